@@ -1,0 +1,755 @@
+"""The one `eventsourcing` Application that holds every aggregate.
+
+Each command method reads like a sentence: load, call one command, return what changed. The
+`@command` decorator around it does the rest the same way for all of them: it builds the
+command context (actor, the clock's now, the deadline terms), honours idempotency keys, saves
+every changed aggregate in one transaction, and retries a bounded number of times when another
+writer got there first.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import itertools
+import logging
+import random
+import secrets
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, cast
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
+from eventsourcing.domain import Aggregate, DomainEventProtocol
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.utils import Environment, EnvType
+
+from complaints.clock import Clock, SystemClock
+from complaints.domain.complaint import Complaint, complaint_id
+from complaints.domain.erasure import SubjectErasure, check_erasure, erasure_id
+from complaints.domain.errors import (
+    ComplaintNotFound,
+    ConcurrentUpdate,
+    FieldError,
+    IdempotencyKeyReused,
+    SellerNotFound,
+    SubjectNotFound,
+    ValidationFailed,
+    ViolationNotFound,
+)
+from complaints.domain.seller import AfterSalesPolicy, Seller, seller_id
+from complaints.domain.values import (
+    Actor,
+    Category,
+    CommandContext,
+    Money,
+    Outcome,
+    Remedy,
+    Role,
+    SanctionKind,
+    ViolationKind,
+    Visibility,
+)
+from complaints.domain.violation import Violation
+from complaints.idempotency import IdempotencyRecord, check_key, fingerprint, record_id, scope
+from complaints.personal_data import KeyStore, PersonalDataCipher, open_key_store
+from complaints.settings import Settings
+from complaints.transcodings import register_domain_transcodings
+
+log = logging.getLogger(__name__)
+
+A = TypeVar("A", bound=Aggregate)
+P = ParamSpec("P")
+
+_REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
+
+
+def new_reference(now: datetime) -> str:
+    """A short, unambiguous reference such as C-2026-7KQ2M9XD (40 random bits)."""
+    code = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
+    return f"C-{now.year}-{code}"
+
+
+@dataclass
+class Changes(Generic[A]):
+    """What a command changed: the aggregate it answers with, and any others saved alongside."""
+
+    result: A
+    others: tuple[Aggregate, ...] = ()
+    after_save: Callable[[], object] | None = field(default=None, repr=False)
+
+
+def command(
+    method: Callable[Concatenate[ComplaintsApp, P], Changes[A]],
+) -> Callable[Concatenate[ComplaintsApp, P], A]:
+    """Run an application command with idempotency, one atomic save and bounded retries."""
+    signature = inspect.signature(method)
+
+    @functools.wraps(method)
+    def run(app: ComplaintsApp, /, *args: P.args, **kwargs: P.kwargs) -> A:
+        arguments = signature.bind(app, *args, **kwargs).arguments
+        actor: Actor = arguments["actor"]
+        key: str | None = arguments.get("idempotency_key")
+        inputs = {
+            k: v for k, v in arguments.items() if k not in {"self", "actor", "idempotency_key"}
+        }
+        return app.execute(
+            method.__name__, actor, key, inputs, lambda: method(app, *args, **kwargs)
+        )
+
+    return run
+
+
+class ComplaintsApp(Application[UUID]):
+    name = "complaints"
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        clock: Clock | None = None,
+        keys: KeyStore | None = None,
+    ) -> None:
+        self.settings = settings or Settings.from_env()
+        self.clock: Clock = clock or SystemClock()
+        store = self.settings.store
+        if store.kind == "sqlite":
+            assert store.path is not None
+            store.path.parent.mkdir(parents=True, exist_ok=True)
+        self.keys = keys or open_key_store(store, self.settings.key_cache_seconds)
+        self.cipher = PersonalDataCipher(self.keys)
+        super().__init__(env=store.eventsourcing_env())
+
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        # Settings is the one place that reads the environment; ignore os.environ here.
+        return Environment(name, dict(env or {}))
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        register_domain_transcodings(transcoder, self.cipher)
+
+    def close(self) -> None:
+        super().close()
+        self.keys.close()
+
+    # ------------------------------------------------------------------ the command runner
+    def context(self, actor: Actor) -> CommandContext:
+        return CommandContext(actor, self.clock.now(), self.settings.deadlines)
+
+    def execute(
+        self,
+        name: str,
+        actor: Actor,
+        key: str | None,
+        inputs: dict[str, Any],
+        attempt: Callable[[], Changes[A]],
+    ) -> A:
+        print_ = fingerprint(name, inputs) if key is not None else ""
+        if key is not None:
+            check_key(key)
+        for attempt_number in itertools.count(1):
+            if key is not None:
+                replayed = self._replay(actor, key, print_)
+                if replayed is not None:
+                    return cast(A, replayed)
+            changes = attempt()
+            aggregates: list[Aggregate] = [changes.result, *changes.others]
+            if key is not None:
+                aggregates.append(
+                    IdempotencyRecord(
+                        scope=scope(actor, key),
+                        command=name,
+                        fingerprint=print_,
+                        result_id=changes.result.id,
+                        result_version=changes.result.version,
+                        timestamp=self.clock.now(),
+                    )
+                )
+            try:
+                self.save(*aggregates)
+            except IntegrityError:
+                if attempt_number > self.settings.command_retries:
+                    raise ConcurrentUpdate(
+                        f"{name} kept colliding with concurrent changes; try again."
+                    ) from None
+                log.info("retrying %s after a concurrent change (attempt %d)", name, attempt_number)
+                time.sleep(random.uniform(0, 0.005 * attempt_number))  # noqa: S311 - jitter
+                continue
+            if changes.after_save is not None:
+                changes.after_save()
+            return changes.result
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _replay(self, actor: Actor, key: str, print_: str) -> Aggregate | None:
+        try:
+            record = cast(IdempotencyRecord, self.repository.get(record_id(actor, key)))
+        except AggregateNotFoundError:
+            return None
+        if record.fingerprint != print_:
+            raise IdempotencyKeyReused(
+                "This idempotency key was already used for a different request."
+            )
+        return self.repository.get(record.result_id, version=record.result_version)
+
+    # ------------------------------------------------------------------ reading
+    def _get(self, aggregate_id: UUID, kind: type[A], missing: Exception) -> A:
+        try:
+            aggregate: Any = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise missing from None
+        if not isinstance(aggregate, kind):
+            raise missing
+        return aggregate
+
+    def get_complaint(self, complaint_id_: UUID) -> Complaint:
+        return self._get(complaint_id_, Complaint, ComplaintNotFound("No such complaint."))
+
+    def get_complaint_by_reference(self, reference: str) -> Complaint:
+        return self.get_complaint(complaint_id(reference))
+
+    def get_seller(self, shop_id: str) -> Seller:
+        return self._get(seller_id(shop_id), Seller, SellerNotFound(f"No shop {shop_id!r}."))
+
+    def get_violation(self, violation_id: UUID) -> Violation:
+        return self._get(violation_id, Violation, ViolationNotFound("No such violation."))
+
+    def history(self, complaint_id_: UUID) -> list[DomainEventProtocol[UUID]]:
+        """Every event of a complaint, oldest first."""
+        self.get_complaint(complaint_id_)
+        return list(self.events.get(complaint_id_))
+
+    def complaint_as_of(
+        self, complaint_id_: UUID, *, version: int | None = None, at: datetime | None = None
+    ) -> Complaint:
+        """The complaint exactly as it stood at a version, or at a moment."""
+        current = self.get_complaint(complaint_id_)
+        if version is not None:
+            if not 1 <= version <= current.version:
+                raise ValidationFailed(
+                    [FieldError("version", f"must be from 1 to {current.version}")]
+                )
+            return cast(Complaint, self.repository.get(complaint_id_, version=version))
+        if at is None:
+            return current
+        if at.tzinfo is None:
+            raise ValidationFailed([FieldError("at", "must include a time zone")])
+        events: Iterator[Any] = itertools.takewhile(
+            lambda e: e.timestamp <= at, self.events.get(complaint_id_)
+        )
+        complaint = project_aggregate(None, events)
+        if complaint is None:
+            raise ComplaintNotFound("The complaint had not been filed yet at that moment.")
+        return cast(Complaint, complaint)
+
+    # ------------------------------------------------------------------ sellers (R9, R8, R10)
+    @command
+    def register_seller(
+        self,
+        actor: Actor,
+        shop_id: str,
+        name: str,
+        deposit: Money,
+        idempotency_key: str | None = None,
+    ) -> Changes[Seller]:
+        ctx = self.context(actor)
+        return Changes(Seller.register(ctx, shop_id=shop_id, name=name, deposit=deposit))
+
+    @command
+    def set_after_sales_policy(
+        self,
+        actor: Actor,
+        shop_id: str,
+        policy: AfterSalesPolicy,
+        idempotency_key: str | None = None,
+    ) -> Changes[Seller]:
+        seller = self.get_seller(shop_id)
+        seller.set_after_sales_policy(self.context(actor), policy)
+        return Changes(seller)
+
+    @command
+    def top_up_deposit(
+        self, actor: Actor, shop_id: str, amount: Money, idempotency_key: str | None = None
+    ) -> Changes[Seller]:
+        seller = self.get_seller(shop_id)
+        seller.top_up_deposit(self.context(actor), amount)
+        return Changes(seller)
+
+    @command
+    def sanction_seller(
+        self,
+        actor: Actor,
+        shop_id: str,
+        kind: SanctionKind,
+        reason: str,
+        complaint_id: UUID | None = None,
+        fine: Money | None = None,
+        idempotency_key: str | None = None,
+    ) -> Changes[Seller]:
+        seller = self.get_seller(shop_id)
+        seller.impose_sanction(
+            self.context(actor), kind=kind, reason=reason, complaint_id=complaint_id, fine=fine
+        )
+        return Changes(seller)
+
+    @command
+    def lift_sanction(
+        self,
+        actor: Actor,
+        shop_id: str,
+        kind: SanctionKind,
+        reason: str,
+        idempotency_key: str | None = None,
+    ) -> Changes[Seller]:
+        seller = self.get_seller(shop_id)
+        seller.lift_sanction(self.context(actor), kind=kind, reason=reason)
+        return Changes(seller)
+
+    @command
+    def record_spot_check(
+        self,
+        actor: Actor,
+        shop_id: str,
+        passed: bool,
+        findings: str,
+        idempotency_key: str | None = None,
+    ) -> Changes[Seller]:
+        seller = self.get_seller(shop_id)
+        seller.record_spot_check(self.context(actor), passed=passed, findings=findings)
+        return Changes(seller)
+
+    @command
+    def report_violation(
+        self,
+        actor: Actor,
+        shop_id: str,
+        kind: ViolationKind,
+        description: str,
+        complaint_id: UUID | None = None,
+        idempotency_key: str | None = None,
+    ) -> Changes[Violation]:
+        seller = self.get_seller(shop_id)
+        if complaint_id is not None:
+            self.get_complaint(complaint_id)
+        violation = Violation.report(
+            self.context(actor),
+            shop_id=seller.shop_id,
+            kind=kind,
+            description=description,
+            complaint_id=complaint_id,
+        )
+        return Changes(violation)
+
+    @command
+    def confirm_violation(
+        self, actor: Actor, violation_id: UUID, idempotency_key: str | None = None
+    ) -> Changes[Violation]:
+        ctx = self.context(actor)
+        violation = self.get_violation(violation_id)
+        violation.confirm(ctx)
+        seller = self.get_seller(violation.shop_id)
+        seller.record_violation(ctx, violation_id=violation.id, kind=violation.kind)
+        return Changes(violation, (seller,))
+
+    @command
+    def dismiss_violation(
+        self, actor: Actor, violation_id: UUID, reason: str, idempotency_key: str | None = None
+    ) -> Changes[Violation]:
+        violation = self.get_violation(violation_id)
+        violation.dismiss(self.context(actor), reason=reason)
+        return Changes(violation)
+
+    # ------------------------------------------------------------------ intake (R1)
+    @command
+    def file_complaint(
+        self,
+        actor: Actor,
+        shop_id: str,
+        order_id: str,
+        category: Category,
+        description: str,
+        requested_remedy: Remedy,
+        idempotency_key: str | None = None,
+    ) -> Changes[Complaint]:
+        ctx = self.context(actor)
+        seller = self.get_seller(shop_id)
+        complaint = Complaint.file(
+            ctx,
+            reference=new_reference(ctx.now),
+            shop_id=seller.shop_id,
+            order_id=order_id,
+            category=category,
+            description=description,
+            requested_remedy=requested_remedy,
+        )
+        return Changes(complaint)
+
+    @command
+    def accept_complaint(
+        self, actor: Actor, complaint_id: UUID, idempotency_key: str | None = None
+    ) -> Changes[Complaint]:
+        complaint = self.get_complaint(complaint_id)
+        complaint.accept(self.context(actor))
+        return Changes(complaint)
+
+    @command
+    def return_complaint_for_info(
+        self,
+        actor: Actor,
+        complaint_id: UUID,
+        reason: str,
+        missing: list[str],
+        rule_codes: list[str] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Changes[Complaint]:
+        complaint = self.get_complaint(complaint_id)
+        complaint.return_for_info(
+            self.context(actor), reason=reason, missing=missing, rule_codes=rule_codes or []
+        )
+        return Changes(complaint)
+
+    @command
+    def reject_complaint(
+        self,
+        actor: Actor,
+        complaint_id: UUID,
+        reason: str,
+        rule_code: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Changes[Complaint]:
+        complaint = self.get_complaint(complaint_id)
+        complaint.reject(self.context(actor), reason=reason, rule_code=rule_code)
+        return Changes(complaint)
+
+    @command
+    def resubmit_complaint(
+        self,
+        actor: Actor,
+        complaint_id: UUID,
+        description: str,
+        idempotency_key: str | None = None,
+    ) -> Changes[Complaint]:
+        complaint = self.get_complaint(complaint_id)
+        complaint.resubmit(self.context(actor), description=description)
+        return Changes(complaint)
+
+    @command
+    def withdraw_complaint(
+        self, actor: Actor, complaint_id: UUID, idempotency_key: str | None = None
+    ) -> Changes[Complaint]:
+        complaint = self.get_complaint(complaint_id)
+        complaint.withdraw(self.context(actor))
+        return Changes(complaint)
+
+    # ------------------------------------------------------------------ negotiation (R6)
+    @command
+    def make_offer(
+        self,
+        actor: Actor,
+        complaint_id: UUID,
+        remedy: Remedy,
+        message: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Changes[Complaint]:
+        complaint = self.get_complaint(complaint_id)
+        complaint.make_offer(self.context(actor), remedy=remedy, message=message)
+        return Changes(complaint)
+
+    @command
+    def accept_offer(
+        self, actor: Actor, complaint_id: UUID, offer_id: str, idempotency_key: str | None = None
+    ) -> Changes[Complaint]:
+        complaint = self.get_complaint(complaint_id)
+        complaint.accept_offer(self.context(actor), offer_id=offer_id)
+        return Changes(complaint)
+
+    @command
+    def decline_offer(
+        self,
+        actor: Actor,
+        complaint_id: UUID,
+        offer_id: str,
+        reason: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Changes[Complaint]:
+        complaint = self.get_complaint(complaint_id)
+        complaint.decline_offer(self.context(actor), offer_id=offer_id, reason=reason)
+        return Changes(complaint)
+
+    @command
+    def propose_settlement(
+        self,
+        actor: Actor,
+        complaint_id: UUID,
+        remedy: Remedy,
+        message: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Changes[Complaint]:
+        complaint = self.get_complaint(complaint_id)
+        complaint.propose_settlement(self.context(actor), remedy=remedy, message=message)
+        return Changes(complaint)
+
+    @command
+    def request_intervention(
+        self, actor: Actor, complaint_id: UUID, idempotency_key: str | None = None
+    ) -> Changes[Complaint]:
+        complaint = self.get_complaint(complaint_id)
+        complaint.request_intervention(self.context(actor))
+        return Changes(complaint)
+
+    @command
+    def post_message(
+        self,
+        actor: Actor,
+        complaint_id: UUID,
+        text: str,
+        visibility: Visibility = Visibility.PARTIES,
+        idempotency_key: str | None = None,
+    ) -> Changes[Complaint]:
+        complaint = self.get_complaint(complaint_id)
+        complaint.post_message(self.context(actor), text=text, visibility=visibility)
+        return Changes(complaint)
+
+    # ------------------------------------------------------------------ investigation (R2)
+    @command
+    def assign_complaint(
+        self,
+        actor: Actor,
+        complaint_id: UUID,
+        arbiter_id: str,
+        idempotency_key: str | None = None,
+    ) -> Changes[Complaint]:
+        complaint = self.get_complaint(complaint_id)
+        complaint.assign(self.context(actor), arbiter_id=arbiter_id)
+        return Changes(complaint)
+
+    @command
+    def request_evidence(
+        self,
+        actor: Actor,
+        complaint_id: UUID,
+        party: Role,
+        kinds: list[str],
+        note: str | None = None,
+        due_at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> Changes[Complaint]:
+        complaint = self.get_complaint(complaint_id)
+        complaint.request_evidence(
+            self.context(actor), party=party, kinds=kinds, note=note, due_at=due_at
+        )
+        return Changes(complaint)
+
+    @command
+    def submit_evidence(
+        self,
+        actor: Actor,
+        complaint_id: UUID,
+        kind: str,
+        description: str,
+        sha256: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Changes[Complaint]:
+        complaint = self.get_complaint(complaint_id)
+        complaint.submit_evidence(
+            self.context(actor), kind=kind, description=description, sha256=sha256
+        )
+        return Changes(complaint)
+
+    @command
+    def record_finding(
+        self, actor: Actor, complaint_id: UUID, finding: str, idempotency_key: str | None = None
+    ) -> Changes[Complaint]:
+        complaint = self.get_complaint(complaint_id)
+        complaint.record_finding(self.context(actor), finding=finding)
+        return Changes(complaint)
+
+    # ------------------------------------------------------------------ ruling (R3)
+    @command
+    def issue_ruling(
+        self,
+        actor: Actor,
+        complaint_id: UUID,
+        outcome: Outcome,
+        rationale: str,
+        remedy: Remedy | None = None,
+        rule_codes: list[str] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Changes[Complaint]:
+        complaint = self.get_complaint(complaint_id)
+        complaint.issue_ruling(
+            self.context(actor),
+            outcome=outcome,
+            remedy=remedy,
+            rationale=rationale,
+            rule_codes=rule_codes or [],
+        )
+        return Changes(complaint)
+
+    @command
+    def acknowledge_ruling(
+        self, actor: Actor, complaint_id: UUID, idempotency_key: str | None = None
+    ) -> Changes[Complaint]:
+        complaint = self.get_complaint(complaint_id)
+        complaint.acknowledge_ruling(self.context(actor))
+        return Changes(complaint)
+
+    @command
+    def file_appeal(
+        self, actor: Actor, complaint_id: UUID, grounds: str, idempotency_key: str | None = None
+    ) -> Changes[Complaint]:
+        complaint = self.get_complaint(complaint_id)
+        complaint.file_appeal(self.context(actor), grounds=grounds)
+        return Changes(complaint)
+
+    @command
+    def decide_appeal(
+        self,
+        actor: Actor,
+        complaint_id: UUID,
+        grant: bool,
+        rationale: str,
+        outcome: Outcome | None = None,
+        remedy: Remedy | None = None,
+        idempotency_key: str | None = None,
+    ) -> Changes[Complaint]:
+        complaint = self.get_complaint(complaint_id)
+        complaint.decide_appeal(
+            self.context(actor), grant=grant, outcome=outcome, remedy=remedy, rationale=rationale
+        )
+        return Changes(complaint)
+
+    # ------------------------------------------------------------------ enforcement (R4)
+    @command
+    def confirm_refund(
+        self, actor: Actor, complaint_id: UUID, idempotency_key: str | None = None
+    ) -> Changes[Complaint]:
+        complaint = self.get_complaint(complaint_id)
+        complaint.confirm_refund(self.context(actor))
+        return Changes(complaint)
+
+    @command
+    def ship_return(
+        self,
+        actor: Actor,
+        complaint_id: UUID,
+        carrier: str,
+        tracking_number: str,
+        idempotency_key: str | None = None,
+    ) -> Changes[Complaint]:
+        complaint = self.get_complaint(complaint_id)
+        complaint.ship_return(self.context(actor), carrier=carrier, tracking_number=tracking_number)
+        return Changes(complaint)
+
+    @command
+    def confirm_return_received(
+        self, actor: Actor, complaint_id: UUID, idempotency_key: str | None = None
+    ) -> Changes[Complaint]:
+        complaint = self.get_complaint(complaint_id)
+        complaint.confirm_return_received(self.context(actor))
+        return Changes(complaint)
+
+    @command
+    def ship_replacement(
+        self,
+        actor: Actor,
+        complaint_id: UUID,
+        carrier: str,
+        tracking_number: str,
+        idempotency_key: str | None = None,
+    ) -> Changes[Complaint]:
+        complaint = self.get_complaint(complaint_id)
+        complaint.ship_replacement(
+            self.context(actor), carrier=carrier, tracking_number=tracking_number
+        )
+        return Changes(complaint)
+
+    @command
+    def raise_execution_issue(
+        self, actor: Actor, complaint_id: UUID, text: str, idempotency_key: str | None = None
+    ) -> Changes[Complaint]:
+        complaint = self.get_complaint(complaint_id)
+        complaint.raise_execution_issue(self.context(actor), text=text)
+        return Changes(complaint)
+
+    @command
+    def resolve_execution_issue(
+        self,
+        actor: Actor,
+        complaint_id: UUID,
+        resolution: str,
+        issue_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Changes[Complaint]:
+        complaint = self.get_complaint(complaint_id)
+        complaint.resolve_execution_issue(
+            self.context(actor), issue_id=issue_id, resolution=resolution
+        )
+        return Changes(complaint)
+
+    # ------------------------------------------------------------------ feedback (R5)
+    @command
+    def rate_handling(
+        self,
+        actor: Actor,
+        complaint_id: UUID,
+        score: int,
+        comment: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Changes[Complaint]:
+        complaint = self.get_complaint(complaint_id)
+        complaint.rate_handling(self.context(actor), score=score, comment=comment)
+        return Changes(complaint)
+
+    # ------------------------------------------------------------------ time (DESIGN §9)
+    @command
+    def lapse_deadline(
+        self,
+        actor: Actor,
+        complaint_id: UUID,
+        deadline_id: int,
+        idempotency_key: str | None = None,
+    ) -> Changes[Complaint]:
+        """Enforce a due deadline. When the seller defaulted on a refund, the platform pays the
+        consumer first and recovers the sum from the deposit, in the same transaction."""
+        ctx = self.context(actor)
+        complaint = self.get_complaint(complaint_id)
+        result = complaint.lapse_deadline(ctx, deadline_id)
+        if result is None or result.advance_refund is None:
+            return Changes(complaint)
+        assert result.advance_refund.amount is not None
+        seller = self.get_seller(complaint.shop_id)
+        seller.deduct_deposit(
+            ctx,
+            result.advance_refund.amount,
+            reason="advance refund to the consumer",
+            complaint_id=complaint.id,
+        )
+        return Changes(complaint, (seller,))
+
+    # ------------------------------------------------------------------ personal data (§7)
+    @command
+    def erase_subject(
+        self, actor: Actor, subject_id: str, idempotency_key: str | None = None
+    ) -> Changes[SubjectErasure]:
+        """Record the erasure, then destroy the subject's keys. Erasing twice changes nothing;
+        if new data arrived since, its keys are destroyed too."""
+        ctx = self.context(actor)
+        check_erasure(ctx, subject_id)
+        try:
+            record: SubjectErasure | None = cast(
+                SubjectErasure, self.repository.get(erasure_id(subject_id))
+            )
+        except AggregateNotFoundError:
+            record = None
+        has_keys = self.keys.has_keys(subject_id)
+        if not has_keys:
+            if record is None:
+                raise SubjectNotFound(f"No personal data is held for {subject_id!r}.")
+            return Changes(record)
+        record = record or SubjectErasure.start(ctx, subject_id)
+        record.erase(ctx)
+        # The record is saved before the keys go: an interrupted erasure is simply repeated.
+        return Changes(record, after_save=lambda: self.keys.destroy(subject_id))

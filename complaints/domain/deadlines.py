@@ -1,0 +1,119 @@
+"""Deadlines: their kinds, the default durations, and the policy that turns a kind into a due time.
+
+Each deadline is recorded on the complaint as a `DeadlineSet` event when its step opens. The due
+time is stored in the event, so a later change of policy never rewrites what a party was told.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import Enum
+from types import MappingProxyType
+
+from complaints.domain.values import Role
+
+
+class DeadlineKind(Enum):
+    INTAKE = "intake"  # an agent reviews a new complaint
+    RESUBMISSION = "resubmission"  # the consumer adds what was missing
+    SELLER_RESPONSE = "seller_response"  # the seller's first answer to the requested remedy
+    NEGOTIATION_TURN = "negotiation_turn"  # the party on turn answers the standing offer
+    ESCALATION = "escalation"  # no agreement by then: the platform steps in
+    PICKUP = "pickup"  # a supervisor assigns an arbiter to an escalated case
+    EVIDENCE = "evidence"  # a party sends the evidence it was asked for
+    RULING = "ruling"  # the assigned arbiter rules
+    APPEAL_WINDOW = "appeal_window"  # either party may appeal the ruling
+    REMEDY = "remedy"  # the seller carries out the remedy (refund, replacement)
+    RETURN_SHIPMENT = "return_shipment"  # the consumer ships the goods back
+    RETURN_RECEIPT = "return_receipt"  # the seller confirms the return arrived
+    SURVEY = "survey"  # the parties rate the handling
+
+
+#: Deadlines that bind platform staff rather than a party. Missing one makes the case overdue for
+#: supervision; it never decides the case against anyone.
+STAFF_DEADLINES = frozenset({DeadlineKind.INTAKE, DeadlineKind.PICKUP, DeadlineKind.RULING})
+
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+
+DEFAULT_DURATIONS: Mapping[DeadlineKind, timedelta] = MappingProxyType(
+    {
+        DeadlineKind.INTAKE: 24 * HOUR,
+        DeadlineKind.RESUBMISSION: 7 * DAY,
+        DeadlineKind.SELLER_RESPONSE: 48 * HOUR,
+        DeadlineKind.NEGOTIATION_TURN: 72 * HOUR,
+        DeadlineKind.ESCALATION: 7 * DAY,
+        DeadlineKind.PICKUP: 24 * HOUR,
+        DeadlineKind.EVIDENCE: 3 * DAY,
+        DeadlineKind.RULING: 5 * DAY,
+        DeadlineKind.APPEAL_WINDOW: 15 * DAY,
+        DeadlineKind.REMEDY: 48 * HOUR,
+        DeadlineKind.RETURN_SHIPMENT: 7 * DAY,
+        DeadlineKind.RETURN_RECEIPT: 10 * DAY,
+        DeadlineKind.SURVEY: 7 * DAY,
+    }
+)
+
+_UNITS = {"s": timedelta(seconds=1), "m": timedelta(minutes=1), "h": HOUR, "d": DAY}
+_OVERRIDE = re.compile(r"^\s*([a-z_]+)\s*=\s*(\d+)\s*([smhd])\s*$")
+
+
+@dataclass(frozen=True)
+class DeadlinePolicy:
+    durations: Mapping[DeadlineKind, timedelta] = field(default_factory=lambda: DEFAULT_DURATIONS)
+
+    def due(self, kind: DeadlineKind, now: datetime) -> datetime:
+        return now + self.durations[kind]
+
+    def spec(self) -> str:
+        """The policy written back in the form `parse` reads, e.g. ``intake=1d,remedy=48h``."""
+        return ",".join(f"{k.value}={format_duration(d)}" for k, d in self.durations.items())
+
+    @classmethod
+    def parse(cls, spec: str) -> DeadlinePolicy:
+        """Read overrides such as ``seller_response=3s,appeal_window=2m`` (units s, m, h, d)."""
+        durations = dict(DEFAULT_DURATIONS)
+        for part in filter(None, (p.strip() for p in spec.split(","))):
+            match = _OVERRIDE.match(part)
+            if match is None:
+                msg = f"cannot read deadline override {part!r}; expected kind=<number><s|m|h|d>"
+                raise ValueError(msg)
+            name, number, unit = match.groups()
+            try:
+                kind = DeadlineKind(name)
+            except ValueError:
+                known = ", ".join(k.value for k in DeadlineKind)
+                msg = f"unknown deadline kind {name!r}; known kinds: {known}"
+                raise ValueError(msg) from None
+            duration = int(number) * _UNITS[unit]
+            if duration <= timedelta(0):
+                msg = f"deadline {name} must be longer than zero"
+                raise ValueError(msg)
+            durations[kind] = duration
+        return cls(MappingProxyType(durations))
+
+
+def format_duration(duration: timedelta) -> str:
+    seconds = int(duration.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """An open deadline. Its id is the version of the `DeadlineSet` event that opened it."""
+
+    id: int
+    kind: DeadlineKind
+    due_at: datetime
+    party: Role | None = None
+    ref: str | None = None
+    overdue: bool = False
+
+    def is_due(self, now: datetime) -> bool:
+        return now >= self.due_at

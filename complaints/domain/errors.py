@@ -1,0 +1,211 @@
+"""Refusals the domain can make.
+
+Every refusal is a `DomainError` with a stable, machine-readable `code`. The five families below
+are the ones the API exposes as typed errors; each concrete refusal is a subclass with its own code,
+so a client can tell "not your turn" from "not a party" without parsing the message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from complaints.domain.values import Status
+
+
+class DomainError(Exception):
+    code: ClassVar[str] = "DOMAIN_ERROR"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# --- not found ---------------------------------------------------------------------------------
+class NotFound(DomainError):
+    code = "NOT_FOUND"
+
+
+class ComplaintNotFound(NotFound):
+    code = "COMPLAINT_NOT_FOUND"
+
+
+class SellerNotFound(NotFound):
+    code = "SELLER_NOT_FOUND"
+
+
+class ViolationNotFound(NotFound):
+    code = "VIOLATION_NOT_FOUND"
+
+
+class OfferNotFound(NotFound):
+    code = "OFFER_NOT_FOUND"
+
+
+class ExecutionIssueNotFound(NotFound):
+    code = "EXECUTION_ISSUE_NOT_FOUND"
+
+
+class SubjectNotFound(NotFound):
+    code = "SUBJECT_NOT_FOUND"
+
+
+# --- not allowed (wrong role, wrong party) ----------------------------------------------------
+class NotAllowed(DomainError):
+    code = "NOT_ALLOWED"
+
+
+class RoleNotAllowed(NotAllowed):
+    code = "ROLE_NOT_ALLOWED"
+
+
+class ReadOnlyRole(NotAllowed):
+    code = "READ_ONLY_ROLE"
+
+
+class NotAParty(NotAllowed):
+    code = "NOT_A_PARTY"
+
+
+class NotYourTurn(NotAllowed):
+    code = "NOT_YOUR_TURN"
+
+
+class OwnOffer(NotAllowed):
+    code = "CANNOT_ANSWER_OWN_OFFER"
+
+
+class NotAssignedArbiter(NotAllowed):
+    code = "NOT_ASSIGNED_ARBITER"
+
+
+class SameReviewer(NotAllowed):
+    code = "SAME_REVIEWER"
+
+
+class EvidenceNotRequested(NotAllowed):
+    code = "EVIDENCE_NOT_REQUESTED"
+
+
+class StaffOnlyVisibility(NotAllowed):
+    code = "STAFF_VISIBILITY_RESERVED"
+
+
+# --- invalid transition (the case is not in a state that allows this) -------------------------
+class InvalidTransition(DomainError):
+    code = "INVALID_TRANSITION"
+
+    def __init__(self, message: str, status: Status) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class OfferNotOpen(InvalidTransition):
+    code = "OFFER_NOT_OPEN"
+
+
+class AlreadyAnswered(InvalidTransition):
+    code = "OFFER_ALREADY_ANSWERED"
+
+
+class WindowClosed(InvalidTransition):
+    code = "WINDOW_CLOSED"
+
+
+class AppealWindowClosed(WindowClosed):
+    code = "APPEAL_WINDOW_CLOSED"
+
+
+class ResubmissionWindowClosed(WindowClosed):
+    code = "RESUBMISSION_WINDOW_CLOSED"
+
+
+class SurveyClosed(WindowClosed):
+    code = "SURVEY_CLOSED"
+
+
+class AlreadyAppealed(InvalidTransition):
+    code = "ALREADY_APPEALED"
+
+
+class AlreadyAcknowledged(InvalidTransition):
+    code = "ALREADY_ACKNOWLEDGED"
+
+
+class NothingToAcknowledge(InvalidTransition):
+    code = "NOTHING_TO_ACKNOWLEDGE"
+
+
+class AlreadyRated(InvalidTransition):
+    code = "ALREADY_RATED"
+
+
+class FindingRequired(InvalidTransition):
+    code = "FINDING_REQUIRED"
+
+
+class NoArbiterAssigned(InvalidTransition):
+    code = "NO_ARBITER_ASSIGNED"
+
+
+class NotCurrentStep(InvalidTransition):
+    code = "NOT_THE_CURRENT_STEP"
+
+
+class NoOpenExecutionIssue(InvalidTransition):
+    code = "NO_OPEN_EXECUTION_ISSUE"
+
+
+class DeadlineNotDue(InvalidTransition):
+    code = "DEADLINE_NOT_DUE"
+
+
+# --- validation failed (the input itself is wrong) --------------------------------------------
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+
+class ValidationFailed(DomainError):
+    code = "VALIDATION_FAILED"
+
+    def __init__(self, fields: Iterable[FieldError], message: str | None = None) -> None:
+        self.fields = tuple(fields)
+        summary = "; ".join(f"{f.field}: {f.message}" for f in self.fields)
+        super().__init__(message or f"Invalid input: {summary}")
+
+
+class CurrencyMismatch(ValidationFailed):
+    code = "CURRENCY_MISMATCH"
+
+
+# --- conflict (the stored state moved on, or the request clashes with an earlier one) ---------
+class Conflict(DomainError):
+    code = "CONFLICT"
+
+
+class ConcurrentUpdate(Conflict):
+    code = "CONCURRENT_UPDATE"
+
+
+class SellerAlreadyRegistered(Conflict):
+    code = "SELLER_ALREADY_REGISTERED"
+
+
+class IdempotencyKeyReused(Conflict):
+    code = "IDEMPOTENCY_KEY_REUSED"
+
+
+class SanctionAlreadyActive(Conflict):
+    code = "SANCTION_ALREADY_ACTIVE"
+
+
+class SanctionNotActive(Conflict):
+    code = "SANCTION_NOT_ACTIVE"
+
+
+class ViolationAlreadyDecided(Conflict):
+    code = "VIOLATION_ALREADY_DECIDED"

@@ -1,0 +1,100 @@
+"""Who may do what to a complaint, and in which states: the one table every command consults.
+
+Consumers and sellers must also be a party to the case; that check is made once, in
+`Complaint._authorize`, for every action. Finer rules (whose turn it is, which arbiter is
+assigned, whether a window is still open) are the complaint's guards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from complaints.domain.values import Role, Status
+
+
+class Action(Enum):
+    """Complaint commands, named as the mutations that call them."""
+
+    ACCEPT = "acceptComplaint"
+    RETURN_FOR_INFO = "returnComplaintForInfo"
+    REJECT = "rejectComplaint"
+    RESUBMIT = "resubmitComplaint"
+    WITHDRAW = "withdrawComplaint"
+    MAKE_OFFER = "makeOffer"
+    ACCEPT_OFFER = "acceptOffer"
+    DECLINE_OFFER = "declineOffer"
+    PROPOSE_SETTLEMENT = "proposeSettlement"
+    REQUEST_INTERVENTION = "requestIntervention"
+    POST_MESSAGE = "postMessage"
+    ASSIGN = "assignComplaint"
+    REQUEST_EVIDENCE = "requestEvidence"
+    SUBMIT_EVIDENCE = "submitEvidence"
+    RECORD_FINDING = "recordFinding"
+    ISSUE_RULING = "issueRuling"
+    ACKNOWLEDGE_RULING = "acknowledgeRuling"
+    FILE_APPEAL = "fileAppeal"
+    DECIDE_APPEAL = "decideAppeal"
+    CONFIRM_REFUND = "confirmRefund"
+    SHIP_RETURN = "shipReturn"
+    CONFIRM_RETURN_RECEIVED = "confirmReturnReceived"
+    SHIP_REPLACEMENT = "shipReplacement"
+    RAISE_EXECUTION_ISSUE = "raiseExecutionIssue"
+    RESOLVE_EXECUTION_ISSUE = "resolveExecutionIssue"
+    RATE_HANDLING = "rateHandling"
+    LAPSE_DEADLINE = "lapseDeadline"
+
+
+@dataclass(frozen=True)
+class Permission:
+    roles: frozenset[Role]
+    states: frozenset[Status]
+
+
+def _allow(roles: set[Role], states: set[Status]) -> Permission:
+    return Permission(frozenset(roles), frozenset(states))
+
+
+C, S = Role.CONSUMER, Role.SELLER
+_BEFORE_RULING = {Status.SUBMITTED, Status.AWAITING_INFO, Status.NEGOTIATING, Status.UNDER_REVIEW}
+_RULED = {Status.RULED, Status.APPEAL_REVIEW, Status.FULFILLING, Status.CLOSED}
+_OPEN = set(Status) - {Status.CLOSED, Status.REJECTED, Status.WITHDRAWN}
+
+PERMISSIONS: dict[Action, Permission] = {
+    # intake (R1)
+    Action.ACCEPT: _allow({Role.AGENT}, {Status.SUBMITTED}),
+    Action.RETURN_FOR_INFO: _allow({Role.AGENT}, {Status.SUBMITTED}),
+    Action.REJECT: _allow({Role.AGENT}, {Status.SUBMITTED}),
+    Action.RESUBMIT: _allow({C}, {Status.AWAITING_INFO}),
+    Action.WITHDRAW: _allow({C}, _BEFORE_RULING),
+    # negotiation and mediation (R6)
+    Action.MAKE_OFFER: _allow({C, S}, {Status.NEGOTIATING}),
+    Action.ACCEPT_OFFER: _allow({C, S}, {Status.NEGOTIATING, Status.UNDER_REVIEW}),
+    Action.DECLINE_OFFER: _allow({C, S}, {Status.NEGOTIATING, Status.UNDER_REVIEW}),
+    Action.PROPOSE_SETTLEMENT: _allow({Role.MEDIATOR}, {Status.NEGOTIATING, Status.UNDER_REVIEW}),
+    Action.REQUEST_INTERVENTION: _allow({C, S}, {Status.NEGOTIATING}),
+    Action.POST_MESSAGE: _allow(
+        {C, S, Role.AGENT, Role.MEDIATOR, Role.ARBITER, Role.SUPERVISOR}, _OPEN
+    ),
+    # investigation (R2)
+    Action.ASSIGN: _allow({Role.SUPERVISOR}, {Status.UNDER_REVIEW}),
+    Action.REQUEST_EVIDENCE: _allow({Role.ARBITER}, {Status.UNDER_REVIEW}),
+    Action.SUBMIT_EVIDENCE: _allow({C, S}, {Status.UNDER_REVIEW}),
+    Action.RECORD_FINDING: _allow({Role.ARBITER}, {Status.UNDER_REVIEW}),
+    # ruling and appeal (R3)
+    Action.ISSUE_RULING: _allow({Role.ARBITER}, {Status.UNDER_REVIEW}),
+    Action.ACKNOWLEDGE_RULING: _allow({C, S}, _RULED),
+    Action.FILE_APPEAL: _allow({C, S}, {Status.RULED, Status.APPEAL_REVIEW}),
+    Action.DECIDE_APPEAL: _allow({Role.SUPERVISOR}, {Status.APPEAL_REVIEW}),
+    # enforcement and supervision (R4)
+    Action.CONFIRM_REFUND: _allow({S}, {Status.FULFILLING}),
+    Action.SHIP_RETURN: _allow({C}, {Status.FULFILLING}),
+    Action.CONFIRM_RETURN_RECEIVED: _allow({S}, {Status.FULFILLING}),
+    Action.SHIP_REPLACEMENT: _allow({S}, {Status.FULFILLING}),
+    Action.RAISE_EXECUTION_ISSUE: _allow({C, S}, {Status.FULFILLING}),
+    Action.RESOLVE_EXECUTION_ISSUE: _allow({Role.SUPERVISOR}, {Status.FULFILLING, Status.CLOSED}),
+    # feedback (R5)
+    Action.RATE_HANDLING: _allow({C, S}, {Status.CLOSED, Status.REJECTED}),
+    # time (DESIGN §9): only the platform's own worker lets deadlines lapse
+    Action.LAPSE_DEADLINE: _allow({Role.SYSTEM}, set(Status)),
+}

@@ -1,0 +1,144 @@
+"""The parts a complaint's state is made of. All are immutable; a change replaces the record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from complaints.domain.values import (
+    FulfilmentStep,
+    OfferStatus,
+    Outcome,
+    PersonalText,
+    Remedy,
+    Role,
+    Visibility,
+)
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A remedy put on the table by a party, or a settlement proposed by a mediator."""
+
+    id: str
+    by: Role
+    remedy: Remedy
+    message: PersonalText | None
+    made_at: datetime
+    status: OfferStatus = OfferStatus.OPEN
+    #: Mediator proposals need both parties; party offers need the other party only.
+    accepted_by: frozenset[Role] = frozenset()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is OfferStatus.OPEN
+
+    @property
+    def is_proposal(self) -> bool:
+        return self.by is Role.MEDIATOR
+
+
+@dataclass(frozen=True)
+class InfoRequest:
+    reason: str
+    missing: tuple[str, ...]
+    rule_codes: tuple[str, ...]
+    requested_at: datetime
+
+
+@dataclass(frozen=True)
+class EvidenceRequest:
+    id: str
+    party: Role
+    kinds: tuple[str, ...]
+    note: str | None
+    due_at: datetime
+    requested_at: datetime
+    fulfilled: bool = False
+
+
+@dataclass(frozen=True)
+class Evidence:
+    id: str
+    request_id: str
+    by: Role
+    kind: str
+    description: PersonalText
+    sha256: str | None
+    submitted_at: datetime
+
+
+@dataclass(frozen=True)
+class Finding:
+    text: str
+    arbiter_id: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class Ruling:
+    """A decision at one review level: 1 is the arbiter's ruling, 2 the appeal decision."""
+
+    level: int
+    outcome: Outcome
+    remedy: Remedy | None
+    rationale: str
+    rule_codes: tuple[str, ...]
+    decided_by: str
+    decided_at: datetime
+    granted: bool | None = None  # appeal decisions only: was the appeal upheld?
+
+
+@dataclass(frozen=True)
+class Appeal:
+    by: Role
+    grounds: PersonalText
+    filed_at: datetime
+
+
+@dataclass(frozen=True)
+class Shipment:
+    step: FulfilmentStep
+    carrier: str
+    tracking_number: PersonalText
+    shipped_at: datetime
+
+
+@dataclass(frozen=True)
+class ExecutionIssue:
+    id: str
+    by: Role
+    text: PersonalText
+    raised_at: datetime
+    resolution: str | None = None
+    resolved_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+@dataclass(frozen=True)
+class Message:
+    id: str
+    by: Role
+    author_id: str
+    text: PersonalText
+    visibility: Visibility
+    posted_at: datetime
+
+
+@dataclass(frozen=True)
+class Rating:
+    by: Role
+    score: int
+    comment: PersonalText | None
+    rated_at: datetime
+
+
+@dataclass(frozen=True)
+class LapseResult:
+    """What a lapsed deadline asks of the rest of the platform (the application acts on it)."""
+
+    deadline_id: int
+    advance_refund: Remedy | None = None

@@ -1,0 +1,115 @@
+"""Input checks shared by the aggregates. They collect every problem, then refuse once."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+
+from complaints.domain.errors import FieldError, ValidationFailed
+from complaints.domain.values import MONETARY_REMEDIES, Money, Remedy, RemedyType
+
+#: Currencies whose minor unit is not the cent.
+_ZERO_DECIMAL_CURRENCIES = frozenset({"JPY", "KRW", "VND", "CLP", "ISK", "HUF", "TWD"})
+MAX_AMOUNT = Decimal("1000000000")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+class Checks:
+    """Collects field errors; `done()` raises them all at once."""
+
+    def __init__(self) -> None:
+        self.errors: list[FieldError] = []
+
+    def fail(self, field: str, message: str) -> None:
+        self.errors.append(FieldError(field, message))
+
+    def require(self, condition: bool, field: str, message: str) -> None:
+        if not condition:
+            self.fail(field, message)
+
+    def text(self, field: str, value: str | None, *, min_len: int = 1, max_len: int) -> None:
+        if value is None:
+            return
+        stripped = value.strip()
+        if len(stripped) < min_len:
+            if min_len <= 1:
+                self.fail(field, "must not be empty")
+            else:
+                self.fail(field, f"must be at least {min_len} characters")
+        elif len(value) > max_len:
+            self.fail(field, f"must be at most {max_len} characters")
+        elif "\x00" in value:
+            self.fail(field, "must not contain NUL characters")
+
+    def identifier(self, field: str, value: str, *, max_len: int = 64) -> None:
+        if not value or len(value) > max_len or not _IDENTIFIER.match(value):
+            self.fail(
+                field,
+                f"must be 1-{max_len} letters, digits or . _ : - and start with a letter or digit",
+            )
+
+    def codes(self, field: str, values: Iterable[str], *, max_items: int = 20) -> None:
+        items = list(values)
+        if len(items) > max_items:
+            self.fail(field, f"must list at most {max_items} items")
+        for i, value in enumerate(items):
+            if not value or len(value) > 64 or not _IDENTIFIER.match(value):
+                self.fail(f"{field}.{i}", "must be a code of letters, digits or . _ : -")
+
+    def sha256(self, field: str, value: str | None) -> None:
+        if value is not None and not _SHA256.match(value):
+            self.fail(field, "must be 64 lowercase hexadecimal characters")
+
+    def money(self, field: str, money: Money, *, allow_zero: bool = False) -> None:
+        if not _CURRENCY.match(money.currency):
+            self.fail(f"{field}.currency", "must be a three-letter ISO 4217 code such as CNY")
+        try:
+            amount = Decimal(money.amount)
+        except (InvalidOperation, TypeError, ValueError):
+            self.fail(f"{field}.amount", "must be a number")
+            return
+        if not amount.is_finite():
+            self.fail(f"{field}.amount", "must be a finite number")
+            return
+        if amount < 0 or (amount == 0 and not allow_zero):
+            self.fail(f"{field}.amount", "must be greater than zero")
+        elif amount > MAX_AMOUNT:
+            self.fail(f"{field}.amount", f"must be at most {MAX_AMOUNT}")
+        places = minor_unit_places(money.currency)
+        exponent = amount.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > places:
+            self.fail(f"{field}.amount", f"must have at most {places} decimal places")
+
+    def remedy(self, field: str, remedy: Remedy) -> None:
+        if remedy.type in MONETARY_REMEDIES:
+            if remedy.amount is None:
+                self.fail(f"{field}.amount", f"is required for {remedy.type.value}")
+            else:
+                self.money(f"{field}.amount", remedy.amount)
+        elif remedy.type is RemedyType.EXPLANATION_ONLY and remedy.amount is not None:
+            self.fail(f"{field}.amount", "an explanation moves no money")
+        elif remedy.amount is not None:
+            self.money(f"{field}.amount", remedy.amount)
+
+    def done(self) -> None:
+        if self.errors:
+            raise ValidationFailed(self.errors)
+
+
+def minor_unit_places(currency: str) -> int:
+    return 0 if currency in _ZERO_DECIMAL_CURRENCIES else 2
+
+
+def normalise_money(money: Money) -> Money:
+    """The canonical form of a validated amount (``12.5 CNY`` becomes ``12.50 CNY``)."""
+    quantum = Decimal(1).scaleb(-minor_unit_places(money.currency))
+    return Money(Decimal(money.amount).quantize(quantum), money.currency)
+
+
+def normalise_remedy(remedy: Remedy) -> Remedy:
+    if remedy.amount is None:
+        return remedy
+    return Remedy(remedy.type, normalise_money(remedy.amount))

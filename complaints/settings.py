@@ -1,0 +1,204 @@
+"""The one place that reads the environment. Everything else receives a `Settings`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from complaints.domain.deadlines import DeadlinePolicy
+
+DEFAULT_DATABASE_URL = "sqlite:///./var/complaints.db"
+DEV_JWT_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused in production
+
+
+class SettingsError(ValueError):
+    """The environment holds a setting we cannot use. The message names each one."""
+
+
+@dataclass(frozen=True)
+class Store:
+    """Where events, keys and read models live, as selected by DATABASE_URL."""
+
+    kind: str  # "memory", "sqlite" or "postgres"
+    path: Path | None = None
+    host: str = ""
+    port: int = 5432
+    user: str = ""
+    password: str = field(default="", repr=False)
+    dbname: str = ""
+    schema: str = "public"
+
+    @property
+    def conninfo(self) -> str:
+        """A libpq connection string for psycopg (PostgreSQL only)."""
+        from psycopg.conninfo import make_conninfo  # noqa: PLC0415 - only PostgreSQL needs it
+
+        return make_conninfo(
+            host=self.host,
+            port=self.port,
+            user=self.user,
+            password=self.password or None,
+            dbname=self.dbname,
+        )
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """Translate into the `eventsourcing` library's own variables."""
+        if self.kind == "memory":
+            return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+        if self.kind == "sqlite":
+            assert self.path is not None
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": str(self.path),
+                "SQLITE_LOCK_TIMEOUT": "10",
+            }
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_HOST": self.host,
+            "POSTGRES_PORT": str(self.port),
+            "POSTGRES_USER": self.user,
+            "POSTGRES_PASSWORD": self.password,
+            "POSTGRES_DBNAME": self.dbname,
+            "POSTGRES_SCHEMA": self.schema,
+            # Fail fast instead of queueing forever behind the insert lock.
+            "POSTGRES_LOCK_TIMEOUT": "10",
+            "POSTGRES_CONNECT_TIMEOUT": "10",
+            # Never POSTGRES_ENABLE_DB_FUNCTIONS: it drops the table lock and loses events.
+        }
+
+    @classmethod
+    def parse(cls, url: str) -> Store:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme == "memory":
+            return cls("memory")
+        if scheme == "sqlite":
+            # sqlite:///relative/path.db  or  sqlite:////absolute/path.db
+            raw = unquote(url[len("sqlite://") :])
+            path = raw[1:] if raw.startswith("/") else raw
+            if not path or path == ":memory:" or parts.netloc:
+                msg = "DATABASE_URL must name a file, e.g. sqlite:///./var/complaints.db"
+                raise SettingsError(msg)
+            return cls("sqlite", path=Path(path))
+        if scheme in {"postgresql", "postgres"}:
+            query = parse_qs(parts.query)
+            dbname = unquote(parts.path.lstrip("/"))
+            if not dbname:
+                msg = "DATABASE_URL must name a database, e.g. postgresql://127.0.0.1/complaints"
+                raise SettingsError(msg)
+            try:
+                port = parts.port or 5432
+            except ValueError as error:
+                msg = f"DATABASE_URL has an invalid port: {error}"
+                raise SettingsError(msg) from None
+            return cls(
+                "postgres",
+                host=parts.hostname or "127.0.0.1",
+                port=port,
+                user=unquote(parts.username or "postgres"),
+                password=unquote(parts.password or ""),
+                dbname=dbname,
+                schema=query.get("schema", ["public"])[0],
+            )
+        msg = (
+            f"DATABASE_URL scheme {scheme!r} is not supported; "
+            "use sqlite:///PATH, postgresql://USER@HOST:PORT/DB or memory://"
+        )
+        raise SettingsError(msg)
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    environment: str = "development"
+    jwt_secret: str = field(default=DEV_JWT_SECRET, repr=False)
+    deadlines: DeadlinePolicy = field(default_factory=DeadlinePolicy)
+    host: str = "127.0.0.1"
+    port: int = 8000
+    command_retries: int = 5
+    key_cache_seconds: float = 5.0
+    log_level: str = "info"
+
+    @property
+    def store(self) -> Store:
+        return Store.parse(self.database_url)
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read every setting, and report all that are wrong at once."""
+        source = os.environ if env is None else env
+        errors: list[str] = []
+
+        def number(name: str, default: float, *, integer: bool = True) -> float:
+            raw = source.get(name)
+            if raw is None or raw == "":
+                return default
+            try:
+                value = int(raw) if integer else float(raw)
+            except ValueError:
+                errors.append(f"{name} must be a number, not {raw!r}")
+                return default
+            if value < 0:
+                errors.append(f"{name} must not be negative")
+            return value
+
+        environment = source.get("ENVIRONMENT", "development")
+        if environment not in {"development", "production"}:
+            errors.append("ENVIRONMENT must be development or production")
+        database_url = source.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+        try:
+            Store.parse(database_url)
+        except SettingsError as error:
+            errors.append(str(error))
+        jwt_secret = source.get("JWT_SECRET") or DEV_JWT_SECRET
+        if environment == "production" and jwt_secret == DEV_JWT_SECRET:
+            errors.append("JWT_SECRET must be set in production")
+        if len(jwt_secret) < 32:
+            errors.append("JWT_SECRET must be at least 32 characters")
+        try:
+            deadlines = DeadlinePolicy.parse(source.get("DEADLINES", ""))
+        except ValueError as error:
+            errors.append(f"DEADLINES: {error}")
+            deadlines = DeadlinePolicy()
+        port = int(number("PORT", 8000))
+        if not 0 < port < 65536:
+            errors.append("PORT must be between 1 and 65535")
+        settings = cls(
+            database_url=database_url,
+            environment=environment,
+            jwt_secret=jwt_secret,
+            deadlines=deadlines,
+            host=source.get("HOST", "127.0.0.1"),
+            port=port,
+            command_retries=int(number("COMMAND_RETRIES", 5)),
+            key_cache_seconds=number("KEY_CACHE_SECONDS", 5.0, integer=False),
+            log_level=source.get("LOG_LEVEL", "info").lower(),
+        )
+        if errors:
+            raise SettingsError("; ".join(errors))
+        return settings
+
+    def describe(self) -> dict[str, str]:
+        """The effective settings for display, with secrets masked."""
+        store = self.store
+        shown_url = self.database_url
+        if store.password:
+            shown_url = shown_url.replace(store.password, "***")
+        return {
+            "DATABASE_URL": shown_url,
+            "ENVIRONMENT": self.environment,
+            "JWT_SECRET": "(development default)" if self.jwt_secret == DEV_JWT_SECRET else "***",
+            "DEADLINES": self.deadlines.spec(),
+            "HOST": self.host,
+            "PORT": str(self.port),
+            "COMMAND_RETRIES": str(self.command_retries),
+            "KEY_CACHE_SECONDS": str(self.key_cache_seconds),
+            "LOG_LEVEL": self.log_level,
+        }

@@ -1,0 +1,97 @@
+"""How the domain's value types are written into stored events.
+
+Enums are stored by value and dataclasses as plain objects, so an exported event reads as JSON
+without knowing our classes. Personal text is sealed on the way in and opened on the way out.
+
+The `eventsourcing` transcoder looks transcodings up by exact type, so each type gets its own.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from enum import Enum
+from typing import Any
+
+from eventsourcing.persistence import JSONTranscoder, Transcoding
+
+from complaints.domain.deadlines import DeadlineKind
+from complaints.domain.seller import AfterSalesPolicy
+from complaints.domain.values import (
+    Actor,
+    Category,
+    FulfilmentStep,
+    Money,
+    OfferStatus,
+    Outcome,
+    PersonalText,
+    Remedy,
+    RemedyType,
+    Role,
+    SanctionKind,
+    Status,
+    ViolationKind,
+    Visibility,
+)
+from complaints.personal_data import PersonalDataCipher
+
+ENUMS: tuple[type[Enum], ...] = (
+    Role,
+    Status,
+    Category,
+    RemedyType,
+    Outcome,
+    Visibility,
+    OfferStatus,
+    FulfilmentStep,
+    SanctionKind,
+    ViolationKind,
+    DeadlineKind,
+)
+VALUES: tuple[type[Any], ...] = (Actor, Money, Remedy, AfterSalesPolicy)
+
+
+class EnumAsValue(Transcoding):
+    def __init__(self, enum: type[Enum]) -> None:
+        self.type = enum
+        self.name = enum.__name__
+
+    def encode(self, obj: Any) -> Any:
+        return obj.value
+
+    def decode(self, data: Any) -> Any:
+        return self.type(data)
+
+
+class DataclassAsDict(Transcoding):
+    def __init__(self, cls: type[Any]) -> None:
+        self.type = cls
+        self.name = cls.__name__
+        self.fields = tuple(f.name for f in dataclasses.fields(cls))
+
+    def encode(self, obj: Any) -> Any:
+        return {name: getattr(obj, name) for name in self.fields}
+
+    def decode(self, data: Any) -> Any:
+        return self.type(**data)
+
+
+class SealedPersonalText(Transcoding):
+    type = PersonalText
+    name = "PersonalText"
+
+    def __init__(self, cipher: PersonalDataCipher) -> None:
+        self.cipher = cipher
+
+    def encode(self, obj: Any) -> Any:
+        return self.cipher.seal(obj)
+
+    def decode(self, data: Any) -> Any:
+        return self.cipher.open(data)
+
+
+def register_domain_transcodings(transcoder: JSONTranscoder, cipher: PersonalDataCipher) -> None:
+    for enum in ENUMS:
+        transcoder.register(EnumAsValue(enum))
+    for cls in VALUES:
+        transcoder.register(DataclassAsDict(cls))
+    transcoder.register(SealedPersonalText(cipher))
