@@ -23,7 +23,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
-from eventsourcing.domain import Aggregate, DomainEventProtocol
+from eventsourcing.domain import Aggregate, AggregateEvent
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from eventsourcing.utils import Environment, EnvType
 
@@ -35,6 +35,7 @@ from complaints.domain.errors import (
     ConcurrentUpdate,
     FieldError,
     IdempotencyKeyReused,
+    SellerAlreadyRegistered,
     SellerNotFound,
     SubjectNotFound,
     ValidationFailed,
@@ -216,10 +217,10 @@ class ComplaintsApp(Application[UUID]):
     def get_violation(self, violation_id: UUID) -> Violation:
         return self._get(violation_id, Violation, ViolationNotFound("No such violation."))
 
-    def history(self, complaint_id_: UUID) -> list[DomainEventProtocol[UUID]]:
+    def history(self, complaint_id_: UUID) -> list[AggregateEvent]:
         """Every event of a complaint, oldest first."""
         self.get_complaint(complaint_id_)
-        return list(self.events.get(complaint_id_))
+        return [cast(AggregateEvent, e) for e in self.events.get(complaint_id_)]
 
     def complaint_as_of(
         self, complaint_id_: UUID, *, version: int | None = None, at: datetime | None = None
@@ -254,8 +255,10 @@ class ComplaintsApp(Application[UUID]):
         deposit: Money,
         idempotency_key: str | None = None,
     ) -> Changes[Seller]:
-        ctx = self.context(actor)
-        return Changes(Seller.register(ctx, shop_id=shop_id, name=name, deposit=deposit))
+        seller = Seller.register(self.context(actor), shop_id=shop_id, name=name, deposit=deposit)
+        if seller.id in self.repository:
+            raise SellerAlreadyRegistered(f"Shop {shop_id!r} is already registered.")
+        return Changes(seller)
 
     @command
     def set_after_sales_policy(

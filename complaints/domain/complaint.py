@@ -806,7 +806,7 @@ class Complaint(Aggregate):
 
     def accept_offer(self, ctx: CommandContext, *, offer_id: str) -> None:
         """A party accepts the other's offer (or a mediator's proposal): that settles the case."""
-        self._check(Action.ACCEPT_OFFER, ctx)
+        self._authorize(Action.ACCEPT_OFFER, ctx.actor)
         offer = self._answerable_offer(ctx, offer_id)
         self._offer_accepted(
             offer_id=offer.id, by=ctx.actor.role, actor=ctx.actor, timestamp=ctx.now
@@ -852,7 +852,7 @@ class Complaint(Aggregate):
 
     def decline_offer(self, ctx: CommandContext, *, offer_id: str, reason: str | None) -> None:
         """A party declines; the one who offered may then make another offer or seek help."""
-        self._check(Action.DECLINE_OFFER, ctx)
+        self._authorize(Action.DECLINE_OFFER, ctx.actor)
         offer = self._answerable_offer(ctx, offer_id)
         checks = Checks()
         checks.text("reason", reason, max_len=2000)
@@ -884,6 +884,7 @@ class Complaint(Aggregate):
         self.turn = awaiting
 
     def _answerable_offer(self, ctx: CommandContext, offer_id: str) -> Offer:
+        """The offer named, if this party may answer it now; else the specific refusal."""
         offer = self.offer(offer_id)
         role = ctx.actor.role
         if not offer.is_open:

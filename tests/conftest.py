@@ -1,0 +1,86 @@
+"""Shared fixtures: a manual clock, applications on each store, and the cast of actors."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from complaints.application import ComplaintsApp
+from complaints.clock import ManualClock
+from complaints.settings import Settings
+from tests.scenario import Scenario
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def app(clock: ManualClock) -> Iterator[ComplaintsApp]:
+    """The application on the in-memory store: fast, for domain behaviour."""
+    application = ComplaintsApp(Settings(database_url="memory://"), clock=clock)
+    yield application
+    application.close()
+
+
+@pytest.fixture
+def world(app: ComplaintsApp, clock: ManualClock) -> Scenario:
+    return Scenario(app, clock)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """The PostgreSQL server the tests may use. In CI a missing server fails; it never skips."""
+    try:
+        with psycopg.connect(TEST_DATABASE_URL, connect_timeout=5):
+            pass
+    except psycopg.OperationalError as error:
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(f"PostgreSQL is required in CI and unreachable: {error}")
+        pytest.skip(f"PostgreSQL unreachable at {TEST_DATABASE_URL}: {error}")
+    return TEST_DATABASE_URL
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A DATABASE_URL on a schema of its own, dropped afterwards."""
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    yield f"{postgres_server}?schema={schema}"
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'complaints.db'}"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_url(request: pytest.FixtureRequest) -> str:
+    """A DATABASE_URL for each real store in turn."""
+    if request.param == "postgres":
+        request.applymarker(pytest.mark.postgres)
+    url: str = request.getfixturevalue(f"{request.param}_url")
+    return url
+
+
+@pytest.fixture
+def stored_app(store_url: str, clock: ManualClock) -> Iterator[ComplaintsApp]:
+    application = ComplaintsApp(Settings(database_url=store_url), clock=clock)
+    yield application
+    application.close()
+
+
+@pytest.fixture
+def stored_world(stored_app: ComplaintsApp, clock: ManualClock) -> Scenario:
+    return Scenario(stored_app, clock)

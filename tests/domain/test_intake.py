@@ -1,0 +1,275 @@
+"""R1: intake and review. Filing, acceptance, returns for information, rejection, withdrawal."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from complaints.domain.deadlines import DeadlineKind
+from complaints.domain.errors import (
+    InvalidTransition,
+    NotAParty,
+    ReadOnlyRole,
+    ResubmissionWindowClosed,
+    RoleNotAllowed,
+    SellerNotFound,
+    ValidationFailed,
+)
+from complaints.domain.values import (
+    Actor,
+    Category,
+    Money,
+    OfferStatus,
+    Outcome,
+    Remedy,
+    RemedyType,
+    Role,
+    Status,
+)
+from tests.scenario import (
+    AGENT,
+    AUDITOR,
+    CONSUMER,
+    DESCRIPTION,
+    OTHER_CONSUMER,
+    REFUND,
+    SELLER,
+    SUPERVISOR,
+    Scenario,
+    cny,
+)
+
+
+def fields(error: ValidationFailed) -> set[str]:
+    return {f.field for f in error.fields}
+
+
+class TestFiling:
+    def test_consumer_files_a_complaint_that_awaits_intake(self, world: Scenario) -> None:
+        complaint = world.file()
+        assert complaint.status is Status.SUBMITTED
+        assert re.fullmatch(r"C-2026-[0-9A-HJKMNP-TV-Z]{8}", complaint.reference)
+        assert complaint.consumer_id == CONSUMER.id
+        assert complaint.shop_id == "acme"
+        assert complaint.description.reveal() == DESCRIPTION
+        assert complaint.requested_remedy == Remedy(RemedyType.REFUND, cny("199.00"))
+        (intake,) = complaint.open_deadlines
+        assert intake.kind is DeadlineKind.INTAKE
+        assert intake.due_at == world.clock.now() + timedelta(hours=24)
+
+    def test_amounts_are_kept_in_the_currencys_minor_unit(self, world: Scenario) -> None:
+        complaint = world.file(remedy=Remedy(RemedyType.REFUND, cny("12.5")))
+        assert complaint.requested_remedy.amount == cny("12.50")
+
+    def test_each_complaint_gets_its_own_reference(self, world: Scenario) -> None:
+        references = {world.file().reference for _ in range(20)}
+        assert len(references) == 20
+
+    def test_a_complaint_can_be_found_by_its_reference(self, world: Scenario) -> None:
+        complaint = world.file()
+        assert world.app.get_complaint_by_reference(complaint.reference).id == complaint.id
+
+    def test_filing_against_an_unknown_shop_is_refused(self, world: Scenario) -> None:
+        with pytest.raises(SellerNotFound):
+            world.app.file_complaint(
+                CONSUMER, "no-such-shop", "order-1", Category.DAMAGED, DESCRIPTION, REFUND
+            )
+
+    @pytest.mark.parametrize("actor", [SELLER, AGENT, SUPERVISOR])
+    def test_only_a_consumer_files(self, world: Scenario, actor: Actor) -> None:
+        world.seller()
+        with pytest.raises(RoleNotAllowed):
+            world.app.file_complaint(
+                actor,
+                "acme",
+                "order-1",
+                Category.DAMAGED,
+                DESCRIPTION,
+                REFUND,
+            )
+
+    def test_an_auditor_files_nothing(self, world: Scenario) -> None:
+        world.seller()
+        with pytest.raises(ReadOnlyRole):
+            world.app.file_complaint(
+                AUDITOR, "acme", "order-1", Category.DAMAGED, DESCRIPTION, REFUND
+            )
+
+    def test_filing_reports_every_bad_field_at_once(self, world: Scenario) -> None:
+        world.seller()
+        with pytest.raises(ValidationFailed) as refused:
+            world.app.file_complaint(
+                CONSUMER,
+                "acme",
+                "bad id!",
+                Category.DAMAGED,
+                "short",
+                Remedy(RemedyType.REFUND),
+            )
+        assert fields(refused.value) == {"order_id", "description", "requested_remedy.amount"}
+
+    @pytest.mark.parametrize(
+        ("amount", "currency", "field"),
+        [
+            ("0", "CNY", "requested_remedy.amount.amount"),
+            ("-5", "CNY", "requested_remedy.amount.amount"),
+            ("1.005", "CNY", "requested_remedy.amount.amount"),
+            ("10", "yuan", "requested_remedy.amount.currency"),
+            ("1E+12", "CNY", "requested_remedy.amount.amount"),
+        ],
+    )
+    def test_refund_amounts_must_be_real_money(
+        self, world: Scenario, amount: str, currency: str, field: str
+    ) -> None:
+        world.seller()
+        remedy = Remedy(RemedyType.REFUND, Money(Decimal(amount), currency))
+        with pytest.raises(ValidationFailed) as refused:
+            world.app.file_complaint(
+                CONSUMER, "acme", "order-1", Category.DAMAGED, DESCRIPTION, remedy
+            )
+        assert field in fields(refused.value)
+
+    def test_an_explanation_takes_no_amount(self, world: Scenario) -> None:
+        world.seller()
+        with pytest.raises(ValidationFailed):
+            world.app.file_complaint(
+                CONSUMER,
+                "acme",
+                "order-1",
+                Category.OTHER,
+                DESCRIPTION,
+                Remedy(RemedyType.EXPLANATION_ONLY, cny("1.00")),
+            )
+
+    def test_a_refused_filing_stores_nothing(self, world: Scenario) -> None:
+        world.seller()
+        head = world.app.recorder.max_notification_id()
+        with pytest.raises(ValidationFailed):
+            world.app.file_complaint(CONSUMER, "acme", "order-1", Category.DAMAGED, "", REFUND)
+        assert world.app.recorder.max_notification_id() == head
+
+
+class TestAcceptance:
+    def test_agent_accepts_and_the_requested_remedy_is_the_first_offer(
+        self, world: Scenario
+    ) -> None:
+        complaint = world.negotiating()
+        assert complaint.status is Status.NEGOTIATING
+        (offer,) = complaint.offers
+        assert (offer.by, offer.remedy, offer.status) == (Role.CONSUMER, REFUND, OfferStatus.OPEN)
+        assert complaint.turn is Role.SELLER
+        kinds = {d.kind for d in complaint.open_deadlines}
+        assert kinds == {DeadlineKind.SELLER_RESPONSE, DeadlineKind.ESCALATION}
+        response = complaint.deadline_of(DeadlineKind.SELLER_RESPONSE)
+        assert response is not None
+        assert response.due_at == world.clock.now() + timedelta(hours=48)
+        assert response.party is Role.SELLER
+
+    @pytest.mark.parametrize("category", [Category.COUNTERFEIT, Category.FRAUD])
+    def test_counterfeit_and_fraud_go_straight_to_the_platform(
+        self, world: Scenario, category: Category
+    ) -> None:
+        complaint = world.file(category=category)
+        complaint = world.app.accept_complaint(AGENT, complaint.id)
+        assert complaint.status is Status.UNDER_REVIEW
+        assert complaint.offers == []
+        assert [d.kind for d in complaint.open_deadlines] == [DeadlineKind.PICKUP]
+
+    def test_only_an_agent_reviews_intake(self, world: Scenario) -> None:
+        complaint = world.file()
+        with pytest.raises(RoleNotAllowed):
+            world.app.accept_complaint(SUPERVISOR, complaint.id)
+
+    def test_accepting_twice_is_an_invalid_transition(self, world: Scenario) -> None:
+        complaint = world.negotiating()
+        with pytest.raises(InvalidTransition) as refused:
+            world.app.accept_complaint(AGENT, complaint.id)
+        assert refused.value.status is Status.NEGOTIATING
+        assert refused.value.code == "INVALID_TRANSITION"
+
+
+class TestReturnForInformation:
+    def test_agent_returns_the_complaint_saying_what_is_missing(self, world: Scenario) -> None:
+        complaint = world.awaiting_info()
+        assert complaint.status is Status.AWAITING_INFO
+        (request,) = complaint.info_requests
+        assert request.reason == "We need the order photos."
+        assert request.missing == ("photos of the damage",)
+        (window,) = complaint.open_deadlines
+        assert window.kind is DeadlineKind.RESUBMISSION
+        assert window.due_at == world.clock.now() + timedelta(days=7)
+
+    def test_a_return_needs_a_reason_and_what_is_missing(self, world: Scenario) -> None:
+        complaint = world.file()
+        with pytest.raises(ValidationFailed) as refused:
+            world.app.return_complaint_for_info(AGENT, complaint.id, " ", [])
+        assert fields(refused.value) == {"reason", "missing"}
+
+    def test_consumer_resubmits_and_the_complaint_returns_to_intake(self, world: Scenario) -> None:
+        complaint = world.awaiting_info()
+        complaint = world.app.resubmit_complaint(
+            CONSUMER, complaint.id, "Photos attached: the left side of the box is crushed."
+        )
+        assert complaint.status is Status.SUBMITTED
+        assert complaint.description.reveal().startswith("Photos attached")
+        assert [d.kind for d in complaint.open_deadlines] == [DeadlineKind.INTAKE]
+
+    def test_resubmitting_after_the_window_is_refused(self, world: Scenario) -> None:
+        complaint = world.awaiting_info()
+        world.clock.advance(timedelta(days=7, seconds=1))
+        with pytest.raises(ResubmissionWindowClosed):
+            world.app.resubmit_complaint(CONSUMER, complaint.id, "Here are the photos now.")
+
+    def test_only_the_complaining_consumer_resubmits(self, world: Scenario) -> None:
+        complaint = world.awaiting_info()
+        with pytest.raises(NotAParty):
+            world.app.resubmit_complaint(OTHER_CONSUMER, complaint.id, "Not my complaint at all.")
+
+
+class TestRejection:
+    def test_agent_rejects_with_a_reason_and_rule_code(self, world: Scenario) -> None:
+        complaint = world.file()
+        complaint = world.app.reject_complaint(
+            AGENT, complaint.id, "The order was placed on another platform.", "R-1.4"
+        )
+        assert complaint.status is Status.REJECTED
+        assert complaint.outcome is Outcome.REJECTED_INVALID
+        assert complaint.rejection == ("The order was placed on another platform.", "R-1.4")
+        assert [d.kind for d in complaint.open_deadlines] == [DeadlineKind.SURVEY]
+
+    def test_a_rejected_complaint_stays_rejected(self, world: Scenario) -> None:
+        complaint = world.file()
+        world.app.reject_complaint(AGENT, complaint.id, "Duplicate of another complaint.")
+        with pytest.raises(InvalidTransition):
+            world.app.accept_complaint(AGENT, complaint.id)
+        with pytest.raises(InvalidTransition):
+            world.app.withdraw_complaint(CONSUMER, complaint.id)
+
+    def test_a_bad_rule_code_is_refused(self, world: Scenario) -> None:
+        complaint = world.file()
+        with pytest.raises(ValidationFailed):
+            world.app.reject_complaint(AGENT, complaint.id, "No reason.", "not a code!")
+
+
+class TestWithdrawal:
+    def test_consumer_withdraws_and_every_deadline_closes(self, world: Scenario) -> None:
+        complaint = world.negotiating()
+        complaint = world.app.withdraw_complaint(CONSUMER, complaint.id)
+        assert complaint.status is Status.WITHDRAWN
+        assert complaint.outcome is Outcome.WITHDRAWN
+        assert complaint.open_deadlines == []
+        assert complaint.offers[0].status is OfferStatus.EXPIRED
+
+    def test_withdrawal_after_a_ruling_is_refused(self, world: Scenario) -> None:
+        complaint = world.ruled()
+        with pytest.raises(InvalidTransition) as refused:
+            world.app.withdraw_complaint(CONSUMER, complaint.id)
+        assert refused.value.status is Status.RULED
+
+    def test_a_seller_cannot_withdraw_a_consumers_complaint(self, world: Scenario) -> None:
+        complaint = world.negotiating()
+        with pytest.raises(RoleNotAllowed):
+            world.app.withdraw_complaint(SELLER, complaint.id)

@@ -1,0 +1,279 @@
+"""Random command sequences, from every role, never break the case's invariants.
+
+Hypothesis drives complaints with any command by any actor at any time, lets deadlines lapse,
+and after every step replays each case from its events to check that:
+- there is at most one ruling per review level;
+- the appeal reviewer is never the arbiter who ruled;
+- money moves only after a ruling, a default ruling or an agreement;
+- a terminal state stays terminal;
+- a refused command changes nothing;
+- every deposit ledger adds up.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from hypothesis import HealthCheck, event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, precondition, rule
+
+from complaints.application import ComplaintsApp
+from complaints.clock import ManualClock
+from complaints.domain.complaint import Complaint
+from complaints.domain.errors import DomainError
+from complaints.domain.permissions import Action
+from complaints.domain.values import (
+    RULING_OUTCOMES,
+    TERMINAL,
+    Actor,
+    Category,
+    Outcome,
+    Remedy,
+    RemedyType,
+    Role,
+    Visibility,
+)
+from complaints.settings import Settings
+from tests.scenario import (
+    AGENT,
+    ARBITER,
+    AUDITOR,
+    CONSUMER,
+    DESCRIPTION,
+    MEDIATOR,
+    OTHER_ARBITER,
+    OTHER_CONSUMER,
+    OTHER_SELLER,
+    PLATFORM,
+    SELLER,
+    SUPERVISOR,
+    Scenario,
+    cny,
+)
+
+ACTORS = [
+    CONSUMER,
+    OTHER_CONSUMER,
+    SELLER,
+    OTHER_SELLER,
+    AGENT,
+    MEDIATOR,
+    ARBITER,
+    OTHER_ARBITER,
+    SUPERVISOR,
+    Actor(Role.SUPERVISOR, ARBITER.id),
+    AUDITOR,
+]
+REMEDIES = st.sampled_from(
+    [
+        Remedy(RemedyType.REFUND, cny("199.00")),
+        Remedy(RemedyType.PARTIAL_REFUND, cny("60.00")),
+        Remedy(RemedyType.RETURN_AND_REFUND, cny("120.00")),
+        Remedy(RemedyType.EXCHANGE),
+        Remedy(RemedyType.RESHIP),
+        Remedy(RemedyType.COMPENSATION, cny("30.00")),
+        Remedy(RemedyType.EXPLANATION_ONLY),
+    ]
+)
+# Mostly outcomes an arbiter may rule, sometimes any outcome at all.
+OUTCOMES = st.sampled_from(sorted(RULING_OUTCOMES, key=str)) | st.sampled_from(list(Outcome))
+#: The walk skips these (they end a case early, or go nowhere); random `act` calls try them.
+EARLY_ENDINGS = {Action.WITHDRAW, Action.REJECT, Action.POST_MESSAGE}
+DECISIONS = {"Settled", "DefaultRuled", "RulingFinalised"}
+MONEY_MOVES = {"RefundConfirmed", "RefundAdvanced"}
+
+
+def command(  # noqa: PLR0912 - one branch per command
+    app: ComplaintsApp, action: Action, actor: Actor, c: Complaint, data: Any
+) -> None:
+    """Call one complaint command with drawn (sometimes nonsensical) arguments."""
+    draw = data.draw
+    offer_id = draw(st.sampled_from([o.id for o in c.offers] + ["o99"]))
+    match action:
+        case Action.ACCEPT:
+            app.accept_complaint(actor, c.id)
+        case Action.RETURN_FOR_INFO:
+            app.return_complaint_for_info(actor, c.id, "Need photos", ["photos"])
+        case Action.REJECT:
+            app.reject_complaint(actor, c.id, "Not valid", "R-1")
+        case Action.RESUBMIT:
+            app.resubmit_complaint(actor, c.id, "Here are the photos you asked for.")
+        case Action.WITHDRAW:
+            app.withdraw_complaint(actor, c.id)
+        case Action.MAKE_OFFER:
+            app.make_offer(actor, c.id, draw(REMEDIES), "offer")
+        case Action.ACCEPT_OFFER:
+            app.accept_offer(actor, c.id, offer_id)
+        case Action.DECLINE_OFFER:
+            app.decline_offer(actor, c.id, offer_id, "no")
+        case Action.PROPOSE_SETTLEMENT:
+            app.propose_settlement(actor, c.id, draw(REMEDIES))
+        case Action.REQUEST_INTERVENTION:
+            app.request_intervention(actor, c.id)
+        case Action.POST_MESSAGE:
+            app.post_message(actor, c.id, "hello", draw(st.sampled_from(list(Visibility))))
+        case Action.ASSIGN:
+            app.assign_complaint(actor, c.id, draw(st.sampled_from([ARBITER.id, OTHER_ARBITER.id])))
+        case Action.REQUEST_EVIDENCE:
+            app.request_evidence(actor, c.id, draw(st.sampled_from(list(Role))), ["photo"])
+        case Action.SUBMIT_EVIDENCE:
+            app.submit_evidence(actor, c.id, draw(st.sampled_from(["photo", "video"])), "pic")
+        case Action.RECORD_FINDING:
+            app.record_finding(actor, c.id, "finding")
+        case Action.ISSUE_RULING:
+            app.issue_ruling(actor, c.id, draw(OUTCOMES), "because", draw(REMEDIES | st.none()))
+        case Action.ACKNOWLEDGE_RULING:
+            app.acknowledge_ruling(actor, c.id)
+        case Action.FILE_APPEAL:
+            app.file_appeal(actor, c.id, "These are my grounds.")
+        case Action.DECIDE_APPEAL:
+            grant = draw(st.booleans())
+            outcome = draw(OUTCOMES) if grant else None
+            remedy = draw(REMEDIES | st.none()) if grant else None
+            app.decide_appeal(actor, c.id, grant, "decided", outcome, remedy)
+        case Action.CONFIRM_REFUND:
+            app.confirm_refund(actor, c.id)
+        case Action.SHIP_RETURN:
+            app.ship_return(actor, c.id, "SF", "SF1")
+        case Action.CONFIRM_RETURN_RECEIVED:
+            app.confirm_return_received(actor, c.id)
+        case Action.SHIP_REPLACEMENT:
+            app.ship_replacement(actor, c.id, "SF", "SF2")
+        case Action.RAISE_EXECUTION_ISSUE:
+            app.raise_execution_issue(actor, c.id, "problem")
+        case Action.RESOLVE_EXECUTION_ISSUE:
+            app.resolve_execution_issue(actor, c.id, "resolved")
+        case Action.RATE_HANDLING:
+            app.rate_handling(actor, c.id, draw(st.integers(0, 6)))
+        case Action.LAPSE_DEADLINE:
+            app.lapse_deadline(actor, c.id, draw(st.integers(1, c.version)))
+
+
+class ComplaintLifecycle(RuleBasedStateMachine):
+    complaints = Bundle("complaints")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.clock = ManualClock()
+        self.app = ComplaintsApp(Settings(database_url="memory://"), clock=self.clock)
+        world = Scenario(self.app, self.clock)
+        world.seller("acme")
+        world.seller("globex")
+        self.ids: list[UUID] = []
+
+    def teardown(self) -> None:
+        self.app.close()
+
+    @precondition(lambda self: len(self.ids) < 3)
+    @rule(target=complaints, remedy=REMEDIES, category=st.sampled_from(list(Category)))
+    def file(self, remedy: Remedy, category: Category) -> UUID:
+        complaint = self.app.file_complaint(
+            CONSUMER, "acme", "order-7", category, DESCRIPTION, remedy
+        )
+        self.ids.append(complaint.id)
+        return complaint.id
+
+    @rule(
+        cid=complaints,
+        action=st.sampled_from(list(Action)),
+        actor=st.sampled_from([*ACTORS, PLATFORM]),
+        data=st.data(),
+    )
+    def act(self, cid: UUID, action: Action, actor: Actor, data: Any) -> None:
+        before = self.app.get_complaint(cid)
+        head = self.app.recorder.max_notification_id()
+        try:
+            command(self.app, action, actor, before, data)
+        except DomainError:
+            # A refused command changes nothing, anywhere.
+            assert self.app.recorder.max_notification_id() == head
+            assert self.app.get_complaint(cid).version == before.version
+
+    @rule(cid=complaints, data=st.data())
+    def take_an_allowed_step(self, cid: UUID, data: Any) -> None:
+        """Walk the lifecycle: a command the domain offers to someone now, with drawn input."""
+        complaint = self.app.get_complaint(cid)
+        now = self.clock.now()
+        offered = [
+            (actor, Action(name))
+            for actor in ACTORS
+            for name in complaint.allowed_actions(actor, now)
+            if Action(name) not in EARLY_ENDINGS
+        ]
+        actions = sorted({action for _, action in offered}, key=lambda a: a.value)
+        if not actions:
+            return
+        action = data.draw(st.sampled_from(actions))
+        actor = data.draw(st.sampled_from([a for a, act in offered if act is action]))
+        self.act(cid, action, actor, data)
+
+    @rule(cid=complaints, data=st.data())
+    def let_a_deadline_lapse(self, cid: UUID, data: Any) -> None:
+        complaint = self.app.get_complaint(cid)
+        deadlines = complaint.open_deadlines
+        if not deadlines:
+            return
+        deadline = data.draw(st.sampled_from(deadlines))
+        now = self.clock.now()
+        if deadline.due_at > now:
+            self.clock.advance(deadline.due_at - now)
+        self.app.lapse_deadline(PLATFORM, cid, deadline.id)
+
+    @rule(hours=st.integers(1, 24 * 20))
+    def time_passes(self, hours: int) -> None:
+        self.clock.advance(timedelta(hours=hours))
+
+    @invariant()
+    def every_case_keeps_its_invariants(self) -> None:
+        for cid in self.ids:
+            events = self.app.history(cid)
+            names = [type(e).__name__ for e in events]
+            assert names.count("RulingIssued") <= 1
+            assert names.count("AppealDecided") <= 1
+            arbiters = {e.arbiter_id for e in events if type(e).__name__ == "RulingIssued"}  # type: ignore[attr-defined]
+            for e in events:
+                if type(e).__name__ == "AppealDecided":
+                    assert e.actor.id not in arbiters  # type: ignore[attr-defined]
+            decided = False
+            terminal = None
+            complaint: Any = None
+            for e in events:
+                name = type(e).__name__
+                decided = decided or name in DECISIONS
+                if name in MONEY_MOVES:
+                    assert decided, f"{name} moved money before any decision"
+                complaint = e.mutate(complaint)
+                if terminal is not None:
+                    assert complaint.status is terminal, f"left {terminal} by {name}"
+                elif complaint.status in TERMINAL:
+                    terminal = complaint.status
+            event(f"a case reached {complaint.status.value}")
+            for name in set(names) & {
+                "RulingIssued",
+                "AppealDecided",
+                "DefaultRuled",
+                "RefundAdvanced",
+                "Settled",
+                "AppealFiled",
+            }:
+                event(f"saw {name}")
+
+    @invariant()
+    def every_deposit_ledger_adds_up(self) -> None:
+        for shop in ("acme", "globex"):
+            seller = self.app.get_seller(shop)
+            assert seller.balance >= 0
+            assert seller.debt >= 0
+            assert seller.balance - seller.debt == sum(entry.amount for entry in seller.ledger)
+
+
+TestComplaintLifecycle = ComplaintLifecycle.TestCase
+TestComplaintLifecycle.settings = settings(
+    max_examples=200,
+    stateful_step_count=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)

@@ -1,0 +1,223 @@
+"""R6: negotiation and mediation: offers, counter-offers, turns, proposals, intervention."""
+
+from __future__ import annotations
+
+import pytest
+
+from complaints.domain.deadlines import DeadlineKind
+from complaints.domain.errors import (
+    AlreadyAnswered,
+    InvalidTransition,
+    NotAParty,
+    NotYourTurn,
+    OfferNotFound,
+    OfferNotOpen,
+    OwnOffer,
+    RoleNotAllowed,
+    StaffOnlyVisibility,
+    ValidationFailed,
+)
+from complaints.domain.values import (
+    FulfilmentStep,
+    OfferStatus,
+    Outcome,
+    Remedy,
+    RemedyType,
+    Role,
+    Status,
+    Visibility,
+)
+from tests.scenario import (
+    AGENT,
+    ARBITER,
+    CONSUMER,
+    MEDIATOR,
+    OTHER_SELLER,
+    PARTIAL,
+    REFUND,
+    SELLER,
+    Scenario,
+    cny,
+)
+
+
+class TestOffers:
+    def test_seller_accepting_the_requested_remedy_settles_the_case(self, world: Scenario) -> None:
+        complaint = world.negotiating()
+        complaint = world.app.accept_offer(SELLER, complaint.id, "o1")
+        assert complaint.status is Status.FULFILLING
+        assert complaint.outcome is Outcome.SETTLED_BY_AGREEMENT
+        assert complaint.remedy == REFUND
+        assert complaint.offers[0].status is OfferStatus.ACCEPTED
+        assert complaint.pending_steps == (FulfilmentStep.REFUND,)
+        assert [d.kind for d in complaint.open_deadlines] == [DeadlineKind.REMEDY]
+
+    def test_a_counter_offer_passes_the_turn(self, world: Scenario) -> None:
+        complaint = world.negotiating()
+        complaint = world.app.make_offer(SELLER, complaint.id, PARTIAL, "We can refund 80.")
+        first, counter = complaint.offers
+        assert first.status is OfferStatus.COUNTERED
+        assert (counter.by, counter.remedy, counter.status) == (
+            Role.SELLER,
+            PARTIAL,
+            OfferStatus.OPEN,
+        )
+        assert counter.message is not None
+        assert counter.message.reveal() == "We can refund 80."
+        assert complaint.turn is Role.CONSUMER
+        turn = complaint.deadline_of(DeadlineKind.NEGOTIATION_TURN)
+        assert turn is not None
+        assert turn.party is Role.CONSUMER
+        assert complaint.deadline_of(DeadlineKind.SELLER_RESPONSE) is None
+
+    def test_the_consumer_accepts_a_counter_offer(self, world: Scenario) -> None:
+        complaint = world.negotiating()
+        world.app.make_offer(SELLER, complaint.id, PARTIAL)
+        complaint = world.app.accept_offer(CONSUMER, complaint.id, "o2")
+        assert complaint.outcome is Outcome.SETTLED_BY_AGREEMENT
+        assert complaint.remedy == PARTIAL
+
+    def test_a_party_cannot_offer_out_of_turn(self, world: Scenario) -> None:
+        complaint = world.negotiating()
+        with pytest.raises(NotYourTurn):
+            world.app.make_offer(CONSUMER, complaint.id, PARTIAL)
+
+    def test_declining_hands_the_turn_back_to_the_offerer(self, world: Scenario) -> None:
+        complaint = world.negotiating()
+        complaint = world.app.decline_offer(SELLER, complaint.id, "o1", "The vase was intact.")
+        assert complaint.offers[0].status is OfferStatus.DECLINED
+        assert complaint.turn is Role.CONSUMER
+        complaint = world.app.make_offer(CONSUMER, complaint.id, PARTIAL)
+        assert complaint.turn is Role.SELLER
+
+    def test_a_party_cannot_answer_its_own_offer(self, world: Scenario) -> None:
+        complaint = world.negotiating()
+        with pytest.raises(OwnOffer):
+            world.app.accept_offer(CONSUMER, complaint.id, "o1")
+
+    def test_an_unknown_offer_is_not_found(self, world: Scenario) -> None:
+        complaint = world.negotiating()
+        with pytest.raises(OfferNotFound):
+            world.app.accept_offer(SELLER, complaint.id, "o99")
+
+    def test_a_countered_offer_can_no_longer_be_accepted(self, world: Scenario) -> None:
+        complaint = world.negotiating()
+        world.app.make_offer(SELLER, complaint.id, PARTIAL)
+        world.app.make_offer(CONSUMER, complaint.id, Remedy(RemedyType.PARTIAL_REFUND, cny("150")))
+        with pytest.raises(OfferNotOpen):
+            world.app.accept_offer(CONSUMER, complaint.id, "o2")
+
+    def test_an_offer_needs_a_valid_remedy(self, world: Scenario) -> None:
+        complaint = world.negotiating()
+        with pytest.raises(ValidationFailed) as refused:
+            world.app.make_offer(
+                SELLER, complaint.id, Remedy(RemedyType.PARTIAL_REFUND), "x" * 2001
+            )
+        assert {f.field for f in refused.value.fields} == {"remedy.amount", "message"}
+
+    def test_another_shop_cannot_take_part(self, world: Scenario) -> None:
+        complaint = world.negotiating()
+        with pytest.raises(NotAParty):
+            world.app.accept_offer(OTHER_SELLER, complaint.id, "o1")
+
+    def test_no_offers_before_acceptance(self, world: Scenario) -> None:
+        complaint = world.file()
+        with pytest.raises(InvalidTransition):
+            world.app.make_offer(SELLER, complaint.id, PARTIAL)
+
+
+class TestMediation:
+    def test_a_proposal_binds_only_when_both_parties_accept(self, world: Scenario) -> None:
+        complaint = world.negotiating()
+        complaint = world.app.propose_settlement(MEDIATOR, complaint.id, PARTIAL, "Meet halfway")
+        proposal = complaint.offers[-1]
+        assert proposal.by is Role.MEDIATOR
+        assert complaint.offers[0].status is OfferStatus.SUPERSEDED
+        assert complaint.turn is None
+        complaint = world.app.accept_offer(CONSUMER, complaint.id, proposal.id)
+        assert complaint.status is Status.NEGOTIATING
+        complaint = world.app.accept_offer(SELLER, complaint.id, proposal.id)
+        assert complaint.status is Status.FULFILLING
+        assert complaint.remedy == PARTIAL
+
+    def test_a_party_accepts_a_proposal_only_once(self, world: Scenario) -> None:
+        complaint = world.negotiating()
+        world.app.propose_settlement(MEDIATOR, complaint.id, PARTIAL)
+        world.app.accept_offer(CONSUMER, complaint.id, "o2")
+        with pytest.raises(AlreadyAnswered):
+            world.app.accept_offer(CONSUMER, complaint.id, "o2")
+
+    def test_a_declined_proposal_leaves_the_parties_free_to_offer(self, world: Scenario) -> None:
+        complaint = world.negotiating()
+        world.app.propose_settlement(MEDIATOR, complaint.id, PARTIAL)
+        complaint = world.app.decline_offer(SELLER, complaint.id, "o2")
+        assert complaint.offers[-1].status is OfferStatus.DECLINED
+        assert complaint.status is Status.NEGOTIATING
+        complaint = world.app.make_offer(
+            SELLER, complaint.id, Remedy(RemedyType.PARTIAL_REFUND, cny("50"))
+        )
+        assert complaint.turn is Role.CONSUMER
+
+    def test_a_proposal_can_settle_a_case_under_review(self, world: Scenario) -> None:
+        complaint = world.under_review()
+        world.app.propose_settlement(MEDIATOR, complaint.id, PARTIAL)
+        world.app.accept_offer(SELLER, complaint.id, "o2")
+        complaint = world.app.accept_offer(CONSUMER, complaint.id, "o2")
+        assert complaint.outcome is Outcome.SETTLED_BY_AGREEMENT
+        assert complaint.status is Status.FULFILLING
+
+    def test_only_a_mediator_proposes(self, world: Scenario) -> None:
+        complaint = world.negotiating()
+        with pytest.raises(RoleNotAllowed):
+            world.app.propose_settlement(ARBITER, complaint.id, PARTIAL)
+
+
+class TestIntervention:
+    @pytest.mark.parametrize("party", [CONSUMER, SELLER])
+    def test_either_party_asks_the_platform_to_step_in(
+        self, world: Scenario, party: object
+    ) -> None:
+        complaint = world.negotiating()
+        complaint = world.app.request_intervention(party, complaint.id)  # type: ignore[arg-type]
+        assert complaint.status is Status.UNDER_REVIEW
+        assert complaint.offers[0].status is OfferStatus.EXPIRED
+        assert [d.kind for d in complaint.open_deadlines] == [DeadlineKind.PICKUP]
+
+    def test_an_agent_cannot_request_intervention(self, world: Scenario) -> None:
+        complaint = world.negotiating()
+        with pytest.raises(RoleNotAllowed):
+            world.app.request_intervention(AGENT, complaint.id)
+
+
+class TestMessages:
+    def test_parties_write_to_each_other(self, world: Scenario) -> None:
+        complaint = world.negotiating()
+        world.app.post_message(CONSUMER, complaint.id, "Could you look at the photos?")
+        complaint = world.app.post_message(SELLER, complaint.id, "Yes, we are checking.")
+        assert [(m.by, m.visibility) for m in complaint.messages] == [
+            (Role.CONSUMER, Visibility.PARTIES),
+            (Role.SELLER, Visibility.PARTIES),
+        ]
+        assert complaint.messages[1].text.reveal() == "Yes, we are checking."
+
+    def test_staff_write_internal_notes(self, world: Scenario) -> None:
+        complaint = world.negotiating()
+        complaint = world.app.post_message(
+            MEDIATOR, complaint.id, "Seller has three similar cases.", Visibility.STAFF
+        )
+        assert complaint.messages[0].visibility is Visibility.STAFF
+
+    def test_parties_cannot_write_internal_notes(self, world: Scenario) -> None:
+        complaint = world.negotiating()
+        with pytest.raises(StaffOnlyVisibility):
+            world.app.post_message(CONSUMER, complaint.id, "Just for staff", Visibility.STAFF)
+
+    def test_an_empty_message_is_refused(self, world: Scenario) -> None:
+        complaint = world.negotiating()
+        with pytest.raises(ValidationFailed):
+            world.app.post_message(CONSUMER, complaint.id, "   ")
+
+    def test_a_closed_case_takes_no_more_messages(self, world: Scenario) -> None:
+        complaint = world.closed()
+        with pytest.raises(InvalidTransition):
+            world.app.post_message(CONSUMER, complaint.id, "Thanks!")

@@ -1,0 +1,218 @@
+"""R3: ruling, written notice and one appeal decided by a different reviewer."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from complaints.domain.deadlines import DeadlineKind
+from complaints.domain.errors import (
+    AlreadyAcknowledged,
+    AlreadyAppealed,
+    AppealWindowClosed,
+    FindingRequired,
+    InvalidTransition,
+    NothingToAcknowledge,
+    RoleNotAllowed,
+    SameReviewer,
+    ValidationFailed,
+)
+from complaints.domain.values import (
+    Actor,
+    FulfilmentStep,
+    Outcome,
+    Remedy,
+    RemedyType,
+    Role,
+    Status,
+)
+from tests.scenario import (
+    ARBITER,
+    CONSUMER,
+    PARTIAL,
+    REFUND,
+    SELLER,
+    SUPERVISOR,
+    Scenario,
+)
+
+GROUNDS = "The arbiter ignored the courier's damage report."
+
+
+class TestRuling:
+    def test_a_ruling_needs_a_preliminary_finding_first(self, world: Scenario) -> None:
+        complaint = world.under_review()
+        with pytest.raises(FindingRequired):
+            world.app.issue_ruling(
+                ARBITER, complaint.id, Outcome.CONSUMER_FAVOUR_FULL, "Damaged", REFUND
+            )
+
+    def test_the_arbiter_rules_and_the_appeal_window_opens(self, world: Scenario) -> None:
+        complaint = world.ruled()
+        assert complaint.status is Status.RULED
+        (ruling,) = complaint.rulings
+        assert (ruling.level, ruling.outcome, ruling.remedy) == (
+            1,
+            Outcome.CONSUMER_FAVOUR_FULL,
+            REFUND,
+        )
+        assert ruling.rule_codes == ("R-3.2",)
+        assert ruling.decided_by == ARBITER.id
+        (window,) = complaint.open_deadlines
+        assert window.kind is DeadlineKind.APPEAL_WINDOW
+        assert window.due_at == world.clock.now() + timedelta(days=15)
+
+    def test_a_ruling_for_the_consumer_grants_a_remedy(self, world: Scenario) -> None:
+        complaint = world.under_review()
+        world.app.record_finding(ARBITER, complaint.id, "Damaged.")
+        with pytest.raises(ValidationFailed) as refused:
+            world.app.issue_ruling(ARBITER, complaint.id, Outcome.CONSUMER_FAVOUR_FULL, "Ok")
+        assert refused.value.fields[0].field == "remedy"
+
+    def test_a_ruling_for_the_seller_grants_an_explanation(self, world: Scenario) -> None:
+        complaint = world.ruled(outcome=Outcome.SELLER_FAVOUR_EXPLAINED, remedy=None)
+        assert complaint.remedy == Remedy(RemedyType.EXPLANATION_ONLY)
+
+    def test_a_ruling_for_the_seller_grants_no_money(self, world: Scenario) -> None:
+        complaint = world.under_review()
+        world.app.record_finding(ARBITER, complaint.id, "As described.")
+        with pytest.raises(ValidationFailed):
+            world.app.issue_ruling(
+                ARBITER, complaint.id, Outcome.SELLER_FAVOUR_EXPLAINED, "Fine", REFUND
+            )
+
+    @pytest.mark.parametrize(
+        "outcome", [Outcome.SETTLED_BY_AGREEMENT, Outcome.WITHDRAWN, Outcome.EXPIRED_NO_INFO]
+    )
+    def test_an_arbiter_rules_only_on_the_merits(self, world: Scenario, outcome: Outcome) -> None:
+        complaint = world.under_review()
+        world.app.record_finding(ARBITER, complaint.id, "Hmm.")
+        with pytest.raises(ValidationFailed):
+            world.app.issue_ruling(ARBITER, complaint.id, outcome, "Because", REFUND)
+
+    def test_a_ruling_needs_a_rationale(self, world: Scenario) -> None:
+        complaint = world.under_review()
+        world.app.record_finding(ARBITER, complaint.id, "Damaged.")
+        with pytest.raises(ValidationFailed):
+            world.app.issue_ruling(ARBITER, complaint.id, Outcome.CONSUMER_FAVOUR_FULL, "", REFUND)
+
+    def test_a_ruled_case_is_not_ruled_again(self, world: Scenario) -> None:
+        complaint = world.ruled()
+        with pytest.raises(InvalidTransition):
+            world.app.issue_ruling(
+                ARBITER, complaint.id, Outcome.CONSUMER_FAVOUR_PARTIAL, "Again", PARTIAL
+            )
+
+
+class TestWrittenNotice:
+    def test_each_party_acknowledges_the_ruling_once(self, world: Scenario) -> None:
+        complaint = world.ruled()
+        world.app.acknowledge_ruling(CONSUMER, complaint.id)
+        complaint = world.app.acknowledge_ruling(SELLER, complaint.id)
+        assert complaint.acknowledgements == {(1, Role.CONSUMER), (1, Role.SELLER)}
+        with pytest.raises(AlreadyAcknowledged):
+            world.app.acknowledge_ruling(SELLER, complaint.id)
+
+    def test_a_settled_case_has_no_ruling_to_acknowledge(self, world: Scenario) -> None:
+        complaint = world.fulfilling()
+        with pytest.raises(NothingToAcknowledge):
+            world.app.acknowledge_ruling(CONSUMER, complaint.id)
+
+    def test_the_appeal_decision_is_a_new_notice(self, world: Scenario) -> None:
+        complaint = world.ruled()
+        world.app.acknowledge_ruling(SELLER, complaint.id)
+        world.app.file_appeal(SELLER, complaint.id, GROUNDS)
+        world.app.decide_appeal(SUPERVISOR, complaint.id, False, "The ruling stands.")
+        complaint = world.app.acknowledge_ruling(SELLER, complaint.id)
+        assert (2, Role.SELLER) in complaint.acknowledgements
+
+
+class TestAppeal:
+    def test_a_party_appeals_within_the_window(self, world: Scenario) -> None:
+        complaint = world.ruled()
+        complaint = world.app.file_appeal(SELLER, complaint.id, GROUNDS)
+        assert complaint.status is Status.APPEAL_REVIEW
+        assert complaint.appeals[0].grounds.reveal() == GROUNDS
+        assert complaint.deadline_of(DeadlineKind.APPEAL_WINDOW) is not None
+
+    def test_each_party_appeals_at_most_once(self, world: Scenario) -> None:
+        complaint = world.ruled()
+        world.app.file_appeal(SELLER, complaint.id, GROUNDS)
+        with pytest.raises(AlreadyAppealed):
+            world.app.file_appeal(SELLER, complaint.id, GROUNDS)
+        complaint = world.app.file_appeal(CONSUMER, complaint.id, "The refund is too small.")
+        assert [a.by for a in complaint.appeals] == [Role.SELLER, Role.CONSUMER]
+        assert complaint.deadline_of(DeadlineKind.APPEAL_WINDOW) is None
+
+    def test_an_appeal_after_the_window_is_refused(self, world: Scenario) -> None:
+        complaint = world.ruled()
+        world.clock.advance(timedelta(days=15, seconds=1))
+        with pytest.raises(AppealWindowClosed):
+            world.app.file_appeal(SELLER, complaint.id, GROUNDS)
+
+    def test_appeal_grounds_must_say_something(self, world: Scenario) -> None:
+        complaint = world.ruled()
+        with pytest.raises(ValidationFailed):
+            world.app.file_appeal(SELLER, complaint.id, "unfair")
+
+    def test_a_dismissed_appeal_leaves_the_ruling_final(self, world: Scenario) -> None:
+        complaint = world.ruled()
+        world.app.file_appeal(SELLER, complaint.id, GROUNDS)
+        complaint = world.app.decide_appeal(SUPERVISOR, complaint.id, False, "Photos are clear.")
+        assert complaint.rulings[-1].granted is False
+        assert (complaint.outcome, complaint.remedy) == (Outcome.CONSUMER_FAVOUR_FULL, REFUND)
+        assert complaint.final
+        assert complaint.status is Status.FULFILLING
+        assert complaint.pending_steps == (FulfilmentStep.REFUND,)
+
+    def test_a_granted_appeal_changes_the_outcome(self, world: Scenario) -> None:
+        complaint = world.ruled()
+        world.app.file_appeal(SELLER, complaint.id, GROUNDS)
+        complaint = world.app.decide_appeal(
+            SUPERVISOR,
+            complaint.id,
+            True,
+            "The courier report shows no damage.",
+            Outcome.SELLER_FAVOUR_EXPLAINED,
+        )
+        assert complaint.outcome is Outcome.SELLER_FAVOUR_EXPLAINED
+        assert complaint.status is Status.CLOSED
+        assert [r.level for r in complaint.rulings] == [1, 2]
+
+    def test_the_arbiter_who_ruled_never_decides_the_appeal(self, world: Scenario) -> None:
+        complaint = world.ruled()
+        world.app.file_appeal(SELLER, complaint.id, GROUNDS)
+        same_person = Actor(Role.SUPERVISOR, ARBITER.id)
+        with pytest.raises(SameReviewer):
+            world.app.decide_appeal(same_person, complaint.id, False, "I stand by it.")
+
+    def test_only_a_supervisor_decides_appeals(self, world: Scenario) -> None:
+        complaint = world.ruled()
+        world.app.file_appeal(SELLER, complaint.id, GROUNDS)
+        with pytest.raises(RoleNotAllowed):
+            world.app.decide_appeal(ARBITER, complaint.id, False, "No.")
+
+    def test_a_granted_appeal_must_change_something(self, world: Scenario) -> None:
+        complaint = world.ruled()
+        world.app.file_appeal(SELLER, complaint.id, GROUNDS)
+        with pytest.raises(ValidationFailed):
+            world.app.decide_appeal(
+                SUPERVISOR, complaint.id, True, "Same", Outcome.CONSUMER_FAVOUR_FULL, REFUND
+            )
+
+    def test_a_dismissed_appeal_takes_no_new_outcome(self, world: Scenario) -> None:
+        complaint = world.ruled()
+        world.app.file_appeal(SELLER, complaint.id, GROUNDS)
+        with pytest.raises(ValidationFailed) as refused:
+            world.app.decide_appeal(
+                SUPERVISOR, complaint.id, False, "No", Outcome.CONSUMER_FAVOUR_PARTIAL, PARTIAL
+            )
+        assert {f.field for f in refused.value.fields} == {"outcome", "remedy"}
+
+    def test_there_is_no_second_appeal_after_the_decision(self, world: Scenario) -> None:
+        complaint = world.ruled()
+        world.app.file_appeal(SELLER, complaint.id, GROUNDS)
+        world.app.decide_appeal(SUPERVISOR, complaint.id, False, "Stands.")
+        with pytest.raises(InvalidTransition):
+            world.app.file_appeal(CONSUMER, complaint.id, "I want more than the refund.")

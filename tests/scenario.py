@@ -1,0 +1,126 @@
+"""A cast of actors and a driver that takes a complaint to any stage of its life."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from complaints.application import ComplaintsApp
+from complaints.clock import ManualClock
+from complaints.domain.complaint import Complaint
+from complaints.domain.deadlines import DeadlineKind
+from complaints.domain.seller import Seller
+from complaints.domain.values import (
+    SYSTEM,
+    Actor,
+    Category,
+    Money,
+    Outcome,
+    Remedy,
+    RemedyType,
+    Role,
+    Status,
+)
+
+CONSUMER = Actor(Role.CONSUMER, "u-alice")
+OTHER_CONSUMER = Actor(Role.CONSUMER, "u-bob")
+SELLER = Actor(Role.SELLER, "staff-1", "acme")
+OTHER_SELLER = Actor(Role.SELLER, "staff-9", "globex")
+AGENT = Actor(Role.AGENT, "agent-1")
+MEDIATOR = Actor(Role.MEDIATOR, "mediator-1")
+ARBITER = Actor(Role.ARBITER, "arbiter-1")
+OTHER_ARBITER = Actor(Role.ARBITER, "arbiter-2")
+SUPERVISOR = Actor(Role.SUPERVISOR, "supervisor-1")
+AUDITOR = Actor(Role.AUDITOR, "auditor-1")
+PUBLIC = Actor(Role.PUBLIC, "anonymous")
+PLATFORM = SYSTEM
+
+DESCRIPTION = "The vase arrived in pieces; the box was crushed on one side."
+
+
+def cny(amount: str) -> Money:
+    return Money(Decimal(amount), "CNY")
+
+
+REFUND = Remedy(RemedyType.REFUND, cny("199.00"))
+PARTIAL = Remedy(RemedyType.PARTIAL_REFUND, cny("80.00"))
+
+
+class Scenario:
+    """Drives complaints through the application, as the real parties would."""
+
+    def __init__(self, app: ComplaintsApp, clock: ManualClock) -> None:
+        self.app = app
+        self.clock = clock
+        self.sellers: dict[str, Seller] = {}
+
+    def seller(self, shop_id: str = "acme", deposit: str = "1000.00") -> Seller:
+        if shop_id not in self.sellers:
+            self.sellers[shop_id] = self.app.register_seller(
+                SUPERVISOR, shop_id, f"{shop_id.title()} Store", cny(deposit)
+            )
+        return self.sellers[shop_id]
+
+    def file(
+        self,
+        *,
+        remedy: Remedy = REFUND,
+        category: Category = Category.DAMAGED,
+        consumer: Actor = CONSUMER,
+        description: str = DESCRIPTION,
+    ) -> Complaint:
+        self.seller("acme")
+        self.seller("globex")
+        return self.app.file_complaint(
+            consumer, "acme", "order-1001", category, description, remedy
+        )
+
+    def negotiating(self, *, remedy: Remedy = REFUND) -> Complaint:
+        complaint = self.file(remedy=remedy)
+        return self.app.accept_complaint(AGENT, complaint.id)
+
+    def awaiting_info(self) -> Complaint:
+        complaint = self.file()
+        return self.app.return_complaint_for_info(
+            AGENT, complaint.id, "We need the order photos.", ["photos of the damage"]
+        )
+
+    def under_review(self, *, assigned: bool = True, remedy: Remedy = REFUND) -> Complaint:
+        complaint = self.negotiating(remedy=remedy)
+        complaint = self.app.request_intervention(CONSUMER, complaint.id)
+        if assigned:
+            complaint = self.app.assign_complaint(SUPERVISOR, complaint.id, ARBITER.id)
+        return complaint
+
+    def ruled(
+        self,
+        *,
+        outcome: Outcome = Outcome.CONSUMER_FAVOUR_FULL,
+        remedy: Remedy | None = REFUND,
+    ) -> Complaint:
+        complaint = self.under_review()
+        self.app.record_finding(ARBITER, complaint.id, "The parcel was damaged in transit.")
+        return self.app.issue_ruling(
+            ARBITER, complaint.id, outcome, "Goods arrived damaged.", remedy, ["R-3.2"]
+        )
+
+    def fulfilling(self, *, remedy: Remedy = REFUND) -> Complaint:
+        """Settled by the seller accepting the consumer's requested remedy."""
+        complaint = self.negotiating(remedy=remedy)
+        return self.app.accept_offer(SELLER, complaint.id, complaint.offers[0].id)
+
+    def closed(self) -> Complaint:
+        complaint = self.fulfilling()
+        return self.app.confirm_refund(SELLER, complaint.id)
+
+    def lapse(self, complaint: Complaint, kind: DeadlineKind) -> Complaint:
+        """Move the clock past the open deadline of `kind` and let the platform enforce it."""
+        deadline = complaint.deadline_of(kind)
+        assert deadline is not None, f"no open {kind.value} deadline"
+        now = self.clock.now()
+        if deadline.due_at > now:
+            self.clock.advance(deadline.due_at - now + timedelta(seconds=1))
+        return self.app.lapse_deadline(PLATFORM, complaint.id, deadline.id)
+
+    def status(self, complaint: Complaint) -> Status:
+        return self.app.get_complaint(complaint.id).status

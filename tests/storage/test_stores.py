@@ -1,0 +1,267 @@
+"""The real stores: SQLite (the embedded default) and PostgreSQL, each tested the same way."""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from complaints.application import Changes, ComplaintsApp
+from complaints.clock import ManualClock
+from complaints.domain.complaint import Complaint
+from complaints.domain.deadlines import DeadlineKind
+from complaints.domain.errors import ConcurrentUpdate
+from complaints.domain.values import Outcome, Remedy, RemedyType, Role, ViolationKind, Visibility
+from complaints.settings import Settings, Store
+from tests.scenario import (
+    AGENT,
+    ARBITER,
+    CONSUMER,
+    MEDIATOR,
+    SELLER,
+    SUPERVISOR,
+    Scenario,
+    cny,
+)
+
+#: One marker per personal field; none may ever reach the store in plaintext.
+MARKERS = {
+    "description": "ZQX-description-marker",
+    "resubmission": "ZQX-resubmission-marker",
+    "offer": "ZQX-offer-message-marker",
+    "decline": "ZQX-decline-reason-marker",
+    "message": "ZQX-message-marker",
+    "evidence": "ZQX-evidence-marker",
+    "grounds": "ZQX-appeal-grounds-marker",
+    "tracking": "ZQX-tracking-marker",
+    "issue": "ZQX-execution-issue-marker",
+    "comment": "ZQX-rating-comment-marker",
+    "violation": "ZQX-violation-report-marker",
+}
+
+
+def reopen(app: ComplaintsApp, url: str) -> ComplaintsApp:
+    assert isinstance(app.clock, ManualClock)
+    return ComplaintsApp(Settings(database_url=url, key_cache_seconds=0), clock=app.clock)
+
+
+def full_life(world: Scenario) -> Complaint:
+    """A case that passes through almost every step, with every personal field filled in."""
+    app = world.app
+    complaint = world.file(
+        description=f"{MARKERS['description']}: the kettle leaks from its base.",
+        remedy=Remedy(RemedyType.RETURN_AND_REFUND, cny("88.00")),
+    )
+    cid = complaint.id
+    app.return_complaint_for_info(AGENT, cid, "Photos please", ["photo of the base"])
+    app.resubmit_complaint(CONSUMER, cid, f"{MARKERS['resubmission']}: photos attached.")
+    app.accept_complaint(AGENT, cid)
+    app.make_offer(SELLER, cid, Remedy(RemedyType.PARTIAL_REFUND, cny("20")), MARKERS["offer"])
+    app.decline_offer(CONSUMER, cid, "o2", MARKERS["decline"])
+    app.post_message(CONSUMER, cid, MARKERS["message"])
+    app.request_intervention(CONSUMER, cid)
+    app.assign_complaint(SUPERVISOR, cid, ARBITER.id)
+    app.request_evidence(ARBITER, cid, Role.CONSUMER, ["photo"])
+    app.submit_evidence(CONSUMER, cid, "photo", MARKERS["evidence"], "ab" * 32)
+    app.record_finding(ARBITER, cid, "Leak confirmed on photos.")
+    app.issue_ruling(
+        ARBITER,
+        cid,
+        Outcome.CONSUMER_FAVOUR_PARTIAL,
+        "Partly",
+        Remedy(RemedyType.RETURN_AND_REFUND, cny("60")),
+        ["R-7"],
+    )
+    app.acknowledge_ruling(SELLER, cid)
+    app.file_appeal(CONSUMER, cid, f"{MARKERS['grounds']}: the whole price is due.")
+    app.decide_appeal(
+        SUPERVISOR,
+        cid,
+        True,
+        "Full refund is due.",
+        Outcome.CONSUMER_FAVOUR_FULL,
+        Remedy(RemedyType.RETURN_AND_REFUND, cny("88")),
+    )
+    app.raise_execution_issue(CONSUMER, cid, MARKERS["issue"])
+    app.resolve_execution_issue(SUPERVISOR, cid, "Courier pickup booked.")
+    app.ship_return(CONSUMER, cid, "SF", MARKERS["tracking"])
+    app.confirm_return_received(SELLER, cid)
+    app.confirm_refund(SELLER, cid)
+    app.rate_handling(CONSUMER, cid, 4, MARKERS["comment"])
+    app.report_violation(CONSUMER, "acme", ViolationKind.MISREPRESENTATION, MARKERS["violation"])
+    return app.get_complaint(cid)
+
+
+def store_bytes(url: str) -> bytes:
+    """Everything the store holds on disk or in a dump, as an insider would read it."""
+    store = Store.parse(url)
+    if store.kind == "sqlite":
+        assert store.path is not None
+        return b"".join(p.read_bytes() for p in store.path.parent.glob(store.path.name + "*"))
+    dump = subprocess.run(
+        [
+            "pg_dump",
+            "--data-only",
+            "--schema",
+            store.schema,
+            "--host",
+            store.host,
+            "--port",
+            str(store.port),
+            "--username",
+            store.user,
+            store.dbname,
+        ],
+        check=True,
+        capture_output=True,
+        env={"PGPASSWORD": store.password, "PATH": "/usr/bin:/bin"},
+    )
+    return dump.stdout
+
+
+def test_a_case_reloads_exactly_as_it_was_saved(stored_world: Scenario, store_url: str) -> None:
+    complaint = full_life(stored_world)
+    seller = stored_world.app.get_seller("acme")
+    fresh = reopen(stored_world.app, store_url)
+    try:
+        assert fresh.get_complaint(complaint.id).__dict__ == complaint.__dict__
+        assert fresh.get_seller("acme").__dict__ == seller.__dict__
+        assert [type(e) for e in fresh.history(complaint.id)] == [
+            type(e) for e in stored_world.app.history(complaint.id)
+        ]
+    finally:
+        fresh.close()
+
+
+def test_no_personal_field_is_ever_stored_in_plaintext(
+    stored_world: Scenario, store_url: str
+) -> None:
+    complaint = full_life(stored_world)
+    assert complaint.description.reveal().startswith(MARKERS["resubmission"])
+    stored_world.app.close()
+    raw = store_bytes(store_url)
+    assert b"leaks from its base" not in raw  # make sure we are looking at the data at all
+    for field, marker in MARKERS.items():
+        assert marker.encode() not in raw, f"{field} stored in plaintext"
+        assert marker.encode().hex().encode() not in raw, f"{field} stored in plaintext (hex)"
+    assert b"Leak confirmed on photos." in raw or b"Leak confirmed on photos.".hex().encode() in raw
+
+
+def test_erasure_holds_after_a_restart(stored_world: Scenario, store_url: str) -> None:
+    complaint = stored_world.file()
+    stored_world.app.erase_subject(SUPERVISOR, CONSUMER.id)
+    fresh = reopen(stored_world.app, store_url)
+    try:
+        assert fresh.get_complaint(complaint.id).description.erased
+    finally:
+        fresh.close()
+
+
+def test_an_erased_key_leaves_no_trace_in_the_sqlite_file(sqlite_url: str) -> None:
+    clock = ManualClock()
+    app = ComplaintsApp(Settings(database_url=sqlite_url), clock=clock)
+    world = Scenario(app, clock)
+    world.file()
+    secret = app.keys.key_for(CONSUMER.id).secret
+    assert secret in store_bytes(sqlite_url)
+    app.erase_subject(SUPERVISOR, CONSUMER.id)
+    app.close()
+    assert secret not in store_bytes(sqlite_url)
+
+
+def test_an_idempotency_key_outlives_a_restart(stored_world: Scenario, store_url: str) -> None:
+    complaint = stored_world.fulfilling()
+    first = stored_world.app.confirm_refund(SELLER, complaint.id, idempotency_key="pay-once")
+    fresh = reopen(stored_world.app, store_url)
+    try:
+        again = fresh.confirm_refund(SELLER, complaint.id, idempotency_key="pay-once")
+        assert (again.id, again.version) == (first.id, first.version)
+    finally:
+        fresh.close()
+
+
+@pytest.fixture
+def two_writers(stored_app: ComplaintsApp, store_url: str) -> Iterator[list[ComplaintsApp]]:
+    other = reopen(stored_app, store_url)
+    yield [stored_app, other]
+    other.close()
+
+
+def race(apps: list[ComplaintsApp], complaint: Complaint) -> list[BaseException | Complaint]:
+    """Both writers load the same version, then both save: exactly one must lose the race."""
+    barrier = threading.Barrier(len(apps))
+    results: list[BaseException | Complaint] = []
+
+    def write(app: ComplaintsApp, n: int) -> None:
+        loaded_once = threading.Event()
+
+        def attempt() -> Changes[Complaint]:
+            loaded = app.get_complaint(complaint.id)
+            loaded.post_message(
+                app.context(MEDIATOR), text=f"note {n}", visibility=Visibility.PARTIES
+            )
+            if not loaded_once.is_set():
+                loaded_once.set()
+                barrier.wait(timeout=10)
+            return Changes(loaded)
+
+        try:
+            results.append(app.execute("post_message", MEDIATOR, None, {}, attempt))
+        except BaseException as error:  # collected for the assertion below
+            results.append(error)
+
+    threads = [threading.Thread(target=write, args=(a, n)) for n, a in enumerate(apps)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return results
+
+
+def test_two_writers_on_one_case_the_loser_is_retried(
+    two_writers: list[ComplaintsApp], clock: ManualClock
+) -> None:
+    complaint = Scenario(two_writers[0], clock).negotiating()
+    results = race(two_writers, complaint)
+    assert all(isinstance(r, Complaint) for r in results), results
+    final = two_writers[0].get_complaint(complaint.id)
+    assert sorted(m.text.reveal() for m in final.messages) == ["note 0", "note 1"]
+    assert final.version == complaint.version + 2
+
+
+def test_two_writers_without_retries_one_gets_a_conflict(
+    two_writers: list[ComplaintsApp], clock: ManualClock, store_url: str
+) -> None:
+    for app in two_writers:
+        object.__setattr__(app, "settings", Settings(database_url=store_url, command_retries=0))
+    complaint = Scenario(two_writers[0], clock).negotiating()
+    results = race(two_writers, complaint)
+    assert sum(isinstance(r, ConcurrentUpdate) for r in results) == 1
+    assert sum(isinstance(r, Complaint) for r in results) == 1
+    assert len(two_writers[0].get_complaint(complaint.id).messages) == 1
+
+
+def test_deadlines_are_stored_with_their_due_times(stored_world: Scenario, store_url: str) -> None:
+    complaint = stored_world.negotiating()
+    fresh = reopen(stored_world.app, store_url)
+    try:
+        reloaded = fresh.get_complaint(complaint.id)
+        due = reloaded.deadline_of(DeadlineKind.SELLER_RESPONSE)
+        assert due == complaint.deadline_of(DeadlineKind.SELLER_RESPONSE)
+    finally:
+        fresh.close()
+
+
+def test_the_default_store_is_a_file_under_var(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = ComplaintsApp(Settings.from_env({}))
+    try:
+        Scenario(app, ManualClock()).file()
+    finally:
+        app.close()
+    assert (tmp_path / "var" / "complaints.db").stat().st_size > 0

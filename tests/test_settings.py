@@ -1,0 +1,79 @@
+"""Settings: the one place that reads the environment, and its refusals."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from complaints.domain.deadlines import DeadlineKind
+from complaints.settings import DEFAULT_DATABASE_URL, Settings, SettingsError, Store
+
+
+def test_with_nothing_set_the_service_runs_on_a_local_sqlite_file() -> None:
+    settings = Settings.from_env({})
+    assert settings.database_url == DEFAULT_DATABASE_URL
+    assert settings.store == Store("sqlite", path=Path("./var/complaints.db"))
+    assert settings.store.eventsourcing_env()["PERSISTENCE_MODULE"] == "eventsourcing.sqlite"
+
+
+def test_a_postgresql_url_becomes_the_librarys_variables() -> None:
+    settings = Settings.from_env(
+        {"DATABASE_URL": "postgresql://app:s%40cret@db.internal:6543/complaints?schema=cases"}
+    )
+    env = settings.store.eventsourcing_env()
+    assert env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
+    assert (env["POSTGRES_HOST"], env["POSTGRES_PORT"]) == ("db.internal", "6543")
+    assert (env["POSTGRES_USER"], env["POSTGRES_PASSWORD"]) == ("app", "s@cret")
+    assert (env["POSTGRES_DBNAME"], env["POSTGRES_SCHEMA"]) == ("complaints", "cases")
+    assert "POSTGRES_ENABLE_DB_FUNCTIONS" not in env
+
+
+def test_an_absolute_sqlite_path_is_kept() -> None:
+    assert Store.parse("sqlite:////srv/data/c.db").path == Path("/srv/data/c.db")
+
+
+def test_deadline_overrides_are_read() -> None:
+    settings = Settings.from_env({"DEADLINES": "seller_response=3s,appeal_window=2m"})
+    assert settings.deadlines.durations[DeadlineKind.SELLER_RESPONSE] == timedelta(seconds=3)
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"DATABASE_URL": "mysql://x/y"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "sqlite:///:memory:"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "postgresql://host/"}, "DATABASE_URL"),
+        ({"DEADLINES": "seller_response=soon"}, "DEADLINES"),
+        ({"PORT": "eighty"}, "PORT"),
+        ({"PORT": "70000"}, "PORT"),
+        ({"COMMAND_RETRIES": "-1"}, "COMMAND_RETRIES"),
+        ({"JWT_SECRET": "short"}, "JWT_SECRET"),
+        ({"ENVIRONMENT": "production"}, "JWT_SECRET"),
+        ({"ENVIRONMENT": "staging"}, "ENVIRONMENT"),
+    ],
+)
+def test_a_bad_setting_is_refused_by_name(env: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError, match=named):
+        Settings.from_env(env)
+
+
+def test_every_bad_setting_is_reported_at_once() -> None:
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env({"PORT": "x", "DEADLINES": "nope"})
+    assert "PORT" in str(refused.value)
+    assert "DEADLINES" in str(refused.value)
+
+
+def test_secrets_are_masked_when_shown() -> None:
+    settings = Settings.from_env(
+        {
+            "DATABASE_URL": "postgresql://app:hunter2hunter2@db/complaints",
+            "JWT_SECRET": "a-long-enough-signing-secret-for-tests-0123",
+        }
+    )
+    shown = " ".join(settings.describe().values())
+    assert "hunter2hunter2" not in shown
+    assert "a-long-enough-signing-secret" not in shown
+    assert "hunter2" not in repr(settings.store)
