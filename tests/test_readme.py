@@ -16,7 +16,7 @@ def test_the_readme_tour_runs_and_prints_what_its_comments_say() -> None:
     code = block.group(1)
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        exec(compile(code, "README.md", "exec"), {})  # noqa: S102 - our own documentation
+        exec(compile(code, "README.md", "exec"), {})
     printed = out.getvalue().splitlines()
     promised = [line.split("# ", 1)[1].strip() for line in code.splitlines() if "print(" in line]
     assert len(printed) == len(promised)
