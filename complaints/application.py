@@ -15,6 +15,7 @@ import itertools
 import logging
 import random
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -22,9 +23,13 @@ from datetime import datetime
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, cast
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    project_aggregate,
+)
 from eventsourcing.domain import Aggregate, AggregateEvent
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
 from eventsourcing.utils import Environment, EnvType
 
 from complaints.clock import Clock, SystemClock
@@ -58,6 +63,7 @@ from complaints.domain.violation import Violation
 from complaints.idempotency import IdempotencyRecord, check_key, fingerprint, record_id, scope
 from complaints.personal_data import KeyStore, PersonalDataCipher, open_key_store
 from complaints.settings import Settings
+from complaints.signal import Signal
 from complaints.transcodings import register_domain_transcodings
 
 log = logging.getLogger(__name__)
@@ -122,6 +128,9 @@ class ComplaintsApp(Application[UUID]):
             store.path.parent.mkdir(parents=True, exist_ok=True)
         self.keys = keys or open_key_store(store, self.settings.key_cache_seconds)
         self.cipher = PersonalDataCipher(self.keys)
+        #: Pulsed after every save, so that in-process followers of the log wake up at once.
+        self.saved = Signal()
+        self._local = threading.local()
         super().__init__(env=store.eventsourcing_env())
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
@@ -135,6 +144,17 @@ class ComplaintsApp(Application[UUID]):
     def close(self) -> None:
         super().close()
         self.keys.close()
+
+    def _notify(self, recordings: list[Recording[UUID]]) -> None:
+        if recordings:
+            self._local.position = recordings[-1].notification.id
+        self.saved.pulse()
+
+    def last_saved_position(self) -> int | None:
+        """The log position of the last event this thread saved: what to wait for, to read
+        one's own writes."""
+        position: int | None = getattr(self._local, "position", None)
+        return position
 
     # ------------------------------------------------------------------ the command runner
     def context(self, actor: Actor) -> CommandContext:

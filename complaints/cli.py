@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from datetime import timedelta
 
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from complaints.application import ComplaintsApp
 from complaints.clock import SystemClock
 from complaints.domain.values import Role
 from complaints.identity import TOKEN_ROLES, mint_token
+from complaints.projections.read_models import PROJECTIONS, ReadModels, projection_named
 from complaints.settings import Settings, SettingsError
 
 
@@ -58,6 +74,98 @@ def token(args: argparse.Namespace) -> int:
     return 0
 
 
+def worker(args: argparse.Namespace) -> int:
+    """Feed the read models until stopped (SIGTERM or Ctrl-C)."""
+    settings = _settings()
+    app = ComplaintsApp(settings)
+    read_models = ReadModels(app)
+    running = read_models.worker(args.only or None, poll=args.poll)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    running.start()
+    logging.getLogger(__name__).info(
+        "projection worker started on the %s store", settings.store.kind
+    )
+    try:
+        stop.wait()
+    finally:
+        running.stop()
+        read_models.close()
+        app.close()
+    return 0
+
+
+def rebuild(args: argparse.Namespace) -> int:
+    """Rebuild read models from position 0 into fresh tables, then switch readers over."""
+    settings = _settings()
+    app = ComplaintsApp(settings)
+    read_models = ReadModels(app)
+    console = Console()
+    try:
+        names = [args.name] if args.name else [p.name for p in PROJECTIONS]
+        for name in names:
+            try:
+                projection_named(name)
+            except KeyError as error:
+                console.print(f"[red]complaints rebuild: {error.args[0]}[/red]")
+                return 2
+        for name in names:
+            with Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("events"),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+                console=console,
+            ) as progress:
+                task = progress.add_task(name, total=read_models.head() or None)
+                result = read_models.rebuild(
+                    name,
+                    lambda n, t=task: progress.advance(t, n),  # type: ignore[misc]
+                )
+            console.print(
+                f"{name}: {result.events:,} events in {result.seconds:.2f} s,"
+                f" {result.events_per_second:,.0f} events/s (generation {result.generation})"
+            )
+    finally:
+        read_models.close()
+        app.close()
+    return 0
+
+
+def status(args: argparse.Namespace) -> int:
+    """Show each read model's position, the head of the log, and the lag."""
+    app = ComplaintsApp(_settings())
+    read_models = ReadModels(app)
+    try:
+        table = Table(title="read models")
+        for column in ("read model", "generation", "position", "head", "lag", "note"):
+            table.add_column(
+                column, justify="left" if column in {"read model", "note"} else "right"
+            )
+        for s in read_models.status():
+            notes = []
+            if s.version != s.code_version:
+                notes.append(f"built by v{s.version}, code is v{s.code_version}: rebuild")
+            if s.other_generations:
+                notes.append(f"also generation {', '.join(map(str, s.other_generations))}")
+            table.add_row(
+                s.name,
+                str(s.generation),
+                str(s.position),
+                str(s.head),
+                str(s.lag),
+                "; ".join(notes),
+            )
+        Console().print(table)
+    finally:
+        read_models.close()
+        app.close()
+    return 0
+
+
 def show_settings(args: argparse.Namespace) -> int:
     """Print the effective settings, secrets masked."""
     for name, value in _settings().describe().items():
@@ -90,12 +198,34 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--ttl", type=int, default=3600, help="seconds until it expires")
     p.set_defaults(run=token)
 
+    p = commands.add_parser("worker", help="feed the read models until stopped")
+    p.add_argument(
+        "--only", action="append", metavar="NAME", help="run only this read model (repeatable)"
+    )
+    p.add_argument(
+        "--poll",
+        type=float,
+        default=1.0,
+        help="seconds between checks when nothing wakes it (default 1)",
+    )
+    p.set_defaults(run=worker)
+
+    p = commands.add_parser("rebuild", help="rebuild read models from the first event")
+    p.add_argument("name", nargs="?", help="one read model (default: all)")
+    p.set_defaults(run=rebuild)
+
+    p = commands.add_parser("status", help="show each read model's position, head and lag")
+    p.set_defaults(run=status)
+
     p = commands.add_parser("settings", help="print the effective settings, secrets masked")
     p.set_defaults(run=show_settings)
     return root
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     args = parser().parse_args(argv)
     result: int = args.run(args)
     return result

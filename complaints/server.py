@@ -1,5 +1,9 @@
-"""The HTTP service: `create_app(settings)` builds the Starlette app; its lifespan opens and
-closes the application. The GraphQL routes join here (with Route and WebSocketRoute, not Mount)."""
+"""The HTTP service: `create_app(settings)` builds the Starlette app.
+
+Its lifespan opens the application and the read models, and (unless switched off) runs the
+projection worker in-process; on shutdown it stops them in reverse order. The GraphQL routes join
+here, with Route and WebSocketRoute (never Mount, which breaks WebSockets).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from starlette.routing import Route
 
 from complaints import __version__
 from complaints.application import ComplaintsApp
+from complaints.projections.read_models import ReadModels
 from complaints.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -26,11 +31,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         complaints = await anyio.to_thread.run_sync(ComplaintsApp, settings)
+        read_models = await anyio.to_thread.run_sync(ReadModels, complaints)
+        worker = read_models.worker() if settings.in_process_projections else None
+        if worker is not None:
+            worker.start()
         app.state.complaints = complaints
+        app.state.read_models = read_models
         log.info("complaints %s serving on the %s store", __version__, settings.store.kind)
         try:
             yield
         finally:
+            if worker is not None:
+                await anyio.to_thread.run_sync(worker.stop)
+            await anyio.to_thread.run_sync(read_models.close)
             await anyio.to_thread.run_sync(complaints.close)
 
     async def healthz(request: Request) -> JSONResponse:
@@ -38,14 +51,21 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return JSONResponse({"status": "ok", "version": __version__})
 
     async def readyz(request: Request) -> JSONResponse:
-        """The store answers: the head of the event log can be read."""
-        complaints: ComplaintsApp = request.app.state.complaints
+        """The store answers: the head of the event log and how far behind each read model is."""
+        read_models: ReadModels = request.app.state.read_models
         try:
-            head = await anyio.to_thread.run_sync(complaints.recorder.max_notification_id)
+            statuses = await anyio.to_thread.run_sync(read_models.status)
         except Exception:
             log.exception("readiness check failed")
             return JSONResponse({"status": "unavailable"}, status_code=503)
-        return JSONResponse({"status": "ready", "store": settings.store.kind, "head": head or 0})
+        return JSONResponse(
+            {
+                "status": "ready",
+                "store": settings.store.kind,
+                "head": statuses[0].head if statuses else 0,
+                "lag": {s.name: s.lag for s in statuses},
+            }
+        )
 
     return Starlette(
         routes=[Route("/healthz", healthz), Route("/readyz", readyz)],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +11,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from complaints.domain.deadlines import DeadlinePolicy
 
+_SCHEMA = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 DEFAULT_DATABASE_URL = "sqlite:///./var/complaints.db"
 DEV_JWT_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused in production
 
@@ -94,6 +96,10 @@ class Store:
             except ValueError as error:
                 msg = f"DATABASE_URL has an invalid port: {error}"
                 raise SettingsError(msg) from None
+            schema = query.get("schema", ["public"])[0]
+            if not _SCHEMA.match(schema):
+                msg = "DATABASE_URL schema must be a plain identifier (letters, digits, _)"
+                raise SettingsError(msg)
             return cls(
                 "postgres",
                 host=parts.hostname or "127.0.0.1",
@@ -101,7 +107,7 @@ class Store:
                 user=unquote(parts.username or "postgres"),
                 password=unquote(parts.password or ""),
                 dbname=dbname,
-                schema=query.get("schema", ["public"])[0],
+                schema=schema,
             )
         msg = (
             f"DATABASE_URL scheme {scheme!r} is not supported; "
@@ -121,6 +127,9 @@ class Settings:
     command_retries: int = 5
     key_cache_seconds: float = 5.0
     log_level: str = "info"
+    #: Whether `complaints serve` also feeds the read models (each projection still has one
+    #: leader). Switch off to run stateless API processes beside a `complaints worker`.
+    in_process_projections: bool = True
 
     @property
     def store(self) -> Store:
@@ -167,6 +176,9 @@ class Settings:
         except ValueError as error:
             errors.append(f"DEADLINES: {error}")
             deadlines = DeadlinePolicy()
+        in_process = source.get("IN_PROCESS_PROJECTIONS", "true").lower()
+        if in_process not in {"true", "false", "1", "0", "yes", "no"}:
+            errors.append("IN_PROCESS_PROJECTIONS must be true or false")
         port = int(number("PORT", 8000))
         if not 0 < port < 65536:
             errors.append("PORT must be between 1 and 65535")
@@ -180,6 +192,7 @@ class Settings:
             command_retries=int(number("COMMAND_RETRIES", 5)),
             key_cache_seconds=number("KEY_CACHE_SECONDS", 5.0, integer=False),
             log_level=source.get("LOG_LEVEL", "info").lower(),
+            in_process_projections=in_process in {"true", "1", "yes"},
         )
         if errors:
             raise SettingsError("; ".join(errors))
@@ -201,4 +214,5 @@ class Settings:
             "COMMAND_RETRIES": str(self.command_retries),
             "KEY_CACHE_SECONDS": str(self.key_cache_seconds),
             "LOG_LEVEL": self.log_level,
+            "IN_PROCESS_PROJECTIONS": str(self.in_process_projections).lower(),
         }

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+from complaints.application import ComplaintsApp
 from complaints.cli import main
+from complaints.clock import ManualClock
 from complaints.domain.values import Actor, Role
 from complaints.identity import verify_token
-from complaints.settings import DEV_JWT_SECRET
+from complaints.projections.read_models import ReadModels
+from complaints.settings import DEV_JWT_SECRET, Settings
+from tests.scenario import Scenario
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -28,7 +34,7 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 def test_help_lists_the_subcommands() -> None:
     result = run("--help")
     assert result.returncode == 0
-    for command in ("serve", "token", "settings"):
+    for command in ("serve", "token", "worker", "rebuild", "status", "settings"):
         assert command in result.stdout
 
 
@@ -62,3 +68,56 @@ def test_settings_are_shown_with_secrets_masked() -> None:
     assert result.returncode == 0
     assert "DATABASE_URL=" in result.stdout
     assert secret not in result.stdout
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    app = ComplaintsApp(Settings(database_url=url))
+    try:
+        Scenario(app, ManualClock()).closed()
+    finally:
+        app.close()
+    return url
+
+
+def test_status_shows_each_read_model_with_head_and_lag(database: str) -> None:
+    result = run("status", env={"DATABASE_URL": database, "COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr
+    for name in ("complaint_list", "timeline", "deadlines", "sellers", "statistics", "supervision"):
+        assert name in result.stdout
+    assert "lag" in result.stdout
+
+
+def test_rebuild_reports_its_speed_and_switches_generation(database: str) -> None:
+    result = run("rebuild", "timeline", env={"DATABASE_URL": database, "COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr
+    assert "events/s" in result.stdout
+    assert "generation 2" in result.stdout
+
+
+def test_rebuild_refuses_an_unknown_read_model(database: str) -> None:
+    result = run("rebuild", "nonsense", env={"DATABASE_URL": database})
+    assert result.returncode == 2
+    assert "no read model named 'nonsense'" in result.stdout + result.stderr
+
+
+def test_the_worker_catches_up_and_stops_cleanly_on_sigterm(database: str) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "complaints", "worker", "--poll", "0.1"],
+        env={**os.environ, "DATABASE_URL": database},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    app = ComplaintsApp(Settings(database_url=database))
+    models = ReadModels(app)
+    try:
+        assert models.wait_for(models.head(), timeout=30)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+        models.close()
+        app.close()
+    assert process.returncode == 0, output
+    assert "Traceback" not in output

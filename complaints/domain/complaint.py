@@ -16,7 +16,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from complaints.domain import fulfilment
+from complaints.domain import access, fulfilment
 from complaints.domain.deadlines import STAFF_DEADLINES, Deadline, DeadlineKind
 from complaints.domain.errors import (
     AlreadyAcknowledged,
@@ -69,7 +69,6 @@ from complaints.domain.values import (
     PARTIES,
     PLATFORM_CATEGORIES,
     RULING_OUTCOMES,
-    STAFF,
     Actor,
     Category,
     CommandContext,
@@ -437,9 +436,7 @@ class Complaint(Aggregate):
 
     def can_view(self, actor: Actor) -> bool:
         """Parties see their own cases; staff, auditors and the platform all; the public none."""
-        if actor.role in PARTIES:
-            return self.is_party(actor)
-        return actor.role in STAFF or actor.role in {Role.AUDITOR, Role.SYSTEM}
+        return access.can_view(actor, consumer_id=self.consumer_id, shop_id=self.shop_id)
 
     @property
     def open_deadlines(self) -> list[Deadline]:

@@ -38,6 +38,7 @@ class SubjectErasure(Aggregate):
         subject_id: str
 
     class Erased(Aggregate.Event):
+        subject_id: str
         actor: Actor
 
     @staticmethod
@@ -61,8 +62,8 @@ class SubjectErasure(Aggregate):
     def erase(self, ctx: CommandContext) -> None:
         """Record one erasure. A subject can be erased again if new data arrived since."""
         check_erasure(ctx, self.subject_id)
-        self._erased(actor=ctx.actor, timestamp=ctx.now)
+        self._erased(subject_id=self.subject_id, actor=ctx.actor, timestamp=ctx.now)
 
     @event(Erased)
-    def _erased(self, actor: Actor, timestamp: datetime) -> None:
+    def _erased(self, subject_id: str, actor: Actor, timestamp: datetime) -> None:
         self.erasures.append((timestamp, actor))

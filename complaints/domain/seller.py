@@ -42,6 +42,15 @@ class ShopStatus:
     CLOSED = "CLOSED"
 
 
+def shop_status(active: set[SanctionKind]) -> str:
+    """A closure outranks a restriction; warnings and fines leave the shop open."""
+    if SanctionKind.SHOP_CLOSED in active:
+        return ShopStatus.CLOSED
+    if SanctionKind.TRADING_RESTRICTED in active:
+        return ShopStatus.TRADING_RESTRICTED
+    return ShopStatus.OPEN
+
+
 @dataclass(frozen=True)
 class AfterSalesPolicy:
     return_window_days: int
@@ -195,12 +204,7 @@ class Seller(Aggregate):
 
     @property
     def status(self) -> str:
-        kinds = {s.kind for s in self.active_sanctions}
-        if SanctionKind.SHOP_CLOSED in kinds:
-            return ShopStatus.CLOSED
-        if SanctionKind.TRADING_RESTRICTED in kinds:
-            return ShopStatus.TRADING_RESTRICTED
-        return ShopStatus.OPEN
+        return shop_status({s.kind for s in self.active_sanctions})
 
     def is_staff_of(self, actor: Actor) -> bool:
         return actor.role is Role.SELLER and actor.shop_id == self.shop_id

@@ -14,6 +14,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from complaints.application import ComplaintsApp
+from complaints.clock import ManualClock
+from complaints.projections.read_models import PROJECTIONS
+from complaints.settings import Settings
+from tests.scenario import Scenario
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -60,8 +66,29 @@ def test_healthz_answers_that_the_process_is_alive(server: tuple[str, object]) -
 
 def test_readyz_reads_the_head_of_the_event_log(server: tuple[str, object]) -> None:
     base, _ = server
-    response = httpx.get(f"{base}/readyz")
-    assert response.json() == {"status": "ready", "store": "sqlite", "head": 0}
+    body = httpx.get(f"{base}/readyz").json()
+    assert (body["status"], body["store"], body["head"]) == ("ready", "sqlite", 0)
+    assert set(body["lag"]) == {p.name for p in PROJECTIONS}
+
+
+def test_the_server_feeds_the_read_models_written_by_another_process(
+    server: tuple[str, object], tmp_path: Path
+) -> None:
+    base, _ = server
+    writer = ComplaintsApp(Settings(database_url=f"sqlite:///{tmp_path / 'serve.db'}"))
+    try:
+        Scenario(writer, ManualClock()).closed()
+        head = writer.recorder.max_notification_id()
+    finally:
+        writer.close()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        body = httpx.get(f"{base}/readyz").json()
+        if body["head"] == head and set(body["lag"].values()) == {0}:
+            break
+        time.sleep(0.2)
+    assert body["head"] == head
+    assert set(body["lag"].values()) == {0}, body
 
 
 def test_an_unknown_path_is_a_404_not_a_500(server: tuple[str, object]) -> None:

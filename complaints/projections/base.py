@@ -1,0 +1,139 @@
+"""What every projection shares: its tables (one set per generation) and its event handlers.
+
+A projection's tables are named `rm_<projection>_<table>_g<generation>`. A rebuild fills a new
+generation from position 0 while readers keep using the active one, and switches them over only
+once the new one has caught up (see `tracking.py` and `runner.py`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Generic, TypeVar
+
+from complaints.domain.errors import FieldError, ValidationFailed
+from complaints.projections import tracking
+from complaints.projections.database import ReadStore, Tx
+
+Handler = Callable[[Any, Tx, Any, int], None]
+F = TypeVar("F", bound=Callable[..., None])
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def on(*event_types: type[Any]) -> Callable[[F], F]:
+    """Mark a method as the handler of these event classes."""
+
+    def mark(method: F) -> F:
+        method._handles = event_types  # type: ignore[attr-defined]
+        return method
+
+    return mark
+
+
+def moment(value: datetime) -> str:
+    """Timestamps are stored as fixed-width UTC ISO text, so they sort and compare as text."""
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def from_moment(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+class Projection:
+    """Subclasses set `name`, `version` and `tables`, and mark handlers with `@on(Event)`."""
+
+    name: ClassVar[str]
+    #: Bump when the tables or the handlers change meaning: the runner then rebuilds.
+    version: ClassVar[int] = 1
+    #: Table suffix -> column definitions (portable SQL).
+    tables: ClassVar[dict[str, str]]
+    #: Extra statements, with `{table_suffix}` placeholders for table names.
+    indexes: ClassVar[tuple[str, ...]] = ()
+    handlers: ClassVar[dict[type[Any], Handler]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.handlers = {}
+        for attribute in vars(cls).values():
+            for event_type in getattr(attribute, "_handles", ()):
+                cls.handlers[event_type] = attribute
+
+    def __init__(self, generation: int) -> None:
+        self.generation = generation
+        self.t = {suffix: table_name(self.name, suffix, generation) for suffix in self.tables}
+
+    def create(self, tx: Tx) -> None:
+        for suffix, columns in self.tables.items():
+            tx.execute(f"CREATE TABLE IF NOT EXISTS {self.t[suffix]} ({columns})")
+        for number, statement in enumerate(self.indexes):
+            index = f"{self.name}_g{self.generation}_i{number}"
+            tx.execute(statement.format(index=index, **self.t))
+
+    def drop(self, tx: Tx) -> None:
+        for table in self.t.values():
+            tx.execute(f"DROP TABLE IF EXISTS {table}")
+
+    def apply(self, tx: Tx, event: Any, position: int) -> None:
+        handler = self.handlers.get(type(event))
+        if handler is not None:
+            handler(self, tx, event, position)
+
+    def flush(self, tx: Tx) -> None:
+        """Called once per batch, before it commits: write anything held back for speed."""
+
+    def table_rows(self, tx: Tx) -> dict[str, list[tuple[Any, ...]]]:
+        """Every row of every table, in a stable order: for comparing two generations."""
+        return {
+            suffix: sorted(tx.all(f"SELECT * FROM {table}"), key=repr)
+            for suffix, table in self.t.items()
+        }
+
+
+def table_name(projection: str, suffix: str, generation: int) -> str:
+    return f"rm_{projection}_{suffix}_g{generation}"
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a keyset-paginated list. `cursor` of an item is where the next page starts."""
+
+    items: list[T]
+    has_next: bool
+    total: int | None = None
+
+
+MAX_PAGE = 100
+
+
+def check_page_size(first: int) -> None:
+    if not 1 <= first <= MAX_PAGE:
+        raise ValidationFailed([FieldError("first", f"must be from 1 to {MAX_PAGE}")])
+
+
+class View:
+    """Reads one projection's active generation. A reader that races a rebuild's switch-over
+    (and finds the old tables gone) simply asks again."""
+
+    projection: ClassVar[type[Projection]]
+
+    def __init__(self, db: ReadStore) -> None:
+        self.db = db
+
+    def read(self, query: Callable[[Tx, dict[str, str]], R]) -> R:
+        for attempt in range(3):
+            try:
+                with self.db.read() as tx:
+                    current = tracking.active(tx, self.projection.name)
+                    generation = current.generation if current else 1
+                    return query(tx, self.projection(generation).t)
+            except self.db.missing_table:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover

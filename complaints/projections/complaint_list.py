@@ -1,0 +1,393 @@
+"""Complaint summary and search: one row per complaint, for lists and filters.
+
+Searchable text includes the complaint's description, which is personal data. It is kept only
+while the subject's key lives: an erasure empties it, and a rebuild after erasure never sees it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from complaints.domain.access import can_view, list_scope
+from complaints.domain.complaint import Complaint
+from complaints.domain.erasure import SubjectErasure
+from complaints.domain.values import (
+    Actor,
+    Category,
+    Money,
+    Outcome,
+    PersonalText,
+    Remedy,
+    RemedyType,
+    Status,
+)
+from complaints.projections.base import (
+    Page,
+    Projection,
+    View,
+    check_page_size,
+    dumps,
+    from_moment,
+    moment,
+    on,
+)
+from complaints.projections.database import Tx
+
+COLUMNS = (
+    "id, seq, reference, status, category, consumer_id, shop_id, order_id, requested_remedy,"
+    " outcome, remedy, decided_by_default, arbiter_id, filed_at, updated_at, closed_at, version,"
+    " next_due_at"
+)
+
+
+def remedy_json(remedy: Remedy | None) -> str | None:
+    if remedy is None:
+        return None
+    amount = remedy.amount
+    return dumps(
+        {
+            "type": remedy.type.value,
+            "amount": None if amount is None else str(amount.amount),
+            "currency": None if amount is None else amount.currency,
+        }
+    )
+
+
+def remedy_from_json(text: str | None) -> Remedy | None:
+    if text is None:
+        return None
+    data = json.loads(text)
+    amount = None if data["amount"] is None else Money(Decimal(data["amount"]), data["currency"])
+    return Remedy(RemedyType(data["type"]), amount)
+
+
+def searchable(*parts: str | PersonalText | None) -> str:
+    words = []
+    for part in parts:
+        text = part.text if isinstance(part, PersonalText) else part
+        if text:
+            words.append(" ".join(text.split()))
+    return " ".join(words).lower()
+
+
+class ComplaintList(Projection):
+    name = "complaint_list"
+    tables = {  # noqa: RUF012 - read-only class data
+        "items": (
+            "id TEXT PRIMARY KEY, seq BIGINT NOT NULL, reference TEXT NOT NULL,"
+            " status TEXT NOT NULL, category TEXT NOT NULL, consumer_id TEXT NOT NULL,"
+            " shop_id TEXT NOT NULL, order_id TEXT NOT NULL, requested_remedy TEXT NOT NULL,"
+            " outcome TEXT, remedy TEXT, decided_by_default BIGINT NOT NULL,"
+            " arbiter_id TEXT, filed_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
+            " closed_at TEXT, version BIGINT NOT NULL, deadlines TEXT NOT NULL,"
+            " next_due_at TEXT, search_text TEXT NOT NULL"
+        ),
+    }
+    indexes = (
+        "CREATE INDEX IF NOT EXISTS {index} ON {items} (seq)",
+        "CREATE INDEX IF NOT EXISTS {index} ON {items} (consumer_id, seq)",
+        "CREATE INDEX IF NOT EXISTS {index} ON {items} (shop_id, seq)",
+        "CREATE INDEX IF NOT EXISTS {index} ON {items} (status, seq)",
+        "CREATE INDEX IF NOT EXISTS {index} ON {items} (next_due_at)",
+    )
+
+    def apply(self, tx: Tx, event: Any, position: int) -> None:
+        self._changes: dict[str, Any] = {}
+        super().apply(tx, event, position)
+        if isinstance(event, Complaint.Event) and not isinstance(event, Complaint.Filed):
+            # One UPDATE per event: the handler's columns together with the version and time.
+            self._changes.update(
+                version=event.originator_version, updated_at=moment(event.timestamp)
+            )
+            assignments = ", ".join(f"{column} = ?" for column in self._changes)
+            tx.execute(
+                f"UPDATE {self.t['items']} SET {assignments} WHERE id = ?",
+                (*self._changes.values(), str(event.originator_id)),
+            )
+
+    def _set(self, tx: Tx, event: Any, **values: Any) -> None:
+        self._changes.update(values)
+
+    @on(Complaint.Filed)
+    def filed(self, tx: Tx, e: Complaint.Filed, position: int) -> None:
+        tx.execute(
+            f"INSERT INTO {self.t['items']} (id, seq, reference, status, category, consumer_id,"
+            " shop_id, order_id, requested_remedy, outcome, remedy, decided_by_default,"
+            " arbiter_id, filed_at, updated_at, closed_at, version, deadlines, next_due_at,"
+            " search_text) VALUES (?,?,?,?,?,?,?,?,?,NULL,NULL,0,NULL,?,?,NULL,1,'{}',NULL,?)",
+            (
+                str(e.originator_id),
+                position,
+                e.reference,
+                Status.SUBMITTED.value,
+                e.category.value,
+                e.consumer_id,
+                e.shop_id,
+                e.order_id,
+                remedy_json(e.requested_remedy),
+                moment(e.timestamp),
+                moment(e.timestamp),
+                searchable(e.reference, e.order_id, e.description),
+            ),
+        )
+
+    @on(Complaint.Accepted)
+    def accepted(self, tx: Tx, e: Complaint.Accepted, position: int) -> None:
+        self._set(tx, e, status=e.status.value)
+
+    @on(Complaint.ReturnedForInfo)
+    def returned(self, tx: Tx, e: Complaint.ReturnedForInfo, position: int) -> None:
+        self._set(tx, e, status=Status.AWAITING_INFO.value)
+
+    @on(Complaint.Rejected)
+    def rejected(self, tx: Tx, e: Complaint.Rejected, position: int) -> None:
+        self._set(
+            tx,
+            e,
+            status=Status.REJECTED.value,
+            outcome=Outcome.REJECTED_INVALID.value,
+            closed_at=moment(e.timestamp),
+        )
+
+    @on(Complaint.Resubmitted)
+    def resubmitted(self, tx: Tx, e: Complaint.Resubmitted, position: int) -> None:
+        row = tx.one(
+            f"SELECT reference, order_id FROM {self.t['items']} WHERE id = ?",
+            (str(e.originator_id),),
+        )
+        assert row is not None
+        self._set(
+            tx,
+            e,
+            status=Status.SUBMITTED.value,
+            search_text=searchable(row[0], row[1], e.description),
+        )
+
+    @on(Complaint.Withdrawn)
+    def withdrawn(self, tx: Tx, e: Complaint.Withdrawn, position: int) -> None:
+        self._set(
+            tx,
+            e,
+            status=Status.WITHDRAWN.value,
+            outcome=Outcome.WITHDRAWN.value,
+            closed_at=moment(e.timestamp),
+        )
+
+    @on(Complaint.InterventionRequested, Complaint.Escalated)
+    def under_review(self, tx: Tx, e: Complaint.Event, position: int) -> None:
+        self._set(tx, e, status=Status.UNDER_REVIEW.value)
+
+    @on(Complaint.Assigned)
+    def assigned(self, tx: Tx, e: Complaint.Assigned, position: int) -> None:
+        self._set(tx, e, arbiter_id=e.arbiter_id)
+
+    @on(Complaint.Settled)
+    def settled(self, tx: Tx, e: Complaint.Settled, position: int) -> None:
+        self._set(tx, e, outcome=Outcome.SETTLED_BY_AGREEMENT.value, remedy=remedy_json(e.remedy))
+
+    @on(Complaint.DefaultRuled)
+    def default_ruled(self, tx: Tx, e: Complaint.DefaultRuled, position: int) -> None:
+        self._set(
+            tx, e, outcome=e.outcome.value, remedy=remedy_json(e.remedy), decided_by_default=1
+        )
+
+    @on(Complaint.RulingIssued)
+    def ruled(self, tx: Tx, e: Complaint.RulingIssued, position: int) -> None:
+        self._set(
+            tx, e, status=Status.RULED.value, outcome=e.outcome.value, remedy=remedy_json(e.remedy)
+        )
+
+    @on(Complaint.AppealFiled)
+    def appealed(self, tx: Tx, e: Complaint.AppealFiled, position: int) -> None:
+        self._set(tx, e, status=Status.APPEAL_REVIEW.value)
+
+    @on(Complaint.AppealDecided, Complaint.RulingFinalised)
+    def decided(self, tx: Tx, e: Any, position: int) -> None:
+        self._set(tx, e, outcome=e.outcome.value, remedy=remedy_json(e.remedy))
+
+    @on(Complaint.FulfilmentStarted)
+    def fulfilling(self, tx: Tx, e: Complaint.FulfilmentStarted, position: int) -> None:
+        self._set(tx, e, status=Status.FULFILLING.value)
+
+    @on(Complaint.Closed)
+    def closed(self, tx: Tx, e: Complaint.Closed, position: int) -> None:
+        self._set(
+            tx,
+            e,
+            status=Status.CLOSED.value,
+            outcome=e.outcome.value,
+            closed_at=moment(e.timestamp),
+        )
+
+    @on(Complaint.DeadlineSet)
+    def deadline_set(self, tx: Tx, e: Complaint.DeadlineSet, position: int) -> None:
+        self._deadlines(tx, e, lambda d: {**d, str(e.originator_version): moment(e.due_at)})
+
+    @on(Complaint.DeadlineCleared, Complaint.DeadlineLapsed)
+    def deadline_closed(self, tx: Tx, e: Any, position: int) -> None:
+        key = str(e.deadline_id)
+        self._deadlines(tx, e, lambda d: {k: v for k, v in d.items() if k != key})
+
+    def _deadlines(self, tx: Tx, e: Any, change: Any) -> None:
+        row = tx.one(
+            f"SELECT deadlines FROM {self.t['items']} WHERE id = ?", (str(e.originator_id),)
+        )
+        assert row is not None
+        deadlines: dict[str, str] = change(json.loads(row[0]))
+        self._set(
+            tx, e, deadlines=dumps(deadlines), next_due_at=min(deadlines.values(), default=None)
+        )
+
+    @on(SubjectErasure.Erased)
+    def erased(self, tx: Tx, e: SubjectErasure.Erased, position: int) -> None:
+        rows = tx.all(
+            f"SELECT id, reference, order_id FROM {self.t['items']} WHERE consumer_id = ?",
+            (e.subject_id,),
+        )
+        for complaint_id, reference, order_id in rows:
+            tx.execute(
+                f"UPDATE {self.t['items']} SET search_text = ? WHERE id = ?",
+                (searchable(reference, order_id), complaint_id),
+            )
+
+
+@dataclass(frozen=True)
+class ComplaintFilter:
+    statuses: tuple[Status, ...] = ()
+    shop_id: str | None = None
+    consumer_id: str | None = None
+    category: Category | None = None
+    overdue: bool | None = None
+    search: str | None = None
+
+
+@dataclass(frozen=True)
+class ComplaintSummary:
+    id: UUID
+    seq: int
+    reference: str
+    status: Status
+    category: Category
+    consumer_id: str
+    shop_id: str
+    order_id: str
+    requested_remedy: Remedy
+    outcome: Outcome | None
+    remedy: Remedy | None
+    decided_by_default: bool
+    arbiter_id: str | None
+    filed_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+    version: int
+    next_due_at: datetime | None
+
+
+def _summary(row: tuple[Any, ...]) -> ComplaintSummary:
+    requested = remedy_from_json(row[8])
+    assert requested is not None
+    return ComplaintSummary(
+        id=UUID(row[0]),
+        seq=int(row[1]),
+        reference=row[2],
+        status=Status(row[3]),
+        category=Category(row[4]),
+        consumer_id=row[5],
+        shop_id=row[6],
+        order_id=row[7],
+        requested_remedy=requested,
+        outcome=Outcome(row[9]) if row[9] else None,
+        remedy=remedy_from_json(row[10]),
+        decided_by_default=bool(row[11]),
+        arbiter_id=row[12],
+        filed_at=from_moment(row[13]),
+        updated_at=from_moment(row[14]),
+        closed_at=from_moment(row[15]) if row[15] else None,
+        version=int(row[16]),
+        next_due_at=from_moment(row[17]) if row[17] else None,
+    )
+
+
+def like_pattern(word: str) -> str:
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+class ComplaintListView(View):
+    projection = ComplaintList
+
+    def search(
+        self,
+        viewer: Actor,
+        where: ComplaintFilter,
+        *,
+        now: datetime,
+        first: int = 20,
+        after: int | None = None,
+    ) -> Page[ComplaintSummary]:
+        """Newest first; `after` is the `seq` of the last item of the previous page."""
+        check_page_size(first)
+        scope = list_scope(viewer)
+        if scope.nothing:
+            return Page([], has_next=False, total=0)
+        conditions: list[str] = []
+        params: list[Any] = []
+        if scope.consumer_id is not None:
+            conditions.append("consumer_id = ?")
+            params.append(scope.consumer_id)
+        if scope.shop_id is not None:
+            conditions.append("shop_id = ?")
+            params.append(scope.shop_id)
+        if where.statuses:
+            conditions.append(f"status IN ({', '.join('?' for _ in where.statuses)})")
+            params.extend(s.value for s in where.statuses)
+        if where.shop_id is not None:
+            conditions.append("shop_id = ?")
+            params.append(where.shop_id)
+        if where.consumer_id is not None:
+            conditions.append("consumer_id = ?")
+            params.append(where.consumer_id)
+        if where.category is not None:
+            conditions.append("category = ?")
+            params.append(where.category.value)
+        if where.overdue is True:
+            conditions.append("next_due_at IS NOT NULL AND next_due_at <= ?")
+            params.append(moment(now))
+        elif where.overdue is False:
+            conditions.append("(next_due_at IS NULL OR next_due_at > ?)")
+            params.append(moment(now))
+        for word in (where.search or "").lower().split()[:10]:
+            conditions.append("search_text LIKE ? ESCAPE '\\'")
+            params.append(like_pattern(word))
+        clause = " AND ".join(conditions) or "1 = 1"
+
+        def query(tx: Tx, t: dict[str, str]) -> Page[ComplaintSummary]:
+            (total,) = tx.one(f"SELECT COUNT(*) FROM {t['items']} WHERE {clause}", params) or (0,)
+            keyset = "" if after is None else " AND seq < ?"
+            rows = tx.all(
+                f"SELECT {COLUMNS} FROM {t['items']} WHERE {clause}{keyset}"
+                " ORDER BY seq DESC LIMIT ?",
+                [*params, *([] if after is None else [after]), first + 1],
+            )
+            return Page([_summary(r) for r in rows[:first]], len(rows) > first, int(total))
+
+        return self.read(query)
+
+    def get(self, viewer: Actor, complaint_id: UUID) -> ComplaintSummary | None:
+        """The complaint's summary, or None if it does not exist or the viewer may not see it."""
+
+        def query(tx: Tx, t: dict[str, str]) -> ComplaintSummary | None:
+            row = tx.one(f"SELECT {COLUMNS} FROM {t['items']} WHERE id = ?", (str(complaint_id),))
+            return None if row is None else _summary(row)
+
+        summary = self.read(query)
+        if summary is None or not can_view(
+            viewer, consumer_id=summary.consumer_id, shop_id=summary.shop_id
+        ):
+            return None
+        return summary

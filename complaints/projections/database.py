@@ -1,0 +1,183 @@
+"""Connections to the database that holds the read models: the same one as the events.
+
+Keeping read models beside the events lets each projection write its rows and its position in one
+transaction. Queries are written once, with `?` placeholders and portable types (TEXT, BIGINT,
+DOUBLE PRECISION); the PostgreSQL side translates the placeholders for psycopg.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import tempfile
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from complaints.settings import Store
+
+Row = tuple[Any, ...]
+
+
+class Tx(ABC):
+    """A cursor inside one transaction."""
+
+    @abstractmethod
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run a statement; return the number of rows it changed."""
+
+    @abstractmethod
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
+
+    @abstractmethod
+    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one statement for each row of parameters, in as few round trips as possible."""
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        rows = self.all(sql, params)
+        return rows[0] if rows else None
+
+
+class ReadStore(ABC):
+    dialect: str
+    #: Raised by the driver when a table is missing (a reader raced a rebuild's switch-over).
+    missing_table: tuple[type[BaseException], ...]
+
+    @abstractmethod
+    def transaction(self) -> Any:
+        """A context manager yielding a `Tx` that commits on success, rolls back on error."""
+
+    def read(self) -> Any:
+        return self.transaction()
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+
+class _SqliteTx(Tx):
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self.cursor = cursor
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return self.cursor.execute(sql, tuple(params)).rowcount
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return list(self.cursor.execute(sql, tuple(params)).fetchall())
+
+    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.cursor.executemany(sql, [tuple(r) for r in rows])
+
+
+class SqliteReadStore(ReadStore):
+    """One connection per thread; writes take the database lock up front (BEGIN IMMEDIATE)."""
+
+    dialect = "sqlite"
+    missing_table = (sqlite3.OperationalError,)
+
+    def __init__(self, path: Path, *, temporary: bool = False) -> None:
+        self.path = path
+        self.temporary = temporary
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    def _connection(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(
+                str(self.path), timeout=30, isolation_level=None, check_same_thread=False
+            )
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        conn = self._connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield _SqliteTx(conn.cursor())
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        conn = self._connection()
+        conn.execute("BEGIN")
+        try:
+            yield _SqliteTx(conn.cursor())
+        finally:
+            conn.execute("ROLLBACK")
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+        self._local = threading.local()
+        if self.temporary:
+            shutil.rmtree(self.path.parent, ignore_errors=True)
+
+
+class _PostgresTx(Tx):
+    def __init__(self, cursor: Any) -> None:
+        self.cursor = cursor
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        self.cursor.execute(sql.replace("?", "%s"), tuple(params))
+        return int(self.cursor.rowcount)
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        self.cursor.execute(sql.replace("?", "%s"), tuple(params))
+        return list(self.cursor.fetchall())
+
+    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self.cursor.executemany(sql.replace("?", "%s"), [tuple(r) for r in rows])
+
+
+class PostgresReadStore(ReadStore):
+    dialect = "postgres"
+
+    def __init__(self, store: Store, *, max_size: int = 8) -> None:
+        import psycopg  # noqa: PLC0415 - PostgreSQL only
+        from psycopg_pool import ConnectionPool  # noqa: PLC0415
+
+        self.schema = store.schema
+        self.missing_table = (psycopg.errors.UndefinedTable,)
+        self._pool = ConnectionPool(
+            store.conninfo,
+            min_size=1,
+            max_size=max_size,
+            open=True,
+            timeout=30,
+            name="read-models",
+            kwargs={"options": f"-c search_path={store.schema}"},
+        )
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
+            yield _PostgresTx(cursor)
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+def open_read_store(store: Store) -> ReadStore:
+    if store.kind == "sqlite":
+        assert store.path is not None
+        return SqliteReadStore(store.path)
+    if store.kind == "postgres":
+        return PostgresReadStore(store)
+    # The in-memory event store keeps its read models in a throwaway SQLite file.
+    directory = Path(tempfile.mkdtemp(prefix="complaints-read-models-"))
+    return SqliteReadStore(directory / "read-models.db", temporary=True)

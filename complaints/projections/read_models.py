@@ -1,0 +1,140 @@
+"""Every read model behind one object: queries, lag, read-your-writes, the worker, rebuilds."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from complaints.application import ComplaintsApp
+from complaints.projections import tracking
+from complaints.projections.base import Projection
+from complaints.projections.complaint_list import ComplaintList, ComplaintListView
+from complaints.projections.database import ReadStore, open_read_store
+from complaints.projections.deadlines import PendingDeadlines, PendingDeadlinesView
+from complaints.projections.runner import (
+    ProjectionRunner,
+    ProjectionWorker,
+    RebuildResult,
+    ensure,
+    rebuild,
+)
+from complaints.projections.sellers import Sellers, SellersView
+from complaints.projections.statistics import Statistics, StatisticsView
+from complaints.projections.supervision import Supervision, SupervisionView
+from complaints.projections.timeline import Timeline, TimelineView
+from complaints.signal import Signal
+
+PROJECTIONS: tuple[type[Projection], ...] = (
+    ComplaintList,
+    Timeline,
+    PendingDeadlines,
+    Sellers,
+    Statistics,
+    Supervision,
+)
+
+
+def projection_named(name: str) -> type[Projection]:
+    for projection in PROJECTIONS:
+        if projection.name == name:
+            return projection
+    known = ", ".join(p.name for p in PROJECTIONS)
+    raise KeyError(f"no read model named {name!r}; known: {known}")
+
+
+@dataclass(frozen=True)
+class ProjectionStatus:
+    name: str
+    generation: int
+    position: int
+    head: int
+    version: int
+    code_version: int
+    other_generations: tuple[int, ...]
+
+    @property
+    def lag(self) -> int:
+        return max(self.head - self.position, 0)
+
+
+class ReadModels:
+    def __init__(self, app: ComplaintsApp, db: ReadStore | None = None) -> None:
+        self.app = app
+        self.db = db or open_read_store(app.settings.store)
+        for projection in PROJECTIONS:
+            ensure(self.db, projection)
+        #: Pulsed by in-process runners after each batch they commit.
+        self.advanced = Signal()
+        self.complaints = ComplaintListView(self.db)
+        self.timeline = TimelineView(self.db)
+        self.deadlines = PendingDeadlinesView(self.db)
+        self.sellers = SellersView(self.db)
+        self.statistics = StatisticsView(self.db)
+        self.supervision = SupervisionView(self.db, self.deadlines)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def head(self) -> int:
+        return self.app.recorder.max_notification_id() or 0
+
+    def status(self) -> list[ProjectionStatus]:
+        head = self.head()
+        statuses = []
+        with self.db.read() as tx:
+            for projection in PROJECTIONS:
+                generations = tracking.generations(tx, projection.name)
+                active = next(g for g in generations if g.active)
+                statuses.append(
+                    ProjectionStatus(
+                        projection.name,
+                        active.generation,
+                        active.position,
+                        head,
+                        active.version,
+                        projection.version,
+                        tuple(g.generation for g in generations if not g.active),
+                    )
+                )
+        return statuses
+
+    def positions(self, names: Sequence[str] | None = None) -> dict[str, int]:
+        wanted = set(names or [p.name for p in PROJECTIONS])
+        with self.db.read() as tx:
+            return {
+                name: current.position
+                for name in wanted
+                if (current := tracking.active(tx, name)) is not None
+            }
+
+    def wait_for(
+        self, position: int, *, timeout: float, names: Sequence[str] | None = None
+    ) -> bool:
+        """Wait, at most `timeout` seconds, until the read models have applied the log up to
+        `position`. True when they have; False when the time ran out first."""
+        deadline = time.monotonic() + timeout
+        while True:
+            seen = self.advanced.pulses
+            positions = self.positions(names)
+            if positions and min(positions.values()) >= position:
+                return True
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            self.advanced.wait(seen, min(remaining, 0.05))
+
+    def catch_up(self, names: Sequence[str] | None = None) -> int:
+        """Apply everything in the log now, in this thread (tests, scripts); return the count."""
+        projections = PROJECTIONS if names is None else [projection_named(n) for n in names]
+        return sum(
+            ProjectionRunner(self.app, self.db, p, advanced=self.advanced).catch_up()
+            for p in projections
+        )
+
+    def worker(self, names: Sequence[str] | None = None, *, poll: float = 1.0) -> ProjectionWorker:
+        projections = PROJECTIONS if names is None else [projection_named(n) for n in names]
+        return ProjectionWorker(self.app, self.db, projections, advanced=self.advanced, poll=poll)
+
+    def rebuild(self, name: str, progress: Callable[[int], None] | None = None) -> RebuildResult:
+        return rebuild(self.app, self.db, projection_named(name), progress=progress)

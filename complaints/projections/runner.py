@@ -1,0 +1,277 @@
+"""Feeding projections: the runner of one projection, the worker that runs them all, and rebuilds.
+
+A runner reads the notification log after its projection's position, in batches, and applies each
+batch in one transaction that first moves the position (compare-and-set, `tracking.advance`). Kill
+it anywhere and it resumes from the last committed batch: nothing is lost, nothing applied twice.
+
+The log is read with `select_notifications` after the tracked position. That is safe on both
+stores: SQLite has a single writer, and the PostgreSQL recorder takes a table lock on insert, so
+notification ids commit in order and a reader never skips one that commits later.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from complaints.application import ComplaintsApp
+from complaints.projections import tracking
+from complaints.projections.base import Projection
+from complaints.projections.coordination import Leadership, NotifyListener, open_leadership
+from complaints.projections.database import ReadStore
+from complaints.signal import Signal
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+
+
+class StalePosition(Exception):
+    """Another runner moved the position first; this batch was rolled back."""
+
+
+def ensure(db: ReadStore, projection: type[Projection]) -> tracking.Generation:
+    """Create the projection's first generation if it has none; return the active one."""
+    with db.transaction() as tx:
+        for statement in tracking.DDL:
+            tx.execute(statement)
+        current = tracking.active(tx, projection.name)
+        if current is None:
+            generation = (
+                max((g.generation for g in tracking.generations(tx, projection.name)), default=0)
+                + 1
+            )
+            projection(generation).create(tx)
+            tracking.add_generation(tx, projection.name, generation, projection.version)
+            tracking.activate(tx, projection.name, generation)
+            current = tracking.active(tx, projection.name)
+        assert current is not None
+        return current
+
+
+class ProjectionRunner:
+    def __init__(
+        self,
+        app: ComplaintsApp,
+        db: ReadStore,
+        projection: type[Projection],
+        *,
+        advanced: Signal | None = None,
+        batch_size: int = BATCH_SIZE,
+    ) -> None:
+        self.app = app
+        self.db = db
+        self.projection = projection
+        self.advanced = advanced
+        self.batch_size = batch_size
+
+    @property
+    def name(self) -> str:
+        return self.projection.name
+
+    def step(self, generation: int | None = None) -> int:
+        """Apply the next batch to the active (or the given) generation; return its size."""
+        with self.db.read() as tx:
+            if generation is None:
+                current = tracking.active(tx, self.name)
+            else:
+                current = next(
+                    (g for g in tracking.generations(tx, self.name) if g.generation == generation),
+                    None,
+                )
+        if current is None:
+            raise LookupError(f"projection {self.name} has no generation {generation}")
+        notifications = self.app.recorder.select_notifications(
+            start=current.position + 1, limit=self.batch_size
+        )
+        if not notifications:
+            return 0
+        events = [self.app.mapper.to_domain_event(n) for n in notifications]
+        projection = self.projection(current.generation)
+        try:
+            with self.db.transaction() as tx:
+                # Claim the batch first: a rival that got here before us has moved the position,
+                # and we stop before touching a row (its row lock also makes us wait our turn).
+                if not tracking.advance(
+                    tx, self.name, current.generation, current.position, notifications[-1].id
+                ):
+                    raise StalePosition(self.name)
+                for notification, event in zip(notifications, events, strict=True):
+                    projection.apply(tx, event, notification.id)
+                projection.flush(tx)
+        except StalePosition:
+            log.debug("%s: another runner applied this batch first", self.name)
+            return 0
+        if self.advanced is not None:
+            self.advanced.pulse()
+        return len(notifications)
+
+    def catch_up(
+        self, generation: int | None = None, progress: Callable[[int], None] | None = None
+    ) -> int:
+        """Apply batches until the log has nothing more; return how many events were applied."""
+        applied = 0
+        while (count := self.step(generation)) > 0:
+            applied += count
+            if progress is not None:
+                progress(count)
+        return applied
+
+
+@dataclass(frozen=True)
+class RebuildResult:
+    name: str
+    generation: int
+    events: int
+    seconds: float
+
+    @property
+    def events_per_second(self) -> float:
+        return self.events / self.seconds if self.seconds > 0 else float("inf")
+
+
+def build(
+    app: ComplaintsApp,
+    db: ReadStore,
+    projection: type[Projection],
+    *,
+    progress: Callable[[int], None] | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> RebuildResult:
+    """Build the projection from position 0 into a new generation, without switching readers."""
+    ensure(db, projection)
+    with db.transaction() as tx:
+        generation = max(g.generation for g in tracking.generations(tx, projection.name)) + 1
+        projection(generation).create(tx)
+        tracking.add_generation(tx, projection.name, generation, projection.version)
+    runner = ProjectionRunner(app, db, projection, batch_size=batch_size)
+    started = time.monotonic()
+    events = runner.catch_up(generation, progress)
+    return RebuildResult(projection.name, generation, events, time.monotonic() - started)
+
+
+def switch(
+    app: ComplaintsApp, db: ReadStore, projection: type[Projection], generation: int
+) -> None:
+    """Point readers at `generation`, then drop every other generation of the projection."""
+    with db.transaction() as tx:
+        stale = [
+            g.generation
+            for g in tracking.generations(tx, projection.name)
+            if g.generation != generation
+        ]
+        tracking.activate(tx, projection.name, generation)
+    discard(db, projection, stale)
+    ProjectionRunner(app, db, projection).catch_up(generation)
+
+
+def discard(db: ReadStore, projection: type[Projection], generations: Sequence[int]) -> None:
+    for generation in generations:
+        with db.transaction() as tx:
+            projection(generation).drop(tx)
+            tracking.forget(tx, projection.name, generation)
+
+
+def rebuild(
+    app: ComplaintsApp,
+    db: ReadStore,
+    projection: type[Projection],
+    *,
+    progress: Callable[[int], None] | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> RebuildResult:
+    """Rebuild from position 0 into fresh tables; switch readers over once they have caught up.
+
+    Readers keep using the old generation throughout the build. The switch is one update of
+    `rm_projections`; the old tables are dropped after it.
+    """
+    result = build(app, db, projection, progress=progress, batch_size=batch_size)
+    switch(app, db, projection, result.generation)
+    return result
+
+
+class ProjectionWorker:
+    """Runs every given projection in a thread of its own, each only while it leads."""
+
+    def __init__(
+        self,
+        app: ComplaintsApp,
+        db: ReadStore,
+        projections: Sequence[type[Projection]],
+        *,
+        advanced: Signal | None = None,
+        poll: float = 1.0,
+        leadership: Leadership | None = None,
+    ) -> None:
+        self.app = app
+        self.db = db
+        self.projections = list(projections)
+        self.advanced = advanced or Signal()
+        self.poll = poll
+        store = app.settings.store
+        self.leadership = leadership or open_leadership(store, app)
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._listener: NotifyListener | None = None
+        if store.kind == "postgres":
+            channel: Any = getattr(app.recorder, "channel_name", "complaints_events")
+            self._listener = NotifyListener(store, str(channel), app.saved)
+
+    def start(self) -> None:
+        if self._listener is not None:
+            self._listener.start()
+        for projection in self.projections:
+            thread = threading.Thread(
+                target=self._run,
+                args=(projection,),
+                name=f"projection-{projection.name}",
+                daemon=True,
+            )
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.app.saved.pulse()
+        for thread in self._threads:
+            thread.join(timeout=30)
+        if self._listener is not None:
+            self._listener.stop()
+        self.leadership.close()
+
+    def _run(self, projection: type[Projection]) -> None:
+        runner = ProjectionRunner(self.app, self.db, projection, advanced=self.advanced)
+        name = projection.name
+        while not self._stop.is_set():
+            if not self.leadership.try_lead(name):
+                # Another worker leads this projection; stand by and try again later.
+                self._stop.wait(self.poll)
+                continue
+            try:
+                self._lead(runner)
+            except Exception:
+                log.exception("projection %s failed; retrying", name)
+                self._stop.wait(self.poll)
+            finally:
+                self.leadership.release(name)
+
+    def _lead(self, runner: ProjectionRunner) -> None:
+        current = ensure(self.db, runner.projection)
+        if current.version != runner.projection.version:
+            log.info(
+                "projection %s changed (v%d -> v%d); rebuilding",
+                runner.name,
+                current.version,
+                runner.projection.version,
+            )
+            rebuild(self.app, self.db, runner.projection)
+        while not self._stop.is_set():
+            seen = self.app.saved.pulses
+            if runner.step() == 0:
+                self.app.saved.wait(seen, self.poll)
+                if not self.leadership.still_leading(runner.name):
+                    return

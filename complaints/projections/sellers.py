@@ -1,0 +1,327 @@
+"""Sellers: the scorecard of each shop, and the public list of sanctioned sellers."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from complaints.domain.complaint import Complaint
+from complaints.domain.seller import AfterSalesPolicy, Seller, shop_status
+from complaints.domain.values import Money, Outcome, SanctionKind
+from complaints.projections.base import (
+    Page,
+    Projection,
+    View,
+    check_page_size,
+    dumps,
+    from_moment,
+    moment,
+    on,
+)
+from complaints.projections.database import Tx
+
+UPHELD = {Outcome.CONSUMER_FAVOUR_FULL.value, Outcome.CONSUMER_FAVOUR_PARTIAL.value}
+SELLER_COLUMNS = (
+    "shop_id, seller_id, name, status, balance, debt, currency, policy, registered_at,"
+    " complaints, upheld, violations, failed_spot_checks, sanctioned_seq"
+)
+
+
+class Sellers(Projection):
+    name = "sellers"
+    tables = {  # noqa: RUF012 - read-only class data
+        "shops": (
+            "shop_id TEXT PRIMARY KEY, seller_id TEXT NOT NULL, name TEXT NOT NULL,"
+            " status TEXT NOT NULL, balance TEXT NOT NULL, debt TEXT NOT NULL,"
+            " currency TEXT NOT NULL, policy TEXT, registered_at TEXT NOT NULL,"
+            " complaints BIGINT NOT NULL, upheld BIGINT NOT NULL, violations BIGINT NOT NULL,"
+            " failed_spot_checks BIGINT NOT NULL, sanctioned_seq BIGINT"
+        ),
+        "sanctions": (
+            "shop_id TEXT NOT NULL, sanction_id TEXT NOT NULL, kind TEXT NOT NULL,"
+            " reason TEXT NOT NULL, complaint_id TEXT, imposed_at TEXT NOT NULL,"
+            " lifted_at TEXT, seq BIGINT NOT NULL, PRIMARY KEY (shop_id, sanction_id)"
+        ),
+        "cases": (
+            "complaint_id TEXT PRIMARY KEY, shop_id TEXT NOT NULL, filed_at TEXT NOT NULL,"
+            " accepted BIGINT NOT NULL, closed_at TEXT, hours DOUBLE PRECISION,"
+            " upheld BIGINT NOT NULL"
+        ),
+    }
+    indexes = (
+        "CREATE INDEX IF NOT EXISTS {index} ON {shops} (sanctioned_seq)",
+        "CREATE INDEX IF NOT EXISTS {index} ON {cases} (shop_id)",
+    )
+
+    def _shop(self, tx: Tx, shop_id: str, **values: Any) -> None:
+        assignments = ", ".join(f"{column} = ?" for column in values)
+        tx.execute(
+            f"UPDATE {self.t['shops']} SET {assignments} WHERE shop_id = ?",
+            (*values.values(), shop_id),
+        )
+
+    def _shop_of(self, tx: Tx, seller_uuid: UUID) -> str:
+        row = tx.one(
+            f"SELECT shop_id FROM {self.t['shops']} WHERE seller_id = ?", (str(seller_uuid),)
+        )
+        assert row is not None
+        return str(row[0])
+
+    @on(Seller.Registered)
+    def registered(self, tx: Tx, e: Seller.Registered, position: int) -> None:
+        tx.execute(
+            f"INSERT INTO {self.t['shops']} ({SELLER_COLUMNS})"
+            " VALUES (?,?,?,'OPEN',?,'0',?,NULL,?,0,0,0,0,NULL)",
+            (
+                e.shop_id,
+                str(e.originator_id),
+                e.name,
+                str(e.deposit.amount),
+                e.deposit.currency,
+                moment(e.timestamp),
+            ),
+        )
+
+    @on(Seller.AfterSalesPolicySet)
+    def policy(self, tx: Tx, e: Seller.AfterSalesPolicySet, position: int) -> None:
+        p = e.policy
+        self._shop(
+            tx,
+            self._shop_of(tx, e.originator_id),
+            policy=dumps(
+                {
+                    "return_window_days": p.return_window_days,
+                    "exchange_allowed": p.exchange_allowed,
+                    "warranty_months": p.warranty_months,
+                    "terms": p.terms,
+                }
+            ),
+        )
+
+    @on(Seller.DepositToppedUp, Seller.DepositDeducted)
+    def deposit(self, tx: Tx, e: Any, position: int) -> None:
+        self._shop(
+            tx,
+            self._shop_of(tx, e.originator_id),
+            balance=str(e.balance_after),
+            debt=str(e.debt_after),
+        )
+
+    @on(Seller.SanctionImposed)
+    def sanctioned(self, tx: Tx, e: Seller.SanctionImposed, position: int) -> None:
+        shop_id = self._shop_of(tx, e.originator_id)
+        tx.execute(
+            f"INSERT INTO {self.t['sanctions']} (shop_id, sanction_id, kind, reason,"
+            " complaint_id, imposed_at, lifted_at, seq) VALUES (?,?,?,?,?,?,NULL,?)",
+            (
+                shop_id,
+                e.sanction_id,
+                e.kind.value,
+                e.reason,
+                str(e.complaint_id) if e.complaint_id else None,
+                moment(e.timestamp),
+                position,
+            ),
+        )
+        self._restatus(tx, shop_id)
+
+    @on(Seller.SanctionLifted)
+    def lifted(self, tx: Tx, e: Seller.SanctionLifted, position: int) -> None:
+        shop_id = self._shop_of(tx, e.originator_id)
+        tx.execute(
+            f"UPDATE {self.t['sanctions']} SET lifted_at = ? WHERE shop_id = ? AND sanction_id = ?",
+            (moment(e.timestamp), shop_id, e.sanction_id),
+        )
+        self._restatus(tx, shop_id)
+
+    def _restatus(self, tx: Tx, shop_id: str) -> None:
+        active = tx.all(
+            f"SELECT kind, seq FROM {self.t['sanctions']} WHERE shop_id = ? AND lifted_at IS NULL",
+            (shop_id,),
+        )
+        latest = max((int(seq) for _, seq in active), default=None)
+        self._shop(
+            tx,
+            shop_id,
+            status=shop_status({SanctionKind(k) for k, _ in active}),
+            sanctioned_seq=latest,
+        )
+
+    @on(Seller.SpotCheckRecorded)
+    def spot_checked(self, tx: Tx, e: Seller.SpotCheckRecorded, position: int) -> None:
+        if not e.passed:
+            tx.execute(
+                f"UPDATE {self.t['shops']} SET failed_spot_checks = failed_spot_checks + 1"
+                " WHERE seller_id = ?",
+                (str(e.originator_id),),
+            )
+
+    @on(Seller.ViolationConfirmed)
+    def violation(self, tx: Tx, e: Seller.ViolationConfirmed, position: int) -> None:
+        tx.execute(
+            f"UPDATE {self.t['shops']} SET violations = violations + 1 WHERE seller_id = ?",
+            (str(e.originator_id),),
+        )
+
+    @on(Complaint.Filed)
+    def filed(self, tx: Tx, e: Complaint.Filed, position: int) -> None:
+        tx.execute(
+            f"INSERT INTO {self.t['cases']} (complaint_id, shop_id, filed_at, accepted,"
+            " closed_at, hours, upheld) VALUES (?,?,?,0,NULL,NULL,0)",
+            (str(e.originator_id), e.shop_id, moment(e.timestamp)),
+        )
+
+    @on(Complaint.Accepted)
+    def accepted(self, tx: Tx, e: Complaint.Accepted, position: int) -> None:
+        tx.execute(
+            f"UPDATE {self.t['cases']} SET accepted = 1 WHERE complaint_id = ?",
+            (str(e.originator_id),),
+        )
+        tx.execute(
+            f"UPDATE {self.t['shops']} SET complaints = complaints + 1 WHERE shop_id ="
+            f" (SELECT shop_id FROM {self.t['cases']} WHERE complaint_id = ?)",
+            (str(e.originator_id),),
+        )
+
+    @on(Complaint.DefaultRuled, Complaint.RulingFinalised)
+    def decided(self, tx: Tx, e: Any, position: int) -> None:
+        if e.outcome.value in UPHELD:
+            tx.execute(
+                f"UPDATE {self.t['cases']} SET upheld = 1 WHERE complaint_id = ?",
+                (str(e.originator_id),),
+            )
+            tx.execute(
+                f"UPDATE {self.t['shops']} SET upheld = upheld + 1 WHERE shop_id ="
+                f" (SELECT shop_id FROM {self.t['cases']} WHERE complaint_id = ?)",
+                (str(e.originator_id),),
+            )
+
+    @on(Complaint.Closed)
+    def closed(self, tx: Tx, e: Complaint.Closed, position: int) -> None:
+        row = tx.one(
+            f"SELECT filed_at FROM {self.t['cases']} WHERE complaint_id = ?",
+            (str(e.originator_id),),
+        )
+        assert row is not None
+        hours = (e.timestamp - from_moment(row[0])).total_seconds() / 3600
+        tx.execute(
+            f"UPDATE {self.t['cases']} SET closed_at = ?, hours = ? WHERE complaint_id = ?",
+            (moment(e.timestamp), hours, str(e.originator_id)),
+        )
+
+
+@dataclass(frozen=True)
+class SanctionRecord:
+    sanction_id: str
+    kind: SanctionKind
+    reason: str
+    complaint_id: UUID | None
+    imposed_at: datetime
+    lifted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    complaints: int
+    upheld_against_seller: int
+    median_resolution_hours: float | None
+    violations: int
+    failed_spot_checks: int
+
+
+@dataclass(frozen=True)
+class SellerRecord:
+    shop_id: str
+    seller_id: UUID
+    name: str
+    status: str
+    deposit: Money
+    debt: Money
+    policy: AfterSalesPolicy | None
+    registered_at: datetime
+    sanctions: list[SanctionRecord]
+    scorecard: Scorecard
+    sanctioned_seq: int | None
+
+
+class SellersView(View):
+    projection = Sellers
+
+    def _record(self, tx: Tx, t: dict[str, str], row: tuple[Any, ...]) -> SellerRecord:
+        shop_id = row[0]
+        sanctions = [
+            SanctionRecord(
+                r[0],
+                SanctionKind(r[1]),
+                r[2],
+                UUID(r[3]) if r[3] else None,
+                from_moment(r[4]),
+                from_moment(r[5]) if r[5] else None,
+            )
+            for r in tx.all(
+                f"SELECT sanction_id, kind, reason, complaint_id, imposed_at, lifted_at"
+                f" FROM {t['sanctions']} WHERE shop_id = ? ORDER BY seq",
+                (shop_id,),
+            )
+        ]
+        hours = [
+            float(h)
+            for (h,) in tx.all(
+                f"SELECT hours FROM {t['cases']} WHERE shop_id = ? AND accepted = 1"
+                " AND hours IS NOT NULL",
+                (shop_id,),
+            )
+        ]
+        policy = AfterSalesPolicy(**json.loads(row[7])) if row[7] else None
+        return SellerRecord(
+            shop_id=shop_id,
+            seller_id=UUID(row[1]),
+            name=row[2],
+            status=row[3],
+            deposit=Money(Decimal(row[4]), row[6]),
+            debt=Money(Decimal(row[5]), row[6]),
+            policy=policy,
+            registered_at=from_moment(row[8]),
+            sanctions=sanctions,
+            scorecard=Scorecard(
+                complaints=int(row[9]),
+                upheld_against_seller=int(row[10]),
+                median_resolution_hours=statistics.median(hours) if hours else None,
+                violations=int(row[11]),
+                failed_spot_checks=int(row[12]),
+            ),
+            sanctioned_seq=int(row[13]) if row[13] is not None else None,
+        )
+
+    def get(self, shop_id: str) -> SellerRecord | None:
+        def query(tx: Tx, t: dict[str, str]) -> SellerRecord | None:
+            row = tx.one(f"SELECT {SELLER_COLUMNS} FROM {t['shops']} WHERE shop_id = ?", (shop_id,))
+            return None if row is None else self._record(tx, t, row)
+
+        return self.read(query)
+
+    def sanctioned(self, *, first: int = 20, after: int | None = None) -> Page[SellerRecord]:
+        """Shops under an active sanction, the most recently sanctioned first. The cursor is
+        `sanctioned_seq`, the log position of the shop's latest active sanction."""
+        check_page_size(first)
+
+        def query(tx: Tx, t: dict[str, str]) -> Page[SellerRecord]:
+            keyset = "" if after is None else " AND sanctioned_seq < ?"
+            rows = tx.all(
+                f"SELECT {SELLER_COLUMNS} FROM {t['shops']} WHERE sanctioned_seq IS NOT NULL"
+                f"{keyset} ORDER BY sanctioned_seq DESC LIMIT ?",
+                [*([] if after is None else [after]), first + 1],
+            )
+            (total,) = tx.one(
+                f"SELECT COUNT(*) FROM {t['shops']} WHERE sanctioned_seq IS NOT NULL"
+            ) or (0,)
+            return Page(
+                [self._record(tx, t, r) for r in rows[:first]], len(rows) > first, int(total)
+            )
+
+        return self.read(query)

@@ -1,0 +1,156 @@
+"""Public statistics for any period: counts, outcomes, resolution times, satisfaction, defaults.
+
+Only facts without personal data are kept (dates, category, outcome, score), so erasing a
+person changes none of the figures.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from complaints.domain.complaint import Complaint
+from complaints.domain.errors import FieldError, ValidationFailed
+from complaints.domain.values import Outcome, Role
+from complaints.projections.base import Projection, View, from_moment, moment, on
+from complaints.projections.database import Tx
+
+#: Outcomes a party's silence decided.
+EXPIRED = {Outcome.EXPIRED_NO_INFO, Outcome.EXPIRED_NO_RESPONSE}
+
+
+class Statistics(Projection):
+    name = "statistics"
+    tables = {  # noqa: RUF012 - read-only class data
+        "cases": (
+            "complaint_id TEXT PRIMARY KEY, filed_at TEXT NOT NULL, category TEXT NOT NULL,"
+            " closed_at TEXT, outcome TEXT, hours DOUBLE PRECISION, by_default BIGINT NOT NULL"
+        ),
+        "ratings": (
+            "complaint_id TEXT NOT NULL, by_role TEXT NOT NULL, score BIGINT NOT NULL,"
+            " rated_at TEXT NOT NULL, PRIMARY KEY (complaint_id, by_role)"
+        ),
+    }
+    indexes = (
+        "CREATE INDEX IF NOT EXISTS {index} ON {cases} (filed_at)",
+        "CREATE INDEX IF NOT EXISTS {index} ON {cases} (closed_at)",
+        "CREATE INDEX IF NOT EXISTS {index} ON {ratings} (rated_at)",
+    )
+
+    @on(Complaint.Filed)
+    def filed(self, tx: Tx, e: Complaint.Filed, position: int) -> None:
+        tx.execute(
+            f"INSERT INTO {self.t['cases']} (complaint_id, filed_at, category, closed_at, outcome,"
+            " hours, by_default) VALUES (?, ?, ?, NULL, NULL, NULL, 0)",
+            (str(e.originator_id), moment(e.timestamp), e.category.value),
+        )
+
+    @on(Complaint.DefaultRuled)
+    def default_ruled(self, tx: Tx, e: Complaint.DefaultRuled, position: int) -> None:
+        tx.execute(
+            f"UPDATE {self.t['cases']} SET by_default = 1 WHERE complaint_id = ?",
+            (str(e.originator_id),),
+        )
+
+    @on(Complaint.Closed)
+    def closed(self, tx: Tx, e: Complaint.Closed, position: int) -> None:
+        self._end(tx, e, e.outcome, by_default=e.outcome in EXPIRED)
+
+    @on(Complaint.Rejected)
+    def rejected(self, tx: Tx, e: Complaint.Rejected, position: int) -> None:
+        self._end(tx, e, Outcome.REJECTED_INVALID)
+
+    @on(Complaint.Withdrawn)
+    def withdrawn(self, tx: Tx, e: Complaint.Withdrawn, position: int) -> None:
+        self._end(tx, e, Outcome.WITHDRAWN)
+
+    def _end(self, tx: Tx, e: Any, outcome: Outcome, *, by_default: bool = False) -> None:
+        row = tx.one(
+            f"SELECT filed_at FROM {self.t['cases']} WHERE complaint_id = ?",
+            (str(e.originator_id),),
+        )
+        assert row is not None
+        hours = (e.timestamp - from_moment(row[0])).total_seconds() / 3600
+        tx.execute(
+            f"UPDATE {self.t['cases']} SET closed_at = ?, outcome = ?, hours = ?,"
+            " by_default = CASE WHEN ? = 1 THEN 1 ELSE by_default END WHERE complaint_id = ?",
+            (moment(e.timestamp), outcome.value, hours, int(by_default), str(e.originator_id)),
+        )
+
+    @on(Complaint.Rated)
+    def rated(self, tx: Tx, e: Complaint.Rated, position: int) -> None:
+        tx.execute(
+            f"INSERT INTO {self.t['ratings']} (complaint_id, by_role, score, rated_at)"
+            " VALUES (?, ?, ?, ?)",
+            (str(e.originator_id), e.by.value, e.score, moment(e.timestamp)),
+        )
+
+
+@dataclass(frozen=True)
+class PeriodStatistics:
+    start: datetime
+    end: datetime
+    filed: int
+    closed: int
+    by_outcome: dict[str, int] = field(default_factory=dict)
+    by_category: dict[str, int] = field(default_factory=dict)
+    median_resolution_hours: float | None = None
+    satisfaction_average: float | None = None
+    satisfaction_responses: int = 0
+    default_ruling_rate: float | None = None
+
+
+class StatisticsView(View):
+    projection = Statistics
+
+    def period(self, start: datetime, end: datetime) -> PeriodStatistics:
+        """Figures for [start, end): complaints filed in it, and complaints closed in it."""
+        if start.tzinfo is None or end.tzinfo is None:
+            raise ValidationFailed([FieldError("from", "must include a time zone")])
+        if end <= start:
+            raise ValidationFailed([FieldError("to", "must be after from")])
+        bounds = (moment(start), moment(end))
+
+        def query(tx: Tx, t: dict[str, str]) -> PeriodStatistics:
+            cases = t["cases"]
+            by_category: dict[str, int] = dict(
+                tx.all(
+                    f"SELECT category, COUNT(*) FROM {cases} WHERE filed_at >= ? AND filed_at < ?"
+                    " GROUP BY category",
+                    bounds,
+                )
+            )
+            closed_rows = tx.all(
+                f"SELECT outcome, hours, by_default FROM {cases}"
+                " WHERE closed_at >= ? AND closed_at < ?",
+                bounds,
+            )
+            by_outcome: dict[str, int] = {}
+            for outcome, _, _ in closed_rows:
+                by_outcome[outcome] = by_outcome.get(outcome, 0) + 1
+            hours = [float(h) for _, h, _ in closed_rows if h is not None]
+            scores = [
+                int(s)
+                for (s,) in tx.all(
+                    f"SELECT score FROM {t['ratings']} WHERE by_role = ? AND rated_at >= ?"
+                    " AND rated_at < ?",
+                    (Role.CONSUMER.value, *bounds),
+                )
+            ]
+            defaults = sum(int(d) for _, _, d in closed_rows)
+            return PeriodStatistics(
+                start=start,
+                end=end,
+                filed=sum(map(int, by_category.values())),
+                closed=len(closed_rows),
+                by_outcome=dict(sorted(by_outcome.items())),
+                by_category={k: int(v) for k, v in sorted(by_category.items())},
+                median_resolution_hours=statistics.median(hours) if hours else None,
+                satisfaction_average=statistics.fmean(scores) if scores else None,
+                satisfaction_responses=len(scores),
+                default_ruling_rate=defaults / len(closed_rows) if closed_rows else None,
+            )
+
+        return self.read(query)

@@ -1,0 +1,140 @@
+"""The supervision queue: overdue cases, defaulted remedies and open execution issues (R4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from complaints.domain.complaint import Complaint
+from complaints.domain.deadlines import STAFF_DEADLINES
+from complaints.projections.base import Projection, View, from_moment, moment, on
+from complaints.projections.database import Tx
+from complaints.projections.deadlines import PendingDeadlinesView
+
+COLUMNS = "complaint_id, kind, ref, since, detail, reference, shop_id"
+
+
+class Supervision(Projection):
+    name = "supervision"
+    tables = {  # noqa: RUF012 - read-only class data
+        "cases": "complaint_id TEXT PRIMARY KEY, reference TEXT NOT NULL, shop_id TEXT NOT NULL",
+        "items": (
+            "complaint_id TEXT NOT NULL, kind TEXT NOT NULL, ref TEXT NOT NULL,"
+            " since TEXT NOT NULL, detail TEXT NOT NULL, reference TEXT NOT NULL,"
+            " shop_id TEXT NOT NULL, PRIMARY KEY (complaint_id, kind, ref)"
+        ),
+    }
+    indexes = ("CREATE INDEX IF NOT EXISTS {index} ON {items} (since)",)
+
+    def _open(self, tx: Tx, e: Any, kind: str, ref: str, detail: str) -> None:
+        case = tx.one(
+            f"SELECT reference, shop_id FROM {self.t['cases']} WHERE complaint_id = ?",
+            (str(e.originator_id),),
+        )
+        assert case is not None
+        tx.execute(
+            f"INSERT INTO {self.t['items']} ({COLUMNS}) VALUES (?,?,?,?,?,?,?)",
+            (str(e.originator_id), kind, ref, moment(e.timestamp), detail, case[0], case[1]),
+        )
+
+    def _close(self, tx: Tx, e: Any, kind: str, ref: str | None = None) -> None:
+        if ref is None:
+            tx.execute(
+                f"DELETE FROM {self.t['items']} WHERE complaint_id = ? AND kind = ?",
+                (str(e.originator_id), kind),
+            )
+        else:
+            tx.execute(
+                f"DELETE FROM {self.t['items']} WHERE complaint_id = ? AND kind = ? AND ref = ?",
+                (str(e.originator_id), kind, ref),
+            )
+
+    @on(Complaint.Filed)
+    def filed(self, tx: Tx, e: Complaint.Filed, position: int) -> None:
+        tx.execute(
+            f"INSERT INTO {self.t['cases']} (complaint_id, reference, shop_id) VALUES (?, ?, ?)",
+            (str(e.originator_id), e.reference, e.shop_id),
+        )
+
+    @on(Complaint.DeadlineOverdue)
+    def overdue(self, tx: Tx, e: Complaint.DeadlineOverdue, position: int) -> None:
+        self._open(tx, e, "overdue", str(e.deadline_id), f"{e.kind.value} overdue")
+
+    @on(Complaint.DeadlineCleared)
+    def cleared(self, tx: Tx, e: Complaint.DeadlineCleared, position: int) -> None:
+        self._close(tx, e, "overdue", str(e.deadline_id))
+
+    @on(Complaint.RemedyDefaulted)
+    def remedy_defaulted(self, tx: Tx, e: Complaint.RemedyDefaulted, position: int) -> None:
+        self._open(
+            tx,
+            e,
+            "remedy_defaulted",
+            str(e.enforced_deadline_id),
+            f"seller missed the {e.step.value.lower()} deadline",
+        )
+
+    @on(
+        Complaint.RefundConfirmed,
+        Complaint.ReplacementShipped,
+        Complaint.RefundAdvanced,
+        Complaint.Closed,
+    )
+    def remedy_done(self, tx: Tx, e: Any, position: int) -> None:
+        self._close(tx, e, "remedy_defaulted")
+
+    @on(Complaint.ExecutionIssueRaised)
+    def issue_raised(self, tx: Tx, e: Complaint.ExecutionIssueRaised, position: int) -> None:
+        self._open(tx, e, "execution_issue", e.issue_id, f"raised by the {e.by.value.lower()}")
+
+    @on(Complaint.ExecutionIssueResolved)
+    def issue_resolved(self, tx: Tx, e: Complaint.ExecutionIssueResolved, position: int) -> None:
+        self._close(tx, e, "execution_issue", e.issue_id)
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    complaint_id: UUID
+    kind: str  # overdue, remedy_defaulted, execution_issue, or past_due (not yet flagged)
+    ref: str
+    since: datetime
+    detail: str
+    reference: str
+    shop_id: str
+
+
+class SupervisionView(View):
+    projection = Supervision
+
+    def __init__(self, db: Any, deadlines: PendingDeadlinesView) -> None:
+        super().__init__(db)
+        self.deadlines = deadlines
+
+    def queue(self, now: datetime, *, limit: int = 200) -> list[QueueItem]:
+        """Everything that needs a supervisor's eye, the longest-waiting first."""
+
+        def query(tx: Tx, t: dict[str, str]) -> list[QueueItem]:
+            rows = tx.all(f"SELECT {COLUMNS} FROM {t['items']} ORDER BY since LIMIT ?", (limit,))
+            return [
+                QueueItem(UUID(r[0]), r[1], r[2], from_moment(r[3]), r[4], r[5], r[6]) for r in rows
+            ]
+
+        items = self.read(query)
+        flagged = {(i.complaint_id, i.ref) for i in items if i.kind == "overdue"}
+        for d in self.deadlines.past_due(now, limit=limit):
+            # Parties' deadlines are enforced by the platform on its own; staff ones need people.
+            if d.kind in STAFF_DEADLINES and (d.complaint_id, str(d.deadline_id)) not in flagged:
+                items.append(
+                    QueueItem(
+                        d.complaint_id,
+                        "past_due",
+                        str(d.deadline_id),
+                        d.due_at,
+                        f"{d.kind.value} overdue",
+                        d.reference,
+                        d.shop_id,
+                    )
+                )
+        return sorted(items, key=lambda i: (i.since, str(i.complaint_id), i.kind, i.ref))[:limit]

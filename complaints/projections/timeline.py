@@ -1,0 +1,446 @@
+"""The timeline of each complaint: every event as an entry a person can read.
+
+Entries hold no personal text. An entry names the personal fields its event carries, so that a
+reader allowed to see them can fetch them from the event store, where erasure is respected.
+Redaction for the viewer happens when the timeline is read (`complaints.domain.access`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from complaints.domain.access import Audience, can_view, sees_entry, sees_staff_identities
+from complaints.domain.complaint import Complaint
+from complaints.domain.deadlines import STAFF_DEADLINES, DeadlineKind
+from complaints.domain.values import Actor, Remedy, Role, Visibility
+from complaints.projections.base import (
+    Page,
+    Projection,
+    View,
+    check_page_size,
+    dumps,
+    from_moment,
+    moment,
+)
+from complaints.projections.complaint_list import remedy_json
+from complaints.projections.database import Tx
+
+
+@dataclass(frozen=True)
+class Described:
+    summary: str
+    audience: Audience = Audience.PARTIES
+    details: dict[str, Any] | None = None
+    personal: tuple[str, ...] = ()
+
+
+def words(value: Any) -> str:
+    """`NOT_AS_DESCRIBED` -> `not as described`; `seller_response` -> `seller response`."""
+    text = value.value if hasattr(value, "value") else str(value)
+    return text.replace("_", " ").lower()
+
+
+def who(role: Role) -> str:
+    return {
+        Role.CONSUMER: "The consumer",
+        Role.SELLER: "The seller",
+        Role.MEDIATOR: "The mediator",
+        Role.SYSTEM: "The platform",
+    }.get(role, f"The {words(role)}")
+
+
+def remedy_text(remedy: Remedy | None) -> str:
+    if remedy is None:
+        return "no remedy"
+    if remedy.amount is None:
+        return words(remedy.type)
+    return f"{words(remedy.type)} of {remedy.amount.amount} {remedy.amount.currency}"
+
+
+def when(moment_: datetime) -> str:
+    return moment_.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def deadline_audience(kind: DeadlineKind) -> Audience:
+    return Audience.STAFF if kind in STAFF_DEADLINES else Audience.PARTIES
+
+
+def enforcing(deadline_id: int | None) -> str:
+    return "" if deadline_id is None else f" (enforcing deadline #{deadline_id})"
+
+
+C = Complaint
+DESCRIBE: dict[type[Any], Callable[[Any], Described]] = {
+    C.Filed: lambda e: Described(
+        f"Complaint {e.reference} filed about {words(e.category)} goods on order {e.order_id};"
+        f" the consumer asks for {remedy_text(e.requested_remedy)}.",
+        details={"category": e.category.value, "requested_remedy": remedy_json(e.requested_remedy)},
+        personal=("description",),
+    ),
+    C.DeadlineSet: lambda e: Described(
+        f"Deadline #{e.originator_version} set: {words(e.kind)}"
+        f"{f' for the {words(e.party)}' if e.party else ''}, due {when(e.due_at)}.",
+        deadline_audience(e.kind),
+        {
+            "deadline_id": e.originator_version,
+            "kind": e.kind.value,
+            "due_at": moment(e.due_at),
+            "party": e.party.value if e.party else None,
+        },
+    ),
+    C.DeadlineCleared: lambda e: Described(
+        f"Deadline #{e.deadline_id} ({words(e.kind)}) {e.reason}.",
+        deadline_audience(e.kind),
+        {"deadline_id": e.deadline_id, "kind": e.kind.value, "reason": e.reason},
+    ),
+    C.DeadlineLapsed: lambda e: Described(
+        f"Deadline #{e.deadline_id} ({words(e.kind)}) passed without action.",
+        deadline_audience(e.kind),
+        {"deadline_id": e.deadline_id, "kind": e.kind.value},
+    ),
+    C.DeadlineOverdue: lambda e: Described(
+        f"Deadline #{e.deadline_id} ({words(e.kind)}) is overdue; flagged for supervision.",
+        Audience.STAFF,
+        {"deadline_id": e.deadline_id, "kind": e.kind.value},
+    ),
+    C.Accepted: lambda e: Described(
+        "Accepted for handling; the parties may now negotiate."
+        if e.status.value == "NEGOTIATING"
+        else "Accepted and referred straight to platform review.",
+        details={"status": e.status.value},
+    ),
+    C.ReturnedForInfo: lambda e: Described(
+        f"Returned for more information: {e.reason} Missing: {'; '.join(e.missing)}.",
+        details={"reason": e.reason, "missing": e.missing, "rule_codes": e.rule_codes},
+    ),
+    C.Rejected: lambda e: Described(
+        f"Rejected: {e.reason}{f' (rule {e.rule_code})' if e.rule_code else ''}",
+        details={"reason": e.reason, "rule_code": e.rule_code},
+    ),
+    C.Resubmitted: lambda e: Described(
+        "The consumer resubmitted the complaint with more detail.", personal=("description",)
+    ),
+    C.Withdrawn: lambda e: Described("The consumer withdrew the complaint."),
+    C.OfferMade: lambda e: Described(
+        (
+            f"The mediator proposed a settlement: {remedy_text(e.remedy)}."
+            if e.by is Role.MEDIATOR
+            else f"{who(e.by)} offered {remedy_text(e.remedy)} (offer {e.offer_id})."
+        )
+        + (f" It replaces offer {e.supersedes}." if e.supersedes else ""),
+        details={
+            "offer_id": e.offer_id,
+            "by": e.by.value,
+            "remedy": remedy_json(e.remedy),
+            "supersedes": e.supersedes,
+        },
+        personal=("message",) if e.message is not None else (),
+    ),
+    C.OfferAccepted: lambda e: Described(
+        f"{who(e.by)} accepted offer {e.offer_id}.", details={"offer_id": e.offer_id}
+    ),
+    C.OfferDeclined: lambda e: Described(
+        f"{who(e.by)} declined offer {e.offer_id}.",
+        details={"offer_id": e.offer_id},
+        personal=("reason",) if e.reason is not None else (),
+    ),
+    C.Settled: lambda e: Described(
+        f"Settled by agreement on {remedy_text(e.remedy)} (offer {e.offer_id}).",
+        details={"offer_id": e.offer_id, "remedy": remedy_json(e.remedy)},
+    ),
+    C.InterventionRequested: lambda e: Described(
+        f"{who(e.by)} asked the platform to intervene; the case is under review."
+    ),
+    C.Escalated: lambda e: Described(
+        f"No agreement in time: escalated to platform review{enforcing(e.enforced_deadline_id)}.",
+        details={"enforced_deadline_id": e.enforced_deadline_id},
+    ),
+    C.DefaultRuled: lambda e: Described(
+        f"Default ruling: {words(e.outcome)}, {remedy_text(e.remedy)}, because the"
+        f" {words(e.deadline_kind)} deadline passed without an answer"
+        f"{enforcing(e.enforced_deadline_id)}.",
+        details={
+            "outcome": e.outcome.value,
+            "remedy": remedy_json(e.remedy),
+            "enforced_deadline_id": e.enforced_deadline_id,
+            "deadline_kind": e.deadline_kind.value,
+        },
+    ),
+    C.Assigned: lambda e: Described("An arbiter was assigned to investigate."),
+    C.EvidenceRequested: lambda e: Described(
+        f"Evidence requested from the {words(e.party)}: {', '.join(e.kinds)};"
+        f" due {when(e.due_at)}.",
+        details={
+            "request_id": e.request_id,
+            "party": e.party.value,
+            "kinds": e.kinds,
+            "note": e.note,
+            "due_at": moment(e.due_at),
+        },
+    ),
+    C.EvidenceSubmitted: lambda e: Described(
+        f"{who(e.actor.role)} submitted evidence: {e.kind}.",
+        details={
+            "request_id": e.request_id,
+            "evidence_id": e.evidence_id,
+            "kind": e.kind,
+            "sha256": e.sha256,
+        },
+        personal=("description",),
+    ),
+    C.EvidenceMissed: lambda e: Described(
+        f"Evidence request {e.request_id} was not answered in time"
+        f"{enforcing(e.enforced_deadline_id)}.",
+        details={"request_id": e.request_id, "enforced_deadline_id": e.enforced_deadline_id},
+    ),
+    C.FindingRecorded: lambda e: Described(
+        f"Preliminary finding: {e.finding}", Audience.STAFF, {"finding": e.finding}
+    ),
+    C.RulingIssued: lambda e: Described(
+        f"Ruling: {words(e.outcome)}, {remedy_text(e.remedy)}.",
+        details={
+            "level": e.level,
+            "outcome": e.outcome.value,
+            "remedy": remedy_json(e.remedy),
+            "rationale": e.rationale,
+            "rule_codes": e.rule_codes,
+        },
+    ),
+    C.RulingAcknowledged: lambda e: Described(
+        f"{who(e.by)} acknowledged the written notice of the ruling.",
+        details={"level": e.level},
+    ),
+    C.AppealFiled: lambda e: Described(f"{who(e.by)} appealed the ruling.", personal=("grounds",)),
+    C.AppealDecided: lambda e: Described(
+        f"Appeal {'upheld' if e.granted else 'dismissed'}: {words(e.outcome)},"
+        f" {remedy_text(e.remedy)}.",
+        details={
+            "granted": e.granted,
+            "outcome": e.outcome.value,
+            "remedy": remedy_json(e.remedy),
+            "rationale": e.rationale,
+        },
+    ),
+    C.RulingFinalised: lambda e: Described(
+        f"The decision is final: {words(e.outcome)}, {remedy_text(e.remedy)}"
+        f"{enforcing(e.enforced_deadline_id)}.",
+        details={
+            "outcome": e.outcome.value,
+            "remedy": remedy_json(e.remedy),
+            "enforced_deadline_id": e.enforced_deadline_id,
+        },
+    ),
+    C.FulfilmentStarted: lambda e: Described(
+        f"Carrying out the remedy: {', then '.join(words(s) for s in e.steps)}.",
+        details={"steps": [s.value for s in e.steps]},
+    ),
+    C.RefundConfirmed: lambda e: Described(
+        "The seller confirmed the refund"
+        f"{f' of {e.amount.amount} {e.amount.currency}' if e.amount else ''}.",
+    ),
+    C.ReturnShipped: lambda e: Described(
+        f"The consumer shipped the goods back with {e.carrier}.",
+        details={"carrier": e.carrier},
+        personal=("tracking_number",),
+    ),
+    C.ReturnReceived: lambda e: Described(
+        "The return is deemed received: the seller did not confirm in time"
+        f"{enforcing(e.enforced_deadline_id)}."
+        if e.deemed
+        else "The seller confirmed receipt of the return.",
+        details={"deemed": e.deemed, "enforced_deadline_id": e.enforced_deadline_id},
+    ),
+    C.ReplacementShipped: lambda e: Described(
+        f"The seller shipped the goods with {e.carrier}.",
+        details={"carrier": e.carrier},
+        personal=("tracking_number",),
+    ),
+    C.RefundAdvanced: lambda e: Described(
+        f"The platform paid {e.amount.amount} {e.amount.currency} to the consumer and charged"
+        f" the seller's deposit, because the seller missed the remedy deadline"
+        f"{enforcing(e.enforced_deadline_id)}.",
+        details={
+            "amount": str(e.amount.amount),
+            "currency": e.amount.currency,
+            "enforced_deadline_id": e.enforced_deadline_id,
+        },
+    ),
+    C.RemedyDefaulted: lambda e: Described(
+        f"The seller missed the {words(e.step)} deadline{enforcing(e.enforced_deadline_id)};"
+        " a new deadline was set.",
+        details={"step": e.step.value, "enforced_deadline_id": e.enforced_deadline_id},
+    ),
+    C.ReturnForfeited: lambda e: Described(
+        "The consumer did not ship the return in time; the remedy lapsed"
+        f"{enforcing(e.enforced_deadline_id)}.",
+        details={"enforced_deadline_id": e.enforced_deadline_id},
+    ),
+    C.Closed: lambda e: Described(
+        f"Closed: {words(e.outcome)}{enforcing(e.enforced_deadline_id)}.",
+        details={"outcome": e.outcome.value, "enforced_deadline_id": e.enforced_deadline_id},
+    ),
+    C.ExecutionIssueRaised: lambda e: Described(
+        f"{who(e.by)} reported a problem carrying out the remedy (issue {e.issue_id}).",
+        details={"issue_id": e.issue_id},
+        personal=("text",),
+    ),
+    C.ExecutionIssueResolved: lambda e: Described(
+        f"Issue {e.issue_id} resolved: {e.resolution}",
+        details={"issue_id": e.issue_id, "resolution": e.resolution},
+    ),
+    C.Rated: lambda e: Described(
+        f"{who(e.by)} rated the handling {e.score} out of 5.",
+        details={"score": e.score},
+        personal=("comment",) if e.comment is not None else (),
+    ),
+    C.MessagePosted: lambda e: Described(
+        f"Internal note by the {words(e.actor.role)}."
+        if e.visibility is Visibility.STAFF
+        else f"{who(e.actor.role)} wrote a message.",
+        Audience.STAFF if e.visibility is Visibility.STAFF else Audience.PARTIES,
+        {"message_id": e.message_id},
+        ("text",),
+    ),
+}
+
+
+def describe(event: Any) -> Described:
+    return DESCRIBE[type(event)](event)
+
+
+class Timeline(Projection):
+    name = "timeline"
+    tables = {  # noqa: RUF012 - read-only class data
+        "cases": "complaint_id TEXT PRIMARY KEY, consumer_id TEXT NOT NULL, shop_id TEXT NOT NULL",
+        "entries": (
+            "complaint_id TEXT NOT NULL, version BIGINT NOT NULL, position BIGINT NOT NULL,"
+            " type TEXT NOT NULL, at TEXT NOT NULL, actor_role TEXT NOT NULL,"
+            " actor_id TEXT NOT NULL, audience TEXT NOT NULL, summary TEXT NOT NULL,"
+            " details TEXT NOT NULL, personal TEXT NOT NULL,"
+            " PRIMARY KEY (complaint_id, version)"
+        ),
+    }
+
+    def __init__(self, generation: int) -> None:
+        super().__init__(generation)
+        #: Entries are written together when the batch is flushed: one round trip, not hundreds.
+        self._entries: list[tuple[Any, ...]] = []
+
+    def apply(self, tx: Tx, event: Any, position: int) -> None:
+        if not isinstance(event, Complaint.Event):
+            return
+        if isinstance(event, Complaint.Filed):
+            tx.execute(
+                f"INSERT INTO {self.t['cases']} (complaint_id, consumer_id, shop_id)"
+                " VALUES (?, ?, ?)",
+                (str(event.originator_id), event.consumer_id, event.shop_id),
+            )
+        described = describe(event)
+        actor: Actor = event.actor  # type: ignore[attr-defined]
+        self._entries.append(
+            (
+                str(event.originator_id),
+                event.originator_version,
+                position,
+                type(event).__name__,
+                moment(event.timestamp),
+                actor.role.value,
+                actor.id,
+                described.audience.value,
+                described.summary,
+                dumps(described.details or {}),
+                dumps(list(described.personal)),
+            )
+        )
+
+    def flush(self, tx: Tx) -> None:
+        tx.many(
+            f"INSERT INTO {self.t['entries']} (complaint_id, version, position, type, at,"
+            " actor_role, actor_id, audience, summary, details, personal)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            self._entries,
+        )
+        self._entries.clear()
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    complaint_id: UUID
+    version: int
+    position: int
+    type: str
+    at: datetime
+    actor_role: Role
+    actor_id: str | None  # staff and auditors see who acted; parties only see themselves
+    audience: Audience
+    summary: str
+    details: dict[str, Any]
+    personal: tuple[str, ...]
+
+
+class TimelineView(View):
+    projection = Timeline
+
+    def entries(
+        self,
+        viewer: Actor,
+        complaint_id: UUID,
+        *,
+        first: int = 50,
+        after: int | None = None,
+        upto_version: int | None = None,
+    ) -> Page[TimelineEntry] | None:
+        """The entries this viewer may see, oldest first; None if the complaint is not theirs.
+
+        `after` is the version of the last entry of the previous page; `upto_version` cuts the
+        timeline where a complaint stood at that version.
+        """
+        check_page_size(first)
+        audiences = [a.value for a in Audience if sees_entry(viewer, a)]
+        show_ids = sees_staff_identities(viewer)
+
+        def query(tx: Tx, t: dict[str, str]) -> Page[TimelineEntry] | None:
+            case = tx.one(
+                f"SELECT consumer_id, shop_id FROM {t['cases']} WHERE complaint_id = ?",
+                (str(complaint_id),),
+            )
+            if case is None or not can_view(viewer, consumer_id=case[0], shop_id=case[1]):
+                return None
+            if not audiences:
+                return Page([], has_next=False, total=0)
+            marks = ", ".join("?" for _ in audiences)
+            conditions = f"complaint_id = ? AND audience IN ({marks}) AND version > ?"
+            params: list[Any] = [str(complaint_id), *audiences, after or 0]
+            if upto_version is not None:
+                conditions += " AND version <= ?"
+                params.append(upto_version)
+            rows = tx.all(
+                f"SELECT complaint_id, version, position, type, at, actor_role, actor_id,"
+                f" audience, summary, details, personal FROM {t['entries']}"
+                f" WHERE {conditions} ORDER BY version LIMIT ?",
+                [*params, first + 1],
+            )
+            items = [
+                TimelineEntry(
+                    UUID(r[0]),
+                    int(r[1]),
+                    int(r[2]),
+                    r[3],
+                    from_moment(r[4]),
+                    Role(r[5]),
+                    r[6] if show_ids or r[6] == viewer.id else None,
+                    Audience(r[7]),
+                    r[8],
+                    json.loads(r[9]),
+                    tuple(json.loads(r[10])),
+                )
+                for r in rows[:first]
+            ]
+            return Page(items, has_next=len(rows) > first)
+
+        return self.read(query)

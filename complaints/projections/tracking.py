@@ -1,0 +1,83 @@
+"""Where each projection stands: its active generation, and each generation's position.
+
+`rm_projections` names the generation readers use. `rm_positions` holds, per generation, the
+position of the last event applied. A batch of events is applied in the same transaction that
+moves the position forward, and only if the position is still the one the batch started from
+(compare-and-set). So an event is applied exactly once, whoever else is running.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from complaints.projections.database import ReadStore, Tx
+
+DDL = (
+    "CREATE TABLE IF NOT EXISTS rm_projections ( name TEXT PRIMARY KEY, active BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS rm_positions ("
+    " name TEXT NOT NULL, generation BIGINT NOT NULL, position BIGINT NOT NULL,"
+    " version BIGINT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (name, generation))",
+)
+
+
+@dataclass(frozen=True)
+class Generation:
+    name: str
+    generation: int
+    position: int
+    version: int
+    active: bool
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def create_tracking(db: ReadStore) -> None:
+    with db.transaction() as tx:
+        for statement in DDL:
+            tx.execute(statement)
+
+
+def generations(tx: Tx, name: str) -> list[Generation]:
+    active = tx.one("SELECT active FROM rm_projections WHERE name = ?", (name,))
+    rows = tx.all(
+        "SELECT generation, position, version FROM rm_positions WHERE name = ? ORDER BY generation",
+        (name,),
+    )
+    return [
+        Generation(name, int(g), int(p), int(v), active is not None and int(active[0]) == int(g))
+        for g, p, v in rows
+    ]
+
+
+def active(tx: Tx, name: str) -> Generation | None:
+    return next((g for g in generations(tx, name) if g.active), None)
+
+
+def add_generation(tx: Tx, name: str, generation: int, version: int) -> None:
+    tx.execute(
+        "INSERT INTO rm_positions (name, generation, position, version, updated_at)"
+        " VALUES (?, ?, 0, ?, ?)",
+        (name, generation, version, _now()),
+    )
+
+
+def activate(tx: Tx, name: str, generation: int) -> None:
+    if tx.execute("UPDATE rm_projections SET active = ? WHERE name = ?", (generation, name)) == 0:
+        tx.execute("INSERT INTO rm_projections (name, active) VALUES (?, ?)", (name, generation))
+
+
+def advance(tx: Tx, name: str, generation: int, expected: int, position: int) -> bool:
+    """Move a generation's position forward, only if nobody else already did."""
+    changed = tx.execute(
+        "UPDATE rm_positions SET position = ?, updated_at = ?"
+        " WHERE name = ? AND generation = ? AND position = ?",
+        (position, _now(), name, generation, expected),
+    )
+    return changed == 1
+
+
+def forget(tx: Tx, name: str, generation: int) -> None:
+    tx.execute("DELETE FROM rm_positions WHERE name = ? AND generation = ?", (name, generation))

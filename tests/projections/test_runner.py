@@ -1,0 +1,334 @@
+"""The runner, on SQLite and PostgreSQL: exactly once under kills, rivals and rebuilds."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from complaints.application import ComplaintsApp
+from complaints.clock import ManualClock
+from complaints.domain.deadlines import DeadlineKind
+from complaints.domain.values import SanctionKind
+from complaints.projections import tracking
+from complaints.projections.coordination import open_leadership
+from complaints.projections.read_models import PROJECTIONS, ReadModels
+from complaints.projections.runner import ProjectionRunner, build, discard
+from complaints.settings import Settings
+from tests.scenario import CONSUMER, SUPERVISOR, Scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def varied_history(world: Scenario, rounds: int = 1) -> None:
+    """Cases in every kind of state, sanctions, ratings and an erasure."""
+    app = world.app
+    for _ in range(rounds):
+        closed = world.closed()
+        app.rate_handling(CONSUMER, closed.id, 4, "ok")
+        world.ruled()
+        world.lapse(world.negotiating(), DeadlineKind.SELLER_RESPONSE)
+        world.awaiting_info()
+        world.lapse(world.file(), DeadlineKind.INTAKE)
+    world.seller("globex")
+    if not world.app.get_seller("globex").active_sanctions:
+        app.sanction_seller(SUPERVISOR, "globex", SanctionKind.TRADING_RESTRICTED, "Late")
+
+
+def assert_rows_equal_a_replay(models: ReadModels) -> None:
+    """Every read model's rows are exactly those a fresh build from position 0 produces."""
+    head = models.head()
+    for projection in PROJECTIONS:
+        fresh = build(models.app, models.db, projection)
+        with models.db.read() as tx:
+            active = tracking.active(tx, projection.name)
+            assert active is not None
+            assert active.position == head, projection.name
+            live_rows = projection(active.generation).table_rows(tx)
+            fresh_rows = projection(fresh.generation).table_rows(tx)
+        discard(models.db, projection, [fresh.generation])
+        assert live_rows == fresh_rows, projection.name
+
+
+def wait_until_caught_up(models: ReadModels, timeout: float = 60) -> None:
+    assert models.wait_for(models.head(), timeout=timeout), models.status()
+
+
+def test_live_rows_equal_a_replay_of_the_events(
+    stored_world: Scenario, stored_read_models: ReadModels
+) -> None:
+    worker = stored_read_models.worker(poll=0.05)
+    worker.start()
+    try:
+        varied_history(stored_world, rounds=2)
+        stored_world.app.erase_subject(SUPERVISOR, CONSUMER.id)
+        wait_until_caught_up(stored_read_models)
+    finally:
+        worker.stop()
+    assert_rows_equal_a_replay(stored_read_models)
+
+
+def test_reading_ones_own_writes(stored_world: Scenario, stored_read_models: ReadModels) -> None:
+    worker = stored_read_models.worker(poll=5)
+    worker.start()
+    try:
+        complaint = stored_world.file()
+        position = stored_world.app.last_saved_position()
+        assert position is not None
+        assert stored_read_models.wait_for(position, timeout=10)
+        assert stored_read_models.complaints.get(SUPERVISOR, complaint.id) is not None
+    finally:
+        worker.stop()
+
+
+def test_waiting_is_bounded_when_nothing_feeds_the_read_models(
+    stored_world: Scenario, stored_read_models: ReadModels
+) -> None:
+    stored_world.file()
+    position = stored_world.app.last_saved_position()
+    assert position is not None
+    started = time.monotonic()
+    assert not stored_read_models.wait_for(position, timeout=0.3)
+    assert time.monotonic() - started < 2
+
+
+def test_the_worker_follows_writes_made_by_another_process(
+    stored_app: ComplaintsApp, store_url: str, stored_read_models: ReadModels
+) -> None:
+    worker = stored_read_models.worker(poll=0.2)
+    worker.start()
+    other = ComplaintsApp(Settings(database_url=store_url), clock=ManualClock())
+    try:
+        Scenario(other, other.clock).file()  # type: ignore[arg-type]
+        position = other.last_saved_position()
+        assert position is not None
+        assert stored_read_models.wait_for(position, timeout=10)
+    finally:
+        other.close()
+        worker.stop()
+
+
+def test_lag_is_the_head_minus_the_position(
+    stored_world: Scenario, stored_read_models: ReadModels
+) -> None:
+    stored_world.file()
+    head = stored_read_models.head()
+    assert {s.lag for s in stored_read_models.status()} == {head}
+    stored_read_models.catch_up(["timeline"])
+    lags = {s.name: s.lag for s in stored_read_models.status()}
+    assert lags["timeline"] == 0
+    assert lags["statistics"] == head
+
+
+class TestRebuild:
+    def test_a_rebuild_gives_identical_rows(
+        self, stored_world: Scenario, stored_read_models: ReadModels
+    ) -> None:
+        varied_history(stored_world)
+        stored_read_models.catch_up()
+        with stored_read_models.db.read() as tx:
+            before = {
+                p.name: p(tracking.active(tx, p.name).generation).table_rows(tx)  # type: ignore[union-attr]
+                for p in PROJECTIONS
+            }
+        for projection in PROJECTIONS:
+            result = stored_read_models.rebuild(projection.name)
+            assert result.generation == 2
+            assert result.events == stored_read_models.head()
+        with stored_read_models.db.read() as tx:
+            after = {
+                p.name: p(tracking.active(tx, p.name).generation).table_rows(tx)  # type: ignore[union-attr]
+                for p in PROJECTIONS
+            }
+            leftovers = tracking.generations(tx, "timeline")
+        assert after == before
+        assert [g.generation for g in leftovers] == [2]
+
+    def test_readers_see_the_old_model_until_the_new_one_has_caught_up(
+        self, stored_world: Scenario, stored_read_models: ReadModels
+    ) -> None:
+        for _ in range(6):
+            stored_world.closed()
+        stored_read_models.catch_up()
+        from complaints.projections.complaint_list import ComplaintFilter
+
+        def total() -> int | None:
+            return stored_read_models.complaints.search(
+                SUPERVISOR, ComplaintFilter(), now=stored_world.clock.now()
+            ).total
+
+        complete = total()
+        seen: list[int | None] = []
+        from complaints.projections.complaint_list import ComplaintList
+        from complaints.projections.runner import rebuild
+
+        rebuild(
+            stored_world.app,
+            stored_read_models.db,
+            ComplaintList,
+            progress=lambda _: seen.append(total()),
+            batch_size=7,
+        )
+        assert len(seen) > 3
+        assert set(seen) == {complete}
+        assert total() == complete
+
+    def test_a_worker_rebuilds_a_model_whose_code_changed(
+        self, stored_world: Scenario, stored_read_models: ReadModels
+    ) -> None:
+        stored_world.file()
+        stored_read_models.catch_up()
+        with stored_read_models.db.transaction() as tx:
+            tx.execute("UPDATE rm_positions SET version = 0 WHERE name = ?", ("timeline",))
+        worker = stored_read_models.worker(["timeline"], poll=0.05)
+        worker.start()
+        try:
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                status = {s.name: s for s in stored_read_models.status()}["timeline"]
+                if status.generation == 2 and status.lag == 0:
+                    break
+                time.sleep(0.05)
+        finally:
+            worker.stop()
+        assert (status.generation, status.version) == (2, 1)
+
+
+def test_two_runners_on_one_projection_never_apply_an_event_twice(
+    stored_world: Scenario, stored_read_models: ReadModels
+) -> None:
+    varied_history(stored_world, rounds=3)
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            for projection in PROJECTIONS:
+                ProjectionRunner(
+                    stored_world.app, stored_read_models.db, projection, batch_size=5
+                ).catch_up()
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == []
+    assert_rows_equal_a_replay(stored_read_models)
+
+
+def test_a_second_leader_waits_until_the_first_is_gone(
+    stored_app: ComplaintsApp,
+) -> None:
+    store = stored_app.settings.store
+    first, second = open_leadership(store, stored_app), open_leadership(store, stored_app)
+    try:
+        assert first.try_lead("timeline")
+        assert not second.try_lead("timeline")
+        assert second.try_lead("statistics")
+        first.close()
+        assert second.try_lead("timeline")
+    finally:
+        first.close()
+        second.close()
+
+
+def worker_process(url: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "complaints", "worker", "--poll", "0.2"],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+@pytest.fixture
+def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
+    started: list[subprocess.Popen[bytes]] = []
+    yield started
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+
+
+def test_killed_workers_lose_nothing_and_repeat_nothing(
+    stored_world: Scenario,
+    stored_read_models: ReadModels,
+    store_url: str,
+    processes: list[subprocess.Popen[bytes]],
+) -> None:
+    """Over 5,000 events arrive while worker processes are killed with SIGKILL at random
+    moments and restarted; then the read models equal a replay."""
+    rng = random.Random(20261125)
+    writing = threading.Event()
+    writing.set()
+    failures: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            # A steady stream over several kill cycles, not one burst before the first kill.
+            while stored_read_models.head() < 5200:
+                varied_history(stored_world)
+                time.sleep(0.12)
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            writing.clear()
+
+    def applied() -> int:
+        return sum(stored_read_models.positions().values())
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    kills_mid_stream = 0
+    kills = 0
+    while writing.is_set() or kills < 10:
+        before = applied()
+        process = worker_process(store_url)
+        processes.append(process)
+        time.sleep(rng.uniform(0.5, 2.0))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        kills += 1
+        after = applied()
+        behind = any(s.lag > 0 for s in stored_read_models.status())
+        if after > before and behind:
+            kills_mid_stream += 1  # it was working, and had work left, when it died
+    writer.join()
+    assert failures == []
+    assert stored_read_models.head() >= 5000
+    assert kills_mid_stream >= 3, (kills, kills_mid_stream)
+    processes.append(worker_process(store_url))
+    wait_until_caught_up(stored_read_models, timeout=120)
+    processes[-1].terminate()
+    processes[-1].wait(timeout=30)
+    assert_rows_equal_a_replay(stored_read_models)
+
+
+def test_two_worker_processes_share_the_work_without_repeating_it(
+    stored_world: Scenario,
+    stored_read_models: ReadModels,
+    store_url: str,
+    processes: list[subprocess.Popen[bytes]],
+) -> None:
+    processes.extend([worker_process(store_url), worker_process(store_url)])
+    varied_history(stored_world, rounds=10)
+    wait_until_caught_up(stored_read_models, timeout=60)
+    for process in processes:
+        process.terminate()
+        process.wait(timeout=30)
+        assert process.returncode in {0, -signal.SIGTERM}
+    assert_rows_equal_a_replay(stored_read_models)
