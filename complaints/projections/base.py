@@ -96,6 +96,58 @@ class Projection:
         }
 
 
+class RowCache:
+    """A write-behind cache of one table's rows for the length of a batch.
+
+    Handlers read and change rows as dicts; `flush` writes every touched row back at the end of
+    the batch with two statements run for many rows (delete, then insert), instead of a round
+    trip per event. Rows are keyed by the table's primary key.
+    """
+
+    def __init__(self, table: str, columns: tuple[str, ...], key: tuple[str, ...]) -> None:
+        self.table = table
+        self.columns = columns
+        self.key = key
+        self._rows: dict[tuple[Any, ...], dict[str, Any] | None] = {}
+        self._dirty: set[tuple[Any, ...]] = set()
+        self._where = " AND ".join(f"{k} = ?" for k in key)
+
+    def get(
+        self, tx: Tx, key: tuple[Any, ...], *, for_update: bool = True
+    ) -> dict[str, Any] | None:
+        """The row (a dict to change in place when `for_update`), or None if there is none."""
+        if key not in self._rows:
+            row = tx.one(
+                f"SELECT {', '.join(self.columns)} FROM {self.table} WHERE {self._where}", key
+            )
+            self._rows[key] = None if row is None else dict(zip(self.columns, row, strict=True))
+        if for_update:
+            self._dirty.add(key)
+        return self._rows[key]
+
+    def put(self, row: dict[str, Any]) -> None:
+        key = tuple(row[k] for k in self.key)
+        self._rows[key] = row
+        self._dirty.add(key)
+
+    def delete(self, key: tuple[Any, ...]) -> None:
+        self._rows[key] = None
+        self._dirty.add(key)
+
+    def flush(self, tx: Tx) -> None:
+        dirty = [key for key in self._rows if key in self._dirty]
+        if dirty:
+            tx.many(f"DELETE FROM {self.table} WHERE {self._where}", dirty)
+            marks = ", ".join("?" for _ in self.columns)
+            rows = [self._rows[key] for key in dirty]
+            tx.many(
+                f"INSERT INTO {self.table} ({', '.join(self.columns)}) VALUES ({marks})",
+                [[row[c] for c in self.columns] for row in rows if row is not None],
+            )
+        self._rows.clear()
+        self._dirty.clear()
+
+
 def table_name(projection: str, suffix: str, generation: int) -> str:
     return f"rm_{projection}_{suffix}_g{generation}"
 

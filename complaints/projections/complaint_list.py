@@ -29,6 +29,7 @@ from complaints.domain.values import (
 from complaints.projections.base import (
     Page,
     Projection,
+    RowCache,
     View,
     check_page_size,
     dumps,
@@ -38,6 +39,28 @@ from complaints.projections.base import (
 )
 from complaints.projections.database import Tx
 
+ITEM_COLUMNS = (
+    "id",
+    "seq",
+    "reference",
+    "status",
+    "category",
+    "consumer_id",
+    "shop_id",
+    "order_id",
+    "requested_remedy",
+    "outcome",
+    "remedy",
+    "decided_by_default",
+    "arbiter_id",
+    "filed_at",
+    "updated_at",
+    "closed_at",
+    "version",
+    "deadlines",
+    "next_due_at",
+    "search_text",
+)
 COLUMNS = (
     "id, seq, reference, status, category, consumer_id, shop_id, order_id, requested_remedy,"
     " outcome, remedy, decided_by_default, arbiter_id, filed_at, updated_at, closed_at, version,"
@@ -96,44 +119,54 @@ class ComplaintList(Projection):
         "CREATE INDEX IF NOT EXISTS {index} ON {items} (next_due_at)",
     )
 
+    def __init__(self, generation: int) -> None:
+        super().__init__(generation)
+        self.rows = RowCache(self.t["items"], ITEM_COLUMNS, ("id",))
+
     def apply(self, tx: Tx, event: Any, position: int) -> None:
-        self._changes: dict[str, Any] = {}
         super().apply(tx, event, position)
         if isinstance(event, Complaint.Event) and not isinstance(event, Complaint.Filed):
-            # One UPDATE per event: the handler's columns together with the version and time.
-            self._changes.update(
-                version=event.originator_version, updated_at=moment(event.timestamp)
-            )
-            assignments = ", ".join(f"{column} = ?" for column in self._changes)
-            tx.execute(
-                f"UPDATE {self.t['items']} SET {assignments} WHERE id = ?",
-                (*self._changes.values(), str(event.originator_id)),
+            self._set(
+                tx, event, version=event.originator_version, updated_at=moment(event.timestamp)
             )
 
+    def flush(self, tx: Tx) -> None:
+        self.rows.flush(tx)
+
+    def _row(self, tx: Tx, event: Any) -> dict[str, Any]:
+        row = self.rows.get(tx, (str(event.originator_id),))
+        assert row is not None, f"no complaint {event.originator_id}"
+        return row
+
     def _set(self, tx: Tx, event: Any, **values: Any) -> None:
-        self._changes.update(values)
+        self._row(tx, event).update(values)
 
     @on(Complaint.Filed)
     def filed(self, tx: Tx, e: Complaint.Filed, position: int) -> None:
-        tx.execute(
-            f"INSERT INTO {self.t['items']} (id, seq, reference, status, category, consumer_id,"
-            " shop_id, order_id, requested_remedy, outcome, remedy, decided_by_default,"
-            " arbiter_id, filed_at, updated_at, closed_at, version, deadlines, next_due_at,"
-            " search_text) VALUES (?,?,?,?,?,?,?,?,?,NULL,NULL,0,NULL,?,?,NULL,1,'{}',NULL,?)",
-            (
-                str(e.originator_id),
-                position,
-                e.reference,
-                Status.SUBMITTED.value,
-                e.category.value,
-                e.consumer_id,
-                e.shop_id,
-                e.order_id,
-                remedy_json(e.requested_remedy),
-                moment(e.timestamp),
-                moment(e.timestamp),
-                searchable(e.reference, e.order_id, e.description),
-            ),
+        at = moment(e.timestamp)
+        self.rows.put(
+            {
+                "id": str(e.originator_id),
+                "seq": position,
+                "reference": e.reference,
+                "status": Status.SUBMITTED.value,
+                "category": e.category.value,
+                "consumer_id": e.consumer_id,
+                "shop_id": e.shop_id,
+                "order_id": e.order_id,
+                "requested_remedy": remedy_json(e.requested_remedy),
+                "outcome": None,
+                "remedy": None,
+                "decided_by_default": 0,
+                "arbiter_id": None,
+                "filed_at": at,
+                "updated_at": at,
+                "closed_at": None,
+                "version": 1,
+                "deadlines": "{}",
+                "next_due_at": None,
+                "search_text": searchable(e.reference, e.order_id, e.description),
+            }
         )
 
     @on(Complaint.Accepted)
@@ -156,16 +189,12 @@ class ComplaintList(Projection):
 
     @on(Complaint.Resubmitted)
     def resubmitted(self, tx: Tx, e: Complaint.Resubmitted, position: int) -> None:
-        row = tx.one(
-            f"SELECT reference, order_id FROM {self.t['items']} WHERE id = ?",
-            (str(e.originator_id),),
-        )
-        assert row is not None
+        row = self._row(tx, e)
         self._set(
             tx,
             e,
             status=Status.SUBMITTED.value,
-            search_text=searchable(row[0], row[1], e.description),
+            search_text=searchable(row["reference"], row["order_id"], e.description),
         )
 
     @on(Complaint.Withdrawn)
@@ -234,17 +263,14 @@ class ComplaintList(Projection):
         self._deadlines(tx, e, lambda d: {k: v for k, v in d.items() if k != key})
 
     def _deadlines(self, tx: Tx, e: Any, change: Any) -> None:
-        row = tx.one(
-            f"SELECT deadlines FROM {self.t['items']} WHERE id = ?", (str(e.originator_id),)
-        )
-        assert row is not None
-        deadlines: dict[str, str] = change(json.loads(row[0]))
+        deadlines: dict[str, str] = change(json.loads(self._row(tx, e)["deadlines"]))
         self._set(
             tx, e, deadlines=dumps(deadlines), next_due_at=min(deadlines.values(), default=None)
         )
 
     @on(SubjectErasure.Erased)
     def erased(self, tx: Tx, e: SubjectErasure.Erased, position: int) -> None:
+        self.rows.flush(tx)
         rows = tx.all(
             f"SELECT id, reference, order_id FROM {self.t['items']} WHERE consumer_id = ?",
             (e.subject_id,),

@@ -10,7 +10,7 @@ from uuid import UUID
 from complaints.domain.complaint import Complaint
 from complaints.domain.deadlines import DeadlineKind
 from complaints.domain.values import Role
-from complaints.projections.base import Projection, View, from_moment, moment, on
+from complaints.projections.base import Projection, RowCache, View, from_moment, moment, on
 from complaints.projections.database import Tx
 
 COLUMNS = "complaint_id, deadline_id, kind, due_at, party, ref, overdue, reference, shop_id"
@@ -29,47 +29,52 @@ class PendingDeadlines(Projection):
     }
     indexes = ("CREATE INDEX IF NOT EXISTS {index} ON {open} (overdue, due_at)",)
 
+    def __init__(self, generation: int) -> None:
+        super().__init__(generation)
+        self.cases = RowCache(
+            self.t["cases"], ("complaint_id", "reference", "shop_id"), ("complaint_id",)
+        )
+        self.open = RowCache(
+            self.t["open"], tuple(COLUMNS.split(", ")), ("complaint_id", "deadline_id")
+        )
+
+    def flush(self, tx: Tx) -> None:
+        self.cases.flush(tx)
+        self.open.flush(tx)
+
     @on(Complaint.Filed)
     def filed(self, tx: Tx, e: Complaint.Filed, position: int) -> None:
-        tx.execute(
-            f"INSERT INTO {self.t['cases']} (complaint_id, reference, shop_id) VALUES (?, ?, ?)",
-            (str(e.originator_id), e.reference, e.shop_id),
+        self.cases.put(
+            {"complaint_id": str(e.originator_id), "reference": e.reference, "shop_id": e.shop_id}
         )
 
     @on(Complaint.DeadlineSet)
     def set(self, tx: Tx, e: Complaint.DeadlineSet, position: int) -> None:
-        case = tx.one(
-            f"SELECT reference, shop_id FROM {self.t['cases']} WHERE complaint_id = ?",
-            (str(e.originator_id),),
-        )
+        case = self.cases.get(tx, (str(e.originator_id),), for_update=False)
         assert case is not None
-        tx.execute(
-            f"INSERT INTO {self.t['open']} ({COLUMNS}) VALUES (?,?,?,?,?,?,0,?,?)",
-            (
-                str(e.originator_id),
-                e.originator_version,
-                e.kind.value,
-                moment(e.due_at),
-                e.party.value if e.party else None,
-                e.ref,
-                case[0],
-                case[1],
-            ),
+        self.open.put(
+            {
+                "complaint_id": str(e.originator_id),
+                "deadline_id": e.originator_version,
+                "kind": e.kind.value,
+                "due_at": moment(e.due_at),
+                "party": e.party.value if e.party else None,
+                "ref": e.ref,
+                "overdue": 0,
+                "reference": case["reference"],
+                "shop_id": case["shop_id"],
+            }
         )
 
     @on(Complaint.DeadlineCleared, Complaint.DeadlineLapsed)
     def closed(self, tx: Tx, e: Any, position: int) -> None:
-        tx.execute(
-            f"DELETE FROM {self.t['open']} WHERE complaint_id = ? AND deadline_id = ?",
-            (str(e.originator_id), e.deadline_id),
-        )
+        self.open.delete((str(e.originator_id), e.deadline_id))
 
     @on(Complaint.DeadlineOverdue)
     def overdue(self, tx: Tx, e: Complaint.DeadlineOverdue, position: int) -> None:
-        tx.execute(
-            f"UPDATE {self.t['open']} SET overdue = 1 WHERE complaint_id = ? AND deadline_id = ?",
-            (str(e.originator_id), e.deadline_id),
-        )
+        row = self.open.get(tx, (str(e.originator_id), e.deadline_id))
+        if row is not None:
+            row["overdue"] = 1
 
 
 @dataclass(frozen=True)
