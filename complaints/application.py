@@ -29,7 +29,12 @@ from eventsourcing.application import (
     project_aggregate,
 )
 from eventsourcing.domain import Aggregate, AggregateEvent
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    IntegrityError,
+    JSONTranscoder,
+    Recording,
+)
 from eventsourcing.utils import Environment, EnvType
 
 from complaints.clock import Clock, SystemClock
@@ -60,6 +65,7 @@ from complaints.domain.values import (
     Visibility,
 )
 from complaints.domain.violation import Violation
+from complaints.hash_chain import HashedPOPORecorder, HashedRecorder, Verification, verify
 from complaints.idempotency import IdempotencyRecord, check_key, fingerprint, record_id, scope
 from complaints.personal_data import KeyStore, PersonalDataCipher, open_key_store
 from complaints.settings import Settings
@@ -136,6 +142,12 @@ class ComplaintsApp(Application[UUID]):
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         # Settings is the one place that reads the environment; ignore os.environ here.
         return Environment(name, dict(env or {}))
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        # The in-memory factory ignores APPLICATION_RECORDER_TOPIC; chain its events too.
+        if self.settings.store.kind == "memory":
+            return HashedPOPORecorder()
+        return super().construct_recorder()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -241,6 +253,18 @@ class ComplaintsApp(Application[UUID]):
         """Every event of a complaint, oldest first."""
         self.get_complaint(complaint_id_)
         return [cast(AggregateEvent, e) for e in self.events.get(complaint_id_)]
+
+    def event(self, complaint_id_: UUID, version: int) -> AggregateEvent | None:
+        """One stored event of a complaint, decoded now (so erasure applies)."""
+        events = list(self.events.get(complaint_id_, gt=version - 1, lte=version))
+        return cast(AggregateEvent, events[0]) if events else None
+
+    def verify_history(self, aggregate_id: UUID) -> Verification:
+        """Recompute the hash chain of one aggregate's stored events against the recorded one."""
+        recorder = self.recorder
+        assert isinstance(recorder, HashedRecorder)
+        stored = recorder.select_events(aggregate_id)
+        return verify(stored, recorder.select_hashes(aggregate_id))
 
     def complaint_as_of(
         self, complaint_id_: UUID, *, version: int | None = None, at: datetime | None = None

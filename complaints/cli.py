@@ -166,6 +166,14 @@ def status(args: argparse.Namespace) -> int:
     return 0
 
 
+def schema(args: argparse.Namespace) -> int:
+    """Print the GraphQL schema (SDL) the server serves; schema.graphql is this output."""
+    from complaints.graphql.schema import schema as graphql_schema  # noqa: PLC0415
+
+    sys.stdout.write(graphql_schema.as_str() + "\n")
+    return 0
+
+
 def show_settings(args: argparse.Namespace) -> int:
     """Print the effective settings, secrets masked."""
     for name, value in _settings().describe().items():
@@ -216,6 +224,9 @@ def parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("status", help="show each read model's position, head and lag")
     p.set_defaults(run=status)
+
+    p = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
+    p.set_defaults(run=schema)
 
     p = commands.add_parser("settings", help="print the effective settings, secrets masked")
     p.set_defaults(run=show_settings)

@@ -6,7 +6,8 @@ signed with our key, naming a known role, is refused.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import jwt
 
@@ -48,7 +49,29 @@ def mint_token(
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
+@dataclass(frozen=True)
+class Credentials:
+    actor: Actor
+    expires_at: datetime | None  # None for the public, who carry no token
+
+
 def verify_token(secret: str, token: str, *, now: datetime | None = None) -> Actor:
+    return verify(secret, token, now=now).actor
+
+
+def authenticate(
+    secret: str, authorization: str | None, *, now: datetime | None = None
+) -> Credentials:
+    """From an `Authorization` header value: `Bearer <jwt>`, or nothing for the public."""
+    if authorization is None or not authorization.strip():
+        return Credentials(PUBLIC, None)
+    scheme, _, token = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise InvalidToken("the Authorization header must read 'Bearer <token>'")
+    return verify(secret, token.strip(), now=now)
+
+
+def verify(secret: str, token: str, *, now: datetime | None = None) -> Credentials:
     options: dict[str, object] = {"require": ["sub", "role", "exp", "iat"]}
     if now is not None:
         options["verify_exp"] = False
@@ -72,4 +95,8 @@ def verify_token(secret: str, token: str, *, now: datetime | None = None) -> Act
     shop_id = claims.get("seller_id")
     if role is Role.SELLER and not (isinstance(shop_id, str) and shop_id):
         raise InvalidToken("a seller token must name its shop in seller_id")
-    return Actor(role, sub, shop_id if role is Role.SELLER else None)
+    try:
+        expires_at = datetime.fromtimestamp(int(claims["exp"]), tz=UTC)
+    except (OverflowError, ValueError, OSError):
+        raise InvalidToken("the token's expiry is out of range") from None
+    return Credentials(Actor(role, sub, shop_id if role is Role.SELLER else None), expires_at)

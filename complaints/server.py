@@ -1,26 +1,34 @@
 """The HTTP service: `create_app(settings)` builds the Starlette app.
 
-Its lifespan opens the application and the read models, and (unless switched off) runs the
-projection worker in-process; on shutdown it stops them in reverse order. The GraphQL routes join
-here, with Route and WebSocketRoute (never Mount, which breaks WebSockets).
+Routes: `/graphql` (HTTP and WebSocket, with Route and WebSocketRoute: Mount would break
+WebSockets), `/uploads`, `/healthz`, `/readyz`. The lifespan opens the application and the read
+models, listens for other processes (PostgreSQL), and unless switched off feeds the read models
+in-process; on shutdown it stops them in reverse order.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from complaints import __version__
 from complaints.application import ComplaintsApp
+from complaints.graphql.view import GraphQLView
+from complaints.limits import BodySizeLimit
 from complaints.projections.read_models import ReadModels
 from complaints.settings import Settings
+from complaints.signal import AsyncPulse
+from complaints.uploads import upload
 
 log = logging.getLogger(__name__)
 
@@ -32,15 +40,21 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         complaints = await anyio.to_thread.run_sync(ComplaintsApp, settings)
         read_models = await anyio.to_thread.run_sync(ReadModels, complaints)
+        projected = AsyncPulse(asyncio.get_running_loop())
+        read_models.advanced.add_listener(projected.pulse_threadsafe)
+        read_models.listen()
         worker = read_models.worker() if settings.in_process_projections else None
         if worker is not None:
             worker.start()
+        app.state.settings = settings
         app.state.complaints = complaints
         app.state.read_models = read_models
+        app.state.projected = projected
         log.info("complaints %s serving on the %s store", __version__, settings.store.kind)
         try:
             yield
         finally:
+            read_models.advanced.remove_listener(projected.pulse_threadsafe)
             if worker is not None:
                 await anyio.to_thread.run_sync(worker.stop)
             await anyio.to_thread.run_sync(read_models.close)
@@ -67,8 +81,30 @@ def create_app(settings: Settings | None = None) -> Starlette:
             }
         )
 
+    graphql = GraphQLView(settings)
+    middleware = [
+        Middleware(
+            BodySizeLimit, default=settings.request_max_bytes, uploads=settings.upload_max_bytes
+        ),
+    ]
+    if settings.allowed_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.allowed_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type"],
+            )
+        )
     return Starlette(
-        routes=[Route("/healthz", healthz), Route("/readyz", readyz)],
+        routes=[
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/uploads", upload, methods=["POST"]),
+        ],
+        middleware=middleware,
         lifespan=lifespan,
     )
 

@@ -12,8 +12,20 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from complaints.domain.deadlines import DeadlinePolicy
 
 _SCHEMA = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+DEFAULT_UPLOAD_TYPES = ("image/jpeg", "image/png", "image/webp", "video/mp4", "application/pdf")
 DEFAULT_DATABASE_URL = "sqlite:///./var/complaints.db"
 DEV_JWT_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused in production
+
+
+#: Media types whose content `complaints.uploads` recognises by their first bytes.
+SNIFFABLE_TYPES = (
+    "image/jpeg",
+    "image/png",
+    "image/webp",
+    "image/gif",
+    "video/mp4",
+    "application/pdf",
+)
 
 
 class SettingsError(ValueError):
@@ -49,16 +61,21 @@ class Store:
     def eventsourcing_env(self) -> dict[str, str]:
         """Translate into the `eventsourcing` library's own variables."""
         if self.kind == "memory":
-            return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.popo",
+                "APPLICATION_RECORDER_TOPIC": "complaints.hash_chain:HashedPOPORecorder",
+            }
         if self.kind == "sqlite":
             assert self.path is not None
             return {
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "APPLICATION_RECORDER_TOPIC": "complaints.hash_chain:HashedSQLiteRecorder",
                 "SQLITE_DBNAME": str(self.path),
                 "SQLITE_LOCK_TIMEOUT": "10",
             }
         return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "APPLICATION_RECORDER_TOPIC": "complaints.hash_chain:HashedPostgresRecorder",
             "POSTGRES_HOST": self.host,
             "POSTGRES_PORT": str(self.port),
             "POSTGRES_USER": self.user,
@@ -130,6 +147,16 @@ class Settings:
     #: Whether `complaints serve` also feeds the read models (each projection still has one
     #: leader). Switch off to run stateless API processes beside a `complaints worker`.
     in_process_projections: bool = True
+    #: How long a mutation waits for the read models to include its own events (0: never).
+    read_your_writes_seconds: float = 2.0
+    #: Origins allowed to call the API from a browser (CORS) and to open WebSockets.
+    allowed_origins: tuple[str, ...] = ()
+    introspection: bool = True
+    graphiql: bool = True
+    request_max_bytes: int = 1_048_576
+    upload_max_bytes: int = 20 * 1_048_576
+    upload_media_types: tuple[str, ...] = DEFAULT_UPLOAD_TYPES
+    upload_dir: Path = Path("./var/uploads")
 
     @property
     def store(self) -> Store:
@@ -176,9 +203,30 @@ class Settings:
         except ValueError as error:
             errors.append(f"DEADLINES: {error}")
             deadlines = DeadlinePolicy()
-        in_process = source.get("IN_PROCESS_PROJECTIONS", "true").lower()
-        if in_process not in {"true", "false", "1", "0", "yes", "no"}:
-            errors.append("IN_PROCESS_PROJECTIONS must be true or false")
+
+        def flag(name: str, default: bool) -> bool:
+            raw = source.get(name)
+            if raw is None or raw == "":
+                return default
+            if raw.lower() not in {"true", "false", "1", "0", "yes", "no"}:
+                errors.append(f"{name} must be true or false")
+                return default
+            return raw.lower() in {"true", "1", "yes"}
+
+        def listed(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+            raw = source.get(name)
+            if raw is None:
+                return default
+            return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+        production = environment == "production"
+        media_types = listed("UPLOAD_MEDIA_TYPES", DEFAULT_UPLOAD_TYPES)
+        unknown = [t for t in media_types if t not in SNIFFABLE_TYPES]
+        if unknown:
+            errors.append(
+                f"UPLOAD_MEDIA_TYPES: cannot check the content of {', '.join(unknown)};"
+                f" known: {', '.join(SNIFFABLE_TYPES)}"
+            )
         port = int(number("PORT", 8000))
         if not 0 < port < 65536:
             errors.append("PORT must be between 1 and 65535")
@@ -192,7 +240,15 @@ class Settings:
             command_retries=int(number("COMMAND_RETRIES", 5)),
             key_cache_seconds=number("KEY_CACHE_SECONDS", 5.0, integer=False),
             log_level=source.get("LOG_LEVEL", "info").lower(),
-            in_process_projections=in_process in {"true", "1", "yes"},
+            in_process_projections=flag("IN_PROCESS_PROJECTIONS", True),
+            read_your_writes_seconds=number("READ_YOUR_WRITES_SECONDS", 2.0, integer=False),
+            allowed_origins=listed("ALLOWED_ORIGINS", ()),
+            introspection=flag("INTROSPECTION", not production),
+            graphiql=flag("GRAPHIQL", not production),
+            request_max_bytes=int(number("REQUEST_MAX_BYTES", 1_048_576)),
+            upload_max_bytes=int(number("UPLOAD_MAX_BYTES", 20 * 1_048_576)),
+            upload_media_types=media_types,
+            upload_dir=Path(source.get("UPLOAD_DIR") or "./var/uploads"),
         )
         if errors:
             raise SettingsError("; ".join(errors))
@@ -215,4 +271,12 @@ class Settings:
             "KEY_CACHE_SECONDS": str(self.key_cache_seconds),
             "LOG_LEVEL": self.log_level,
             "IN_PROCESS_PROJECTIONS": str(self.in_process_projections).lower(),
+            "READ_YOUR_WRITES_SECONDS": str(self.read_your_writes_seconds),
+            "ALLOWED_ORIGINS": ",".join(self.allowed_origins),
+            "INTROSPECTION": str(self.introspection).lower(),
+            "GRAPHIQL": str(self.graphiql).lower(),
+            "REQUEST_MAX_BYTES": str(self.request_max_bytes),
+            "UPLOAD_MAX_BYTES": str(self.upload_max_bytes),
+            "UPLOAD_MEDIA_TYPES": ",".join(self.upload_media_types),
+            "UPLOAD_DIR": str(self.upload_dir),
         }

@@ -6,6 +6,7 @@ from datetime import timedelta
 from uuid import uuid4
 
 import pytest
+from eventsourcing.popo import POPOApplicationRecorder
 
 from complaints.application import Changes, ComplaintsApp
 from complaints.domain.complaint import Complaint
@@ -203,5 +204,5 @@ def test_the_application_reads_no_environment(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("PERSISTENCE_MODULE", "eventsourcing.sqlite")
     monkeypatch.setenv("SQLITE_DBNAME", "/nonexistent/dir/x.db")
     app = ComplaintsApp(Settings(database_url="memory://"))
-    assert type(app.recorder).__module__ == "eventsourcing.popo"
+    assert isinstance(app.recorder, POPOApplicationRecorder)
     app.close()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from complaints.domain.deadlines import STAFF_DEADLINES, DeadlineKind
 from complaints.domain.values import PARTIES, STAFF, Actor, Role
 
 #: Roles that read every complaint.
@@ -62,6 +63,11 @@ def sees_entry(viewer: Actor, audience: Audience) -> bool:
     if viewer.role in PARTIES:
         return audience is Audience.PARTIES
     return viewer.role in READS_ALL
+
+
+def deadline_audience(kind: DeadlineKind) -> Audience:
+    """Deadlines that bind staff (intake, pickup, ruling) are internal service levels."""
+    return Audience.STAFF if kind in STAFF_DEADLINES else Audience.PARTIES
 
 
 def sees_staff_identities(viewer: Actor) -> bool:

@@ -29,12 +29,15 @@ log = logging.getLogger(__name__)
 
 
 class NotifyListener:
-    """Pulses a signal on every PostgreSQL NOTIFY on the event store's channel; reconnects."""
+    """Pulses signals on PostgreSQL NOTIFYs (channel -> signal), reconnecting when it must.
 
-    def __init__(self, store: Store, channel: str, signal: Signal) -> None:
+    A NOTIFY is only ever a wake-up: whoever wakes reads what is new after its own position.
+    After a reconnect every signal is pulsed once, to catch up with what happened meanwhile.
+    """
+
+    def __init__(self, store: Store, channels: dict[str, Signal]) -> None:
         self.store = store
-        self.channel = channel
-        self.signal = signal
+        self.channels = channels
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._listen, name="notify-listener", daemon=True)
 
@@ -45,6 +48,10 @@ class NotifyListener:
         self._stop.set()
         self._thread.join(timeout=5)
 
+    def _pulse_all(self) -> None:
+        for signal in self.channels.values():
+            signal.pulse()
+
     def _listen(self) -> None:
         import psycopg  # noqa: PLC0415 - PostgreSQL only
         from psycopg import sql  # noqa: PLC0415
@@ -53,16 +60,24 @@ class NotifyListener:
         while not self._stop.is_set():
             try:
                 with psycopg.connect(self.store.conninfo, autocommit=True) as conn:
-                    conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
+                    for channel in self.channels:
+                        conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
                     backoff = 0.1
-                    self.signal.pulse()  # catch up with whatever happened while we were away
+                    self._pulse_all()
                     while not self._stop.is_set():
-                        for _ in conn.notifies(timeout=0.5, stop_after=1):
-                            self.signal.pulse()
+                        for notify in conn.notifies(timeout=0.5, stop_after=1):
+                            signal = self.channels.get(notify.channel)
+                            if signal is not None:
+                                signal.pulse()
             except psycopg.Error as error:
-                log.warning("listening for new events failed (%s); retrying", error)
+                log.warning("listening for changes failed (%s); retrying", error)
                 self._stop.wait(backoff)
                 backoff = min(backoff * 2, 5.0)
+
+
+def projected_channel(store: Store) -> str:
+    """The channel a runner NOTIFYs after each batch it commits (per schema)."""
+    return f"rm_{store.schema}_projected".lower()
 
 
 class Leadership(ABC):

@@ -10,6 +10,7 @@ from complaints.application import ComplaintsApp
 from complaints.projections import tracking
 from complaints.projections.base import Projection
 from complaints.projections.complaint_list import ComplaintList, ComplaintListView
+from complaints.projections.coordination import NotifyListener, projected_channel
 from complaints.projections.database import ReadStore, open_read_store
 from complaints.projections.deadlines import PendingDeadlines, PendingDeadlinesView
 from complaints.projections.runner import (
@@ -64,8 +65,9 @@ class ReadModels:
         self.db = db or open_read_store(app.settings.store)
         for projection in PROJECTIONS:
             ensure(self.db, projection)
-        #: Pulsed by in-process runners after each batch they commit.
+        #: Pulsed after each batch a runner commits (in this process, or via NOTIFY).
         self.advanced = Signal()
+        self._listener: NotifyListener | None = None
         self.complaints = ComplaintListView(self.db)
         self.timeline = TimelineView(self.db)
         self.deadlines = PendingDeadlinesView(self.db)
@@ -73,7 +75,22 @@ class ReadModels:
         self.statistics = StatisticsView(self.db)
         self.supervision = SupervisionView(self.db, self.deadlines)
 
+    def listen(self) -> None:
+        """On PostgreSQL, hear other processes: new events pulse `app.saved`, committed
+        projection batches pulse `advanced`. Elsewhere there is no other process to hear
+        but through polling."""
+        store = self.app.settings.store
+        if self._listener is None and store.kind == "postgres":
+            events_channel = str(getattr(self.app.recorder, "channel_name", "complaints_events"))
+            self._listener = NotifyListener(
+                store, {events_channel: self.app.saved, projected_channel(store): self.advanced}
+            )
+            self._listener.start()
+
     def close(self) -> None:
+        if self._listener is not None:
+            self._listener.stop()
+            self._listener = None
         self.db.close()
 
     def head(self) -> int:
@@ -134,6 +151,7 @@ class ReadModels:
 
     def worker(self, names: Sequence[str] | None = None, *, poll: float = 1.0) -> ProjectionWorker:
         projections = PROJECTIONS if names is None else [projection_named(n) for n in names]
+        self.listen()
         return ProjectionWorker(self.app, self.db, projections, advanced=self.advanced, poll=poll)
 
     def rebuild(self, name: str, progress: Callable[[int], None] | None = None) -> RebuildResult:

@@ -16,12 +16,11 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from complaints.application import ComplaintsApp
 from complaints.projections import tracking
 from complaints.projections.base import Projection
-from complaints.projections.coordination import Leadership, NotifyListener, open_leadership
+from complaints.projections.coordination import Leadership, open_leadership, projected_channel
 from complaints.projections.database import ReadStore
 from complaints.signal import Signal
 
@@ -68,6 +67,8 @@ class ProjectionRunner:
         self.projection = projection
         self.advanced = advanced
         self.batch_size = batch_size
+        store = app.settings.store
+        self.notify_channel = projected_channel(store) if store.kind == "postgres" else None
 
     @property
     def name(self) -> str:
@@ -103,6 +104,9 @@ class ProjectionRunner:
                 for notification, event in zip(notifications, events, strict=True):
                     projection.apply(tx, event, notification.id)
                 projection.flush(tx)
+                if self.notify_channel is not None:
+                    # Delivered on commit: wakes subscribers in every process.
+                    tx.execute(f'NOTIFY "{self.notify_channel}"')
         except StalePosition:
             log.debug("%s: another runner applied this batch first", self.name)
             return 0
@@ -216,14 +220,8 @@ class ProjectionWorker:
         self.leadership = leadership or open_leadership(store, app)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
-        self._listener: NotifyListener | None = None
-        if store.kind == "postgres":
-            channel: Any = getattr(app.recorder, "channel_name", "complaints_events")
-            self._listener = NotifyListener(store, str(channel), app.saved)
 
     def start(self) -> None:
-        if self._listener is not None:
-            self._listener.start()
         for projection in self.projections:
             thread = threading.Thread(
                 target=self._run,
@@ -239,8 +237,6 @@ class ProjectionWorker:
         self.app.saved.pulse()
         for thread in self._threads:
             thread.join(timeout=30)
-        if self._listener is not None:
-            self._listener.stop()
         self.leadership.close()
 
     def _run(self, projection: type[Projection]) -> None:

@@ -305,6 +305,15 @@ class SellersView(View):
 
         return self.read(query)
 
+    def by_id(self, seller_id: UUID) -> SellerRecord | None:
+        def query(tx: Tx, t: dict[str, str]) -> SellerRecord | None:
+            row = tx.one(
+                f"SELECT {SELLER_COLUMNS} FROM {t['shops']} WHERE seller_id = ?", (str(seller_id),)
+            )
+            return None if row is None else self._record(tx, t, row)
+
+        return self.read(query)
+
     def sanctioned(self, *, first: int = 20, after: int | None = None) -> Page[SellerRecord]:
         """Shops under an active sanction, the most recently sanctioned first. The cursor is
         `sanctioned_seq`, the log position of the shop's latest active sanction."""

@@ -14,9 +14,15 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from complaints.domain.access import Audience, can_view, sees_entry, sees_staff_identities
+from complaints.domain.access import (
+    Audience,
+    can_view,
+    deadline_audience,
+    list_scope,
+    sees_entry,
+    sees_staff_identities,
+)
 from complaints.domain.complaint import Complaint
-from complaints.domain.deadlines import STAFF_DEADLINES, DeadlineKind
 from complaints.domain.values import Actor, Remedy, Role, Visibility
 from complaints.projections.base import (
     Page,
@@ -64,10 +70,6 @@ def remedy_text(remedy: Remedy | None) -> str:
 
 def when(moment_: datetime) -> str:
     return moment_.strftime("%Y-%m-%d %H:%M UTC")
-
-
-def deadline_audience(kind: DeadlineKind) -> Audience:
-    return Audience.STAFF if kind in STAFF_DEADLINES else Audience.PARTIES
 
 
 def enforcing(deadline_id: int | None) -> str:
@@ -325,6 +327,8 @@ class Timeline(Projection):
             " PRIMARY KEY (complaint_id, version)"
         ),
     }
+    version = 2  # v2: an index on position, for subscriptions
+    indexes = ("CREATE INDEX IF NOT EXISTS {index} ON {entries} (position)",)
 
     def __init__(self, generation: int) -> None:
         super().__init__(generation)
@@ -381,6 +385,22 @@ class TimelineEntry:
     summary: str
     details: dict[str, Any]
     personal: tuple[str, ...]
+
+
+def _entry(row: tuple[Any, ...], viewer: Actor, show_ids: bool) -> TimelineEntry:
+    return TimelineEntry(
+        UUID(row[0]),
+        int(row[1]),
+        int(row[2]),
+        row[3],
+        from_moment(row[4]),
+        Role(row[5]),
+        row[6] if show_ids or row[6] == viewer.id else None,
+        Audience(row[7]),
+        row[8],
+        json.loads(row[9]),
+        tuple(json.loads(row[10])),
+    )
 
 
 class TimelineView(View):
@@ -442,5 +462,44 @@ class TimelineView(View):
                 for r in rows[:first]
             ]
             return Page(items, has_next=len(rows) > first)
+
+        return self.read(query)
+
+    def since(
+        self,
+        viewer: Actor,
+        position: int,
+        *,
+        complaint_id: UUID | None = None,
+        limit: int = 100,
+    ) -> list[TimelineEntry]:
+        """Entries after a log position that this viewer may see, in log order: one complaint's,
+        or (without `complaint_id`) those of every complaint the viewer may list."""
+        scope = list_scope(viewer)
+        audiences = [a.value for a in Audience if sees_entry(viewer, a)]
+        if scope.nothing or not audiences:
+            return []
+        conditions = [f"e.audience IN ({', '.join('?' for _ in audiences)})", "e.position > ?"]
+        params: list[Any] = [*audiences, position]
+        if complaint_id is not None:
+            conditions.append("e.complaint_id = ?")
+            params.append(str(complaint_id))
+        if scope.consumer_id is not None:
+            conditions.append("c.consumer_id = ?")
+            params.append(scope.consumer_id)
+        if scope.shop_id is not None:
+            conditions.append("c.shop_id = ?")
+            params.append(scope.shop_id)
+        show_ids = sees_staff_identities(viewer)
+
+        def query(tx: Tx, t: dict[str, str]) -> list[TimelineEntry]:
+            rows = tx.all(
+                f"SELECT e.complaint_id, e.version, e.position, e.type, e.at, e.actor_role,"
+                f" e.actor_id, e.audience, e.summary, e.details, e.personal"
+                f" FROM {t['entries']} e JOIN {t['cases']} c ON c.complaint_id = e.complaint_id"
+                f" WHERE {' AND '.join(conditions)} ORDER BY e.position LIMIT ?",
+                [*params, limit],
+            )
+            return [_entry(r, viewer, show_ids) for r in rows]
 
         return self.read(query)

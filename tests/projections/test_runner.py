@@ -22,6 +22,7 @@ from complaints.projections import tracking
 from complaints.projections.coordination import open_leadership
 from complaints.projections.read_models import PROJECTIONS, ReadModels
 from complaints.projections.runner import ProjectionRunner, build, discard
+from complaints.projections.timeline import Timeline
 from complaints.settings import Settings
 from tests.scenario import CONSUMER, SUPERVISOR, Scenario
 
@@ -199,7 +200,7 @@ class TestRebuild:
                 time.sleep(0.05)
         finally:
             worker.stop()
-        assert (status.generation, status.version) == (2, 1)
+        assert (status.generation, status.version) == (2, Timeline.version)
 
 
 def test_two_runners_on_one_projection_never_apply_an_event_twice(

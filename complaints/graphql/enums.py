@@ -1,0 +1,34 @@
+"""The domain's enums, registered under the names the contract gives them.
+
+`strawberry.enum` marks the domain class itself, so the aliases below are the domain types and
+resolvers pass values through without converting them.
+"""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+
+import strawberry
+
+from complaints.domain import values
+
+for enum, name in (
+    (values.Status, "ComplaintStatus"),
+    (values.Category, "ComplaintCategory"),
+    (values.RemedyType, "RemedyType"),
+    (values.Outcome, "Outcome"),
+    (values.Role, "Role"),
+    (values.Visibility, "MessageVisibility"),
+    (values.ViolationKind, "ViolationKind"),
+    (values.SanctionKind, "SanctionKind"),
+):
+    strawberry.enum(enum, name=name)
+
+ComplaintStatus: TypeAlias = values.Status
+ComplaintCategory: TypeAlias = values.Category
+RemedyType: TypeAlias = values.RemedyType
+Outcome: TypeAlias = values.Outcome
+Role: TypeAlias = values.Role
+MessageVisibility: TypeAlias = values.Visibility
+ViolationKind: TypeAlias = values.ViolationKind
+SanctionKind: TypeAlias = values.SanctionKind

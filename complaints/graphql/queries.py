@@ -1,0 +1,205 @@
+"""Queries: they read the read models (lists, timelines, sellers, statistics) and, for one
+complaint's details and history, the event store. Party scoping is `domain.access`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+import anyio.to_thread
+import strawberry
+
+from complaints.domain import access
+from complaints.domain.errors import DomainError, ValidationFailed, ViolationNotFound
+from complaints.domain.values import Role
+from complaints.graphql import ids
+from complaints.graphql.errors import CodedError, coded
+from complaints.graphql.inputs import ComplaintFilter
+from complaints.graphql.resolvers import DEFAULT_PAGE, read
+from complaints.graphql.types import (
+    AuditTrail,
+    ComplaintConnection,
+    ComplaintEdge,
+    ComplaintNode,
+    Info,
+    Node,
+    SellerConnection,
+    SellerEdge,
+    SellerNode,
+    Statistics,
+    Violation,
+    load_seller,
+    page_info,
+)
+from complaints.projections.complaint_list import ComplaintFilter as ReadFilter
+
+
+def _uuid(kind: str, value: str, field: str = "id") -> UUID | None:
+    try:
+        return ids.parse_uuid(kind, value, field)
+    except ValidationFailed:
+        return None
+
+
+async def complaint_node(info: Info, value: str) -> ComplaintNode | None:
+    complaint_id = _uuid("Complaint", value)
+    if complaint_id is None:
+        return None
+    complaint = await info.context.complaint(complaint_id)
+    return None if complaint is None else ComplaintNode.of(complaint)
+
+
+async def violation_node(info: Info, value: str) -> Violation | None:
+    violation_id = _uuid("Violation", value)
+    if violation_id is None:
+        return None
+    try:
+        violation = await anyio.to_thread.run_sync(info.context.app.get_violation, violation_id)
+    except ViolationNotFound:
+        return None
+    viewer = info.context.actor
+    if viewer.role not in access.READS_ALL and viewer.id != violation.reporter.id:
+        return None
+    return Violation.of(violation)
+
+
+def staff_or_auditor(info: Info) -> bool:
+    return info.context.actor.role in access.READS_ALL
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Any complaint, seller or violation by its global id")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        kind = ids.kind_of(id)
+        if kind == "Complaint":
+            return await complaint_node(info, id)
+        if kind == "Seller":
+            seller_id = _uuid("Seller", id)
+            if seller_id is None:
+                return None
+            record = await read(lambda: info.context.read_models.sellers.by_id(seller_id))
+            return None if record is None else SellerNode.of(record)
+        if kind == "Violation":
+            return await violation_node(info, id)
+        return None
+
+    @strawberry.field(description="null when it does not exist or is not the viewer's to see")
+    async def complaint(self, info: Info, id: strawberry.ID) -> ComplaintNode | None:
+        return await complaint_node(info, id)
+
+    @strawberry.field(description="Newest first; scoped to what the viewer may see")
+    async def complaints(
+        self,
+        info: Info,
+        filter: ComplaintFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> ComplaintConnection:
+        context = info.context
+        where = filter or ComplaintFilter()
+        try:
+            after_seq = ids.parse_cursor("Complaint", after)
+        except ValidationFailed as error:
+            raise coded(error) from None
+        read_filter = ReadFilter(
+            statuses=tuple(where.status or ()),
+            shop_id=where.shop_id,
+            category=where.category,
+            overdue=where.overdue,
+            search=where.search,
+        )
+        page = await read(
+            lambda: context.read_models.complaints.search(
+                context.actor,
+                read_filter,
+                now=context.app.clock.now(),
+                first=first or DEFAULT_PAGE,
+                after=after_seq,
+            )
+        )
+        edges = [
+            ComplaintEdge(cursor=ids.cursor("Complaint", s.seq), node=ComplaintNode.of_summary(s))
+            for s in page.items
+        ]
+        return ComplaintConnection(
+            edges=edges,
+            page_info=page_info([e.cursor for e in edges], has_next=page.has_next, after=after),
+            total_count=page.total or 0,
+        )
+
+    @strawberry.field(description="Staff and auditors: the complaint exactly as it stood")
+    async def complaint_as_of(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        at: datetime | None = None,
+        version: int | None = None,
+    ) -> ComplaintNode | None:
+        if not staff_or_auditor(info):
+            return None
+        complaint_id = _uuid("Complaint", id)
+        if complaint_id is None:
+            return None
+        app = info.context.app
+        try:
+            complaint = await anyio.to_thread.run_sync(
+                lambda: app.complaint_as_of(complaint_id, version=version, at=at)
+            )
+        except ValidationFailed as error:
+            raise coded(error) from None
+        except DomainError:
+            return None
+        return ComplaintNode.of(complaint, as_of=True)
+
+    @strawberry.field(
+        description="Staff and auditors: every event, its hash, and whether the chain verifies"
+    )
+    async def audit_trail(self, info: Info, complaint_id: strawberry.ID) -> AuditTrail:
+        if not staff_or_auditor(info):
+            raise CodedError("NOT_ALLOWED", "Only staff and auditors read audit trails.")
+        from complaints.graphql.audit import audit_trail  # noqa: PLC0415
+
+        return await audit_trail(info, complaint_id)
+
+    @strawberry.field(description="A shop's public page; the deposit only for its staff")
+    async def seller(self, info: Info, shop_id: str) -> SellerNode | None:
+        return await load_seller(info, shop_id)
+
+    @strawberry.field(description="Public: shops under an active sanction, latest first")
+    async def sanctioned_sellers(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> SellerConnection:
+        try:
+            after_seq = ids.parse_cursor("Sanction", after)
+        except ValidationFailed as error:
+            raise coded(error) from None
+        page = await read(
+            lambda: info.context.read_models.sellers.sanctioned(
+                first=first or DEFAULT_PAGE, after=after_seq
+            )
+        )
+        edges = [
+            SellerEdge(cursor=ids.cursor("Sanction", r.sanctioned_seq or 0), node=SellerNode.of(r))
+            for r in page.items
+        ]
+        return SellerConnection(
+            edges=edges,
+            page_info=page_info([e.cursor for e in edges], has_next=page.has_next, after=after),
+            total_count=page.total or 0,
+        )
+
+    @strawberry.field(description="Public: figures for [from, to)")
+    async def statistics(
+        self,
+        info: Info,
+        from_: Annotated[datetime, strawberry.argument(name="from")],
+        to: datetime,
+    ) -> Statistics:
+        figures = await read(lambda: info.context.read_models.statistics.period(from_, to))
+        return Statistics.of(figures)
+
+    @strawberry.field(description="Who the token says you are")
+    def viewer_role(self, info: Info) -> Role:
+        return info.context.actor.role

@@ -1,0 +1,101 @@
+"""The translation every resolver shares: run a command in a worker thread and map refusals to
+typed errors; page through read models; resolve ids."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+from uuid import UUID
+
+import anyio.to_thread
+
+from complaints.domain.errors import DomainError, ValidationFailed
+from complaints.graphql import ids
+from complaints.graphql.errors import AnyError, as_error, coded
+from complaints.graphql.types import (
+    Info,
+    PageInfo,
+    TimelineConnection,
+    TimelineEdge,
+    TimelineEntry,
+    page_info,
+)
+
+T = TypeVar("T")
+R = TypeVar("R")
+DEFAULT_PAGE = 20
+
+
+async def command(info: Info, call: Callable[[], T], present: Callable[[T], R]) -> R | AnyError:
+    """Run one application command off the event loop. A refusal becomes its typed error.
+
+    On success, wait (bounded by READ_YOUR_WRITES_SECONDS) until the read models include the
+    command's events, so that the caller's next query sees its own write.
+    """
+    context = info.context
+
+    def run() -> tuple[T | DomainError, int | None]:
+        try:
+            result = call()
+        except DomainError as refusal:
+            return refusal, None
+        return result, context.app.last_saved_position()
+
+    outcome, position = await anyio.to_thread.run_sync(run)
+    if isinstance(outcome, DomainError):
+        return as_error(outcome)
+    wait = context.settings.read_your_writes_seconds
+    if position is not None and wait > 0:
+        await anyio.to_thread.run_sync(lambda: context.read_models.wait_for(position, timeout=wait))
+    return present(outcome)
+
+
+async def read(call: Callable[[], T]) -> T:
+    """Run a read-model query off the event loop; a bad argument becomes a coded error."""
+    try:
+        return await anyio.to_thread.run_sync(call)
+    except ValidationFailed as error:
+        raise coded(error) from None
+
+
+def complaint_uuid(value: str, field: str = "complaintId") -> UUID:
+    return ids.parse_uuid("Complaint", value, field)
+
+
+async def timeline_connection(
+    info: Info,
+    complaint_id: UUID,
+    *,
+    first: int | None,
+    after: str | None,
+    upto_version: int | None = None,
+) -> TimelineConnection:
+    context = info.context
+    try:
+        after_version = ids.parse_cursor("TimelineEntry", after)
+    except ValidationFailed as error:
+        raise coded(error) from None
+    page = await read(
+        lambda: context.read_models.timeline.entries(
+            context.actor,
+            complaint_id,
+            first=first or 50,
+            after=after_version,
+            upto_version=upto_version,
+        )
+    )
+    if page is None:
+        return TimelineConnection(
+            edges=[],
+            page_info=PageInfo(
+                has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None
+            ),
+        )
+    edges = [
+        TimelineEdge(cursor=ids.cursor("TimelineEntry", e.version), node=TimelineEntry.of(e))
+        for e in page.items
+    ]
+    return TimelineConnection(
+        edges=edges,
+        page_info=page_info([e.cursor for e in edges], has_next=page.has_next, after=after),
+    )

@@ -1,0 +1,117 @@
+"""The schema, and the guards around it.
+
+- Parser and validation caches, and depth, token and alias limits, against expensive or hostile
+  documents.
+- Unexpected errors are masked: the client sees "Unexpected error" and an error id; the log has
+  the same id with the traceback. Client mistakes (syntax, validation, coded errors) pass through.
+- Introspection can be switched off (INTROSPECTION=false, the production default).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+
+from complaints.graphql.errors import (
+    Conflict,
+    InvalidTransition,
+    NotAllowed,
+    NotFound,
+    ValidationFailed,
+)
+from complaints.graphql.mutations import Mutation
+from complaints.graphql.queries import Query
+from complaints.graphql.subscriptions import Subscription
+from complaints.graphql.types import ComplaintNode, SellerNode, Violation
+
+log = logging.getLogger("complaints.graphql")
+
+MAX_DEPTH = 10
+MAX_TOKENS = 2000
+MAX_ALIASES = 15
+
+
+def unexpected(error: GraphQLError) -> bool:
+    """An error the client did not cause: an exception escaped a resolver."""
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError)
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=unexpected, error_message="Unexpected error.")
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        error_id = uuid.uuid4().hex[:12]
+        log.error("unexpected error %s at %s", error_id, error.path, exc_info=error.original_error)
+        return GraphQLError(
+            message=f"Unexpected error (id {error_id}).",
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": "INTERNAL_ERROR", "errorId": error_id},
+        )
+
+
+class Schema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # Unexpected errors are logged once, with their id, by MaskUnexpectedErrors; client
+        # errors are routine and need no traceback.
+        for error in errors:
+            if not unexpected(error):
+                log.info("refused: %s", error.message)
+
+
+def build_schema(*, introspection: bool = True) -> Schema:
+    extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
+        ParserCache,
+        ValidationCache,
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        MaskUnexpectedErrors,
+    ]
+    if not introspection:
+        extensions.append(DisableIntrospection)
+    types: Sequence[Any] = (
+        ComplaintNode,
+        SellerNode,
+        Violation,
+        NotFound,
+        NotAllowed,
+        InvalidTransition,
+        ValidationFailed,
+        Conflict,
+    )
+    return Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        types=types,
+        extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=True),
+    )
+
+
+#: The schema with introspection on, as exported to schema.graphql.
+schema = build_schema()

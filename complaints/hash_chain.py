@@ -1,0 +1,251 @@
+"""The tamper-evident history: every stored event is chained by hash to the one before it.
+
+For each aggregate (a complaint, a seller, ...), event n is hashed together with the hash of
+event n-1, starting from a fixed genesis value:
+
+    hash_n = SHA-256( "complaints/audit/v1\\n"
+                      + hash_{n-1} + "\\n"          (64 lowercase hex; GENESIS for n = 1)
+                      + originator_id + "\\n"       (the UUID, 36 characters with dashes)
+                      + str(n) + "\\n"
+                      + topic + "\\n"
+                      + state )                     (the stored event's bytes, as stored)
+
+The state is what the event store holds: JSON in which personal fields are already sealed, so
+erasing a person (destroying a key) changes no byte that was hashed, and the chain still
+verifies. Hashes are written in the same transaction as their events, by the recorders below.
+docs/audit.md describes the format for people who verify an export on their own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.popo import POPOApplicationRecorder
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from psycopg.sql import SQL, Identifier
+
+PREFIX = b"complaints/audit/v1\n"
+GENESIS = "0" * 64
+
+
+def chain_hash(
+    previous: str, originator_id: UUID | str, version: int, topic: str, state: bytes
+) -> str:
+    digest = hashlib.sha256(PREFIX)
+    digest.update(f"{previous}\n{UUID(str(originator_id))}\n{version}\n{topic}\n".encode())
+    digest.update(state)
+    return digest.hexdigest()
+
+
+def chain(
+    stored_events: Sequence[StoredEvent], previous_of: Callable[[UUID | str, int], str | None]
+) -> list[tuple[StoredEvent, str]]:
+    """Hash a batch of new events; `previous_of(id, version)` finds an earlier recorded hash."""
+    hashed = []
+    last: dict[str, str] = {}
+    for stored in stored_events:
+        key = str(stored.originator_id)
+        version = stored.originator_version
+        if key in last:
+            previous = last[key]
+        elif version == 1:
+            previous = GENESIS
+        else:
+            previous = previous_of(stored.originator_id, version - 1) or GENESIS
+        last[key] = chain_hash(previous, stored.originator_id, version, stored.topic, stored.state)
+        hashed.append((stored, last[key]))
+    return hashed
+
+
+class HashedRecorder:
+    """What every chained recorder offers readers: the recorded hashes of one aggregate."""
+
+    def select_hashes(self, originator_id: UUID) -> dict[int, str]:
+        raise NotImplementedError
+
+
+class HashedSQLiteRecorder(SQLiteApplicationRecorder, HashedRecorder):
+    hashes_table = "event_hashes"
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            f"CREATE TABLE IF NOT EXISTS {self.hashes_table} (originator_id TEXT,"
+            " originator_version INTEGER, hash TEXT NOT NULL,"
+            " PRIMARY KEY (originator_id, originator_version))",
+        ]
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._insert_events(c, stored_events, **kwargs)
+
+        def previous_of(originator_id: UUID | str, version: int) -> str | None:
+            c.execute(
+                f"SELECT hash FROM {self.hashes_table}"
+                " WHERE originator_id = ? AND originator_version = ?",
+                (_sqlite_id(originator_id), version),
+            )
+            row = c.fetchone()
+            return None if row is None else str(row[0])
+
+        for stored, digest in chain(stored_events, previous_of):
+            c.execute(
+                f"INSERT INTO {self.hashes_table} (originator_id, originator_version, hash)"
+                " VALUES (?, ?, ?)",
+                (_sqlite_id(stored.originator_id), stored.originator_version, digest),
+            )
+        return ids
+
+    def select_hashes(self, originator_id: UUID) -> dict[int, str]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT originator_version, hash FROM {self.hashes_table} WHERE originator_id = ?",
+                (_sqlite_id(originator_id),),
+            )
+            return {int(v): str(h) for v, h in c.fetchall()}
+
+
+def _sqlite_id(originator_id: UUID | str) -> str:
+    return originator_id.hex if isinstance(originator_id, UUID) else UUID(originator_id).hex
+
+
+class HashedPostgresRecorder(PostgresApplicationRecorder, HashedRecorder):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.hashes_table = f"{self.events_table_name}_hashes"
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {0}.{1} (originator_id uuid NOT NULL,"
+                " originator_version bigint NOT NULL, hash text NOT NULL,"
+                " PRIMARY KEY (originator_id, originator_version))"
+            ).format(Identifier(self.datastore.schema), Identifier(self.hashes_table))
+        )
+
+    def _table(self) -> Any:
+        return Identifier(self.datastore.schema, self.hashes_table)
+
+    def _insert_stored_events(
+        self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        # The application recorder takes the table lock, then inserts; the hashes follow in
+        # the same transaction, so they commit with their events or not at all.
+        super()._insert_stored_events(curs, stored_events, **kwargs)
+        # A cursor of its own: the inserting cursor still holds the notification ids.
+        with curs.connection.cursor() as own:
+
+            def previous_of(originator_id: UUID | str, version: int) -> str | None:
+                own.execute(
+                    SQL(
+                        "SELECT hash FROM {0} WHERE originator_id = %s AND originator_version = %s"
+                    ).format(self._table()),
+                    (originator_id, version),
+                )
+                row = own.fetchone()
+                return None if row is None else str(row["hash"])
+
+            rows = [
+                (s.originator_id, s.originator_version, h)
+                for s, h in chain(stored_events, previous_of)
+            ]
+            own.executemany(
+                SQL(
+                    "INSERT INTO {0} (originator_id, originator_version, hash) VALUES (%s, %s, %s)"
+                ).format(self._table()),
+                rows,
+            )
+
+    def select_hashes(self, originator_id: UUID) -> dict[int, str]:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                SQL("SELECT originator_version, hash FROM {0} WHERE originator_id = %s").format(
+                    self._table()
+                ),
+                (originator_id,),
+            )
+            return {int(r["originator_version"]): str(r["hash"]) for r in curs.fetchall()}
+
+
+class HashedPOPORecorder(POPOApplicationRecorder, HashedRecorder):
+    def __init__(self) -> None:
+        super().__init__()
+        self._hashes: dict[str, dict[int, str]] = defaultdict(dict)
+        self._hash_lock = threading.Lock()
+
+    def _update_table(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._update_table(stored_events, **kwargs)
+        with self._hash_lock:
+            for stored, digest in chain(
+                stored_events, lambda oid, v: self._hashes[str(oid)].get(v)
+            ):
+                self._hashes[str(stored.originator_id)][stored.originator_version] = digest
+        return ids
+
+    def select_hashes(self, originator_id: UUID) -> dict[int, str]:
+        with self._hash_lock:
+            return dict(self._hashes[str(originator_id)])
+
+
+@dataclass(frozen=True)
+class CheckedEvent:
+    stored: StoredEvent
+    hash: str  # as recorded, or as computed when none was recorded
+    previous_hash: str
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class Verification:
+    events: list[CheckedEvent]
+    problems: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def verified(self) -> bool:
+        return not self.problems
+
+    @property
+    def first_broken_version(self) -> int | None:
+        return min((v for v, _ in self.problems), default=None)
+
+
+def verify(stored_events: Iterable[StoredEvent], recorded: dict[int, str]) -> Verification:
+    """Recompute the chain over stored events and compare it with the recorded hashes.
+
+    Reports each modified, deleted, inserted or reordered event by version. The chain goes on
+    from the recorded hash of a broken link, so that one altered event is reported once.
+    """
+    checked: list[CheckedEvent] = []
+    problems: list[tuple[int, str]] = []
+    previous = GENESIS
+    expected = 1
+    for stored in sorted(stored_events, key=lambda s: s.originator_version):
+        version = stored.originator_version
+        if version > expected:
+            missing = f"{expected}" if version == expected + 1 else f"{expected}-{version - 1}"
+            problems.append((expected, f"version {missing} deleted"))
+            previous = recorded.get(version - 1, previous)
+        computed = chain_hash(previous, stored.originator_id, version, stored.topic, stored.state)
+        have = recorded.get(version)
+        problem = None
+        if have is None:
+            problem = f"version {version} inserted: no hash was recorded for it"
+        elif have != computed:
+            problem = f"version {version} modified or moved: its hash does not match"
+        if problem:
+            problems.append((version, problem))
+        checked.append(CheckedEvent(stored, have or computed, previous, problem))
+        previous = have or computed
+        expected = version + 1
+    for version in sorted(v for v in recorded if v >= expected):
+        problems.append((version, f"version {version} deleted: its hash is recorded"))
+    return Verification(checked, problems)
