@@ -166,6 +166,13 @@ def status(args: argparse.Namespace) -> int:
     return 0
 
 
+def subscribe(args: argparse.Namespace) -> int:
+    """Print updates on a case (or on all one's cases) as lines of JSON."""
+    from complaints.subscribe import run  # noqa: PLC0415
+
+    return run(args.url, args.token, args.complaint, args.after, args.count)
+
+
 def schema(args: argparse.Namespace) -> int:
     """Print the GraphQL schema (SDL) the server serves; schema.graphql is this output."""
     from complaints.graphql.schema import schema as graphql_schema  # noqa: PLC0415
@@ -224,6 +231,14 @@ def parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("status", help="show each read model's position, head and lag")
     p.set_defaults(run=status)
+
+    p = commands.add_parser("subscribe", help="follow updates on a case, as lines of JSON")
+    p.add_argument("--url", default="ws://127.0.0.1:8000/graphql")
+    p.add_argument("--token", help="a bearer token (from `complaints token`)")
+    p.add_argument("--complaint", help="the case to follow (default: all of yours)")
+    p.add_argument("--after", type=int, help="resume after this position")
+    p.add_argument("--count", type=int, help="stop after this many updates")
+    p.set_defaults(run=subscribe)
 
     p = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     p.set_defaults(run=schema)

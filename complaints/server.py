@@ -20,6 +20,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
+from strawberry.http.exceptions import WebSocketDisconnected
 
 from complaints import __version__
 from complaints.application import ComplaintsApp
@@ -33,8 +34,18 @@ from complaints.uploads import upload
 log = logging.getLogger(__name__)
 
 
+class QuietDisconnects(logging.Filter):
+    """A client that closes its socket while an update is on its way is routine, not an error
+    (strawberry logs it with a traceback)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, WebSocketDisconnected)
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
+    logging.getLogger("strawberry.ws.task").addFilter(QuietDisconnects())
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -12,6 +12,7 @@ import json
 import logging
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -71,6 +72,13 @@ class GraphQLView(GraphQL[Context, None]):
                 return
             scope.setdefault("state", {})["credentials"] = credentials
         await super().__call__(scope, receive, send)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """A body that is JSON but not an object (a number, a string) is a client error."""
+        parsed = super().parse_json(data)
+        if not isinstance(parsed, dict | list):
+            raise HTTPException(400, "The body must be a JSON object with a `query`.")
+        return parsed
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         state = request.app.state

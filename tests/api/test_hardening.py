@@ -1,0 +1,61 @@
+"""Masked errors, and the limits on what a document may ask for."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from tests.api.conftest import GraphQL
+
+STATS = '{ statistics(from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { filed } }'
+
+
+def test_an_unexpected_error_is_masked_with_an_id_the_log_also_has(
+    gql: GraphQL, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("database password is hunter2")
+
+    monkeypatch.setattr(gql.read_models.statistics, "period", explode)
+    with caplog.at_level(logging.ERROR, logger="complaints.graphql"):
+        result = gql.run(STATS)
+    (error,) = result.errors
+    error_id = error.extensions["errorId"]
+    assert error.extensions["code"] == "INTERNAL_ERROR"
+    assert error.message == f"Unexpected error (id {error_id})."
+    assert "hunter2" not in str(error.formatted)
+    logged = [r for r in caplog.records if error_id in r.getMessage()]
+    assert logged
+    assert logged[0].exc_info is not None
+
+
+def test_client_mistakes_are_not_masked(gql: GraphQL) -> None:
+    result = gql.run("{ complaints(first: 1000) { totalCount } }")
+    (error,) = result.errors
+    assert error.extensions["code"] == "VALIDATION_FAILED"
+    assert "first" in error.message
+
+
+@pytest.mark.parametrize(
+    ("document", "complaint"),
+    [
+        ("{" + " ".join(f"a{i}: viewerRole" for i in range(16)) + "}", "aliases"),
+        ("{ viewerRole " + "__typename " * 2100 + "}", "tokens"),
+    ],
+)
+def test_documents_beyond_the_limits_are_refused(
+    gql: GraphQL, document: str, complaint: str
+) -> None:
+    result = gql.run(document)
+    assert result.errors
+    assert complaint in result.errors[0].message.lower()
+
+
+def test_a_document_nested_too_deep_is_refused(gql: GraphQL) -> None:
+    nested = "type"
+    for _ in range(10):
+        nested = f"timeline {{ edges {{ node {{ {nested} }} }} }}"
+    result = gql.run(f"{{ complaints {{ edges {{ node {{ {nested} }} }} }} }}")
+    assert result.errors
+    assert "depth" in result.errors[0].message

@@ -1,0 +1,176 @@
+"""Real `complaints serve` processes, and small HTTP and WebSocket clients for them."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+import websockets
+
+from complaints.domain.values import Actor, Role
+from complaints.identity import mint_token
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "end-to-end-test-signing-secret-0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def token(actor: Actor, ttl: timedelta = timedelta(hours=1)) -> str:
+    return mint_token(
+        SECRET, role=actor.role, sub=actor.id, shop_id=actor.shop_id, now=datetime.now(UTC), ttl=ttl
+    )
+
+
+class Server:
+    """One `complaints serve` process."""
+
+    def __init__(self, database_url: str, workdir: Path, **env: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}/graphql"
+        self.workdir = workdir
+        settings = {
+            "DATABASE_URL": database_url,
+            "JWT_SECRET": SECRET,
+            "UPLOAD_DIR": str(workdir / "uploads"),
+            "LOG_LEVEL": "warning",
+            **env,
+        }
+        self.log = (workdir / f"server-{self.port}.log").open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "complaints", "serve", "--port", str(self.port)],
+            cwd=workdir,
+            env={**os.environ, **settings},
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        self.stop()
+        pytest.fail(f"server did not start:\n{self.output()}")
+
+    def output(self) -> str:
+        self.log.flush()
+        return (self.workdir / f"server-{self.port}.log").read_text()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+    def post(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        actor: Actor | None = None,
+        **kw: Any,
+    ) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token(actor)}"} if actor else {}
+        return httpx.post(
+            f"{self.url}/graphql",
+            json={"query": query, "variables": variables},
+            headers=headers,
+            timeout=30,
+            **kw,
+        )
+
+    def data(
+        self, query: str, variables: dict[str, Any] | None = None, actor: Actor | None = None
+    ) -> Any:
+        response = self.post(query, variables, actor)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert "errors" not in body, body
+        return body["data"]
+
+
+class Subscriber:
+    """A graphql-transport-ws client for one subscription."""
+
+    def __init__(self, server: Server, actor: Actor | None) -> None:
+        self.server = server
+        self.actor = actor
+        self.ws: Any = None
+
+    async def connect(self, payload: dict[str, Any] | None = None) -> dict[str, Any]:
+        self.ws = await websockets.connect(self.server.ws_url, subprotocols=[PROTOCOL])
+        if payload is None:
+            payload = {"Authorization": f"Bearer {token(self.actor)}"} if self.actor else {}
+        await self.ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+        return json.loads(await asyncio.wait_for(self.ws.recv(), 10))  # type: ignore[no-any-return]
+
+    async def subscribe(self, query: str, variables: dict[str, Any]) -> None:
+        await self.ws.send(
+            json.dumps(
+                {
+                    "id": "1",
+                    "type": "subscribe",
+                    "payload": {"query": query, "variables": variables},
+                }
+            )
+        )
+
+    async def next(self, timeout: float = 10) -> dict[str, Any]:
+        return json.loads(await asyncio.wait_for(self.ws.recv(), timeout))  # type: ignore[no-any-return]
+
+    async def close(self) -> None:
+        await self.ws.close()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A fresh database for the module's servers: a SQLite file, or a PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'complaints.db'}"
+        return
+    base: str = request.getfixturevalue("postgres_server")
+    schema = f"e2e_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    yield f"{base}?schema={schema}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(scope="module")
+def server(store: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    running = Server(store, tmp_path_factory.mktemp("server"), UPLOAD_MAX_BYTES="100000")
+    yield running
+    running.stop()
+
+
+SUPERVISOR = Actor(Role.SUPERVISOR, "supervisor-1")
+PROTOCOL = websockets.Subprotocol("graphql-transport-ws")
