@@ -66,9 +66,14 @@ def chain(
 
 
 class HashedRecorder:
-    """What every chained recorder offers readers: the recorded hashes of one aggregate."""
+    """What every chained recorder offers readers: the recorded hashes of one aggregate, and
+    every aggregate that has events or hashes (an aggregate whose events were all deleted still
+    has its hashes)."""
 
     def select_hashes(self, originator_id: UUID) -> dict[int, str]:
+        raise NotImplementedError
+
+    def aggregate_ids(self) -> list[UUID]:
         raise NotImplementedError
 
 
@@ -112,6 +117,14 @@ class HashedSQLiteRecorder(SQLiteApplicationRecorder, HashedRecorder):
                 (_sqlite_id(originator_id),),
             )
             return {int(v): str(h) for v, h in c.fetchall()}
+
+    def aggregate_ids(self) -> list[UUID]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT originator_id FROM {self.events_table_name}"
+                f" UNION SELECT originator_id FROM {self.hashes_table}"
+            )
+            return sorted(UUID(row[0]) for row in c.fetchall())
 
 
 def _sqlite_id(originator_id: UUID | str) -> str:
@@ -173,6 +186,16 @@ class HashedPostgresRecorder(PostgresApplicationRecorder, HashedRecorder):
             )
             return {int(r["originator_version"]): str(r["hash"]) for r in curs.fetchall()}
 
+    def aggregate_ids(self) -> list[UUID]:
+        events = Identifier(self.datastore.schema, self.events_table_name)
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                SQL("SELECT originator_id FROM {0} UNION SELECT originator_id FROM {1}").format(
+                    events, self._table()
+                )
+            )
+            return sorted(UUID(str(r["originator_id"])) for r in curs.fetchall())
+
 
 class HashedPOPORecorder(POPOApplicationRecorder, HashedRecorder):
     def __init__(self) -> None:
@@ -194,6 +217,10 @@ class HashedPOPORecorder(POPOApplicationRecorder, HashedRecorder):
     def select_hashes(self, originator_id: UUID) -> dict[int, str]:
         with self._hash_lock:
             return dict(self._hashes[str(originator_id)])
+
+    def aggregate_ids(self) -> list[UUID]:
+        with self._hash_lock:
+            return sorted(UUID(key) for key, hashes in self._hashes.items() if hashes)
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,10 @@ class ReadStore(ABC):
         return self.transaction()
 
     @abstractmethod
+    def purge(self, tables: Sequence[str]) -> None:
+        """After an erasure: physically drop what updates left behind of these tables."""
+
+    @abstractmethod
     def close(self) -> None: ...
 
 
@@ -92,6 +96,8 @@ class SqliteReadStore(ReadStore):
             )
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
+            # Erased search text must not linger in freed pages of the file.
+            conn.execute("PRAGMA secure_delete=ON")
             self._local.conn = conn
             with self._lock:
                 self._connections.append(conn)
@@ -116,6 +122,11 @@ class SqliteReadStore(ReadStore):
             yield _SqliteTx(conn.cursor())
         finally:
             conn.execute("ROLLBACK")
+
+    def purge(self, tables: Sequence[str]) -> None:
+        # secure_delete zeroed the old rows in the file; the write-ahead log still holds old
+        # page images until a checkpoint moves them in and truncates it.
+        self._connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         with self._lock:
@@ -167,6 +178,14 @@ class PostgresReadStore(ReadStore):
     def transaction(self) -> Iterator[Tx]:
         with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
             yield _PostgresTx(cursor)
+
+    def purge(self, tables: Sequence[str]) -> None:
+        # Dead row versions keep the old text in the table files until vacuumed.
+        with self._pool.connection() as conn:
+            conn.autocommit = True
+            for table in tables:
+                conn.execute(f"VACUUM {table}")
+            conn.autocommit = False
 
     def close(self) -> None:
         self._pool.close()

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from complaints.application import ComplaintsApp
+from complaints.domain.erasure import SubjectErasure
 from complaints.projections import tracking
 from complaints.projections.base import Projection
 from complaints.projections.coordination import Leadership, open_leadership, projected_channel
@@ -110,6 +111,8 @@ class ProjectionRunner:
         except StalePosition:
             log.debug("%s: another runner applied this batch first", self.name)
             return 0
+        if any(isinstance(e, SubjectErasure.Erased) for e in events):
+            self.db.purge(list(projection.t.values()))
         if self.advanced is not None:
             self.advanced.pulse()
         return len(notifications)
