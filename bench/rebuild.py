@@ -66,7 +66,7 @@ def one_case(app: ComplaintsApp, clock: ManualClock, n: int) -> None:
         app.request_intervention(consumer, cid)
         app.assign_complaint(SUPERVISOR, cid, ARBITER.id)
         app.record_finding(ARBITER, cid, "Damage confirmed.")
-        app.issue_ruling(ARBITER, cid, Outcome.CONSUMER_FAVOUR_FULL, "Damaged.", REFUND)
+        app.issue_ruling(ARBITER, cid, Outcome.CONSUMER_FAVOUR_FULL, "Damaged.", REFUND, ["R-3.2"])
     clock.advance(timedelta(minutes=7))
 
 

@@ -634,7 +634,7 @@ class Complaint(Aggregate):
         checks.require(1 <= len(missing) <= 10, "missing", "must name between 1 and 10 items")
         for i, item in enumerate(missing):
             checks.text(f"missing.{i}", item, max_len=200)
-        checks.codes("rule_codes", rule_codes)
+        checks.rule_codes("rule_codes", rule_codes, required=False)
         checks.done()
         self._returned_for_info(
             reason=reason.strip(),
@@ -663,8 +663,7 @@ class Complaint(Aggregate):
         self._check(Action.REJECT, ctx)
         checks = Checks()
         checks.text("reason", reason, max_len=1000)
-        if rule_code is not None:
-            checks.codes("rule_code", [rule_code])
+        checks.rule_codes("rule_code", [rule_code] if rule_code else [], required=True)
         checks.done()
         self._rejected(
             reason=reason.strip(), rule_code=rule_code, actor=ctx.actor, timestamp=ctx.now
@@ -1147,7 +1146,13 @@ class Complaint(Aggregate):
         self.remedy = remedy
 
     def _checked_decision(
-        self, outcome: Outcome | None, remedy: Remedy | None, rationale: str, codes: list[str]
+        self,
+        outcome: Outcome | None,
+        remedy: Remedy | None,
+        rationale: str,
+        codes: list[str],
+        *,
+        cite_rules: bool = True,
     ) -> Remedy | None:
         checks = Checks()
         if outcome not in RULING_OUTCOMES:
@@ -1162,7 +1167,7 @@ class Complaint(Aggregate):
         else:
             checks.remedy("remedy", remedy)
         checks.text("rationale", rationale, max_len=5000)
-        checks.codes("rule_codes", codes)
+        checks.rule_codes("rule_codes", codes, required=cite_rules)
         checks.done()
         return None if remedy is None else normalise_remedy(remedy)
 
@@ -1224,7 +1229,7 @@ class Complaint(Aggregate):
         self._check(Action.DECIDE_APPEAL, ctx)
         first = self.rulings[0]
         if grant:
-            decided = self._checked_decision(outcome, remedy, rationale, [])
+            decided = self._checked_decision(outcome, remedy, rationale, [], cite_rules=False)
             assert outcome is not None
             if (outcome, decided) == (first.outcome, first.remedy):
                 raise ValidationFailed(

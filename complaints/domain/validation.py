@@ -59,6 +59,18 @@ class Checks:
             if not value or len(value) > 64 or not _IDENTIFIER.match(value):
                 self.fail(f"{field}.{i}", "must be a code of letters, digits or . _ : -")
 
+    def rule_codes(self, field: str, codes: Iterable[str], *, required: bool) -> None:
+        """Codes must name rules of the platform rulebook; decisions must cite at least one."""
+        from complaints.domain.rulebook import RULEBOOK  # noqa: PLC0415 - avoids an import cycle
+
+        items = list(codes)
+        if required and not items:
+            self.fail(field, "must cite at least one rule of the platform rulebook")
+        self.codes(field, items)
+        unknown = [code for code in items if RULEBOOK.rule(code) is None]
+        if unknown:
+            self.fail(field, f"no such rule in the rulebook: {', '.join(unknown)}")
+
     def sha256(self, field: str, value: str | None) -> None:
         if value is not None and not _SHA256.match(value):
             self.fail(field, "must be 64 lowercase hexadecimal characters")

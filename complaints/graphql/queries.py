@@ -12,8 +12,10 @@ import strawberry
 
 from complaints.domain import access
 from complaints.domain.errors import DomainError, ValidationFailed, ViolationNotFound
+from complaints.domain.rulebook import RULEBOOK
 from complaints.domain.values import Role
 from complaints.graphql import ids
+from complaints.graphql.enums import ComplaintCategory
 from complaints.graphql.errors import CodedError, coded
 from complaints.graphql.inputs import ComplaintFilter
 from complaints.graphql.resolvers import DEFAULT_PAGE, read
@@ -22,8 +24,10 @@ from complaints.graphql.types import (
     ComplaintConnection,
     ComplaintEdge,
     ComplaintNode,
+    Guide,
     Info,
     Node,
+    Rule,
     SellerConnection,
     SellerEdge,
     SellerNode,
@@ -199,6 +203,18 @@ class Query:
     ) -> Statistics:
         figures = await read(lambda: info.context.read_models.statistics.period(from_, to))
         return Statistics.of(figures)
+
+    @strawberry.field(description="Public: a rule of the platform rulebook by its code")
+    def rule(self, code: str) -> Rule | None:
+        found = RULEBOOK.rule(code)
+        return None if found is None else Rule.of(found)
+
+    @strawberry.field(description="Public: advice for consumers with a problem of this category")
+    def guides(self, category: ComplaintCategory) -> list[Guide]:
+        return [
+            Guide(category=g.category, title=g.title, text=g.text)
+            for g in RULEBOOK.guides_for(category)
+        ]
 
     @strawberry.field(description="Who the token says you are")
     def viewer_role(self, info: Info) -> Role:

@@ -16,6 +16,8 @@ from complaints.domain import access
 from complaints.domain.complaint import Complaint as ComplaintAggregate
 from complaints.domain.errors import SellerNotFound
 from complaints.domain.records import Offer as OfferRecord
+from complaints.domain.rulebook import RULEBOOK
+from complaints.domain.rulebook import Rule as RuleRecord
 from complaints.domain.seller import Seller as SellerAggregate
 from complaints.domain.values import Money as MoneyValue
 from complaints.domain.values import PersonalText
@@ -149,6 +151,14 @@ class TimelineEntry:
             _personal=entry.personal,
         )
 
+    @strawberry.field(description="The rules this entry's decision cites, with their texts")
+    def rules(self) -> list[Rule]:
+        details: dict[str, Any] = self.details  # type: ignore[assignment]
+        codes = list(details.get("rule_codes") or [])
+        if details.get("rule_code"):
+            codes.append(details["rule_code"])
+        return [Rule.of(rule) for code in codes if (rule := RULEBOOK.rule(code)) is not None]
+
     @strawberry.field(
         description="The entry's personal text (a message, a description), read from the event"
         " store for whoever may see the entry; [erased] once its author was erased"
@@ -161,6 +171,25 @@ class TimelineEntry:
         texts = [getattr(event, name, None) for name in self._personal]
         shown = [t.reveal() for t in texts if isinstance(t, PersonalText)]
         return "\n".join(shown) if shown else None
+
+
+@strawberry.type(description="A rule of the platform rulebook, cited by decisions")
+class Rule:
+    code: str
+    title: str
+    text: str
+    law: str | None
+
+    @classmethod
+    def of(cls, rule: RuleRecord) -> Rule:
+        return cls(code=rule.code, title=rule.title, text=rule.text, law=rule.law)
+
+
+@strawberry.type(description="Advice for consumers with a problem of one category")
+class Guide:
+    category: ComplaintCategory
+    title: str
+    text: str
 
 
 @strawberry.type

@@ -23,6 +23,7 @@ from complaints.domain.access import (
     sees_staff_identities,
 )
 from complaints.domain.complaint import Complaint
+from complaints.domain.rulebook import RULEBOOK
 from complaints.domain.values import Actor, Remedy, Role, Visibility
 from complaints.projections.base import (
     Page,
@@ -72,6 +73,12 @@ def when(moment_: datetime) -> str:
     return moment_.strftime("%Y-%m-%d %H:%M UTC")
 
 
+def citing(codes: list[str] | None) -> str:
+    """`Rules cited: R-3.2 (Damage in transit).` — the rulebook explains decisions (R7)."""
+    named = [f"{c} ({rule.title})" if (rule := RULEBOOK.rule(c)) else c for c in codes or []]
+    return f" Rules cited: {', '.join(named)}." if named else ""
+
+
 def enforcing(deadline_id: int | None) -> str:
     return "" if deadline_id is None else f" (enforcing deadline #{deadline_id})"
 
@@ -117,11 +124,12 @@ DESCRIBE: dict[type[Any], Callable[[Any], Described]] = {
         details={"status": e.status.value},
     ),
     C.ReturnedForInfo: lambda e: Described(
-        f"Returned for more information: {e.reason} Missing: {'; '.join(e.missing)}.",
+        f"Returned for more information: {e.reason} Missing: {'; '.join(e.missing)}."
+        f"{citing(e.rule_codes)}",
         details={"reason": e.reason, "missing": e.missing, "rule_codes": e.rule_codes},
     ),
     C.Rejected: lambda e: Described(
-        f"Rejected: {e.reason}{f' (rule {e.rule_code})' if e.rule_code else ''}",
+        f"Rejected: {e.reason}{citing([e.rule_code] if e.rule_code else [])}",
         details={"reason": e.reason, "rule_code": e.rule_code},
     ),
     C.Resubmitted: lambda e: Described(
@@ -204,7 +212,7 @@ DESCRIBE: dict[type[Any], Callable[[Any], Described]] = {
         f"Preliminary finding: {e.finding}", Audience.STAFF, {"finding": e.finding}
     ),
     C.RulingIssued: lambda e: Described(
-        f"Ruling: {words(e.outcome)}, {remedy_text(e.remedy)}.",
+        f"Ruling: {words(e.outcome)}, {remedy_text(e.remedy)}.{citing(e.rule_codes)}",
         details={
             "level": e.level,
             "outcome": e.outcome.value,
@@ -327,7 +335,7 @@ class Timeline(Projection):
             " PRIMARY KEY (complaint_id, version)"
         ),
     }
-    version = 2  # v2: an index on position, for subscriptions
+    version = 3  # v2: an index on position; v3: decisions name the rules they cite
     indexes = ("CREATE INDEX IF NOT EXISTS {index} ON {entries} (position)",)
 
     def __init__(self, generation: int) -> None:

@@ -358,7 +358,7 @@ CASES = [
     case(
         "rejectComplaint",
         "RejectComplaintInput",
-        on(lambda w: w.file(), reason="Not our order.", ruleCode="R-1"),
+        on(lambda w: w.file(), reason="Not our order.", ruleCode="R-1.1"),
         AGENT,
         "Complaint",
     ),
@@ -711,7 +711,7 @@ CASES = [
             outcome="CONSUMER_FAVOUR_FULL",
             rationale="Damaged.",
             remedy=REFUND_IN,
-            ruleCodes=["R-3"],
+            ruleCodes=["R-3.2"],
         ),
         ARBITER,
         "Complaint",

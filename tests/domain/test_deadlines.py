@@ -198,7 +198,7 @@ class TestDefaultOutcomes:
         assert events_named(world, complaint, "EvidenceMissed")
         world.app.record_finding(ARBITER, complaint.id, "The seller sent nothing.")
         complaint = world.app.issue_ruling(
-            ARBITER, complaint.id, Outcome.CONSUMER_FAVOUR_FULL, "No rebuttal", REFUND
+            ARBITER, complaint.id, Outcome.CONSUMER_FAVOUR_FULL, "No rebuttal", REFUND, ["R-6.2"]
         )
         assert complaint.status is Status.RULED
 

@@ -191,7 +191,7 @@ class TestSurvey:
 
     def test_a_rejected_complaint_can_be_rated(self, world: Scenario) -> None:
         complaint = world.file()
-        world.app.reject_complaint(AGENT, complaint.id, "Outside our platform.")
+        world.app.reject_complaint(AGENT, complaint.id, "Outside our platform.", "R-1.1")
         complaint = world.app.rate_handling(CONSUMER, complaint.id, 2, "Too strict")
         assert complaint.ratings[Role.CONSUMER].comment is not None
 

@@ -242,7 +242,7 @@ class TestRejection:
 
     def test_a_rejected_complaint_stays_rejected(self, world: Scenario) -> None:
         complaint = world.file()
-        world.app.reject_complaint(AGENT, complaint.id, "Duplicate of another complaint.")
+        world.app.reject_complaint(AGENT, complaint.id, "Duplicate of another complaint.", "R-1.3")
         with pytest.raises(InvalidTransition):
             world.app.accept_complaint(AGENT, complaint.id)
         with pytest.raises(InvalidTransition):

@@ -98,7 +98,7 @@ def command(  # noqa: PLR0912 - one branch per command
         case Action.RETURN_FOR_INFO:
             app.return_complaint_for_info(actor, c.id, "Need photos", ["photos"])
         case Action.REJECT:
-            app.reject_complaint(actor, c.id, "Not valid", "R-1")
+            app.reject_complaint(actor, c.id, "Not valid", "R-1.1")
         case Action.RESUBMIT:
             app.resubmit_complaint(actor, c.id, "Here are the photos you asked for.")
         case Action.WITHDRAW:
@@ -124,7 +124,9 @@ def command(  # noqa: PLR0912 - one branch per command
         case Action.RECORD_FINDING:
             app.record_finding(actor, c.id, "finding")
         case Action.ISSUE_RULING:
-            app.issue_ruling(actor, c.id, draw(OUTCOMES), "because", draw(REMEDIES | st.none()))
+            app.issue_ruling(
+                actor, c.id, draw(OUTCOMES), "because", draw(REMEDIES | st.none()), ["R-3.1"]
+            )
         case Action.ACKNOWLEDGE_RULING:
             app.acknowledge_ruling(actor, c.id)
         case Action.FILE_APPEAL:

@@ -117,7 +117,7 @@ class TestStatistics:
         b = world.awaiting_info()  # expires after 7 d: a default outcome
         world.lapse(b, DeadlineKind.RESUBMISSION)
         c = world.file(category=Category.COUNTERFEIT)
-        app.reject_complaint(AGENT, c.id, "Not a purchase on this platform.")
+        app.reject_complaint(AGENT, c.id, "Not a purchase on this platform.", "R-1.1")
         app.rate_handling(CONSUMER, c.id, 2)
         world.file(category=Category.NOT_RECEIVED)  # still open
         stored_read_models.catch_up()

@@ -73,7 +73,7 @@ def full_life(world: Scenario) -> Complaint:
         Outcome.CONSUMER_FAVOUR_PARTIAL,
         "Partly",
         Remedy(RemedyType.RETURN_AND_REFUND, cny("60")),
-        ["R-7"],
+        ["R-3.1"],
     )
     app.acknowledge_ruling(SELLER, cid)
     app.file_appeal(CONSUMER, cid, f"{MARKERS['grounds']}: the whole price is due.")

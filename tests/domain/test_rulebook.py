@@ -1,0 +1,74 @@
+"""R7: the rulebook, and decisions that cite it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from complaints.domain.errors import ValidationFailed
+from complaints.domain.rulebook import RULEBOOK
+from complaints.domain.values import Category, Outcome
+from tests.scenario import AGENT, ARBITER, REFUND, Scenario
+
+
+def test_every_rule_has_a_code_a_title_and_a_text() -> None:
+    assert len(RULEBOOK.rules) >= 15
+    for code, rule in RULEBOOK.rules.items():
+        assert re.fullmatch(r"R-\d+\.\d+", code)
+        assert rule.code == code
+        assert rule.title
+        assert len(rule.text) > 40
+
+
+def test_every_category_has_a_guide() -> None:
+    for category in Category:
+        guides = RULEBOOK.guides_for(category)
+        assert guides, category
+        assert all(g.category is category and g.title and g.text for g in guides)
+
+
+def test_guides_cite_only_rules_that_exist() -> None:
+    for guides in RULEBOOK.guides.values():
+        for guide in guides:
+            for code in re.findall(r"R-\d+\.\d+", guide.text):
+                assert RULEBOOK.rule(code) is not None, code
+
+
+class TestCitations:
+    def test_a_ruling_must_cite_a_rule(self, world: Scenario) -> None:
+        complaint = world.under_review()
+        world.app.record_finding(ARBITER, complaint.id, "Damaged.")
+        with pytest.raises(ValidationFailed) as refused:
+            world.app.issue_ruling(
+                ARBITER, complaint.id, Outcome.CONSUMER_FAVOUR_FULL, "Damaged.", REFUND, []
+            )
+        assert refused.value.fields[0].field == "rule_codes"
+        assert "rulebook" in refused.value.fields[0].message
+
+    def test_a_ruling_cannot_cite_a_rule_that_does_not_exist(self, world: Scenario) -> None:
+        complaint = world.under_review()
+        world.app.record_finding(ARBITER, complaint.id, "Damaged.")
+        with pytest.raises(ValidationFailed) as refused:
+            world.app.issue_ruling(
+                ARBITER, complaint.id, Outcome.CONSUMER_FAVOUR_FULL, "Damaged.", REFUND, ["R-9.9"]
+            )
+        assert "R-9.9" in refused.value.fields[0].message
+
+    def test_a_rejection_must_cite_a_rule(self, world: Scenario) -> None:
+        complaint = world.file()
+        with pytest.raises(ValidationFailed):
+            world.app.reject_complaint(AGENT, complaint.id, "Not ours.")
+        rejected = world.app.reject_complaint(AGENT, complaint.id, "Not ours.", "R-1.1")
+        assert rejected.rejection == ("Not ours.", "R-1.1")
+
+    def test_a_return_may_cite_rules_that_exist(self, world: Scenario) -> None:
+        complaint = world.file()
+        with pytest.raises(ValidationFailed):
+            world.app.return_complaint_for_info(
+                AGENT, complaint.id, "Photos?", ["photo"], ["R-0.0"]
+            )
+        returned = world.app.return_complaint_for_info(
+            AGENT, complaint.id, "Photos?", ["photo"], ["R-1.4"]
+        )
+        assert returned.info_requests[0].rule_codes == ("R-1.4",)
