@@ -752,6 +752,22 @@ class ComplaintsApp(Application[UUID]):
 
     # ------------------------------------------------------------------ time (DESIGN §9)
     @command
+    def pause_clock(
+        self, actor: Actor, complaint_id: UUID, reason: str, idempotency_key: str | None = None
+    ) -> Changes[Complaint]:
+        complaint = self.get_complaint(complaint_id)
+        complaint.pause_clock(self.context(actor), reason=reason)
+        return Changes(complaint)
+
+    @command
+    def resume_clock(
+        self, actor: Actor, complaint_id: UUID, idempotency_key: str | None = None
+    ) -> Changes[Complaint]:
+        complaint = self.get_complaint(complaint_id)
+        complaint.resume_clock(self.context(actor))
+        return Changes(complaint)
+
+    @command
     def lapse_deadline(
         self,
         actor: Actor,

@@ -14,7 +14,7 @@ from typing import Any
 
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
-from complaints.domain.deadlines import DeadlineKind
+from complaints.domain.deadlines import DeadlineKind, Extension
 from complaints.domain.seller import AfterSalesPolicy
 from complaints.domain.values import (
     Actor,
@@ -47,7 +47,7 @@ ENUMS: tuple[type[Enum], ...] = (
     ViolationKind,
     DeadlineKind,
 )
-VALUES: tuple[type[Any], ...] = (Actor, Money, Remedy, AfterSalesPolicy)
+VALUES: tuple[type[Any], ...] = (Actor, Money, Remedy, AfterSalesPolicy, Extension)
 
 
 class EnumAsValue(Transcoding):

@@ -17,13 +17,15 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from complaints.domain import access, fulfilment
-from complaints.domain.deadlines import STAFF_DEADLINES, Deadline, DeadlineKind
+from complaints.domain.deadlines import STAFF_DEADLINES, Deadline, DeadlineKind, Extension
 from complaints.domain.errors import (
     AlreadyAcknowledged,
     AlreadyAnswered,
     AlreadyAppealed,
     AlreadyRated,
     AppealWindowClosed,
+    ClockPaused,
+    ClockRunning,
     DeadlineNotDue,
     DomainError,
     EvidenceNotRequested,
@@ -327,6 +329,15 @@ class Complaint(Aggregate):
         comment: PersonalText | None
         actor: Actor
 
+    class ClockPaused(Aggregate.Event):
+        reason: str
+        actor: Actor
+
+    class ClockResumed(Aggregate.Event):
+        paused_seconds: float
+        extended: list[Extension]
+        actor: Actor
+
     class MessagePosted(Aggregate.Event):
         message_id: str
         text: PersonalText
@@ -425,6 +436,9 @@ class Complaint(Aggregate):
         self.execution_issues: list[ExecutionIssue] = []
         self.ratings: dict[Role, Rating] = {}
         self.messages: list[Message] = []
+        self.paused_at: datetime | None = None
+        self.pause_reason: str | None = None
+        self.paused_seconds = 0.0
 
     # ---------------------------------------------------------------- reading
     def is_party(self, actor: Actor) -> bool:
@@ -499,7 +513,7 @@ class Complaint(Aggregate):
                 self.status,
             )
 
-    def _guard(self, action: Action, actor: Actor, now: datetime) -> None:  # noqa: PLR0912
+    def _guard(self, action: Action, actor: Actor, now: datetime) -> None:  # noqa: PLR0912, PLR0915
         """Rules beyond role, party and state. Each raises its own refusal."""
         match action:
             case Action.RESUBMIT:
@@ -547,6 +561,16 @@ class Complaint(Aggregate):
             case Action.RESOLVE_EXECUTION_ISSUE:
                 if not self.open_execution_issues:
                     raise NoOpenExecutionIssue("No execution issue is open.", self.status)
+            case Action.PAUSE_CLOCK:
+                if actor.role is Role.ARBITER:
+                    self._guard_arbiter(actor)
+                if self.paused_at is not None:
+                    raise ClockPaused("The clock is already paused.", self.status)
+            case Action.RESUME_CLOCK:
+                if actor.role is Role.ARBITER:
+                    self._guard_arbiter(actor)
+                if self.paused_at is None:
+                    raise ClockRunning("The clock is not paused.", self.status)
             case Action.RATE_HANDLING:
                 if actor.role in self.ratings:
                     raise AlreadyRated("You have already rated this case.", self.status)
@@ -1560,13 +1584,56 @@ class Complaint(Aggregate):
         self.ratings[by] = Rating(by, score, comment, timestamp)
 
     # ---------------------------------------------------------------- time (DESIGN §9)
+    def pause_clock(self, ctx: CommandContext, *, reason: str) -> None:
+        """Staff stop the clock while the case waits on someone outside it (a carrier's
+        investigation, a lab test). Deadlines do not run out while it is paused."""
+        self._check(Action.PAUSE_CLOCK, ctx)
+        checks = Checks()
+        checks.text("reason", reason, max_len=500)
+        checks.done()
+        self._clock_paused(reason=reason.strip(), actor=ctx.actor, timestamp=ctx.now)
+
+    @event(ClockPaused)
+    def _clock_paused(self, reason: str, actor: Actor, timestamp: datetime) -> None:
+        self.paused_at = timestamp
+        self.pause_reason = reason
+
+    def resume_clock(self, ctx: CommandContext) -> None:
+        """The clock runs again; every open deadline moves later by the time it was paused."""
+        self._check(Action.RESUME_CLOCK, ctx)
+        paused_at = self.paused_at
+        assert paused_at is not None
+        extended = [
+            Extension(d.id, d.due_at + (ctx.now - max(paused_at, d.set_at or paused_at)))
+            for d in self.open_deadlines
+        ]
+        self._clock_resumed(
+            paused_seconds=(ctx.now - paused_at).total_seconds(),
+            extended=extended,
+            actor=ctx.actor,
+            timestamp=ctx.now,
+        )
+
+    @event(ClockResumed)
+    def _clock_resumed(
+        self, paused_seconds: float, extended: list[Extension], actor: Actor, timestamp: datetime
+    ) -> None:
+        for extension in extended:
+            if extension.deadline_id in self.deadlines:
+                self.deadlines[extension.deadline_id] = replace(
+                    self.deadlines[extension.deadline_id], due_at=extension.due_at
+                )
+        self.paused_at = None
+        self.pause_reason = None
+        self.paused_seconds += paused_seconds
+
     def lapse_deadline(self, ctx: CommandContext, deadline_id: int) -> LapseResult | None:
         """Enforce a deadline that has passed. Idempotent: a deadline already met, superseded
         or enforced does nothing and returns None."""
         self._authorize(Action.LAPSE_DEADLINE, ctx.actor)
         deadline = self.deadlines.get(deadline_id)
-        if deadline is None or deadline.overdue:
-            return None
+        if deadline is None or deadline.overdue or self.paused_at is not None:
+            return None  # met, superseded, enforced already, or the clock is paused
         if not deadline.is_due(ctx.now):
             raise DeadlineNotDue(
                 f"Deadline {deadline_id} ({deadline.kind.value}) is due at "
@@ -1773,7 +1840,9 @@ class Complaint(Aggregate):
     ) -> None:
         # While an event applies, the aggregate still has the previous version.
         deadline_id = self.version + 1
-        self.deadlines[deadline_id] = Deadline(deadline_id, kind, due_at, party, ref)
+        self.deadlines[deadline_id] = Deadline(
+            deadline_id, kind, due_at, party, ref, set_at=timestamp
+        )
 
     @event(DeadlineCleared)
     def _deadline_cleared(

@@ -114,6 +114,15 @@ class Deadline:
     party: Role | None = None
     ref: str | None = None
     overdue: bool = False
+    set_at: datetime | None = None
 
     def is_due(self, now: datetime) -> bool:
         return now >= self.due_at
+
+
+@dataclass(frozen=True)
+class Extension:
+    """A deadline moved later when a paused clock resumed."""
+
+    deadline_id: int
+    due_at: datetime

@@ -158,6 +158,14 @@ class NoOpenExecutionIssue(InvalidTransition):
     code = "NO_OPEN_EXECUTION_ISSUE"
 
 
+class ClockPaused(InvalidTransition):
+    code = "CLOCK_ALREADY_PAUSED"
+
+
+class ClockRunning(InvalidTransition):
+    code = "CLOCK_NOT_PAUSED"
+
+
 class DeadlineNotDue(InvalidTransition):
     code = "DEADLINE_NOT_DUE"
 

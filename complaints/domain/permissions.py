@@ -42,6 +42,8 @@ class Action(Enum):
     RAISE_EXECUTION_ISSUE = "raiseExecutionIssue"
     RESOLVE_EXECUTION_ISSUE = "resolveExecutionIssue"
     RATE_HANDLING = "rateHandling"
+    PAUSE_CLOCK = "pauseClock"
+    RESUME_CLOCK = "resumeClock"
     LAPSE_DEADLINE = "lapseDeadline"
 
 
@@ -95,6 +97,9 @@ PERMISSIONS: dict[Action, Permission] = {
     Action.RESOLVE_EXECUTION_ISSUE: _allow({Role.SUPERVISOR}, {Status.FULFILLING, Status.CLOSED}),
     # feedback (R5)
     Action.RATE_HANDLING: _allow({C, S}, {Status.CLOSED, Status.REJECTED}),
-    # time (DESIGN §9): only the platform's own worker lets deadlines lapse
+    # time (DESIGN §9): staff pause the clock (waiting on a carrier, a lab, a court); only the
+    # platform's own worker lets deadlines lapse
+    Action.PAUSE_CLOCK: _allow({Role.AGENT, Role.MEDIATOR, Role.ARBITER, Role.SUPERVISOR}, _OPEN),
+    Action.RESUME_CLOCK: _allow({Role.AGENT, Role.MEDIATOR, Role.ARBITER, Role.SUPERVISOR}, _OPEN),
     Action.LAPSE_DEADLINE: _allow({Role.SYSTEM}, set(Status)),
 }

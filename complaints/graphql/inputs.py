@@ -285,6 +285,13 @@ class LiftSanctionInput:
 
 
 @strawberry.input
+class PauseClockInput:
+    complaint_id: strawberry.ID
+    reason: str
+    idempotency_key: str | None = key_field()
+
+
+@strawberry.input
 class EraseSubjectInput:
     subject_id: str
     idempotency_key: str | None = key_field()

@@ -35,6 +35,7 @@ from complaints.graphql.inputs import (
     LiftSanctionInput,
     MakeOfferInput,
     OfferActionInput,
+    PauseClockInput,
     PostMessageInput,
     RateHandlingInput,
     RecordFindingInput,
@@ -553,6 +554,32 @@ class Mutation:
                 input.score,
                 input.comment,
                 idempotency_key=input.idempotency_key,
+            ),
+            complaint,
+        )
+
+    # ------------------------------------------------------------ time (DESIGN §9)
+    @strawberry.mutation(description="Staff: stop the case's clock, saying why; deadlines wait")
+    async def pause_clock(self, info: Info, input: PauseClockInput) -> ComplaintResult:
+        app, actor = info.context.app, info.context.actor
+        return await command(
+            info,
+            lambda: app.pause_clock(
+                actor,
+                complaint_uuid(input.complaint_id),
+                input.reason,
+                idempotency_key=input.idempotency_key,
+            ),
+            complaint,
+        )
+
+    @strawberry.mutation(description="Staff: run the clock again; open deadlines move later")
+    async def resume_clock(self, info: Info, input: ComplaintActionInput) -> ComplaintResult:
+        app, actor = info.context.app, info.context.actor
+        return await command(
+            info,
+            lambda: app.resume_clock(
+                actor, complaint_uuid(input.complaint_id), idempotency_key=input.idempotency_key
             ),
             complaint,
         )

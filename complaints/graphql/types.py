@@ -364,6 +364,8 @@ class ComplaintNode(Node):
     closed_at: datetime | None
     decided_by_default: bool
     shop_id: str
+    clock_paused: bool = strawberry.field(description="Deadlines wait while the clock is paused")
+    paused_hours: float = strawberry.field(description="Time spent with the clock paused")
     _id: strawberry.Private[UUID]
     _aggregate: strawberry.Private[ComplaintAggregate | None] = None
     _as_of: strawberry.Private[bool] = False
@@ -385,6 +387,8 @@ class ComplaintNode(Node):
             closed_at=complaint.closed_at,
             decided_by_default=complaint.decided_by_default,
             shop_id=complaint.shop_id,
+            clock_paused=complaint.paused_at is not None,
+            paused_hours=complaint.paused_seconds / 3600,
             _id=complaint.id,
             _aggregate=complaint,
             _as_of=as_of,
@@ -407,6 +411,8 @@ class ComplaintNode(Node):
             closed_at=summary.closed_at,
             decided_by_default=summary.decided_by_default,
             shop_id=summary.shop_id,
+            clock_paused=summary.paused,
+            paused_hours=summary.paused_seconds / 3600,
             _id=summary.id,
         )
 
@@ -503,6 +509,12 @@ class Statistics:
     satisfaction_average: float | None
     satisfaction_responses: int
     default_ruling_rate: float | None
+    paused_hours: float = strawberry.field(
+        description="Hours that cases closed in the period spent with their clock paused"
+    )
+    median_active_resolution_hours: float | None = strawberry.field(
+        description="Median resolution time leaving paused time out"
+    )
 
     @classmethod
     def of(cls, figures: PeriodStatistics) -> Statistics:
@@ -517,6 +529,8 @@ class Statistics:
             satisfaction_average=figures.satisfaction_average,
             satisfaction_responses=figures.satisfaction_responses,
             default_ruling_rate=figures.default_ruling_rate,
+            paused_hours=figures.paused_hours,
+            median_active_resolution_hours=figures.median_active_resolution_hours,
         )
 
 

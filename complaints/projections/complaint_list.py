@@ -60,11 +60,13 @@ ITEM_COLUMNS = (
     "deadlines",
     "next_due_at",
     "search_text",
+    "paused",
+    "paused_seconds",
 )
 COLUMNS = (
     "id, seq, reference, status, category, consumer_id, shop_id, order_id, requested_remedy,"
     " outcome, remedy, decided_by_default, arbiter_id, filed_at, updated_at, closed_at, version,"
-    " next_due_at"
+    " next_due_at, paused, paused_seconds"
 )
 
 
@@ -100,6 +102,7 @@ def searchable(*parts: str | PersonalText | None) -> str:
 
 class ComplaintList(Projection):
     name = "complaint_list"
+    version = 2  # v2: paused clocks
     tables = {  # noqa: RUF012 - read-only class data
         "items": (
             "id TEXT PRIMARY KEY, seq BIGINT NOT NULL, reference TEXT NOT NULL,"
@@ -108,7 +111,8 @@ class ComplaintList(Projection):
             " outcome TEXT, remedy TEXT, decided_by_default BIGINT NOT NULL,"
             " arbiter_id TEXT, filed_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
             " closed_at TEXT, version BIGINT NOT NULL, deadlines TEXT NOT NULL,"
-            " next_due_at TEXT, search_text TEXT NOT NULL"
+            " next_due_at TEXT, search_text TEXT NOT NULL, paused BIGINT NOT NULL,"
+            " paused_seconds DOUBLE PRECISION NOT NULL"
         ),
     }
     indexes = (
@@ -166,6 +170,8 @@ class ComplaintList(Projection):
                 "deadlines": "{}",
                 "next_due_at": None,
                 "search_text": searchable(e.reference, e.order_id, e.description),
+                "paused": 0,
+                "paused_seconds": 0.0,
             }
         )
 
@@ -268,6 +274,17 @@ class ComplaintList(Projection):
             tx, e, deadlines=dumps(deadlines), next_due_at=min(deadlines.values(), default=None)
         )
 
+    @on(Complaint.ClockPaused)
+    def paused(self, tx: Tx, e: Complaint.ClockPaused, position: int) -> None:
+        self._set(tx, e, paused=1)
+
+    @on(Complaint.ClockResumed)
+    def resumed(self, tx: Tx, e: Complaint.ClockResumed, position: int) -> None:
+        row = self._row(tx, e)
+        moved = {str(x.deadline_id): moment(x.due_at) for x in e.extended}
+        self._deadlines(tx, e, lambda d: {k: moved.get(k, v) for k, v in d.items()})
+        self._set(tx, e, paused=0, paused_seconds=row["paused_seconds"] + e.paused_seconds)
+
     @on(SubjectErasure.Erased)
     def erased(self, tx: Tx, e: SubjectErasure.Erased, position: int) -> None:
         self.rows.flush(tx)
@@ -312,6 +329,8 @@ class ComplaintSummary:
     closed_at: datetime | None
     version: int
     next_due_at: datetime | None
+    paused: bool
+    paused_seconds: float
 
 
 def _summary(row: tuple[Any, ...]) -> ComplaintSummary:
@@ -336,6 +355,8 @@ def _summary(row: tuple[Any, ...]) -> ComplaintSummary:
         closed_at=from_moment(row[15]) if row[15] else None,
         version=int(row[16]),
         next_due_at=from_moment(row[17]) if row[17] else None,
+        paused=bool(row[18]),
+        paused_seconds=float(row[19]),
     )
 
 
@@ -382,10 +403,10 @@ class ComplaintListView(View):
             conditions.append("category = ?")
             params.append(where.category.value)
         if where.overdue is True:
-            conditions.append("next_due_at IS NOT NULL AND next_due_at <= ?")
+            conditions.append("paused = 0 AND next_due_at IS NOT NULL AND next_due_at <= ?")
             params.append(moment(now))
         elif where.overdue is False:
-            conditions.append("(next_due_at IS NULL OR next_due_at > ?)")
+            conditions.append("(paused = 1 OR next_due_at IS NULL OR next_due_at > ?)")
             params.append(moment(now))
         for word in (where.search or "").lower().split()[:10]:
             conditions.append("search_text LIKE ? ESCAPE '\\'")

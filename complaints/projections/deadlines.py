@@ -13,26 +13,30 @@ from complaints.domain.values import Role
 from complaints.projections.base import Projection, RowCache, View, from_moment, moment, on
 from complaints.projections.database import Tx
 
-COLUMNS = "complaint_id, deadline_id, kind, due_at, party, ref, overdue, reference, shop_id"
+COLUMNS = "complaint_id, deadline_id, kind, due_at, party, ref, overdue, reference, shop_id, paused"
 
 
 class PendingDeadlines(Projection):
     name = "deadlines"
+    version = 2  # v2: paused clocks
     tables = {  # noqa: RUF012 - read-only class data
-        "cases": "complaint_id TEXT PRIMARY KEY, reference TEXT NOT NULL, shop_id TEXT NOT NULL",
+        "cases": (
+            "complaint_id TEXT PRIMARY KEY, reference TEXT NOT NULL, shop_id TEXT NOT NULL,"
+            " paused BIGINT NOT NULL"
+        ),
         "open": (
             "complaint_id TEXT NOT NULL, deadline_id BIGINT NOT NULL, kind TEXT NOT NULL,"
             " due_at TEXT NOT NULL, party TEXT, ref TEXT, overdue BIGINT NOT NULL,"
-            " reference TEXT NOT NULL, shop_id TEXT NOT NULL,"
+            " reference TEXT NOT NULL, shop_id TEXT NOT NULL, paused BIGINT NOT NULL,"
             " PRIMARY KEY (complaint_id, deadline_id)"
         ),
     }
-    indexes = ("CREATE INDEX IF NOT EXISTS {index} ON {open} (overdue, due_at)",)
+    indexes = ("CREATE INDEX IF NOT EXISTS {index} ON {open} (overdue, paused, due_at)",)
 
     def __init__(self, generation: int) -> None:
         super().__init__(generation)
         self.cases = RowCache(
-            self.t["cases"], ("complaint_id", "reference", "shop_id"), ("complaint_id",)
+            self.t["cases"], ("complaint_id", "reference", "shop_id", "paused"), ("complaint_id",)
         )
         self.open = RowCache(
             self.t["open"], tuple(COLUMNS.split(", ")), ("complaint_id", "deadline_id")
@@ -45,7 +49,12 @@ class PendingDeadlines(Projection):
     @on(Complaint.Filed)
     def filed(self, tx: Tx, e: Complaint.Filed, position: int) -> None:
         self.cases.put(
-            {"complaint_id": str(e.originator_id), "reference": e.reference, "shop_id": e.shop_id}
+            {
+                "complaint_id": str(e.originator_id),
+                "reference": e.reference,
+                "shop_id": e.shop_id,
+                "paused": 0,
+            }
         )
 
     @on(Complaint.DeadlineSet)
@@ -63,6 +72,7 @@ class PendingDeadlines(Projection):
                 "overdue": 0,
                 "reference": case["reference"],
                 "shop_id": case["shop_id"],
+                "paused": case["paused"],
             }
         )
 
@@ -76,6 +86,28 @@ class PendingDeadlines(Projection):
         if row is not None:
             row["overdue"] = 1
 
+    @on(Complaint.ClockPaused)
+    def paused(self, tx: Tx, e: Complaint.ClockPaused, position: int) -> None:
+        self._pause(tx, e, 1)
+
+    @on(Complaint.ClockResumed)
+    def resumed(self, tx: Tx, e: Complaint.ClockResumed, position: int) -> None:
+        self._pause(tx, e, 0)
+        for extension in e.extended:
+            row = self.open.get(tx, (str(e.originator_id), extension.deadline_id))
+            if row is not None:
+                row["due_at"] = moment(extension.due_at)
+
+    def _pause(self, tx: Tx, e: Any, paused: int) -> None:
+        case = self.cases.get(tx, (str(e.originator_id),))
+        assert case is not None
+        case["paused"] = paused
+        self.open.flush(tx)
+        tx.execute(
+            f"UPDATE {self.t['open']} SET paused = ? WHERE complaint_id = ?",
+            (paused, str(e.originator_id)),
+        )
+
 
 @dataclass(frozen=True)
 class PendingDeadline:
@@ -88,6 +120,7 @@ class PendingDeadline:
     overdue: bool
     reference: str
     shop_id: str
+    paused: bool
 
 
 def _deadline(row: tuple[Any, ...]) -> PendingDeadline:
@@ -101,6 +134,7 @@ def _deadline(row: tuple[Any, ...]) -> PendingDeadline:
         bool(row[6]),
         row[7],
         row[8],
+        bool(row[9]),
     )
 
 
@@ -112,11 +146,21 @@ class PendingDeadlinesView(View):
 
         def query(tx: Tx, t: dict[str, str]) -> list[PendingDeadline]:
             rows = tx.all(
-                f"SELECT {COLUMNS} FROM {t['open']} WHERE overdue = 0 AND due_at <= ?"
+                f"SELECT {COLUMNS} FROM {t['open']} WHERE overdue = 0 AND paused = 0"
+                " AND due_at <= ?"
                 " ORDER BY due_at, complaint_id, deadline_id LIMIT ?",
                 (moment(now), limit),
             )
             return [_deadline(r) for r in rows]
+
+        return self.read(query)
+
+    def next_due(self) -> datetime | None:
+        """When the next deadline falls due (paused and flagged ones aside)."""
+
+        def query(tx: Tx, t: dict[str, str]) -> datetime | None:
+            row = tx.one(f"SELECT MIN(due_at) FROM {t['open']} WHERE overdue = 0 AND paused = 0")
+            return from_moment(row[0]) if row and row[0] else None
 
         return self.read(query)
 
@@ -125,7 +169,7 @@ class PendingDeadlinesView(View):
 
         def query(tx: Tx, t: dict[str, str]) -> list[PendingDeadline]:
             rows = tx.all(
-                f"SELECT {COLUMNS} FROM {t['open']} WHERE due_at <= ?"
+                f"SELECT {COLUMNS} FROM {t['open']} WHERE paused = 0 AND due_at <= ?"
                 " ORDER BY due_at, complaint_id, deadline_id LIMIT ?",
                 (moment(now), limit),
             )

@@ -23,10 +23,12 @@ EXPIRED = {Outcome.EXPIRED_NO_INFO, Outcome.EXPIRED_NO_RESPONSE}
 
 class Statistics(Projection):
     name = "statistics"
+    version = 2  # v2: paused time, reported apart
     tables = {  # noqa: RUF012 - read-only class data
         "cases": (
             "complaint_id TEXT PRIMARY KEY, filed_at TEXT NOT NULL, category TEXT NOT NULL,"
-            " closed_at TEXT, outcome TEXT, hours DOUBLE PRECISION, by_default BIGINT NOT NULL"
+            " closed_at TEXT, outcome TEXT, hours DOUBLE PRECISION, by_default BIGINT NOT NULL,"
+            " paused_hours DOUBLE PRECISION NOT NULL"
         ),
         "ratings": (
             "complaint_id TEXT NOT NULL, by_role TEXT NOT NULL, score BIGINT NOT NULL,"
@@ -43,7 +45,7 @@ class Statistics(Projection):
     def filed(self, tx: Tx, e: Complaint.Filed, position: int) -> None:
         tx.execute(
             f"INSERT INTO {self.t['cases']} (complaint_id, filed_at, category, closed_at, outcome,"
-            " hours, by_default) VALUES (?, ?, ?, NULL, NULL, NULL, 0)",
+            " hours, by_default, paused_hours) VALUES (?, ?, ?, NULL, NULL, NULL, 0, 0)",
             (str(e.originator_id), moment(e.timestamp), e.category.value),
         )
 
@@ -79,6 +81,13 @@ class Statistics(Projection):
             (moment(e.timestamp), outcome.value, hours, int(by_default), str(e.originator_id)),
         )
 
+    @on(Complaint.ClockResumed)
+    def resumed(self, tx: Tx, e: Complaint.ClockResumed, position: int) -> None:
+        tx.execute(
+            f"UPDATE {self.t['cases']} SET paused_hours = paused_hours + ? WHERE complaint_id = ?",
+            (e.paused_seconds / 3600, str(e.originator_id)),
+        )
+
     @on(Complaint.Rated)
     def rated(self, tx: Tx, e: Complaint.Rated, position: int) -> None:
         tx.execute(
@@ -100,6 +109,9 @@ class PeriodStatistics:
     satisfaction_average: float | None = None
     satisfaction_responses: int = 0
     default_ruling_rate: float | None = None
+    #: Time cases closed in the period spent with their clock paused, apart from the rest.
+    paused_hours: float = 0.0
+    median_active_resolution_hours: float | None = None
 
 
 class StatisticsView(View):
@@ -123,14 +135,16 @@ class StatisticsView(View):
                 )
             )
             closed_rows = tx.all(
-                f"SELECT outcome, hours, by_default FROM {cases}"
+                f"SELECT outcome, hours, by_default, paused_hours FROM {cases}"
                 " WHERE closed_at >= ? AND closed_at < ?",
                 bounds,
             )
             by_outcome: dict[str, int] = {}
-            for outcome, _, _ in closed_rows:
+            for outcome, *_ in closed_rows:
                 by_outcome[outcome] = by_outcome.get(outcome, 0) + 1
-            hours = [float(h) for _, h, _ in closed_rows if h is not None]
+            hours = [float(h) for _, h, _, _ in closed_rows if h is not None]
+            paused = [float(p or 0) for *_, p in closed_rows]
+            active = [float(h) - float(p or 0) for _, h, _, p in closed_rows if h is not None]
             scores = [
                 int(s)
                 for (s,) in tx.all(
@@ -139,7 +153,7 @@ class StatisticsView(View):
                     (Role.CONSUMER.value, *bounds),
                 )
             ]
-            defaults = sum(int(d) for _, _, d in closed_rows)
+            defaults = sum(int(d) for _, _, d, _ in closed_rows)
             return PeriodStatistics(
                 start=start,
                 end=end,
@@ -151,6 +165,8 @@ class StatisticsView(View):
                 satisfaction_average=statistics.fmean(scores) if scores else None,
                 satisfaction_responses=len(scores),
                 default_ruling_rate=defaults / len(closed_rows) if closed_rows else None,
+                paused_hours=sum(paused),
+                median_active_resolution_hours=statistics.median(active) if active else None,
             )
 
         return self.read(query)

@@ -308,6 +308,18 @@ DESCRIBE: dict[type[Any], Callable[[Any], Described]] = {
         details={"score": e.score},
         personal=("comment",) if e.comment is not None else (),
     ),
+    C.ClockPaused: lambda e: Described(
+        f"The platform paused the case's clock: {e.reason} Deadlines wait until it resumes.",
+        details={"reason": e.reason},
+    ),
+    C.ClockResumed: lambda e: Described(
+        f"The clock runs again after {e.paused_seconds / 3600:.1f} hours paused;"
+        f" {len(e.extended)} deadline(s) moved later by that time.",
+        details={
+            "paused_seconds": e.paused_seconds,
+            "extended": {str(x.deadline_id): moment(x.due_at) for x in e.extended},
+        },
+    ),
     C.MessagePosted: lambda e: Described(
         f"Internal note by the {words(e.actor.role)}."
         if e.visibility is Visibility.STAFF

@@ -100,6 +100,8 @@ COMPLAINT_MUTATIONS: dict[Action, tuple[str, str, dict[str, Any]]] = {
         {"resolution": "r"},
     ),
     Action.RATE_HANDLING: ("rateHandling", "RateHandlingInput", {"score": 3}),
+    Action.PAUSE_CLOCK: ("pauseClock", "PauseClockInput", {"reason": "waiting on the carrier"}),
+    Action.RESUME_CLOCK: ("resumeClock", "ComplaintActionInput", {}),
 }
 
 

@@ -102,6 +102,11 @@ def countered(world: Scenario) -> Any:
     return world.app.make_offer(SELLER, complaint.id, PARTIAL)
 
 
+def paused(world: Scenario) -> Any:
+    complaint = world.negotiating()
+    return world.app.pause_clock(SUPERVISOR, complaint.id, "Carrier inquiry")
+
+
 def shop(world: Scenario, **extra: Any) -> dict[str, Any]:
     world.seller()
     return {"shopId": "acme", **extra}
@@ -994,6 +999,56 @@ CASES = [
         "NotAllowed",
         "ROLE_NOT_ALLOWED",
     ),
+    # the clock
+    case(
+        "pauseClock",
+        "PauseClockInput",
+        on(lambda w: w.negotiating(), reason="Carrier inquiry"),
+        SUPERVISOR,
+        "Complaint",
+    ),
+    case(
+        "pauseClock",
+        "PauseClockInput",
+        on(lambda w: w.negotiating(), reason=""),
+        SUPERVISOR,
+        "ValidationFailed",
+        "VALIDATION_FAILED",
+    ),
+    case(
+        "pauseClock",
+        "PauseClockInput",
+        on(paused, reason="Again"),
+        SUPERVISOR,
+        "InvalidTransition",
+        "CLOCK_ALREADY_PAUSED",
+    ),
+    case(
+        "pauseClock",
+        "PauseClockInput",
+        on(lambda w: w.negotiating(), reason="Mine"),
+        SELLER,
+        "NotAllowed",
+        "ROLE_NOT_ALLOWED",
+    ),
+    case("resumeClock", CA, on(paused), MEDIATOR, "Complaint"),
+    case(
+        "pauseClock",
+        "PauseClockInput",
+        on(lambda w: w.under_review(), reason="Lab test"),
+        OTHER_ARBITER,
+        "NotAllowed",
+        "NOT_ASSIGNED_ARBITER",
+    ),
+    case(
+        "resumeClock",
+        CA,
+        on(lambda w: w.negotiating()),
+        MEDIATOR,
+        "InvalidTransition",
+        "CLOCK_NOT_PAUSED",
+    ),
+    case("resumeClock", CA, on(paused), CONSUMER, "NotAllowed", "ROLE_NOT_ALLOWED"),
     # violations, spot checks, sanctions
     case(
         "reportViolation",

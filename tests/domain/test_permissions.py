@@ -59,6 +59,8 @@ COMMANDS: dict[Action, Call] = {
     Action.RAISE_EXECUTION_ISSUE: lambda app, a, c: app.raise_execution_issue(a, c, "issue"),
     Action.RESOLVE_EXECUTION_ISSUE: lambda app, a, c: app.resolve_execution_issue(a, c, "ok"),
     Action.RATE_HANDLING: lambda app, a, c: app.rate_handling(a, c, 5),
+    Action.PAUSE_CLOCK: lambda app, a, c: app.pause_clock(a, c, "waiting on the carrier"),
+    Action.RESUME_CLOCK: lambda app, a, c: app.resume_clock(a, c),
     Action.LAPSE_DEADLINE: lambda app, a, c: app.lapse_deadline(a, c, 2),
 }
 
@@ -126,6 +128,7 @@ class TestAllowedActions:
             "returnComplaintForInfo",
             "rejectComplaint",
             "postMessage",
+            "pauseClock",
         ]
         assert complaint.allowed_actions(CONSUMER, now) == ["withdrawComplaint", "postMessage"]
         assert complaint.allowed_actions(OTHER_CONSUMER, now) == []
@@ -156,6 +159,7 @@ class TestAllowedActions:
             "postMessage",
             "requestEvidence",
             "recordFinding",
+            "pauseClock",
         ]
         other = Actor(Role.ARBITER, "arbiter-2")
         assert complaint.allowed_actions(other, now) == ["postMessage"]
