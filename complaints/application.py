@@ -51,6 +51,7 @@ from complaints.domain.errors import (
     ValidationFailed,
     ViolationNotFound,
 )
+from complaints.domain.sanctions import Offence
 from complaints.domain.seller import AfterSalesPolicy, Seller, seller_id
 from complaints.domain.values import (
     Actor,
@@ -76,6 +77,12 @@ log = logging.getLogger(__name__)
 
 A = TypeVar("A", bound=Aggregate)
 P = ParamSpec("P")
+
+#: Confirmed violations that count on the sanction ladder (R8); the rest count on the scorecard.
+SANCTIONED_VIOLATIONS = {
+    ViolationKind.COUNTERFEIT: Offence.COUNTERFEIT,
+    ViolationKind.FRAUD: Offence.FRAUD,
+}
 
 _REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 
@@ -363,8 +370,13 @@ class ComplaintsApp(Application[UUID]):
         findings: str,
         idempotency_key: str | None = None,
     ) -> Changes[Seller]:
+        ctx = self.context(actor)
         seller = self.get_seller(shop_id)
-        seller.record_spot_check(self.context(actor), passed=passed, findings=findings)
+        seller.record_spot_check(ctx, passed=passed, findings=findings)
+        if not passed:
+            seller.strike(
+                ctx, self.settings.sanctions, offence=Offence.SPOT_CHECK_FAILED, reason=findings
+            )
         return Changes(seller)
 
     @command
@@ -398,6 +410,16 @@ class ComplaintsApp(Application[UUID]):
         violation.confirm(ctx)
         seller = self.get_seller(violation.shop_id)
         seller.record_violation(ctx, violation_id=violation.id, kind=violation.kind)
+        offence = SANCTIONED_VIOLATIONS.get(violation.kind)
+        if offence is not None:
+            seller.strike(
+                ctx,
+                self.settings.sanctions,
+                offence=offence,
+                reason=f"A {violation.kind.value.lower()} violation was confirmed.",
+                complaint_id=violation.complaint_id,
+                violation_id=violation.id,
+            )
         return Changes(violation, (seller,))
 
     @command
@@ -780,14 +802,22 @@ class ComplaintsApp(Application[UUID]):
         ctx = self.context(actor)
         complaint = self.get_complaint(complaint_id)
         result = complaint.lapse_deadline(ctx, deadline_id)
-        if result is None or result.advance_refund is None:
+        if result is None or not result.remedy_missed:
             return Changes(complaint)
-        assert result.advance_refund.amount is not None
         seller = self.get_seller(complaint.shop_id)
-        seller.deduct_deposit(
+        if result.advance_refund is not None:
+            assert result.advance_refund.amount is not None
+            seller.deduct_deposit(
+                ctx,
+                result.advance_refund.amount,
+                reason="advance refund to the consumer",
+                complaint_id=complaint.id,
+            )
+        seller.strike(
             ctx,
-            result.advance_refund.amount,
-            reason="advance refund to the consumer",
+            self.settings.sanctions,
+            offence=Offence.REMEDY_MISSED,
+            reason=f"Complaint {complaint.reference}: the remedy was not carried out in time.",
             complaint_id=complaint.id,
         )
         return Changes(complaint, (seller,))

@@ -25,6 +25,7 @@ from rich.table import Table
 
 from complaints.application import ComplaintsApp
 from complaints.clock import SystemClock
+from complaints.deadline_worker import DeadlineWorker
 from complaints.domain.values import Role
 from complaints.identity import TOKEN_ROLES, mint_token
 from complaints.projections.read_models import PROJECTIONS, ReadModels, projection_named
@@ -82,16 +83,23 @@ def worker(args: argparse.Namespace) -> int:
     app = ComplaintsApp(settings)
     read_models = ReadModels(app)
     running = read_models.worker(args.only or None, poll=args.poll)
+    timekeeper = None if args.no_deadlines else DeadlineWorker(app, read_models)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     running.start()
+    if timekeeper is not None:
+        timekeeper.start()
     logging.getLogger(__name__).info(
-        "projection worker started on the %s store", settings.store.kind
+        "worker started on the %s store (deadlines: %s)",
+        settings.store.kind,
+        "off" if timekeeper is None else "on",
     )
     try:
         stop.wait()
     finally:
+        if timekeeper is not None:
+            timekeeper.stop()
         running.stop()
         read_models.close()
         app.close()
@@ -290,7 +298,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--ttl", type=int, default=3600, help="seconds until it expires")
     p.set_defaults(run=token)
 
-    p = commands.add_parser("worker", help="feed the read models until stopped")
+    p = commands.add_parser(
+        "worker", help="feed the read models and enforce due deadlines until stopped"
+    )
     p.add_argument(
         "--only", action="append", metavar="NAME", help="run only this read model (repeatable)"
     )
@@ -299,6 +309,11 @@ def parser() -> argparse.ArgumentParser:
         type=float,
         default=1.0,
         help="seconds between checks when nothing wakes it (default 1)",
+    )
+    p.add_argument(
+        "--no-deadlines",
+        action="store_true",
+        help="do not run the deadline worker here (another process keeps time)",
     )
     p.set_defaults(run=worker)
 

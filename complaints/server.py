@@ -3,7 +3,7 @@
 Routes: `/graphql` (HTTP and WebSocket, with Route and WebSocketRoute: Mount would break
 WebSockets), `/uploads`, `/healthz`, `/readyz`. The lifespan opens the application and the read
 models, listens for other processes (PostgreSQL), and unless switched off feeds the read models
-in-process; on shutdown it stops them in reverse order.
+and runs the deadline worker in-process; on shutdown it stops them in reverse order.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from strawberry.http.exceptions import WebSocketDisconnected
 
 from complaints import __version__
 from complaints.application import ComplaintsApp
+from complaints.deadline_worker import DeadlineWorker
 from complaints.graphql.view import GraphQLView
 from complaints.limits import BodySizeLimit
 from complaints.projections.read_models import ReadModels
@@ -55,8 +56,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         read_models.advanced.add_listener(projected.pulse_threadsafe)
         read_models.listen()
         worker = read_models.worker() if settings.in_process_projections else None
-        if worker is not None:
+        timekeeper = DeadlineWorker(complaints, read_models) if worker is not None else None
+        if worker is not None and timekeeper is not None:
             worker.start()
+            timekeeper.start()
         app.state.settings = settings
         app.state.complaints = complaints
         app.state.read_models = read_models
@@ -66,6 +69,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             yield
         finally:
             read_models.advanced.remove_listener(projected.pulse_threadsafe)
+            if timekeeper is not None:
+                await anyio.to_thread.run_sync(timekeeper.stop)
             if worker is not None:
                 await anyio.to_thread.run_sync(worker.stop)
             await anyio.to_thread.run_sync(read_models.close)

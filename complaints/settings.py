@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from complaints.domain.deadlines import DeadlinePolicy
+from complaints.domain.sanctions import SanctionLadder
 
 _SCHEMA = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 DEFAULT_UPLOAD_TYPES = ("image/jpeg", "image/png", "image/webp", "video/mp4", "application/pdf")
@@ -133,12 +134,37 @@ class Store:
         raise SettingsError(msg)
 
 
+def _policies(
+    source: Mapping[str, str], errors: list[str]
+) -> tuple[DeadlinePolicy, SanctionLadder]:
+    """The deadline and sanction terms; what cannot be read is reported in `errors`."""
+    try:
+        deadlines = DeadlinePolicy.parse(source.get("DEADLINES", ""))
+    except ValueError as error:
+        errors.append(f"DEADLINES: {error}")
+        deadlines = DeadlinePolicy()
+    try:
+        sanctions = SanctionLadder.parse(
+            source.get("SANCTION_LADDER"),
+            source.get("SANCTION_FINE"),
+            source.get("SANCTION_WINDOW"),
+        )
+    except ValueError as error:
+        errors.append(str(error))
+        sanctions = SanctionLadder()
+    return deadlines, sanctions
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     environment: str = "development"
     jwt_secret: str = field(default=DEV_JWT_SECRET, repr=False)
     deadlines: DeadlinePolicy = field(default_factory=DeadlinePolicy)
+    #: Each offence takes a shop one rung up: warning, fine, trading restriction, closure.
+    sanctions: SanctionLadder = field(default_factory=SanctionLadder)
+    #: The longest the deadline worker sleeps between looks at what has fallen due.
+    deadline_poll_seconds: float = 1.0
     host: str = "127.0.0.1"
     port: int = 8000
     command_retries: int = 5
@@ -198,11 +224,7 @@ class Settings:
             errors.append("JWT_SECRET must be set in production")
         if len(jwt_secret) < 32:
             errors.append("JWT_SECRET must be at least 32 characters")
-        try:
-            deadlines = DeadlinePolicy.parse(source.get("DEADLINES", ""))
-        except ValueError as error:
-            errors.append(f"DEADLINES: {error}")
-            deadlines = DeadlinePolicy()
+        deadlines, sanctions = _policies(source, errors)
 
         def flag(name: str, default: bool) -> bool:
             raw = source.get(name)
@@ -235,6 +257,8 @@ class Settings:
             environment=environment,
             jwt_secret=jwt_secret,
             deadlines=deadlines,
+            sanctions=sanctions,
+            deadline_poll_seconds=number("DEADLINE_POLL_SECONDS", 1.0, integer=False),
             host=source.get("HOST", "127.0.0.1"),
             port=port,
             command_retries=int(number("COMMAND_RETRIES", 5)),
@@ -265,6 +289,8 @@ class Settings:
             "ENVIRONMENT": self.environment,
             "JWT_SECRET": "(development default)" if self.jwt_secret == DEV_JWT_SECRET else "***",
             "DEADLINES": self.deadlines.spec(),
+            **self.sanctions.spec(),
+            "DEADLINE_POLL_SECONDS": str(self.deadline_poll_seconds),
             "HOST": self.host,
             "PORT": str(self.port),
             "COMMAND_RETRIES": str(self.command_retries),

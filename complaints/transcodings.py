@@ -15,6 +15,7 @@ from typing import Any
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from complaints.domain.deadlines import DeadlineKind, Extension
+from complaints.domain.sanctions import Offence
 from complaints.domain.seller import AfterSalesPolicy
 from complaints.domain.values import (
     Actor,
@@ -46,6 +47,7 @@ ENUMS: tuple[type[Enum], ...] = (
     SanctionKind,
     ViolationKind,
     DeadlineKind,
+    Offence,
 )
 VALUES: tuple[type[Any], ...] = (Actor, Money, Remedy, AfterSalesPolicy, Extension)
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from complaints.domain.deadlines import DeadlineKind
+from complaints.domain.values import SanctionKind
 from complaints.settings import DEFAULT_DATABASE_URL, Settings, SettingsError, Store
 
 
@@ -39,6 +41,36 @@ def test_deadline_overrides_are_read() -> None:
     assert settings.deadlines.durations[DeadlineKind.SELLER_RESPONSE] == timedelta(seconds=3)
 
 
+def test_the_sanction_ladder_is_read_and_written_back() -> None:
+    env = {
+        "SANCTION_LADDER": "warning, trading_restricted, shop_closed",
+        "SANCTION_FINE": "250",
+        "SANCTION_WINDOW": "90d",
+    }
+    settings = Settings.from_env(env)
+    ladder = settings.sanctions
+    assert ladder.rungs == (
+        SanctionKind.WARNING,
+        SanctionKind.TRADING_RESTRICTED,
+        SanctionKind.SHOP_CLOSED,
+    )
+    assert (ladder.fine, ladder.window) == (Decimal("250.00"), timedelta(days=90))
+    assert [ladder.rung(n) for n in (1, 2, 3, 4, 9)] == [
+        SanctionKind.WARNING,
+        SanctionKind.TRADING_RESTRICTED,
+        SanctionKind.SHOP_CLOSED,
+        SanctionKind.SHOP_CLOSED,
+        SanctionKind.SHOP_CLOSED,
+    ]
+    assert settings.describe()["SANCTION_WINDOW"] == "90d"
+    assert Settings.from_env(ladder.spec()).sanctions == ladder
+    assert Settings.from_env({}).sanctions.spec() == {
+        "SANCTION_LADDER": "WARNING,FINE,TRADING_RESTRICTED,SHOP_CLOSED",
+        "SANCTION_FINE": "500.00",
+        "SANCTION_WINDOW": "365d",
+    }
+
+
 @pytest.mark.parametrize(
     ("env", "named"),
     [
@@ -46,6 +78,14 @@ def test_deadline_overrides_are_read() -> None:
         ({"DATABASE_URL": "sqlite:///:memory:"}, "DATABASE_URL"),
         ({"DATABASE_URL": "postgresql://host/"}, "DATABASE_URL"),
         ({"DEADLINES": "seller_response=soon"}, "DEADLINES"),
+        ({"SANCTION_LADDER": "WARNING,BANISHMENT"}, "SANCTION_LADDER"),
+        ({"SANCTION_LADDER": " , "}, "SANCTION_LADDER"),
+        ({"SANCTION_FINE": "-5"}, "SANCTION_FINE"),
+        ({"SANCTION_FINE": "1.005"}, "SANCTION_FINE"),
+        ({"SANCTION_FINE": "lots"}, "SANCTION_FINE"),
+        ({"SANCTION_WINDOW": "a year"}, "SANCTION_WINDOW"),
+        ({"SANCTION_WINDOW": "0d"}, "SANCTION_WINDOW"),
+        ({"DEADLINE_POLL_SECONDS": "-1"}, "DEADLINE_POLL_SECONDS"),
         ({"PORT": "eighty"}, "PORT"),
         ({"PORT": "70000"}, "PORT"),
         ({"COMMAND_RETRIES": "-1"}, "COMMAND_RETRIES"),

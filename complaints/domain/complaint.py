@@ -1738,13 +1738,13 @@ class Complaint(Aggregate):
                 timestamp=ctx.now,
             )
             self._close(ctx, enforced_deadline_id=deadline.id)
-            return LapseResult(deadline.id, advance_refund=remedy)
+            return LapseResult(deadline.id, advance_refund=remedy, remedy_missed=True)
         # Nothing the platform can pay instead: record the default and give a fresh deadline.
         self._remedy_defaulted(
             step=step, enforced_deadline_id=deadline.id, actor=ctx.actor, timestamp=ctx.now
         )
         self._open_step_deadline(ctx)
-        return LapseResult(deadline.id)
+        return LapseResult(deadline.id, remedy_missed=True)
 
     @event(DefaultRuled)
     def _default_ruled(

@@ -59,6 +59,16 @@ DEFAULT_DURATIONS: Mapping[DeadlineKind, timedelta] = MappingProxyType(
 
 _UNITS = {"s": timedelta(seconds=1), "m": timedelta(minutes=1), "h": HOUR, "d": DAY}
 _OVERRIDE = re.compile(r"^\s*([a-z_]+)\s*=\s*(\d+)\s*([smhd])\s*$")
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+
+
+def parse_duration(text: str) -> timedelta:
+    """Read a duration such as ``30s``, ``15m``, ``48h`` or ``7d``."""
+    match = _DURATION.match(text)
+    if match is None:
+        msg = f"cannot read duration {text!r}; expected <number><s|m|h|d>"
+        raise ValueError(msg)
+    return int(match.group(1)) * _UNITS[match.group(2)]
 
 
 @dataclass(frozen=True)

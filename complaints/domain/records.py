@@ -142,3 +142,5 @@ class LapseResult:
 
     deadline_id: int
     advance_refund: Remedy | None = None
+    #: The seller let the remedy deadline pass: a strike on the sanction ladder.
+    remedy_missed: bool = False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
@@ -19,6 +19,7 @@ from complaints.domain.errors import (
     SanctionAlreadyActive,
     SanctionNotActive,
 )
+from complaints.domain.sanctions import SEVERITY, Offence, SanctionLadder
 from complaints.domain.validation import Checks, normalise_money
 from complaints.domain.values import (
     Actor,
@@ -87,6 +88,17 @@ class LedgerEntry:
 
 
 @dataclass(frozen=True)
+class Strike:
+    offence: Offence
+    reason: str
+    complaint_id: UUID | None
+    violation_id: UUID | None
+    number: int
+    sanction_kind: SanctionKind | None
+    at: datetime
+
+
+@dataclass(frozen=True)
 class SpotCheck:
     passed: bool
     findings: str
@@ -148,6 +160,17 @@ class Seller(Aggregate):
         kind: ViolationKind
         actor: Actor
 
+    class Struck(Aggregate.Event):
+        """An offence counted against the shop on the sanction ladder."""
+
+        offence: Offence
+        reason: str
+        complaint_id: UUID | None
+        violation_id: UUID | None
+        strike: int  # the strike's number within the ladder's window, this one included
+        sanction_kind: SanctionKind | None  # the rung it reached; None if already there
+        actor: Actor
+
     @staticmethod
     def create_id(shop_id: str) -> UUID:
         return seller_id(shop_id)
@@ -188,6 +211,7 @@ class Seller(Aggregate):
         self.sanctions: list[Sanction] = []
         self.spot_checks: list[SpotCheck] = []
         self.violations: list[tuple[UUID, ViolationKind]] = []
+        self.strikes: list[Strike] = []
 
     # ---------------------------------------------------------------- reading
     @property
@@ -428,3 +452,72 @@ class Seller(Aggregate):
         timestamp: datetime,
     ) -> None:
         self.violations.append((violation_id, kind))
+
+    # ---------------------------------------------------------------- the ladder (R4, R8)
+    def strikes_within(self, window: timedelta, now: datetime) -> list[Strike]:
+        return [s for s in self.strikes if s.at > now - window]
+
+    def strike(
+        self,
+        ctx: CommandContext,
+        ladder: SanctionLadder,
+        *,
+        offence: Offence,
+        reason: str,
+        complaint_id: UUID | None = None,
+        violation_id: UUID | None = None,
+    ) -> Strike:
+        """Count an offence and impose the ladder's next rung, in the same save as the offence
+        itself. A restriction the shop is already under (or a closure above it) is not imposed
+        twice; the strike still counts."""
+        _require_role(ctx.actor, Role.SYSTEM, Role.SUPERVISOR)
+        number = len(self.strikes_within(ladder.window, ctx.now)) + 1
+        kind: SanctionKind | None = ladder.rung(number)
+        if kind in SEVERITY and any(
+            SEVERITY.get(s.kind, 0) >= SEVERITY[kind] for s in self.active_sanctions
+        ):
+            kind = None
+        self._struck(
+            offence=offence,
+            reason=reason,
+            complaint_id=complaint_id,
+            violation_id=violation_id,
+            strike=number,
+            sanction_kind=kind,
+            actor=ctx.actor,
+            timestamp=ctx.now,
+        )
+        if kind is not None:
+            text = f"Strike {number}: the shop {offence.text}. {reason}"
+            self._sanction_imposed(
+                sanction_id=f"s{len(self.sanctions) + 1}",
+                kind=kind,
+                reason=text,
+                complaint_id=complaint_id,
+                actor=ctx.actor,
+                timestamp=ctx.now,
+            )
+            if kind is SanctionKind.FINE:
+                self.deduct_deposit(
+                    ctx,
+                    Money(ladder.fine, self.currency),
+                    reason=f"fine: strike {number}, the shop {offence.text}",
+                    complaint_id=complaint_id,
+                )
+        return self.strikes[-1]
+
+    @event(Struck)
+    def _struck(
+        self,
+        offence: Offence,
+        reason: str,
+        complaint_id: UUID | None,
+        violation_id: UUID | None,
+        strike: int,
+        sanction_kind: SanctionKind | None,
+        actor: Actor,
+        timestamp: datetime,
+    ) -> None:
+        self.strikes.append(
+            Strike(offence, reason, complaint_id, violation_id, strike, sanction_kind, timestamp)
+        )

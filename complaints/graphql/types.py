@@ -228,6 +228,10 @@ class SellerScorecard:
     median_resolution_hours: float | None
     violations: int
     failed_spot_checks: int
+    strikes: int = strawberry.field(
+        description="Offences counted on the sanction ladder: missed remedies, confirmed"
+        " counterfeits and fraud, failed spot checks"
+    )
 
 
 @strawberry.type(name="Seller")
@@ -289,6 +293,7 @@ class SellerNode(Node):
                 median_resolution_hours=record.scorecard.median_resolution_hours,
                 violations=record.scorecard.violations,
                 failed_spot_checks=record.scorecard.failed_spot_checks,
+                strikes=record.scorecard.strikes,
             ),
             _deposit=record.deposit,
             _debt=record.debt,
@@ -330,6 +335,7 @@ class SellerNode(Node):
                 median_resolution_hours=None,
                 violations=len(seller.violations),
                 failed_spot_checks=sum(not c.passed for c in seller.spot_checks),
+                strikes=len(seller.strikes),
             ),
             _deposit=seller.deposit,
             _debt=seller.outstanding_debt,

@@ -28,19 +28,20 @@ from complaints.projections.database import Tx
 UPHELD = {Outcome.CONSUMER_FAVOUR_FULL.value, Outcome.CONSUMER_FAVOUR_PARTIAL.value}
 SELLER_COLUMNS = (
     "shop_id, seller_id, name, status, balance, debt, currency, policy, registered_at,"
-    " complaints, upheld, violations, failed_spot_checks, sanctioned_seq"
+    " complaints, upheld, violations, failed_spot_checks, sanctioned_seq, strikes"
 )
 
 
 class Sellers(Projection):
     name = "sellers"
+    version = 2  # v2: strikes on the sanction ladder
     tables = {  # noqa: RUF012 - read-only class data
         "shops": (
             "shop_id TEXT PRIMARY KEY, seller_id TEXT NOT NULL, name TEXT NOT NULL,"
             " status TEXT NOT NULL, balance TEXT NOT NULL, debt TEXT NOT NULL,"
             " currency TEXT NOT NULL, policy TEXT, registered_at TEXT NOT NULL,"
             " complaints BIGINT NOT NULL, upheld BIGINT NOT NULL, violations BIGINT NOT NULL,"
-            " failed_spot_checks BIGINT NOT NULL, sanctioned_seq BIGINT"
+            " failed_spot_checks BIGINT NOT NULL, sanctioned_seq BIGINT, strikes BIGINT NOT NULL"
         ),
         "sanctions": (
             "shop_id TEXT NOT NULL, sanction_id TEXT NOT NULL, kind TEXT NOT NULL,"
@@ -76,7 +77,7 @@ class Sellers(Projection):
     def registered(self, tx: Tx, e: Seller.Registered, position: int) -> None:
         tx.execute(
             f"INSERT INTO {self.t['shops']} ({SELLER_COLUMNS})"
-            " VALUES (?,?,?,'OPEN',?,'0',?,NULL,?,0,0,0,0,NULL)",
+            " VALUES (?,?,?,'OPEN',?,'0',?,NULL,?,0,0,0,0,NULL,0)",
             (
                 e.shop_id,
                 str(e.originator_id),
@@ -168,6 +169,13 @@ class Sellers(Projection):
             (str(e.originator_id),),
         )
 
+    @on(Seller.Struck)
+    def struck(self, tx: Tx, e: Seller.Struck, position: int) -> None:
+        tx.execute(
+            f"UPDATE {self.t['shops']} SET strikes = strikes + 1 WHERE seller_id = ?",
+            (str(e.originator_id),),
+        )
+
     @on(Complaint.Filed)
     def filed(self, tx: Tx, e: Complaint.Filed, position: int) -> None:
         tx.execute(
@@ -232,6 +240,8 @@ class Scorecard:
     median_resolution_hours: float | None
     violations: int
     failed_spot_checks: int
+    #: Offences counted on the sanction ladder, ever (the ladder itself counts its window).
+    strikes: int = 0
 
 
 @dataclass(frozen=True)
@@ -294,6 +304,7 @@ class SellersView(View):
                 median_resolution_hours=statistics.median(hours) if hours else None,
                 violations=int(row[11]),
                 failed_spot_checks=int(row[12]),
+                strikes=int(row[14]),
             ),
             sanctioned_seq=int(row[13]) if row[13] is not None else None,
         )

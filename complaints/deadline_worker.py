@@ -1,0 +1,154 @@
+"""The deadline worker (DESIGN §9): it keeps time so that nobody has to push a case along.
+
+It reads the pending-deadlines read model and sends each deadline that has fallen due through
+the platform's own lapse command. Every guarantee rests on that command, not on the worker:
+
+- A deadline already met, superseded or enforced makes the command do nothing, so a deadline the
+  read model still shows (it lags the log) or one a restarted worker sees again never fires twice.
+- The command saves the default outcome, the advance refund and the seller's strike in one
+  atomic write, retried on a concurrent change; a crash leaves all of them or none.
+- The worker keeps no state of its own. A restarted worker reads what is due and carries on, so
+  no deadline is missed either.
+
+One worker leads at a time (a PostgreSQL advisory lock, or a lock file beside the SQLite file);
+others stand by. It runs in `complaints worker`, and inside `complaints serve` when that serves
+the read models too (IN_PROCESS_PROJECTIONS, the embedded default).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from uuid import UUID
+
+from complaints.application import ComplaintsApp
+from complaints.domain.errors import DeadlineNotDue, DomainError
+from complaints.domain.values import SYSTEM
+from complaints.projections.coordination import Leadership, open_leadership
+from complaints.projections.read_models import ReadModels
+
+log = logging.getLogger(__name__)
+
+NAME = "deadline-worker"
+
+
+@dataclass
+class Sweep:
+    """What one pass over the due deadlines did."""
+
+    fired: int = 0  # lapse commands that recorded something
+    unchanged: int = 0  # already met, superseded or enforced (the read model lagged)
+    not_due: int = 0  # moved later since the read model last saw them (a clock resumed)
+    failed: int = 0  # to be tried again on the next pass
+
+
+class DeadlineWorker:
+    def __init__(
+        self,
+        app: ComplaintsApp,
+        read_models: ReadModels,
+        *,
+        poll: float | None = None,
+        batch: int = 100,
+        leadership: Leadership | None = None,
+    ) -> None:
+        self.app = app
+        self.read_models = read_models
+        self.poll = app.settings.deadline_poll_seconds if poll is None else poll
+        self.batch = batch
+        self.leadership = leadership or open_leadership(app.settings.store, app)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # ---------------------------------------------------------------- one pass
+    def run_once(self) -> Sweep:
+        """Send every deadline due now through the lapse command, the oldest first."""
+        sweep = Sweep()
+        now = self.app.clock.now()
+        tried: set[tuple[UUID, int]] = set()
+        while not self._stop.is_set():
+            due = [
+                d
+                for d in self.read_models.deadlines.due(now, limit=self.batch + len(tried))
+                if (d.complaint_id, d.deadline_id) not in tried
+            ]
+            if not due:
+                break
+            for deadline in due:
+                tried.add((deadline.complaint_id, deadline.deadline_id))
+                self._lapse(deadline.complaint_id, deadline.deadline_id, sweep)
+            # Let the read model catch up with what was just enforced before looking again.
+            position = self.app.last_saved_position()
+            if position is not None:
+                self.read_models.wait_for(position, timeout=5.0, names=["deadlines"])
+        if sweep.fired or sweep.failed:
+            log.info(
+                "deadlines: %d fired, %d unchanged, %d not yet due, %d failed",
+                sweep.fired,
+                sweep.unchanged,
+                sweep.not_due,
+                sweep.failed,
+            )
+        return sweep
+
+    def _lapse(self, complaint_id: UUID, deadline_id: int, sweep: Sweep) -> None:
+        before = self.app.last_saved_position()
+        try:
+            self.app.lapse_deadline(SYSTEM, complaint_id, deadline_id)
+        except DeadlineNotDue:
+            sweep.not_due += 1
+            return
+        except DomainError as error:
+            # A concurrent update that kept colliding, or a case erased meanwhile: next pass.
+            log.warning("deadline %s/%d not enforced: %s", complaint_id, deadline_id, error)
+            sweep.failed += 1
+            return
+        except Exception:
+            log.exception("deadline %s/%d failed; will retry", complaint_id, deadline_id)
+            sweep.failed += 1
+            return
+        if self.app.last_saved_position() != before:
+            sweep.fired += 1
+        else:
+            sweep.unchanged += 1
+
+    # ---------------------------------------------------------------- running until stopped
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name=NAME, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+        self.leadership.close()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            if not self.leadership.try_lead(NAME):
+                self._stop.wait(self.poll)  # another worker keeps time; stand by
+                continue
+            try:
+                self._lead()
+            except Exception:
+                log.exception("the deadline worker failed; retrying")
+                self._stop.wait(self.poll)
+            finally:
+                self.leadership.release(NAME)
+
+    def _lead(self) -> None:
+        while not self._stop.is_set():
+            self.run_once()
+            self._stop.wait(self._sleep())
+            if not self.leadership.still_leading(NAME):
+                return
+
+    def _sleep(self) -> float:
+        """Until the next deadline falls due, but never longer than the poll interval: a new
+        deadline may be set meanwhile. One still due now was just tried; it waits a poll."""
+        next_due = self.read_models.deadlines.next_due()
+        if next_due is None:
+            return self.poll
+        wait = (next_due - self.app.clock.now()).total_seconds()
+        return self.poll if wait <= 0 else min(self.poll, wait)
