@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Sequence
 from datetime import timedelta
+from pathlib import Path
 from uuid import UUID
 
 from rich.console import Console
@@ -183,6 +184,39 @@ def subscribe(args: argparse.Namespace) -> int:
     return run(args.url, args.token, args.complaint, args.after, args.count)
 
 
+def report(args: argparse.Namespace) -> int:
+    """Write the public report of a period: Markdown, CSV and a PNG chart."""
+    from complaints import report as reporting  # noqa: PLC0415 - only `report` draws charts
+    from complaints.domain.errors import ValidationFailed  # noqa: PLC0415
+
+    try:
+        start = reporting.parse_bound(args.from_, end=False)
+        end = reporting.parse_bound(args.to, end=True)
+    except ValueError as error:
+        print(f"complaints report: {error}", file=sys.stderr)
+        return 2
+    if end <= start:
+        print("complaints report: --to must not be before --from", file=sys.stderr)
+        return 2
+    app = ComplaintsApp(_settings())
+    read_models = ReadModels(app)
+    try:
+        # Include everything recorded so far, whether or not a worker is running.
+        read_models.catch_up()
+        read_models.wait_for(read_models.head(), timeout=60)
+        try:
+            built = reporting.build(read_models, start, end)
+        except ValidationFailed as error:
+            print(f"complaints report: {error.message}", file=sys.stderr)
+            return 2
+        for path in reporting.write(built, Path(args.out)):
+            print(path)
+    finally:
+        read_models.close()
+        app.close()
+    return 0
+
+
 def audit(args: argparse.Namespace) -> int:
     """Verify hash chains (one case or the whole store), or export a case's history."""
     from complaints.audit import export_lines, verify_store  # noqa: PLC0415
@@ -341,6 +375,22 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("id", help="a complaint id, global id or reference")
     e.add_argument("--output", "-o", help="file to write (default: standard output)")
     e.set_defaults(run=audit, complaint=None)
+
+    p = commands.add_parser(
+        "report", help="write the public report of a period (Markdown, CSV and a PNG chart)"
+    )
+    p.add_argument(
+        "--from",
+        dest="from_",
+        required=True,
+        metavar="DATE",
+        help="first day (UTC), e.g. 2026-01-01",
+    )
+    p.add_argument(
+        "--to", required=True, metavar="DATE", help="last day (UTC), included, e.g. 2026-03-31"
+    )
+    p.add_argument("--out", default="reports", help="directory to write into (default: reports)")
+    p.set_defaults(run=report)
 
     p = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     p.set_defaults(run=schema)

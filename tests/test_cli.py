@@ -6,7 +6,9 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 
@@ -121,3 +123,54 @@ def test_the_worker_catches_up_and_stops_cleanly_on_sigterm(database: str) -> No
         app.close()
     assert process.returncode == 0, output
     assert "Traceback" not in output
+
+
+def worker_for(database: str, *flags: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "complaints", "worker", "--poll", "0.1", *flags],
+        env={**os.environ, "DATABASE_URL": database, "DEADLINE_POLL_SECONDS": "0.1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def windows_open(app: ComplaintsApp, complaint_id: UUID) -> int:
+    return len(app.get_complaint(complaint_id).open_deadlines)
+
+
+@pytest.fixture
+def closed_in_january(tmp_path: Path) -> tuple[str, UUID]:
+    """A case closed in January 2026: its survey window is long past."""
+    url = f"sqlite:///{tmp_path / 'january.db'}"
+    clock = ManualClock()
+    app = ComplaintsApp(Settings(database_url=url), clock=clock)
+    try:
+        complaint = Scenario(app, clock).closed()
+    finally:
+        app.close()
+    return url, complaint.id
+
+
+@pytest.mark.parametrize(("flags", "enforced"), [((), True), (("--no-deadlines",), False)])
+def test_the_worker_enforces_deadlines_unless_told_not_to(
+    closed_in_january: tuple[str, UUID], flags: tuple[str, ...], enforced: bool
+) -> None:
+    database, complaint_id = closed_in_january
+    process = worker_for(database, *flags)
+    app = ComplaintsApp(Settings(database_url=database))
+    models = ReadModels(app)
+    try:
+        assert windows_open(app, complaint_id) == 1
+        assert models.wait_for(models.head(), timeout=30)
+        deadline = time.monotonic() + (30 if enforced else 2)
+        while windows_open(app, complaint_id) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert windows_open(app, complaint_id) == (0 if enforced else 1)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+        models.close()
+        app.close()
+    assert process.returncode == 0, output
+    assert f"deadlines: {'on' if enforced else 'off'}" in output

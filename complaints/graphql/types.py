@@ -521,6 +521,17 @@ class Statistics:
     median_active_resolution_hours: float | None = strawberry.field(
         description="Median resolution time leaving paused time out"
     )
+    escalations: int = strawberry.field(
+        description="Cases the platform took over because the parties did not agree in time"
+    )
+    advance_refunds: int = strawberry.field(
+        description="Refunds the platform paid first and recovered from a seller's deposit"
+    )
+    advanced: list[Money] = strawberry.field(description="Their sum, one entry per currency")
+    overdue_staff_deadlines: JSON = strawberry.field(
+        description="Intake, pickup and ruling deadlines that ran overdue, by kind"
+    )
+    sanctions_imposed: JSON = strawberry.field(description="Sanctions imposed, by kind")
 
     @classmethod
     def of(cls, figures: PeriodStatistics) -> Statistics:
@@ -537,6 +548,11 @@ class Statistics:
             default_ruling_rate=figures.default_ruling_rate,
             paused_hours=figures.paused_hours,
             median_active_resolution_hours=figures.median_active_resolution_hours,
+            escalations=figures.escalations,
+            advance_refunds=figures.advance_refunds,
+            advanced=[Money(amount=a, currency=c) for c, a in figures.advanced.items()],
+            overdue_staff_deadlines=JSON(figures.overdue_staff_deadlines),
+            sanctions_imposed=JSON(figures.sanctions_imposed),
         )
 
 

@@ -7,13 +7,16 @@ person changes none of the figures.
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from complaints.domain.complaint import Complaint
 from complaints.domain.errors import FieldError, ValidationFailed
-from complaints.domain.values import Outcome, Role
+from complaints.domain.seller import Seller
+from complaints.domain.values import Money, Outcome, Role
 from complaints.projections.base import Projection, View, from_moment, moment, on
 from complaints.projections.database import Tx
 
@@ -23,7 +26,7 @@ EXPIRED = {Outcome.EXPIRED_NO_INFO, Outcome.EXPIRED_NO_RESPONSE}
 
 class Statistics(Projection):
     name = "statistics"
-    version = 2  # v2: paused time, reported apart
+    version = 3  # v2: paused time, reported apart; v3: enforcement figures
     tables = {  # noqa: RUF012 - read-only class data
         "cases": (
             "complaint_id TEXT PRIMARY KEY, filed_at TEXT NOT NULL, category TEXT NOT NULL,"
@@ -34,11 +37,18 @@ class Statistics(Projection):
             "complaint_id TEXT NOT NULL, by_role TEXT NOT NULL, score BIGINT NOT NULL,"
             " rated_at TEXT NOT NULL, PRIMARY KEY (complaint_id, by_role)"
         ),
+        # One row per act of enforcement: an automatic escalation, an advance refund, a staff
+        # deadline run overdue, a sanction. Amounts only; never who.
+        "enforcement": (
+            "position BIGINT PRIMARY KEY, action TEXT NOT NULL, at TEXT NOT NULL,"
+            " amount TEXT, currency TEXT"
+        ),
     }
     indexes = (
         "CREATE INDEX IF NOT EXISTS {index} ON {cases} (filed_at)",
         "CREATE INDEX IF NOT EXISTS {index} ON {cases} (closed_at)",
         "CREATE INDEX IF NOT EXISTS {index} ON {ratings} (rated_at)",
+        "CREATE INDEX IF NOT EXISTS {index} ON {enforcement} (at)",
     )
 
     @on(Complaint.Filed)
@@ -88,6 +98,37 @@ class Statistics(Projection):
             (e.paused_seconds / 3600, str(e.originator_id)),
         )
 
+    def _enforced(
+        self, tx: Tx, position: int, action: str, e: Any, amount: Money | None = None
+    ) -> None:
+        tx.execute(
+            f"INSERT INTO {self.t['enforcement']} (position, action, at, amount, currency)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (
+                position,
+                action,
+                moment(e.timestamp),
+                None if amount is None else str(amount.amount),
+                None if amount is None else amount.currency,
+            ),
+        )
+
+    @on(Complaint.Escalated)
+    def escalated(self, tx: Tx, e: Complaint.Escalated, position: int) -> None:
+        self._enforced(tx, position, "escalated", e)
+
+    @on(Complaint.RefundAdvanced)
+    def advanced(self, tx: Tx, e: Complaint.RefundAdvanced, position: int) -> None:
+        self._enforced(tx, position, "advance_refund", e, e.amount)
+
+    @on(Complaint.DeadlineOverdue)
+    def overdue(self, tx: Tx, e: Complaint.DeadlineOverdue, position: int) -> None:
+        self._enforced(tx, position, f"overdue:{e.kind.value}", e)
+
+    @on(Seller.SanctionImposed)
+    def sanctioned(self, tx: Tx, e: Seller.SanctionImposed, position: int) -> None:
+        self._enforced(tx, position, f"sanction:{e.kind.value}", e)
+
     @on(Complaint.Rated)
     def rated(self, tx: Tx, e: Complaint.Rated, position: int) -> None:
         tx.execute(
@@ -112,6 +153,14 @@ class PeriodStatistics:
     #: Time cases closed in the period spent with their clock paused, apart from the rest.
     paused_hours: float = 0.0
     median_active_resolution_hours: float | None = None
+    #: Cases the platform took over because the parties did not agree in time.
+    escalations: int = 0
+    advance_refunds: int = 0
+    #: The sum advanced to consumers from sellers' deposits, by currency.
+    advanced: dict[str, Decimal] = field(default_factory=dict)
+    #: Staff deadlines (intake, pickup, ruling) that ran overdue, by kind.
+    overdue_staff_deadlines: dict[str, int] = field(default_factory=dict)
+    sanctions_imposed: dict[str, int] = field(default_factory=dict)
 
 
 class StatisticsView(View):
@@ -154,6 +203,19 @@ class StatisticsView(View):
                 )
             ]
             defaults = sum(int(d) for _, _, d, _ in closed_rows)
+            acts = tx.all(
+                f"SELECT action, amount, currency FROM {t['enforcement']}"
+                " WHERE at >= ? AND at < ? ORDER BY action",
+                bounds,
+            )
+            advanced: dict[str, Decimal] = {}
+            for action, amount, currency in acts:
+                if action == "advance_refund":
+                    advanced[currency] = advanced.get(currency, Decimal(0)) + Decimal(amount)
+            overdue = Counter(a[len("overdue:") :] for a, _, _ in acts if a.startswith("overdue:"))
+            sanctions = Counter(
+                a[len("sanction:") :] for a, _, _ in acts if a.startswith("sanction:")
+            )
             return PeriodStatistics(
                 start=start,
                 end=end,
@@ -167,6 +229,11 @@ class StatisticsView(View):
                 default_ruling_rate=defaults / len(closed_rows) if closed_rows else None,
                 paused_hours=sum(paused),
                 median_active_resolution_hours=statistics.median(active) if active else None,
+                escalations=sum(1 for a, _, _ in acts if a == "escalated"),
+                advance_refunds=sum(1 for a, _, _ in acts if a == "advance_refund"),
+                advanced=dict(sorted(advanced.items())),
+                overdue_staff_deadlines=dict(sorted(overdue.items())),
+                sanctions_imposed=dict(sorted(sanctions.items())),
             )
 
         return self.read(query)
