@@ -28,6 +28,7 @@ lint: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(BIN)/python bench/rebuild.py
+	$(BIN)/python bench/deadlines.py
 
 format: $(INSTALLED)
 	$(BIN)/ruff format .

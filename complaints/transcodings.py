@@ -16,7 +16,14 @@ from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from complaints.domain.deadlines import DeadlineKind, Extension
 from complaints.domain.sanctions import Offence
-from complaints.domain.seller import AfterSalesPolicy
+from complaints.domain.seller import (
+    AfterSalesPolicy,
+    ConfirmedViolation,
+    LedgerEntry,
+    Sanction,
+    SpotCheck,
+    Strike,
+)
 from complaints.domain.values import (
     Actor,
     Category,
@@ -50,6 +57,8 @@ ENUMS: tuple[type[Enum], ...] = (
     Offence,
 )
 VALUES: tuple[type[Any], ...] = (Actor, Money, Remedy, AfterSalesPolicy, Extension)
+#: What a Seller snapshot holds besides the values above (events never carry these).
+SELLER_STATE: tuple[type[Any], ...] = (LedgerEntry, Sanction, SpotCheck, Strike, ConfirmedViolation)
 
 
 class EnumAsValue(Transcoding):
@@ -94,6 +103,6 @@ class SealedPersonalText(Transcoding):
 def register_domain_transcodings(transcoder: JSONTranscoder, cipher: PersonalDataCipher) -> None:
     for enum in ENUMS:
         transcoder.register(EnumAsValue(enum))
-    for cls in VALUES:
+    for cls in (*VALUES, *SELLER_STATE):
         transcoder.register(DataclassAsDict(cls))
     transcoder.register(SealedPersonalText(cipher))

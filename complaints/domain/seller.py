@@ -88,6 +88,12 @@ class LedgerEntry:
 
 
 @dataclass(frozen=True)
+class ConfirmedViolation:
+    violation_id: UUID
+    kind: ViolationKind
+
+
+@dataclass(frozen=True)
 class Strike:
     offence: Offence
     reason: str
@@ -210,7 +216,7 @@ class Seller(Aggregate):
         self.policy: AfterSalesPolicy | None = None
         self.sanctions: list[Sanction] = []
         self.spot_checks: list[SpotCheck] = []
-        self.violations: list[tuple[UUID, ViolationKind]] = []
+        self.violations: list[ConfirmedViolation] = []
         self.strikes: list[Strike] = []
 
     # ---------------------------------------------------------------- reading
@@ -451,7 +457,7 @@ class Seller(Aggregate):
         actor: Actor,
         timestamp: datetime,
     ) -> None:
-        self.violations.append((violation_id, kind))
+        self.violations.append(ConfirmedViolation(violation_id, kind))
 
     # ---------------------------------------------------------------- the ladder (R4, R8)
     def strikes_within(self, window: timedelta, now: datetime) -> list[Strike]:

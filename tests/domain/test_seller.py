@@ -19,7 +19,7 @@ from complaints.domain.errors import (
     ValidationFailed,
     ViolationAlreadyDecided,
 )
-from complaints.domain.seller import AfterSalesPolicy, ShopStatus
+from complaints.domain.seller import AfterSalesPolicy, ConfirmedViolation, ShopStatus
 from complaints.domain.values import Money, SanctionKind, ViolationKind, ViolationStatus
 from tests.scenario import (
     AGENT,
@@ -195,7 +195,7 @@ class TestViolations:
         violation = world.app.confirm_violation(SUPERVISOR, violation.id)
         assert violation.status is ViolationStatus.CONFIRMED
         assert world.app.get_seller("acme").violations == [
-            (violation.id, ViolationKind.COUNTERFEIT)
+            ConfirmedViolation(violation.id, ViolationKind.COUNTERFEIT)
         ]
 
     def test_a_report_may_point_at_a_complaint(self, world: Scenario) -> None:

@@ -14,6 +14,7 @@ from complaints.clock import ManualClock
 from complaints.domain.complaint import Complaint
 from complaints.domain.deadlines import DeadlineKind
 from complaints.domain.errors import ConcurrentUpdate
+from complaints.domain.seller import AfterSalesPolicy
 from complaints.domain.values import Outcome, Remedy, RemedyType, Role, ViolationKind, Visibility
 from complaints.settings import Settings, Store
 from tests.scenario import (
@@ -265,3 +266,34 @@ def test_the_default_store_is_a_file_under_var(
     finally:
         app.close()
     assert (tmp_path / "var" / "complaints.db").stat().st_size > 0
+
+
+def test_a_long_lived_shop_loads_from_a_snapshot_exactly_as_replayed(
+    stored_world: Scenario, store_url: str, clock: ManualClock
+) -> None:
+    """Every 100th event of a Seller is snapshotted; what loads equals a full replay."""
+    from eventsourcing.application import project_aggregate
+
+    from complaints.domain.seller import Seller
+
+    world = stored_world
+    world.seller()
+    app = world.app
+    app.set_after_sales_policy(SELLER, "acme", AfterSalesPolicy(7, True, 12, "Seven days."))
+    violation = app.report_violation(CONSUMER, "acme", ViolationKind.FRAUD, "Paid, never shipped.")
+    app.confirm_violation(SUPERVISOR, violation.id)
+    while app.get_seller("acme").version < 230:
+        app.top_up_deposit(SELLER, "acme", cny("10.00"))
+        app.record_spot_check(SUPERVISOR, "acme", False, "Labels still missing.")
+    seller = app.get_seller("acme")
+    snapshots = list(app.snapshots.get(seller.id)) if app.snapshots else []
+    assert [s.originator_version for s in snapshots][:2] == [100, 200]
+    replayed = project_aggregate(None, app.repository.event_store.get(seller.id))
+    assert isinstance(replayed, Seller)
+    assert vars(seller) == vars(replayed)
+    # And after a restart, from the store alone.
+    again = ComplaintsApp(Settings(database_url=store_url), clock=clock)
+    try:
+        assert vars(again.get_seller("acme")) == vars(replayed)
+    finally:
+        again.close()
