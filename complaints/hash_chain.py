@@ -151,7 +151,15 @@ class HashedPostgresRecorder(PostgresApplicationRecorder, HashedRecorder):
     ) -> None:
         # The application recorder takes the table lock, then inserts; the hashes follow in
         # the same transaction, so they commit with their events or not at all.
-        super()._insert_stored_events(curs, stored_events, **kwargs)
+        #
+        # The library runs this in pipeline mode. A nested pipeline syncs on exit, so a
+        # conflicting insert (a concurrent command) raises its IntegrityError here, before our
+        # statements are queued. Queued behind a failed statement, they would be skipped, and
+        # psycopg would wrongly remember a skipped PREPARE as done: the connection then fails
+        # every later use with 'prepared statement "_pg3_N" does not exist' (found by the load
+        # run in tests/reliability).
+        with curs.connection.pipeline():
+            super()._insert_stored_events(curs, stored_events, **kwargs)
         # A cursor of its own: the inserting cursor still holds the notification ids.
         with curs.connection.cursor() as own:
 
@@ -161,6 +169,7 @@ class HashedPostgresRecorder(PostgresApplicationRecorder, HashedRecorder):
                         "SELECT hash FROM {0} WHERE originator_id = %s AND originator_version = %s"
                     ).format(self._table()),
                     (originator_id, version),
+                    prepare=False,
                 )
                 row = own.fetchone()
                 return None if row is None else str(row["hash"])

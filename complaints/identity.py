@@ -16,7 +16,10 @@ from complaints.domain.values import Actor, Role
 ALGORITHM = "HS256"
 PUBLIC = Actor(Role.PUBLIC, "anonymous")
 #: Roles a token may carry. The public needs no token.
-TOKEN_ROLES = frozenset(Role) - {Role.PUBLIC}
+#: The roles a bearer token may carry. PUBLIC is the absence of a token; SYSTEM is the platform's
+#: own worker, which acts in-process and never over the API (a SYSTEM token could move deposit
+#: money; the security suite in tests/reliability found it was once accepted).
+TOKEN_ROLES = frozenset(Role) - {Role.PUBLIC, Role.SYSTEM}
 
 
 class InvalidToken(Exception):

@@ -234,6 +234,9 @@ class PostgresKeyStore(KeyStore):
             open=True,
             timeout=10,
             name="subject-keys",
+            # A connection left dead by a database restart is replaced before use, not
+            # handed to a request (found by tests/reliability/test_faults.py).
+            check=ConnectionPool.check_connection,
         )
         self._execute(
             "CREATE TABLE IF NOT EXISTS {} ("

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
@@ -44,9 +45,43 @@ class QuietDisconnects(logging.Filter):
         return not isinstance(error, WebSocketDisconnected)
 
 
+class RedactSecrets(logging.Filter):
+    """Nothing secret reaches the log, whatever the level: bearer tokens and the configured
+    secrets are masked, and WebSocket frame dumps (uvicorn's debug level prints their contents:
+    tokens and personal data) are dropped. Attached to the handlers, so it sees every record."""
+
+    FRAME = re.compile(r"^[<>] (TEXT|BINARY) ")
+    BEARER = re.compile(r"(?i)bearer\s+[A-Za-z0-9._~+/=-]+")
+
+    def __init__(self, secrets: Sequence[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if len(s) >= 8]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.FRAME.match(message):
+            return False
+        redacted = self.BEARER.sub("Bearer [redacted]", message)
+        for secret in self.secrets:
+            redacted = redacted.replace(secret, "[redacted]")
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+def guard_the_log(settings: Settings) -> None:
+    secrets = [settings.jwt_secret, settings.store.password]
+    guard = RedactSecrets(secrets)
+    for name in (None, "uvicorn", "uvicorn.error", "uvicorn.access"):
+        for handler in logging.getLogger(name).handlers:
+            if not any(isinstance(f, RedactSecrets) for f in handler.filters):
+                handler.addFilter(guard)
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     logging.getLogger("strawberry.ws.task").addFilter(QuietDisconnects())
+    guard_the_log(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -1,7 +1,7 @@
 """The schema, and the guards around it.
 
-- Parser and validation caches, and depth, token and alias limits, against expensive or hostile
-  documents.
+- Parser and validation caches, and depth, expanded-size, token and alias limits, against
+  expensive or hostile documents (shape.py: depth and size with each fragment measured once).
 - Unexpected errors are masked: the client sees "Unexpected error" and an error id; the log has
   the same id with the traceback. Client mistakes (syntax, validation, coded errors) pass through.
 - Introspection can be switched off (INTROSPECTION=false, the production default).
@@ -17,12 +17,11 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
 )
@@ -38,14 +37,13 @@ from complaints.graphql.errors import (
 )
 from complaints.graphql.mutations import Mutation
 from complaints.graphql.queries import Query
+from complaints.graphql.shape import MAX_ALIASES, MAX_DEPTH, limited
 from complaints.graphql.subscriptions import Subscription
 from complaints.graphql.types import ComplaintNode, SellerNode, Violation
 
 log = logging.getLogger("complaints.graphql")
 
-MAX_DEPTH = 10
 MAX_TOKENS = 2000
-MAX_ALIASES = 15
 
 
 def unexpected(error: GraphQLError) -> bool:
@@ -86,9 +84,8 @@ def build_schema(*, introspection: bool = True) -> Schema:
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
         ParserCache,
         ValidationCache,
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: AddValidationRules([limited(max_depth=MAX_DEPTH, max_aliases=MAX_ALIASES)]),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         MaskUnexpectedErrors,
     ]
     if not introspection:

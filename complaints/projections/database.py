@@ -171,6 +171,9 @@ class PostgresReadStore(ReadStore):
             open=True,
             timeout=30,
             name="read-models",
+            # A connection left dead by a database restart is replaced before use, not
+            # handed to a request (found by tests/reliability/test_faults.py).
+            check=ConnectionPool.check_connection,
             kwargs={"options": f"-c search_path={store.schema}"},
         )
 

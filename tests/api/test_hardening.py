@@ -59,3 +59,34 @@ def test_a_document_nested_too_deep_is_refused(gql: GraphQL) -> None:
     result = gql.run(f"{{ complaints {{ edges {{ node {{ {nested} }} }} }} }}")
     assert result.errors
     assert "depth" in result.errors[0].message
+
+
+def fragment_bomb(levels: int) -> str:
+    """Each fragment spreads the next one twice: 2^levels fields once expanded."""
+    return (
+        "query { ...F0 } "
+        + " ".join(f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}" for i in range(levels))
+        + f" fragment F{levels} on Query {{ viewerRole }}"
+    )
+
+
+def test_a_fragment_bomb_is_refused_without_expanding_it(gql: GraphQL) -> None:
+    result = gql.run(fragment_bomb(60))  # 2^60 fields: only a linear check can refuse this
+    assert result.errors
+    assert "fields once its fragments are expanded" in result.errors[0].message
+
+
+def test_aliases_and_depth_count_through_fragments(gql: GraphQL) -> None:
+    aliased = " ".join(f"a{i}: viewerRole" for i in range(8))
+    result = gql.run(
+        f"query {{ ...A ...B }} fragment A on Query {{ {aliased} }}"
+        f" fragment B on Query {{ b: viewerRole ...A }}"
+    )
+    assert result.errors
+    assert "aliases" in result.errors[0].message
+
+
+def test_fragments_within_the_limits_are_answered(gql: GraphQL) -> None:
+    result = gql.run(fragment_bomb(5))  # 32 fields, all the same one
+    assert result.errors is None
+    assert result.data == {"viewerRole": "PUBLIC"}

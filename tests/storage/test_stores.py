@@ -245,6 +245,37 @@ def test_two_writers_without_retries_one_gets_a_conflict(
     assert len(two_writers[0].get_complaint(complaint.id).messages) == 1
 
 
+def test_a_connection_that_saw_conflicts_keeps_working(
+    two_writers: list[ComplaintsApp], clock: ManualClock
+) -> None:
+    """Eight threads per app write to one case, over and over: every lost race is retried, and
+    the connections that carried a failed insert stay usable (a regression: psycopg's pipeline
+    once left them referring to a prepared statement that was never made)."""
+    complaint = Scenario(two_writers[0], clock).negotiating()
+    errors: list[BaseException] = []
+
+    def write(app: ComplaintsApp, n: int) -> None:
+        for round_ in range(15):
+            try:
+                app.post_message(CONSUMER, complaint.id, f"note {n}.{round_}")
+            except ConcurrentUpdate:
+                pass  # retries ran out under this much contention: refused cleanly
+            except BaseException as error:
+                errors.append(error)
+
+    threads = [
+        threading.Thread(target=write, args=(app, n)) for n, app in enumerate(two_writers * 8)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == []
+    final = two_writers[0].get_complaint(complaint.id)
+    assert final.version == complaint.version + len(final.messages)
+    assert len(final.messages) > 100
+
+
 def test_deadlines_are_stored_with_their_due_times(stored_world: Scenario, store_url: str) -> None:
     complaint = stored_world.negotiating()
     fresh = reopen(stored_world.app, store_url)
