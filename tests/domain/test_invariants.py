@@ -27,7 +27,6 @@ from complaints.domain.errors import DomainError
 from complaints.domain.permissions import Action
 from complaints.domain.values import (
     RULING_OUTCOMES,
-    TERMINAL,
     Actor,
     Category,
     Outcome,
@@ -37,6 +36,7 @@ from complaints.domain.values import (
     Visibility,
 )
 from complaints.settings import Settings
+from tests.invariants import check_case, check_ledger
 from tests.scenario import (
     AGENT,
     ARBITER,
@@ -82,8 +82,6 @@ REMEDIES = st.sampled_from(
 OUTCOMES = st.sampled_from(sorted(RULING_OUTCOMES, key=str)) | st.sampled_from(list(Outcome))
 #: The walk skips these (they end a case early, or go nowhere); random `act` calls try them.
 EARLY_ENDINGS = {Action.WITHDRAW, Action.REJECT, Action.POST_MESSAGE}
-DECISIONS = {"Settled", "DefaultRuled", "RulingFinalised"}
-MONEY_MOVES = {"RefundConfirmed", "RefundAdvanced"}
 
 
 def command(  # noqa: PLR0912 - one branch per command
@@ -232,28 +230,9 @@ class ComplaintLifecycle(RuleBasedStateMachine):
     def every_case_keeps_its_invariants(self) -> None:
         for cid in self.ids:
             events = self.app.history(cid)
-            names = [type(e).__name__ for e in events]
-            assert names.count("RulingIssued") <= 1
-            assert names.count("AppealDecided") <= 1
-            arbiters = {e.arbiter_id for e in events if type(e).__name__ == "RulingIssued"}  # type: ignore[attr-defined]
-            for e in events:
-                if type(e).__name__ == "AppealDecided":
-                    assert e.actor.id not in arbiters  # type: ignore[attr-defined]
-            decided = False
-            terminal = None
-            complaint: Any = None
-            for e in events:
-                name = type(e).__name__
-                decided = decided or name in DECISIONS
-                if name in MONEY_MOVES:
-                    assert decided, f"{name} moved money before any decision"
-                complaint = e.mutate(complaint)
-                if terminal is not None:
-                    assert complaint.status is terminal, f"left {terminal} by {name}"
-                elif complaint.status in TERMINAL:
-                    terminal = complaint.status
+            complaint = check_case(events)
             event(f"a case reached {complaint.status.value}")
-            for name in set(names) & {
+            for name in {type(e).__name__ for e in events} & {
                 "RulingIssued",
                 "AppealDecided",
                 "DefaultRuled",
@@ -266,10 +245,7 @@ class ComplaintLifecycle(RuleBasedStateMachine):
     @invariant()
     def every_deposit_ledger_adds_up(self) -> None:
         for shop in ("acme", "globex"):
-            seller = self.app.get_seller(shop)
-            assert seller.balance >= 0
-            assert seller.debt >= 0
-            assert seller.balance - seller.debt == sum(entry.amount for entry in seller.ledger)
+            check_ledger(self.app.get_seller(shop))
 
 
 TestComplaintLifecycle = ComplaintLifecycle.TestCase

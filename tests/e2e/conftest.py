@@ -76,7 +76,8 @@ class Server:
         pytest.fail(f"server did not start:\n{self.output()}")
 
     def output(self) -> str:
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         return (self.workdir / f"server-{self.port}.log").read_text()
 
     def stop(self) -> None:

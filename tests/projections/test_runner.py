@@ -267,6 +267,7 @@ def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
         process.wait()
 
 
+@pytest.mark.reliability
 def test_killed_workers_lose_nothing_and_repeat_nothing(
     stored_world: Scenario,
     stored_read_models: ReadModels,
@@ -319,6 +320,10 @@ def test_killed_workers_lose_nothing_and_repeat_nothing(
     processes[-1].terminate()
     processes[-1].wait(timeout=30)
     assert_rows_equal_a_replay(stored_read_models)
+    print(
+        f"worker kills: {stored_read_models.head()} events, {kills} SIGKILLs,"
+        f" {kills_mid_stream} mid-stream; rows equal a replay"
+    )
 
 
 def test_two_worker_processes_share_the_work_without_repeating_it(
