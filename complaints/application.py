@@ -84,6 +84,8 @@ SANCTIONED_VIOLATIONS = {
     ViolationKind.FRAUD: Offence.FRAUD,
 }
 
+#: The topic prefix of every Complaint event.
+COMPLAINT_TOPIC = "complaints.domain.complaint:Complaint."
 _REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 
 
@@ -129,7 +131,8 @@ class ComplaintsApp(Application[UUID]):
     #: snapshot every 100 events keeps loading it flat. Complaints are short and hold personal
     #: data (sealed per subject in events), so they are never snapshotted.
     snapshotting_intervals: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], int]] = {
-        Seller: 100
+        Seller: 100,
+        Complaint: 100,
     }
 
     def __init__(
@@ -150,7 +153,7 @@ class ComplaintsApp(Application[UUID]):
         #: Pulsed after every save, so that in-process followers of the log wake up at once.
         self.saved = Signal()
         self._local = threading.local()
-        super().__init__(env=store.eventsourcing_env())
+        super().__init__(env=self.settings.eventsourcing_env())
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         # Settings is the one place that reads the environment; ignore os.environ here.
@@ -283,15 +286,19 @@ class ComplaintsApp(Application[UUID]):
         self, complaint_id_: UUID, *, version: int | None = None, at: datetime | None = None
     ) -> Complaint:
         """The complaint exactly as it stood at a version, or at a moment."""
-        current = self.get_complaint(complaint_id_)
+        if version is None and at is None:
+            return self.get_complaint(complaint_id_)
+        # Only the latest version is needed to check the request: one row, not the whole case.
+        latest = self.recorder.select_events(complaint_id_, desc=True, limit=1)
+        if not latest or not latest[0].topic.startswith(COMPLAINT_TOPIC):
+            raise ComplaintNotFound("No such complaint.")
         if version is not None:
-            if not 1 <= version <= current.version:
+            if not 1 <= version <= latest[0].originator_version:
                 raise ValidationFailed(
-                    [FieldError("version", f"must be from 1 to {current.version}")]
+                    [FieldError("version", f"must be from 1 to {latest[0].originator_version}")]
                 )
             return cast(Complaint, self.repository.get(complaint_id_, version=version))
-        if at is None:
-            return current
+        assert at is not None
         if at.tzinfo is None:
             raise ValidationFailed([FieldError("at", "must include a time zone")])
         events: Iterator[Any] = itertools.takewhile(

@@ -171,6 +171,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     command_retries: int = 5
+    #: PostgreSQL: commands saved at the same moment share a transaction (group_commit.py).
+    group_commit: bool = True
     key_cache_seconds: float = 5.0
     log_level: str = "info"
     #: Whether `complaints serve` also feeds the read models (each projection still has one
@@ -190,6 +192,16 @@ class Settings:
     @property
     def store(self) -> Store:
         return Store.parse(self.database_url)
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """The `eventsourcing` library's variables for this store and these settings."""
+        store = self.store
+        env = store.eventsourcing_env()
+        if store.kind == "postgres" and self.group_commit:
+            env["APPLICATION_RECORDER_TOPIC"] = (
+                "complaints.group_commit:GroupCommitPostgresRecorder"
+            )
+        return env
 
     @property
     def is_production(self) -> bool:
@@ -265,6 +277,7 @@ class Settings:
             host=source.get("HOST", "127.0.0.1"),
             port=port,
             command_retries=int(number("COMMAND_RETRIES", 5)),
+            group_commit=flag("GROUP_COMMIT", True),
             key_cache_seconds=number("KEY_CACHE_SECONDS", 5.0, integer=False),
             log_level=source.get("LOG_LEVEL", "info").lower(),
             in_process_projections=flag("IN_PROCESS_PROJECTIONS", True),
@@ -297,6 +310,7 @@ class Settings:
             "HOST": self.host,
             "PORT": str(self.port),
             "COMMAND_RETRIES": str(self.command_retries),
+            "GROUP_COMMIT": str(self.group_commit).lower(),
             "KEY_CACHE_SECONDS": str(self.key_cache_seconds),
             "LOG_LEVEL": self.log_level,
             "IN_PROCESS_PROJECTIONS": str(self.in_process_projections).lower(),
