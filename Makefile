@@ -27,8 +27,11 @@ lint: $(INSTALLED)
 	$(BIN)/mypy
 
 bench: $(INSTALLED)
-	$(BIN)/python bench/rebuild.py
-	$(BIN)/python bench/deadlines.py
+	$(BIN)/python -m bench.commands
+	$(BIN)/python -m bench.http
+	$(BIN)/python -m bench.replay
+	$(BIN)/python -m bench.rebuild
+	$(BIN)/python -m bench.deadlines
 
 format: $(INSTALLED)
 	$(BIN)/ruff format .

@@ -14,7 +14,20 @@ from typing import Any
 
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
-from complaints.domain.deadlines import DeadlineKind, Extension
+from complaints.domain.deadlines import Deadline, DeadlineKind, Extension
+from complaints.domain.records import (
+    Appeal,
+    Evidence,
+    EvidenceRequest,
+    ExecutionIssue,
+    Finding,
+    InfoRequest,
+    Message,
+    Offer,
+    Rating,
+    Ruling,
+    Shipment,
+)
 from complaints.domain.sanctions import Offence
 from complaints.domain.seller import (
     AfterSalesPolicy,
@@ -59,6 +72,22 @@ ENUMS: tuple[type[Enum], ...] = (
 VALUES: tuple[type[Any], ...] = (Actor, Money, Remedy, AfterSalesPolicy, Extension)
 #: What a Seller snapshot holds besides the values above (events never carry these).
 SELLER_STATE: tuple[type[Any], ...] = (LedgerEntry, Sanction, SpotCheck, Strike, ConfirmedViolation)
+#: What a Complaint snapshot holds besides the values above. Personal text inside these stays
+#: sealed under its subject's key, so erasure reaches snapshots as it reaches events.
+COMPLAINT_STATE: tuple[type[Any], ...] = (
+    Deadline,
+    Offer,
+    InfoRequest,
+    EvidenceRequest,
+    Evidence,
+    Finding,
+    Ruling,
+    Appeal,
+    Shipment,
+    ExecutionIssue,
+    Message,
+    Rating,
+)
 
 
 class EnumAsValue(Transcoding):
@@ -74,15 +103,29 @@ class EnumAsValue(Transcoding):
 
 
 class DataclassAsDict(Transcoding):
+    """A dataclass as an object of its fields. JSON has only arrays, so tuple and frozenset
+    fields (declared as such) are turned back into what they were."""
+
     def __init__(self, cls: type[Any]) -> None:
         self.type = cls
         self.name = cls.__name__
-        self.fields = tuple(f.name for f in dataclasses.fields(cls))
+        fields = dataclasses.fields(cls)
+        self.fields = tuple(f.name for f in fields)
+        self.sets = frozenset(f.name for f in fields if str(f.type).startswith("frozenset"))
+        self.tuples = frozenset(f.name for f in fields if str(f.type).startswith("tuple"))
 
     def encode(self, obj: Any) -> Any:
-        return {name: getattr(obj, name) for name in self.fields}
+        encoded = {name: getattr(obj, name) for name in self.fields}
+        for name in self.sets:
+            encoded[name] = sorted(encoded[name], key=str)
+        return encoded
 
     def decode(self, data: Any) -> Any:
+        for name in self.sets & data.keys():
+            data[name] = frozenset(data[name])
+        for name in self.tuples & data.keys():
+            if isinstance(data[name], list):
+                data[name] = tuple(data[name])
         return self.type(**data)
 
 
@@ -103,6 +146,6 @@ class SealedPersonalText(Transcoding):
 def register_domain_transcodings(transcoder: JSONTranscoder, cipher: PersonalDataCipher) -> None:
     for enum in ENUMS:
         transcoder.register(EnumAsValue(enum))
-    for cls in (*VALUES, *SELLER_STATE):
+    for cls in (*VALUES, *SELLER_STATE, *COMPLAINT_STATE):
         transcoder.register(DataclassAsDict(cls))
     transcoder.register(SealedPersonalText(cipher))

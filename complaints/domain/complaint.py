@@ -12,9 +12,10 @@ import uuid
 from collections.abc import Sized
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import Aggregate, Snapshot, event
 
 from complaints.domain import access, fulfilment
 from complaints.domain.deadlines import STAFF_DEADLINES, Deadline, DeadlineKind, Extension
@@ -102,6 +103,33 @@ def other_party(role: Role) -> Role:
 
 
 class Complaint(Aggregate):
+    class Snapshot(Snapshot):
+        """A complaint's state at a version, so that a long case loads without replaying it
+        all. JSON has no tuples, sets or non-string keys; those parts of the state are stored
+        as arrays and turned back on the way out. Personal text stays sealed (transcodings)."""
+
+        @classmethod
+        def take(cls, aggregate: Any) -> Any:
+            snapshot = super().take(aggregate)
+            state = snapshot.state
+            state["deadlines"] = [[n, d] for n, d in state["deadlines"].items()]
+            state["ratings"] = [[role, r] for role, r in state["ratings"].items()]
+            state["acknowledgements"] = sorted(
+                ([n, role] for n, role in state["acknowledgements"]), key=str
+            )
+            return snapshot
+
+        def mutate(self, _: None) -> Any:
+            complaint = super().mutate(_)
+            state = vars(complaint)
+            state["deadlines"] = {int(n): d for n, d in state["deadlines"]}
+            state["ratings"] = dict(state["ratings"])
+            state["acknowledgements"] = frozenset((n, r) for n, r in state["acknowledgements"])
+            if state["rejection"] is not None:
+                state["rejection"] = tuple(state["rejection"])
+            state["pending_steps"] = tuple(state["pending_steps"])
+            return complaint
+
     # ---------------------------------------------------------------- events (past tense)
     class Filed(Aggregate.Created):
         reference: str

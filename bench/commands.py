@@ -1,0 +1,169 @@
+"""Commands per second through the application on PostgreSQL, against raw psycopg inserts, at
+1, 4 and 16 concurrent clients, in one run.
+
+    .venv/bin/python bench/commands.py                  # 5 s per figure
+    .venv/bin/python bench/commands.py --seconds 1 --clients 1,4
+
+- Baseline: each client has its own connection and inserts one event-sized row per statement,
+  autocommit, into a table shaped like the event store's (serial id, unique aggregate+version).
+- Application: each client files complaints through `ComplaintsApp.file_complaint` (the seller
+  is loaded, the description sealed, the event hash-chained and stored) — one command, one
+  transaction of its own or a share of a group commit.
+- Application, contended: clients post messages to 8 shared cases, so commands collide and are
+  retried alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import uuid
+from collections.abc import Callable
+from decimal import Decimal
+
+from bench.common import DEFAULT_URL, Run, Schema, closed_loop, figures, fresh_schema, ms
+from complaints.application import ComplaintsApp
+from complaints.domain.values import Actor, Category, Money, Remedy, RemedyType, Role
+from complaints.settings import Settings
+
+SUPERVISOR = Actor(Role.SUPERVISOR, "sup-1")
+AGENT = Actor(Role.AGENT, "agent-1")
+REFUND = Remedy(RemedyType.REFUND, Money(Decimal("99.00"), "CNY"))
+#: About the size of a stored Complaint.Filed event.
+STATE = os.urandom(700)
+
+
+def raw_inserts(schema: Schema, clients: int, seconds: float) -> Run:
+    with schema.connect() as conn:
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS raw_events (notification_id bigserial PRIMARY KEY,"
+            " originator_id uuid NOT NULL, originator_version int NOT NULL, topic text NOT NULL,"
+            " state bytea NOT NULL, UNIQUE (originator_id, originator_version))"
+        )
+    connections = [schema.connect() for _ in range(clients)]
+
+    def client(n: int) -> Callable[[int], None]:
+        conn = connections[n]
+
+        def insert(_: int) -> None:
+            conn.execute(
+                "INSERT INTO raw_events (originator_id, originator_version, topic, state)"
+                " VALUES (%s, 1, 'complaints.domain.complaint:Complaint.Filed', %s)",
+                (uuid.uuid4(), STATE),
+                prepare=True,
+            )
+
+        return insert
+
+    try:
+        return closed_loop(clients, seconds, client)
+    finally:
+        for conn in connections:
+            conn.close()
+
+
+def filing(app: ComplaintsApp, clients: int, seconds: float) -> Run:
+    def client(n: int) -> Callable[[int], None]:
+        consumer = Actor(Role.CONSUMER, f"bench-{clients}-{n}")
+
+        def file(i: int) -> None:
+            app.file_complaint(
+                consumer,
+                "acme",
+                f"order-{clients}-{n}-{i}",
+                Category.DAMAGED,
+                "The parcel arrived crushed and the lamp inside is broken.",
+                REFUND,
+            )
+
+        return file
+
+    return closed_loop(clients, seconds, client)
+
+
+def contended(app: ComplaintsApp, clients: int, seconds: float) -> Run:
+    consumer = Actor(Role.CONSUMER, f"bench-contended-{clients}")
+    cases = []
+    for n in range(8):
+        filed = app.file_complaint(
+            consumer,
+            "acme",
+            f"shared-{clients}-{n}",
+            Category.DAMAGED,
+            "The lamp arrived broken.",
+            REFUND,
+        )
+        app.accept_complaint(AGENT, filed.id)
+        cases.append(filed.id)
+
+    def client(n: int) -> Callable[[int], None]:
+        def post(i: int) -> None:
+            app.post_message(consumer, cases[(n + i) % len(cases)], "Any news?")
+
+        return post
+
+    return closed_loop(clients, seconds, client)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--clients", default="1,4,16")
+    parser.add_argument("--database-url", default=DEFAULT_URL)
+    args = parser.parse_args()
+    levels = [int(c) for c in args.clients.split(",")]
+    rows = []
+    with fresh_schema(args.database_url) as schema:
+        grouped = ComplaintsApp(Settings(database_url=schema.url, command_retries=50))
+        alone = ComplaintsApp(
+            Settings(database_url=schema.url, command_retries=50, group_commit=False)
+        )
+        try:
+            grouped.register_seller(SUPERVISOR, "acme", "ACME", Money(Decimal("1000000"), "CNY"))
+            for clients in levels:
+                raw = raw_inserts(schema, clients, args.seconds)
+                rows.append(_row(f"raw psycopg inserts, {clients} clients", raw, raw))
+                for app, how in ((alone, "one transaction each"), (grouped, "group commit")):
+                    run = filing(app, clients, args.seconds)
+                    rows.append(_row(f"fileComplaint, {how}, {clients} clients", run, raw))
+                run = contended(grouped, clients, args.seconds)
+                rows.append(
+                    _row(
+                        f"postMessage to 8 shared cases, group commit, {clients} clients", run, raw
+                    )
+                )
+                sizes = grouped.recorder.group.batches  # type: ignore[attr-defined]
+                rows.append(
+                    [
+                        f"  group commit: saves per transaction, {clients} clients",
+                        f"{sum(sizes) / len(sizes):.1f}",
+                        "",
+                        "",
+                        "",
+                        "",
+                    ]
+                )
+                sizes.clear()
+        finally:
+            grouped.close()
+            alone.close()
+    figures(
+        "commands per second on PostgreSQL (ratio: against raw inserts at the same concurrency)",
+        ["what", "ops/s", "p50 ms", "p99 ms", "errors", "vs raw inserts"],
+        rows,
+    )
+
+
+def _row(what: str, run: Run, raw: Run) -> list[str]:
+    return [
+        what,
+        f"{run.rate:,.0f}",
+        ms(run.percentile(50)),
+        ms(run.percentile(99)),
+        str(run.errors),
+        f"{run.rate / raw.rate:.2f}",
+    ]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+"""What the benchmarks share: a fresh PostgreSQL schema, a closed-loop driver for N concurrent
+clients, and a table that prints every figure beside its baseline's."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from rich.console import Console
+from rich.table import Table
+
+DEFAULT_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+console = Console(width=150)
+
+
+@dataclass(frozen=True)
+class Schema:
+    """A new, empty PostgreSQL schema: `url` for the application, `connect()` for psycopg."""
+
+    base: str
+    name: str
+
+    @property
+    def url(self) -> str:
+        return f"{self.base}?schema={self.name}"
+
+    def connect(self) -> psycopg.Connection[Any]:
+        return psycopg.connect(self.base, autocommit=True, options=f"-c search_path={self.name}")
+
+
+@contextmanager
+def fresh_schema(url: str = DEFAULT_URL, keep: bool = False) -> Iterator[Schema]:
+    """A new PostgreSQL schema for the application's tables, dropped afterwards."""
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield Schema(url, schema)
+    finally:
+        if not keep:
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@dataclass
+class Run:
+    """What N clients did in a closed loop: operations, seconds, and each operation's latency."""
+
+    clients: int
+    operations: int
+    seconds: float
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+
+    @property
+    def rate(self) -> float:
+        return self.operations / self.seconds
+
+    def percentile(self, p: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        return statistics.quantiles(self.latencies, n=100, method="inclusive")[int(p) - 1]
+
+
+def closed_loop(
+    clients: int,
+    seconds: float,
+    make_client: Callable[[int], Callable[[int], object]],
+    warmup: float = 0.5,
+) -> Run:
+    """Run `clients` threads, each calling its operation back to back for `seconds` (after a
+    warm-up that is not counted). `make_client(n)` builds client n's operation, which receives
+    a running count."""
+    operations = [make_client(n) for n in range(clients)]
+    counts = [0] * clients
+    errors = [0] * clients
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    start = threading.Barrier(clients + 1)
+    phase = {"measuring": False, "stop": False}
+
+    def work(n: int) -> None:
+        operation = operations[n]
+        i = 0
+        start.wait()
+        while not phase["stop"]:
+            began = time.perf_counter()
+            try:
+                operation(i)
+            except Exception:
+                errors[n] += 1
+                if errors[n] == 1:
+                    console.print_exception(max_frames=3)
+            i += 1
+            if phase["measuring"]:
+                counts[n] += 1
+                latencies[n].append(time.perf_counter() - began)
+
+    threads = [threading.Thread(target=work, args=(n,), daemon=True) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    time.sleep(warmup)
+    phase["measuring"] = True
+    began = time.monotonic()
+    time.sleep(seconds)
+    phase["measuring"] = False
+    elapsed = time.monotonic() - began
+    phase["stop"] = True
+    for thread in threads:
+        thread.join()
+    return Run(
+        clients,
+        sum(counts),
+        elapsed,
+        [latency for per_client in latencies for latency in per_client],
+        sum(errors),
+    )
+
+
+def figures(title: str, columns: list[str], rows: list[list[str]]) -> None:
+    table = Table(title=title)
+    for n, column in enumerate(columns):
+        table.add_column(column, justify="left" if n == 0 else "right")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.2f}"

@@ -1,0 +1,251 @@
+"""Requests per second over HTTP, side by side with baselines, in one run:
+- GraphQL `fileComplaint` on our server, against the naive stack (bench/naive.py: strawberry
+  with defaults saving one eventsourcing aggregate with defaults);
+- the timeline query for a 20-entry case, against a plain Starlette endpoint returning the same
+  bytes.
+
+    .venv/bin/python -m bench.http                    # 5 s per figure, 16 connections
+    .venv/bin/python -m bench.http --seconds 1 --connections 4
+
+Both servers run as real uvicorn processes (one worker each) on PostgreSQL; the load comes from
+one asyncio process holding keep-alive connections, the same client for every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.common import DEFAULT_URL, figures, fresh_schema
+from complaints.application import ComplaintsApp
+from complaints.domain.values import Actor, Category, Money, Remedy, RemedyType, Role
+from complaints.graphql.ids import global_id
+from complaints.identity import mint_token
+from complaints.settings import DEV_JWT_SECRET, Settings
+
+SUPERVISOR = Actor(Role.SUPERVISOR, "sup-1")
+AGENT = Actor(Role.AGENT, "agent-1")
+CONSUMER = Actor(Role.CONSUMER, "u-1")
+REFUND = Remedy(RemedyType.REFUND, Money(Decimal("99.00"), "CNY"))
+FILE = """mutation($input: FileComplaintInput!) { fileComplaint(input: $input) {
+  __typename ... on Complaint { id reference status } ... on Error { code message } } }"""
+NAIVE_FILE = """mutation($input: NaiveFileInput!) { fileComplaint(input: $input) { id } }"""
+TIMELINE = """query($id: ID!) { complaint(id: $id) { reference status
+  timeline(first: 20) { edges { node { position type at summary } } } } }"""
+
+
+def token(actor: Actor) -> str:
+    return mint_token(
+        DEV_JWT_SECRET,
+        role=actor.role,
+        sub=actor.id,
+        shop_id=actor.shop_id,
+        now=datetime.now(UTC),
+        ttl=timedelta(hours=1),
+    )
+
+
+def start(args: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(  # noqa: S603 - our own commands
+        args, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    for _ in range(200):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code < 500:
+                return process
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    process.kill()
+    raise SystemExit(f"server on port {port} did not start")
+
+
+def request_bytes(port: int, body: dict[str, Any], bearer: str | None) -> tuple[bytes, bytes]:
+    payload = json.dumps(body).encode()
+    auth = f"Authorization: Bearer {bearer}\r\n" if bearer else ""
+    head = (
+        f"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
+        f"{auth}Content-Length: {len(payload)}\r\n\r\n"
+    ).encode()
+    return head, payload
+
+
+async def _connection(port: int, make: Any, until: list[float], counts: list[int], n: int) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    i = 0
+    while time.monotonic() < until[0]:
+        head, payload = make(n, i)
+        writer.write(head + payload)
+        await writer.drain()
+        status = await reader.readline()
+        length = 0
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+        body = await reader.readexactly(length)
+        if b" 200 " not in status or b'"errors"' in body or b'"code"' in body:
+            raise SystemExit(f"bad response: {status!r} {body[:300]!r}")
+        if time.monotonic() > until[1]:
+            counts[n] += 1
+        i += 1
+    writer.close()
+
+
+def drive(port: int, make: Any, connections: int, seconds: float) -> float:
+    """Closed loop: `connections` keep-alive connections, each sending the next request as soon
+    as the last is answered; the first half second is warm-up."""
+    counts = [0] * connections
+    began = time.monotonic()
+    until = [began + 0.5 + seconds, began + 0.5]
+
+    async def run() -> None:
+        await asyncio.gather(
+            *(_connection(port, make, until, counts, n) for n in range(connections))
+        )
+
+    asyncio.run(run())
+    return sum(counts) / seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--database-url", default=DEFAULT_URL)
+    args = parser.parse_args()
+    ours_port, naive_port = 8710, 8711
+    consumer = token(CONSUMER)
+    with (
+        fresh_schema(args.database_url) as ours_schema,
+        fresh_schema(args.database_url) as naive_schema,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        app = ComplaintsApp(Settings(database_url=ours_schema.url))
+        app.register_seller(SUPERVISOR, "acme", "ACME", Money(Decimal("1000000"), "CNY"))
+        case = app.file_complaint(
+            CONSUMER, "acme", "order-t", Category.DAMAGED, "The lamp arrived broken.", REFUND
+        )
+        app.accept_complaint(AGENT, case.id)
+        while app.get_complaint(case.id).version < 20:
+            app.post_message(CONSUMER, case.id, "Is there any news about my refund?")
+        app.close()
+        case_id = global_id("Complaint", case.id)
+        ours = start(
+            [sys.executable, "-m", "complaints", "serve", "--port", str(ours_port)],
+            {"DATABASE_URL": ours_schema.url, "LOG_LEVEL": "warning"},
+            ours_port,
+        )
+        try:
+            timeline_body = {"query": TIMELINE, "variables": {"id": case_id}}
+            for _ in range(100):  # until the read models have the whole case
+                answer = httpx.post(
+                    f"http://127.0.0.1:{ours_port}/graphql",
+                    json=timeline_body,
+                    headers={"Authorization": f"Bearer {consumer}"},
+                ).content
+                if answer.count(b'"position"') == 20:
+                    break
+                time.sleep(0.2)
+            plain_file = Path(tmp) / "timeline.json"
+            plain_file.write_bytes(answer)
+            naive = start(
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "bench.naive:app",
+                    "--port",
+                    str(naive_port),
+                    "--log-level",
+                    "warning",
+                ],
+                {"BENCH_NAIVE_URL": naive_schema.url, "BENCH_PLAIN_FILE": str(plain_file)},
+                naive_port,
+            )
+            try:
+                rows = measure(args, ours_port, naive_port, consumer, timeline_body)
+            finally:
+                naive.terminate()
+                naive.wait()
+        finally:
+            ours.terminate()
+            ours.wait()
+    figures(
+        f"HTTP requests per second, {args.connections} keep-alive connections, one uvicorn"
+        " worker each, PostgreSQL",
+        ["what", "req/s", "vs baseline"],
+        rows,
+    )
+
+
+def measure(
+    args: argparse.Namespace,
+    ours_port: int,
+    naive_port: int,
+    consumer: str,
+    timeline_body: dict[str, Any],
+) -> list[list[str]]:
+    def ours_file(n: int, i: int) -> tuple[bytes, bytes]:
+        variables = {
+            "input": {
+                "shopId": "acme",
+                "orderId": f"order-{n}-{i}-{time.monotonic_ns()}",
+                "category": "DAMAGED",
+                "description": "The parcel arrived crushed and the lamp is broken.",
+                "requestedRemedy": {
+                    "type": "REFUND",
+                    "amount": {"amount": "99.00", "currency": "CNY"},
+                },
+            }
+        }
+        return request_bytes(ours_port, {"query": FILE, "variables": variables}, consumer)
+
+    def naive_file(n: int, i: int) -> tuple[bytes, bytes]:
+        variables = {
+            "input": {
+                "shopId": "acme",
+                "orderId": f"order-{n}-{i}",
+                "description": "The parcel arrived crushed and the lamp is broken.",
+                "amount": "99.00",
+            }
+        }
+        return request_bytes(naive_port, {"query": NAIVE_FILE, "variables": variables}, None)
+
+    timeline = request_bytes(ours_port, timeline_body, consumer)
+    plain_head, plain_payload = request_bytes(naive_port, timeline_body, None)
+    plain = (plain_head.replace(b"POST /graphql", b"POST /plain"), plain_payload)
+
+    naive_rate = drive(naive_port, naive_file, args.connections, args.seconds)
+    ours_rate = drive(ours_port, ours_file, args.connections, args.seconds)
+    plain_rate = drive(naive_port, lambda n, i: plain, args.connections, args.seconds)
+    timeline_rate = drive(ours_port, lambda n, i: timeline, args.connections, args.seconds)
+    return [
+        [
+            "naive stack: strawberry defaults + eventsourcing defaults, one save",
+            f"{naive_rate:,.0f}",
+            "1.00",
+        ],
+        ["ours: fileComplaint", f"{ours_rate:,.0f}", f"{ours_rate / naive_rate:.2f}"],
+        ["plain Starlette endpoint, the same timeline bytes", f"{plain_rate:,.0f}", "1.00"],
+        [
+            "ours: complaint timeline(first: 20)",
+            f"{timeline_rate:,.0f}",
+            f"{timeline_rate / plain_rate:.2f}",
+        ],
+    ]
+
+
+if __name__ == "__main__":
+    main()
