@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, Snapshot, event
+from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import Snapshot as StateSnapshot
 
 from complaints.domain import access, fulfilment
 from complaints.domain.deadlines import STAFF_DEADLINES, Deadline, DeadlineKind, Extension
@@ -103,7 +104,7 @@ def other_party(role: Role) -> Role:
 
 
 class Complaint(Aggregate):
-    class Snapshot(Snapshot):
+    class Snapshot(StateSnapshot):
         """A complaint's state at a version, so that a long case loads without replaying it
         all. JSON has no tuples, sets or non-string keys; those parts of the state are stored
         as arrays and turned back on the way out. Personal text stays sealed (transcodings)."""
