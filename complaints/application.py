@@ -301,13 +301,21 @@ class ComplaintsApp(Application[UUID]):
         assert at is not None
         if at.tzinfo is None:
             raise ValidationFailed([FieldError("at", "must include a time zone")])
+        # Start from the latest snapshot whose last event is not after the moment.
+        start: Complaint | None = None
+        for snapshot in self.snapshots.get(complaint_id_, desc=True) if self.snapshots else ():
+            candidate = cast(Complaint, snapshot.mutate(None))  # type: ignore[attr-defined]
+            if candidate.modified_on <= at:
+                start = candidate
+                break
         events: Iterator[Any] = itertools.takewhile(
-            lambda e: e.timestamp <= at, self.events.get(complaint_id_)
+            lambda e: e.timestamp <= at,
+            self.events.get(complaint_id_, gt=start.version if start else None),
         )
-        complaint = project_aggregate(None, events)
+        complaint = project_aggregate(start, events)
         if complaint is None:
             raise ComplaintNotFound("The complaint had not been filed yet at that moment.")
-        return cast(Complaint, complaint)
+        return complaint
 
     # ------------------------------------------------------------------ sellers (R9, R8, R10)
     @command

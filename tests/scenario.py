@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
+from uuid import UUID
 
 from complaints.application import ComplaintsApp
 from complaints.clock import ManualClock
@@ -124,3 +126,8 @@ class Scenario:
 
     def status(self, complaint: Complaint) -> Status:
         return self.app.get_complaint(complaint.id).status
+
+
+def posted_messages(app: ComplaintsApp, complaint_id: UUID) -> list[Any]:
+    """The MessagePosted events of a case, oldest first (bodies live in events, not state)."""
+    return [e for e in app.history(complaint_id) if type(e).__name__ == "MessagePosted"]

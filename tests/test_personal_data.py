@@ -28,6 +28,7 @@ from tests.scenario import (
     SELLER,
     SUPERVISOR,
     Scenario,
+    posted_messages,
 )
 
 SECRET_STORY = "My neighbour Zhang Wei signed for it at 12 Garden Road."
@@ -135,8 +136,9 @@ class TestErasure:
         assert receipt.subject_id == CONSUMER.id
         complaint = world.app.get_complaint(complaint.id)
         assert complaint.description.reveal() == ERASED
-        assert complaint.messages[0].text.reveal() == ERASED
-        assert complaint.messages[1].text.reveal() == "We are checking with the courier."
+        posted = posted_messages(world.app, complaint.id)
+        assert posted[0].text.reveal() == ERASED
+        assert posted[1].text.reveal() == "We are checking with the courier."
 
     def test_erasure_keeps_the_case_and_its_figures(self, world: Scenario) -> None:
         complaint = world.closed()

@@ -62,7 +62,6 @@ from complaints.domain.records import (
     Finding,
     InfoRequest,
     LapseResult,
-    Message,
     Offer,
     Rating,
     Ruling,
@@ -464,7 +463,8 @@ class Complaint(Aggregate):
         self.closed_at: datetime | None = None
         self.execution_issues: list[ExecutionIssue] = []
         self.ratings: dict[Role, Rating] = {}
-        self.messages: list[Message] = []
+        #: Message bodies live in the events and the timeline; deciding needs only the count.
+        self.messages_posted = 0
         self.paused_at: datetime | None = None
         self.pause_reason: str | None = None
         self.paused_seconds = 0.0
@@ -992,7 +992,7 @@ class Complaint(Aggregate):
         checks.text("text", text, max_len=2000)
         checks.done()
         self._message_posted(
-            message_id=self._next_id("m", self.messages),
+            message_id=f"m{self.messages_posted + 1}",
             text=PersonalText(ctx.actor.id, text),
             visibility=visibility,
             actor=ctx.actor,
@@ -1008,7 +1008,7 @@ class Complaint(Aggregate):
         actor: Actor,
         timestamp: datetime,
     ) -> None:
-        self.messages.append(Message(message_id, actor.role, actor.id, text, visibility, timestamp))
+        self.messages_posted += 1
 
     # ---------------------------------------------------------------- investigation (R2)
     def assign(self, ctx: CommandContext, *, arbiter_id: str) -> None:
