@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import signal
 import sys
@@ -292,6 +293,18 @@ def describe_aggregate(app: ComplaintsApp, aggregate_id: UUID) -> str:
     return f"{kind.lower()} {aggregate_id}"
 
 
+def persisted(args: argparse.Namespace) -> int:
+    """Print the persisted queries as JSON: name, sha256, whether cached, and the document."""
+    from complaints.graphql.persisted import QUERIES  # noqa: PLC0415
+
+    listed = [
+        {"name": q.name, "sha256": q.sha256, "cached": q.cache_by is not None, "query": q.document}
+        for q in QUERIES
+    ]
+    sys.stdout.write(json.dumps(listed, indent=2) + "\n")
+    return 0
+
+
 def schema(args: argparse.Namespace) -> int:
     """Print the GraphQL schema (SDL) the server serves; schema.graphql is this output."""
     from complaints.graphql.schema import schema as graphql_schema  # noqa: PLC0415
@@ -391,6 +404,9 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", default="reports", help="directory to write into (default: reports)")
     p.set_defaults(run=report)
+
+    p = commands.add_parser("persisted", help="list the persisted queries and their hashes")
+    p.set_defaults(run=persisted)
 
     p = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     p.set_defaults(run=schema)

@@ -26,6 +26,7 @@ from strawberry.http.exceptions import WebSocketDisconnected
 from complaints import __version__
 from complaints.application import ComplaintsApp
 from complaints.deadline_worker import DeadlineWorker
+from complaints.graphql.persisted import ChangeFeed
 from complaints.graphql.view import GraphQLView
 from complaints.limits import BodySizeLimit
 from complaints.projections.read_models import ReadModels
@@ -99,11 +100,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.complaints = complaints
         app.state.read_models = read_models
         app.state.projected = projected
+        following: asyncio.Task[None] | None = None
+        if settings.response_cache_entries > 0:
+            app.state.change_feed = ChangeFeed(read_models.timeline)
+            following = asyncio.create_task(app.state.change_feed.follow(projected))
         log.info("complaints %s serving on the %s store", __version__, settings.store.kind)
         try:
             yield
         finally:
             read_models.advanced.remove_listener(projected.pulse_threadsafe)
+            if following is not None:
+                following.cancel()
             if timekeeper is not None:
                 await anyio.to_thread.run_sync(timekeeper.stop)
             if worker is not None:

@@ -180,6 +180,8 @@ class Settings:
     in_process_projections: bool = True
     #: How long a mutation waits for the read models to include its own events (0: never).
     read_your_writes_seconds: float = 2.0
+    #: Responses kept for persisted queries that read one case (0: no response cache).
+    response_cache_entries: int = 10_000
     #: Origins allowed to call the API from a browser (CORS) and to open WebSockets.
     allowed_origins: tuple[str, ...] = ()
     introspection: bool = True
@@ -282,6 +284,7 @@ class Settings:
             log_level=source.get("LOG_LEVEL", "info").lower(),
             in_process_projections=flag("IN_PROCESS_PROJECTIONS", True),
             read_your_writes_seconds=number("READ_YOUR_WRITES_SECONDS", 2.0, integer=False),
+            response_cache_entries=int(number("RESPONSE_CACHE_ENTRIES", 10_000)),
             allowed_origins=listed("ALLOWED_ORIGINS", ()),
             introspection=flag("INTROSPECTION", not production),
             graphiql=flag("GRAPHIQL", not production),
@@ -315,6 +318,7 @@ class Settings:
             "LOG_LEVEL": self.log_level,
             "IN_PROCESS_PROJECTIONS": str(self.in_process_projections).lower(),
             "READ_YOUR_WRITES_SECONDS": str(self.read_your_writes_seconds),
+            "RESPONSE_CACHE_ENTRIES": str(self.response_cache_entries),
             "ALLOWED_ORIGINS": ",".join(self.allowed_origins),
             "INTROSPECTION": str(self.introspection).lower(),
             "GRAPHIQL": str(self.graphiql).lower(),

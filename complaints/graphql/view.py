@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -23,6 +24,8 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
 from complaints.graphql.context import Context
+from complaints.graphql.ids import parse_uuid
+from complaints.graphql.persisted import PERSISTED, ChangeFeed, ResponseCache
 from complaints.graphql.schema import build_schema
 from complaints.identity import PUBLIC, Credentials, InvalidToken, authenticate
 from complaints.settings import Settings
@@ -48,6 +51,49 @@ def unauthorized(reason: str) -> Response:
     )
 
 
+TOKEN_CACHE_ENTRIES = 10_000
+
+
+async def read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def replay(body: bytes, then: Receive) -> Receive:
+    """A `receive` that hands over a body already read, then passes on what `then` receives
+    (the client's disconnect)."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await then()
+
+    return receive
+
+
+async def send_json(body: bytes, send: Send, *, hit: bool = False) -> None:
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    if hit:  # RFC 9211
+        headers.append((b"cache-status", b"complaints; hit"))
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def graphql_error(message: str, code: str, scope: Scope, send: Send) -> None:
+    body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
+    await send_json(body.encode(), send)
+
+
 class GraphQLView(GraphQL[Context, None]):
     def __init__(self, settings: Settings) -> None:
         super().__init__(
@@ -58,20 +104,106 @@ class GraphQLView(GraphQL[Context, None]):
             max_subscriptions_per_connection=20,
         )
         self.settings = settings
+        self.cache = ResponseCache(settings.response_cache_entries)
+        self._tokens: dict[str, Credentials] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             headers = dict(scope.get("headers") or [])
             header = headers.get(b"authorization")
             try:
-                credentials = authenticate(
-                    self.settings.jwt_secret, header.decode("latin-1") if header else None
-                )
+                credentials = self._authenticate(header.decode("latin-1") if header else None)
             except InvalidToken as error:
                 await unauthorized(str(error))(scope, receive, send)
                 return
             scope.setdefault("state", {})["credentials"] = credentials
+            if scope["method"] == "POST":
+                body = await read_body(receive)
+                to_run = await self._persisted(scope, body, credentials, receive, send)
+                if to_run is None:
+                    return
+                receive = replay(to_run, receive)
         await super().__call__(scope, receive, send)
+
+    def _authenticate(self, header: str | None) -> Credentials:
+        """Verified tokens are remembered (until they expire), so a client's every request
+        does not pay for the signature check again."""
+        if header is None:
+            return authenticate(self.settings.jwt_secret, None)
+        known = self._tokens.get(header)
+        if known is not None and known.expires_at is not None:
+            if known.expires_at > datetime.now(UTC):
+                return known
+            del self._tokens[header]
+        credentials = authenticate(self.settings.jwt_secret, header)
+        if len(self._tokens) >= TOKEN_CACHE_ENTRIES:
+            self._tokens.clear()
+        self._tokens[header] = credentials
+        return credentials
+
+    async def _persisted(
+        self, scope: Scope, body: bytes, credentials: Credentials, receive: Receive, send: Send
+    ) -> bytes | None:
+        """Resolve a persisted query, answering from the response cache when it may. Returns
+        the body for GraphQL to run, or None when the request has been answered here."""
+        if b"persistedQuery" not in body:
+            return body
+        try:
+            request = json.loads(body)
+            wanted = request["extensions"]["persistedQuery"]["sha256Hash"]
+        except (ValueError, TypeError, KeyError):
+            return body  # not a persisted query after all; GraphQL explains what is wrong
+        query = PERSISTED.get(wanted) if isinstance(wanted, str) else None
+        if query is None:
+            await graphql_error("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND", scope, send)
+            return None
+        if "query" in request and request["query"] != query.document:
+            await graphql_error(
+                "The query does not match its sha256Hash.", "BAD_USER_INPUT", scope, send
+            )
+            return None
+        variables = request.get("variables") or {}
+        request["query"] = query.document
+        rewritten = json.dumps(request).encode()
+        state = scope["app"].state
+        feed: ChangeFeed | None = getattr(state, "change_feed", None)
+        case = variables.get(query.cache_by) if isinstance(variables, dict) else None
+        if feed is None or not isinstance(case, str) or not feed.current(state.projected):
+            return rewritten
+        try:
+            complaint_id = str(parse_uuid("Complaint", case, query.cache_by or "id"))
+        except Exception:
+            return rewritten
+        actor = credentials.actor
+        key = (wanted, json.dumps(variables, sort_keys=True), actor.role, actor.id, actor.shop_id)
+        mark = feed.mark(complaint_id)
+        cached = self.cache.get(key, mark)
+        if cached is not None:
+            await send_json(cached, send, hit=True)
+            return None
+        captured = await self._run_capturing(scope, rewritten, receive, send)
+        if captured is not None and b'"errors"' not in captured:
+            self.cache.put(key, captured, mark)
+        return None
+
+    async def _run_capturing(
+        self, scope: Scope, body: bytes, receive: Receive, send: Send
+    ) -> bytes | None:
+        """Run the request through GraphQL, passing the response on and keeping its body when
+        it is a complete 200."""
+        status = 0
+        chunks: list[bytes] = []
+
+        async def capturing(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        await super().__call__(scope, replay(body, receive), capturing)
+        return b"".join(chunks) if status == 200 else None
 
     def parse_json(self, data: str | bytes) -> Any:
         """A body that is JSON but not an object (a number, a string) is a client error."""

@@ -523,3 +523,26 @@ class TimelineView(View):
             return [_entry(r, viewer, show_ids) for r in rows]
 
         return self.read(query)
+
+    def head(self) -> int:
+        """The log position of the newest entry (0 for none)."""
+
+        def query(tx: Tx, t: dict[str, str]) -> int:
+            row = tx.one(f"SELECT MAX(position) FROM {t['entries']}", ())
+            return int(row[0]) if row and row[0] is not None else 0
+
+        return self.read(query)
+
+    def changes_after(self, position: int, limit: int = 5000) -> list[tuple[int, str]]:
+        """(position, complaint id) of every entry after a log position, in log order: which
+        cases changed since then (every complaint event has an entry)."""
+
+        def query(tx: Tx, t: dict[str, str]) -> list[tuple[int, str]]:
+            rows = tx.all(
+                f"SELECT position, complaint_id FROM {t['entries']}"
+                " WHERE position > ? ORDER BY position LIMIT ?",
+                (position, limit),
+            )
+            return [(int(r[0]), str(r[1])) for r in rows]
+
+        return self.read(query)

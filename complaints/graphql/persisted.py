@@ -1,0 +1,150 @@
+"""Persisted queries, and a response cache for the ones that read one case.
+
+**Persisted queries.** Frontends send the SHA-256 of a document the server already knows
+instead of the document itself, in the Apollo form:
+
+    {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "<hex>"}},
+     "variables": {...}}
+
+`complaints persisted` lists them. An unknown hash is answered with the error code
+`PERSISTED_QUERY_NOT_FOUND`, as Apollo clients expect.
+
+**The response cache.** A persisted query that reads one case and nothing that changes with
+the clock (`cache_by` names its case-id variable) has its response kept, keyed by the query,
+its variables and the viewer (role, id and shop: two viewers never share an entry). An entry is
+served only while both hold:
+- the case has not changed since the entry was made: the change feed below knows, for every
+  case, the log position of its newest timeline entry, and the entry remembers the one it saw;
+- the change feed has caught up with every batch the read models committed so far (each batch
+  pulses; until the feed has read past it, every request runs in full).
+
+A mutation answers once the read models include its events, and those commits pulse first, so
+a client reading right after its own write never gets the old response. The cached documents
+select no personal text, so erasure cannot leave a stale copy behind either. The feed also
+catches up at least once a second, which bounds staleness if another process's notifications
+were lost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import anyio.to_thread
+
+from complaints.projections.timeline import TimelineView
+from complaints.signal import AsyncPulse
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PersistedQuery:
+    name: str
+    document: str
+    #: The variable holding the one case the query reads, if its responses may be cached.
+    cache_by: str | None = None
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.document.encode()).hexdigest()
+
+
+QUERIES = (
+    PersistedQuery(
+        "CaseTimeline",
+        "query CaseTimeline($id: ID!, $first: Int = 20, $after: String) {"
+        " complaint(id: $id) { id reference status category"
+        " timeline(first: $first, after: $after) {"
+        " edges { cursor node { position version type at actorRole summary } }"
+        " pageInfo { hasNextPage endCursor } } } }",
+        cache_by="id",
+    ),
+    PersistedQuery(
+        "CaseHeader",
+        "query CaseHeader($id: ID!) { complaint(id: $id) { id reference status category"
+        " shopId outcome decidedByDefault } }",
+        cache_by="id",
+    ),
+)
+PERSISTED: dict[str, PersistedQuery] = {q.sha256: q for q in QUERIES}
+
+
+class ChangeFeed:
+    """Which cases changed, and when: the log position of each case's newest timeline entry
+    seen since this process started, read after every read-model batch."""
+
+    def __init__(self, timeline: TimelineView) -> None:
+        self.timeline = timeline
+        self.position = 0
+        self.changed: dict[str, int] = {}
+        #: The pulse count the feed had seen when its last catch-up began; -1 before the first.
+        self.synced = -1
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        self.position = self.timeline.head()
+
+    def catch_up(self) -> None:
+        while changes := self.timeline.changes_after(self.position):
+            with self._lock:
+                for position, complaint_id in changes:
+                    self.changed[complaint_id] = position
+                self.position = changes[-1][0]
+
+    def mark(self, complaint_id: str) -> int:
+        """The position of the case's newest change seen (0: none since the feed started)."""
+        return self.changed.get(complaint_id, 0)
+
+    def current(self, projected: AsyncPulse) -> bool:
+        return self.synced == projected.pulses
+
+    async def follow(self, projected: AsyncPulse, poll_seconds: float = 1.0) -> None:
+        """Catch up after every pulse (and at least every `poll_seconds`), until cancelled."""
+        await anyio.to_thread.run_sync(self.start)
+        while True:
+            seen = projected.pulses
+            try:
+                await anyio.to_thread.run_sync(self.catch_up)
+                self.synced = seen
+            except Exception:
+                self.synced = -1
+                log.warning("the change feed could not read the timeline", exc_info=True)
+            await projected.wait(seen, poll_seconds)
+
+
+@dataclass(frozen=True)
+class Cached:
+    body: bytes
+    mark: int
+
+
+class ResponseCache:
+    """A bounded LRU of response bodies; see the module's docstring for when one is served."""
+
+    def __init__(self, entries: int) -> None:
+        self.capacity = entries
+        self._entries: OrderedDict[tuple[Any, ...], Cached] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: tuple[Any, ...], mark: int) -> bytes | None:
+        cached = self._entries.get(key)
+        if cached is None or cached.mark != mark:
+            self.misses += 1
+            return None
+        self._entries.move_to_end(key)
+        self.hits += 1
+        return cached.body
+
+    def put(self, key: tuple[Any, ...], body: bytes, mark: int) -> None:
+        if self.capacity <= 0:
+            return
+        self._entries[key] = Cached(body, mark)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.capacity:
+            self._entries.popitem(last=False)
