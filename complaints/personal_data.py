@@ -224,6 +224,8 @@ class PostgresKeyStore(KeyStore):
         from psycopg import sql  # noqa: PLC0415 - PostgreSQL only
         from psycopg_pool import ConnectionPool  # noqa: PLC0415
 
+        from complaints.pg_pool import check_unless_recent, mark_returned  # noqa: PLC0415
+
         self._table = sql.Identifier(store.schema, "complaints_subject_keys")
         self._sql = sql
         self._pool = ConnectionPool(
@@ -236,7 +238,8 @@ class PostgresKeyStore(KeyStore):
             name="subject-keys",
             # A connection left dead by a database restart is replaced before use, not
             # handed to a request (found by tests/reliability/test_faults.py).
-            check=ConnectionPool.check_connection,
+            check=check_unless_recent,
+            reset=mark_returned,
         )
         self._execute(
             "CREATE TABLE IF NOT EXISTS {} ("

@@ -80,11 +80,16 @@ class Schema(strawberry.Schema):
                 log.info("refused: %s", error.message)
 
 
+#: One rule class for the life of the process: the validation cache is keyed by the rules, so
+#: a class made per request would make every request miss it.
+SHAPE_RULE = limited(max_depth=MAX_DEPTH, max_aliases=MAX_ALIASES)
+
+
 def build_schema(*, introspection: bool = True) -> Schema:
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
         ParserCache,
         ValidationCache,
-        lambda: AddValidationRules([limited(max_depth=MAX_DEPTH, max_aliases=MAX_ALIASES)]),
+        lambda: AddValidationRules([SHAPE_RULE]),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         MaskUnexpectedErrors,
     ]

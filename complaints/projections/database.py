@@ -162,6 +162,8 @@ class PostgresReadStore(ReadStore):
         import psycopg  # noqa: PLC0415 - PostgreSQL only
         from psycopg_pool import ConnectionPool  # noqa: PLC0415
 
+        from complaints.pg_pool import check_unless_recent, mark_returned  # noqa: PLC0415
+
         self.schema = store.schema
         self.missing_table = (psycopg.errors.UndefinedTable,)
         self._pool = ConnectionPool(
@@ -173,7 +175,8 @@ class PostgresReadStore(ReadStore):
             name="read-models",
             # A connection left dead by a database restart is replaced before use, not
             # handed to a request (found by tests/reliability/test_faults.py).
-            check=ConnectionPool.check_connection,
+            check=check_unless_recent,
+            reset=mark_returned,
             kwargs={"options": f"-c search_path={store.schema}"},
         )
 
