@@ -124,6 +124,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--workers", type=int, default=1, help="our server's processes (the baselines have one)"
+    )
     parser.add_argument("--database-url", default=DEFAULT_URL)
     args = parser.parse_args()
     ours_port, naive_port = 8710, 8711
@@ -144,7 +147,16 @@ def main() -> None:
         app.close()
         case_id = global_id("Complaint", case.id)
         ours = start(
-            [sys.executable, "-m", "complaints", "serve", "--port", str(ours_port)],
+            [
+                sys.executable,
+                "-m",
+                "complaints",
+                "serve",
+                "--port",
+                str(ours_port),
+                "--workers",
+                str(args.workers),
+            ],
             {"DATABASE_URL": ours_schema.url, "LOG_LEVEL": "warning"},
             ours_port,
         )
@@ -184,8 +196,8 @@ def main() -> None:
             ours.terminate()
             ours.wait()
     figures(
-        f"HTTP requests per second, {args.connections} keep-alive connections, one uvicorn"
-        " worker each, PostgreSQL",
+        f"HTTP requests per second, {args.connections} keep-alive connections, PostgreSQL;"
+        f" baselines in one uvicorn worker, ours in {args.workers}",
         ["what", "req/s", "vs baseline"],
         rows,
     )

@@ -1,29 +1,179 @@
 """Subscriptions over graphql-transport-ws: a stream of timeline entries, with the complaint as
 it stands after each.
 
-Each subscriber remembers the log position of the last entry it sent. It reads the timeline read
-model for entries after that position, sends them in order, and sleeps until the read models move
-(a pulse from this process's runners, or a NOTIFY from another process's) or a second passes.
-A client that reconnects with `after` set to the last position it saw misses nothing and gets
-nothing twice.
+One reader per process (`TimelineHub`) reads the timeline rows that are new after each batch
+the read models commit (a pulse from this process's runners, or a NOTIFY from another's), once
+for every subscriber, and hands each row to the subscribers who may see it: those following its
+case, and its consumer's and shop's `myComplaintUpdates`. A subscriber then only loads the
+complaint for an entry of its own. With a thousand subscribers an event costs one read, not a
+thousand.
+
+A subscriber that asks for `after` first reads what it missed from the read model, then takes
+what the hub hands it, skipping what it already sent: a client that reconnects with `after`
+set to the last position it saw misses nothing and gets nothing twice. One that falls too far
+behind is dropped by the hub and reads from the read model again.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
+import logging
+import weakref
+from collections import defaultdict, deque
 from collections.abc import AsyncGenerator
 from uuid import UUID
 
 import anyio.to_thread
 import strawberry
 
-from complaints.domain.access import list_scope
-from complaints.domain.values import PARTIES
+from complaints.domain.access import list_scope, sees_entry
+from complaints.domain.values import PARTIES, Actor
+from complaints.graphql.context import Context
 from complaints.graphql.errors import CodedError
 from complaints.graphql.resolvers import complaint_uuid
 from complaints.graphql.types import ComplaintNode, ComplaintUpdate, Info, TimelineEntry
+from complaints.projections.read_models import ReadModels
+from complaints.projections.timeline import CaseRow
+from complaints.projections.timeline import TimelineEntry as Entry
+from complaints.signal import AsyncPulse
+
+log = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0
+#: The longest a subscriber sleeps without news (it wakes for news, or when its token expires).
+IDLE_SECONDS = 60.0
+#: Entries a subscriber may have waiting before the hub drops them and it reads them itself.
+BACKLOG = 1000
+
+
+class Listener:
+    def __init__(self, viewer: Actor, complaint_id: str | None) -> None:
+        self.viewer = viewer
+        self.complaint_id = complaint_id
+        self.scope = list_scope(viewer)
+        self.entries: deque[Entry] = deque()
+        self.overflowed = False
+        self.ready = asyncio.Event()
+
+    def wants(self, row: CaseRow) -> bool:
+        if not sees_entry(self.viewer, row.audience):
+            return False
+        if self.complaint_id is not None:
+            return True  # the hub only offers rows of its case; access was checked at start
+        if self.scope.everything:
+            return True
+        if self.scope.consumer_id is not None:
+            return self.scope.consumer_id == row.consumer_id
+        return self.scope.shop_id is not None and self.scope.shop_id == row.shop_id
+
+    def offer(self, row: CaseRow) -> None:
+        if self.overflowed or not self.wants(row):
+            return
+        if len(self.entries) >= BACKLOG:
+            self.entries.clear()
+            self.overflowed = True
+        else:
+            self.entries.append(row.entry_for(self.viewer))
+        self.ready.set()
+
+    def take(self) -> list[Entry]:
+        entries = list(self.entries)
+        self.entries.clear()
+        self.ready.clear()
+        return entries
+
+    async def wait(self, timeout: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.ready.wait(), timeout)
+
+
+class TimelineHub:
+    """One task per process reads the new timeline rows after every pulse and hands them to the
+    listeners who want them; only those wake."""
+
+    def __init__(self, views: ReadModels, projected: AsyncPulse) -> None:
+        self.views = views
+        self.projected = projected
+        self.position: int | None = None
+        self._by_case: defaultdict[str, set[Listener]] = defaultdict(set)
+        self._by_viewer: set[Listener] = set()
+        self._task: asyncio.Task[None] | None = None
+        self._started = asyncio.Event()
+
+    async def register(self, listener: Listener) -> int:
+        """Add a listener; return the position from which the hub hands it rows."""
+        if listener.complaint_id is not None:
+            self._by_case[listener.complaint_id].add(listener)
+        else:
+            self._by_viewer.add(listener)
+        if self._task is None:
+            self._started = asyncio.Event()
+            self._task = asyncio.create_task(self._follow())
+        await self._started.wait()
+        assert self.position is not None
+        return self.position
+
+    def unregister(self, listener: Listener) -> None:
+        if listener.complaint_id is not None:
+            followers = self._by_case.get(listener.complaint_id)
+            if followers is not None:
+                followers.discard(listener)
+                if not followers:
+                    del self._by_case[listener.complaint_id]
+        else:
+            self._by_viewer.discard(listener)
+        if not self._by_case and not self._by_viewer and self._task is not None:
+            self._task.cancel()
+            self._task = None
+            self.position = None
+
+    async def _follow(self) -> None:
+        while True:
+            try:
+                if self.position is None:
+                    self.position = await anyio.to_thread.run_sync(self.views.timeline.head)
+                    self._started.set()
+                seen = self.projected.pulses
+                await self._read()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("the subscription hub could not read the timeline", exc_info=True)
+                await asyncio.sleep(POLL_SECONDS)
+                continue
+            await self.projected.wait(seen, POLL_SECONDS)
+
+    async def _read(self) -> None:
+        assert self.position is not None
+        while rows := await anyio.to_thread.run_sync(self.views.timeline.rows_after, self.position):
+            for row in rows:
+                for listener in self._by_case.get(row.complaint_id, ()):
+                    listener.offer(row)
+                for listener in self._by_viewer:
+                    listener.offer(row)
+            self.position = rows[-1].position
+
+
+def _until_expiry(context: Context) -> float:
+    """How long a subscriber may sleep: until its token expires (then it ends), at most a
+    minute. Not a fixed poll: a thousand subscribers polling every second wake together."""
+    if context.expires_at is None:
+        return IDLE_SECONDS
+    left = (context.expires_at - context.app.clock.now()).total_seconds()
+    return max(0.0, min(IDLE_SECONDS, left + 0.01))
+
+
+_hubs: weakref.WeakKeyDictionary[AsyncPulse, TimelineHub] = weakref.WeakKeyDictionary()
+
+
+def hub_for(views: ReadModels, projected: AsyncPulse) -> TimelineHub:
+    """The process's hub (one per event loop's pulse)."""
+    hub = _hubs.get(projected)
+    if hub is None:
+        hub = _hubs[projected] = TimelineHub(views, projected)
+    return hub
 
 
 async def _updates(
@@ -31,29 +181,40 @@ async def _updates(
 ) -> AsyncGenerator[ComplaintUpdate, None]:
     context = info.context
     views = context.read_models
-    if after is None:
-        positions = await anyio.to_thread.run_sync(views.positions, ["timeline"])
-        after = positions.get("timeline", 0)
-    position = after
-    while True:
-        context.check_still_valid()
-        seen = context.projected.pulses
-        entries = await anyio.to_thread.run_sync(
-            functools.partial(
-                views.timeline.since, context.actor, position, complaint_id=complaint_id
-            )
-        )
-        for entry in entries:
-            complaint = await context.complaint(entry.complaint_id, fresh=True)
-            position = entry.position
-            if complaint is not None:
-                yield ComplaintUpdate(
-                    position=entry.position,
-                    complaint=ComplaintNode.of(complaint),
-                    entry=TimelineEntry.of(entry),
+    hub = hub_for(views, context.projected)
+    listener = Listener(context.actor, None if complaint_id is None else str(complaint_id))
+    try:
+        start = await hub.register(listener)
+        position = start if after is None else after
+        backlog = after is not None and after < start
+        while True:
+            context.check_still_valid()
+            if backlog or listener.overflowed:
+                # What the hub will not hand over: read it from the read model.
+                listener.overflowed = False
+                listener.take()
+                entries = await anyio.to_thread.run_sync(
+                    functools.partial(
+                        views.timeline.since, context.actor, position, complaint_id=complaint_id
+                    )
                 )
-        if not entries:
-            await context.projected.wait(seen, POLL_SECONDS)
+                backlog = bool(entries)
+            else:
+                await listener.wait(_until_expiry(context))
+                entries = listener.take()
+            for entry in entries:
+                if entry.position <= position:
+                    continue  # read from the model and handed over by the hub: send it once
+                complaint = await context.complaint(entry.complaint_id, fresh=True)
+                position = entry.position
+                if complaint is not None:
+                    yield ComplaintUpdate(
+                        position=entry.position,
+                        complaint=ComplaintNode.of(complaint),
+                        entry=TimelineEntry.of(entry),
+                    )
+    finally:
+        hub.unregister(listener)
 
 
 @strawberry.type

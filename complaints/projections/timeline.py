@@ -407,6 +407,30 @@ class TimelineEntry:
     personal: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class CaseRow:
+    """A timeline row as stored, with its case's consumer and shop."""
+
+    row: tuple[Any, ...]
+    consumer_id: str
+    shop_id: str
+
+    @property
+    def complaint_id(self) -> str:
+        return str(self.row[0])
+
+    @property
+    def position(self) -> int:
+        return int(self.row[2])
+
+    @property
+    def audience(self) -> Audience:
+        return Audience(self.row[7])
+
+    def entry_for(self, viewer: Actor) -> TimelineEntry:
+        return _entry(self.row, viewer, sees_staff_identities(viewer))
+
+
 def _entry(row: tuple[Any, ...], viewer: Actor, show_ids: bool) -> TimelineEntry:
     return TimelineEntry(
         UUID(row[0]),
@@ -544,5 +568,22 @@ class TimelineView(View):
                 (position, limit),
             )
             return [(int(r[0]), str(r[1])) for r in rows]
+
+        return self.read(query)
+
+    def rows_after(self, position: int, limit: int = 1000) -> list[CaseRow]:
+        """Every entry after a log position, for every viewer at once, with the parties of its
+        case (to decide who may see it): what one reader per process fans out to subscribers."""
+
+        def query(tx: Tx, t: dict[str, str]) -> list[CaseRow]:
+            rows = tx.all(
+                f"SELECT e.complaint_id, e.version, e.position, e.type, e.at, e.actor_role,"
+                f" e.actor_id, e.audience, e.summary, e.details, e.personal,"
+                f" c.consumer_id, c.shop_id"
+                f" FROM {t['entries']} e JOIN {t['cases']} c ON c.complaint_id = e.complaint_id"
+                f" WHERE e.position > ? ORDER BY e.position LIMIT ?",
+                (position, limit),
+            )
+            return [CaseRow(tuple(r[:11]), str(r[11]), str(r[12])) for r in rows]
 
         return self.read(query)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -219,6 +221,28 @@ def test_a_seller_follows_all_its_cases(server: Server) -> None:
 
     message = asyncio.run(scenario())
     assert message["payload"]["data"]["myComplaintUpdates"]["entry"]["type"] == "Accepted"
+
+
+def test_a_subscription_ends_when_its_token_expires(server: Server) -> None:
+    _shop, seller, _consumer, filed = open_case(server)
+
+    async def scenario() -> tuple[list[dict[str, Any]], float]:
+        subscriber = Subscriber(server, seller)
+        short = token(seller, ttl=timedelta(seconds=3))
+        await subscriber.connect({"Authorization": f"Bearer {short}"})
+        await subscriber.subscribe(UPDATES, {"id": filed["id"]})
+        began = time.monotonic()
+        messages = [await subscriber.next(timeout=15)]
+        while messages[-1]["type"] == "next":
+            messages.append(await subscriber.next(timeout=15))
+        await subscriber.close()
+        return messages, time.monotonic() - began
+
+    messages, waited = asyncio.run(scenario())
+    assert messages[-1]["type"] == "complete", messages
+    errors = [e for m in messages for e in m.get("payload", {}).get("errors", [])]
+    assert [e["extensions"]["code"] for e in errors] == ["TOKEN_EXPIRED"], messages
+    assert waited < 6  # it does not wait for a poll, let alone a minute
 
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

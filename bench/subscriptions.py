@@ -1,0 +1,190 @@
+"""Subscription latency with many WebSocket subscribers, from commit to client frame, against a
+PostgreSQL LISTEN/NOTIFY round trip measured in the same run; and memory per subscriber.
+
+    .venv/bin/python -m bench.subscriptions                     # 1,000 subscribers, 300 events
+    .venv/bin/python -m bench.subscriptions --subscribers 50 --events 30
+
+One server (`complaints serve`, projections in-process, PostgreSQL). Each subscriber follows a
+case of its own with `complaintUpdates`. A writer in this process posts messages to random
+followed cases, one at a time at a steady pace; the moment `post_message` returns (the commit
+is done) is the start, the frame's arrival at the subscriber the end. Memory per subscriber is
+the growth of the server's resident set while the subscribers connect, divided by their number.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import sys
+import threading
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import psycopg
+import websockets
+
+from bench.common import DEFAULT_URL, figures, fresh_schema, ms
+from bench.http import AGENT, REFUND, SUPERVISOR, start, token
+from complaints.application import ComplaintsApp
+from complaints.domain.values import Actor, Category, Money, Role
+from complaints.graphql.ids import global_id
+from complaints.settings import Settings
+
+UPDATES = """subscription($id: ID!) { complaintUpdates(complaintId: $id) {
+  position entry { version type } } }"""
+PROTOCOL = websockets.Subprotocol("graphql-transport-ws")
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def notify_round_trips(url: str, count: int) -> list[float]:
+    """The baseline: NOTIFY on one connection, heard by LISTEN on another."""
+    times = []
+    with (
+        psycopg.connect(url, autocommit=True) as listener,
+        psycopg.connect(url, autocommit=True) as notifier,
+    ):
+        listener.execute("LISTEN bench_round_trip")
+        for n in range(count):
+            began = time.perf_counter()
+            notifier.execute(f"NOTIFY bench_round_trip, '{n}'")
+            for _ in listener.notifies(timeout=5, stop_after=1):
+                pass
+            times.append(time.perf_counter() - began)
+    return times
+
+
+def percentile(values: list[float], p: int) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
+
+
+async def subscribe(url: str, case_id: str, bearer: str) -> websockets.ClientConnection:
+    ws = await websockets.connect(url, subprotocols=[PROTOCOL], max_queue=None)
+    await ws.send(
+        json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {bearer}"}})
+    )
+    ack = json.loads(await ws.recv())
+    assert ack["type"] == "connection_ack", ack
+    await ws.send(
+        json.dumps(
+            {
+                "id": "1",
+                "type": "subscribe",
+                "payload": {"query": UPDATES, "variables": {"id": case_id}},
+            }
+        )
+    )
+    return ws
+
+
+async def follow(
+    ws: websockets.ClientConnection, case: str, arrived: dict[tuple[str, int], float]
+) -> None:
+    async for raw in ws:
+        message = json.loads(raw)
+        if message.get("type") != "next":
+            continue
+        update = message["payload"]["data"]["complaintUpdates"]
+        arrived[(case, update["entry"]["version"])] = time.time()
+
+
+def main() -> None:  # noqa: PLR0915 - one run, start to finish
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--subscribers", type=int, default=1000)
+    parser.add_argument("--events", type=int, default=300)
+    parser.add_argument("--interval", type=float, default=0.02, help="seconds between events")
+    parser.add_argument("--database-url", default=DEFAULT_URL)
+    args = parser.parse_args()
+    port = 8712
+    with fresh_schema(args.database_url) as schema:
+        app = ComplaintsApp(Settings(database_url=schema.url))
+        app.register_seller(SUPERVISOR, "acme", "ACME", Money(Decimal("1000000"), "CNY"))
+        cases = []
+        for n in range(args.subscribers):
+            consumer = Actor(Role.CONSUMER, f"u-{n}")
+            filed = app.file_complaint(
+                consumer, "acme", f"order-{n}", Category.DAMAGED, "The lamp arrived broken.", REFUND
+            )
+            app.accept_complaint(AGENT, filed.id)
+            cases.append((filed.id, consumer))
+        server = start(
+            [sys.executable, "-m", "complaints", "serve", "--port", str(port)],
+            {"DATABASE_URL": schema.url, "LOG_LEVEL": "warning"},
+            port,
+        )
+        try:
+            time.sleep(2)  # let the read models catch up with the filing
+            before = rss_kib(server.pid)
+            committed: dict[tuple[str, int], float] = {}
+            arrived: dict[tuple[str, int], float] = {}
+
+            def write(loop_started: threading.Event) -> None:
+                loop_started.wait()
+                rng = random.Random(7)  # noqa: S311 - picks cases, not secrets
+                for _ in range(args.events):
+                    case_id, consumer = rng.choice(cases)
+                    posted = app.post_message(consumer, case_id, "Any news about my parcel?")
+                    committed[(str(case_id), posted.version)] = time.time()
+                    time.sleep(args.interval)
+
+            async def run() -> int:
+                url = f"ws://127.0.0.1:{port}/graphql"
+                sockets = []
+                for start_at in range(0, len(cases), 50):
+                    batch = cases[start_at : start_at + 50]
+                    sockets += await asyncio.gather(
+                        *(subscribe(url, global_id("Complaint", c), token(who)) for c, who in batch)
+                    )
+                await asyncio.sleep(1)
+                connected = rss_kib(server.pid)
+                tasks = [
+                    asyncio.create_task(follow(ws, str(case_id), arrived))
+                    for ws, (case_id, _) in zip(sockets, cases, strict=True)
+                ]
+                started = threading.Event()
+                writer = threading.Thread(target=write, args=(started,))
+                writer.start()
+                started.set()
+                while writer.is_alive():
+                    await asyncio.sleep(0.1)
+                await asyncio.sleep(2)  # the last frames
+                for task in tasks:
+                    task.cancel()
+                for ws in sockets:
+                    await ws.close()
+                return connected
+
+            connected = asyncio.run(run())
+        finally:
+            server.terminate()
+            server.wait()
+            app.close()
+        baseline = notify_round_trips(args.database_url, 500)
+    latencies = [arrived[k] - t for k, t in committed.items() if k in arrived]
+    missing = len(committed) - len(latencies)
+    per_subscriber = (connected - before) / args.subscribers
+    p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
+    b50, b99 = percentile(baseline, 50), percentile(baseline, 99)
+    figures(
+        f"subscription latency, commit to frame, {args.subscribers} WebSocket subscribers,"
+        f" {len(committed)} events ({missing} frames missing)",
+        ["what", "p50 ms", "p99 ms", "p99 vs baseline"],
+        [
+            ["baseline: PostgreSQL LISTEN/NOTIFY round trip", ms(b50), ms(b99), "1.0"],
+            ["complaintUpdates frame after commit", ms(p50), ms(p99), f"{p99 / b99:.1f}"],
+            [f"server memory per subscriber: {per_subscriber:.0f} KiB", "", "", ""],
+        ],
+    )
+
+
+if __name__ == "__main__":
+    main()
