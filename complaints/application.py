@@ -69,6 +69,7 @@ from complaints.domain.violation import Violation
 from complaints.hash_chain import HashedPOPORecorder, HashedRecorder, Verification, verify
 from complaints.idempotency import IdempotencyRecord, check_key, fingerprint, record_id, scope
 from complaints.personal_data import KeyStore, PersonalDataCipher, open_key_store
+from complaints.postgres import creating_tables
 from complaints.settings import Settings
 from complaints.signal import Signal
 from complaints.transcodings import register_domain_transcodings
@@ -148,12 +149,13 @@ class ComplaintsApp(Application[UUID]):
         if store.kind == "sqlite":
             assert store.path is not None
             store.path.parent.mkdir(parents=True, exist_ok=True)
-        self.keys = keys or open_key_store(store, self.settings.key_cache_seconds)
-        self.cipher = PersonalDataCipher(self.keys)
-        #: Pulsed after every save, so that in-process followers of the log wake up at once.
-        self.saved = Signal()
-        self._local = threading.local()
-        super().__init__(env=self.settings.eventsourcing_env())
+        with creating_tables(store):
+            self.keys = keys or open_key_store(store, self.settings.key_cache_seconds)
+            self.cipher = PersonalDataCipher(self.keys)
+            #: Pulsed after every save, so that in-process followers of the log wake up at once.
+            self.saved = Signal()
+            self._local = threading.local()
+            super().__init__(env=self.settings.eventsourcing_env())
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         # Settings is the one place that reads the environment; ignore os.environ here.

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from complaints.application import ComplaintsApp
+from complaints.postgres import creating_tables
 from complaints.projections import tracking
 from complaints.projections.base import Projection
 from complaints.projections.complaint_list import ComplaintList, ComplaintListView
@@ -64,8 +65,9 @@ class ReadModels:
     def __init__(self, app: ComplaintsApp, db: ReadStore | None = None) -> None:
         self.app = app
         self.db = db or open_read_store(app.settings.store)
-        for projection in PROJECTIONS:
-            ensure(self.db, projection)
+        with creating_tables(app.settings.store):
+            for projection in PROJECTIONS:
+                ensure(self.db, projection)
         #: Pulsed after each batch a runner commits (in this process, or via NOTIFY).
         self.advanced = Signal()
         self._listener: NotifyListener | None = None

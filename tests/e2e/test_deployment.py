@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,8 +17,9 @@ import httpx
 import psycopg
 import pytest
 
+from complaints.cli import tcp_socket
 from complaints.domain.values import Actor, Role
-from tests.e2e.conftest import PROTOCOL, SUPERVISOR, Server, Subscriber
+from tests.e2e.conftest import PROTOCOL, SECRET, SUPERVISOR, Server, Subscriber, free_port
 from tests.e2e.test_graphql import ACCEPT, AGENT, FILE, MESSAGE, UPDATES
 
 
@@ -118,3 +124,65 @@ def test_only_allowed_origins_may_open_a_socket(tmp_path: Path) -> None:
         assert preflight.headers["access-control-allow-origin"] == "https://app.example.com"
     finally:
         server.stop()
+
+
+def test_several_workers_start_together_on_a_fresh_database(
+    shared_postgres: str, tmp_path: Path
+) -> None:
+    """`serve --workers 2` on an empty schema: both processes create their tables and serve."""
+    port = free_port()
+    log = (tmp_path / "workers.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "complaints", "serve", "--port", str(port), "--workers", "2"],
+        cwd=tmp_path,
+        env={**os.environ, "DATABASE_URL": shared_postgres, "JWT_SECRET": SECRET},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        ready = None
+        for _ in range(150):
+            try:
+                ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1)
+                if ready.status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        assert ready is not None, (tmp_path / "workers.log").read_text()
+        assert ready.status_code == 200, (tmp_path / "workers.log").read_text()
+        with httpx.Client() as client:  # one keep-alive connection, served by either worker
+            for _ in range(20):
+                answer = client.post(
+                    f"http://127.0.0.1:{port}/graphql", json={"query": "{ __typename }"}
+                )
+                assert answer.json() == {"data": {"__typename": "Query"}}
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+    assert "Traceback" not in (tmp_path / "workers.log").read_text()
+
+
+def test_connections_to_several_workers_are_not_delayed_by_nagle() -> None:
+    """Accepted connections get TCP_NODELAY, as asyncio gives them on a socket named TCP."""
+
+    async def scenario() -> int:
+        listening = tcp_socket("127.0.0.1", 0)
+        listening.listen()
+        accepted: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        class Probe(asyncio.Protocol):
+            def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                sock = transport.get_extra_info("socket")
+                accepted.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+                transport.close()
+
+        server = await asyncio.get_running_loop().create_server(Probe, sock=listening)
+        _, writer = await asyncio.open_connection(*listening.getsockname()[:2])
+        nodelay = await asyncio.wait_for(accepted, 5)
+        writer.close()
+        server.close()
+        return nodelay
+
+    assert asyncio.run(scenario()) != 0

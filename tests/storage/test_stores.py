@@ -16,6 +16,7 @@ from complaints.domain.deadlines import DeadlineKind
 from complaints.domain.errors import ConcurrentUpdate
 from complaints.domain.seller import AfterSalesPolicy
 from complaints.domain.values import Outcome, Remedy, RemedyType, Role, ViolationKind, Visibility
+from complaints.projections.read_models import ReadModels
 from complaints.settings import Settings, Store
 from tests.scenario import (
     AGENT,
@@ -332,3 +333,27 @@ def test_a_long_lived_shop_loads_from_a_snapshot_exactly_as_replayed(
         assert vars(again.get_seller("acme")) == vars(replayed)
     finally:
         again.close()
+
+
+@pytest.mark.postgres
+def test_processes_starting_together_on_a_fresh_database_all_start(postgres_url: str) -> None:
+    """`serve --workers N` starts N processes at once; each creates the tables it needs."""
+    barrier = threading.Barrier(4)
+    failures: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            barrier.wait()
+            app = ComplaintsApp(Settings(database_url=postgres_url))
+            models = ReadModels(app)
+            models.close()
+            app.close()
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []
