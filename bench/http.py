@@ -127,6 +127,11 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, default=1, help="our server's processes (the baselines have one)"
     )
+    parser.add_argument(
+        "--separate-worker",
+        action="store_true",
+        help="feed the read models from a `complaints worker` process, not inside the server",
+    )
     parser.add_argument("--database-url", default=DEFAULT_URL)
     args = parser.parse_args()
     ours_port, naive_port = 8710, 8711
@@ -157,8 +162,22 @@ def main() -> None:
                 "--workers",
                 str(args.workers),
             ],
-            {"DATABASE_URL": ours_schema.url, "LOG_LEVEL": "warning"},
+            {
+                "DATABASE_URL": ours_schema.url,
+                "LOG_LEVEL": "warning",
+                "IN_PROCESS_PROJECTIONS": "false" if args.separate_worker else "true",
+            },
             ours_port,
+        )
+        feeder = (
+            subprocess.Popen(
+                [sys.executable, "-m", "complaints", "worker"],
+                env={**os.environ, "DATABASE_URL": ours_schema.url, "LOG_LEVEL": "warning"},
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            if args.separate_worker
+            else None
         )
         try:
             timeline_body = {"query": TIMELINE, "variables": {"id": case_id}}
@@ -195,9 +214,13 @@ def main() -> None:
         finally:
             ours.terminate()
             ours.wait()
+            if feeder is not None:
+                feeder.terminate()
+                feeder.wait()
     figures(
         f"HTTP requests per second, {args.connections} keep-alive connections, PostgreSQL;"
-        f" baselines in one uvicorn worker, ours in {args.workers}",
+        f" baselines in one uvicorn worker, ours in {args.workers}"
+        + (" and a `complaints worker`" if args.separate_worker else ""),
         ["what", "req/s", "vs baseline"],
         rows,
     )
