@@ -79,6 +79,20 @@ def guard_the_log(settings: Settings) -> None:
                 handler.addFilter(guard)
 
 
+def follow(read_models: ReadModels) -> tuple[AsyncPulse, AsyncPulse]:
+    """The event loop's view of the read models' signals: any batch, and timeline batches."""
+    loop = asyncio.get_running_loop()
+    projected, timeline_projected = AsyncPulse(loop), AsyncPulse(loop)
+    read_models.advanced.add_listener(projected.pulse_threadsafe)
+    read_models.timeline_advanced.add_listener(timeline_projected.pulse_threadsafe)
+    return projected, timeline_projected
+
+
+def unfollow(read_models: ReadModels, pulses: tuple[AsyncPulse, AsyncPulse]) -> None:
+    read_models.advanced.remove_listener(pulses[0].pulse_threadsafe)
+    read_models.timeline_advanced.remove_listener(pulses[1].pulse_threadsafe)
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     logging.getLogger("strawberry.ws.task").addFilter(QuietDisconnects())
@@ -88,8 +102,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         complaints = await anyio.to_thread.run_sync(ComplaintsApp, settings)
         read_models = await anyio.to_thread.run_sync(ReadModels, complaints)
-        projected = AsyncPulse(asyncio.get_running_loop())
-        read_models.advanced.add_listener(projected.pulse_threadsafe)
+        projected, timeline_projected = pulses = follow(read_models)
         read_models.listen()
         worker = read_models.worker() if settings.in_process_projections else None
         timekeeper = DeadlineWorker(complaints, read_models) if worker is not None else None
@@ -100,15 +113,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.complaints = complaints
         app.state.read_models = read_models
         app.state.projected = projected
+        app.state.timeline_projected = timeline_projected
         following: asyncio.Task[None] | None = None
         if settings.response_cache_entries > 0:
             app.state.change_feed = ChangeFeed(read_models.timeline)
-            following = asyncio.create_task(app.state.change_feed.follow(projected))
+            following = asyncio.create_task(app.state.change_feed.follow(timeline_projected))
         log.info("complaints %s serving on the %s store", __version__, settings.store.kind)
         try:
             yield
         finally:
-            read_models.advanced.remove_listener(projected.pulse_threadsafe)
+            unfollow(read_models, pulses)
             if following is not None:
                 following.cancel()
             if timekeeper is not None:

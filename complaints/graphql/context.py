@@ -30,6 +30,8 @@ class Context:
     response: Any = None
     connection_params: dict[str, Any] | None = None
     expires_at: datetime | None = None
+    #: Pulsed after each timeline batch alone; subscriptions follow it (else `projected`).
+    timeline_projected: AsyncPulse | None = None
     #: Aggregates loaded for this request, so that each is read from the store once.
     _complaints: dict[UUID, Complaint | None] = field(default_factory=dict)
 

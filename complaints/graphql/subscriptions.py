@@ -181,7 +181,7 @@ async def _updates(
 ) -> AsyncGenerator[ComplaintUpdate, None]:
     context = info.context
     views = context.read_models
-    hub = hub_for(views, context.projected)
+    hub = hub_for(views, context.timeline_projected or context.projected)
     listener = Listener(context.actor, None if complaint_id is None else str(complaint_id))
     try:
         start = await hub.register(listener)

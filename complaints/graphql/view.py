@@ -168,7 +168,8 @@ class GraphQLView(GraphQL[Context, None]):
         state = scope["app"].state
         feed: ChangeFeed | None = getattr(state, "change_feed", None)
         case = variables.get(query.cache_by) if isinstance(variables, dict) else None
-        if feed is None or not isinstance(case, str) or not feed.current(state.projected):
+        current = feed is not None and feed.current(state.timeline_projected)
+        if feed is None or not current or not isinstance(case, str):
             return rewritten
         try:
             complaint_id = str(parse_uuid("Complaint", case, query.cache_by or "id"))
@@ -224,6 +225,7 @@ class GraphQLView(GraphQL[Context, None]):
             actor=credentials.actor,
             expires_at=credentials.expires_at,
             projected=state.projected,
+            timeline_projected=state.timeline_projected,
             request=request,
             response=response,
         )

@@ -35,9 +35,16 @@ class NotifyListener:
     After a reconnect every signal is pulsed once, to catch up with what happened meanwhile.
     """
 
-    def __init__(self, store: Store, channels: dict[str, Signal]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        channels: dict[str, Signal],
+        payloads: dict[str, Signal] | None = None,
+    ) -> None:
         self.store = store
         self.channels = channels
+        #: Pulsed, besides its channel's signal, by a NOTIFY carrying this payload.
+        self.payloads = payloads or {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._listen, name="notify-listener", daemon=True)
 
@@ -49,7 +56,7 @@ class NotifyListener:
         self._thread.join(timeout=5)
 
     def _pulse_all(self) -> None:
-        for signal in self.channels.values():
+        for signal in [*self.channels.values(), *self.payloads.values()]:
             signal.pulse()
 
     def _listen(self) -> None:
@@ -69,6 +76,9 @@ class NotifyListener:
                             signal = self.channels.get(notify.channel)
                             if signal is not None:
                                 signal.pulse()
+                            named = self.payloads.get(notify.payload)
+                            if named is not None:
+                                named.pulse()
             except psycopg.Error as error:
                 log.warning("listening for changes failed (%s); retrying", error)
                 self._stop.wait(backoff)

@@ -70,6 +70,8 @@ class ReadModels:
                 ensure(self.db, projection)
         #: Pulsed after each batch a runner commits (in this process, or via NOTIFY).
         self.advanced = Signal()
+        #: Pulsed after each batch of the timeline alone (subscriptions, the response cache).
+        self.timeline_advanced = Signal()
         self._listener: NotifyListener | None = None
         self.complaints = ComplaintListView(self.db)
         self.timeline = TimelineView(self.db)
@@ -92,7 +94,9 @@ class ReadModels:
         if self._listener is None and store.kind == "postgres":
             events_channel = str(getattr(self.app.recorder, "channel_name", "complaints_events"))
             self._listener = NotifyListener(
-                store, {events_channel: self.app.saved, projected_channel(store): self.advanced}
+                store,
+                {events_channel: self.app.saved, projected_channel(store): self.advanced},
+                payloads={"timeline": self.timeline_advanced},
             )
             self._listener.start()
 
@@ -160,14 +164,22 @@ class ReadModels:
         """Apply everything in the log now, in this thread (tests, scripts); return the count."""
         projections = PROJECTIONS if names is None else [projection_named(n) for n in names]
         return sum(
-            ProjectionRunner(self.app, self.db, p, advanced=self.advanced).catch_up()
+            ProjectionRunner(
+                self.app, self.db, p, advanced=self.advanced, named=self._named
+            ).catch_up()
             for p in projections
         )
 
     def worker(self, names: Sequence[str] | None = None, *, poll: float = 1.0) -> ProjectionWorker:
         projections = PROJECTIONS if names is None else [projection_named(n) for n in names]
         self.listen()
-        return ProjectionWorker(self.app, self.db, projections, advanced=self.advanced, poll=poll)
+        return ProjectionWorker(
+            self.app, self.db, projections, advanced=self.advanced, poll=poll, named=self._named
+        )
+
+    @property
+    def _named(self) -> dict[str, Signal]:
+        return {"timeline": self.timeline_advanced}
 
     def rebuild(self, name: str, progress: Callable[[int], None] | None = None) -> RebuildResult:
         return rebuild(self.app, self.db, projection_named(name), progress=progress)

@@ -98,6 +98,7 @@ class ProjectionRunner:
         advanced: Signal | None = None,
         batch_size: int = BATCH_SIZE,
         decoded: Decoded | None = None,
+        named: dict[str, Signal] | None = None,
     ) -> None:
         self.app = app
         self.db = db
@@ -105,6 +106,9 @@ class ProjectionRunner:
         self.advanced = advanced
         self.batch_size = batch_size
         self.decoded = decoded
+        #: Pulsed, besides `advanced`, after each batch of the projection it is named after
+        #: (subscriptions and the response cache follow the timeline alone).
+        self.own_signal = (named or {}).get(projection.name)
         #: The active generation and its position as this runner last left them: the
         #: position only moves when a runner commits, and the compare-and-set catches a rival.
         self._known: tracking.Generation | None = None
@@ -160,7 +164,7 @@ class ProjectionRunner:
                 projection.flush(tx)
                 if self.notify_channel is not None:
                     # Delivered on commit: wakes subscribers in every process.
-                    tx.execute(f'NOTIFY "{self.notify_channel}"')
+                    tx.execute(f"NOTIFY \"{self.notify_channel}\", '{self.name}'")
         except StalePosition:
             log.debug("%s: another runner applied this batch first", self.name)
             self._known = None
@@ -170,11 +174,16 @@ class ProjectionRunner:
             raise
         if generation is None:
             self._known = replace(current, position=notifications[-1].id)
+        self._committed(events, projection)
+        return len(notifications)
+
+    def _committed(self, events: Sequence[Any], projection: Projection) -> None:
+        """After a batch commits: purge what an erasure left behind, and wake the followers."""
         if any(isinstance(e, SubjectErasure.Erased) for e in events):
             self.db.purge(list(projection.t.values()))
-        if self.advanced is not None:
-            self.advanced.pulse()
-        return len(notifications)
+        for signal in (self.advanced, self.own_signal):
+            if signal is not None:
+                signal.pulse()
 
     def catch_up(
         self, generation: int | None = None, progress: Callable[[int], None] | None = None
@@ -272,11 +281,13 @@ class ProjectionWorker:
         advanced: Signal | None = None,
         poll: float = 1.0,
         leadership: Leadership | None = None,
+        named: dict[str, Signal] | None = None,
     ) -> None:
         self.app = app
         self.db = db
         self.projections = list(projections)
         self.advanced = advanced or Signal()
+        self.named = named or {}
         self.poll = poll
         store = app.settings.store
         self.leadership = leadership or open_leadership(store, app)
@@ -304,7 +315,12 @@ class ProjectionWorker:
 
     def _run(self, projection: type[Projection]) -> None:
         runner = ProjectionRunner(
-            self.app, self.db, projection, advanced=self.advanced, decoded=self._decoded
+            self.app,
+            self.db,
+            projection,
+            advanced=self.advanced,
+            decoded=self._decoded,
+            named=self.named,
         )
         name = projection.name
         while not self._stop.is_set():
