@@ -169,6 +169,12 @@ class PostgresLeadership(Leadership):
     def close(self) -> None:
         with self._lock:
             if self._conn is not None:
+                # Release before closing: the server drops a closed session's locks only when
+                # its backend has exited, a moment later, and a successor asking at once would
+                # be refused (seen in CI as a flaky hand-over).
+                if not self._conn.closed:
+                    with contextlib.suppress(Exception):
+                        self._conn.execute("SELECT pg_advisory_unlock_all()")
                 self._conn.close()
             self._held.clear()
 
