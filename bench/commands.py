@@ -1,8 +1,8 @@
 """Commands per second through the application on PostgreSQL, against raw psycopg inserts, at
 1, 4 and 16 concurrent clients, in one run.
 
-    .venv/bin/python bench/commands.py                  # 5 s per figure
-    .venv/bin/python bench/commands.py --seconds 1 --clients 1,4
+    .venv/bin/python -m bench.commands                  # 5 s per figure
+    .venv/bin/python -m bench.commands --seconds 1 --clients 1,4
 
 - Baseline: each client has its own connection and inserts one event-sized row per statement,
   autocommit, into a table shaped like the event store's (serial id, unique aggregate+version).

@@ -50,6 +50,16 @@ def fresh_schema(url: str = DEFAULT_URL, keep: bool = False) -> Iterator[Schema]
                 conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
+@contextmanager
+def store_url(url: str = DEFAULT_URL, keep: bool = False) -> Iterator[str]:
+    """The DATABASE_URL to benchmark on: a fresh schema on PostgreSQL, else the URL as given."""
+    if not url.startswith("postgres"):
+        yield url
+        return
+    with fresh_schema(url, keep) as schema:
+        yield schema.url
+
+
 @dataclass
 class Run:
     """What N clients did in a closed loop: operations, seconds, and each operation's latency."""

@@ -1,7 +1,7 @@
 """How fast the deadline worker enforces due deadlines, against calling the lapse command directly.
 
-    .venv/bin/python bench/deadlines.py --cases 2000             # PostgreSQL (default)
-    .venv/bin/python bench/deadlines.py --database-url sqlite:///var/bench.db
+    .venv/bin/python -m bench.deadlines --cases 2000             # PostgreSQL (default)
+    .venv/bin/python -m bench.deadlines --database-url sqlite:///var/bench.db
 
 It fills a fresh store with refund cases whose seller never pays, spread over 20 shops, and moves
 a manual clock past their remedy deadlines. Each lapse is the heaviest kind there is: the platform
@@ -15,17 +15,16 @@ The ratio says what finding deadlines in the read model, and waiting for it to c
 from __future__ import annotations
 
 import argparse
-import os
 import time
 import uuid
 from datetime import timedelta
 from decimal import Decimal
 
-import psycopg
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from bench.common import DEFAULT_URL, store_url
 from complaints.application import ComplaintsApp
 from complaints.clock import ManualClock
 from complaints.deadline_worker import DeadlineWorker
@@ -69,24 +68,19 @@ def fill(app: ComplaintsApp, clock: ManualClock, cases: int, console: Console) -
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cases", type=int, default=2000)
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"),
-    )
+    parser.add_argument("--database-url", default=DEFAULT_URL)
     args = parser.parse_args()
-    console = Console()
-    url, schema = args.database_url, None
-    if url.startswith("postgres"):
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-        url = f"{url}?schema={schema}"
+    with store_url(args.database_url) as url:
+        run(url, args.cases, Console())
+
+
+def run(url: str, cases: int, console: Console) -> None:
     clock = ManualClock()
     app = ComplaintsApp(Settings(database_url=url), clock=clock)
     models = ReadModels(app)
     projections = models.worker(poll=0.05)
     try:
-        ids = fill(app, clock, args.cases, console)
+        ids = fill(app, clock, cases, console)
         projections.start()
         assert models.wait_for(models.head(), timeout=600)
         direct, by_worker = ids[::2], ids[1::2]
@@ -130,9 +124,6 @@ def main() -> None:
         projections.stop()
         models.close()
         app.close()
-        if schema:
-            with psycopg.connect(args.database_url, autocommit=True) as conn:
-                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Rebuild speed of every read model, against reading the log itself, in one run.
 
-    .venv/bin/python bench/rebuild.py --events 100000            # PostgreSQL (default)
-    .venv/bin/python bench/rebuild.py --database-url sqlite:///var/bench.db
+    .venv/bin/python -m bench.rebuild --events 100000            # PostgreSQL (default)
+    .venv/bin/python -m bench.rebuild --database-url sqlite:///var/bench.db
 
 It fills a fresh PostgreSQL schema (or the given store) with complaints taken through their whole
 life, then measures two things on the same log:
@@ -13,17 +13,15 @@ The ratio says how close a rebuild comes to the cost of merely reading the log.
 from __future__ import annotations
 
 import argparse
-import os
 import time
-import uuid
 from datetime import timedelta
 from decimal import Decimal
 
-import psycopg
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from bench.common import DEFAULT_URL, store_url
 from complaints.application import ComplaintsApp
 from complaints.clock import ManualClock
 from complaints.domain.values import (
@@ -102,24 +100,19 @@ def read_log(app: ComplaintsApp) -> tuple[int, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--events", type=int, default=100_000)
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"),
-    )
+    parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--keep", action="store_true", help="keep the schema afterwards")
     args = parser.parse_args()
-    console = Console()
-    url, schema = args.database_url, None
-    if url.startswith("postgres"):
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-        url = f"{url}?schema={schema}"
+    with store_url(args.database_url, args.keep) as url:
+        run(url, args.events, Console())
+
+
+def run(url: str, events: int, console: Console) -> None:
     clock = ManualClock()
     app = ComplaintsApp(Settings(database_url=url), clock=clock)
     models = ReadModels(app)
     try:
-        fill(app, clock, args.events, console)
+        fill(app, clock, events, console)
         count, seconds = read_log(app)
         baseline = count / seconds
         table = Table(title=f"rebuild of {count:,} events ({app.settings.store.kind})")
@@ -154,9 +147,6 @@ def main() -> None:
     finally:
         models.close()
         app.close()
-        if schema and not args.keep:
-            with psycopg.connect(args.database_url, autocommit=True) as conn:
-                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ from eventsourcing.persistence import (
     JSONTranscoder,
     Recording,
 )
-from eventsourcing.utils import Environment, EnvType
+from eventsourcing.utils import Environment, EnvType, get_topic
 
 from complaints.clock import Clock, SystemClock
 from complaints.domain.complaint import Complaint, complaint_id
@@ -86,7 +86,7 @@ SANCTIONED_VIOLATIONS = {
 }
 
 #: The topic prefix of every Complaint event.
-COMPLAINT_TOPIC = "complaints.domain.complaint:Complaint."
+COMPLAINT_TOPIC = get_topic(Complaint) + "."
 _REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 
 
@@ -128,9 +128,9 @@ def command(
 
 class ComplaintsApp(Application[UUID]):
     name = "complaints"
-    #: A shop lives for years and every refund, strike and top-up adds to its history; a
-    #: snapshot every 100 events keeps loading it flat. Complaints are short and hold personal
-    #: data (sealed per subject in events), so they are never snapshotted.
+    #: A shop lives for years and every refund, strike and top-up adds to its history, and a
+    #: long dispute gathers hundreds of events: a snapshot every 100 keeps loading either flat.
+    #: Personal text stays sealed per subject inside snapshots, as in events.
     snapshotting_intervals: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], int]] = {
         Seller: 100,
         Complaint: 100,

@@ -56,9 +56,8 @@ def serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level=settings.log_level,
     )
-    server = uvicorn.Server(config)
     if config.workers <= 1:
-        server.run()
+        uvicorn.Server(config).run()
         return 0
     # uvicorn's own socket for its workers is made without naming TCP, so asyncio does not set
     # TCP_NODELAY on the connections it accepts, and each response waits ~40 ms for the

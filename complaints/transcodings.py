@@ -22,7 +22,6 @@ from complaints.domain.records import (
     ExecutionIssue,
     Finding,
     InfoRequest,
-    Message,
     Offer,
     Rating,
     Ruling,
@@ -85,7 +84,6 @@ COMPLAINT_STATE: tuple[type[Any], ...] = (
     Appeal,
     Shipment,
     ExecutionIssue,
-    Message,
     Rating,
 )
 

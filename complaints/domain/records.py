@@ -12,7 +12,6 @@ from complaints.domain.values import (
     PersonalText,
     Remedy,
     Role,
-    Visibility,
 )
 
 
@@ -116,16 +115,6 @@ class ExecutionIssue:
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
-
-
-@dataclass(frozen=True)
-class Message:
-    id: str
-    by: Role
-    author_id: str
-    text: PersonalText
-    visibility: Visibility
-    posted_at: datetime
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,7 @@ async def send_json(body: bytes, send: Send, *, hit: bool = False) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-async def graphql_error(message: str, code: str, scope: Scope, send: Send) -> None:
+async def graphql_error(message: str, code: str, send: Send) -> None:
     body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
     await send_json(body.encode(), send)
 
@@ -155,12 +155,10 @@ class GraphQLView(GraphQL[Context, None]):
             return body  # not a persisted query after all; GraphQL explains what is wrong
         query = PERSISTED.get(wanted) if isinstance(wanted, str) else None
         if query is None:
-            await graphql_error("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND", scope, send)
+            await graphql_error("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND", send)
             return None
         if "query" in request and request["query"] != query.document:
-            await graphql_error(
-                "The query does not match its sha256Hash.", "BAD_USER_INPUT", scope, send
-            )
+            await graphql_error("The query does not match its sha256Hash.", "BAD_USER_INPUT", send)
             return None
         variables = request.get("variables") or {}
         request["query"] = query.document

@@ -96,7 +96,7 @@ class ReadModels:
             self._listener = NotifyListener(
                 store,
                 {events_channel: self.app.saved, projected_channel(store): self.advanced},
-                payloads={"timeline": self.timeline_advanced},
+                payloads=self._named,
             )
             self._listener.start()
 
@@ -179,7 +179,7 @@ class ReadModels:
 
     @property
     def _named(self) -> dict[str, Signal]:
-        return {"timeline": self.timeline_advanced}
+        return {Timeline.name: self.timeline_advanced}
 
     def rebuild(self, name: str, progress: Callable[[int], None] | None = None) -> RebuildResult:
         return rebuild(self.app, self.db, projection_named(name), progress=progress)

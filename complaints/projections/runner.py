@@ -32,8 +32,8 @@ from complaints.signal import Signal
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
-#: Projections that step at once when events arrive; the rest follow `FOLLOW_SECONDS` later.
-FIRST = frozenset({"timeline"})
+#: How much later than the projections someone follows closely (those with a signal of their
+#: own) the others step when events arrive.
 FOLLOW_SECONDS = 0.003
 #: How long a runner trusts the generation and position it last wrote, before reading them.
 KNOWN_SECONDS = 1.0
@@ -349,9 +349,10 @@ class ProjectionWorker:
                 runner.projection.version,
             )
             rebuild(self.app, self.db, runner.projection)
-        # The timeline goes first: subscribers wait on it, and the others would hold the GIL
-        # while it steps. They start a moment later, which also lets their batches grow.
-        delay = 0.0 if runner.name in FIRST else FOLLOW_SECONDS
+        # A followed projection (the timeline: subscribers wait on it) goes first; the others
+        # would hold the GIL while it steps. They start a moment later, which also lets their
+        # batches grow.
+        delay = 0.0 if runner.own_signal is not None else FOLLOW_SECONDS
         while not self._stop.is_set():
             seen = self.app.saved.pulses
             if runner.step() == 0:
