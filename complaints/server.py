@@ -27,6 +27,7 @@ from complaints import __version__
 from complaints.application import ComplaintsApp
 from complaints.deadline_worker import DeadlineWorker
 from complaints.graphql.persisted import ChangeFeed
+from complaints.graphql.subscriptions import close_hub
 from complaints.graphql.view import GraphQLView
 from complaints.limits import BodySizeLimit
 from complaints.projections.read_models import ReadModels
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             yield
         finally:
             unfollow(read_models, pulses)
+            close_hub(timeline_projected)
             if following is not None:
                 following.cancel()
             if timekeeper is not None:

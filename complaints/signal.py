@@ -70,5 +70,8 @@ class AsyncPulse:
         """Return at the first pulse after `seen`, or after `timeout` seconds."""
         if self._pulses != seen:
             return
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation
+        # that arrives as the event is set, and the cancelled task would carry on.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._event.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await self._event.wait()

@@ -85,22 +85,34 @@ class Listener:
         return entries
 
     async def wait(self, timeout: float) -> None:
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.ready.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await self.ready.wait()
 
 
 class TimelineHub:
     """One task per process reads the new timeline rows after every pulse and hands them to the
-    listeners who want them; only those wake."""
+    listeners who want them; only those wake.
+
+    The task lives as long as the event loop and is never cancelled from under a listener: with
+    nobody listening it forgets its position and sleeps until someone registers. (It used to be
+    cancelled when the last listener left; on Python 3.11 `asyncio.wait_for` can swallow that
+    cancellation, and the surviving task kept the next listener waiting forever for a start
+    signal that the new task never gave: a subscriber reconnecting after a database restart
+    heard nothing more. Found by tests/reliability/test_faults.py.)
+    """
 
     def __init__(self, views: ReadModels, projected: AsyncPulse) -> None:
         self.views = views
         self.projected = projected
+        #: How far the hub has read, while anyone listens; None while nobody does.
         self.position: int | None = None
         self._by_case: defaultdict[str, set[Listener]] = defaultdict(set)
         self._by_viewer: set[Listener] = set()
         self._task: asyncio.Task[None] | None = None
-        self._started = asyncio.Event()
+        self._wanted = asyncio.Event()  # someone registered
+        self._positioned = asyncio.Event()  # `position` is known
 
     async def register(self, listener: Listener) -> int:
         """Add a listener; return the position from which the hub hands it rows."""
@@ -108,11 +120,13 @@ class TimelineHub:
             self._by_case[listener.complaint_id].add(listener)
         else:
             self._by_viewer.add(listener)
-        if self._task is None:
-            self._started = asyncio.Event()
-            self._task = asyncio.create_task(self._follow())
-        await self._started.wait()
-        assert self.position is not None
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._follow(), name="timeline-hub")
+        self._wanted.set()
+        # The hub does not forget its position while this listener is registered, and every
+        # row after the position it returns is offered to it.
+        while self.position is None:
+            await self._positioned.wait()
         return self.position
 
     def unregister(self, listener: Listener) -> None:
@@ -124,21 +138,28 @@ class TimelineHub:
                     del self._by_case[listener.complaint_id]
         else:
             self._by_viewer.discard(listener)
-        if not self._by_case and not self._by_viewer and self._task is not None:
+
+    def close(self) -> None:
+        """At shutdown: stop the task."""
+        if self._task is not None:
             self._task.cancel()
             self._task = None
-            self.position = None
 
     async def _follow(self) -> None:
         while True:
+            if not self._by_case and not self._by_viewer:
+                # Nobody listens: read nothing, and start from the head when someone comes.
+                self.position = None
+                self._positioned.clear()
+                self._wanted.clear()
+                await self._wanted.wait()
+                continue
+            seen = self.projected.pulses
             try:
                 if self.position is None:
                     self.position = await anyio.to_thread.run_sync(self.views.timeline.head)
-                    self._started.set()
-                seen = self.projected.pulses
+                    self._positioned.set()
                 await self._read()
-            except asyncio.CancelledError:
-                raise
             except Exception:
                 log.warning("the subscription hub could not read the timeline", exc_info=True)
                 await asyncio.sleep(POLL_SECONDS)
@@ -174,6 +195,13 @@ def hub_for(views: ReadModels, projected: AsyncPulse) -> TimelineHub:
     if hub is None:
         hub = _hubs[projected] = TimelineHub(views, projected)
     return hub
+
+
+def close_hub(projected: AsyncPulse) -> None:
+    """At shutdown: stop the hub that follows this pulse, if there is one."""
+    hub = _hubs.pop(projected, None)
+    if hub is not None:
+        hub.close()
 
 
 async def _updates(
