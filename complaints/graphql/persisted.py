@@ -105,10 +105,14 @@ class ChangeFeed:
 
     async def follow(self, projected: AsyncPulse, poll_seconds: float = 1.0) -> None:
         """Catch up after every pulse (and at least every `poll_seconds`), until cancelled."""
-        await anyio.to_thread.run_sync(self.start)
+        started = False
         while True:
             seen = projected.pulses
             try:
+                if not started:
+                    # Inside the loop: a store away at start-up delays the feed, not ends it.
+                    await anyio.to_thread.run_sync(self.start)
+                    started = True
                 await anyio.to_thread.run_sync(self.catch_up)
                 self.synced = seen
             except Exception:

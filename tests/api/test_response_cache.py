@@ -3,11 +3,15 @@ least recently used entries go first."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
+from typing import cast
 
-from complaints.graphql.persisted import PERSISTED, QUERIES, ResponseCache
+from complaints.graphql.persisted import PERSISTED, QUERIES, ChangeFeed, ResponseCache
+from complaints.projections.timeline import TimelineView
+from complaints.signal import AsyncPulse
 
 
 def test_an_entry_is_served_only_for_the_mark_it_was_made_at() -> None:
@@ -54,3 +58,40 @@ def test_the_cli_lists_them_with_their_hashes() -> None:
     )
     listed = json.loads(done.stdout)
     assert [q["sha256"] for q in listed] == [q.sha256 for q in QUERIES]
+
+
+class FlakyTimeline:
+    """A timeline whose store is away for the first `failures` reads."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+
+    def _maybe_fail(self) -> None:
+        if self.failures > 0:
+            self.failures -= 1
+            raise ConnectionError("the store is away")
+
+    def head(self) -> int:
+        self._maybe_fail()
+        return 7
+
+    def changes_after(self, position: int) -> list[tuple[int, str]]:
+        self._maybe_fail()
+        return [(8, "case-1")] if position < 8 else []
+
+
+def test_the_change_feed_survives_a_store_away_at_start_up() -> None:
+    async def run() -> ChangeFeed:
+        projected = AsyncPulse(asyncio.get_running_loop())
+        feed = ChangeFeed(cast(TimelineView, FlakyTimeline(failures=2)))
+        following = asyncio.create_task(feed.follow(projected, poll_seconds=0.01))
+        async with asyncio.timeout(5):
+            while not feed.current(projected):
+                await asyncio.sleep(0.01)
+        following.cancel()
+        return feed
+
+    feed = asyncio.run(run())
+    # It started from the head once the store answered, then saw the case change after it.
+    assert feed.mark("case-1") == 8
+    assert feed.position == 8
