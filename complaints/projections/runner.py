@@ -3,6 +3,9 @@
 A runner reads the notification log after its projection's position, in batches, and applies each
 batch in one transaction that first moves the position (compare-and-set, `tracking.advance`). Kill
 it anywhere and it resumes from the last committed batch: nothing is lost, nothing applied twice.
+Several projections can be fed together (`GroupRunner`): one read of the log, one decode, and one
+transaction in which each moves its own position by compare-and-set and applies what is new to
+it; if any position was moved by a rival, the whole batch rolls back.
 
 The log is read with `select_notifications` after the tracked position. That is safe on both
 stores: SQLite has a single writer, and the PostgreSQL recorder takes a table lock on insert, so
@@ -26,7 +29,7 @@ from complaints.domain.erasure import SubjectErasure
 from complaints.projections import tracking
 from complaints.projections.base import Projection
 from complaints.projections.coordination import Leadership, open_leadership, projected_channel
-from complaints.projections.database import ReadStore
+from complaints.projections.database import ReadStore, Tx
 from complaints.signal import Signal
 
 log = logging.getLogger(__name__)
@@ -139,54 +142,25 @@ class ProjectionRunner:
             self._known, self._known_at = current, time.monotonic()
         return current
 
-    def step(self, generation: int | None = None) -> int:
-        """Apply the next batch to the active (or the given) generation; return its size."""
+    def current(self, generation: int | None = None) -> tracking.Generation:
+        """The active (or the given) generation and its position; LookupError if none."""
         current = self._generation(generation)
         if current is None:
             raise LookupError(f"projection {self.name} has no generation {generation}")
-        notifications = self.app.recorder.select_notifications(
-            start=current.position + 1, limit=self.batch_size
-        )
-        if not notifications:
-            return 0
-        if self.decoded is not None:
-            events = self.decoded.of(self.app, notifications)
-        else:
-            events = [self.app.mapper.to_domain_event(n) for n in notifications]
-        projection = self.projection(current.generation)
-        try:
-            with self.db.transaction() as tx:
-                # Claim the batch first: a rival that got here before us has moved the position,
-                # and we stop before touching a row (its row lock also makes us wait our turn).
-                if not tracking.advance(
-                    tx, self.name, current.generation, current.position, notifications[-1].id
-                ):
-                    raise StalePosition(self.name)
-                for notification, event in zip(notifications, events, strict=True):
-                    projection.apply(tx, event, notification.id)
-                projection.flush(tx)
-                if self.notify_channel is not None:
-                    # Delivered on commit: wakes subscribers in every process.
-                    tx.execute(f"NOTIFY \"{self.notify_channel}\", '{self.name}'")
-        except StalePosition:
-            log.debug("%s: another runner applied this batch first", self.name)
-            self._known = None
-            return 0
-        except BaseException:
-            self._known = None
-            raise
-        if generation is None:
-            self._known = replace(current, position=notifications[-1].id)
-        self._committed(events, projection)
-        return len(notifications)
+        return current
 
-    def _committed(self, events: Sequence[Any], projection: Projection) -> None:
-        """After a batch commits: purge what an erasure left behind, and wake the followers."""
-        if any(isinstance(e, SubjectErasure.Erased) for e in events):
-            self.db.purge(list(projection.t.values()))
-        for signal in (self.advanced, self.own_signal):
-            if signal is not None:
-                signal.pulse()
+    def step(self, generation: int | None = None) -> int:
+        """Apply the next batch to the active (or the given) generation; return its size."""
+        return apply_batch([(self, self.current(generation))], remember=generation is None)
+
+    def forget(self) -> None:
+        """Read the generation and position afresh next time (a rival moved it, or we failed)."""
+        self._known = None
+
+    def remember(self, current: tracking.Generation, position: int) -> None:
+        """The position this runner just committed (trusted until KNOWN_SECONDS after the last
+        read: a rebuild's switch-over is then seen within that time)."""
+        self._known = replace(current, position=position)
 
     def catch_up(
         self, generation: int | None = None, progress: Callable[[int], None] | None = None
@@ -198,6 +172,99 @@ class ProjectionRunner:
             if progress is not None:
                 progress(count)
         return applied
+
+
+Applied = tuple["ProjectionRunner", tracking.Generation, Projection, list[Any]]
+
+
+def apply_batch(
+    members: Sequence[tuple[ProjectionRunner, tracking.Generation]], *, remember: bool
+) -> int:
+    """Read the log once after the furthest-behind member, decode it once, and apply to each
+    member the events after its own position, all in one transaction that first moves every
+    member's position by compare-and-set. Return the batch's size (0: nothing new, or a rival
+    moved a position first and the whole batch was rolled back).
+
+    `remember`: the runners keep the positions they wrote (not while building a generation
+    that readers do not use yet)."""
+    lead = members[0][0]
+    app = lead.app
+    start = min(current.position for _, current in members)
+    notifications = app.recorder.select_notifications(start=start + 1, limit=lead.batch_size)
+    if not notifications:
+        return 0
+    if lead.decoded is not None:
+        events = lead.decoded.of(app, notifications)
+    else:
+        events = [app.mapper.to_domain_event(n) for n in notifications]
+    batch = [(n.id, e) for n, e in zip(notifications, events, strict=True)]
+    try:
+        with lead.db.transaction() as tx:
+            applied = [
+                done
+                for runner, current in members
+                if (done := _apply(tx, runner, current, batch)) is not None
+            ]
+    except StalePosition as stale:
+        log.debug("%s: another runner applied this batch first", stale)
+        for runner, _ in members:
+            runner.forget()
+        return 0
+    except BaseException:
+        for runner, _ in members:
+            runner.forget()
+        raise
+    _committed(applied, batch[-1][0], remember=remember)
+    return len(batch)
+
+
+def _apply(
+    tx: Tx, runner: ProjectionRunner, current: tracking.Generation, batch: list[tuple[int, Any]]
+) -> Applied | None:
+    """Apply to one projection the events of the batch after its position (None: none were)."""
+    pending = [(position, event) for position, event in batch if position > current.position]
+    if not pending:
+        return None
+    # Claim the batch first: a rival that got here before us has moved the position, and we
+    # stop before touching a row (its row lock also makes us wait our turn).
+    if not tracking.advance(tx, runner.name, current.generation, current.position, batch[-1][0]):
+        raise StalePosition(runner.name)
+    projection = runner.projection(current.generation)
+    for position, event in pending:
+        projection.apply(tx, event, position)
+    projection.flush(tx)
+    if runner.notify_channel is not None:
+        # Delivered on commit: wakes subscribers in every process.
+        tx.execute(f"NOTIFY \"{runner.notify_channel}\", '{runner.name}'")
+    return runner, current, projection, [event for _, event in pending]
+
+
+def _committed(applied: list[Applied], last: int, *, remember: bool) -> None:
+    """After a batch commits: purge what an erasure left behind, and wake the followers (each
+    signal once, however many of its projections moved)."""
+    signals: list[Signal] = []
+    for runner, current, projection, events in applied:
+        if remember:
+            runner.remember(current, last)
+        if any(isinstance(e, SubjectErasure.Erased) for e in events):
+            runner.db.purge(list(projection.t.values()))
+        for signal in (runner.advanced, runner.own_signal):
+            if signal is not None and all(signal is not s for s in signals):
+                signals.append(signal)
+    for signal in signals:
+        signal.pulse()
+
+
+class GroupRunner:
+    """Several projections fed together: one read of the log, one decode and one transaction
+    per batch for all of them, where six runners each paid their own (under write load their
+    batches are a few events, and those fixed costs were most of the read side's work)."""
+
+    def __init__(self, runners: Sequence[ProjectionRunner]) -> None:
+        self.runners = list(runners)
+
+    def step(self) -> int:
+        return apply_batch([(r, r.current()) for r in self.runners], remember=True)
 
 
 @dataclass(frozen=True)
@@ -273,7 +340,14 @@ def rebuild(
 
 
 class ProjectionWorker:
-    """Runs every given projection in a thread of its own, each only while it leads."""
+    """Runs the given projections, each only while this process leads it.
+
+    A projection that someone follows closely (one with a signal of its own: the timeline,
+    which subscriptions and the response cache wait on) runs in a thread of its own and steps
+    first. The others run together in one thread, one transaction per batch for all of them
+    (`GroupRunner`): under write load their batches are a few events each, and six runners
+    each paying for their own read, decode and commit were most of the server's work.
+    """
 
     def __init__(
         self,
@@ -298,12 +372,18 @@ class ProjectionWorker:
         self._decoded = Decoded()
         self._threads: list[threading.Thread] = []
 
+    def groups(self) -> list[list[type[Projection]]]:
+        """Each followed projection alone; the rest together."""
+        followed = [[p] for p in self.projections if p.name in self.named]
+        rest = [p for p in self.projections if p.name not in self.named]
+        return followed + ([rest] if rest else [])
+
     def start(self) -> None:
-        for projection in self.projections:
+        for group in self.groups():
             thread = threading.Thread(
                 target=self._run,
-                args=(projection,),
-                name=f"projection-{projection.name}",
+                args=(group,),
+                name="projection-" + "+".join(p.name for p in group),
                 daemon=True,
             )
             thread.start()
@@ -316,47 +396,56 @@ class ProjectionWorker:
             thread.join(timeout=30)
         self.leadership.close()
 
-    def _run(self, projection: type[Projection]) -> None:
-        runner = ProjectionRunner(
-            self.app,
-            self.db,
-            projection,
-            advanced=self.advanced,
-            decoded=self._decoded,
-            named=self.named,
-        )
-        name = projection.name
+    def _run(self, group: Sequence[type[Projection]]) -> None:
+        runners = [
+            ProjectionRunner(
+                self.app,
+                self.db,
+                projection,
+                advanced=self.advanced,
+                decoded=self._decoded,
+                named=self.named,
+            )
+            for projection in group
+        ]
         while not self._stop.is_set():
-            if not self.leadership.try_lead(name):
-                # Another worker leads this projection; stand by and try again later.
+            # Lead what nobody else leads; another process may run the rest.
+            led = [r for r in runners if self.leadership.try_lead(r.name)]
+            if not led:
                 self._stop.wait(self.poll)
                 continue
             try:
-                self._lead(runner)
+                self._lead(led, complete=len(led) == len(runners))
             except Exception:
-                log.exception("projection %s failed; retrying", name)
+                log.exception("projections %s failed; retrying", [r.name for r in led])
                 self._stop.wait(self.poll)
             finally:
-                self.leadership.release(name)
+                for runner in led:
+                    self.leadership.release(runner.name)
 
-    def _lead(self, runner: ProjectionRunner) -> None:
-        current = ensure(self.db, runner.projection)
-        if current.version != runner.projection.version:
-            log.info(
-                "projection %s changed (v%d -> v%d); rebuilding",
-                runner.name,
-                current.version,
-                runner.projection.version,
-            )
-            rebuild(self.app, self.db, runner.projection)
+    def _lead(self, runners: Sequence[ProjectionRunner], *, complete: bool) -> None:
+        for runner in runners:
+            current = ensure(self.db, runner.projection)
+            if current.version != runner.projection.version:
+                log.info(
+                    "projection %s changed (v%d -> v%d); rebuilding",
+                    runner.name,
+                    current.version,
+                    runner.projection.version,
+                )
+                rebuild(self.app, self.db, runner.projection)
+        step = runners[0].step if len(runners) == 1 else GroupRunner(runners).step
         # A followed projection (the timeline: subscribers wait on it) goes first; the others
         # would hold the GIL while it steps. They start a moment later, which also lets their
         # batches grow.
-        delay = 0.0 if runner.own_signal is not None else FOLLOW_SECONDS
+        followed = any(r.own_signal is not None for r in runners)
+        delay = 0.0 if followed else FOLLOW_SECONDS
         while not self._stop.is_set():
             seen = self.app.saved.pulses
-            if runner.step() == 0:
+            if step() == 0:
                 if self.app.saved.wait(seen, self.poll) != seen and delay:
                     self._stop.wait(delay)
-                if not self.leadership.still_leading(runner.name):
+                if not all(self.leadership.still_leading(r.name) for r in runners):
                     return
+                if not complete:
+                    return  # idle: try again to lead the whole group

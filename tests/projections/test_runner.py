@@ -19,9 +19,18 @@ from complaints.clock import ManualClock
 from complaints.domain.deadlines import DeadlineKind
 from complaints.domain.values import SanctionKind
 from complaints.projections import tracking
+from complaints.projections.complaint_list import ComplaintList
 from complaints.projections.coordination import open_leadership
 from complaints.projections.read_models import PROJECTIONS, ReadModels
-from complaints.projections.runner import ProjectionRunner, build, discard
+from complaints.projections.runner import (
+    GroupRunner,
+    ProjectionRunner,
+    apply_batch,
+    build,
+    discard,
+)
+from complaints.projections.sellers import Sellers
+from complaints.projections.statistics import Statistics
 from complaints.projections.timeline import Timeline
 from complaints.settings import Settings
 from tests.scenario import CONSUMER, SUPERVISOR, Scenario
@@ -227,6 +236,57 @@ def test_two_runners_on_one_projection_never_apply_an_event_twice(
         t.join(timeout=120)
     assert errors == []
     assert_rows_equal_a_replay(stored_read_models)
+
+
+def test_a_group_feeds_projections_that_stand_at_different_positions(
+    stored_world: Scenario, stored_read_models: ReadModels
+) -> None:
+    app, db = stored_world.app, stored_read_models.db
+    varied_history(stored_world)
+    # Two projections are ahead (as after a rebuild of the others, or a restart mid-way).
+    for projection in (Timeline, Statistics):
+        ProjectionRunner(app, db, projection).catch_up()
+    varied_history(stored_world)
+    group = GroupRunner([ProjectionRunner(app, db, p, batch_size=7) for p in PROJECTIONS])
+    batches = 0
+    while group.step() > 0:
+        batches += 1
+    assert batches > 1
+    assert_rows_equal_a_replay(stored_read_models)
+
+
+def test_a_rival_moving_one_position_rolls_back_the_whole_group_batch(
+    stored_world: Scenario, stored_read_models: ReadModels
+) -> None:
+    app, db = stored_world.app, stored_read_models.db
+    varied_history(stored_world)
+    runners = [ProjectionRunner(app, db, p) for p in (ComplaintList, Sellers)]
+    members = [(r, r.current()) for r in runners]
+    ProjectionRunner(app, db, Sellers).catch_up()  # a rival, after the group read its positions
+    assert apply_batch(members, remember=True) == 0
+    with db.read() as tx:
+        complaint_list = tracking.active(tx, ComplaintList.name)
+    assert complaint_list is not None
+    assert complaint_list.position == 0  # nothing of the batch stayed
+    # The next step reads the positions afresh and applies what is new to each.
+    group = GroupRunner(runners)
+    while group.step() > 0:
+        pass
+    stored_read_models.catch_up(["timeline", "deadlines", "statistics", "supervision"])
+    assert_rows_equal_a_replay(stored_read_models)
+
+
+def test_the_worker_runs_the_followed_projection_alone_and_the_rest_together(
+    stored_read_models: ReadModels,
+) -> None:
+    worker = stored_read_models.worker()
+    try:
+        assert [[p.name for p in group] for group in worker.groups()] == [
+            ["timeline"],
+            [p.name for p in PROJECTIONS if p.name != "timeline"],
+        ]
+    finally:
+        worker.leadership.close()
 
 
 def test_a_second_leader_waits_until_the_first_is_gone(
