@@ -264,7 +264,28 @@ class GroupRunner:
         self.runners = list(runners)
 
     def step(self) -> int:
-        return apply_batch([(r, r.current()) for r in self.runners], remember=True)
+        try:
+            return apply_batch([(r, r.current()) for r in self.runners], remember=True)
+        except Exception:
+            if len(self.runners) == 1:
+                raise
+        # One model failing (a bug, a broken row) must not hold the others back: step each
+        # alone; only the failing one stays behind, and the error is raised when nothing moved.
+        log.exception("projections %s failed together; stepping each alone", self.names)
+        moved, failure = 0, None
+        for runner in self.runners:
+            try:
+                moved = max(moved, runner.step())
+            except Exception as error:
+                log.exception("projection %s failed", runner.name)
+                failure = error
+        if failure is not None and moved == 0:
+            raise failure
+        return moved
+
+    @property
+    def names(self) -> list[str]:
+        return [r.name for r in self.runners]
 
 
 @dataclass(frozen=True)

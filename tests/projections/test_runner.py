@@ -276,6 +276,34 @@ def test_a_rival_moving_one_position_rolls_back_the_whole_group_batch(
     assert_rows_equal_a_replay(stored_read_models)
 
 
+def test_one_failing_model_does_not_hold_back_the_rest_of_its_group(
+    stored_world: Scenario, stored_read_models: ReadModels, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, db = stored_world.app, stored_read_models.db
+    varied_history(stored_world)
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("a bug in one read model")
+
+    monkeypatch.setattr(Statistics, "apply", broken)
+    group = GroupRunner([ProjectionRunner(app, db, p) for p in (ComplaintList, Statistics)])
+    assert group.step() > 0  # the list moved on alone
+    with pytest.raises(RuntimeError, match="a bug in one read model"):
+        group.step()  # nothing more can move: the failure is raised, for the worker to retry
+    with db.read() as tx:
+        positions = {
+            name: generation.position
+            for name in ("complaint_list", "statistics")
+            if (generation := tracking.active(tx, name)) is not None
+        }
+    assert positions == {"complaint_list": stored_read_models.head(), "statistics": 0}
+    monkeypatch.undo()
+    while group.step() > 0:  # fixed: it catches up from where it stood
+        pass
+    stored_read_models.catch_up()
+    assert_rows_equal_a_replay(stored_read_models)
+
+
 def test_the_worker_runs_the_followed_projection_alone_and_the_rest_together(
     stored_read_models: ReadModels,
 ) -> None:
