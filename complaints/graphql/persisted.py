@@ -41,6 +41,10 @@ from complaints.signal import AsyncPulse
 
 log = logging.getLogger(__name__)
 
+#: How many cases the change feed remembers by name (about 100 bytes each); older ones are
+#: summed up by its floor.
+CHANGED_CASES = 100_000
+
 
 @dataclass(frozen=True)
 class PersistedQuery:
@@ -78,10 +82,15 @@ class ChangeFeed:
     """Which cases changed, and when: the log position of each case's newest timeline entry
     seen since this process started, read after every read-model batch."""
 
-    def __init__(self, timeline: TimelineView) -> None:
+    def __init__(self, timeline: TimelineView, limit: int = CHANGED_CASES) -> None:
         self.timeline = timeline
         self.position = 0
-        self.changed: dict[str, int] = {}
+        #: The newest change of each case seen, the least recently changed first; bounded.
+        self.changed: OrderedDict[str, int] = OrderedDict()
+        self.limit = limit
+        #: The newest change among the cases forgotten to keep `changed` bounded: every case
+        #: not remembered changed at or before it, as far as the feed can say.
+        self.floor = 0
         #: The pulse count the feed had seen when its last catch-up began; -1 before the first.
         self.synced = -1
         self._lock = threading.Lock()
@@ -94,11 +103,19 @@ class ChangeFeed:
             with self._lock:
                 for position, complaint_id in changes:
                     self.changed[complaint_id] = position
+                    self.changed.move_to_end(complaint_id)
+                while len(self.changed) > self.limit:
+                    # Forgetting a case raises the floor past its change: an entry cached for
+                    # it before then no longer matches (a miss, never a stale answer).
+                    _, forgotten = self.changed.popitem(last=False)
+                    self.floor = max(self.floor, forgotten)
                 self.position = changes[-1][0]
 
     def mark(self, complaint_id: str) -> int:
-        """The position of the case's newest change seen (0: none since the feed started)."""
-        return self.changed.get(complaint_id, 0)
+        """The position of the case's newest change seen (0: none since the feed started; the
+        floor for a case forgotten, or never seen since cases were forgotten)."""
+        with self._lock:
+            return self.changed.get(complaint_id, self.floor)
 
     def current(self, projected: AsyncPulse) -> bool:
         return self.synced == projected.pulses

@@ -95,3 +95,39 @@ def test_the_change_feed_survives_a_store_away_at_start_up() -> None:
     # It started from the head once the store answered, then saw the case change after it.
     assert feed.mark("case-1") == 8
     assert feed.position == 8
+
+
+class ScriptedTimeline:
+    """A timeline that reports the given changes, once each."""
+
+    def __init__(self) -> None:
+        self.changes: list[tuple[int, str]] = []
+
+    def head(self) -> int:
+        return 0
+
+    def changes_after(self, position: int) -> list[tuple[int, str]]:
+        return [c for c in self.changes if c[0] > position]
+
+
+def test_the_change_feed_forgets_old_cases_without_serving_a_stale_answer() -> None:
+    timeline = ScriptedTimeline()
+    feed = ChangeFeed(cast(TimelineView, timeline), limit=2)
+    cache = ResponseCache(10)
+    # A case unchanged since the feed started is cached at mark 0.
+    cache.put(("q", "a"), b"a as first read", feed.mark("a"))
+    timeline.changes = [(5, "a"), (6, "b"), (7, "c")]
+    feed.catch_up()
+    # "a" changed at 5, and was then forgotten for "b" and "c": its mark is the floor, past 5.
+    assert list(feed.changed) == ["b", "c"]
+    assert feed.floor == 5
+    assert feed.mark("a") == 5
+    assert cache.get(("q", "a"), feed.mark("a")) is None  # the old answer is not served
+    # What is cached from now on is served while nothing more changes.
+    cache.put(("q", "a"), b"a as changed", feed.mark("a"))
+    assert cache.get(("q", "a"), feed.mark("a")) == b"a as changed"
+    # A case never seen is only as fresh as the floor says.
+    assert feed.mark("never seen") == 5
+    timeline.changes.append((8, "b"))
+    feed.catch_up()
+    assert list(feed.changed) == ["c", "b"]  # the least recently changed goes first
