@@ -174,7 +174,7 @@ class ProjectionRunner:
         return applied
 
 
-Applied = tuple["ProjectionRunner", tracking.Generation, Projection, list[Any]]
+Applied = tuple[ProjectionRunner, tracking.Generation, Projection, list[Any]]
 
 
 def apply_batch(
@@ -455,7 +455,7 @@ class ProjectionWorker:
                     runner.projection.version,
                 )
                 rebuild(self.app, self.db, runner.projection)
-        step = runners[0].step if len(runners) == 1 else GroupRunner(runners).step
+        step = GroupRunner(runners).step  # one runner alone is a group of one
         # A followed projection (the timeline: subscribers wait on it) goes first; the others
         # would hold the GIL while it steps. They start a moment later, which also lets their
         # batches grow.
