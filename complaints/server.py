@@ -12,7 +12,7 @@ import asyncio
 import logging
 import re
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 import anyio.to_thread
 from starlette.applications import Starlette
@@ -101,38 +101,35 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        complaints = await anyio.to_thread.run_sync(ComplaintsApp, settings)
-        read_models = await anyio.to_thread.run_sync(ReadModels, complaints)
-        projected, timeline_projected = pulses = follow(read_models)
-        read_models.listen()
-        worker = read_models.worker() if settings.in_process_projections else None
-        timekeeper = DeadlineWorker(complaints, read_models) if worker is not None else None
-        if worker is not None and timekeeper is not None:
-            worker.start()
-            timekeeper.start()
-        app.state.settings = settings
-        app.state.complaints = complaints
-        app.state.read_models = read_models
-        app.state.projected = projected
-        app.state.timeline_projected = timeline_projected
-        following: asyncio.Task[None] | None = None
-        if settings.response_cache_entries > 0:
-            app.state.change_feed = ChangeFeed(read_models.timeline)
-            following = asyncio.create_task(app.state.change_feed.follow(timeline_projected))
-        log.info("complaints %s serving on the %s store", __version__, settings.store.kind)
-        try:
+        # Each resource is closed as soon as it is open, so a failure further on (the read
+        # models' tables, say) still closes everything opened before it, in reverse order.
+        async with AsyncExitStack() as stack:
+            complaints = await anyio.to_thread.run_sync(ComplaintsApp, settings)
+            stack.push_async_callback(anyio.to_thread.run_sync, complaints.close)
+            read_models = await anyio.to_thread.run_sync(ReadModels, complaints)
+            stack.push_async_callback(anyio.to_thread.run_sync, read_models.close)
+            projected, timeline_projected = pulses = follow(read_models)
+            stack.callback(unfollow, read_models, pulses)
+            read_models.listen()
+            if settings.in_process_projections:
+                worker = read_models.worker()
+                worker.start()
+                stack.push_async_callback(anyio.to_thread.run_sync, worker.stop)
+                timekeeper = DeadlineWorker(complaints, read_models)
+                timekeeper.start()
+                stack.push_async_callback(anyio.to_thread.run_sync, timekeeper.stop)
+            stack.callback(close_hub, timeline_projected)
+            app.state.settings = settings
+            app.state.complaints = complaints
+            app.state.read_models = read_models
+            app.state.projected = projected
+            app.state.timeline_projected = timeline_projected
+            if settings.response_cache_entries > 0:
+                app.state.change_feed = ChangeFeed(read_models.timeline)
+                following = asyncio.create_task(app.state.change_feed.follow(timeline_projected))
+                stack.callback(following.cancel)
+            log.info("complaints %s serving on the %s store", __version__, settings.store.kind)
             yield
-        finally:
-            unfollow(read_models, pulses)
-            close_hub(timeline_projected)
-            if following is not None:
-                following.cancel()
-            if timekeeper is not None:
-                await anyio.to_thread.run_sync(timekeeper.stop)
-            if worker is not None:
-                await anyio.to_thread.run_sync(worker.stop)
-            await anyio.to_thread.run_sync(read_models.close)
-            await anyio.to_thread.run_sync(complaints.close)
 
     async def healthz(request: Request) -> JSONResponse:
         """The process is alive and serving."""
