@@ -9,6 +9,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import settings
 
 from complaints.application import ComplaintsApp
 from complaints.clock import ManualClock
@@ -16,6 +17,14 @@ from complaints.settings import Settings
 from tests.scenario import Scenario
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+# In CI, hypothesis neither reads nor writes an example database (nothing an earlier run left
+# behind may change what runs) and draws the same examples every time. Locally it explores
+# afresh on each run and remembers failures in .hypothesis/ (ignored by git).
+settings.register_profile("ci", database=None, derandomize=True, print_blob=True)
+if IN_CI:
+    settings.load_profile("ci")
 
 
 @pytest.fixture
@@ -43,7 +52,7 @@ def postgres_server() -> str:
         with psycopg.connect(TEST_DATABASE_URL, connect_timeout=5):
             pass
     except psycopg.OperationalError as error:
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+        if IN_CI:
             pytest.fail(f"PostgreSQL is required in CI and unreachable: {error}")
         pytest.skip(f"PostgreSQL unreachable at {TEST_DATABASE_URL}: {error}")
     return TEST_DATABASE_URL
