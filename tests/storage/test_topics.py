@@ -1,17 +1,27 @@
 """The golden list of topics: every class our stored data names is listed, and every topic ever
-listed still resolves to its class. See the header of tests/storage/topics.txt."""
+listed still resolves to its class. See the header of tests/storage/topics.txt. And what reads
+stored topics resolves them to classes, so that a registered old topic reads as the new one."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
+import pytest
 from eventsourcing.utils import get_topic, register_topic
 
+from complaints.application import AGGREGATES, ComplaintsApp
+from complaints.audit import audited_history
+from complaints.cli import describe_aggregate
+from complaints.clock import ManualClock
 from complaints.domain.complaint import Complaint
 from complaints.domain.erasure import SubjectErasure
+from complaints.domain.errors import ComplaintNotFound
 from complaints.domain.seller import Seller
 from complaints.domain.violation import Violation
 from complaints.idempotency import IdempotencyRecord
+from complaints.settings import Settings
+from tests.scenario import Scenario
 from tests.storage.golden_topics import (
     ARROW,
     LIST,
@@ -46,6 +56,7 @@ def test_the_list_is_sorted_and_names_each_stored_topic_once() -> None:
 def test_the_walk_finds_every_aggregate_and_their_events() -> None:
     aggregates = set(aggregate_classes())
     assert {Complaint, Seller, Violation, SubjectErasure, IdempotencyRecord} <= aggregates
+    assert set(AGGREGATES) == aggregates, "name each aggregate in application.AGGREGATES"
     current = current_topics()
     for cls in (
         Complaint,
@@ -83,3 +94,34 @@ def test_a_class_that_is_gone_fails() -> None:
     gone = "complaints.domain.complaint:Complaint.NeverWasAnEvent"
     (problem,) = unresolved([Line(1, gone, gone)])
     assert "nothing is found" in problem
+
+
+def test_readers_find_a_class_by_its_registered_old_topic(
+    sqlite_url: str, clock: ManualClock
+) -> None:
+    """Events stored under an old topic (here: as if Complaint had been `Grievance` in another
+    module) read as they did once that topic is registered: as-of reads, the audit's event
+    types and the names `complaints audit verify` prints all follow the class, not the text."""
+    register_topic("complaints.gone.grievance:Grievance", Complaint)
+    app = ComplaintsApp(Settings(database_url=sqlite_url), clock=clock)
+    try:
+        case = Scenario(app, clock).closed()
+        path = sqlite_url.removeprefix("sqlite:///")
+        with sqlite3.connect(path) as conn:
+            conn.execute(
+                "UPDATE stored_events SET topic = replace(topic, ?, ?)",
+                (get_topic(Complaint), "complaints.gone.grievance:Grievance"),
+            )
+        conn.close()
+        stored = app.recorder.select_events(case.id)
+        assert {s.topic.split(".")[2] for s in stored} == {"grievance:Grievance"}
+        assert app.complaint_as_of(case.id, version=2).version == 2
+        _, audited = audited_history(app, case.id)
+        assert [e.type for e in audited] == [type(e).__name__ for e in app.history(case.id)]
+        assert describe_aggregate(app, case.id) == f"complaint {case.reference} ({case.id})"
+        seller = app.get_seller("acme")
+        assert describe_aggregate(app, seller.id) == f"seller {seller.id}"
+        with pytest.raises(ComplaintNotFound):
+            app.complaint_as_of(seller.id, version=1)
+    finally:
+        app.close()
