@@ -104,9 +104,28 @@ def current_topics() -> dict[str, type]:
 
 
 def unlisted(lines: list[Line], current: dict[str, type]) -> list[str]:
-    """Topics our data can name that the list lacks."""
+    """Topics our data can name that the list lacks, each with what to do about it."""
     listed = {line.current for line in lines}
-    return sorted(topic for topic in current if topic not in listed)
+    found = []
+    for topic in sorted(t for t in current if t not in listed):
+        old = [
+            line for line in lines if not line.moved and _resolves(line.stored) is current[topic]
+        ]
+        if old:
+            found.append(
+                f"{topic}: the class moved; rewrite line {old[0].number} as"
+                f" `{old[0].stored}{ARROW}{topic}`"
+            )
+        else:
+            found.append(f"{topic}: a new class; add this line")
+    return found
+
+
+def _resolves(topic: str) -> object:
+    try:
+        return resolve_topic(topic)
+    except TopicError:
+        return None
 
 
 def unresolved(lines: list[Line]) -> list[str]:
@@ -117,7 +136,11 @@ def unresolved(lines: list[Line]) -> list[str]:
         try:
             cls = resolve_topic(line.current)
         except TopicError as error:
-            found.append(f"{where}: nothing is found at {line.current!r} ({error})")
+            found.append(
+                f"{where}: nothing is found at {line.current!r} ({error}). If the class moved"
+                " or was renamed, register its old topic where it is now defined and write"
+                f" the line as `old{ARROW}new` (see the header)"
+            )
             continue
         now = get_topic(cls)
         if now != line.current:

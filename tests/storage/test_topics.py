@@ -37,8 +37,8 @@ from tests.storage.golden_topics import (
 def test_every_class_our_data_can_name_is_listed() -> None:
     missing = unlisted(read_list(), current_topics())
     assert not missing, (
-        f"These topics are not in {LIST}. Topics are stored data: add each as a line of its own"
-        " (and if a class moved, see the file's header):\n" + "\n".join(missing)
+        f"These topics are not in {LIST} (topics are stored data; see its header):\n"
+        + "\n".join(missing)
     )
 
 
@@ -84,10 +84,14 @@ def test_a_moved_class_passes_once_its_old_topic_is_registered(tmp_path: Path) -
     assert f'register_topic("{old}", Moved)' in before
     register_topic(old, Moved)
     assert unresolved(read_list(listing)) == []
-    # The old line left as it was names the move it needs.
+    # The old line left as it was names the move it needs, from both sides.
     listing.write_text(f"{old}\n", encoding="utf-8")
     (plain,) = unresolved(read_list(listing))
     assert f"`{old}{ARROW}{new}`" in plain
+    (missing,) = unlisted(read_list(listing), {new: Moved})
+    assert f"rewrite line 1 as `{old}{ARROW}{new}`" in missing
+    (added,) = unlisted([], {new: Moved})
+    assert added == f"{new}: a new class; add this line"
 
 
 def test_a_class_that_is_gone_fails() -> None:
