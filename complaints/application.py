@@ -35,7 +35,7 @@ from eventsourcing.persistence import (
     JSONTranscoder,
     Recording,
 )
-from eventsourcing.utils import Environment, EnvType, get_topic
+from eventsourcing.utils import Environment, EnvType, TopicError, resolve_topic
 
 from complaints.clock import Clock, SystemClock
 from complaints.domain.complaint import Complaint, complaint_id
@@ -85,9 +85,31 @@ SANCTIONED_VIOLATIONS = {
     ViolationKind.FRAUD: Offence.FRAUD,
 }
 
-#: The topic prefix of every Complaint event.
-COMPLAINT_TOPIC = get_topic(Complaint) + "."
+#: Every kind of aggregate the application holds.
+AGGREGATES: tuple[type[Aggregate], ...] = (
+    Complaint,
+    Seller,
+    Violation,
+    SubjectErasure,
+    IdempotencyRecord,
+)
 _REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
+
+
+def aggregate_of(topic: str) -> type[Aggregate] | None:
+    """The aggregate class whose event is stored under `topic`; None if it names none of ours
+    (or nothing at all).
+
+    The topic is resolved rather than read as text: a class that moved keeps its old topic
+    registered (`register_topic`), and its stored events then still name it.
+    """
+    try:
+        event_class = resolve_topic(topic)
+    except TopicError:
+        return None
+    if not isinstance(event_class, type):
+        return None
+    return next((a for a in AGGREGATES if issubclass(event_class, a.Event)), None)
 
 
 def new_reference(now: datetime) -> str:
@@ -292,7 +314,7 @@ class ComplaintsApp(Application[UUID]):
             return self.get_complaint(complaint_id_)
         # Only the latest version is needed to check the request: one row, not the whole case.
         latest = self.recorder.select_events(complaint_id_, desc=True, limit=1)
-        if not latest or not latest[0].topic.startswith(COMPLAINT_TOPIC):
+        if not latest or aggregate_of(latest[0].topic) is not Complaint:
             raise ComplaintNotFound("No such complaint.")
         if version is not None:
             if not 1 <= version <= latest[0].originator_version:

@@ -14,6 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
+from eventsourcing.utils import TopicError, resolve_topic
 
 from complaints.application import ComplaintsApp
 from complaints.domain.values import Actor, PersonalText
@@ -40,6 +41,16 @@ def plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
     return value
+
+
+def event_type(topic: str) -> str:
+    """The name of the event class stored under `topic`, found by resolving it (so that an old
+    topic of a class that moved still names it). A topic that names no class is shown whole."""
+    try:
+        event_class = resolve_topic(topic)
+    except TopicError:
+        return topic
+    return event_class.__name__ if isinstance(event_class, type) else topic
 
 
 @dataclass(frozen=True)
@@ -75,7 +86,7 @@ def audited_history(
         events.append(
             AuditedEvent(
                 version=stored.originator_version,
-                type=stored.topic.rsplit(".", 1)[-1],
+                type=event_type(stored.topic),
                 recorded_at=recorded_at,
                 actor=actor,
                 data=json.loads(json.dumps(data)),

@@ -26,7 +26,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from complaints.application import ComplaintsApp
+from complaints.application import ComplaintsApp, aggregate_of
 from complaints.clock import SystemClock
 from complaints.deadline_worker import DeadlineWorker
 from complaints.domain.values import Role
@@ -314,7 +314,8 @@ def describe_aggregate(app: ComplaintsApp, aggregate_id: UUID) -> str:
     stored = app.recorder.select_events(aggregate_id, limit=1)
     if not stored:
         return f"aggregate {aggregate_id} (every event deleted)"
-    kind = stored[0].topic.rsplit(":", 1)[-1].split(".")[0]
+    aggregate = aggregate_of(stored[0].topic)
+    kind = aggregate.__name__ if aggregate is not None else "aggregate"
     try:
         reference = getattr(app.mapper.to_domain_event(stored[0]), "reference", None)
     except Exception:  # a damaged first event may not even decode
