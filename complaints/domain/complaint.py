@@ -4,6 +4,9 @@ Each public verb checks who acts, the state and the input, then calls private `@
 Those only assign state, because their bodies run again on every replay: a rule tightened later
 must never break an old case. Every decision the checks make (the new status, which offer a
 counter-offer supersedes, whether a submission completes a request) is written into the event.
+
+The class reads in the order of a case, one section per phase. Each event class sits directly
+above the method that applies it, so the data and its effect are read together.
 """
 
 from __future__ import annotations
@@ -130,248 +133,6 @@ class Complaint(Aggregate):
             state["pending_steps"] = tuple(state["pending_steps"])
             return complaint
 
-    # ---------------------------------------------------------------- events (past tense)
-    class Filed(Aggregate.Created):
-        reference: str
-        consumer_id: str
-        shop_id: str
-        order_id: str
-        category: Category
-        description: PersonalText
-        requested_remedy: Remedy
-        actor: Actor
-
-    class DeadlineSet(Aggregate.Event):
-        kind: DeadlineKind
-        due_at: datetime
-        party: Role | None
-        ref: str | None
-        actor: Actor
-
-    class DeadlineCleared(Aggregate.Event):
-        deadline_id: int
-        kind: DeadlineKind
-        reason: str  # "met" or "cancelled"
-        actor: Actor
-
-    class DeadlineLapsed(Aggregate.Event):
-        deadline_id: int
-        kind: DeadlineKind
-        actor: Actor
-
-    class DeadlineOverdue(Aggregate.Event):
-        deadline_id: int
-        kind: DeadlineKind
-        actor: Actor
-
-    class Accepted(Aggregate.Event):
-        status: Status
-        actor: Actor
-
-    class ReturnedForInfo(Aggregate.Event):
-        reason: str
-        missing: list[str]
-        rule_codes: list[str]
-        actor: Actor
-
-    class Rejected(Aggregate.Event):
-        reason: str
-        rule_code: str | None
-        actor: Actor
-
-    class Resubmitted(Aggregate.Event):
-        description: PersonalText
-        actor: Actor
-
-    class Withdrawn(Aggregate.Event):
-        expired_offers: list[str]
-        actor: Actor
-
-    class OfferMade(Aggregate.Event):
-        offer_id: str
-        by: Role
-        remedy: Remedy
-        message: PersonalText | None
-        awaiting: Role | None
-        supersedes: str | None
-        superseded_status: OfferStatus | None
-        actor: Actor
-
-    class OfferAccepted(Aggregate.Event):
-        offer_id: str
-        by: Role
-        actor: Actor
-
-    class OfferDeclined(Aggregate.Event):
-        offer_id: str
-        by: Role
-        reason: PersonalText | None
-        awaiting: Role | None
-        actor: Actor
-
-    class Settled(Aggregate.Event):
-        offer_id: str
-        remedy: Remedy
-        expired_offers: list[str]
-        actor: Actor
-
-    class InterventionRequested(Aggregate.Event):
-        by: Role
-        expired_offers: list[str]
-        actor: Actor
-
-    class Escalated(Aggregate.Event):
-        enforced_deadline_id: int
-        expired_offers: list[str]
-        actor: Actor
-
-    class DefaultRuled(Aggregate.Event):
-        outcome: Outcome
-        remedy: Remedy
-        enforced_deadline_id: int
-        deadline_kind: DeadlineKind
-        expired_offers: list[str]
-        actor: Actor
-
-    class Assigned(Aggregate.Event):
-        arbiter_id: str
-        actor: Actor
-
-    class EvidenceRequested(Aggregate.Event):
-        request_id: str
-        party: Role
-        kinds: list[str]
-        note: str | None
-        due_at: datetime
-        actor: Actor
-
-    class EvidenceSubmitted(Aggregate.Event):
-        request_id: str
-        evidence_id: str
-        kind: str
-        description: PersonalText
-        sha256: str | None
-        completes_request: bool
-        actor: Actor
-
-    class EvidenceMissed(Aggregate.Event):
-        request_id: str
-        enforced_deadline_id: int
-        actor: Actor
-
-    class FindingRecorded(Aggregate.Event):
-        finding: str
-        actor: Actor
-
-    class RulingIssued(Aggregate.Event):
-        level: int
-        outcome: Outcome
-        remedy: Remedy | None
-        rationale: str
-        rule_codes: list[str]
-        arbiter_id: str
-        expired_offers: list[str]
-        actor: Actor
-
-    class RulingAcknowledged(Aggregate.Event):
-        level: int
-        by: Role
-        actor: Actor
-
-    class AppealFiled(Aggregate.Event):
-        by: Role
-        grounds: PersonalText
-        actor: Actor
-
-    class AppealDecided(Aggregate.Event):
-        level: int
-        granted: bool
-        outcome: Outcome
-        remedy: Remedy | None
-        rationale: str
-        actor: Actor
-
-    class RulingFinalised(Aggregate.Event):
-        outcome: Outcome
-        remedy: Remedy | None
-        enforced_deadline_id: int | None
-        actor: Actor
-
-    class FulfilmentStarted(Aggregate.Event):
-        steps: list[FulfilmentStep]
-        actor: Actor
-
-    class RefundConfirmed(Aggregate.Event):
-        amount: Money | None
-        actor: Actor
-
-    class ReturnShipped(Aggregate.Event):
-        carrier: str
-        tracking_number: PersonalText
-        actor: Actor
-
-    class ReturnReceived(Aggregate.Event):
-        deemed: bool
-        enforced_deadline_id: int | None
-        actor: Actor
-
-    class ReplacementShipped(Aggregate.Event):
-        carrier: str
-        tracking_number: PersonalText
-        actor: Actor
-
-    class RefundAdvanced(Aggregate.Event):
-        amount: Money
-        enforced_deadline_id: int
-        actor: Actor
-
-    class RemedyDefaulted(Aggregate.Event):
-        step: FulfilmentStep
-        enforced_deadline_id: int
-        actor: Actor
-
-    class ReturnForfeited(Aggregate.Event):
-        enforced_deadline_id: int
-        actor: Actor
-
-    class Closed(Aggregate.Event):
-        outcome: Outcome
-        enforced_deadline_id: int | None
-        expired_offers: list[str]
-        actor: Actor
-
-    class ExecutionIssueRaised(Aggregate.Event):
-        issue_id: str
-        by: Role
-        text: PersonalText
-        actor: Actor
-
-    class ExecutionIssueResolved(Aggregate.Event):
-        issue_id: str
-        resolution: str
-        actor: Actor
-
-    class Rated(Aggregate.Event):
-        by: Role
-        score: int
-        comment: PersonalText | None
-        actor: Actor
-
-    class ClockPaused(Aggregate.Event):
-        reason: str
-        actor: Actor
-
-    class ClockResumed(Aggregate.Event):
-        paused_seconds: float
-        extended: list[Extension]
-        actor: Actor
-
-    class MessagePosted(Aggregate.Event):
-        message_id: str
-        text: PersonalText
-        visibility: Visibility
-        actor: Actor
-
     # ---------------------------------------------------------------- creation
     @staticmethod
     def create_id(reference: str) -> UUID:
@@ -413,6 +174,16 @@ class Complaint(Aggregate):
         )
         complaint._open_deadline(ctx, DeadlineKind.INTAKE)
         return complaint
+
+    class Filed(Aggregate.Created):
+        reference: str
+        consumer_id: str
+        shop_id: str
+        order_id: str
+        category: Category
+        description: PersonalText
+        requested_remedy: Remedy
+        actor: Actor
 
     @event(Filed)
     def __init__(
@@ -673,6 +444,10 @@ class Complaint(Aggregate):
         self._open_deadline(ctx, DeadlineKind.SELLER_RESPONSE, party=Role.SELLER)
         self._open_deadline(ctx, DeadlineKind.ESCALATION)
 
+    class Accepted(Aggregate.Event):
+        status: Status
+        actor: Actor
+
     @event(Accepted)
     def _accepted(self, status: Status, actor: Actor, timestamp: datetime) -> None:
         self.status = status
@@ -699,6 +474,12 @@ class Complaint(Aggregate):
         self._clear(ctx, {DeadlineKind.INTAKE}, "met")
         self._open_deadline(ctx, DeadlineKind.RESUBMISSION, party=Role.CONSUMER)
 
+    class ReturnedForInfo(Aggregate.Event):
+        reason: str
+        missing: list[str]
+        rule_codes: list[str]
+        actor: Actor
+
     @event(ReturnedForInfo)
     def _returned_for_info(
         self,
@@ -723,6 +504,11 @@ class Complaint(Aggregate):
         )
         self._clear(ctx, {DeadlineKind.INTAKE}, "met")
         self._open_deadline(ctx, DeadlineKind.SURVEY)
+
+    class Rejected(Aggregate.Event):
+        reason: str
+        rule_code: str | None
+        actor: Actor
 
     @event(Rejected)
     def _rejected(
@@ -752,6 +538,10 @@ class Complaint(Aggregate):
         self._clear(ctx, {DeadlineKind.RESUBMISSION}, "met")
         self._open_deadline(ctx, DeadlineKind.INTAKE)
 
+    class Resubmitted(Aggregate.Event):
+        description: PersonalText
+        actor: Actor
+
     @event(Resubmitted)
     def _resubmitted(
         self,
@@ -767,6 +557,10 @@ class Complaint(Aggregate):
         self._check(Action.WITHDRAW, ctx)
         self._clear(ctx, set(DeadlineKind), "cancelled")
         self._withdrawn(expired_offers=self._open_offer_ids(), actor=ctx.actor, timestamp=ctx.now)
+
+    class Withdrawn(Aggregate.Event):
+        expired_offers: list[str]
+        actor: Actor
 
     @event(Withdrawn)
     def _withdrawn(
@@ -835,6 +629,16 @@ class Complaint(Aggregate):
         )
         self._clear(ctx, _NEGOTIATION_TURNS, "cancelled")
 
+    class OfferMade(Aggregate.Event):
+        offer_id: str
+        by: Role
+        remedy: Remedy
+        message: PersonalText | None
+        awaiting: Role | None
+        supersedes: str | None
+        superseded_status: OfferStatus | None
+        actor: Actor
+
     @event(OfferMade)
     def _offer_made(
         self,
@@ -872,6 +676,11 @@ class Complaint(Aggregate):
         )
         self._begin_fulfilment(ctx)
 
+    class OfferAccepted(Aggregate.Event):
+        offer_id: str
+        by: Role
+        actor: Actor
+
     @event(OfferAccepted)
     def _offer_accepted(
         self,
@@ -882,6 +691,12 @@ class Complaint(Aggregate):
     ) -> None:
         offer = self.offer(offer_id)
         self._replace_offer(offer_id, accepted_by=offer.accepted_by | {by})
+
+    class Settled(Aggregate.Event):
+        offer_id: str
+        remedy: Remedy
+        expired_offers: list[str]
+        actor: Actor
 
     @event(Settled)
     def _settled(
@@ -918,6 +733,13 @@ class Complaint(Aggregate):
         if awaiting is not None:
             self._clear(ctx, _NEGOTIATION_TURNS, "met")
             self._open_deadline(ctx, DeadlineKind.NEGOTIATION_TURN, party=awaiting)
+
+    class OfferDeclined(Aggregate.Event):
+        offer_id: str
+        by: Role
+        reason: PersonalText | None
+        awaiting: Role | None
+        actor: Actor
 
     @event(OfferDeclined)
     def _offer_declined(
@@ -958,6 +780,11 @@ class Complaint(Aggregate):
         )
         self._open_deadline(ctx, DeadlineKind.PICKUP)
 
+    class InterventionRequested(Aggregate.Event):
+        by: Role
+        expired_offers: list[str]
+        actor: Actor
+
     @event(InterventionRequested)
     def _intervention_requested(
         self,
@@ -967,6 +794,11 @@ class Complaint(Aggregate):
         timestamp: datetime,
     ) -> None:
         self._enter_review(expired_offers)
+
+    class Escalated(Aggregate.Event):
+        enforced_deadline_id: int
+        expired_offers: list[str]
+        actor: Actor
 
     @event(Escalated)
     def _escalated(
@@ -983,6 +815,7 @@ class Complaint(Aggregate):
         self.turn = None
         self._expire(expired_offers)
 
+    # ---------------------------------------------------------------- messages (any open case)
     def post_message(self, ctx: CommandContext, *, text: str, visibility: Visibility) -> None:
         """A message on the case: to both parties, or an internal note for staff only."""
         self._check(Action.POST_MESSAGE, ctx)
@@ -998,6 +831,12 @@ class Complaint(Aggregate):
             actor=ctx.actor,
             timestamp=ctx.now,
         )
+
+    class MessagePosted(Aggregate.Event):
+        message_id: str
+        text: PersonalText
+        visibility: Visibility
+        actor: Actor
 
     @event(MessagePosted)
     def _message_posted(
@@ -1021,6 +860,10 @@ class Complaint(Aggregate):
         self._clear(ctx, {DeadlineKind.PICKUP}, "met")
         if self.deadline_of(DeadlineKind.RULING) is None:
             self._open_deadline(ctx, DeadlineKind.RULING)
+
+    class Assigned(Aggregate.Event):
+        arbiter_id: str
+        actor: Actor
 
     @event(Assigned)
     def _assigned(
@@ -1064,6 +907,14 @@ class Complaint(Aggregate):
             timestamp=ctx.now,
         )
         self._open_deadline(ctx, DeadlineKind.EVIDENCE, party=party, ref=request_id, due_at=due)
+
+    class EvidenceRequested(Aggregate.Event):
+        request_id: str
+        party: Role
+        kinds: list[str]
+        note: str | None
+        due_at: datetime
+        actor: Actor
 
     @event(EvidenceRequested)
     def _evidence_requested(
@@ -1110,6 +961,15 @@ class Complaint(Aggregate):
         if completes:
             self._clear(ctx, {DeadlineKind.EVIDENCE}, "met", ref=request.id)
 
+    class EvidenceSubmitted(Aggregate.Event):
+        request_id: str
+        evidence_id: str
+        kind: str
+        description: PersonalText
+        sha256: str | None
+        completes_request: bool
+        actor: Actor
+
     @event(EvidenceSubmitted)
     def _evidence_submitted(
         self,
@@ -1128,6 +988,11 @@ class Complaint(Aggregate):
         if completes_request:
             self._replace_request(request_id, fulfilled=True)
 
+    class EvidenceMissed(Aggregate.Event):
+        request_id: str
+        enforced_deadline_id: int
+        actor: Actor
+
     @event(EvidenceMissed)
     def _evidence_missed(
         self,
@@ -1145,6 +1010,10 @@ class Complaint(Aggregate):
         checks.text("finding", finding, max_len=5000)
         checks.done()
         self._finding_recorded(finding=finding.strip(), actor=ctx.actor, timestamp=ctx.now)
+
+    class FindingRecorded(Aggregate.Event):
+        finding: str
+        actor: Actor
 
     @event(FindingRecorded)
     def _finding_recorded(self, finding: str, actor: Actor, timestamp: datetime) -> None:
@@ -1176,6 +1045,16 @@ class Complaint(Aggregate):
             timestamp=ctx.now,
         )
         self._open_deadline(ctx, DeadlineKind.APPEAL_WINDOW)
+
+    class RulingIssued(Aggregate.Event):
+        level: int
+        outcome: Outcome
+        remedy: Remedy | None
+        rationale: str
+        rule_codes: list[str]
+        arbiter_id: str
+        expired_offers: list[str]
+        actor: Actor
 
     @event(RulingIssued)
     def _ruling_issued(
@@ -1233,6 +1112,11 @@ class Complaint(Aggregate):
             level=ruling.level, by=ctx.actor.role, actor=ctx.actor, timestamp=ctx.now
         )
 
+    class RulingAcknowledged(Aggregate.Event):
+        level: int
+        by: Role
+        actor: Actor
+
     @event(RulingAcknowledged)
     def _ruling_acknowledged(
         self,
@@ -1257,6 +1141,11 @@ class Complaint(Aggregate):
         )
         if {a.by for a in self.appeals} >= PARTIES:
             self._clear(ctx, {DeadlineKind.APPEAL_WINDOW}, "met")
+
+    class AppealFiled(Aggregate.Event):
+        by: Role
+        grounds: PersonalText
+        actor: Actor
 
     @event(AppealFiled)
     def _appeal_filed(
@@ -1308,6 +1197,14 @@ class Complaint(Aggregate):
         )
         self._finalise(ctx, enforced_deadline_id=None)
 
+    class AppealDecided(Aggregate.Event):
+        level: int
+        granted: bool
+        outcome: Outcome
+        remedy: Remedy | None
+        rationale: str
+        actor: Actor
+
     @event(AppealDecided)
     def _appeal_decided(
         self,
@@ -1336,6 +1233,12 @@ class Complaint(Aggregate):
         )
         self._begin_fulfilment(ctx)
 
+    class RulingFinalised(Aggregate.Event):
+        outcome: Outcome
+        remedy: Remedy | None
+        enforced_deadline_id: int | None
+        actor: Actor
+
     @event(RulingFinalised)
     def _ruling_finalised(
         self,
@@ -1358,6 +1261,10 @@ class Complaint(Aggregate):
             return
         self._fulfilment_started(steps=list(steps), actor=ctx.actor, timestamp=ctx.now)
         self._open_step_deadline(ctx)
+
+    class FulfilmentStarted(Aggregate.Event):
+        steps: list[FulfilmentStep]
+        actor: Actor
 
     @event(FulfilmentStarted)
     def _fulfilment_started(
@@ -1382,6 +1289,9 @@ class Complaint(Aggregate):
         else:
             self._close(ctx, enforced_deadline_id=None)
 
+    def _step_done(self) -> None:
+        self.pending_steps = self.pending_steps[1:]
+
     def confirm_refund(self, ctx: CommandContext) -> None:
         """The seller confirms it has paid the refund or compensation."""
         self._check(Action.CONFIRM_REFUND, ctx)
@@ -1389,6 +1299,10 @@ class Complaint(Aggregate):
             amount=self.remedy.amount if self.remedy else None, actor=ctx.actor, timestamp=ctx.now
         )
         self._advance(ctx, FulfilmentStep.REFUND)
+
+    class RefundConfirmed(Aggregate.Event):
+        amount: Money | None
+        actor: Actor
 
     @event(RefundConfirmed)
     def _refund_confirmed(
@@ -1412,6 +1326,11 @@ class Complaint(Aggregate):
         )
         self._advance(ctx, FulfilmentStep.RETURN_SHIPMENT)
 
+    class ReturnShipped(Aggregate.Event):
+        carrier: str
+        tracking_number: PersonalText
+        actor: Actor
+
     @event(ReturnShipped)
     def _return_shipped(
         self,
@@ -1432,6 +1351,11 @@ class Complaint(Aggregate):
             deemed=False, enforced_deadline_id=None, actor=ctx.actor, timestamp=ctx.now
         )
         self._advance(ctx, FulfilmentStep.RETURN_RECEIPT)
+
+    class ReturnReceived(Aggregate.Event):
+        deemed: bool
+        enforced_deadline_id: int | None
+        actor: Actor
 
     @event(ReturnReceived)
     def _return_received(
@@ -1456,6 +1380,11 @@ class Complaint(Aggregate):
         )
         self._advance(ctx, FulfilmentStep.REPLACEMENT)
 
+    class ReplacementShipped(Aggregate.Event):
+        carrier: str
+        tracking_number: PersonalText
+        actor: Actor
+
     @event(ReplacementShipped)
     def _replacement_shipped(
         self,
@@ -1476,9 +1405,7 @@ class Complaint(Aggregate):
         checks.text("tracking_number", tracking_number, max_len=100)
         checks.done()
 
-    def _step_done(self) -> None:
-        self.pending_steps = self.pending_steps[1:]
-
+    # ---------------------------------------------------------------- execution issues (R4)
     def raise_execution_issue(self, ctx: CommandContext, *, text: str) -> None:
         """Either party reports a problem with carrying out the remedy."""
         self._check(Action.RAISE_EXECUTION_ISSUE, ctx)
@@ -1492,6 +1419,12 @@ class Complaint(Aggregate):
             actor=ctx.actor,
             timestamp=ctx.now,
         )
+
+    class ExecutionIssueRaised(Aggregate.Event):
+        issue_id: str
+        by: Role
+        text: PersonalText
+        actor: Actor
 
     @event(ExecutionIssueRaised)
     def _execution_issue_raised(
@@ -1530,6 +1463,11 @@ class Complaint(Aggregate):
             issue_id=issue.id, resolution=resolution.strip(), actor=ctx.actor, timestamp=ctx.now
         )
 
+    class ExecutionIssueResolved(Aggregate.Event):
+        issue_id: str
+        resolution: str
+        actor: Actor
+
     @event(ExecutionIssueResolved)
     def _execution_issue_resolved(
         self,
@@ -1543,6 +1481,7 @@ class Complaint(Aggregate):
             for i in self.execution_issues
         ]
 
+    # ---------------------------------------------------------------- closing
     def _close(
         self,
         ctx: CommandContext,
@@ -1563,6 +1502,12 @@ class Complaint(Aggregate):
         )
         if survey:
             self._open_deadline(ctx, DeadlineKind.SURVEY)
+
+    class Closed(Aggregate.Event):
+        outcome: Outcome
+        enforced_deadline_id: int | None
+        expired_offers: list[str]
+        actor: Actor
 
     @event(Closed)
     def _closed(
@@ -1601,6 +1546,12 @@ class Complaint(Aggregate):
         if set(self.ratings) >= PARTIES:
             self._clear(ctx, {DeadlineKind.SURVEY}, "met")
 
+    class Rated(Aggregate.Event):
+        by: Role
+        score: int
+        comment: PersonalText | None
+        actor: Actor
+
     @event(Rated)
     def _rated(
         self,
@@ -1612,7 +1563,7 @@ class Complaint(Aggregate):
     ) -> None:
         self.ratings[by] = Rating(by, score, comment, timestamp)
 
-    # ---------------------------------------------------------------- time (DESIGN §9)
+    # ---------------------------------------------------------------- the clock (DESIGN §9)
     def pause_clock(self, ctx: CommandContext, *, reason: str) -> None:
         """Staff stop the clock while the case waits on someone outside it (a carrier's
         investigation, a lab test). Deadlines do not run out while it is paused."""
@@ -1621,6 +1572,10 @@ class Complaint(Aggregate):
         checks.text("reason", reason, max_len=500)
         checks.done()
         self._clock_paused(reason=reason.strip(), actor=ctx.actor, timestamp=ctx.now)
+
+    class ClockPaused(Aggregate.Event):
+        reason: str
+        actor: Actor
 
     @event(ClockPaused)
     def _clock_paused(self, reason: str, actor: Actor, timestamp: datetime) -> None:
@@ -1643,6 +1598,11 @@ class Complaint(Aggregate):
             timestamp=ctx.now,
         )
 
+    class ClockResumed(Aggregate.Event):
+        paused_seconds: float
+        extended: list[Extension]
+        actor: Actor
+
     @event(ClockResumed)
     def _clock_resumed(
         self, paused_seconds: float, extended: list[Extension], actor: Actor, timestamp: datetime
@@ -1656,6 +1616,7 @@ class Complaint(Aggregate):
         self.pause_reason = None
         self.paused_seconds += paused_seconds
 
+    # ---------------------------------------------------------------- deadlines (DESIGN §9)
     def lapse_deadline(self, ctx: CommandContext, deadline_id: int) -> LapseResult | None:
         """Enforce a deadline that has passed. Idempotent: a deadline already met, superseded
         or enforced does nothing and returns None."""
@@ -1680,6 +1641,108 @@ class Complaint(Aggregate):
         )
         return self._enforce(ctx, deadline)
 
+    def _open_deadline(
+        self,
+        ctx: CommandContext,
+        kind: DeadlineKind,
+        *,
+        party: Role | None = None,
+        ref: str | None = None,
+        due_at: datetime | None = None,
+    ) -> None:
+        self._deadline_set(
+            kind=kind,
+            due_at=due_at or ctx.deadlines.due(kind, ctx.now),
+            party=party,
+            ref=ref,
+            actor=ctx.actor,
+            timestamp=ctx.now,
+        )
+
+    def _clear(
+        self, ctx: CommandContext, kinds: set[DeadlineKind], reason: str, ref: str | None = None
+    ) -> None:
+        for deadline in self.open_deadlines:
+            if deadline.kind in kinds and (ref is None or deadline.ref == ref):
+                self._deadline_cleared(
+                    deadline_id=deadline.id,
+                    kind=deadline.kind,
+                    reason=reason,
+                    actor=ctx.actor,
+                    timestamp=ctx.now,
+                )
+
+    class DeadlineSet(Aggregate.Event):
+        kind: DeadlineKind
+        due_at: datetime
+        party: Role | None
+        ref: str | None
+        actor: Actor
+
+    @event(DeadlineSet)
+    def _deadline_set(
+        self,
+        kind: DeadlineKind,
+        due_at: datetime,
+        party: Role | None,
+        ref: str | None,
+        actor: Actor,
+        timestamp: datetime,
+    ) -> None:
+        # While an event applies, the aggregate still has the previous version.
+        deadline_id = self.version + 1
+        self.deadlines[deadline_id] = Deadline(
+            deadline_id, kind, due_at, party, ref, set_at=timestamp
+        )
+
+    class DeadlineCleared(Aggregate.Event):
+        deadline_id: int
+        kind: DeadlineKind
+        reason: str  # "met" or "cancelled"
+        actor: Actor
+
+    @event(DeadlineCleared)
+    def _deadline_cleared(
+        self,
+        deadline_id: int,
+        kind: DeadlineKind,
+        reason: str,
+        actor: Actor,
+        timestamp: datetime,
+    ) -> None:
+        self.deadlines.pop(deadline_id, None)
+
+    class DeadlineLapsed(Aggregate.Event):
+        deadline_id: int
+        kind: DeadlineKind
+        actor: Actor
+
+    @event(DeadlineLapsed)
+    def _deadline_lapsed(
+        self,
+        deadline_id: int,
+        kind: DeadlineKind,
+        actor: Actor,
+        timestamp: datetime,
+    ) -> None:
+        self.deadlines.pop(deadline_id, None)
+
+    class DeadlineOverdue(Aggregate.Event):
+        deadline_id: int
+        kind: DeadlineKind
+        actor: Actor
+
+    @event(DeadlineOverdue)
+    def _deadline_overdue(
+        self,
+        deadline_id: int,
+        kind: DeadlineKind,
+        actor: Actor,
+        timestamp: datetime,
+    ) -> None:
+        self.deadlines[deadline_id] = replace(self.deadlines[deadline_id], overdue=True)
+
+    # ---------------------------------------------------------------- enforcing deadlines
     def _enforce(self, ctx: CommandContext, deadline: Deadline) -> LapseResult:
         """The default outcome of a party letting a deadline pass. Each cites the deadline."""
         did = deadline.id
@@ -1775,6 +1838,14 @@ class Complaint(Aggregate):
         self._open_step_deadline(ctx)
         return LapseResult(deadline.id, remedy_missed=True)
 
+    class DefaultRuled(Aggregate.Event):
+        outcome: Outcome
+        remedy: Remedy
+        enforced_deadline_id: int
+        deadline_kind: DeadlineKind
+        expired_offers: list[str]
+        actor: Actor
+
     @event(DefaultRuled)
     def _default_ruled(
         self,
@@ -1794,6 +1865,11 @@ class Complaint(Aggregate):
         self.decided_by_default = True
         self.enforced_deadline_id = enforced_deadline_id
 
+    class RefundAdvanced(Aggregate.Event):
+        amount: Money
+        enforced_deadline_id: int
+        actor: Actor
+
     @event(RefundAdvanced)
     def _refund_advanced(
         self,
@@ -1805,6 +1881,11 @@ class Complaint(Aggregate):
         self.advanced_refund = amount
         self.pending_steps = ()
 
+    class RemedyDefaulted(Aggregate.Event):
+        step: FulfilmentStep
+        enforced_deadline_id: int
+        actor: Actor
+
     @event(RemedyDefaulted)
     def _remedy_defaulted(
         self,
@@ -1815,6 +1896,10 @@ class Complaint(Aggregate):
     ) -> None:
         self.remedy_defaults += 1
 
+    class ReturnForfeited(Aggregate.Event):
+        enforced_deadline_id: int
+        actor: Actor
+
     @event(ReturnForfeited)
     def _return_forfeited(
         self,
@@ -1824,85 +1909,6 @@ class Complaint(Aggregate):
     ) -> None:
         self.remedy_forfeited = True
         self.pending_steps = ()
-
-    # ---------------------------------------------------------------- deadline bookkeeping
-    def _open_deadline(
-        self,
-        ctx: CommandContext,
-        kind: DeadlineKind,
-        *,
-        party: Role | None = None,
-        ref: str | None = None,
-        due_at: datetime | None = None,
-    ) -> None:
-        self._deadline_set(
-            kind=kind,
-            due_at=due_at or ctx.deadlines.due(kind, ctx.now),
-            party=party,
-            ref=ref,
-            actor=ctx.actor,
-            timestamp=ctx.now,
-        )
-
-    def _clear(
-        self, ctx: CommandContext, kinds: set[DeadlineKind], reason: str, ref: str | None = None
-    ) -> None:
-        for deadline in self.open_deadlines:
-            if deadline.kind in kinds and (ref is None or deadline.ref == ref):
-                self._deadline_cleared(
-                    deadline_id=deadline.id,
-                    kind=deadline.kind,
-                    reason=reason,
-                    actor=ctx.actor,
-                    timestamp=ctx.now,
-                )
-
-    @event(DeadlineSet)
-    def _deadline_set(
-        self,
-        kind: DeadlineKind,
-        due_at: datetime,
-        party: Role | None,
-        ref: str | None,
-        actor: Actor,
-        timestamp: datetime,
-    ) -> None:
-        # While an event applies, the aggregate still has the previous version.
-        deadline_id = self.version + 1
-        self.deadlines[deadline_id] = Deadline(
-            deadline_id, kind, due_at, party, ref, set_at=timestamp
-        )
-
-    @event(DeadlineCleared)
-    def _deadline_cleared(
-        self,
-        deadline_id: int,
-        kind: DeadlineKind,
-        reason: str,
-        actor: Actor,
-        timestamp: datetime,
-    ) -> None:
-        self.deadlines.pop(deadline_id, None)
-
-    @event(DeadlineLapsed)
-    def _deadline_lapsed(
-        self,
-        deadline_id: int,
-        kind: DeadlineKind,
-        actor: Actor,
-        timestamp: datetime,
-    ) -> None:
-        self.deadlines.pop(deadline_id, None)
-
-    @event(DeadlineOverdue)
-    def _deadline_overdue(
-        self,
-        deadline_id: int,
-        kind: DeadlineKind,
-        actor: Actor,
-        timestamp: datetime,
-    ) -> None:
-        self.deadlines[deadline_id] = replace(self.deadlines[deadline_id], overdue=True)
 
     # ---------------------------------------------------------------- small helpers
     @staticmethod
