@@ -24,36 +24,21 @@ from eventsourcing.domain import Snapshot as StateSnapshot
 from complaints.domain import access, fulfilment
 from complaints.domain.deadlines import STAFF_DEADLINES, Deadline, DeadlineKind, Extension
 from complaints.domain.errors import (
-    AlreadyAcknowledged,
     AlreadyAnswered,
-    AlreadyAppealed,
-    AlreadyRated,
-    AppealWindowClosed,
-    ClockPaused,
-    ClockRunning,
     DeadlineNotDue,
     DomainError,
-    EvidenceNotRequested,
     ExecutionIssueNotFound,
     FieldError,
-    FindingRequired,
     InvalidTransition,
-    NoArbiterAssigned,
     NoOpenExecutionIssue,
     NotAParty,
-    NotAssignedArbiter,
-    NotCurrentStep,
-    NothingToAcknowledge,
     NotYourTurn,
     OfferNotFound,
     OfferNotOpen,
     OwnOffer,
     ReadOnlyRole,
-    ResubmissionWindowClosed,
     RoleNotAllowed,
-    SameReviewer,
     StaffOnlyVisibility,
-    SurveyClosed,
     ValidationFailed,
 )
 from complaints.domain.permissions import PERMISSIONS, Action
@@ -284,6 +269,15 @@ class Complaint(Aggregate):
                 return deadline
         return None
 
+    def open_requests_for(self, role: Role) -> list[EvidenceRequest]:
+        return [
+            r
+            for r in self.evidence_requests
+            if r.party is role
+            and not r.fulfilled
+            and self.deadline_of(DeadlineKind.EVIDENCE, r.id) is not None
+        ]
+
     def allowed_actions(self, actor: Actor, now: datetime) -> list[str]:
         """The mutations this viewer may call now, in the order of the contract."""
         allowed = []
@@ -313,110 +307,15 @@ class Complaint(Aggregate):
                 self.status,
             )
 
-    def _guard(self, action: Action, actor: Actor, now: datetime) -> None:  # noqa: PLR0912, PLR0915
-        """Rules beyond role, party and state. Each raises its own refusal."""
-        match action:
-            case Action.RESUBMIT:
-                self._guard_window(DeadlineKind.RESUBMISSION, now, ResubmissionWindowClosed)
-            case Action.MAKE_OFFER:
-                if self.turn is not None and self.turn is not actor.role:
-                    raise NotYourTurn("The other party has an offer of yours to answer.")
-            case Action.ACCEPT_OFFER | Action.DECLINE_OFFER:
-                if not any(self._answerable(o, actor.role) for o in self.offers):
-                    raise OfferNotOpen("There is no open offer for you to answer.", self.status)
-            case Action.REQUEST_EVIDENCE | Action.RECORD_FINDING:
-                self._guard_arbiter(actor)
-            case Action.ISSUE_RULING:
-                self._guard_arbiter(actor)
-                if not self.findings:
-                    raise FindingRequired(
-                        "Record a preliminary finding before ruling.", self.status
-                    )
-            case Action.SUBMIT_EVIDENCE:
-                if not self._open_requests_for(actor.role):
-                    raise EvidenceNotRequested("No evidence has been requested from you.")
-            case Action.ACKNOWLEDGE_RULING:
-                ruling = self.latest_ruling
-                if ruling is None:
-                    raise NothingToAcknowledge("There is no ruling to acknowledge.", self.status)
-                if (ruling.level, actor.role) in self.acknowledgements:
-                    raise AlreadyAcknowledged(
-                        "You have already acknowledged this ruling.", self.status
-                    )
-            case Action.FILE_APPEAL:
-                if any(a.by is actor.role for a in self.appeals):
-                    raise AlreadyAppealed("Each party may appeal once.", self.status)
-                self._guard_window(DeadlineKind.APPEAL_WINDOW, now, AppealWindowClosed)
-            case Action.DECIDE_APPEAL:
-                if self.rulings and actor.id == self.rulings[0].decided_by:
-                    raise SameReviewer("The arbiter who ruled cannot decide the appeal.")
-            case Action.CONFIRM_REFUND:
-                self._guard_step(FulfilmentStep.REFUND)
-            case Action.SHIP_RETURN:
-                self._guard_step(FulfilmentStep.RETURN_SHIPMENT)
-            case Action.CONFIRM_RETURN_RECEIVED:
-                self._guard_step(FulfilmentStep.RETURN_RECEIPT)
-            case Action.SHIP_REPLACEMENT:
-                self._guard_step(FulfilmentStep.REPLACEMENT)
-            case Action.RESOLVE_EXECUTION_ISSUE:
-                if not self.open_execution_issues:
-                    raise NoOpenExecutionIssue("No execution issue is open.", self.status)
-            case Action.PAUSE_CLOCK:
-                if actor.role is Role.ARBITER:
-                    self._guard_arbiter(actor)
-                if self.paused_at is not None:
-                    raise ClockPaused("The clock is already paused.", self.status)
-            case Action.RESUME_CLOCK:
-                if actor.role is Role.ARBITER:
-                    self._guard_arbiter(actor)
-                if self.paused_at is None:
-                    raise ClockRunning("The clock is not paused.", self.status)
-            case Action.RATE_HANDLING:
-                if actor.role in self.ratings:
-                    raise AlreadyRated("You have already rated this case.", self.status)
-                self._guard_window(DeadlineKind.SURVEY, now, SurveyClosed)
-            case _:
-                pass
-
-    def _guard_window(
-        self, kind: DeadlineKind, now: datetime, refusal: type[InvalidTransition]
-    ) -> None:
-        deadline = self.deadline_of(kind)
-        if deadline is None or deadline.is_due(now):
-            raise refusal(f"The {kind.value.replace('_', ' ')} has closed.", self.status)
-
-    def _guard_arbiter(self, actor: Actor) -> None:
-        if self.arbiter_id is None:
-            raise NoArbiterAssigned("No arbiter has been assigned yet.", self.status)
-        if actor.id != self.arbiter_id:
-            raise NotAssignedArbiter("Only the assigned arbiter may do this.")
-
-    def _guard_step(self, step: FulfilmentStep) -> None:
-        if self.current_step is not step:
-            current = self.current_step.value if self.current_step else "none"
-            raise NotCurrentStep(
-                f"The next fulfilment step is {current}, not {step.value}.", self.status
-            )
+    def _guard(self, action: Action, actor: Actor, now: datetime) -> None:
+        """The rule beyond role, party and state, if the action has one (see guards.py)."""
+        guard = PERMISSIONS[action].guard
+        if guard is not None:
+            guard(self, actor, now)
 
     def _check(self, action: Action, ctx: CommandContext) -> None:
         self._authorize(action, ctx.actor)
         self._guard(action, ctx.actor, ctx.now)
-
-    def _answerable(self, offer: Offer, role: Role) -> bool:
-        if not offer.is_open or offer.by is role:
-            return False
-        if offer.is_proposal:
-            return role not in offer.accepted_by
-        return self.turn is role
-
-    def _open_requests_for(self, role: Role) -> list[EvidenceRequest]:
-        return [
-            r
-            for r in self.evidence_requests
-            if r.party is role
-            and not r.fulfilled
-            and self.deadline_of(DeadlineKind.EVIDENCE, r.id) is not None
-        ]
 
     # ---------------------------------------------------------------- intake (R1)
     def accept(self, ctx: CommandContext) -> None:
@@ -937,10 +836,10 @@ class Complaint(Aggregate):
         """The requested party sends evidence of a requested kind (photos, video, chat logs)."""
         self._check(Action.SUBMIT_EVIDENCE, ctx)
         role = ctx.actor.role
-        requests = [r for r in self._open_requests_for(role) if kind in r.kinds]
+        requests = [r for r in self.open_requests_for(role) if kind in r.kinds]
         checks = Checks()
         if not requests:
-            wanted = sorted({k for r in self._open_requests_for(role) for k in r.kinds})
+            wanted = sorted({k for r in self.open_requests_for(role) for k in r.kinds})
             checks.fail("kind", f"was not requested; requested kinds: {', '.join(wanted)}")
         checks.text("description", description, max_len=2000)
         checks.sha256("sha256", sha256)
