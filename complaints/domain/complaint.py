@@ -14,21 +14,41 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sized
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.domain import Snapshot as StateSnapshot
 
-from complaints.domain import access, fulfilment
+from complaints.domain import access, complaint_snapshot, fulfilment
+from complaints.domain.complaint_checks import (
+    check_appeal,
+    check_appeal_decision,
+    check_assignment,
+    check_decision,
+    check_decline,
+    check_evidence,
+    check_evidence_request,
+    check_execution_issue,
+    check_filing,
+    check_finding,
+    check_message,
+    check_offer,
+    check_pause,
+    check_rating,
+    check_rejection,
+    check_resolution,
+    check_resubmission,
+    check_return_for_info,
+    check_shipment,
+)
 from complaints.domain.deadlines import STAFF_DEADLINES, Deadline, DeadlineKind, Extension
 from complaints.domain.errors import (
     AlreadyAnswered,
     DeadlineNotDue,
     DomainError,
     ExecutionIssueNotFound,
-    FieldError,
     InvalidTransition,
     NoOpenExecutionIssue,
     NotAParty,
@@ -39,7 +59,6 @@ from complaints.domain.errors import (
     ReadOnlyRole,
     RoleNotAllowed,
     StaffOnlyVisibility,
-    ValidationFailed,
 )
 from complaints.domain.permissions import PERMISSIONS, Action
 from complaints.domain.records import (
@@ -55,11 +74,10 @@ from complaints.domain.records import (
     Ruling,
     Shipment,
 )
-from complaints.domain.validation import Checks, normalise_remedy
+from complaints.domain.validation import normalise_remedy
 from complaints.domain.values import (
     PARTIES,
     PLATFORM_CATEGORIES,
-    RULING_OUTCOMES,
     Actor,
     Category,
     CommandContext,
@@ -69,14 +87,12 @@ from complaints.domain.values import (
     Outcome,
     PersonalText,
     Remedy,
-    RemedyType,
     Role,
     Status,
     Visibility,
 )
 
 NAMESPACE = uuid.UUID("6f1c2e4a-8d8b-4c1e-9a57-3b2f0c6d9e10")
-MAX_EVIDENCE_WINDOW = timedelta(days=30)
 _NEGOTIATION_TURNS = {DeadlineKind.SELLER_RESPONSE, DeadlineKind.NEGOTIATION_TURN}
 _NEGOTIATION = {*_NEGOTIATION_TURNS, DeadlineKind.ESCALATION}
 
@@ -93,29 +109,17 @@ def other_party(role: Role) -> Role:
 class Complaint(Aggregate):
     class Snapshot(StateSnapshot):
         """A complaint's state at a version, so that a long case loads without replaying it
-        all. JSON has no tuples, sets or non-string keys; those parts of the state are stored
-        as arrays and turned back on the way out. Personal text stays sealed (transcodings)."""
+        all. complaint_snapshot.py says how the state is kept as JSON."""
 
         @classmethod
         def take(cls, aggregate: Any) -> Any:
             snapshot = super().take(aggregate)
-            state = snapshot.state
-            state["deadlines"] = [[n, d] for n, d in state["deadlines"].items()]
-            state["ratings"] = [[role, r] for role, r in state["ratings"].items()]
-            state["acknowledgements"] = sorted(
-                ([n, role] for n, role in state["acknowledgements"]), key=str
-            )
+            complaint_snapshot.encode_state(snapshot.state)
             return snapshot
 
         def mutate(self, _: None) -> Any:
             complaint = super().mutate(_)
-            state = vars(complaint)
-            state["deadlines"] = {int(n): d for n, d in state["deadlines"]}
-            state["ratings"] = dict(state["ratings"])
-            state["acknowledgements"] = frozenset((n, r) for n, r in state["acknowledgements"])
-            if state["rejection"] is not None:
-                state["rejection"] = tuple(state["rejection"])
-            state["pending_steps"] = tuple(state["pending_steps"])
+            complaint_snapshot.decode_state(vars(complaint))
             return complaint
 
     # ---------------------------------------------------------------- creation
@@ -141,11 +145,7 @@ class Complaint(Aggregate):
             raise ReadOnlyRole("Auditors read; they do not file complaints.")
         if actor.role is not Role.CONSUMER:
             raise RoleNotAllowed("Only a consumer can file a complaint.")
-        checks = Checks()
-        checks.identifier("order_id", order_id)
-        checks.text("description", description, min_len=10, max_len=5000)
-        checks.remedy("requested_remedy", requested_remedy)
-        checks.done()
+        check_filing(order_id, description, requested_remedy)
         complaint = cls(
             reference=reference,
             consumer_id=actor.id,
@@ -356,13 +356,7 @@ class Complaint(Aggregate):
     ) -> None:
         """An agent asks the consumer for what is missing; the consumer may resubmit."""
         self._check(Action.RETURN_FOR_INFO, ctx)
-        checks = Checks()
-        checks.text("reason", reason, max_len=1000)
-        checks.require(1 <= len(missing) <= 10, "missing", "must name between 1 and 10 items")
-        for i, item in enumerate(missing):
-            checks.text(f"missing.{i}", item, max_len=200)
-        checks.rule_codes("rule_codes", rule_codes, required=False)
-        checks.done()
+        check_return_for_info(reason, missing, rule_codes)
         self._returned_for_info(
             reason=reason.strip(),
             missing=[m.strip() for m in missing],
@@ -394,10 +388,7 @@ class Complaint(Aggregate):
     def reject(self, ctx: CommandContext, *, reason: str, rule_code: str | None) -> None:
         """An agent rejects a complaint that is not genuine or not valid, saying why."""
         self._check(Action.REJECT, ctx)
-        checks = Checks()
-        checks.text("reason", reason, max_len=1000)
-        checks.rule_codes("rule_code", [rule_code] if rule_code else [], required=True)
-        checks.done()
+        check_rejection(reason, rule_code)
         self._rejected(
             reason=reason.strip(), rule_code=rule_code, actor=ctx.actor, timestamp=ctx.now
         )
@@ -426,9 +417,7 @@ class Complaint(Aggregate):
     def resubmit(self, ctx: CommandContext, *, description: str) -> None:
         """The consumer adds what was missing; the complaint goes back to intake."""
         self._check(Action.RESUBMIT, ctx)
-        checks = Checks()
-        checks.text("description", description, min_len=10, max_len=5000)
-        checks.done()
+        check_resubmission(description)
         self._resubmitted(
             description=PersonalText(self.consumer_id, description),
             actor=ctx.actor,
@@ -480,10 +469,7 @@ class Complaint(Aggregate):
         """A party, on its turn, puts a remedy on the table; it counters the standing offer."""
         self._check(Action.MAKE_OFFER, ctx)
         role = ctx.actor.role
-        checks = Checks()
-        checks.remedy("remedy", remedy)
-        checks.text("message", message, max_len=2000)
-        checks.done()
+        check_offer(remedy, message)
         standing = self.open_offer
         self._offer_made(
             offer_id=self._next_id("o", self.offers),
@@ -510,10 +496,7 @@ class Complaint(Aggregate):
     ) -> None:
         """A mediator proposes a settlement; it binds only once both parties accept it."""
         self._check(Action.PROPOSE_SETTLEMENT, ctx)
-        checks = Checks()
-        checks.remedy("remedy", remedy)
-        checks.text("message", message, max_len=2000)
-        checks.done()
+        check_offer(remedy, message)
         standing = self.open_offer
         self._offer_made(
             offer_id=self._next_id("o", self.offers),
@@ -617,9 +600,7 @@ class Complaint(Aggregate):
         """A party declines; the one who offered may then make another offer or seek help."""
         self._authorize(Action.DECLINE_OFFER, ctx.actor)
         offer = self._answerable_offer(ctx, offer_id)
-        checks = Checks()
-        checks.text("reason", reason, max_len=2000)
-        checks.done()
+        check_decline(reason)
         awaiting = None if offer.is_proposal else offer.by
         self._offer_declined(
             offer_id=offer.id,
@@ -720,9 +701,7 @@ class Complaint(Aggregate):
         self._check(Action.POST_MESSAGE, ctx)
         if visibility is Visibility.STAFF and ctx.actor.role in PARTIES:
             raise StaffOnlyVisibility("Only platform staff may post internal notes.")
-        checks = Checks()
-        checks.text("text", text, max_len=2000)
-        checks.done()
+        check_message(text)
         self._message_posted(
             message_id=f"m{self.messages_posted + 1}",
             text=PersonalText(ctx.actor.id, text),
@@ -752,9 +731,7 @@ class Complaint(Aggregate):
     def assign(self, ctx: CommandContext, *, arbiter_id: str) -> None:
         """A supervisor assigns (or reassigns) the arbiter who will investigate and rule."""
         self._check(Action.ASSIGN, ctx)
-        checks = Checks()
-        checks.identifier("arbiter_id", arbiter_id, max_len=128)
-        checks.done()
+        check_assignment(arbiter_id)
         self._assigned(arbiter_id=arbiter_id, actor=ctx.actor, timestamp=ctx.now)
         self._clear(ctx, {DeadlineKind.PICKUP}, "met")
         if self.deadline_of(DeadlineKind.RULING) is None:
@@ -785,16 +762,7 @@ class Complaint(Aggregate):
         """The arbiter asks one party for evidence of the named kinds, by a due time."""
         self._check(Action.REQUEST_EVIDENCE, ctx)
         due = due_at or ctx.deadlines.due(DeadlineKind.EVIDENCE, ctx.now)
-        checks = Checks()
-        checks.require(party in PARTIES, "party", "must be CONSUMER or SELLER")
-        checks.require(1 <= len(kinds) <= 10, "kinds", "must name between 1 and 10 kinds")
-        checks.codes("kinds", kinds)
-        checks.text("note", note, max_len=1000)
-        checks.require(due.tzinfo is not None, "due_at", "must include a time zone")
-        if due.tzinfo is not None:
-            checks.require(due > ctx.now, "due_at", "must be in the future")
-            checks.require(due <= ctx.now + MAX_EVIDENCE_WINDOW, "due_at", "must be within 30 days")
-        checks.done()
+        check_evidence_request(party, kinds, note, due, ctx.now)
         request_id = self._next_id("r", self.evidence_requests)
         self._evidence_requested(
             request_id=request_id,
@@ -835,16 +803,9 @@ class Complaint(Aggregate):
     ) -> None:
         """The requested party sends evidence of a requested kind (photos, video, chat logs)."""
         self._check(Action.SUBMIT_EVIDENCE, ctx)
-        role = ctx.actor.role
-        requests = [r for r in self.open_requests_for(role) if kind in r.kinds]
-        checks = Checks()
-        if not requests:
-            wanted = sorted({k for r in self.open_requests_for(role) for k in r.kinds})
-            checks.fail("kind", f"was not requested; requested kinds: {', '.join(wanted)}")
-        checks.text("description", description, max_len=2000)
-        checks.sha256("sha256", sha256)
-        checks.done()
-        request = requests[0]
+        requests = self.open_requests_for(ctx.actor.role)
+        check_evidence(kind, {k for r in requests for k in r.kinds}, description, sha256)
+        request = next(r for r in requests if kind in r.kinds)
         given = {e.kind for e in self.evidence if e.request_id == request.id} | {kind}
         completes = set(request.kinds) <= given
         self._evidence_submitted(
@@ -905,9 +866,7 @@ class Complaint(Aggregate):
     def record_finding(self, ctx: CommandContext, *, finding: str) -> None:
         """The arbiter records a neutral, preliminary characterisation of the case."""
         self._check(Action.RECORD_FINDING, ctx)
-        checks = Checks()
-        checks.text("finding", finding, max_len=5000)
-        checks.done()
+        check_finding(finding)
         self._finding_recorded(finding=finding.strip(), actor=ctx.actor, timestamp=ctx.now)
 
     class FindingRecorded(Aggregate.Event):
@@ -930,7 +889,7 @@ class Complaint(Aggregate):
     ) -> None:
         """The assigned arbiter rules under the platform rules; the appeal window opens."""
         self._check(Action.ISSUE_RULING, ctx)
-        remedy = self._checked_decision(outcome, remedy, rationale, rule_codes)
+        remedy = check_decision(outcome, remedy, rationale, rule_codes)
         self._clear(ctx, set(DeadlineKind), "met")
         self._ruling_issued(
             level=1,
@@ -976,32 +935,6 @@ class Complaint(Aggregate):
         self.outcome = outcome
         self.remedy = remedy
 
-    def _checked_decision(
-        self,
-        outcome: Outcome | None,
-        remedy: Remedy | None,
-        rationale: str,
-        codes: list[str],
-        *,
-        cite_rules: bool = True,
-    ) -> Remedy | None:
-        checks = Checks()
-        if outcome not in RULING_OUTCOMES:
-            allowed = ", ".join(sorted(o.value for o in RULING_OUTCOMES))
-            checks.fail("outcome", f"must be one of {allowed}")
-        elif outcome is Outcome.SELLER_FAVOUR_EXPLAINED:
-            if remedy is not None and remedy.type is not RemedyType.EXPLANATION_ONLY:
-                checks.fail("remedy", "a ruling for the seller grants no remedy but an explanation")
-            remedy = Remedy(RemedyType.EXPLANATION_ONLY)
-        elif remedy is None or remedy.type is RemedyType.EXPLANATION_ONLY:
-            checks.fail("remedy", "a ruling for the consumer must grant a remedy")
-        else:
-            checks.remedy("remedy", remedy)
-        checks.text("rationale", rationale, max_len=5000)
-        checks.rule_codes("rule_codes", codes, required=cite_rules)
-        checks.done()
-        return None if remedy is None else normalise_remedy(remedy)
-
     def acknowledge_ruling(self, ctx: CommandContext) -> None:
         """A party confirms it has received the written notice of the ruling."""
         self._check(Action.ACKNOWLEDGE_RULING, ctx)
@@ -1029,9 +962,7 @@ class Complaint(Aggregate):
     def file_appeal(self, ctx: CommandContext, *, grounds: str) -> None:
         """A party appeals the ruling within the window; a different reviewer will decide."""
         self._check(Action.FILE_APPEAL, ctx)
-        checks = Checks()
-        checks.text("grounds", grounds, min_len=10, max_len=5000)
-        checks.done()
+        check_appeal(grounds)
         self._appeal_filed(
             by=ctx.actor.role,
             grounds=PersonalText(ctx.actor.id, grounds),
@@ -1068,22 +999,9 @@ class Complaint(Aggregate):
     ) -> None:
         """A supervisor other than the arbiter decides the appeal; the decision is final."""
         self._check(Action.DECIDE_APPEAL, ctx)
-        first = self.rulings[0]
-        if grant:
-            decided = self._checked_decision(outcome, remedy, rationale, [], cite_rules=False)
-            assert outcome is not None
-            if (outcome, decided) == (first.outcome, first.remedy):
-                raise ValidationFailed(
-                    [FieldError("outcome", "a granted appeal must change the outcome or remedy")]
-                )
-            final_outcome, final_remedy = outcome, decided
-        else:
-            checks = Checks()
-            checks.require(outcome is None, "outcome", "only a granted appeal changes it")
-            checks.require(remedy is None, "remedy", "only a granted appeal changes it")
-            checks.text("rationale", rationale, max_len=5000)
-            checks.done()
-            final_outcome, final_remedy = first.outcome, first.remedy
+        final_outcome, final_remedy = check_appeal_decision(
+            grant, outcome, remedy, rationale, self.rulings[0]
+        )
         self._clear(ctx, {DeadlineKind.APPEAL_WINDOW}, "cancelled")
         self._appeal_decided(
             level=2,
@@ -1216,7 +1134,7 @@ class Complaint(Aggregate):
     def ship_return(self, ctx: CommandContext, *, carrier: str, tracking_number: str) -> None:
         """The consumer ships the goods back."""
         self._check(Action.SHIP_RETURN, ctx)
-        self._check_shipment(carrier, tracking_number)
+        check_shipment(carrier, tracking_number)
         self._return_shipped(
             carrier=carrier.strip(),
             tracking_number=PersonalText(self.consumer_id, tracking_number.strip()),
@@ -1270,7 +1188,7 @@ class Complaint(Aggregate):
     def ship_replacement(self, ctx: CommandContext, *, carrier: str, tracking_number: str) -> None:
         """The seller ships a replacement (or the repaired goods, or a reshipment)."""
         self._check(Action.SHIP_REPLACEMENT, ctx)
-        self._check_shipment(carrier, tracking_number)
+        check_shipment(carrier, tracking_number)
         self._replacement_shipped(
             carrier=carrier.strip(),
             tracking_number=PersonalText(self.consumer_id, tracking_number.strip()),
@@ -1297,20 +1215,11 @@ class Complaint(Aggregate):
         )
         self._step_done()
 
-    @staticmethod
-    def _check_shipment(carrier: str, tracking_number: str) -> None:
-        checks = Checks()
-        checks.text("carrier", carrier, max_len=100)
-        checks.text("tracking_number", tracking_number, max_len=100)
-        checks.done()
-
     # ---------------------------------------------------------------- execution issues (R4)
     def raise_execution_issue(self, ctx: CommandContext, *, text: str) -> None:
         """Either party reports a problem with carrying out the remedy."""
         self._check(Action.RAISE_EXECUTION_ISSUE, ctx)
-        checks = Checks()
-        checks.text("text", text, max_len=2000)
-        checks.done()
+        check_execution_issue(text)
         self._execution_issue_raised(
             issue_id=self._next_id("x", self.execution_issues),
             by=ctx.actor.role,
@@ -1341,26 +1250,24 @@ class Complaint(Aggregate):
     ) -> None:
         """The supervision team resolves a reported execution problem."""
         self._check(Action.RESOLVE_EXECUTION_ISSUE, ctx)
-        checks = Checks()
-        issue: ExecutionIssue | None = None
-        if issue_id is None:
-            open_issues = self.open_execution_issues
-            if len(open_issues) > 1:
-                checks.fail("issue_id", "several issues are open; name the one resolved")
-            else:
-                issue = open_issues[0]
-        else:
-            issue = next((i for i in self.execution_issues if i.id == issue_id), None)
-            if issue is None:
-                raise ExecutionIssueNotFound(f"Complaint {self.reference} has no issue {issue_id}.")
-            if not issue.is_open:
-                raise NoOpenExecutionIssue(f"Issue {issue_id} is already resolved.", self.status)
-        checks.text("resolution", resolution, max_len=2000)
-        checks.done()
+        issue = self._issue_to_resolve(issue_id)
+        check_resolution(resolution, issue_known=issue is not None)
         assert issue is not None
         self._execution_issue_resolved(
             issue_id=issue.id, resolution=resolution.strip(), actor=ctx.actor, timestamp=ctx.now
         )
+
+    def _issue_to_resolve(self, issue_id: str | None) -> ExecutionIssue | None:
+        """The open issue named, or the only one open; None if several are open and none named."""
+        if issue_id is None:
+            open_issues = self.open_execution_issues
+            return None if len(open_issues) > 1 else open_issues[0]
+        issue = next((i for i in self.execution_issues if i.id == issue_id), None)
+        if issue is None:
+            raise ExecutionIssueNotFound(f"Complaint {self.reference} has no issue {issue_id}.")
+        if not issue.is_open:
+            raise NoOpenExecutionIssue(f"Issue {issue_id} is already resolved.", self.status)
+        return issue
 
     class ExecutionIssueResolved(Aggregate.Event):
         issue_id: str
@@ -1431,10 +1338,7 @@ class Complaint(Aggregate):
     def rate_handling(self, ctx: CommandContext, *, score: int, comment: str | None) -> None:
         """A party rates how the complaint was handled, once, within the survey window."""
         self._check(Action.RATE_HANDLING, ctx)
-        checks = Checks()
-        checks.require(isinstance(score, int) and 1 <= score <= 5, "score", "must be from 1 to 5")
-        checks.text("comment", comment, max_len=2000)
-        checks.done()
+        check_rating(score, comment)
         self._rated(
             by=ctx.actor.role,
             score=score,
@@ -1467,9 +1371,7 @@ class Complaint(Aggregate):
         """Staff stop the clock while the case waits on someone outside it (a carrier's
         investigation, a lab test). Deadlines do not run out while it is paused."""
         self._check(Action.PAUSE_CLOCK, ctx)
-        checks = Checks()
-        checks.text("reason", reason, max_len=500)
-        checks.done()
+        check_pause(reason)
         self._clock_paused(reason=reason.strip(), actor=ctx.actor, timestamp=ctx.now)
 
     class ClockPaused(Aggregate.Event):
