@@ -15,7 +15,7 @@ from complaints.domain.errors import (
     AlreadyAppealed,
     AlreadyRated,
     AppealWindowClosed,
-    ClockPaused,
+    ClockAlreadyPaused,
     ClockRunning,
     EvidenceNotRequested,
     FindingRequired,
@@ -122,7 +122,7 @@ def first_rating_in_window(complaint: Complaint, actor: Actor, now: datetime) ->
 def clock_running(complaint: Complaint, actor: Actor, now: datetime) -> None:
     _arbiter_of_the_case(complaint, actor, now)
     if complaint.paused_at is not None:
-        raise ClockPaused("The clock is already paused.", complaint.status)
+        raise ClockAlreadyPaused("The clock is already paused.", complaint.status)
 
 
 def clock_paused(complaint: Complaint, actor: Actor, now: datetime) -> None:
