@@ -40,10 +40,6 @@ class Status(Enum):
     REJECTED = "REJECTED"
     WITHDRAWN = "WITHDRAWN"
 
-    @property
-    def is_terminal(self) -> bool:
-        return self in TERMINAL
-
 
 TERMINAL = frozenset({Status.CLOSED, Status.REJECTED, Status.WITHDRAWN})
 
@@ -177,10 +173,6 @@ class Money:
 class Remedy:
     type: RemedyType
     amount: Money | None = None
-
-    @property
-    def moves_money(self) -> bool:
-        return self.amount is not None
 
 
 #: What every read path shows in place of a personal field whose subject was erased.
