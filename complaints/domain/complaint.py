@@ -43,6 +43,7 @@ from complaints.domain.complaint_checks import (
     check_return_for_info,
     check_shipment,
 )
+from complaints.domain.context import CommandContext
 from complaints.domain.deadlines import STAFF_DEADLINES, Deadline, DeadlineKind, Extension
 from complaints.domain.errors import (
     AlreadyAnswered,
@@ -80,7 +81,6 @@ from complaints.domain.values import (
     PLATFORM_CATEGORIES,
     Actor,
     Category,
-    CommandContext,
     FulfilmentStep,
     Money,
     OfferStatus,

@@ -12,9 +12,10 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from complaints.domain.context import CommandContext
 from complaints.domain.errors import ReadOnlyRole, RoleNotAllowed
 from complaints.domain.validation import Checks
-from complaints.domain.values import Actor, CommandContext, Role
+from complaints.domain.values import Actor, Role
 
 NAMESPACE = uuid.UUID("9d3a4b21-6c0e-4f8a-b5d2-1e7f3c8a0b56")
 

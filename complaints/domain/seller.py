@@ -10,6 +10,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from complaints.domain.context import CommandContext
 from complaints.domain.errors import (
     CurrencyMismatch,
     FieldError,
@@ -23,7 +24,6 @@ from complaints.domain.sanctions import SEVERITY, Offence, SanctionLadder
 from complaints.domain.validation import Checks, normalise_money
 from complaints.domain.values import (
     Actor,
-    CommandContext,
     Money,
     Role,
     SanctionKind,

@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from complaints.domain.deadlines import DeadlinePolicy
 
 
 class Role(Enum):
@@ -197,12 +192,3 @@ class PersonalText:
 
     def reveal(self) -> str:
         return ERASED if self.text is None else self.text
-
-
-@dataclass(frozen=True)
-class CommandContext:
-    """What every command carries: who acts, when, and the deadline terms in force."""
-
-    actor: Actor
-    now: datetime
-    deadlines: DeadlinePolicy

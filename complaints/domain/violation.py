@@ -9,11 +9,11 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from complaints.domain.context import CommandContext
 from complaints.domain.errors import ReadOnlyRole, RoleNotAllowed, ViolationAlreadyDecided
 from complaints.domain.validation import Checks
 from complaints.domain.values import (
     Actor,
-    CommandContext,
     PersonalText,
     Role,
     ViolationKind,
