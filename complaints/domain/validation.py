@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from complaints.domain.errors import FieldError, ValidationFailed
+from complaints.domain.rulebook import RULEBOOK
 from complaints.domain.values import MONETARY_REMEDIES, Money, Remedy, RemedyType
 
 #: Currencies whose minor unit is not the cent.
@@ -61,8 +62,6 @@ class Checks:
 
     def rule_codes(self, field: str, codes: Iterable[str], *, required: bool) -> None:
         """Codes must name rules of the platform rulebook; decisions must cite at least one."""
-        from complaints.domain.rulebook import RULEBOOK  # noqa: PLC0415 - avoids an import cycle
-
         items = list(codes)
         if required and not items:
             self.fail(field, "must cite at least one rule of the platform rulebook")
