@@ -11,7 +11,18 @@ from datetime import datetime, timedelta
 
 from complaints.domain.errors import FieldError, ValidationFailed
 from complaints.domain.records import Ruling
-from complaints.domain.validation import Checks, normalise_remedy
+from complaints.domain.validation import (
+    LABEL_MAX,
+    MESSAGE_MAX,
+    NARRATIVE_MAX,
+    NARRATIVE_MIN,
+    PRINCIPAL_ID_MAX,
+    REASON_MAX,
+    SHIPMENT_MAX,
+    SHORT_REASON_MAX,
+    Checks,
+    normalise_remedy,
+)
 from complaints.domain.values import (
     PARTIES,
     RULING_OUTCOMES,
@@ -28,31 +39,31 @@ MAX_EVIDENCE_WINDOW = timedelta(days=30)
 def check_filing(order_id: str, description: str, requested_remedy: Remedy) -> None:
     checks = Checks()
     checks.identifier("order_id", order_id)
-    checks.text("description", description, min_len=10, max_len=5000)
+    checks.text("description", description, min_len=NARRATIVE_MIN, max_len=NARRATIVE_MAX)
     checks.remedy("requested_remedy", requested_remedy)
     checks.done()
 
 
 def check_return_for_info(reason: str, missing: list[str], rule_codes: list[str]) -> None:
     checks = Checks()
-    checks.text("reason", reason, max_len=1000)
+    checks.text("reason", reason, max_len=REASON_MAX)
     checks.require(1 <= len(missing) <= 10, "missing", "must name between 1 and 10 items")
     for i, item in enumerate(missing):
-        checks.text(f"missing.{i}", item, max_len=200)
+        checks.text(f"missing.{i}", item, max_len=LABEL_MAX)
     checks.rule_codes("rule_codes", rule_codes, required=False)
     checks.done()
 
 
 def check_rejection(reason: str, rule_code: str | None) -> None:
     checks = Checks()
-    checks.text("reason", reason, max_len=1000)
+    checks.text("reason", reason, max_len=REASON_MAX)
     checks.rule_codes("rule_code", [rule_code] if rule_code else [], required=True)
     checks.done()
 
 
 def check_resubmission(description: str) -> None:
     checks = Checks()
-    checks.text("description", description, min_len=10, max_len=5000)
+    checks.text("description", description, min_len=NARRATIVE_MIN, max_len=NARRATIVE_MAX)
     checks.done()
 
 
@@ -61,26 +72,26 @@ def check_offer(remedy: Remedy, message: str | None) -> None:
     """An offer of a party, or a mediator's proposal."""
     checks = Checks()
     checks.remedy("remedy", remedy)
-    checks.text("message", message, max_len=2000)
+    checks.text("message", message, max_len=MESSAGE_MAX)
     checks.done()
 
 
 def check_decline(reason: str | None) -> None:
     checks = Checks()
-    checks.text("reason", reason, max_len=2000)
+    checks.text("reason", reason, max_len=MESSAGE_MAX)
     checks.done()
 
 
 def check_message(text: str) -> None:
     checks = Checks()
-    checks.text("text", text, max_len=2000)
+    checks.text("text", text, max_len=MESSAGE_MAX)
     checks.done()
 
 
 # ---------------------------------------------------------------- investigation (R2)
 def check_assignment(arbiter_id: str) -> None:
     checks = Checks()
-    checks.identifier("arbiter_id", arbiter_id, max_len=128)
+    checks.identifier("arbiter_id", arbiter_id, max_len=PRINCIPAL_ID_MAX)
     checks.done()
 
 
@@ -91,7 +102,7 @@ def check_evidence_request(
     checks.require(party in PARTIES, "party", "must be CONSUMER or SELLER")
     checks.require(1 <= len(kinds) <= 10, "kinds", "must name between 1 and 10 kinds")
     checks.codes("kinds", kinds)
-    checks.text("note", note, max_len=1000)
+    checks.text("note", note, max_len=REASON_MAX)
     checks.require(due.tzinfo is not None, "due_at", "must include a time zone")
     if due.tzinfo is not None:
         checks.require(due > now, "due_at", "must be in the future")
@@ -107,14 +118,14 @@ def check_evidence(
     if kind not in requested:
         wanted = ", ".join(sorted(requested))
         checks.fail("kind", f"was not requested; requested kinds: {wanted}")
-    checks.text("description", description, max_len=2000)
+    checks.text("description", description, max_len=MESSAGE_MAX)
     checks.sha256("sha256", sha256)
     checks.done()
 
 
 def check_finding(finding: str) -> None:
     checks = Checks()
-    checks.text("finding", finding, max_len=5000)
+    checks.text("finding", finding, max_len=NARRATIVE_MAX)
     checks.done()
 
 
@@ -140,7 +151,7 @@ def check_decision(
         checks.fail("remedy", "a ruling for the consumer must grant a remedy")
     else:
         checks.remedy("remedy", remedy)
-    checks.text("rationale", rationale, max_len=5000)
+    checks.text("rationale", rationale, max_len=NARRATIVE_MAX)
     checks.rule_codes("rule_codes", rule_codes, required=cite_rules)
     checks.done()
     return None if remedy is None else normalise_remedy(remedy)
@@ -148,7 +159,7 @@ def check_decision(
 
 def check_appeal(grounds: str) -> None:
     checks = Checks()
-    checks.text("grounds", grounds, min_len=10, max_len=5000)
+    checks.text("grounds", grounds, min_len=NARRATIVE_MIN, max_len=NARRATIVE_MAX)
     checks.done()
 
 
@@ -167,7 +178,7 @@ def check_appeal_decision(
     checks = Checks()
     checks.require(outcome is None, "outcome", "only a granted appeal changes it")
     checks.require(remedy is None, "remedy", "only a granted appeal changes it")
-    checks.text("rationale", rationale, max_len=5000)
+    checks.text("rationale", rationale, max_len=NARRATIVE_MAX)
     checks.done()
     return ruled.outcome, ruled.remedy
 
@@ -175,14 +186,14 @@ def check_appeal_decision(
 # ---------------------------------------------------------------- fulfilment and after (R4, R5)
 def check_shipment(carrier: str, tracking_number: str) -> None:
     checks = Checks()
-    checks.text("carrier", carrier, max_len=100)
-    checks.text("tracking_number", tracking_number, max_len=100)
+    checks.text("carrier", carrier, max_len=SHIPMENT_MAX)
+    checks.text("tracking_number", tracking_number, max_len=SHIPMENT_MAX)
     checks.done()
 
 
 def check_execution_issue(text: str) -> None:
     checks = Checks()
-    checks.text("text", text, max_len=2000)
+    checks.text("text", text, max_len=MESSAGE_MAX)
     checks.done()
 
 
@@ -190,19 +201,19 @@ def check_resolution(resolution: str, *, issue_known: bool) -> None:
     """`issue_known` is false when several issues are open and the input names none."""
     checks = Checks()
     checks.require(issue_known, "issue_id", "several issues are open; name the one resolved")
-    checks.text("resolution", resolution, max_len=2000)
+    checks.text("resolution", resolution, max_len=MESSAGE_MAX)
     checks.done()
 
 
 def check_rating(score: int, comment: str | None) -> None:
     checks = Checks()
     checks.require(isinstance(score, int) and 1 <= score <= 5, "score", "must be from 1 to 5")
-    checks.text("comment", comment, max_len=2000)
+    checks.text("comment", comment, max_len=MESSAGE_MAX)
     checks.done()
 
 
 # ---------------------------------------------------------------- the clock
 def check_pause(reason: str) -> None:
     checks = Checks()
-    checks.text("reason", reason, max_len=500)
+    checks.text("reason", reason, max_len=SHORT_REASON_MAX)
     checks.done()
