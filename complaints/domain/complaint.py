@@ -402,11 +402,7 @@ class Complaint(Aggregate):
 
     @event(Rejected)
     def _rejected(
-        self,
-        reason: str,
-        rule_code: str | None,
-        timestamp: datetime,
-        actor: Actor,
+        self, reason: str, rule_code: str | None, timestamp: datetime, actor: Actor
     ) -> None:
         self.status = Status.REJECTED
         self.outcome = Outcome.REJECTED_INVALID
@@ -431,12 +427,7 @@ class Complaint(Aggregate):
         actor: Actor
 
     @event(Resubmitted)
-    def _resubmitted(
-        self,
-        description: PersonalText,
-        actor: Actor,
-        timestamp: datetime,
-    ) -> None:
+    def _resubmitted(self, description: PersonalText, actor: Actor, timestamp: datetime) -> None:
         self.status = Status.SUBMITTED
         self.description = description
 
@@ -451,12 +442,7 @@ class Complaint(Aggregate):
         actor: Actor
 
     @event(Withdrawn)
-    def _withdrawn(
-        self,
-        expired_offers: list[str],
-        timestamp: datetime,
-        actor: Actor,
-    ) -> None:
+    def _withdrawn(self, expired_offers: list[str], timestamp: datetime, actor: Actor) -> None:
         self.status = Status.WITHDRAWN
         self.outcome = Outcome.WITHDRAWN
         self.final = True
@@ -564,13 +550,7 @@ class Complaint(Aggregate):
         actor: Actor
 
     @event(OfferAccepted)
-    def _offer_accepted(
-        self,
-        offer_id: str,
-        by: Role,
-        actor: Actor,
-        timestamp: datetime,
-    ) -> None:
+    def _offer_accepted(self, offer_id: str, by: Role, actor: Actor, timestamp: datetime) -> None:
         offer = self.offer(offer_id)
         self._replace_offer(offer_id, accepted_by=offer.accepted_by | {by})
 
@@ -667,11 +647,7 @@ class Complaint(Aggregate):
 
     @event(InterventionRequested)
     def _intervention_requested(
-        self,
-        expired_offers: list[str],
-        by: Role,
-        actor: Actor,
-        timestamp: datetime,
+        self, expired_offers: list[str], by: Role, actor: Actor, timestamp: datetime
     ) -> None:
         self._enter_review(expired_offers)
 
@@ -742,12 +718,7 @@ class Complaint(Aggregate):
         actor: Actor
 
     @event(Assigned)
-    def _assigned(
-        self,
-        arbiter_id: str,
-        actor: Actor,
-        timestamp: datetime,
-    ) -> None:
+    def _assigned(self, arbiter_id: str, actor: Actor, timestamp: datetime) -> None:
         self.arbiter_id = arbiter_id
 
     def request_evidence(
@@ -855,11 +826,7 @@ class Complaint(Aggregate):
 
     @event(EvidenceMissed)
     def _evidence_missed(
-        self,
-        request_id: str,
-        enforced_deadline_id: int,
-        actor: Actor,
-        timestamp: datetime,
+        self, request_id: str, enforced_deadline_id: int, actor: Actor, timestamp: datetime
     ) -> None:
         """The request stays unfulfilled; the arbiter rules on what there is."""
 
@@ -950,13 +917,7 @@ class Complaint(Aggregate):
         actor: Actor
 
     @event(RulingAcknowledged)
-    def _ruling_acknowledged(
-        self,
-        level: int,
-        by: Role,
-        actor: Actor,
-        timestamp: datetime,
-    ) -> None:
+    def _ruling_acknowledged(self, level: int, by: Role, actor: Actor, timestamp: datetime) -> None:
         self.acknowledgements = self.acknowledgements | {(level, by)}
 
     def file_appeal(self, ctx: CommandContext, *, grounds: str) -> None:
@@ -979,11 +940,7 @@ class Complaint(Aggregate):
 
     @event(AppealFiled)
     def _appeal_filed(
-        self,
-        by: Role,
-        grounds: PersonalText,
-        timestamp: datetime,
-        actor: Actor,
+        self, by: Role, grounds: PersonalText, timestamp: datetime, actor: Actor
     ) -> None:
         self.appeals.append(Appeal(by, grounds, timestamp))
         self.status = Status.APPEAL_REVIEW
@@ -1085,10 +1042,7 @@ class Complaint(Aggregate):
 
     @event(FulfilmentStarted)
     def _fulfilment_started(
-        self,
-        steps: list[FulfilmentStep],
-        actor: Actor,
-        timestamp: datetime,
+        self, steps: list[FulfilmentStep], actor: Actor, timestamp: datetime
     ) -> None:
         self.status = Status.FULFILLING
         self.pending_steps = tuple(steps)
@@ -1122,12 +1076,7 @@ class Complaint(Aggregate):
         actor: Actor
 
     @event(RefundConfirmed)
-    def _refund_confirmed(
-        self,
-        amount: Money | None,
-        actor: Actor,
-        timestamp: datetime,
-    ) -> None:
+    def _refund_confirmed(self, amount: Money | None, actor: Actor, timestamp: datetime) -> None:
         self.refunded = amount
         self._step_done()
 
@@ -1150,11 +1099,7 @@ class Complaint(Aggregate):
 
     @event(ReturnShipped)
     def _return_shipped(
-        self,
-        carrier: str,
-        tracking_number: PersonalText,
-        timestamp: datetime,
-        actor: Actor,
+        self, carrier: str, tracking_number: PersonalText, timestamp: datetime, actor: Actor
     ) -> None:
         self.shipments.append(
             Shipment(FulfilmentStep.RETURN_SHIPMENT, carrier, tracking_number, timestamp)
@@ -1176,11 +1121,7 @@ class Complaint(Aggregate):
 
     @event(ReturnReceived)
     def _return_received(
-        self,
-        deemed: bool,
-        enforced_deadline_id: int | None,
-        actor: Actor,
-        timestamp: datetime,
+        self, deemed: bool, enforced_deadline_id: int | None, actor: Actor, timestamp: datetime
     ) -> None:
         self.return_deemed_received = deemed
         self._step_done()
@@ -1204,11 +1145,7 @@ class Complaint(Aggregate):
 
     @event(ReplacementShipped)
     def _replacement_shipped(
-        self,
-        carrier: str,
-        tracking_number: PersonalText,
-        timestamp: datetime,
-        actor: Actor,
+        self, carrier: str, tracking_number: PersonalText, timestamp: datetime, actor: Actor
     ) -> None:
         self.shipments.append(
             Shipment(FulfilmentStep.REPLACEMENT, carrier, tracking_number, timestamp)
@@ -1236,12 +1173,7 @@ class Complaint(Aggregate):
 
     @event(ExecutionIssueRaised)
     def _execution_issue_raised(
-        self,
-        issue_id: str,
-        by: Role,
-        text: PersonalText,
-        timestamp: datetime,
-        actor: Actor,
+        self, issue_id: str, by: Role, text: PersonalText, timestamp: datetime, actor: Actor
     ) -> None:
         self.execution_issues.append(ExecutionIssue(issue_id, by, text, timestamp))
 
@@ -1276,11 +1208,7 @@ class Complaint(Aggregate):
 
     @event(ExecutionIssueResolved)
     def _execution_issue_resolved(
-        self,
-        issue_id: str,
-        resolution: str,
-        timestamp: datetime,
-        actor: Actor,
+        self, issue_id: str, resolution: str, timestamp: datetime, actor: Actor
     ) -> None:
         self.execution_issues = [
             replace(i, resolution=resolution, resolved_at=timestamp) if i.id == issue_id else i
@@ -1357,12 +1285,7 @@ class Complaint(Aggregate):
 
     @event(Rated)
     def _rated(
-        self,
-        by: Role,
-        score: int,
-        comment: PersonalText | None,
-        timestamp: datetime,
-        actor: Actor,
+        self, by: Role, score: int, comment: PersonalText | None, timestamp: datetime, actor: Actor
     ) -> None:
         self.ratings[by] = Rating(by, score, comment, timestamp)
 
@@ -1504,12 +1427,7 @@ class Complaint(Aggregate):
 
     @event(DeadlineCleared)
     def _deadline_cleared(
-        self,
-        deadline_id: int,
-        kind: DeadlineKind,
-        reason: str,
-        actor: Actor,
-        timestamp: datetime,
+        self, deadline_id: int, kind: DeadlineKind, reason: str, actor: Actor, timestamp: datetime
     ) -> None:
         self.deadlines.pop(deadline_id, None)
 
@@ -1520,11 +1438,7 @@ class Complaint(Aggregate):
 
     @event(DeadlineLapsed)
     def _deadline_lapsed(
-        self,
-        deadline_id: int,
-        kind: DeadlineKind,
-        actor: Actor,
-        timestamp: datetime,
+        self, deadline_id: int, kind: DeadlineKind, actor: Actor, timestamp: datetime
     ) -> None:
         self.deadlines.pop(deadline_id, None)
 
@@ -1535,11 +1449,7 @@ class Complaint(Aggregate):
 
     @event(DeadlineOverdue)
     def _deadline_overdue(
-        self,
-        deadline_id: int,
-        kind: DeadlineKind,
-        actor: Actor,
-        timestamp: datetime,
+        self, deadline_id: int, kind: DeadlineKind, actor: Actor, timestamp: datetime
     ) -> None:
         self.deadlines[deadline_id] = replace(self.deadlines[deadline_id], overdue=True)
 
@@ -1673,11 +1583,7 @@ class Complaint(Aggregate):
 
     @event(RefundAdvanced)
     def _refund_advanced(
-        self,
-        amount: Money,
-        enforced_deadline_id: int,
-        actor: Actor,
-        timestamp: datetime,
+        self, amount: Money, enforced_deadline_id: int, actor: Actor, timestamp: datetime
     ) -> None:
         self.advanced_refund = amount
         self.pending_steps = ()
@@ -1689,11 +1595,7 @@ class Complaint(Aggregate):
 
     @event(RemedyDefaulted)
     def _remedy_defaulted(
-        self,
-        step: FulfilmentStep,
-        enforced_deadline_id: int,
-        actor: Actor,
-        timestamp: datetime,
+        self, step: FulfilmentStep, enforced_deadline_id: int, actor: Actor, timestamp: datetime
     ) -> None:
         self.remedy_defaults += 1
 
@@ -1703,10 +1605,7 @@ class Complaint(Aggregate):
 
     @event(ReturnForfeited)
     def _return_forfeited(
-        self,
-        enforced_deadline_id: int,
-        actor: Actor,
-        timestamp: datetime,
+        self, enforced_deadline_id: int, actor: Actor, timestamp: datetime
     ) -> None:
         self.remedy_forfeited = True
         self.pending_steps = ()
