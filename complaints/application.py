@@ -39,6 +39,7 @@ from eventsourcing.utils import Environment, EnvType, TopicError, resolve_topic
 
 from complaints.clock import Clock, SystemClock
 from complaints.domain.complaint import Complaint, complaint_id
+from complaints.domain.context import CommandContext
 from complaints.domain.erasure import SubjectErasure, check_erasure, erasure_id
 from complaints.domain.errors import (
     ComplaintNotFound,
@@ -56,7 +57,6 @@ from complaints.domain.seller import AfterSalesPolicy, Seller, seller_id
 from complaints.domain.values import (
     Actor,
     Category,
-    CommandContext,
     Money,
     Outcome,
     Remedy,

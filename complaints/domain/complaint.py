@@ -4,6 +4,9 @@ Each public verb checks who acts, the state and the input, then calls private `@
 Those only assign state, because their bodies run again on every replay: a rule tightened later
 must never break an old case. Every decision the checks make (the new status, which offer a
 counter-offer supersedes, whether a submission completes a request) is written into the event.
+
+The class reads in the order of a case, one section per phase. Each event class sits directly
+above the method that applies it, so the data and its effect are read together.
 """
 
 from __future__ import annotations
@@ -11,47 +14,52 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sized
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.domain import Snapshot as StateSnapshot
 
-from complaints.domain import access, fulfilment
+from complaints.domain import access, complaint_snapshot, fulfilment
+from complaints.domain.complaint_checks import (
+    check_appeal,
+    check_appeal_decision,
+    check_assignment,
+    check_decision,
+    check_decline,
+    check_evidence,
+    check_evidence_request,
+    check_execution_issue,
+    check_filing,
+    check_finding,
+    check_message,
+    check_offer,
+    check_pause,
+    check_rating,
+    check_rejection,
+    check_resolution,
+    check_resubmission,
+    check_return_for_info,
+    check_shipment,
+)
+from complaints.domain.context import CommandContext
 from complaints.domain.deadlines import STAFF_DEADLINES, Deadline, DeadlineKind, Extension
 from complaints.domain.errors import (
-    AlreadyAcknowledged,
     AlreadyAnswered,
-    AlreadyAppealed,
-    AlreadyRated,
-    AppealWindowClosed,
-    ClockPaused,
-    ClockRunning,
     DeadlineNotDue,
     DomainError,
-    EvidenceNotRequested,
     ExecutionIssueNotFound,
-    FieldError,
-    FindingRequired,
     InvalidTransition,
-    NoArbiterAssigned,
     NoOpenExecutionIssue,
     NotAParty,
-    NotAssignedArbiter,
-    NotCurrentStep,
-    NothingToAcknowledge,
     NotYourTurn,
     OfferNotFound,
     OfferNotOpen,
     OwnOffer,
     ReadOnlyRole,
-    ResubmissionWindowClosed,
     RoleNotAllowed,
-    SameReviewer,
     StaffOnlyVisibility,
-    SurveyClosed,
-    ValidationFailed,
 )
 from complaints.domain.permissions import PERMISSIONS, Action
 from complaints.domain.records import (
@@ -67,28 +75,24 @@ from complaints.domain.records import (
     Ruling,
     Shipment,
 )
-from complaints.domain.validation import Checks, normalise_remedy
+from complaints.domain.validation import normalise_remedy
 from complaints.domain.values import (
     PARTIES,
     PLATFORM_CATEGORIES,
-    RULING_OUTCOMES,
     Actor,
     Category,
-    CommandContext,
     FulfilmentStep,
     Money,
     OfferStatus,
     Outcome,
     PersonalText,
     Remedy,
-    RemedyType,
     Role,
     Status,
     Visibility,
 )
 
 NAMESPACE = uuid.UUID("6f1c2e4a-8d8b-4c1e-9a57-3b2f0c6d9e10")
-MAX_EVIDENCE_WINDOW = timedelta(days=30)
 _NEGOTIATION_TURNS = {DeadlineKind.SELLER_RESPONSE, DeadlineKind.NEGOTIATION_TURN}
 _NEGOTIATION = {*_NEGOTIATION_TURNS, DeadlineKind.ESCALATION}
 
@@ -105,272 +109,18 @@ def other_party(role: Role) -> Role:
 class Complaint(Aggregate):
     class Snapshot(StateSnapshot):
         """A complaint's state at a version, so that a long case loads without replaying it
-        all. JSON has no tuples, sets or non-string keys; those parts of the state are stored
-        as arrays and turned back on the way out. Personal text stays sealed (transcodings)."""
+        all. complaint_snapshot.py says how the state is kept as JSON."""
 
         @classmethod
         def take(cls, aggregate: Any) -> Any:
             snapshot = super().take(aggregate)
-            state = snapshot.state
-            state["deadlines"] = [[n, d] for n, d in state["deadlines"].items()]
-            state["ratings"] = [[role, r] for role, r in state["ratings"].items()]
-            state["acknowledgements"] = sorted(
-                ([n, role] for n, role in state["acknowledgements"]), key=str
-            )
+            complaint_snapshot.encode_state(snapshot.state)
             return snapshot
 
         def mutate(self, _: None) -> Any:
             complaint = super().mutate(_)
-            state = vars(complaint)
-            state["deadlines"] = {int(n): d for n, d in state["deadlines"]}
-            state["ratings"] = dict(state["ratings"])
-            state["acknowledgements"] = frozenset((n, r) for n, r in state["acknowledgements"])
-            if state["rejection"] is not None:
-                state["rejection"] = tuple(state["rejection"])
-            state["pending_steps"] = tuple(state["pending_steps"])
+            complaint_snapshot.decode_state(vars(complaint))
             return complaint
-
-    # ---------------------------------------------------------------- events (past tense)
-    class Filed(Aggregate.Created):
-        reference: str
-        consumer_id: str
-        shop_id: str
-        order_id: str
-        category: Category
-        description: PersonalText
-        requested_remedy: Remedy
-        actor: Actor
-
-    class DeadlineSet(Aggregate.Event):
-        kind: DeadlineKind
-        due_at: datetime
-        party: Role | None
-        ref: str | None
-        actor: Actor
-
-    class DeadlineCleared(Aggregate.Event):
-        deadline_id: int
-        kind: DeadlineKind
-        reason: str  # "met" or "cancelled"
-        actor: Actor
-
-    class DeadlineLapsed(Aggregate.Event):
-        deadline_id: int
-        kind: DeadlineKind
-        actor: Actor
-
-    class DeadlineOverdue(Aggregate.Event):
-        deadline_id: int
-        kind: DeadlineKind
-        actor: Actor
-
-    class Accepted(Aggregate.Event):
-        status: Status
-        actor: Actor
-
-    class ReturnedForInfo(Aggregate.Event):
-        reason: str
-        missing: list[str]
-        rule_codes: list[str]
-        actor: Actor
-
-    class Rejected(Aggregate.Event):
-        reason: str
-        rule_code: str | None
-        actor: Actor
-
-    class Resubmitted(Aggregate.Event):
-        description: PersonalText
-        actor: Actor
-
-    class Withdrawn(Aggregate.Event):
-        expired_offers: list[str]
-        actor: Actor
-
-    class OfferMade(Aggregate.Event):
-        offer_id: str
-        by: Role
-        remedy: Remedy
-        message: PersonalText | None
-        awaiting: Role | None
-        supersedes: str | None
-        superseded_status: OfferStatus | None
-        actor: Actor
-
-    class OfferAccepted(Aggregate.Event):
-        offer_id: str
-        by: Role
-        actor: Actor
-
-    class OfferDeclined(Aggregate.Event):
-        offer_id: str
-        by: Role
-        reason: PersonalText | None
-        awaiting: Role | None
-        actor: Actor
-
-    class Settled(Aggregate.Event):
-        offer_id: str
-        remedy: Remedy
-        expired_offers: list[str]
-        actor: Actor
-
-    class InterventionRequested(Aggregate.Event):
-        by: Role
-        expired_offers: list[str]
-        actor: Actor
-
-    class Escalated(Aggregate.Event):
-        enforced_deadline_id: int
-        expired_offers: list[str]
-        actor: Actor
-
-    class DefaultRuled(Aggregate.Event):
-        outcome: Outcome
-        remedy: Remedy
-        enforced_deadline_id: int
-        deadline_kind: DeadlineKind
-        expired_offers: list[str]
-        actor: Actor
-
-    class Assigned(Aggregate.Event):
-        arbiter_id: str
-        actor: Actor
-
-    class EvidenceRequested(Aggregate.Event):
-        request_id: str
-        party: Role
-        kinds: list[str]
-        note: str | None
-        due_at: datetime
-        actor: Actor
-
-    class EvidenceSubmitted(Aggregate.Event):
-        request_id: str
-        evidence_id: str
-        kind: str
-        description: PersonalText
-        sha256: str | None
-        completes_request: bool
-        actor: Actor
-
-    class EvidenceMissed(Aggregate.Event):
-        request_id: str
-        enforced_deadline_id: int
-        actor: Actor
-
-    class FindingRecorded(Aggregate.Event):
-        finding: str
-        actor: Actor
-
-    class RulingIssued(Aggregate.Event):
-        level: int
-        outcome: Outcome
-        remedy: Remedy | None
-        rationale: str
-        rule_codes: list[str]
-        arbiter_id: str
-        expired_offers: list[str]
-        actor: Actor
-
-    class RulingAcknowledged(Aggregate.Event):
-        level: int
-        by: Role
-        actor: Actor
-
-    class AppealFiled(Aggregate.Event):
-        by: Role
-        grounds: PersonalText
-        actor: Actor
-
-    class AppealDecided(Aggregate.Event):
-        level: int
-        granted: bool
-        outcome: Outcome
-        remedy: Remedy | None
-        rationale: str
-        actor: Actor
-
-    class RulingFinalised(Aggregate.Event):
-        outcome: Outcome
-        remedy: Remedy | None
-        enforced_deadline_id: int | None
-        actor: Actor
-
-    class FulfilmentStarted(Aggregate.Event):
-        steps: list[FulfilmentStep]
-        actor: Actor
-
-    class RefundConfirmed(Aggregate.Event):
-        amount: Money | None
-        actor: Actor
-
-    class ReturnShipped(Aggregate.Event):
-        carrier: str
-        tracking_number: PersonalText
-        actor: Actor
-
-    class ReturnReceived(Aggregate.Event):
-        deemed: bool
-        enforced_deadline_id: int | None
-        actor: Actor
-
-    class ReplacementShipped(Aggregate.Event):
-        carrier: str
-        tracking_number: PersonalText
-        actor: Actor
-
-    class RefundAdvanced(Aggregate.Event):
-        amount: Money
-        enforced_deadline_id: int
-        actor: Actor
-
-    class RemedyDefaulted(Aggregate.Event):
-        step: FulfilmentStep
-        enforced_deadline_id: int
-        actor: Actor
-
-    class ReturnForfeited(Aggregate.Event):
-        enforced_deadline_id: int
-        actor: Actor
-
-    class Closed(Aggregate.Event):
-        outcome: Outcome
-        enforced_deadline_id: int | None
-        expired_offers: list[str]
-        actor: Actor
-
-    class ExecutionIssueRaised(Aggregate.Event):
-        issue_id: str
-        by: Role
-        text: PersonalText
-        actor: Actor
-
-    class ExecutionIssueResolved(Aggregate.Event):
-        issue_id: str
-        resolution: str
-        actor: Actor
-
-    class Rated(Aggregate.Event):
-        by: Role
-        score: int
-        comment: PersonalText | None
-        actor: Actor
-
-    class ClockPaused(Aggregate.Event):
-        reason: str
-        actor: Actor
-
-    class ClockResumed(Aggregate.Event):
-        paused_seconds: float
-        extended: list[Extension]
-        actor: Actor
-
-    class MessagePosted(Aggregate.Event):
-        message_id: str
-        text: PersonalText
-        visibility: Visibility
-        actor: Actor
 
     # ---------------------------------------------------------------- creation
     @staticmethod
@@ -395,11 +145,7 @@ class Complaint(Aggregate):
             raise ReadOnlyRole("Auditors read; they do not file complaints.")
         if actor.role is not Role.CONSUMER:
             raise RoleNotAllowed("Only a consumer can file a complaint.")
-        checks = Checks()
-        checks.identifier("order_id", order_id)
-        checks.text("description", description, min_len=10, max_len=5000)
-        checks.remedy("requested_remedy", requested_remedy)
-        checks.done()
+        check_filing(order_id, description, requested_remedy)
         complaint = cls(
             reference=reference,
             consumer_id=actor.id,
@@ -413,6 +159,16 @@ class Complaint(Aggregate):
         )
         complaint._open_deadline(ctx, DeadlineKind.INTAKE)
         return complaint
+
+    class Filed(Aggregate.Created):
+        reference: str
+        consumer_id: str
+        shop_id: str
+        order_id: str
+        category: Category
+        description: PersonalText
+        requested_remedy: Remedy
+        actor: Actor
 
     @event(Filed)
     def __init__(
@@ -513,6 +269,15 @@ class Complaint(Aggregate):
                 return deadline
         return None
 
+    def open_requests_for(self, role: Role) -> list[EvidenceRequest]:
+        return [
+            r
+            for r in self.evidence_requests
+            if r.party is role
+            and not r.fulfilled
+            and self.deadline_of(DeadlineKind.EVIDENCE, r.id) is not None
+        ]
+
     def allowed_actions(self, actor: Actor, now: datetime) -> list[str]:
         """The mutations this viewer may call now, in the order of the contract."""
         allowed = []
@@ -542,110 +307,15 @@ class Complaint(Aggregate):
                 self.status,
             )
 
-    def _guard(self, action: Action, actor: Actor, now: datetime) -> None:  # noqa: PLR0912, PLR0915
-        """Rules beyond role, party and state. Each raises its own refusal."""
-        match action:
-            case Action.RESUBMIT:
-                self._guard_window(DeadlineKind.RESUBMISSION, now, ResubmissionWindowClosed)
-            case Action.MAKE_OFFER:
-                if self.turn is not None and self.turn is not actor.role:
-                    raise NotYourTurn("The other party has an offer of yours to answer.")
-            case Action.ACCEPT_OFFER | Action.DECLINE_OFFER:
-                if not any(self._answerable(o, actor.role) for o in self.offers):
-                    raise OfferNotOpen("There is no open offer for you to answer.", self.status)
-            case Action.REQUEST_EVIDENCE | Action.RECORD_FINDING:
-                self._guard_arbiter(actor)
-            case Action.ISSUE_RULING:
-                self._guard_arbiter(actor)
-                if not self.findings:
-                    raise FindingRequired(
-                        "Record a preliminary finding before ruling.", self.status
-                    )
-            case Action.SUBMIT_EVIDENCE:
-                if not self._open_requests_for(actor.role):
-                    raise EvidenceNotRequested("No evidence has been requested from you.")
-            case Action.ACKNOWLEDGE_RULING:
-                ruling = self.latest_ruling
-                if ruling is None:
-                    raise NothingToAcknowledge("There is no ruling to acknowledge.", self.status)
-                if (ruling.level, actor.role) in self.acknowledgements:
-                    raise AlreadyAcknowledged(
-                        "You have already acknowledged this ruling.", self.status
-                    )
-            case Action.FILE_APPEAL:
-                if any(a.by is actor.role for a in self.appeals):
-                    raise AlreadyAppealed("Each party may appeal once.", self.status)
-                self._guard_window(DeadlineKind.APPEAL_WINDOW, now, AppealWindowClosed)
-            case Action.DECIDE_APPEAL:
-                if self.rulings and actor.id == self.rulings[0].decided_by:
-                    raise SameReviewer("The arbiter who ruled cannot decide the appeal.")
-            case Action.CONFIRM_REFUND:
-                self._guard_step(FulfilmentStep.REFUND)
-            case Action.SHIP_RETURN:
-                self._guard_step(FulfilmentStep.RETURN_SHIPMENT)
-            case Action.CONFIRM_RETURN_RECEIVED:
-                self._guard_step(FulfilmentStep.RETURN_RECEIPT)
-            case Action.SHIP_REPLACEMENT:
-                self._guard_step(FulfilmentStep.REPLACEMENT)
-            case Action.RESOLVE_EXECUTION_ISSUE:
-                if not self.open_execution_issues:
-                    raise NoOpenExecutionIssue("No execution issue is open.", self.status)
-            case Action.PAUSE_CLOCK:
-                if actor.role is Role.ARBITER:
-                    self._guard_arbiter(actor)
-                if self.paused_at is not None:
-                    raise ClockPaused("The clock is already paused.", self.status)
-            case Action.RESUME_CLOCK:
-                if actor.role is Role.ARBITER:
-                    self._guard_arbiter(actor)
-                if self.paused_at is None:
-                    raise ClockRunning("The clock is not paused.", self.status)
-            case Action.RATE_HANDLING:
-                if actor.role in self.ratings:
-                    raise AlreadyRated("You have already rated this case.", self.status)
-                self._guard_window(DeadlineKind.SURVEY, now, SurveyClosed)
-            case _:
-                pass
-
-    def _guard_window(
-        self, kind: DeadlineKind, now: datetime, refusal: type[InvalidTransition]
-    ) -> None:
-        deadline = self.deadline_of(kind)
-        if deadline is None or deadline.is_due(now):
-            raise refusal(f"The {kind.value.replace('_', ' ')} has closed.", self.status)
-
-    def _guard_arbiter(self, actor: Actor) -> None:
-        if self.arbiter_id is None:
-            raise NoArbiterAssigned("No arbiter has been assigned yet.", self.status)
-        if actor.id != self.arbiter_id:
-            raise NotAssignedArbiter("Only the assigned arbiter may do this.")
-
-    def _guard_step(self, step: FulfilmentStep) -> None:
-        if self.current_step is not step:
-            current = self.current_step.value if self.current_step else "none"
-            raise NotCurrentStep(
-                f"The next fulfilment step is {current}, not {step.value}.", self.status
-            )
+    def _guard(self, action: Action, actor: Actor, now: datetime) -> None:
+        """The rule beyond role, party and state, if the action has one (see guards.py)."""
+        guard = PERMISSIONS[action].guard
+        if guard is not None:
+            guard(self, actor, now)
 
     def _check(self, action: Action, ctx: CommandContext) -> None:
         self._authorize(action, ctx.actor)
         self._guard(action, ctx.actor, ctx.now)
-
-    def _answerable(self, offer: Offer, role: Role) -> bool:
-        if not offer.is_open or offer.by is role:
-            return False
-        if offer.is_proposal:
-            return role not in offer.accepted_by
-        return self.turn is role
-
-    def _open_requests_for(self, role: Role) -> list[EvidenceRequest]:
-        return [
-            r
-            for r in self.evidence_requests
-            if r.party is role
-            and not r.fulfilled
-            and self.deadline_of(DeadlineKind.EVIDENCE, r.id) is not None
-        ]
 
     # ---------------------------------------------------------------- intake (R1)
     def accept(self, ctx: CommandContext) -> None:
@@ -673,6 +343,10 @@ class Complaint(Aggregate):
         self._open_deadline(ctx, DeadlineKind.SELLER_RESPONSE, party=Role.SELLER)
         self._open_deadline(ctx, DeadlineKind.ESCALATION)
 
+    class Accepted(Aggregate.Event):
+        status: Status
+        actor: Actor
+
     @event(Accepted)
     def _accepted(self, status: Status, actor: Actor, timestamp: datetime) -> None:
         self.status = status
@@ -682,13 +356,7 @@ class Complaint(Aggregate):
     ) -> None:
         """An agent asks the consumer for what is missing; the consumer may resubmit."""
         self._check(Action.RETURN_FOR_INFO, ctx)
-        checks = Checks()
-        checks.text("reason", reason, max_len=1000)
-        checks.require(1 <= len(missing) <= 10, "missing", "must name between 1 and 10 items")
-        for i, item in enumerate(missing):
-            checks.text(f"missing.{i}", item, max_len=200)
-        checks.rule_codes("rule_codes", rule_codes, required=False)
-        checks.done()
+        check_return_for_info(reason, missing, rule_codes)
         self._returned_for_info(
             reason=reason.strip(),
             missing=[m.strip() for m in missing],
@@ -698,6 +366,12 @@ class Complaint(Aggregate):
         )
         self._clear(ctx, {DeadlineKind.INTAKE}, "met")
         self._open_deadline(ctx, DeadlineKind.RESUBMISSION, party=Role.CONSUMER)
+
+    class ReturnedForInfo(Aggregate.Event):
+        reason: str
+        missing: list[str]
+        rule_codes: list[str]
+        actor: Actor
 
     @event(ReturnedForInfo)
     def _returned_for_info(
@@ -714,23 +388,21 @@ class Complaint(Aggregate):
     def reject(self, ctx: CommandContext, *, reason: str, rule_code: str | None) -> None:
         """An agent rejects a complaint that is not genuine or not valid, saying why."""
         self._check(Action.REJECT, ctx)
-        checks = Checks()
-        checks.text("reason", reason, max_len=1000)
-        checks.rule_codes("rule_code", [rule_code] if rule_code else [], required=True)
-        checks.done()
+        check_rejection(reason, rule_code)
         self._rejected(
             reason=reason.strip(), rule_code=rule_code, actor=ctx.actor, timestamp=ctx.now
         )
         self._clear(ctx, {DeadlineKind.INTAKE}, "met")
         self._open_deadline(ctx, DeadlineKind.SURVEY)
 
+    class Rejected(Aggregate.Event):
+        reason: str
+        rule_code: str | None
+        actor: Actor
+
     @event(Rejected)
     def _rejected(
-        self,
-        reason: str,
-        rule_code: str | None,
-        timestamp: datetime,
-        actor: Actor,
+        self, reason: str, rule_code: str | None, timestamp: datetime, actor: Actor
     ) -> None:
         self.status = Status.REJECTED
         self.outcome = Outcome.REJECTED_INVALID
@@ -741,9 +413,7 @@ class Complaint(Aggregate):
     def resubmit(self, ctx: CommandContext, *, description: str) -> None:
         """The consumer adds what was missing; the complaint goes back to intake."""
         self._check(Action.RESUBMIT, ctx)
-        checks = Checks()
-        checks.text("description", description, min_len=10, max_len=5000)
-        checks.done()
+        check_resubmission(description)
         self._resubmitted(
             description=PersonalText(self.consumer_id, description),
             actor=ctx.actor,
@@ -752,13 +422,12 @@ class Complaint(Aggregate):
         self._clear(ctx, {DeadlineKind.RESUBMISSION}, "met")
         self._open_deadline(ctx, DeadlineKind.INTAKE)
 
+    class Resubmitted(Aggregate.Event):
+        description: PersonalText
+        actor: Actor
+
     @event(Resubmitted)
-    def _resubmitted(
-        self,
-        description: PersonalText,
-        actor: Actor,
-        timestamp: datetime,
-    ) -> None:
+    def _resubmitted(self, description: PersonalText, actor: Actor, timestamp: datetime) -> None:
         self.status = Status.SUBMITTED
         self.description = description
 
@@ -768,13 +437,12 @@ class Complaint(Aggregate):
         self._clear(ctx, set(DeadlineKind), "cancelled")
         self._withdrawn(expired_offers=self._open_offer_ids(), actor=ctx.actor, timestamp=ctx.now)
 
+    class Withdrawn(Aggregate.Event):
+        expired_offers: list[str]
+        actor: Actor
+
     @event(Withdrawn)
-    def _withdrawn(
-        self,
-        expired_offers: list[str],
-        timestamp: datetime,
-        actor: Actor,
-    ) -> None:
+    def _withdrawn(self, expired_offers: list[str], timestamp: datetime, actor: Actor) -> None:
         self.status = Status.WITHDRAWN
         self.outcome = Outcome.WITHDRAWN
         self.final = True
@@ -787,10 +455,7 @@ class Complaint(Aggregate):
         """A party, on its turn, puts a remedy on the table; it counters the standing offer."""
         self._check(Action.MAKE_OFFER, ctx)
         role = ctx.actor.role
-        checks = Checks()
-        checks.remedy("remedy", remedy)
-        checks.text("message", message, max_len=2000)
-        checks.done()
+        check_offer(remedy, message)
         standing = self.open_offer
         self._offer_made(
             offer_id=self._next_id("o", self.offers),
@@ -817,10 +482,7 @@ class Complaint(Aggregate):
     ) -> None:
         """A mediator proposes a settlement; it binds only once both parties accept it."""
         self._check(Action.PROPOSE_SETTLEMENT, ctx)
-        checks = Checks()
-        checks.remedy("remedy", remedy)
-        checks.text("message", message, max_len=2000)
-        checks.done()
+        check_offer(remedy, message)
         standing = self.open_offer
         self._offer_made(
             offer_id=self._next_id("o", self.offers),
@@ -834,6 +496,16 @@ class Complaint(Aggregate):
             timestamp=ctx.now,
         )
         self._clear(ctx, _NEGOTIATION_TURNS, "cancelled")
+
+    class OfferMade(Aggregate.Event):
+        offer_id: str
+        by: Role
+        remedy: Remedy
+        message: PersonalText | None
+        awaiting: Role | None
+        supersedes: str | None
+        superseded_status: OfferStatus | None
+        actor: Actor
 
     @event(OfferMade)
     def _offer_made(
@@ -872,16 +544,21 @@ class Complaint(Aggregate):
         )
         self._begin_fulfilment(ctx)
 
+    class OfferAccepted(Aggregate.Event):
+        offer_id: str
+        by: Role
+        actor: Actor
+
     @event(OfferAccepted)
-    def _offer_accepted(
-        self,
-        offer_id: str,
-        by: Role,
-        actor: Actor,
-        timestamp: datetime,
-    ) -> None:
+    def _offer_accepted(self, offer_id: str, by: Role, actor: Actor, timestamp: datetime) -> None:
         offer = self.offer(offer_id)
         self._replace_offer(offer_id, accepted_by=offer.accepted_by | {by})
+
+    class Settled(Aggregate.Event):
+        offer_id: str
+        remedy: Remedy
+        expired_offers: list[str]
+        actor: Actor
 
     @event(Settled)
     def _settled(
@@ -903,9 +580,7 @@ class Complaint(Aggregate):
         """A party declines; the one who offered may then make another offer or seek help."""
         self._authorize(Action.DECLINE_OFFER, ctx.actor)
         offer = self._answerable_offer(ctx, offer_id)
-        checks = Checks()
-        checks.text("reason", reason, max_len=2000)
-        checks.done()
+        check_decline(reason)
         awaiting = None if offer.is_proposal else offer.by
         self._offer_declined(
             offer_id=offer.id,
@@ -918,6 +593,13 @@ class Complaint(Aggregate):
         if awaiting is not None:
             self._clear(ctx, _NEGOTIATION_TURNS, "met")
             self._open_deadline(ctx, DeadlineKind.NEGOTIATION_TURN, party=awaiting)
+
+    class OfferDeclined(Aggregate.Event):
+        offer_id: str
+        by: Role
+        reason: PersonalText | None
+        awaiting: Role | None
+        actor: Actor
 
     @event(OfferDeclined)
     def _offer_declined(
@@ -958,15 +640,21 @@ class Complaint(Aggregate):
         )
         self._open_deadline(ctx, DeadlineKind.PICKUP)
 
+    class InterventionRequested(Aggregate.Event):
+        by: Role
+        expired_offers: list[str]
+        actor: Actor
+
     @event(InterventionRequested)
     def _intervention_requested(
-        self,
-        expired_offers: list[str],
-        by: Role,
-        actor: Actor,
-        timestamp: datetime,
+        self, expired_offers: list[str], by: Role, actor: Actor, timestamp: datetime
     ) -> None:
         self._enter_review(expired_offers)
+
+    class Escalated(Aggregate.Event):
+        enforced_deadline_id: int
+        expired_offers: list[str]
+        actor: Actor
 
     @event(Escalated)
     def _escalated(
@@ -983,14 +671,13 @@ class Complaint(Aggregate):
         self.turn = None
         self._expire(expired_offers)
 
+    # ---------------------------------------------------------------- messages (any open case)
     def post_message(self, ctx: CommandContext, *, text: str, visibility: Visibility) -> None:
         """A message on the case: to both parties, or an internal note for staff only."""
         self._check(Action.POST_MESSAGE, ctx)
         if visibility is Visibility.STAFF and ctx.actor.role in PARTIES:
             raise StaffOnlyVisibility("Only platform staff may post internal notes.")
-        checks = Checks()
-        checks.text("text", text, max_len=2000)
-        checks.done()
+        check_message(text)
         self._message_posted(
             message_id=f"m{self.messages_posted + 1}",
             text=PersonalText(ctx.actor.id, text),
@@ -998,6 +685,12 @@ class Complaint(Aggregate):
             actor=ctx.actor,
             timestamp=ctx.now,
         )
+
+    class MessagePosted(Aggregate.Event):
+        message_id: str
+        text: PersonalText
+        visibility: Visibility
+        actor: Actor
 
     @event(MessagePosted)
     def _message_posted(
@@ -1014,21 +707,18 @@ class Complaint(Aggregate):
     def assign(self, ctx: CommandContext, *, arbiter_id: str) -> None:
         """A supervisor assigns (or reassigns) the arbiter who will investigate and rule."""
         self._check(Action.ASSIGN, ctx)
-        checks = Checks()
-        checks.identifier("arbiter_id", arbiter_id, max_len=128)
-        checks.done()
+        check_assignment(arbiter_id)
         self._assigned(arbiter_id=arbiter_id, actor=ctx.actor, timestamp=ctx.now)
         self._clear(ctx, {DeadlineKind.PICKUP}, "met")
         if self.deadline_of(DeadlineKind.RULING) is None:
             self._open_deadline(ctx, DeadlineKind.RULING)
 
+    class Assigned(Aggregate.Event):
+        arbiter_id: str
+        actor: Actor
+
     @event(Assigned)
-    def _assigned(
-        self,
-        arbiter_id: str,
-        actor: Actor,
-        timestamp: datetime,
-    ) -> None:
+    def _assigned(self, arbiter_id: str, actor: Actor, timestamp: datetime) -> None:
         self.arbiter_id = arbiter_id
 
     def request_evidence(
@@ -1043,16 +733,7 @@ class Complaint(Aggregate):
         """The arbiter asks one party for evidence of the named kinds, by a due time."""
         self._check(Action.REQUEST_EVIDENCE, ctx)
         due = due_at or ctx.deadlines.due(DeadlineKind.EVIDENCE, ctx.now)
-        checks = Checks()
-        checks.require(party in PARTIES, "party", "must be CONSUMER or SELLER")
-        checks.require(1 <= len(kinds) <= 10, "kinds", "must name between 1 and 10 kinds")
-        checks.codes("kinds", kinds)
-        checks.text("note", note, max_len=1000)
-        checks.require(due.tzinfo is not None, "due_at", "must include a time zone")
-        if due.tzinfo is not None:
-            checks.require(due > ctx.now, "due_at", "must be in the future")
-            checks.require(due <= ctx.now + MAX_EVIDENCE_WINDOW, "due_at", "must be within 30 days")
-        checks.done()
+        check_evidence_request(party, kinds, note, due, ctx.now)
         request_id = self._next_id("r", self.evidence_requests)
         self._evidence_requested(
             request_id=request_id,
@@ -1064,6 +745,14 @@ class Complaint(Aggregate):
             timestamp=ctx.now,
         )
         self._open_deadline(ctx, DeadlineKind.EVIDENCE, party=party, ref=request_id, due_at=due)
+
+    class EvidenceRequested(Aggregate.Event):
+        request_id: str
+        party: Role
+        kinds: list[str]
+        note: str | None
+        due_at: datetime
+        actor: Actor
 
     @event(EvidenceRequested)
     def _evidence_requested(
@@ -1085,16 +774,9 @@ class Complaint(Aggregate):
     ) -> None:
         """The requested party sends evidence of a requested kind (photos, video, chat logs)."""
         self._check(Action.SUBMIT_EVIDENCE, ctx)
-        role = ctx.actor.role
-        requests = [r for r in self._open_requests_for(role) if kind in r.kinds]
-        checks = Checks()
-        if not requests:
-            wanted = sorted({k for r in self._open_requests_for(role) for k in r.kinds})
-            checks.fail("kind", f"was not requested; requested kinds: {', '.join(wanted)}")
-        checks.text("description", description, max_len=2000)
-        checks.sha256("sha256", sha256)
-        checks.done()
-        request = requests[0]
+        requests = self.open_requests_for(ctx.actor.role)
+        check_evidence(kind, {k for r in requests for k in r.kinds}, description, sha256)
+        request = next(r for r in requests if kind in r.kinds)
         given = {e.kind for e in self.evidence if e.request_id == request.id} | {kind}
         completes = set(request.kinds) <= given
         self._evidence_submitted(
@@ -1109,6 +791,15 @@ class Complaint(Aggregate):
         )
         if completes:
             self._clear(ctx, {DeadlineKind.EVIDENCE}, "met", ref=request.id)
+
+    class EvidenceSubmitted(Aggregate.Event):
+        request_id: str
+        evidence_id: str
+        kind: str
+        description: PersonalText
+        sha256: str | None
+        completes_request: bool
+        actor: Actor
 
     @event(EvidenceSubmitted)
     def _evidence_submitted(
@@ -1128,23 +819,26 @@ class Complaint(Aggregate):
         if completes_request:
             self._replace_request(request_id, fulfilled=True)
 
+    class EvidenceMissed(Aggregate.Event):
+        request_id: str
+        enforced_deadline_id: int
+        actor: Actor
+
     @event(EvidenceMissed)
     def _evidence_missed(
-        self,
-        request_id: str,
-        enforced_deadline_id: int,
-        actor: Actor,
-        timestamp: datetime,
+        self, request_id: str, enforced_deadline_id: int, actor: Actor, timestamp: datetime
     ) -> None:
         """The request stays unfulfilled; the arbiter rules on what there is."""
 
     def record_finding(self, ctx: CommandContext, *, finding: str) -> None:
         """The arbiter records a neutral, preliminary characterisation of the case."""
         self._check(Action.RECORD_FINDING, ctx)
-        checks = Checks()
-        checks.text("finding", finding, max_len=5000)
-        checks.done()
+        check_finding(finding)
         self._finding_recorded(finding=finding.strip(), actor=ctx.actor, timestamp=ctx.now)
+
+    class FindingRecorded(Aggregate.Event):
+        finding: str
+        actor: Actor
 
     @event(FindingRecorded)
     def _finding_recorded(self, finding: str, actor: Actor, timestamp: datetime) -> None:
@@ -1162,7 +856,7 @@ class Complaint(Aggregate):
     ) -> None:
         """The assigned arbiter rules under the platform rules; the appeal window opens."""
         self._check(Action.ISSUE_RULING, ctx)
-        remedy = self._checked_decision(outcome, remedy, rationale, rule_codes)
+        remedy = check_decision(outcome, remedy, rationale, rule_codes)
         self._clear(ctx, set(DeadlineKind), "met")
         self._ruling_issued(
             level=1,
@@ -1176,6 +870,16 @@ class Complaint(Aggregate):
             timestamp=ctx.now,
         )
         self._open_deadline(ctx, DeadlineKind.APPEAL_WINDOW)
+
+    class RulingIssued(Aggregate.Event):
+        level: int
+        outcome: Outcome
+        remedy: Remedy | None
+        rationale: str
+        rule_codes: list[str]
+        arbiter_id: str
+        expired_offers: list[str]
+        actor: Actor
 
     @event(RulingIssued)
     def _ruling_issued(
@@ -1198,32 +902,6 @@ class Complaint(Aggregate):
         self.outcome = outcome
         self.remedy = remedy
 
-    def _checked_decision(
-        self,
-        outcome: Outcome | None,
-        remedy: Remedy | None,
-        rationale: str,
-        codes: list[str],
-        *,
-        cite_rules: bool = True,
-    ) -> Remedy | None:
-        checks = Checks()
-        if outcome not in RULING_OUTCOMES:
-            allowed = ", ".join(sorted(o.value for o in RULING_OUTCOMES))
-            checks.fail("outcome", f"must be one of {allowed}")
-        elif outcome is Outcome.SELLER_FAVOUR_EXPLAINED:
-            if remedy is not None and remedy.type is not RemedyType.EXPLANATION_ONLY:
-                checks.fail("remedy", "a ruling for the seller grants no remedy but an explanation")
-            remedy = Remedy(RemedyType.EXPLANATION_ONLY)
-        elif remedy is None or remedy.type is RemedyType.EXPLANATION_ONLY:
-            checks.fail("remedy", "a ruling for the consumer must grant a remedy")
-        else:
-            checks.remedy("remedy", remedy)
-        checks.text("rationale", rationale, max_len=5000)
-        checks.rule_codes("rule_codes", codes, required=cite_rules)
-        checks.done()
-        return None if remedy is None else normalise_remedy(remedy)
-
     def acknowledge_ruling(self, ctx: CommandContext) -> None:
         """A party confirms it has received the written notice of the ruling."""
         self._check(Action.ACKNOWLEDGE_RULING, ctx)
@@ -1233,22 +911,19 @@ class Complaint(Aggregate):
             level=ruling.level, by=ctx.actor.role, actor=ctx.actor, timestamp=ctx.now
         )
 
+    class RulingAcknowledged(Aggregate.Event):
+        level: int
+        by: Role
+        actor: Actor
+
     @event(RulingAcknowledged)
-    def _ruling_acknowledged(
-        self,
-        level: int,
-        by: Role,
-        actor: Actor,
-        timestamp: datetime,
-    ) -> None:
+    def _ruling_acknowledged(self, level: int, by: Role, actor: Actor, timestamp: datetime) -> None:
         self.acknowledgements = self.acknowledgements | {(level, by)}
 
     def file_appeal(self, ctx: CommandContext, *, grounds: str) -> None:
         """A party appeals the ruling within the window; a different reviewer will decide."""
         self._check(Action.FILE_APPEAL, ctx)
-        checks = Checks()
-        checks.text("grounds", grounds, min_len=10, max_len=5000)
-        checks.done()
+        check_appeal(grounds)
         self._appeal_filed(
             by=ctx.actor.role,
             grounds=PersonalText(ctx.actor.id, grounds),
@@ -1258,13 +933,14 @@ class Complaint(Aggregate):
         if {a.by for a in self.appeals} >= PARTIES:
             self._clear(ctx, {DeadlineKind.APPEAL_WINDOW}, "met")
 
+    class AppealFiled(Aggregate.Event):
+        by: Role
+        grounds: PersonalText
+        actor: Actor
+
     @event(AppealFiled)
     def _appeal_filed(
-        self,
-        by: Role,
-        grounds: PersonalText,
-        timestamp: datetime,
-        actor: Actor,
+        self, by: Role, grounds: PersonalText, timestamp: datetime, actor: Actor
     ) -> None:
         self.appeals.append(Appeal(by, grounds, timestamp))
         self.status = Status.APPEAL_REVIEW
@@ -1280,22 +956,9 @@ class Complaint(Aggregate):
     ) -> None:
         """A supervisor other than the arbiter decides the appeal; the decision is final."""
         self._check(Action.DECIDE_APPEAL, ctx)
-        first = self.rulings[0]
-        if grant:
-            decided = self._checked_decision(outcome, remedy, rationale, [], cite_rules=False)
-            assert outcome is not None
-            if (outcome, decided) == (first.outcome, first.remedy):
-                raise ValidationFailed(
-                    [FieldError("outcome", "a granted appeal must change the outcome or remedy")]
-                )
-            final_outcome, final_remedy = outcome, decided
-        else:
-            checks = Checks()
-            checks.require(outcome is None, "outcome", "only a granted appeal changes it")
-            checks.require(remedy is None, "remedy", "only a granted appeal changes it")
-            checks.text("rationale", rationale, max_len=5000)
-            checks.done()
-            final_outcome, final_remedy = first.outcome, first.remedy
+        final_outcome, final_remedy = check_appeal_decision(
+            grant, outcome, remedy, rationale, self.rulings[0]
+        )
         self._clear(ctx, {DeadlineKind.APPEAL_WINDOW}, "cancelled")
         self._appeal_decided(
             level=2,
@@ -1307,6 +970,14 @@ class Complaint(Aggregate):
             timestamp=ctx.now,
         )
         self._finalise(ctx, enforced_deadline_id=None)
+
+    class AppealDecided(Aggregate.Event):
+        level: int
+        granted: bool
+        outcome: Outcome
+        remedy: Remedy | None
+        rationale: str
+        actor: Actor
 
     @event(AppealDecided)
     def _appeal_decided(
@@ -1336,6 +1007,12 @@ class Complaint(Aggregate):
         )
         self._begin_fulfilment(ctx)
 
+    class RulingFinalised(Aggregate.Event):
+        outcome: Outcome
+        remedy: Remedy | None
+        enforced_deadline_id: int | None
+        actor: Actor
+
     @event(RulingFinalised)
     def _ruling_finalised(
         self,
@@ -1359,12 +1036,13 @@ class Complaint(Aggregate):
         self._fulfilment_started(steps=list(steps), actor=ctx.actor, timestamp=ctx.now)
         self._open_step_deadline(ctx)
 
+    class FulfilmentStarted(Aggregate.Event):
+        steps: list[FulfilmentStep]
+        actor: Actor
+
     @event(FulfilmentStarted)
     def _fulfilment_started(
-        self,
-        steps: list[FulfilmentStep],
-        actor: Actor,
-        timestamp: datetime,
+        self, steps: list[FulfilmentStep], actor: Actor, timestamp: datetime
     ) -> None:
         self.status = Status.FULFILLING
         self.pending_steps = tuple(steps)
@@ -1382,6 +1060,9 @@ class Complaint(Aggregate):
         else:
             self._close(ctx, enforced_deadline_id=None)
 
+    def _step_done(self) -> None:
+        self.pending_steps = self.pending_steps[1:]
+
     def confirm_refund(self, ctx: CommandContext) -> None:
         """The seller confirms it has paid the refund or compensation."""
         self._check(Action.CONFIRM_REFUND, ctx)
@@ -1390,20 +1071,19 @@ class Complaint(Aggregate):
         )
         self._advance(ctx, FulfilmentStep.REFUND)
 
+    class RefundConfirmed(Aggregate.Event):
+        amount: Money | None
+        actor: Actor
+
     @event(RefundConfirmed)
-    def _refund_confirmed(
-        self,
-        amount: Money | None,
-        actor: Actor,
-        timestamp: datetime,
-    ) -> None:
+    def _refund_confirmed(self, amount: Money | None, actor: Actor, timestamp: datetime) -> None:
         self.refunded = amount
         self._step_done()
 
     def ship_return(self, ctx: CommandContext, *, carrier: str, tracking_number: str) -> None:
         """The consumer ships the goods back."""
         self._check(Action.SHIP_RETURN, ctx)
-        self._check_shipment(carrier, tracking_number)
+        check_shipment(carrier, tracking_number)
         self._return_shipped(
             carrier=carrier.strip(),
             tracking_number=PersonalText(self.consumer_id, tracking_number.strip()),
@@ -1412,13 +1092,14 @@ class Complaint(Aggregate):
         )
         self._advance(ctx, FulfilmentStep.RETURN_SHIPMENT)
 
+    class ReturnShipped(Aggregate.Event):
+        carrier: str
+        tracking_number: PersonalText
+        actor: Actor
+
     @event(ReturnShipped)
     def _return_shipped(
-        self,
-        carrier: str,
-        tracking_number: PersonalText,
-        timestamp: datetime,
-        actor: Actor,
+        self, carrier: str, tracking_number: PersonalText, timestamp: datetime, actor: Actor
     ) -> None:
         self.shipments.append(
             Shipment(FulfilmentStep.RETURN_SHIPMENT, carrier, tracking_number, timestamp)
@@ -1433,13 +1114,14 @@ class Complaint(Aggregate):
         )
         self._advance(ctx, FulfilmentStep.RETURN_RECEIPT)
 
+    class ReturnReceived(Aggregate.Event):
+        deemed: bool
+        enforced_deadline_id: int | None
+        actor: Actor
+
     @event(ReturnReceived)
     def _return_received(
-        self,
-        deemed: bool,
-        enforced_deadline_id: int | None,
-        actor: Actor,
-        timestamp: datetime,
+        self, deemed: bool, enforced_deadline_id: int | None, actor: Actor, timestamp: datetime
     ) -> None:
         self.return_deemed_received = deemed
         self._step_done()
@@ -1447,7 +1129,7 @@ class Complaint(Aggregate):
     def ship_replacement(self, ctx: CommandContext, *, carrier: str, tracking_number: str) -> None:
         """The seller ships a replacement (or the repaired goods, or a reshipment)."""
         self._check(Action.SHIP_REPLACEMENT, ctx)
-        self._check_shipment(carrier, tracking_number)
+        check_shipment(carrier, tracking_number)
         self._replacement_shipped(
             carrier=carrier.strip(),
             tracking_number=PersonalText(self.consumer_id, tracking_number.strip()),
@@ -1456,35 +1138,25 @@ class Complaint(Aggregate):
         )
         self._advance(ctx, FulfilmentStep.REPLACEMENT)
 
+    class ReplacementShipped(Aggregate.Event):
+        carrier: str
+        tracking_number: PersonalText
+        actor: Actor
+
     @event(ReplacementShipped)
     def _replacement_shipped(
-        self,
-        carrier: str,
-        tracking_number: PersonalText,
-        timestamp: datetime,
-        actor: Actor,
+        self, carrier: str, tracking_number: PersonalText, timestamp: datetime, actor: Actor
     ) -> None:
         self.shipments.append(
             Shipment(FulfilmentStep.REPLACEMENT, carrier, tracking_number, timestamp)
         )
         self._step_done()
 
-    @staticmethod
-    def _check_shipment(carrier: str, tracking_number: str) -> None:
-        checks = Checks()
-        checks.text("carrier", carrier, max_len=100)
-        checks.text("tracking_number", tracking_number, max_len=100)
-        checks.done()
-
-    def _step_done(self) -> None:
-        self.pending_steps = self.pending_steps[1:]
-
+    # ---------------------------------------------------------------- execution issues (R4)
     def raise_execution_issue(self, ctx: CommandContext, *, text: str) -> None:
         """Either party reports a problem with carrying out the remedy."""
         self._check(Action.RAISE_EXECUTION_ISSUE, ctx)
-        checks = Checks()
-        checks.text("text", text, max_len=2000)
-        checks.done()
+        check_execution_issue(text)
         self._execution_issue_raised(
             issue_id=self._next_id("x", self.execution_issues),
             by=ctx.actor.role,
@@ -1493,14 +1165,15 @@ class Complaint(Aggregate):
             timestamp=ctx.now,
         )
 
+    class ExecutionIssueRaised(Aggregate.Event):
+        issue_id: str
+        by: Role
+        text: PersonalText
+        actor: Actor
+
     @event(ExecutionIssueRaised)
     def _execution_issue_raised(
-        self,
-        issue_id: str,
-        by: Role,
-        text: PersonalText,
-        timestamp: datetime,
-        actor: Actor,
+        self, issue_id: str, by: Role, text: PersonalText, timestamp: datetime, actor: Actor
     ) -> None:
         self.execution_issues.append(ExecutionIssue(issue_id, by, text, timestamp))
 
@@ -1509,40 +1182,40 @@ class Complaint(Aggregate):
     ) -> None:
         """The supervision team resolves a reported execution problem."""
         self._check(Action.RESOLVE_EXECUTION_ISSUE, ctx)
-        checks = Checks()
-        issue: ExecutionIssue | None = None
-        if issue_id is None:
-            open_issues = self.open_execution_issues
-            if len(open_issues) > 1:
-                checks.fail("issue_id", "several issues are open; name the one resolved")
-            else:
-                issue = open_issues[0]
-        else:
-            issue = next((i for i in self.execution_issues if i.id == issue_id), None)
-            if issue is None:
-                raise ExecutionIssueNotFound(f"Complaint {self.reference} has no issue {issue_id}.")
-            if not issue.is_open:
-                raise NoOpenExecutionIssue(f"Issue {issue_id} is already resolved.", self.status)
-        checks.text("resolution", resolution, max_len=2000)
-        checks.done()
+        issue = self._issue_to_resolve(issue_id)
+        check_resolution(resolution, issue_known=issue is not None)
         assert issue is not None
         self._execution_issue_resolved(
             issue_id=issue.id, resolution=resolution.strip(), actor=ctx.actor, timestamp=ctx.now
         )
 
+    def _issue_to_resolve(self, issue_id: str | None) -> ExecutionIssue | None:
+        """The open issue named, or the only one open; None if several are open and none named."""
+        if issue_id is None:
+            open_issues = self.open_execution_issues
+            return None if len(open_issues) > 1 else open_issues[0]
+        issue = next((i for i in self.execution_issues if i.id == issue_id), None)
+        if issue is None:
+            raise ExecutionIssueNotFound(f"Complaint {self.reference} has no issue {issue_id}.")
+        if not issue.is_open:
+            raise NoOpenExecutionIssue(f"Issue {issue_id} is already resolved.", self.status)
+        return issue
+
+    class ExecutionIssueResolved(Aggregate.Event):
+        issue_id: str
+        resolution: str
+        actor: Actor
+
     @event(ExecutionIssueResolved)
     def _execution_issue_resolved(
-        self,
-        issue_id: str,
-        resolution: str,
-        timestamp: datetime,
-        actor: Actor,
+        self, issue_id: str, resolution: str, timestamp: datetime, actor: Actor
     ) -> None:
         self.execution_issues = [
             replace(i, resolution=resolution, resolved_at=timestamp) if i.id == issue_id else i
             for i in self.execution_issues
         ]
 
+    # ---------------------------------------------------------------- closing
     def _close(
         self,
         ctx: CommandContext,
@@ -1563,6 +1236,12 @@ class Complaint(Aggregate):
         )
         if survey:
             self._open_deadline(ctx, DeadlineKind.SURVEY)
+
+    class Closed(Aggregate.Event):
+        outcome: Outcome
+        enforced_deadline_id: int | None
+        expired_offers: list[str]
+        actor: Actor
 
     @event(Closed)
     def _closed(
@@ -1587,10 +1266,7 @@ class Complaint(Aggregate):
     def rate_handling(self, ctx: CommandContext, *, score: int, comment: str | None) -> None:
         """A party rates how the complaint was handled, once, within the survey window."""
         self._check(Action.RATE_HANDLING, ctx)
-        checks = Checks()
-        checks.require(isinstance(score, int) and 1 <= score <= 5, "score", "must be from 1 to 5")
-        checks.text("comment", comment, max_len=2000)
-        checks.done()
+        check_rating(score, comment)
         self._rated(
             by=ctx.actor.role,
             score=score,
@@ -1601,26 +1277,29 @@ class Complaint(Aggregate):
         if set(self.ratings) >= PARTIES:
             self._clear(ctx, {DeadlineKind.SURVEY}, "met")
 
+    class Rated(Aggregate.Event):
+        by: Role
+        score: int
+        comment: PersonalText | None
+        actor: Actor
+
     @event(Rated)
     def _rated(
-        self,
-        by: Role,
-        score: int,
-        comment: PersonalText | None,
-        timestamp: datetime,
-        actor: Actor,
+        self, by: Role, score: int, comment: PersonalText | None, timestamp: datetime, actor: Actor
     ) -> None:
         self.ratings[by] = Rating(by, score, comment, timestamp)
 
-    # ---------------------------------------------------------------- time (DESIGN §9)
+    # ---------------------------------------------------------------- the clock (DESIGN §9)
     def pause_clock(self, ctx: CommandContext, *, reason: str) -> None:
         """Staff stop the clock while the case waits on someone outside it (a carrier's
         investigation, a lab test). Deadlines do not run out while it is paused."""
         self._check(Action.PAUSE_CLOCK, ctx)
-        checks = Checks()
-        checks.text("reason", reason, max_len=500)
-        checks.done()
+        check_pause(reason)
         self._clock_paused(reason=reason.strip(), actor=ctx.actor, timestamp=ctx.now)
+
+    class ClockPaused(Aggregate.Event):
+        reason: str
+        actor: Actor
 
     @event(ClockPaused)
     def _clock_paused(self, reason: str, actor: Actor, timestamp: datetime) -> None:
@@ -1643,6 +1322,11 @@ class Complaint(Aggregate):
             timestamp=ctx.now,
         )
 
+    class ClockResumed(Aggregate.Event):
+        paused_seconds: float
+        extended: list[Extension]
+        actor: Actor
+
     @event(ClockResumed)
     def _clock_resumed(
         self, paused_seconds: float, extended: list[Extension], actor: Actor, timestamp: datetime
@@ -1656,6 +1340,7 @@ class Complaint(Aggregate):
         self.pause_reason = None
         self.paused_seconds += paused_seconds
 
+    # ---------------------------------------------------------------- deadlines (DESIGN §9)
     def lapse_deadline(self, ctx: CommandContext, deadline_id: int) -> LapseResult | None:
         """Enforce a deadline that has passed. Idempotent: a deadline already met, superseded
         or enforced does nothing and returns None."""
@@ -1680,6 +1365,95 @@ class Complaint(Aggregate):
         )
         return self._enforce(ctx, deadline)
 
+    def _open_deadline(
+        self,
+        ctx: CommandContext,
+        kind: DeadlineKind,
+        *,
+        party: Role | None = None,
+        ref: str | None = None,
+        due_at: datetime | None = None,
+    ) -> None:
+        self._deadline_set(
+            kind=kind,
+            due_at=due_at or ctx.deadlines.due(kind, ctx.now),
+            party=party,
+            ref=ref,
+            actor=ctx.actor,
+            timestamp=ctx.now,
+        )
+
+    def _clear(
+        self, ctx: CommandContext, kinds: set[DeadlineKind], reason: str, ref: str | None = None
+    ) -> None:
+        for deadline in self.open_deadlines:
+            if deadline.kind in kinds and (ref is None or deadline.ref == ref):
+                self._deadline_cleared(
+                    deadline_id=deadline.id,
+                    kind=deadline.kind,
+                    reason=reason,
+                    actor=ctx.actor,
+                    timestamp=ctx.now,
+                )
+
+    class DeadlineSet(Aggregate.Event):
+        kind: DeadlineKind
+        due_at: datetime
+        party: Role | None
+        ref: str | None
+        actor: Actor
+
+    @event(DeadlineSet)
+    def _deadline_set(
+        self,
+        kind: DeadlineKind,
+        due_at: datetime,
+        party: Role | None,
+        ref: str | None,
+        actor: Actor,
+        timestamp: datetime,
+    ) -> None:
+        # While an event applies, the aggregate still has the previous version.
+        deadline_id = self.version + 1
+        self.deadlines[deadline_id] = Deadline(
+            deadline_id, kind, due_at, party, ref, set_at=timestamp
+        )
+
+    class DeadlineCleared(Aggregate.Event):
+        deadline_id: int
+        kind: DeadlineKind
+        reason: str  # "met" or "cancelled"
+        actor: Actor
+
+    @event(DeadlineCleared)
+    def _deadline_cleared(
+        self, deadline_id: int, kind: DeadlineKind, reason: str, actor: Actor, timestamp: datetime
+    ) -> None:
+        self.deadlines.pop(deadline_id, None)
+
+    class DeadlineLapsed(Aggregate.Event):
+        deadline_id: int
+        kind: DeadlineKind
+        actor: Actor
+
+    @event(DeadlineLapsed)
+    def _deadline_lapsed(
+        self, deadline_id: int, kind: DeadlineKind, actor: Actor, timestamp: datetime
+    ) -> None:
+        self.deadlines.pop(deadline_id, None)
+
+    class DeadlineOverdue(Aggregate.Event):
+        deadline_id: int
+        kind: DeadlineKind
+        actor: Actor
+
+    @event(DeadlineOverdue)
+    def _deadline_overdue(
+        self, deadline_id: int, kind: DeadlineKind, actor: Actor, timestamp: datetime
+    ) -> None:
+        self.deadlines[deadline_id] = replace(self.deadlines[deadline_id], overdue=True)
+
+    # ---------------------------------------------------------------- enforcing deadlines
     def _enforce(self, ctx: CommandContext, deadline: Deadline) -> LapseResult:
         """The default outcome of a party letting a deadline pass. Each cites the deadline."""
         did = deadline.id
@@ -1775,6 +1549,14 @@ class Complaint(Aggregate):
         self._open_step_deadline(ctx)
         return LapseResult(deadline.id, remedy_missed=True)
 
+    class DefaultRuled(Aggregate.Event):
+        outcome: Outcome
+        remedy: Remedy
+        enforced_deadline_id: int
+        deadline_kind: DeadlineKind
+        expired_offers: list[str]
+        actor: Actor
+
     @event(DefaultRuled)
     def _default_ruled(
         self,
@@ -1794,115 +1576,39 @@ class Complaint(Aggregate):
         self.decided_by_default = True
         self.enforced_deadline_id = enforced_deadline_id
 
+    class RefundAdvanced(Aggregate.Event):
+        amount: Money
+        enforced_deadline_id: int
+        actor: Actor
+
     @event(RefundAdvanced)
     def _refund_advanced(
-        self,
-        amount: Money,
-        enforced_deadline_id: int,
-        actor: Actor,
-        timestamp: datetime,
+        self, amount: Money, enforced_deadline_id: int, actor: Actor, timestamp: datetime
     ) -> None:
         self.advanced_refund = amount
         self.pending_steps = ()
 
+    class RemedyDefaulted(Aggregate.Event):
+        step: FulfilmentStep
+        enforced_deadline_id: int
+        actor: Actor
+
     @event(RemedyDefaulted)
     def _remedy_defaulted(
-        self,
-        step: FulfilmentStep,
-        enforced_deadline_id: int,
-        actor: Actor,
-        timestamp: datetime,
+        self, step: FulfilmentStep, enforced_deadline_id: int, actor: Actor, timestamp: datetime
     ) -> None:
         self.remedy_defaults += 1
 
+    class ReturnForfeited(Aggregate.Event):
+        enforced_deadline_id: int
+        actor: Actor
+
     @event(ReturnForfeited)
     def _return_forfeited(
-        self,
-        enforced_deadline_id: int,
-        actor: Actor,
-        timestamp: datetime,
+        self, enforced_deadline_id: int, actor: Actor, timestamp: datetime
     ) -> None:
         self.remedy_forfeited = True
         self.pending_steps = ()
-
-    # ---------------------------------------------------------------- deadline bookkeeping
-    def _open_deadline(
-        self,
-        ctx: CommandContext,
-        kind: DeadlineKind,
-        *,
-        party: Role | None = None,
-        ref: str | None = None,
-        due_at: datetime | None = None,
-    ) -> None:
-        self._deadline_set(
-            kind=kind,
-            due_at=due_at or ctx.deadlines.due(kind, ctx.now),
-            party=party,
-            ref=ref,
-            actor=ctx.actor,
-            timestamp=ctx.now,
-        )
-
-    def _clear(
-        self, ctx: CommandContext, kinds: set[DeadlineKind], reason: str, ref: str | None = None
-    ) -> None:
-        for deadline in self.open_deadlines:
-            if deadline.kind in kinds and (ref is None or deadline.ref == ref):
-                self._deadline_cleared(
-                    deadline_id=deadline.id,
-                    kind=deadline.kind,
-                    reason=reason,
-                    actor=ctx.actor,
-                    timestamp=ctx.now,
-                )
-
-    @event(DeadlineSet)
-    def _deadline_set(
-        self,
-        kind: DeadlineKind,
-        due_at: datetime,
-        party: Role | None,
-        ref: str | None,
-        actor: Actor,
-        timestamp: datetime,
-    ) -> None:
-        # While an event applies, the aggregate still has the previous version.
-        deadline_id = self.version + 1
-        self.deadlines[deadline_id] = Deadline(
-            deadline_id, kind, due_at, party, ref, set_at=timestamp
-        )
-
-    @event(DeadlineCleared)
-    def _deadline_cleared(
-        self,
-        deadline_id: int,
-        kind: DeadlineKind,
-        reason: str,
-        actor: Actor,
-        timestamp: datetime,
-    ) -> None:
-        self.deadlines.pop(deadline_id, None)
-
-    @event(DeadlineLapsed)
-    def _deadline_lapsed(
-        self,
-        deadline_id: int,
-        kind: DeadlineKind,
-        actor: Actor,
-        timestamp: datetime,
-    ) -> None:
-        self.deadlines.pop(deadline_id, None)
-
-    @event(DeadlineOverdue)
-    def _deadline_overdue(
-        self,
-        deadline_id: int,
-        kind: DeadlineKind,
-        actor: Actor,
-        timestamp: datetime,
-    ) -> None:
-        self.deadlines[deadline_id] = replace(self.deadlines[deadline_id], overdue=True)
 
     # ---------------------------------------------------------------- small helpers
     @staticmethod

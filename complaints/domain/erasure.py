@@ -12,9 +12,10 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from complaints.domain.context import CommandContext
 from complaints.domain.errors import ReadOnlyRole, RoleNotAllowed
-from complaints.domain.validation import Checks
-from complaints.domain.values import Actor, CommandContext, Role
+from complaints.domain.validation import PRINCIPAL_ID_MAX, Checks
+from complaints.domain.values import Actor, Role
 
 NAMESPACE = uuid.UUID("9d3a4b21-6c0e-4f8a-b5d2-1e7f3c8a0b56")
 
@@ -29,7 +30,7 @@ def check_erasure(ctx: CommandContext, subject_id: str) -> None:
     if ctx.actor.role is not Role.SUPERVISOR:
         raise RoleNotAllowed("Only a supervisor may erase a data subject.")
     checks = Checks()
-    checks.identifier("subject_id", subject_id, max_len=128)
+    checks.identifier("subject_id", subject_id, max_len=PRINCIPAL_ID_MAX)
     checks.done()
 
 

@@ -158,7 +158,7 @@ class NoOpenExecutionIssue(InvalidTransition):
     code = "NO_OPEN_EXECUTION_ISSUE"
 
 
-class ClockPaused(InvalidTransition):
+class ClockAlreadyPaused(InvalidTransition):
     code = "CLOCK_ALREADY_PAUSED"
 
 

@@ -1,16 +1,20 @@
-"""Who may do what to a complaint, and in which states: the one table every command consults.
+"""Who may do what to a complaint, in which states, under which further rule: the one table
+every command consults.
 
 Consumers and sellers must also be a party to the case; that check is made once, in
-`Complaint._authorize`, for every action. Finer rules (whose turn it is, which arbiter is
-assigned, whether a window is still open) are the complaint's guards.
+`Complaint._authorize`, for every action. The finer rules (whose turn it is, which arbiter is
+assigned, whether a window is still open) are the guards in `guards.py`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass
 from enum import Enum
 
-from complaints.domain.values import Role, Status
+from complaints.domain import guards
+from complaints.domain.guards import Guard, next_step
+from complaints.domain.values import STAFF, FulfilmentStep, Role, Status
 
 
 class Action(Enum):
@@ -51,14 +55,16 @@ class Action(Enum):
 class Permission:
     roles: frozenset[Role]
     states: frozenset[Status]
+    guard: Guard | None = None
 
 
-def _allow(roles: set[Role], states: set[Status]) -> Permission:
-    return Permission(frozenset(roles), frozenset(states))
+def _allow(roles: Set[Role], states: Set[Status], guard: Guard | None = None) -> Permission:
+    return Permission(frozenset(roles), frozenset(states), guard)
 
 
 C, S = Role.CONSUMER, Role.SELLER
 _BEFORE_RULING = {Status.SUBMITTED, Status.AWAITING_INFO, Status.NEGOTIATING, Status.UNDER_REVIEW}
+_BARGAINING = {Status.NEGOTIATING, Status.UNDER_REVIEW}
 _RULED = {Status.RULED, Status.APPEAL_REVIEW, Status.FULFILLING, Status.CLOSED}
 _OPEN = set(Status) - {Status.CLOSED, Status.REJECTED, Status.WITHDRAWN}
 
@@ -67,39 +73,49 @@ PERMISSIONS: dict[Action, Permission] = {
     Action.ACCEPT: _allow({Role.AGENT}, {Status.SUBMITTED}),
     Action.RETURN_FOR_INFO: _allow({Role.AGENT}, {Status.SUBMITTED}),
     Action.REJECT: _allow({Role.AGENT}, {Status.SUBMITTED}),
-    Action.RESUBMIT: _allow({C}, {Status.AWAITING_INFO}),
+    Action.RESUBMIT: _allow({C}, {Status.AWAITING_INFO}, guards.resubmission_window_open),
     Action.WITHDRAW: _allow({C}, _BEFORE_RULING),
     # negotiation and mediation (R6)
-    Action.MAKE_OFFER: _allow({C, S}, {Status.NEGOTIATING}),
-    Action.ACCEPT_OFFER: _allow({C, S}, {Status.NEGOTIATING, Status.UNDER_REVIEW}),
-    Action.DECLINE_OFFER: _allow({C, S}, {Status.NEGOTIATING, Status.UNDER_REVIEW}),
-    Action.PROPOSE_SETTLEMENT: _allow({Role.MEDIATOR}, {Status.NEGOTIATING, Status.UNDER_REVIEW}),
+    Action.MAKE_OFFER: _allow({C, S}, {Status.NEGOTIATING}, guards.on_turn),
+    Action.ACCEPT_OFFER: _allow({C, S}, _BARGAINING, guards.offer_to_answer),
+    Action.DECLINE_OFFER: _allow({C, S}, _BARGAINING, guards.offer_to_answer),
+    Action.PROPOSE_SETTLEMENT: _allow({Role.MEDIATOR}, _BARGAINING),
     Action.REQUEST_INTERVENTION: _allow({C, S}, {Status.NEGOTIATING}),
-    Action.POST_MESSAGE: _allow(
-        {C, S, Role.AGENT, Role.MEDIATOR, Role.ARBITER, Role.SUPERVISOR}, _OPEN
-    ),
+    Action.POST_MESSAGE: _allow({C, S, *STAFF}, _OPEN),
     # investigation (R2)
     Action.ASSIGN: _allow({Role.SUPERVISOR}, {Status.UNDER_REVIEW}),
-    Action.REQUEST_EVIDENCE: _allow({Role.ARBITER}, {Status.UNDER_REVIEW}),
-    Action.SUBMIT_EVIDENCE: _allow({C, S}, {Status.UNDER_REVIEW}),
-    Action.RECORD_FINDING: _allow({Role.ARBITER}, {Status.UNDER_REVIEW}),
+    Action.REQUEST_EVIDENCE: _allow({Role.ARBITER}, {Status.UNDER_REVIEW}, guards.assigned_arbiter),
+    Action.SUBMIT_EVIDENCE: _allow({C, S}, {Status.UNDER_REVIEW}, guards.evidence_requested),
+    Action.RECORD_FINDING: _allow({Role.ARBITER}, {Status.UNDER_REVIEW}, guards.assigned_arbiter),
     # ruling and appeal (R3)
-    Action.ISSUE_RULING: _allow({Role.ARBITER}, {Status.UNDER_REVIEW}),
-    Action.ACKNOWLEDGE_RULING: _allow({C, S}, _RULED),
-    Action.FILE_APPEAL: _allow({C, S}, {Status.RULED, Status.APPEAL_REVIEW}),
-    Action.DECIDE_APPEAL: _allow({Role.SUPERVISOR}, {Status.APPEAL_REVIEW}),
+    Action.ISSUE_RULING: _allow({Role.ARBITER}, {Status.UNDER_REVIEW}, guards.ready_to_rule),
+    Action.ACKNOWLEDGE_RULING: _allow({C, S}, _RULED, guards.ruling_to_acknowledge),
+    Action.FILE_APPEAL: _allow(
+        {C, S}, {Status.RULED, Status.APPEAL_REVIEW}, guards.first_appeal_in_window
+    ),
+    Action.DECIDE_APPEAL: _allow(
+        {Role.SUPERVISOR}, {Status.APPEAL_REVIEW}, guards.another_reviewer
+    ),
     # enforcement and supervision (R4)
-    Action.CONFIRM_REFUND: _allow({S}, {Status.FULFILLING}),
-    Action.SHIP_RETURN: _allow({C}, {Status.FULFILLING}),
-    Action.CONFIRM_RETURN_RECEIVED: _allow({S}, {Status.FULFILLING}),
-    Action.SHIP_REPLACEMENT: _allow({S}, {Status.FULFILLING}),
+    Action.CONFIRM_REFUND: _allow({S}, {Status.FULFILLING}, next_step(FulfilmentStep.REFUND)),
+    Action.SHIP_RETURN: _allow({C}, {Status.FULFILLING}, next_step(FulfilmentStep.RETURN_SHIPMENT)),
+    Action.CONFIRM_RETURN_RECEIVED: _allow(
+        {S}, {Status.FULFILLING}, next_step(FulfilmentStep.RETURN_RECEIPT)
+    ),
+    Action.SHIP_REPLACEMENT: _allow(
+        {S}, {Status.FULFILLING}, next_step(FulfilmentStep.REPLACEMENT)
+    ),
     Action.RAISE_EXECUTION_ISSUE: _allow({C, S}, {Status.FULFILLING}),
-    Action.RESOLVE_EXECUTION_ISSUE: _allow({Role.SUPERVISOR}, {Status.FULFILLING, Status.CLOSED}),
+    Action.RESOLVE_EXECUTION_ISSUE: _allow(
+        {Role.SUPERVISOR}, {Status.FULFILLING, Status.CLOSED}, guards.open_execution_issue
+    ),
     # feedback (R5)
-    Action.RATE_HANDLING: _allow({C, S}, {Status.CLOSED, Status.REJECTED}),
+    Action.RATE_HANDLING: _allow(
+        {C, S}, {Status.CLOSED, Status.REJECTED}, guards.first_rating_in_window
+    ),
     # time (DESIGN §9): staff pause the clock (waiting on a carrier, a lab, a court); only the
     # platform's own worker lets deadlines lapse
-    Action.PAUSE_CLOCK: _allow({Role.AGENT, Role.MEDIATOR, Role.ARBITER, Role.SUPERVISOR}, _OPEN),
-    Action.RESUME_CLOCK: _allow({Role.AGENT, Role.MEDIATOR, Role.ARBITER, Role.SUPERVISOR}, _OPEN),
+    Action.PAUSE_CLOCK: _allow(STAFF, _OPEN, guards.clock_running),
+    Action.RESUME_CLOCK: _allow(STAFF, _OPEN, guards.clock_paused),
     Action.LAPSE_DEADLINE: _allow({Role.SYSTEM}, set(Status)),
 }

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from complaints.domain.context import CommandContext
 from complaints.domain.errors import (
     CurrencyMismatch,
     FieldError,
@@ -20,10 +21,17 @@ from complaints.domain.errors import (
     SanctionNotActive,
 )
 from complaints.domain.sanctions import SEVERITY, Offence, SanctionLadder
-from complaints.domain.validation import Checks, normalise_money
+from complaints.domain.validation import (
+    LABEL_MAX,
+    NARRATIVE_MAX,
+    REASON_MAX,
+    SHORT_REASON_MAX,
+    TERMS_MAX,
+    Checks,
+    normalise_money,
+)
 from complaints.domain.values import (
     Actor,
-    CommandContext,
     Money,
     Role,
     SanctionKind,
@@ -187,7 +195,7 @@ class Seller(Aggregate):
         _require_role(ctx.actor, Role.SUPERVISOR)
         checks = Checks()
         checks.identifier("shop_id", shop_id)
-        checks.text("name", name, max_len=200)
+        checks.text("name", name, max_len=LABEL_MAX)
         checks.money("deposit", deposit, allow_zero=True)
         checks.done()
         return cls(
@@ -252,7 +260,7 @@ class Seller(Aggregate):
         checks.require(
             0 <= policy.warranty_months <= 120, "warranty_months", "must be from 0 to 120"
         )
-        checks.text("terms", policy.terms, max_len=10000)
+        checks.text("terms", policy.terms, max_len=TERMS_MAX)
         checks.done()
         self._after_sales_policy_set(
             policy=replace(policy, terms=policy.terms.strip()),
@@ -308,7 +316,7 @@ class Seller(Aggregate):
         _require_role(ctx.actor, Role.SYSTEM, Role.SUPERVISOR)
         self._check_amount(amount)
         checks = Checks()
-        checks.text("reason", reason, max_len=500)
+        checks.text("reason", reason, max_len=SHORT_REASON_MAX)
         checks.done()
         amount = normalise_money(amount)
         covered = min(self.balance, amount.amount)
@@ -360,7 +368,7 @@ class Seller(Aggregate):
         """A supervisor sanctions the shop. A fine is also taken from the deposit."""
         _require_role(ctx.actor, Role.SUPERVISOR, Role.SYSTEM)
         checks = Checks()
-        checks.text("reason", reason, max_len=1000)
+        checks.text("reason", reason, max_len=REASON_MAX)
         if kind is SanctionKind.FINE:
             checks.require(fine is not None, "amount", "a fine needs an amount")
         else:
@@ -401,7 +409,7 @@ class Seller(Aggregate):
         """A supervisor lifts the most recent active sanction of a kind."""
         _require_role(ctx.actor, Role.SUPERVISOR)
         checks = Checks()
-        checks.text("reason", reason, max_len=1000)
+        checks.text("reason", reason, max_len=REASON_MAX)
         checks.done()
         active = [s for s in self.active_sanctions if s.kind is kind]
         if not active:
@@ -428,7 +436,7 @@ class Seller(Aggregate):
         """A supervisor records a spot check of the shop's goods or service."""
         _require_role(ctx.actor, Role.SUPERVISOR)
         checks = Checks()
-        checks.text("findings", findings, max_len=5000)
+        checks.text("findings", findings, max_len=NARRATIVE_MAX)
         checks.done()
         self._spot_check_recorded(
             passed=passed, findings=findings.strip(), actor=ctx.actor, timestamp=ctx.now

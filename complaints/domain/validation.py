@@ -7,7 +7,20 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from complaints.domain.errors import FieldError, ValidationFailed
+from complaints.domain.rulebook import RULEBOOK
 from complaints.domain.values import MONETARY_REMEDIES, Money, Remedy, RemedyType
+
+#: Length limits of inputs, in characters: each kind of field has one, wherever it appears.
+NARRATIVE_MIN = 10  # a description or the grounds of an appeal must say something
+NARRATIVE_MAX = 5000  # descriptions, findings, rationales, grounds of appeal
+MESSAGE_MAX = 2000  # messages, comments, evidence descriptions, resolutions, declines
+REASON_MAX = 1000  # the reason for a decision; a note with a request
+SHORT_REASON_MAX = 500  # why the clock stops; why a deposit is deducted
+LABEL_MAX = 200  # a shop's name; one item of the information a complaint lacks
+SHIPMENT_MAX = 100  # a carrier's name; a tracking number
+TERMS_MAX = 10000  # a seller's after-sales terms
+IDENTIFIER_MAX = 64  # order and shop ids, codes, evidence kinds
+PRINCIPAL_ID_MAX = 128  # the id of a person, as a token's subject carries it
 
 #: Currencies whose minor unit is not the cent.
 _ZERO_DECIMAL_CURRENCIES = frozenset({"JPY", "KRW", "VND", "CLP", "ISK", "HUF", "TWD"})
@@ -44,7 +57,7 @@ class Checks:
         elif "\x00" in value:
             self.fail(field, "must not contain NUL characters")
 
-    def identifier(self, field: str, value: str, *, max_len: int = 64) -> None:
+    def identifier(self, field: str, value: str, *, max_len: int = IDENTIFIER_MAX) -> None:
         if not value or len(value) > max_len or not _IDENTIFIER.match(value):
             self.fail(
                 field,
@@ -56,13 +69,11 @@ class Checks:
         if len(items) > max_items:
             self.fail(field, f"must list at most {max_items} items")
         for i, value in enumerate(items):
-            if not value or len(value) > 64 or not _IDENTIFIER.match(value):
+            if not value or len(value) > IDENTIFIER_MAX or not _IDENTIFIER.match(value):
                 self.fail(f"{field}.{i}", "must be a code of letters, digits or . _ : -")
 
     def rule_codes(self, field: str, codes: Iterable[str], *, required: bool) -> None:
         """Codes must name rules of the platform rulebook; decisions must cite at least one."""
-        from complaints.domain.rulebook import RULEBOOK  # noqa: PLC0415 - avoids an import cycle
-
         items = list(codes)
         if required and not items:
             self.fail(field, "must cite at least one rule of the platform rulebook")

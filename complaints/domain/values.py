@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from complaints.domain.deadlines import DeadlinePolicy
 
 
 class Role(Enum):
@@ -39,10 +34,6 @@ class Status(Enum):
     CLOSED = "CLOSED"
     REJECTED = "REJECTED"
     WITHDRAWN = "WITHDRAWN"
-
-    @property
-    def is_terminal(self) -> bool:
-        return self in TERMINAL
 
 
 TERMINAL = frozenset({Status.CLOSED, Status.REJECTED, Status.WITHDRAWN})
@@ -178,10 +169,6 @@ class Remedy:
     type: RemedyType
     amount: Money | None = None
 
-    @property
-    def moves_money(self) -> bool:
-        return self.amount is not None
-
 
 #: What every read path shows in place of a personal field whose subject was erased.
 ERASED = "[erased]"
@@ -205,12 +192,3 @@ class PersonalText:
 
     def reveal(self) -> str:
         return ERASED if self.text is None else self.text
-
-
-@dataclass(frozen=True)
-class CommandContext:
-    """What every command carries: who acts, when, and the deadline terms in force."""
-
-    actor: Actor
-    now: datetime
-    deadlines: DeadlinePolicy

@@ -9,11 +9,11 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from complaints.domain.context import CommandContext
 from complaints.domain.errors import ReadOnlyRole, RoleNotAllowed, ViolationAlreadyDecided
-from complaints.domain.validation import Checks
+from complaints.domain.validation import NARRATIVE_MAX, NARRATIVE_MIN, REASON_MAX, Checks
 from complaints.domain.values import (
     Actor,
-    CommandContext,
     PersonalText,
     Role,
     ViolationKind,
@@ -55,7 +55,7 @@ class Violation(Aggregate):
         if ctx.actor.role is Role.PUBLIC:
             raise RoleNotAllowed("Sign in to report a violation.")
         checks = Checks()
-        checks.text("description", description, min_len=10, max_len=5000)
+        checks.text("description", description, min_len=NARRATIVE_MIN, max_len=NARRATIVE_MAX)
         checks.done()
         return cls(
             shop_id=shop_id,
@@ -98,7 +98,7 @@ class Violation(Aggregate):
     def dismiss(self, ctx: CommandContext, *, reason: str) -> None:
         self._check_decision(ctx)
         checks = Checks()
-        checks.text("reason", reason, max_len=1000)
+        checks.text("reason", reason, max_len=REASON_MAX)
         checks.done()
         self._dismissed(reason=reason.strip(), actor=ctx.actor, timestamp=ctx.now)
 

@@ -8,7 +8,7 @@ import pytest
 
 from complaints.domain.deadlines import DeadlineKind
 from complaints.domain.errors import (
-    ClockPaused,
+    ClockAlreadyPaused,
     ClockRunning,
     InvalidTransition,
     NotAssignedArbiter,
@@ -80,7 +80,7 @@ def test_pausing_twice_or_resuming_a_running_clock_is_refused(world: Scenario) -
     with pytest.raises(ClockRunning):
         world.app.resume_clock(SUPERVISOR, complaint.id)
     world.app.pause_clock(SUPERVISOR, complaint.id, "Courier inquiry")
-    with pytest.raises(ClockPaused):
+    with pytest.raises(ClockAlreadyPaused):
         world.app.pause_clock(SUPERVISOR, complaint.id, "Again")
 
 

@@ -1,0 +1,29 @@
+"""How a Complaint snapshot keeps the complaint's state as JSON.
+
+JSON has no tuples, sets or non-string keys; those parts of the state are stored as arrays and
+turned back when the snapshot is loaded. Personal text stays sealed (see transcodings.py), so
+erasure reaches snapshots as it reaches events.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def encode_state(state: dict[str, Any]) -> None:
+    """Turn, in place, the parts JSON cannot hold into arrays."""
+    state["deadlines"] = [[n, d] for n, d in state["deadlines"].items()]
+    state["ratings"] = [[role, r] for role, r in state["ratings"].items()]
+    state["acknowledgements"] = sorted(
+        ([n, role] for n, role in state["acknowledgements"]), key=str
+    )
+
+
+def decode_state(state: dict[str, Any]) -> None:
+    """Turn, in place, the arrays `encode_state` wrote back into what they were."""
+    state["deadlines"] = {int(n): d for n, d in state["deadlines"]}
+    state["ratings"] = dict(state["ratings"])
+    state["acknowledgements"] = frozenset((n, r) for n, r in state["acknowledgements"])
+    if state["rejection"] is not None:
+        state["rejection"] = tuple(state["rejection"])
+    state["pending_steps"] = tuple(state["pending_steps"])
