@@ -55,7 +55,7 @@ from complaints.graphql.inputs import (
     ViolationActionInput,
     remedy_or_none,
 )
-from complaints.graphql.resolvers import command, complaint_uuid
+from complaints.graphql.resolvers import complaint_uuid, run_command
 from complaints.graphql.types import (
     ComplaintNode,
     ErasureReceipt,
@@ -108,7 +108,7 @@ class Mutation:
         app, actor = info.context.app, info.context.actor
         return await seller_result(
             info,
-            await command(
+            await run_command(
                 info,
                 lambda: app.register_seller(
                     actor,
@@ -131,7 +131,7 @@ class Mutation:
         )
         return await seller_result(
             info,
-            await command(
+            await run_command(
                 info,
                 lambda: app.set_after_sales_policy(
                     actor, input.shop_id, policy, idempotency_key=input.idempotency_key
@@ -145,7 +145,7 @@ class Mutation:
         app, actor = info.context.app, info.context.actor
         return await seller_result(
             info,
-            await command(
+            await run_command(
                 info,
                 lambda: app.top_up_deposit(
                     actor,
@@ -161,7 +161,7 @@ class Mutation:
     @strawberry.mutation(description="Consumer: file a complaint about an order")
     async def file_complaint(self, info: Info, input: FileComplaintInput) -> ComplaintResult:
         app, actor = info.context.app, info.context.actor
-        return await command(
+        return await run_command(
             info,
             lambda: app.file_complaint(
                 actor,
@@ -178,7 +178,7 @@ class Mutation:
     @strawberry.mutation(description="Agent: accept the complaint for handling")
     async def accept_complaint(self, info: Info, input: ComplaintActionInput) -> ComplaintResult:
         app, actor = info.context.app, info.context.actor
-        return await command(
+        return await run_command(
             info,
             lambda: app.accept_complaint(
                 actor, complaint_uuid(input.complaint_id), idempotency_key=input.idempotency_key
@@ -191,7 +191,7 @@ class Mutation:
         self, info: Info, input: ReturnForInfoInput
     ) -> ComplaintResult:
         app, actor = info.context.app, info.context.actor
-        return await command(
+        return await run_command(
             info,
             lambda: app.return_complaint_for_info(
                 actor,
@@ -207,7 +207,7 @@ class Mutation:
     @strawberry.mutation(description="Agent: reject, with the reason and the rule")
     async def reject_complaint(self, info: Info, input: RejectComplaintInput) -> ComplaintResult:
         app, actor = info.context.app, info.context.actor
-        return await command(
+        return await run_command(
             info,
             lambda: app.reject_complaint(
                 actor,
@@ -224,7 +224,7 @@ class Mutation:
         self, info: Info, input: ResubmitComplaintInput
     ) -> ComplaintResult:
         app, actor = info.context.app, info.context.actor
-        return await command(
+        return await run_command(
             info,
             lambda: app.resubmit_complaint(
                 actor,
@@ -238,7 +238,7 @@ class Mutation:
     @strawberry.mutation(description="Consumer: withdraw before a ruling")
     async def withdraw_complaint(self, info: Info, input: ComplaintActionInput) -> ComplaintResult:
         app, actor = info.context.app, info.context.actor
-        return await command(
+        return await run_command(
             info,
             lambda: app.withdraw_complaint(
                 actor, complaint_uuid(input.complaint_id), idempotency_key=input.idempotency_key
@@ -250,7 +250,7 @@ class Mutation:
     @strawberry.mutation(description="Either party, on its turn: offer a remedy")
     async def make_offer(self, info: Info, input: MakeOfferInput) -> ComplaintResult:
         app, actor = info.context.app, info.context.actor
-        return await command(
+        return await run_command(
             info,
             lambda: app.make_offer(
                 actor,
@@ -265,7 +265,7 @@ class Mutation:
     @strawberry.mutation(description="Accept the other party's offer or a mediator's proposal")
     async def accept_offer(self, info: Info, input: OfferActionInput) -> ComplaintResult:
         app, actor = info.context.app, info.context.actor
-        return await command(
+        return await run_command(
             info,
             lambda: app.accept_offer(
                 actor,
@@ -279,7 +279,7 @@ class Mutation:
     @strawberry.mutation(description="Decline the other party's offer or a mediator's proposal")
     async def decline_offer(self, info: Info, input: OfferActionInput) -> ComplaintResult:
         app, actor = info.context.app, info.context.actor
-        return await command(
+        return await run_command(
             info,
             lambda: app.decline_offer(
                 actor,
@@ -294,7 +294,7 @@ class Mutation:
     @strawberry.mutation(description="Mediator: propose a settlement both parties must accept")
     async def propose_settlement(self, info: Info, input: MakeOfferInput) -> ComplaintResult:
         app, actor = info.context.app, info.context.actor
-        return await command(
+        return await run_command(
             info,
             lambda: app.propose_settlement(
                 actor,
@@ -311,7 +311,7 @@ class Mutation:
         self, info: Info, input: ComplaintActionInput
     ) -> ComplaintResult:
         app, actor = info.context.app, info.context.actor
-        return await command(
+        return await run_command(
             info,
             lambda: app.request_intervention(
                 actor, complaint_uuid(input.complaint_id), idempotency_key=input.idempotency_key
@@ -322,7 +322,7 @@ class Mutation:
     @strawberry.mutation(description="A message to both parties, or (staff) an internal note")
     async def post_message(self, info: Info, input: PostMessageInput) -> ComplaintResult:
         app, actor = info.context.app, info.context.actor
-        return await command(
+        return await run_command(
             info,
             lambda: app.post_message(
                 actor,
@@ -338,7 +338,7 @@ class Mutation:
     @strawberry.mutation(description="Supervisor: assign the arbiter")
     async def assign_complaint(self, info: Info, input: AssignComplaintInput) -> ComplaintResult:
         app, actor = info.context.app, info.context.actor
-        return await command(
+        return await run_command(
             info,
             lambda: app.assign_complaint(
                 actor,
@@ -352,7 +352,7 @@ class Mutation:
     @strawberry.mutation(description="Assigned arbiter: ask one party for evidence")
     async def request_evidence(self, info: Info, input: RequestEvidenceInput) -> ComplaintResult:
         app, actor = info.context.app, info.context.actor
-        return await command(
+        return await run_command(
             info,
             lambda: app.request_evidence(
                 actor,
@@ -369,7 +369,7 @@ class Mutation:
     @strawberry.mutation(description="The requested party: submit evidence (sha256 of an upload)")
     async def submit_evidence(self, info: Info, input: SubmitEvidenceInput) -> ComplaintResult:
         app, actor = info.context.app, info.context.actor
-        return await command(
+        return await run_command(
             info,
             lambda: app.submit_evidence(
                 actor,
@@ -385,7 +385,7 @@ class Mutation:
     @strawberry.mutation(description="Assigned arbiter: record a preliminary finding")
     async def record_finding(self, info: Info, input: RecordFindingInput) -> ComplaintResult:
         app, actor = info.context.app, info.context.actor
-        return await command(
+        return await run_command(
             info,
             lambda: app.record_finding(
                 actor,
@@ -400,7 +400,7 @@ class Mutation:
     @strawberry.mutation(description="Assigned arbiter: rule")
     async def issue_ruling(self, info: Info, input: IssueRulingInput) -> ComplaintResult:
         app, actor = info.context.app, info.context.actor
-        return await command(
+        return await run_command(
             info,
             lambda: app.issue_ruling(
                 actor,
@@ -417,7 +417,7 @@ class Mutation:
     @strawberry.mutation(description="Each party: confirm the written notice of the ruling")
     async def acknowledge_ruling(self, info: Info, input: ComplaintActionInput) -> ComplaintResult:
         app, actor = info.context.app, info.context.actor
-        return await command(
+        return await run_command(
             info,
             lambda: app.acknowledge_ruling(
                 actor, complaint_uuid(input.complaint_id), idempotency_key=input.idempotency_key
@@ -428,7 +428,7 @@ class Mutation:
     @strawberry.mutation(description="A party, within the window, once")
     async def file_appeal(self, info: Info, input: FileAppealInput) -> ComplaintResult:
         app, actor = info.context.app, info.context.actor
-        return await command(
+        return await run_command(
             info,
             lambda: app.file_appeal(
                 actor,
@@ -442,7 +442,7 @@ class Mutation:
     @strawberry.mutation(description="Supervisor other than the arbiter who ruled")
     async def decide_appeal(self, info: Info, input: DecideAppealInput) -> ComplaintResult:
         app, actor = info.context.app, info.context.actor
-        return await command(
+        return await run_command(
             info,
             lambda: app.decide_appeal(
                 actor,
@@ -460,7 +460,7 @@ class Mutation:
     @strawberry.mutation(description="Seller: the refund or compensation is paid")
     async def confirm_refund(self, info: Info, input: ComplaintActionInput) -> ComplaintResult:
         app, actor = info.context.app, info.context.actor
-        return await command(
+        return await run_command(
             info,
             lambda: app.confirm_refund(
                 actor, complaint_uuid(input.complaint_id), idempotency_key=input.idempotency_key
@@ -471,7 +471,7 @@ class Mutation:
     @strawberry.mutation(description="Consumer: the goods are shipped back")
     async def ship_return(self, info: Info, input: ShipReturnInput) -> ComplaintResult:
         app, actor = info.context.app, info.context.actor
-        return await command(
+        return await run_command(
             info,
             lambda: app.ship_return(
                 actor,
@@ -488,7 +488,7 @@ class Mutation:
         self, info: Info, input: ComplaintActionInput
     ) -> ComplaintResult:
         app, actor = info.context.app, info.context.actor
-        return await command(
+        return await run_command(
             info,
             lambda: app.confirm_return_received(
                 actor, complaint_uuid(input.complaint_id), idempotency_key=input.idempotency_key
@@ -499,7 +499,7 @@ class Mutation:
     @strawberry.mutation(description="Seller: the replacement (or repaired goods) is shipped")
     async def ship_replacement(self, info: Info, input: ShipReturnInput) -> ComplaintResult:
         app, actor = info.context.app, info.context.actor
-        return await command(
+        return await run_command(
             info,
             lambda: app.ship_replacement(
                 actor,
@@ -514,7 +514,7 @@ class Mutation:
     @strawberry.mutation(description="Either party: a problem carrying out the remedy")
     async def raise_execution_issue(self, info: Info, input: PostMessageInput) -> ComplaintResult:
         app, actor = info.context.app, info.context.actor
-        return await command(
+        return await run_command(
             info,
             lambda: app.raise_execution_issue(
                 actor,
@@ -530,7 +530,7 @@ class Mutation:
         self, info: Info, input: ResolveIssueInput
     ) -> ComplaintResult:
         app, actor = info.context.app, info.context.actor
-        return await command(
+        return await run_command(
             info,
             lambda: app.resolve_execution_issue(
                 actor,
@@ -546,7 +546,7 @@ class Mutation:
     @strawberry.mutation(description="A party: rate the handling from 1 to 5, once")
     async def rate_handling(self, info: Info, input: RateHandlingInput) -> ComplaintResult:
         app, actor = info.context.app, info.context.actor
-        return await command(
+        return await run_command(
             info,
             lambda: app.rate_handling(
                 actor,
@@ -562,7 +562,7 @@ class Mutation:
     @strawberry.mutation(description="Staff: stop the case's clock, saying why; deadlines wait")
     async def pause_clock(self, info: Info, input: PauseClockInput) -> ComplaintResult:
         app, actor = info.context.app, info.context.actor
-        return await command(
+        return await run_command(
             info,
             lambda: app.pause_clock(
                 actor,
@@ -576,7 +576,7 @@ class Mutation:
     @strawberry.mutation(description="Staff: run the clock again; open deadlines move later")
     async def resume_clock(self, info: Info, input: ComplaintActionInput) -> ComplaintResult:
         app, actor = info.context.app, info.context.actor
-        return await command(
+        return await run_command(
             info,
             lambda: app.resume_clock(
                 actor, complaint_uuid(input.complaint_id), idempotency_key=input.idempotency_key
@@ -588,7 +588,7 @@ class Mutation:
     @strawberry.mutation(description="Anyone signed in: report a violation by a shop")
     async def report_violation(self, info: Info, input: ReportViolationInput) -> ViolationResult:
         app, actor = info.context.app, info.context.actor
-        return await command(
+        return await run_command(
             info,
             lambda: app.report_violation(
                 actor,
@@ -604,7 +604,7 @@ class Mutation:
     @strawberry.mutation(description="Supervisor: confirm a reported violation")
     async def confirm_violation(self, info: Info, input: ViolationActionInput) -> ViolationResult:
         app, actor = info.context.app, info.context.actor
-        return await command(
+        return await run_command(
             info,
             lambda: app.confirm_violation(
                 actor,
@@ -617,7 +617,7 @@ class Mutation:
     @strawberry.mutation(description="Supervisor: dismiss a reported violation, saying why")
     async def dismiss_violation(self, info: Info, input: DismissViolationInput) -> ViolationResult:
         app, actor = info.context.app, info.context.actor
-        return await command(
+        return await run_command(
             info,
             lambda: app.dismiss_violation(
                 actor,
@@ -633,7 +633,7 @@ class Mutation:
         app, actor = info.context.app, info.context.actor
         return await seller_result(
             info,
-            await command(
+            await run_command(
                 info,
                 lambda: app.record_spot_check(
                     actor,
@@ -651,7 +651,7 @@ class Mutation:
         app, actor = info.context.app, info.context.actor
         return await seller_result(
             info,
-            await command(
+            await run_command(
                 info,
                 lambda: app.sanction_seller(
                     actor,
@@ -671,7 +671,7 @@ class Mutation:
         app, actor = info.context.app, info.context.actor
         return await seller_result(
             info,
-            await command(
+            await run_command(
                 info,
                 lambda: app.lift_sanction(
                     actor,
@@ -688,7 +688,7 @@ class Mutation:
     @strawberry.mutation(description="Supervisor, on a verified request: erase a data subject")
     async def erase_subject(self, info: Info, input: EraseSubjectInput) -> EraseSubjectResult:
         app, actor = info.context.app, info.context.actor
-        return await command(
+        return await run_command(
             info,
             lambda: app.erase_subject(
                 actor, input.subject_id, idempotency_key=input.idempotency_key

@@ -26,7 +26,7 @@ R = TypeVar("R")
 DEFAULT_PAGE = 20
 
 
-async def command(info: Info, call: Callable[[], T], present: Callable[[T], R]) -> R | AnyError:
+async def run_command(info: Info, call: Callable[[], T], present: Callable[[T], R]) -> R | AnyError:
     """Run one application command off the event loop. A refusal becomes its typed error.
 
     On success, wait (bounded by READ_YOUR_WRITES_SECONDS) until the read models include the
