@@ -15,6 +15,7 @@ from complaints.domain.seller import AfterSalesPolicy
 from complaints.domain.seller import Seller as SellerAggregate
 from complaints.domain.values import Visibility
 from complaints.graphql import ids
+from complaints.graphql.context import Info
 from complaints.graphql.errors import (
     AnyError,
     Conflict,
@@ -56,14 +57,10 @@ from complaints.graphql.inputs import (
     remedy_or_none,
 )
 from complaints.graphql.resolvers import complaint_uuid, run_command
-from complaints.graphql.types import (
-    ComplaintNode,
-    ErasureReceipt,
-    Info,
-    SellerNode,
-    Violation,
-    load_seller,
-)
+from complaints.graphql.types.complaint import ComplaintNode
+from complaints.graphql.types.erasure import ErasureReceipt
+from complaints.graphql.types.seller import SellerNode, load_seller
+from complaints.graphql.types.violation import Violation
 
 ComplaintResult = Annotated[
     ComplaintNode | NotFound | NotAllowed | InvalidTransition | ValidationFailed | Conflict,

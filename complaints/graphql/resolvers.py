@@ -1,5 +1,5 @@
 """The translation every resolver shares: run a command in a worker thread and map refusals to
-typed errors; page through read models; resolve ids."""
+typed errors; read the read models off the event loop; resolve ids."""
 
 from __future__ import annotations
 
@@ -11,15 +11,8 @@ import anyio.to_thread
 
 from complaints.domain.errors import DomainError, ValidationFailed
 from complaints.graphql import ids
+from complaints.graphql.context import Info
 from complaints.graphql.errors import AnyError, as_error, coded
-from complaints.graphql.types import (
-    Info,
-    PageInfo,
-    TimelineConnection,
-    TimelineEdge,
-    TimelineEntry,
-    page_info,
-)
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -60,42 +53,3 @@ async def read(call: Callable[[], T]) -> T:
 
 def complaint_uuid(value: str, field: str = "complaintId") -> UUID:
     return ids.parse_uuid("Complaint", value, field)
-
-
-async def timeline_connection(
-    info: Info,
-    complaint_id: UUID,
-    *,
-    first: int | None,
-    after: str | None,
-    upto_version: int | None = None,
-) -> TimelineConnection:
-    context = info.context
-    try:
-        after_version = ids.parse_cursor("TimelineEntry", after)
-    except ValidationFailed as error:
-        raise coded(error) from None
-    page = await read(
-        lambda: context.read_models.timeline.entries(
-            context.actor,
-            complaint_id,
-            first=first or 50,
-            after=after_version,
-            upto_version=upto_version,
-        )
-    )
-    if page is None:
-        return TimelineConnection(
-            edges=[],
-            page_info=PageInfo(
-                has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None
-            ),
-        )
-    edges = [
-        TimelineEdge(cursor=ids.cursor("TimelineEntry", e.version), node=TimelineEntry.of(e))
-        for e in page.items
-    ]
-    return TimelineConnection(
-        edges=edges,
-        page_info=page_info([e.cursor for e in edges], has_next=page.has_next, after=after),
-    )
