@@ -15,11 +15,10 @@ from complaints.graphql.context import Info
 from complaints.graphql.errors import AnyError, as_error, coded
 
 T = TypeVar("T")
-R = TypeVar("R")
 DEFAULT_PAGE = 20
 
 
-async def run_command(info: Info, call: Callable[[], T], present: Callable[[T], R]) -> R | AnyError:
+async def run_command(info: Info, call: Callable[[], T]) -> T | AnyError:
     """Run one application command off the event loop. A refusal becomes its typed error.
 
     On success, wait (bounded by READ_YOUR_WRITES_SECONDS) until the read models include the
@@ -40,7 +39,7 @@ async def run_command(info: Info, call: Callable[[], T], present: Callable[[T], 
     wait = context.settings.read_your_writes_seconds
     if position is not None and wait > 0:
         await anyio.to_thread.run_sync(lambda: context.read_models.wait_for(position, timeout=wait))
-    return present(outcome)
+    return outcome
 
 
 async def read(call: Callable[[], T]) -> T:
