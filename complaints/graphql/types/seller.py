@@ -3,9 +3,7 @@ own staff and platform staff only."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
 from uuid import UUID
 
 import anyio.to_thread
@@ -14,6 +12,7 @@ import strawberry
 from complaints.domain import access
 from complaints.domain.errors import SellerNotFound
 from complaints.domain.seller import AfterSalesPolicy as PolicyValue
+from complaints.domain.seller import Sanction as SanctionValue
 from complaints.domain.seller import Seller as SellerAggregate
 from complaints.domain.values import Money as MoneyValue
 from complaints.graphql import ids
@@ -21,37 +20,7 @@ from complaints.graphql.context import Info
 from complaints.graphql.enums import SanctionKind
 from complaints.graphql.types.relay import Node, PageInfo
 from complaints.graphql.types.values import Money
-from complaints.projections.sellers import SellerRecord
-
-
-class SanctionFacts(Protocol):
-    """A sanction as both the read model's record and the aggregate hold it."""
-
-    @property
-    def kind(self) -> SanctionKind: ...
-    @property
-    def reason(self) -> str: ...
-    @property
-    def imposed_at(self) -> datetime: ...
-    @property
-    def lifted_at(self) -> datetime | None: ...
-    @property
-    def complaint_id(self) -> UUID | None: ...
-
-
-class ShopFacts(Protocol):
-    """What the read model's record and the aggregate both tell of a shop, by the same names."""
-
-    @property
-    def shop_id(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def status(self) -> str: ...
-    @property
-    def policy(self) -> PolicyValue | None: ...
-    @property
-    def sanctions(self) -> Sequence[SanctionFacts]: ...
+from complaints.projections.sellers import SanctionRecord, SellerRecord
 
 
 @strawberry.type
@@ -82,7 +51,7 @@ class Sanction:
     complaint_id: strawberry.ID | None
 
     @classmethod
-    def of(cls, sanction: SanctionFacts) -> Sanction:
+    def of(cls, sanction: SanctionRecord | SanctionValue) -> Sanction:
         return cls(
             kind=sanction.kind,
             reason=sanction.reason,
@@ -172,7 +141,7 @@ class SellerNode(Node):
     @classmethod
     def _of(
         cls,
-        shop: ShopFacts,
+        shop: SellerRecord | SellerAggregate,
         seller_id: UUID,
         scorecard: SellerScorecard,
         *,
@@ -180,6 +149,7 @@ class SellerNode(Node):
         debt: MoneyValue,
         cursor_seq: int | None = None,
     ) -> SellerNode:
+        """The record and the aggregate name their common facts alike: map those once."""
         return cls(
             id=strawberry.ID(ids.global_id("Seller", seller_id)),
             shop_id=shop.shop_id,
