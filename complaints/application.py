@@ -9,7 +9,6 @@ writer got there first.
 
 from __future__ import annotations
 
-import functools
 import inspect
 import itertools
 import logging
@@ -20,7 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar, Concatenate, Generic, ParamSpec, TypeVar, cast
+from typing import Any, ClassVar, Concatenate, Generic, ParamSpec, TypeVar, cast, overload
 from uuid import UUID
 
 from eventsourcing.application import (
@@ -127,25 +126,64 @@ class Changes(Generic[A]):
     after_save: Callable[[], object] | None = field(default=None, repr=False)
 
 
-def command(
-    method: Callable[Concatenate[ComplaintsApp, P], Changes[A]],
-) -> Callable[Concatenate[ComplaintsApp, P], A]:
-    """Run an application command with idempotency, one atomic save and bounded retries."""
-    signature = inspect.signature(method)
+class Command(Generic[P, A]):
+    """An application command: its method, run with idempotency, one atomic save and bounded
+    retries. Read on the class (`ComplaintsApp.file_complaint`) it is this object, which the
+    GraphQL layer binds its inputs to by name; read on an application it is a `BoundCommand`."""
 
-    @functools.wraps(method)
-    def run(app: ComplaintsApp, /, *args: P.args, **kwargs: P.kwargs) -> A:
-        arguments = signature.bind(app, *args, **kwargs).arguments
+    def __init__(self, method: Callable[Concatenate[ComplaintsApp, P], Changes[A]]) -> None:
+        self.__doc__ = method.__doc__
+        self.method = method
+        self.name = method.__name__
+        self.signature = inspect.signature(method)
+
+    def run(
+        self, app: ComplaintsApp, idempotency_key: str | None, /, *args: P.args, **kwargs: P.kwargs
+    ) -> A:
+        arguments = self.signature.bind(app, *args, **kwargs).arguments
         actor: Actor = arguments["actor"]
-        key: str | None = arguments.get("idempotency_key")
-        inputs = {
-            k: v for k, v in arguments.items() if k not in {"self", "actor", "idempotency_key"}
-        }
+        # The fingerprint of a keyed call is taken from these, exactly as they were passed.
+        inputs = {k: v for k, v in arguments.items() if k not in {"self", "actor"}}
         return app.execute(
-            method.__name__, actor, key, inputs, lambda: method(app, *args, **kwargs)
+            self.name, actor, idempotency_key, inputs, lambda: self.method(app, *args, **kwargs)
         )
 
-    return run
+    @overload
+    def __get__(self, app: None, owner: type[ComplaintsApp]) -> Command[P, A]: ...
+    @overload
+    def __get__(self, app: ComplaintsApp, owner: type[ComplaintsApp]) -> BoundCommand[P, A]: ...
+    def __get__(
+        self, app: ComplaintsApp | None, owner: type[ComplaintsApp]
+    ) -> Command[P, A] | BoundCommand[P, A]:
+        return self if app is None else BoundCommand(self, app)
+
+
+class BoundCommand(Generic[P, A]):
+    """A command of one application: `app.file_complaint(actor, ..., idempotency_key="k")`.
+
+    The key is not a parameter of the command methods. A ParamSpec cannot gain a keyword
+    (PEP 612), so a call with a key is typed by a second overload that checks its arguments only
+    when it runs; a call without one is checked in full.
+    """
+
+    def __init__(self, command: Command[P, A], app: ComplaintsApp) -> None:
+        self.command = command
+        self.app = app
+
+    @overload
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> A: ...
+    @overload
+    def __call__(self, *args: Any, idempotency_key: str | None, **kwargs: Any) -> A: ...
+    def __call__(self, *args: Any, **kwargs: Any) -> A:
+        key = kwargs.pop("idempotency_key", None)
+        return self.command.run(self.app, key, *args, **kwargs)
+
+
+def command(
+    method: Callable[Concatenate[ComplaintsApp, P], Changes[A]],
+) -> Command[P, A]:
+    """Run an application command with idempotency, one atomic save and bounded retries."""
+    return Command(method)
 
 
 class ComplaintsApp(Application[UUID]):
@@ -349,7 +387,6 @@ class ComplaintsApp(Application[UUID]):
         shop_id: str,
         name: str,
         deposit: Money,
-        idempotency_key: str | None = None,
     ) -> Changes[Seller]:
         seller = Seller.register(self.context(actor), shop_id=shop_id, name=name, deposit=deposit)
         if seller.id in self.repository:
@@ -362,16 +399,13 @@ class ComplaintsApp(Application[UUID]):
         actor: Actor,
         shop_id: str,
         policy: AfterSalesPolicy,
-        idempotency_key: str | None = None,
     ) -> Changes[Seller]:
         seller = self.get_seller(shop_id)
         seller.set_after_sales_policy(self.context(actor), policy)
         return Changes(seller)
 
     @command
-    def top_up_deposit(
-        self, actor: Actor, shop_id: str, amount: Money, idempotency_key: str | None = None
-    ) -> Changes[Seller]:
+    def top_up_deposit(self, actor: Actor, shop_id: str, amount: Money) -> Changes[Seller]:
         seller = self.get_seller(shop_id)
         seller.top_up_deposit(self.context(actor), amount)
         return Changes(seller)
@@ -385,7 +419,6 @@ class ComplaintsApp(Application[UUID]):
         reason: str,
         complaint_id: UUID | None = None,
         fine: Money | None = None,
-        idempotency_key: str | None = None,
     ) -> Changes[Seller]:
         seller = self.get_seller(shop_id)
         seller.impose_sanction(
@@ -400,7 +433,6 @@ class ComplaintsApp(Application[UUID]):
         shop_id: str,
         kind: SanctionKind,
         reason: str,
-        idempotency_key: str | None = None,
     ) -> Changes[Seller]:
         seller = self.get_seller(shop_id)
         seller.lift_sanction(self.context(actor), kind=kind, reason=reason)
@@ -413,7 +445,6 @@ class ComplaintsApp(Application[UUID]):
         shop_id: str,
         passed: bool,
         findings: str,
-        idempotency_key: str | None = None,
     ) -> Changes[Seller]:
         ctx = self.context(actor)
         seller = self.get_seller(shop_id)
@@ -432,7 +463,6 @@ class ComplaintsApp(Application[UUID]):
         kind: ViolationKind,
         description: str,
         complaint_id: UUID | None = None,
-        idempotency_key: str | None = None,
     ) -> Changes[Violation]:
         seller = self.get_seller(shop_id)
         if complaint_id is not None:
@@ -447,9 +477,7 @@ class ComplaintsApp(Application[UUID]):
         return Changes(violation)
 
     @command
-    def confirm_violation(
-        self, actor: Actor, violation_id: UUID, idempotency_key: str | None = None
-    ) -> Changes[Violation]:
+    def confirm_violation(self, actor: Actor, violation_id: UUID) -> Changes[Violation]:
         ctx = self.context(actor)
         violation = self.get_violation(violation_id)
         violation.confirm(ctx)
@@ -469,7 +497,7 @@ class ComplaintsApp(Application[UUID]):
 
     @command
     def dismiss_violation(
-        self, actor: Actor, violation_id: UUID, reason: str, idempotency_key: str | None = None
+        self, actor: Actor, violation_id: UUID, reason: str
     ) -> Changes[Violation]:
         violation = self.get_violation(violation_id)
         violation.dismiss(self.context(actor), reason=reason)
@@ -485,7 +513,6 @@ class ComplaintsApp(Application[UUID]):
         category: Category,
         description: str,
         requested_remedy: Remedy,
-        idempotency_key: str | None = None,
     ) -> Changes[Complaint]:
         ctx = self.context(actor)
         seller = self.get_seller(shop_id)
@@ -501,9 +528,7 @@ class ComplaintsApp(Application[UUID]):
         return Changes(complaint)
 
     @command
-    def accept_complaint(
-        self, actor: Actor, complaint_id: UUID, idempotency_key: str | None = None
-    ) -> Changes[Complaint]:
+    def accept_complaint(self, actor: Actor, complaint_id: UUID) -> Changes[Complaint]:
         complaint = self.get_complaint(complaint_id)
         complaint.accept(self.context(actor))
         return Changes(complaint)
@@ -516,7 +541,6 @@ class ComplaintsApp(Application[UUID]):
         reason: str,
         missing: list[str],
         rule_codes: list[str] | None = None,
-        idempotency_key: str | None = None,
     ) -> Changes[Complaint]:
         complaint = self.get_complaint(complaint_id)
         complaint.return_for_info(
@@ -531,7 +555,6 @@ class ComplaintsApp(Application[UUID]):
         complaint_id: UUID,
         reason: str,
         rule_code: str | None = None,
-        idempotency_key: str | None = None,
     ) -> Changes[Complaint]:
         complaint = self.get_complaint(complaint_id)
         complaint.reject(self.context(actor), reason=reason, rule_code=rule_code)
@@ -543,16 +566,13 @@ class ComplaintsApp(Application[UUID]):
         actor: Actor,
         complaint_id: UUID,
         description: str,
-        idempotency_key: str | None = None,
     ) -> Changes[Complaint]:
         complaint = self.get_complaint(complaint_id)
         complaint.resubmit(self.context(actor), description=description)
         return Changes(complaint)
 
     @command
-    def withdraw_complaint(
-        self, actor: Actor, complaint_id: UUID, idempotency_key: str | None = None
-    ) -> Changes[Complaint]:
+    def withdraw_complaint(self, actor: Actor, complaint_id: UUID) -> Changes[Complaint]:
         complaint = self.get_complaint(complaint_id)
         complaint.withdraw(self.context(actor))
         return Changes(complaint)
@@ -565,16 +585,13 @@ class ComplaintsApp(Application[UUID]):
         complaint_id: UUID,
         remedy: Remedy,
         message: str | None = None,
-        idempotency_key: str | None = None,
     ) -> Changes[Complaint]:
         complaint = self.get_complaint(complaint_id)
         complaint.make_offer(self.context(actor), remedy=remedy, message=message)
         return Changes(complaint)
 
     @command
-    def accept_offer(
-        self, actor: Actor, complaint_id: UUID, offer_id: str, idempotency_key: str | None = None
-    ) -> Changes[Complaint]:
+    def accept_offer(self, actor: Actor, complaint_id: UUID, offer_id: str) -> Changes[Complaint]:
         complaint = self.get_complaint(complaint_id)
         complaint.accept_offer(self.context(actor), offer_id=offer_id)
         return Changes(complaint)
@@ -586,7 +603,6 @@ class ComplaintsApp(Application[UUID]):
         complaint_id: UUID,
         offer_id: str,
         reason: str | None = None,
-        idempotency_key: str | None = None,
     ) -> Changes[Complaint]:
         complaint = self.get_complaint(complaint_id)
         complaint.decline_offer(self.context(actor), offer_id=offer_id, reason=reason)
@@ -599,16 +615,13 @@ class ComplaintsApp(Application[UUID]):
         complaint_id: UUID,
         remedy: Remedy,
         message: str | None = None,
-        idempotency_key: str | None = None,
     ) -> Changes[Complaint]:
         complaint = self.get_complaint(complaint_id)
         complaint.propose_settlement(self.context(actor), remedy=remedy, message=message)
         return Changes(complaint)
 
     @command
-    def request_intervention(
-        self, actor: Actor, complaint_id: UUID, idempotency_key: str | None = None
-    ) -> Changes[Complaint]:
+    def request_intervention(self, actor: Actor, complaint_id: UUID) -> Changes[Complaint]:
         complaint = self.get_complaint(complaint_id)
         complaint.request_intervention(self.context(actor))
         return Changes(complaint)
@@ -620,7 +633,6 @@ class ComplaintsApp(Application[UUID]):
         complaint_id: UUID,
         text: str,
         visibility: Visibility = Visibility.PARTIES,
-        idempotency_key: str | None = None,
     ) -> Changes[Complaint]:
         complaint = self.get_complaint(complaint_id)
         complaint.post_message(self.context(actor), text=text, visibility=visibility)
@@ -633,7 +645,6 @@ class ComplaintsApp(Application[UUID]):
         actor: Actor,
         complaint_id: UUID,
         arbiter_id: str,
-        idempotency_key: str | None = None,
     ) -> Changes[Complaint]:
         complaint = self.get_complaint(complaint_id)
         complaint.assign(self.context(actor), arbiter_id=arbiter_id)
@@ -648,7 +659,6 @@ class ComplaintsApp(Application[UUID]):
         kinds: list[str],
         note: str | None = None,
         due_at: datetime | None = None,
-        idempotency_key: str | None = None,
     ) -> Changes[Complaint]:
         complaint = self.get_complaint(complaint_id)
         complaint.request_evidence(
@@ -664,7 +674,6 @@ class ComplaintsApp(Application[UUID]):
         kind: str,
         description: str,
         sha256: str | None = None,
-        idempotency_key: str | None = None,
     ) -> Changes[Complaint]:
         complaint = self.get_complaint(complaint_id)
         complaint.submit_evidence(
@@ -673,9 +682,7 @@ class ComplaintsApp(Application[UUID]):
         return Changes(complaint)
 
     @command
-    def record_finding(
-        self, actor: Actor, complaint_id: UUID, finding: str, idempotency_key: str | None = None
-    ) -> Changes[Complaint]:
+    def record_finding(self, actor: Actor, complaint_id: UUID, finding: str) -> Changes[Complaint]:
         complaint = self.get_complaint(complaint_id)
         complaint.record_finding(self.context(actor), finding=finding)
         return Changes(complaint)
@@ -690,7 +697,6 @@ class ComplaintsApp(Application[UUID]):
         rationale: str,
         remedy: Remedy | None = None,
         rule_codes: list[str] | None = None,
-        idempotency_key: str | None = None,
     ) -> Changes[Complaint]:
         complaint = self.get_complaint(complaint_id)
         complaint.issue_ruling(
@@ -703,17 +709,13 @@ class ComplaintsApp(Application[UUID]):
         return Changes(complaint)
 
     @command
-    def acknowledge_ruling(
-        self, actor: Actor, complaint_id: UUID, idempotency_key: str | None = None
-    ) -> Changes[Complaint]:
+    def acknowledge_ruling(self, actor: Actor, complaint_id: UUID) -> Changes[Complaint]:
         complaint = self.get_complaint(complaint_id)
         complaint.acknowledge_ruling(self.context(actor))
         return Changes(complaint)
 
     @command
-    def file_appeal(
-        self, actor: Actor, complaint_id: UUID, grounds: str, idempotency_key: str | None = None
-    ) -> Changes[Complaint]:
+    def file_appeal(self, actor: Actor, complaint_id: UUID, grounds: str) -> Changes[Complaint]:
         complaint = self.get_complaint(complaint_id)
         complaint.file_appeal(self.context(actor), grounds=grounds)
         return Changes(complaint)
@@ -727,7 +729,6 @@ class ComplaintsApp(Application[UUID]):
         rationale: str,
         outcome: Outcome | None = None,
         remedy: Remedy | None = None,
-        idempotency_key: str | None = None,
     ) -> Changes[Complaint]:
         complaint = self.get_complaint(complaint_id)
         complaint.decide_appeal(
@@ -737,9 +738,7 @@ class ComplaintsApp(Application[UUID]):
 
     # ------------------------------------------------------------------ enforcement (R4)
     @command
-    def confirm_refund(
-        self, actor: Actor, complaint_id: UUID, idempotency_key: str | None = None
-    ) -> Changes[Complaint]:
+    def confirm_refund(self, actor: Actor, complaint_id: UUID) -> Changes[Complaint]:
         complaint = self.get_complaint(complaint_id)
         complaint.confirm_refund(self.context(actor))
         return Changes(complaint)
@@ -751,16 +750,13 @@ class ComplaintsApp(Application[UUID]):
         complaint_id: UUID,
         carrier: str,
         tracking_number: str,
-        idempotency_key: str | None = None,
     ) -> Changes[Complaint]:
         complaint = self.get_complaint(complaint_id)
         complaint.ship_return(self.context(actor), carrier=carrier, tracking_number=tracking_number)
         return Changes(complaint)
 
     @command
-    def confirm_return_received(
-        self, actor: Actor, complaint_id: UUID, idempotency_key: str | None = None
-    ) -> Changes[Complaint]:
+    def confirm_return_received(self, actor: Actor, complaint_id: UUID) -> Changes[Complaint]:
         complaint = self.get_complaint(complaint_id)
         complaint.confirm_return_received(self.context(actor))
         return Changes(complaint)
@@ -772,7 +768,6 @@ class ComplaintsApp(Application[UUID]):
         complaint_id: UUID,
         carrier: str,
         tracking_number: str,
-        idempotency_key: str | None = None,
     ) -> Changes[Complaint]:
         complaint = self.get_complaint(complaint_id)
         complaint.ship_replacement(
@@ -782,7 +777,7 @@ class ComplaintsApp(Application[UUID]):
 
     @command
     def raise_execution_issue(
-        self, actor: Actor, complaint_id: UUID, text: str, idempotency_key: str | None = None
+        self, actor: Actor, complaint_id: UUID, text: str
     ) -> Changes[Complaint]:
         complaint = self.get_complaint(complaint_id)
         complaint.raise_execution_issue(self.context(actor), text=text)
@@ -795,7 +790,6 @@ class ComplaintsApp(Application[UUID]):
         complaint_id: UUID,
         resolution: str,
         issue_id: str | None = None,
-        idempotency_key: str | None = None,
     ) -> Changes[Complaint]:
         complaint = self.get_complaint(complaint_id)
         complaint.resolve_execution_issue(
@@ -811,7 +805,6 @@ class ComplaintsApp(Application[UUID]):
         complaint_id: UUID,
         score: int,
         comment: str | None = None,
-        idempotency_key: str | None = None,
     ) -> Changes[Complaint]:
         complaint = self.get_complaint(complaint_id)
         complaint.rate_handling(self.context(actor), score=score, comment=comment)
@@ -819,17 +812,13 @@ class ComplaintsApp(Application[UUID]):
 
     # ------------------------------------------------------------------ time (DESIGN §9)
     @command
-    def pause_clock(
-        self, actor: Actor, complaint_id: UUID, reason: str, idempotency_key: str | None = None
-    ) -> Changes[Complaint]:
+    def pause_clock(self, actor: Actor, complaint_id: UUID, reason: str) -> Changes[Complaint]:
         complaint = self.get_complaint(complaint_id)
         complaint.pause_clock(self.context(actor), reason=reason)
         return Changes(complaint)
 
     @command
-    def resume_clock(
-        self, actor: Actor, complaint_id: UUID, idempotency_key: str | None = None
-    ) -> Changes[Complaint]:
+    def resume_clock(self, actor: Actor, complaint_id: UUID) -> Changes[Complaint]:
         complaint = self.get_complaint(complaint_id)
         complaint.resume_clock(self.context(actor))
         return Changes(complaint)
@@ -840,7 +829,6 @@ class ComplaintsApp(Application[UUID]):
         actor: Actor,
         complaint_id: UUID,
         deadline_id: int,
-        idempotency_key: str | None = None,
     ) -> Changes[Complaint]:
         """Enforce a due deadline. When the seller defaulted on a refund, the platform pays the
         consumer first and recovers the sum from the deposit, in the same transaction."""
@@ -869,9 +857,7 @@ class ComplaintsApp(Application[UUID]):
 
     # ------------------------------------------------------------------ personal data (§7)
     @command
-    def erase_subject(
-        self, actor: Actor, subject_id: str, idempotency_key: str | None = None
-    ) -> Changes[SubjectErasure]:
+    def erase_subject(self, actor: Actor, subject_id: str) -> Changes[SubjectErasure]:
         """Record the erasure, then destroy the subject's keys. Erasing twice changes nothing;
         if new data arrived since, its keys are destroyed too."""
         ctx = self.context(actor)

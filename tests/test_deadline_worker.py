@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -279,14 +280,14 @@ def test_a_worker_stopped_mid_run_leaves_the_rest_to_the_next(keeper: Keeper) ->
     lapse = app.lapse_deadline
     calls = 0
 
-    def crash_after_five(*args: object, **kwargs: object) -> Complaint:
+    def crash_after_five(*args: Any, **kwargs: Any) -> Complaint:
         nonlocal calls
         calls += 1
         if calls > 5:
             raise KeyboardInterrupt  # the process dies mid-run
-        return lapse(*args, **kwargs)  # type: ignore[arg-type]
+        return lapse(*args, **kwargs)
 
-    app.lapse_deadline = crash_after_five  # type: ignore[method-assign]
+    app.lapse_deadline = crash_after_five  # type: ignore[assignment]
     with pytest.raises(KeyboardInterrupt):
         first.run_once()
     del app.lapse_deadline

@@ -12,8 +12,9 @@ from complaints.audit import audited_history
 from complaints.domain.errors import DomainError
 from complaints.domain.values import Role
 from complaints.graphql import ids
+from complaints.graphql.context import Info
 from complaints.graphql.errors import coded
-from complaints.graphql.types import AuditEvent, AuditTrail, Info
+from complaints.graphql.types.audit import AuditEvent, AuditTrail
 from complaints.hash_chain import GENESIS
 
 #: Shown for an event too damaged to decode (its data says so too).

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 import anyio.to_thread
+import strawberry
 
 from complaints.application import ComplaintsApp
 from complaints.domain.complaint import Complaint
@@ -53,3 +54,7 @@ class Context:
         if complaint is None or not complaint.can_view(self.actor):
             return None
         return complaint
+
+
+#: What a resolver declares to receive the context.
+Info = strawberry.Info[Context, None]

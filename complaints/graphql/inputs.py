@@ -1,11 +1,16 @@
 """Mutation inputs, named and shaped as the contract says. Every input takes an optional
-`idempotencyKey`: the same key with the same input returns the first result."""
+`idempotencyKey`: the same key with the same input returns the first result.
+
+A command input's fields are named after the parameters of its application command, which
+receives them by name (mutations/arguments.py); a field's type says how it is converted.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -28,6 +33,17 @@ def key_field() -> Any:
     return strawberry.field(default=None, description=KEY)
 
 
+@dataclass(frozen=True)
+class GlobalIdOf:
+    """Marks an input field as the global id of a `kind`: its command receives the UUID."""
+
+    kind: str
+
+
+ComplaintId = Annotated[strawberry.ID, GlobalIdOf("Complaint")]
+ViolationId = Annotated[strawberry.ID, GlobalIdOf("Violation")]
+
+
 @strawberry.input
 class MoneyInput:
     amount: Decimal
@@ -44,10 +60,6 @@ class RemedyInput:
 
     def value(self) -> Remedy:
         return Remedy(self.type, self.amount.value() if self.amount else None)
-
-
-def remedy_or_none(remedy: RemedyInput | None) -> Remedy | None:
-    return None if remedy is None else remedy.value()
 
 
 @strawberry.input
@@ -96,13 +108,13 @@ class FileComplaintInput:
 
 @strawberry.input
 class ComplaintActionInput:
-    complaint_id: strawberry.ID
+    complaint_id: ComplaintId
     idempotency_key: str | None = key_field()
 
 
 @strawberry.input
 class ReturnForInfoInput:
-    complaint_id: strawberry.ID
+    complaint_id: ComplaintId
     reason: str
     missing: list[str]
     rule_codes: list[str] | None = None
@@ -111,7 +123,7 @@ class ReturnForInfoInput:
 
 @strawberry.input
 class RejectComplaintInput:
-    complaint_id: strawberry.ID
+    complaint_id: ComplaintId
     reason: str
     rule_code: str | None = None
     idempotency_key: str | None = key_field()
@@ -119,14 +131,14 @@ class RejectComplaintInput:
 
 @strawberry.input
 class ResubmitComplaintInput:
-    complaint_id: strawberry.ID
+    complaint_id: ComplaintId
     description: str
     idempotency_key: str | None = key_field()
 
 
 @strawberry.input
 class MakeOfferInput:
-    complaint_id: strawberry.ID
+    complaint_id: ComplaintId
     remedy: RemedyInput
     message: str | None = None
     idempotency_key: str | None = key_field()
@@ -134,7 +146,7 @@ class MakeOfferInput:
 
 @strawberry.input
 class OfferActionInput:
-    complaint_id: strawberry.ID
+    complaint_id: ComplaintId
     offer_id: strawberry.ID
     reason: str | None = None
     idempotency_key: str | None = key_field()
@@ -142,7 +154,7 @@ class OfferActionInput:
 
 @strawberry.input
 class PostMessageInput:
-    complaint_id: strawberry.ID
+    complaint_id: ComplaintId
     text: str
     visibility: MessageVisibility | None = None
     idempotency_key: str | None = key_field()
@@ -150,14 +162,14 @@ class PostMessageInput:
 
 @strawberry.input
 class AssignComplaintInput:
-    complaint_id: strawberry.ID
+    complaint_id: ComplaintId
     arbiter_id: str
     idempotency_key: str | None = key_field()
 
 
 @strawberry.input
 class RequestEvidenceInput:
-    complaint_id: strawberry.ID
+    complaint_id: ComplaintId
     party: Role
     kinds: list[str]
     note: str | None = None
@@ -167,7 +179,7 @@ class RequestEvidenceInput:
 
 @strawberry.input
 class SubmitEvidenceInput:
-    complaint_id: strawberry.ID
+    complaint_id: ComplaintId
     kind: str
     description: str
     sha256: str | None = None
@@ -176,14 +188,14 @@ class SubmitEvidenceInput:
 
 @strawberry.input
 class RecordFindingInput:
-    complaint_id: strawberry.ID
+    complaint_id: ComplaintId
     finding: str
     idempotency_key: str | None = key_field()
 
 
 @strawberry.input
 class IssueRulingInput:
-    complaint_id: strawberry.ID
+    complaint_id: ComplaintId
     outcome: Outcome
     rationale: str
     remedy: RemedyInput | None = None
@@ -193,14 +205,14 @@ class IssueRulingInput:
 
 @strawberry.input
 class FileAppealInput:
-    complaint_id: strawberry.ID
+    complaint_id: ComplaintId
     grounds: str
     idempotency_key: str | None = key_field()
 
 
 @strawberry.input
 class DecideAppealInput:
-    complaint_id: strawberry.ID
+    complaint_id: ComplaintId
     grant: bool
     rationale: str
     outcome: Outcome | None = None
@@ -210,7 +222,7 @@ class DecideAppealInput:
 
 @strawberry.input
 class ShipReturnInput:
-    complaint_id: strawberry.ID
+    complaint_id: ComplaintId
     carrier: str
     tracking_number: str
     idempotency_key: str | None = key_field()
@@ -218,7 +230,7 @@ class ShipReturnInput:
 
 @strawberry.input
 class ResolveIssueInput:
-    complaint_id: strawberry.ID
+    complaint_id: ComplaintId
     resolution: str
     issue_id: strawberry.ID | None = strawberry.field(
         default=None, description="Which issue; may be left out when only one is open"
@@ -228,7 +240,7 @@ class ResolveIssueInput:
 
 @strawberry.input
 class RateHandlingInput:
-    complaint_id: strawberry.ID
+    complaint_id: ComplaintId
     score: int
     comment: str | None = None
     idempotency_key: str | None = key_field()
@@ -239,19 +251,19 @@ class ReportViolationInput:
     shop_id: str
     kind: ViolationKind
     description: str
-    complaint_id: strawberry.ID | None = None
+    complaint_id: ComplaintId | None = None
     idempotency_key: str | None = key_field()
 
 
 @strawberry.input
 class ViolationActionInput:
-    violation_id: strawberry.ID
+    violation_id: ViolationId
     idempotency_key: str | None = key_field()
 
 
 @strawberry.input
 class DismissViolationInput:
-    violation_id: strawberry.ID
+    violation_id: ViolationId
     reason: str
     idempotency_key: str | None = key_field()
 
@@ -269,9 +281,9 @@ class SanctionSellerInput:
     shop_id: str
     kind: SanctionKind
     reason: str
-    complaint_id: strawberry.ID | None = None
-    amount: MoneyInput | None = strawberry.field(
-        default=None, description="Required for a FINE: taken from the deposit"
+    complaint_id: ComplaintId | None = None
+    fine: MoneyInput | None = strawberry.field(
+        name="amount", default=None, description="Required for a FINE: taken from the deposit"
     )
     idempotency_key: str | None = key_field()
 
@@ -286,7 +298,7 @@ class LiftSanctionInput:
 
 @strawberry.input
 class PauseClockInput:
-    complaint_id: strawberry.ID
+    complaint_id: ComplaintId
     reason: str
     idempotency_key: str | None = key_field()
 

@@ -14,28 +14,19 @@ from complaints.domain import access
 from complaints.domain.errors import DomainError, ValidationFailed, ViolationNotFound
 from complaints.domain.rulebook import RULEBOOK
 from complaints.domain.values import Role
-from complaints.graphql import ids
+from complaints.graphql import audit, ids
+from complaints.graphql.context import Info
 from complaints.graphql.enums import ComplaintCategory
 from complaints.graphql.errors import CodedError, coded
 from complaints.graphql.inputs import ComplaintFilter
 from complaints.graphql.resolvers import DEFAULT_PAGE, read
-from complaints.graphql.types import (
-    AuditTrail,
-    ComplaintConnection,
-    ComplaintEdge,
-    ComplaintNode,
-    Guide,
-    Info,
-    Node,
-    Rule,
-    SellerConnection,
-    SellerEdge,
-    SellerNode,
-    Statistics,
-    Violation,
-    load_seller,
-    page_info,
-)
+from complaints.graphql.types.audit import AuditTrail
+from complaints.graphql.types.complaint import ComplaintConnection, ComplaintEdge, ComplaintNode
+from complaints.graphql.types.relay import Node, page_info
+from complaints.graphql.types.rulebook import Guide, Rule
+from complaints.graphql.types.seller import SellerConnection, SellerEdge, SellerNode, load_seller
+from complaints.graphql.types.statistics import Statistics
+from complaints.graphql.types.violation import Violation
 from complaints.projections.complaint_list import ComplaintFilter as ReadFilter
 
 
@@ -163,9 +154,7 @@ class Query:
     async def audit_trail(self, info: Info, complaint_id: strawberry.ID) -> AuditTrail:
         if not staff_or_auditor(info):
             raise CodedError("NOT_ALLOWED", "Only staff and auditors read audit trails.")
-        from complaints.graphql.audit import audit_trail  # noqa: PLC0415
-
-        return await audit_trail(info, complaint_id)
+        return await audit.audit_trail(info, complaint_id)
 
     @strawberry.field(description="A shop's public page; the deposit only for its staff")
     async def seller(self, info: Info, shop_id: str) -> SellerNode | None:

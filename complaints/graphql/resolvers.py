@@ -1,5 +1,5 @@
 """The translation every resolver shares: run a command in a worker thread and map refusals to
-typed errors; page through read models; resolve ids."""
+typed errors; read the read models off the event loop; resolve ids."""
 
 from __future__ import annotations
 
@@ -11,22 +11,14 @@ import anyio.to_thread
 
 from complaints.domain.errors import DomainError, ValidationFailed
 from complaints.graphql import ids
+from complaints.graphql.context import Info
 from complaints.graphql.errors import AnyError, as_error, coded
-from complaints.graphql.types import (
-    Info,
-    PageInfo,
-    TimelineConnection,
-    TimelineEdge,
-    TimelineEntry,
-    page_info,
-)
 
 T = TypeVar("T")
-R = TypeVar("R")
 DEFAULT_PAGE = 20
 
 
-async def command(info: Info, call: Callable[[], T], present: Callable[[T], R]) -> R | AnyError:
+async def run_command(info: Info, call: Callable[[], T]) -> T | AnyError:
     """Run one application command off the event loop. A refusal becomes its typed error.
 
     On success, wait (bounded by READ_YOUR_WRITES_SECONDS) until the read models include the
@@ -47,7 +39,7 @@ async def command(info: Info, call: Callable[[], T], present: Callable[[T], R]) 
     wait = context.settings.read_your_writes_seconds
     if position is not None and wait > 0:
         await anyio.to_thread.run_sync(lambda: context.read_models.wait_for(position, timeout=wait))
-    return present(outcome)
+    return outcome
 
 
 async def read(call: Callable[[], T]) -> T:
@@ -60,42 +52,3 @@ async def read(call: Callable[[], T]) -> T:
 
 def complaint_uuid(value: str, field: str = "complaintId") -> UUID:
     return ids.parse_uuid("Complaint", value, field)
-
-
-async def timeline_connection(
-    info: Info,
-    complaint_id: UUID,
-    *,
-    first: int | None,
-    after: str | None,
-    upto_version: int | None = None,
-) -> TimelineConnection:
-    context = info.context
-    try:
-        after_version = ids.parse_cursor("TimelineEntry", after)
-    except ValidationFailed as error:
-        raise coded(error) from None
-    page = await read(
-        lambda: context.read_models.timeline.entries(
-            context.actor,
-            complaint_id,
-            first=first or 50,
-            after=after_version,
-            upto_version=upto_version,
-        )
-    )
-    if page is None:
-        return TimelineConnection(
-            edges=[],
-            page_info=PageInfo(
-                has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None
-            ),
-        )
-    edges = [
-        TimelineEdge(cursor=ids.cursor("TimelineEntry", e.version), node=TimelineEntry.of(e))
-        for e in page.items
-    ]
-    return TimelineConnection(
-        edges=edges,
-        page_info=page_info([e.cursor for e in edges], has_next=page.has_next, after=after),
-    )

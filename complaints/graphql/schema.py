@@ -39,7 +39,9 @@ from complaints.graphql.mutations import Mutation
 from complaints.graphql.queries import Query
 from complaints.graphql.shape import MAX_ALIASES, MAX_DEPTH, limited
 from complaints.graphql.subscriptions import Subscription
-from complaints.graphql.types import ComplaintNode, SellerNode, Violation
+from complaints.graphql.types.complaint import ComplaintNode
+from complaints.graphql.types.seller import SellerNode
+from complaints.graphql.types.violation import Violation
 
 log = logging.getLogger("complaints.graphql")
 

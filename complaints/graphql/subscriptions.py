@@ -30,10 +30,11 @@ import strawberry
 
 from complaints.domain.access import list_scope, sees_entry
 from complaints.domain.values import PARTIES, Actor
-from complaints.graphql.context import Context
+from complaints.graphql.context import Context, Info
 from complaints.graphql.errors import CodedError
 from complaints.graphql.resolvers import complaint_uuid
-from complaints.graphql.types import ComplaintNode, ComplaintUpdate, Info, TimelineEntry
+from complaints.graphql.types.complaint import ComplaintNode, ComplaintUpdate
+from complaints.graphql.types.timeline import TimelineEntry
 from complaints.projections.read_models import ReadModels
 from complaints.projections.timeline import CaseRow
 from complaints.projections.timeline import TimelineEntry as Entry

@@ -179,7 +179,7 @@ class TestIntervention:
         self, world: Scenario, party: object
     ) -> None:
         complaint = world.negotiating()
-        complaint = world.app.request_intervention(party, complaint.id)  # type: ignore[arg-type]
+        complaint = world.app.request_intervention(party, complaint.id)  # type: ignore[call-overload]
         assert complaint.status is Status.UNDER_REVIEW
         assert complaint.offers[0].status is OfferStatus.EXPIRED
         assert [d.kind for d in complaint.open_deadlines] == [DeadlineKind.PICKUP]

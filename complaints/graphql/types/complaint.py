@@ -1,0 +1,194 @@
+"""Complaints, built from the aggregate (single reads and mutation results) or from the read
+model (lists); fields only one side has are fetched lazily."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+import strawberry
+
+from complaints.domain import access
+from complaints.domain.complaint import Complaint as ComplaintAggregate
+from complaints.domain.records import Offer as OfferRecord
+from complaints.graphql import ids
+from complaints.graphql.context import Info
+from complaints.graphql.enums import ComplaintCategory, ComplaintStatus, Outcome, Role
+from complaints.graphql.timeline import timeline_connection
+from complaints.graphql.types.relay import Node, PageInfo
+from complaints.graphql.types.seller import SellerNode, load_seller
+from complaints.graphql.types.timeline import TimelineConnection, TimelineEntry
+from complaints.graphql.types.values import Remedy, required_remedy
+from complaints.projections.complaint_list import ComplaintSummary
+
+
+@strawberry.type
+class Offer:
+    id: strawberry.ID
+    by: Role
+    remedy: Remedy
+    status: str
+    made_at: datetime
+    message: str | None = strawberry.field(description="The offer's note; [erased] after erasure")
+    accepted_by: list[Role]
+
+    @classmethod
+    def of(cls, offer: OfferRecord) -> Offer:
+        return cls(
+            id=strawberry.ID(offer.id),
+            by=offer.by,
+            remedy=required_remedy(offer.remedy),
+            status=offer.status.value,
+            made_at=offer.made_at,
+            message=offer.message.reveal() if offer.message else None,
+            accepted_by=sorted(offer.accepted_by, key=lambda r: r.value),
+        )
+
+
+@strawberry.type
+class Deadline:
+    kind: str
+    due_at: datetime
+    party: Role | None
+    overdue: bool
+
+
+@strawberry.type(name="Complaint")
+class ComplaintNode(Node):
+    id: strawberry.ID
+    reference: str
+    status: ComplaintStatus
+    category: ComplaintCategory
+    order_id: str
+    requested_remedy: Remedy
+    outcome: Outcome | None
+    remedy: Remedy | None
+    version: int
+    filed_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+    decided_by_default: bool
+    shop_id: str
+    clock_paused: bool = strawberry.field(description="Deadlines wait while the clock is paused")
+    paused_hours: float = strawberry.field(description="Time spent with the clock paused")
+    _id: strawberry.Private[UUID]
+    _aggregate: strawberry.Private[ComplaintAggregate | None] = None
+    _as_of: strawberry.Private[bool] = False
+
+    @classmethod
+    def of(cls, complaint: ComplaintAggregate, *, as_of: bool = False) -> ComplaintNode:
+        return cls(
+            id=strawberry.ID(ids.global_id("Complaint", complaint.id)),
+            reference=complaint.reference,
+            status=complaint.status,
+            category=complaint.category,
+            order_id=complaint.order_id,
+            requested_remedy=required_remedy(complaint.requested_remedy),
+            outcome=complaint.outcome,
+            remedy=Remedy.of(complaint.remedy),
+            version=complaint.version,
+            filed_at=complaint.filed_at,
+            updated_at=complaint.modified_on,
+            closed_at=complaint.closed_at,
+            decided_by_default=complaint.decided_by_default,
+            shop_id=complaint.shop_id,
+            clock_paused=complaint.paused_at is not None,
+            paused_hours=complaint.paused_seconds / 3600,
+            _id=complaint.id,
+            _aggregate=complaint,
+            _as_of=as_of,
+        )
+
+    @classmethod
+    def of_summary(cls, summary: ComplaintSummary) -> ComplaintNode:
+        return cls(
+            id=strawberry.ID(ids.global_id("Complaint", summary.id)),
+            reference=summary.reference,
+            status=summary.status,
+            category=summary.category,
+            order_id=summary.order_id,
+            requested_remedy=required_remedy(summary.requested_remedy),
+            outcome=summary.outcome,
+            remedy=Remedy.of(summary.remedy),
+            version=summary.version,
+            filed_at=summary.filed_at,
+            updated_at=summary.updated_at,
+            closed_at=summary.closed_at,
+            decided_by_default=summary.decided_by_default,
+            shop_id=summary.shop_id,
+            clock_paused=summary.paused,
+            paused_hours=summary.paused_seconds / 3600,
+            _id=summary.id,
+        )
+
+    async def _complaint(self, info: Info) -> ComplaintAggregate | None:
+        if self._aggregate is None:
+            self._aggregate = await info.context.complaint(self._id)
+        return self._aggregate
+
+    @strawberry.field
+    async def seller(self, info: Info) -> SellerNode:
+        seller = await load_seller(info, self.shop_id)
+        assert seller is not None, f"complaint against unknown shop {self.shop_id}"
+        return seller
+
+    @strawberry.field(description="null or [erased] after erasure")
+    async def description(self, info: Info) -> str | None:
+        complaint = await self._complaint(info)
+        return None if complaint is None else complaint.description.reveal()
+
+    @strawberry.field
+    async def offers(self, info: Info) -> list[Offer]:
+        complaint = await self._complaint(info)
+        return [] if complaint is None else [Offer.of(o) for o in complaint.offers]
+
+    @strawberry.field(description="Open deadlines this viewer may see")
+    async def deadlines(self, info: Info) -> list[Deadline]:
+        complaint = await self._complaint(info)
+        if complaint is None:
+            return []
+        viewer = info.context.actor
+        return [
+            Deadline(kind=d.kind.value, due_at=d.due_at, party=d.party, overdue=d.overdue)
+            for d in complaint.open_deadlines
+            if access.sees_entry(viewer, access.deadline_audience(d.kind))
+        ]
+
+    @strawberry.field(description="Mutation names the current viewer may call now")
+    async def allowed_actions(self, info: Info) -> list[str]:
+        complaint = await self._complaint(info)
+        if complaint is None or self._as_of:
+            return []
+        return complaint.allowed_actions(info.context.actor, info.context.app.clock.now())
+
+    @strawberry.field(description="Redacted for the viewer; cursors are stable across appends")
+    async def timeline(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> TimelineConnection:
+        return await timeline_connection(
+            info,
+            self._id,
+            first=first,
+            after=after,
+            upto_version=self.version if self._as_of else None,
+        )
+
+
+@strawberry.type
+class ComplaintEdge:
+    cursor: str
+    node: ComplaintNode
+
+
+@strawberry.type
+class ComplaintConnection:
+    edges: list[ComplaintEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type
+class ComplaintUpdate:
+    position: int
+    complaint: ComplaintNode
+    entry: TimelineEntry

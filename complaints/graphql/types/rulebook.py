@@ -1,0 +1,27 @@
+"""The platform rulebook: rules that decisions cite, and guides for consumers."""
+
+from __future__ import annotations
+
+import strawberry
+
+from complaints.domain.rulebook import Rule as RuleRecord
+from complaints.graphql.enums import ComplaintCategory
+
+
+@strawberry.type(description="A rule of the platform rulebook, cited by decisions")
+class Rule:
+    code: str
+    title: str
+    text: str
+    law: str | None
+
+    @classmethod
+    def of(cls, rule: RuleRecord) -> Rule:
+        return cls(code=rule.code, title=rule.title, text=rule.text, law=rule.law)
+
+
+@strawberry.type(description="Advice for consumers with a problem of one category")
+class Guide:
+    category: ComplaintCategory
+    title: str
+    text: str
