@@ -27,9 +27,9 @@ from rich.table import Table
 from bench.common import DEFAULT_URL, store_url
 from complaints.application import ComplaintsApp
 from complaints.clock import ManualClock
-from complaints.deadline_worker import DeadlineWorker
 from complaints.domain.deadlines import DeadlineKind
 from complaints.domain.values import SYSTEM, Actor, Category, Money, Remedy, RemedyType, Role
+from complaints.ops.deadline_worker import DeadlineWorker
 from complaints.projections.read_models import ReadModels
 from complaints.settings import Settings
 

@@ -33,8 +33,8 @@ from complaints.application import ComplaintsApp
 from complaints.domain.values import Actor, Category, Money, Remedy, RemedyType, Role
 from complaints.graphql.ids import global_id
 from complaints.graphql.persisted import QUERIES
-from complaints.identity import mint_token
 from complaints.settings import DEV_JWT_SECRET, Settings
+from complaints.web.identity import mint_token
 
 PERSISTED_TIMELINE = next(q for q in QUERIES if q.name == "CaseTimeline")
 SUPERVISOR = Actor(Role.SUPERVISOR, "sup-1")

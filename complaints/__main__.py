@@ -1,3 +1,3 @@
-from complaints.cli import main
+from complaints.ops.cli import main
 
 raise SystemExit(main())

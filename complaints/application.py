@@ -65,13 +65,13 @@ from complaints.domain.values import (
     Visibility,
 )
 from complaints.domain.violation import Violation
-from complaints.hash_chain import HashedPOPORecorder, HashedRecorder, Verification, verify
-from complaints.idempotency import IdempotencyRecord, check_key, fingerprint, record_id, scope
-from complaints.personal_data import KeyStore, PersonalDataCipher, open_key_store
-from complaints.postgres import creating_tables
 from complaints.settings import Settings
-from complaints.signal import Signal
-from complaints.transcodings import register_domain_transcodings
+from complaints.store.hash_chain import HashedPOPORecorder, HashedRecorder, Verification, verify
+from complaints.store.idempotency import IdempotencyRecord, check_key, fingerprint, record_id, scope
+from complaints.store.personal_data import KeyStore, PersonalDataCipher, open_key_store
+from complaints.store.postgres import creating_tables
+from complaints.store.signal import Signal
+from complaints.store.transcodings import register_domain_transcodings
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from eventsourcing.utils import TopicError, resolve_topic
 
 from complaints.application import ComplaintsApp
 from complaints.domain.values import Actor, PersonalText
-from complaints.hash_chain import HashedRecorder, Verification
+from complaints.store.hash_chain import HashedRecorder, Verification
 
 #: Fields every event has, shown apart from its data.
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor"}

@@ -13,12 +13,12 @@ from uuid import UUID
 import pytest
 
 from complaints.application import ComplaintsApp
-from complaints.cli import main
 from complaints.clock import ManualClock
 from complaints.domain.values import Actor, Role
-from complaints.identity import verify_token
+from complaints.ops.cli import main
 from complaints.projections.read_models import ReadModels
 from complaints.settings import DEV_JWT_SECRET, Settings
+from complaints.web.identity import verify_token
 from tests.scenario import Scenario
 
 

@@ -13,7 +13,6 @@ import pytest
 
 from complaints.application import ComplaintsApp
 from complaints.clock import ManualClock
-from complaints.deadline_worker import DeadlineWorker, Sweep
 from complaints.domain.complaint import Complaint
 from complaints.domain.deadlines import DeadlineKind
 from complaints.domain.values import (
@@ -27,6 +26,7 @@ from complaints.domain.values import (
     SanctionKind,
     Status,
 )
+from complaints.ops.deadline_worker import DeadlineWorker, Sweep
 from complaints.projections.coordination import LocalLeadership
 from complaints.projections.read_models import ReadModels
 from complaints.projections.runner import ProjectionWorker

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from complaints import server
 from complaints.application import ComplaintsApp
 from complaints.settings import Settings
+from complaints.web import server
 
 
 def test_a_failure_after_the_app_opened_still_closes_it(

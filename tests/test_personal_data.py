@@ -12,7 +12,8 @@ import pytest
 
 from complaints.domain.errors import ReadOnlyRole, RoleNotAllowed, SubjectNotFound, ValidationFailed
 from complaints.domain.values import ERASED, Outcome, PersonalText, Role, Status
-from complaints.personal_data import (
+from complaints.settings import Store
+from complaints.store.personal_data import (
     KeyStore,
     MemoryKeyStore,
     PersonalDataCipher,
@@ -20,7 +21,6 @@ from complaints.personal_data import (
     SqliteKeyStore,
     TamperedPersonalData,
 )
-from complaints.settings import Store
 from tests.scenario import (
     AGENT,
     AUDITOR,

@@ -12,11 +12,11 @@ import pytest
 from PIL import Image
 
 from complaints.application import ComplaintsApp
-from complaints.cli import main
 from complaints.clock import ManualClock
 from complaints.domain.deadlines import DeadlineKind
+from complaints.ops.cli import main
+from complaints.ops.report import buckets, build, parse_bound, to_csv, to_markdown, write
 from complaints.projections.read_models import ReadModels
-from complaints.report import buckets, build, parse_bound, to_csv, to_markdown, write
 from complaints.settings import Settings
 from tests.scenario import CONSUMER, DESCRIPTION, SELLER, SUPERVISOR, Scenario
 

@@ -15,7 +15,7 @@ from complaints.graphql import ids
 from complaints.graphql.context import Info
 from complaints.graphql.errors import coded
 from complaints.graphql.types.audit import AuditEvent, AuditTrail
-from complaints.hash_chain import GENESIS
+from complaints.store.hash_chain import GENESIS
 
 #: Shown for an event too damaged to decode (its data says so too).
 UNKNOWN_TIME = datetime(1970, 1, 1, tzinfo=UTC)

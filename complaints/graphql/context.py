@@ -17,7 +17,7 @@ from complaints.domain.values import Actor
 from complaints.graphql.errors import CodedError
 from complaints.projections.read_models import ReadModels
 from complaints.settings import Settings
-from complaints.signal import AsyncPulse
+from complaints.store.signal import AsyncPulse
 
 
 @dataclass

@@ -37,7 +37,7 @@ from typing import Any
 import anyio.to_thread
 
 from complaints.projections.timeline import TimelineView
-from complaints.signal import AsyncPulse
+from complaints.store.signal import AsyncPulse
 
 log = logging.getLogger(__name__)
 

@@ -38,7 +38,7 @@ from complaints.graphql.types.timeline import TimelineEntry
 from complaints.projections.read_models import ReadModels
 from complaints.projections.timeline import CaseRow
 from complaints.projections.timeline import TimelineEntry as Entry
-from complaints.signal import AsyncPulse
+from complaints.store.signal import AsyncPulse
 
 log = logging.getLogger(__name__)
 

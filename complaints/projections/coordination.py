@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from complaints.settings import Store
-from complaints.signal import Signal
+from complaints.store.signal import Signal
 
 log = logging.getLogger(__name__)
 

@@ -162,7 +162,7 @@ class PostgresReadStore(ReadStore):
         import psycopg  # noqa: PLC0415 - PostgreSQL only
         from psycopg_pool import ConnectionPool  # noqa: PLC0415
 
-        from complaints.postgres import check_unless_recent, mark_returned  # noqa: PLC0415
+        from complaints.store.postgres import check_unless_recent, mark_returned  # noqa: PLC0415
 
         self.schema = store.schema
         self.missing_table = (psycopg.errors.UndefinedTable,)

@@ -8,7 +8,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from complaints.application import ComplaintsApp
-from complaints.postgres import creating_tables
 from complaints.projections import tracking
 from complaints.projections.base import Projection
 from complaints.projections.complaint_list import ComplaintList, ComplaintListView
@@ -26,7 +25,8 @@ from complaints.projections.sellers import Sellers, SellersView
 from complaints.projections.statistics import Statistics, StatisticsView
 from complaints.projections.supervision import Supervision, SupervisionView
 from complaints.projections.timeline import Timeline, TimelineView
-from complaints.signal import Signal
+from complaints.store.postgres import creating_tables
+from complaints.store.signal import Signal
 
 PROJECTIONS: tuple[type[Projection], ...] = (
     ComplaintList,

@@ -30,7 +30,7 @@ from complaints.projections import tracking
 from complaints.projections.base import Projection
 from complaints.projections.coordination import Leadership, open_leadership, projected_channel
 from complaints.projections.database import ReadStore, Tx
-from complaints.signal import Signal
+from complaints.store.signal import Signal
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from complaints.graphql.context import Context
 from complaints.graphql.schema import schema
 from complaints.projections.read_models import ReadModels
 from complaints.settings import Settings
-from complaints.signal import AsyncPulse
+from complaints.store.signal import AsyncPulse
 from tests.scenario import PUBLIC, Scenario
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from complaints.domain.values import Actor, Category
 from complaints.graphql import ids
-from complaints.idempotency import IdempotencyRecord, record_id
+from complaints.store.idempotency import IdempotencyRecord, record_id
 from tests.api.conftest import GraphQL
 from tests.scenario import (
     CONSUMER,

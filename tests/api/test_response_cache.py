@@ -11,7 +11,7 @@ from typing import cast
 
 from complaints.graphql.persisted import PERSISTED, QUERIES, ChangeFeed, ResponseCache
 from complaints.projections.timeline import TimelineView
-from complaints.signal import AsyncPulse
+from complaints.store.signal import AsyncPulse
 
 
 def test_an_entry_is_served_only_for_the_mark_it_was_made_at() -> None:

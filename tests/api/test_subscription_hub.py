@@ -13,7 +13,7 @@ import asyncio
 from complaints.domain.values import Actor, Role
 from complaints.graphql.subscriptions import Listener, TimelineHub
 from complaints.projections.read_models import ReadModels
-from complaints.signal import AsyncPulse
+from complaints.store.signal import AsyncPulse
 from tests.scenario import Scenario
 
 SELLER = Actor(Role.SELLER, "staff-1", "acme")

@@ -17,8 +17,8 @@ import httpx
 import psycopg
 import pytest
 
-from complaints.cli import tcp_socket
 from complaints.domain.values import Actor, Role
+from complaints.ops.cli import tcp_socket
 from tests.e2e.conftest import PROTOCOL, SECRET, SUPERVISOR, Server, Subscriber, free_port
 from tests.e2e.test_graphql import ACCEPT, AGENT, FILE, MESSAGE, UPDATES
 

@@ -267,7 +267,7 @@ def test_after_erasure_no_api_response_carries_the_plaintext(
 
     from complaints.graphql.context import Context
     from complaints.graphql.schema import schema
-    from complaints.signal import AsyncPulse
+    from complaints.store.signal import AsyncPulse
 
     world = Scenario(stored_app, clock)
     models = ReadModels(stored_app)

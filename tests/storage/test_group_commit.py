@@ -14,9 +14,9 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from complaints.application import ComplaintsApp
 from complaints.domain.values import Actor, Category, Money, Remedy, RemedyType, Role
-from complaints.group_commit import GroupCommit, GroupCommitPostgresRecorder, Outcome
-from complaints.hash_chain import HashedPostgresRecorder, verify
 from complaints.settings import Settings
+from complaints.store.group_commit import GroupCommit, GroupCommitPostgresRecorder, Outcome
+from complaints.store.hash_chain import HashedPostgresRecorder, verify
 
 SUPERVISOR = Actor(Role.SUPERVISOR, "sup-1")
 AGENT = Actor(Role.AGENT, "agent-1")

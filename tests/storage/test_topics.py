@@ -12,15 +12,15 @@ from eventsourcing.utils import get_topic, register_topic
 
 from complaints.application import AGGREGATES, ComplaintsApp
 from complaints.audit import audited_history
-from complaints.cli import describe_aggregate
 from complaints.clock import ManualClock
 from complaints.domain.complaint import Complaint
 from complaints.domain.erasure import SubjectErasure
 from complaints.domain.errors import ComplaintNotFound
 from complaints.domain.seller import Seller
 from complaints.domain.violation import Violation
-from complaints.idempotency import IdempotencyRecord
+from complaints.ops.cli import describe_aggregate
 from complaints.settings import Settings
+from complaints.store.idempotency import IdempotencyRecord
 from tests.scenario import Scenario
 from tests.storage.golden_topics import (
     ARROW,

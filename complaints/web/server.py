@@ -25,15 +25,15 @@ from strawberry.http.exceptions import WebSocketDisconnected
 
 from complaints import __version__
 from complaints.application import ComplaintsApp
-from complaints.deadline_worker import DeadlineWorker
 from complaints.graphql.persisted import ChangeFeed
 from complaints.graphql.subscriptions import close_hub
-from complaints.graphql.view import GraphQLView
-from complaints.limits import BodySizeLimit
+from complaints.ops.deadline_worker import DeadlineWorker
 from complaints.projections.read_models import ReadModels
 from complaints.settings import Settings
-from complaints.signal import AsyncPulse
-from complaints.uploads import upload
+from complaints.store.signal import AsyncPulse
+from complaints.web.graphql_view import GraphQLView
+from complaints.web.limits import BodySizeLimit
+from complaints.web.uploads import upload
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from complaints.domain.values import Role
-from complaints.identity import InvalidToken, authenticate
 from complaints.settings import Settings
+from complaints.web.identity import InvalidToken, authenticate
 
 CHUNK = 64 * 1024
 

@@ -34,7 +34,7 @@ from eventsourcing.postgres import PostgresAggregateRecorder
 from eventsourcing.utils import retry
 from psycopg.sql import SQL
 
-from complaints.hash_chain import HashedPostgresRecorder, chain
+from complaints.store.hash_chain import HashedPostgresRecorder, chain
 
 #: The most saves one transaction takes; more wait for the next.
 MAX_BATCH = 64

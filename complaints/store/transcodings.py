@@ -52,7 +52,7 @@ from complaints.domain.values import (
     ViolationKind,
     Visibility,
 )
-from complaints.personal_data import PersonalDataCipher
+from complaints.store.personal_data import PersonalDataCipher
 
 ENUMS: tuple[type[Enum], ...] = (
     Role,

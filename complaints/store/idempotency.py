@@ -19,6 +19,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
+from eventsourcing.utils import register_topic
 
 from complaints.domain.errors import FieldError, ValidationFailed
 from complaints.domain.values import Actor
@@ -96,3 +97,9 @@ class IdempotencyRecord(Aggregate):
         self.fingerprint = fingerprint
         self.result_id = result_id
         self.result_version = result_version
+
+
+# Records were stored as `complaints.idempotency:IdempotencyRecord` before the store/ folder
+# existed; the old topic (and with it the topics of its nested events) must resolve forever.
+# See tests/storage/topics.txt.
+register_topic("complaints.idempotency:IdempotencyRecord", IdempotencyRecord)

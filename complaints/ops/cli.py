@@ -28,11 +28,11 @@ from rich.table import Table
 
 from complaints.application import ComplaintsApp, aggregate_of
 from complaints.clock import SystemClock
-from complaints.deadline_worker import DeadlineWorker
 from complaints.domain.values import Role
-from complaints.identity import TOKEN_ROLES, mint_token
+from complaints.ops.deadline_worker import DeadlineWorker
 from complaints.projections.read_models import PROJECTIONS, ReadModels, projection_named
 from complaints.settings import Settings, SettingsError
+from complaints.web.identity import TOKEN_ROLES, mint_token
 
 
 def _settings() -> Settings:
@@ -49,7 +49,7 @@ def serve(args: argparse.Namespace) -> int:
 
     settings = _settings()
     config = uvicorn.Config(
-        "complaints.server:create_app_from_env",
+        "complaints.web.server:create_app_from_env",
         factory=True,
         host=args.host or settings.host,
         port=args.port or settings.port,
@@ -211,15 +211,15 @@ def status(args: argparse.Namespace) -> int:
 
 def subscribe(args: argparse.Namespace) -> int:
     """Print updates on a case (or on all one's cases) as lines of JSON."""
-    from complaints.subscribe import run  # noqa: PLC0415
+    from complaints.ops.subscribe import run  # noqa: PLC0415
 
     return run(args.url, args.token, args.complaint, args.after, args.count)
 
 
 def report(args: argparse.Namespace) -> int:
     """Write the public report of a period: Markdown, CSV and a PNG chart."""
-    from complaints import report as reporting  # noqa: PLC0415 - only `report` draws charts
     from complaints.domain.errors import ValidationFailed  # noqa: PLC0415
+    from complaints.ops import report as reporting  # noqa: PLC0415 - only `report` draws charts
 
     try:
         start = reporting.parse_bound(args.from_, end=False)

@@ -27,8 +27,8 @@ from complaints.graphql.context import Context
 from complaints.graphql.ids import parse_uuid
 from complaints.graphql.persisted import PERSISTED, ChangeFeed, ResponseCache
 from complaints.graphql.schema import build_schema
-from complaints.identity import PUBLIC, Credentials, InvalidToken, authenticate
 from complaints.settings import Settings
+from complaints.web.identity import PUBLIC, Credentials, InvalidToken, authenticate
 
 log = logging.getLogger(__name__)
 

@@ -224,7 +224,7 @@ class PostgresKeyStore(KeyStore):
         from psycopg import sql  # noqa: PLC0415 - PostgreSQL only
         from psycopg_pool import ConnectionPool  # noqa: PLC0415
 
-        from complaints.postgres import check_unless_recent, mark_returned  # noqa: PLC0415
+        from complaints.store.postgres import check_unless_recent, mark_returned  # noqa: PLC0415
 
         self._table = sql.Identifier(store.schema, "complaints_subject_keys")
         self._sql = sql
