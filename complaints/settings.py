@@ -18,7 +18,7 @@ DEFAULT_DATABASE_URL = "sqlite:///./var/complaints.db"
 DEV_JWT_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused in production
 
 
-#: Media types whose content `complaints.uploads` recognises by their first bytes.
+#: Media types whose content `complaints.web.uploads` recognises by their first bytes.
 SNIFFABLE_TYPES = (
     "image/jpeg",
     "image/png",
@@ -64,19 +64,19 @@ class Store:
         if self.kind == "memory":
             return {
                 "PERSISTENCE_MODULE": "eventsourcing.popo",
-                "APPLICATION_RECORDER_TOPIC": "complaints.hash_chain:HashedPOPORecorder",
+                "APPLICATION_RECORDER_TOPIC": "complaints.store.hash_chain:HashedPOPORecorder",
             }
         if self.kind == "sqlite":
             assert self.path is not None
             return {
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                "APPLICATION_RECORDER_TOPIC": "complaints.hash_chain:HashedSQLiteRecorder",
+                "APPLICATION_RECORDER_TOPIC": "complaints.store.hash_chain:HashedSQLiteRecorder",
                 "SQLITE_DBNAME": str(self.path),
                 "SQLITE_LOCK_TIMEOUT": "10",
             }
         return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
-            "APPLICATION_RECORDER_TOPIC": "complaints.hash_chain:HashedPostgresRecorder",
+            "APPLICATION_RECORDER_TOPIC": "complaints.store.hash_chain:HashedPostgresRecorder",
             "POSTGRES_HOST": self.host,
             "POSTGRES_PORT": str(self.port),
             "POSTGRES_USER": self.user,
@@ -201,13 +201,9 @@ class Settings:
         env = store.eventsourcing_env()
         if store.kind == "postgres" and self.group_commit:
             env["APPLICATION_RECORDER_TOPIC"] = (
-                "complaints.group_commit:GroupCommitPostgresRecorder"
+                "complaints.store.group_commit:GroupCommitPostgresRecorder"
             )
         return env
-
-    @property
-    def is_production(self) -> bool:
-        return self.environment == "production"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

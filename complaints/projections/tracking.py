@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from complaints.projections.database import ReadStore, Tx
+from complaints.projections.database import Tx
 
 DDL = (
     "CREATE TABLE IF NOT EXISTS rm_projections ( name TEXT PRIMARY KEY, active BIGINT NOT NULL)",
@@ -32,12 +32,6 @@ class Generation:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
-def create_tracking(db: ReadStore) -> None:
-    with db.transaction() as tx:
-        for statement in DDL:
-            tx.execute(statement)
 
 
 def generations(tx: Tx, name: str) -> list[Generation]:
