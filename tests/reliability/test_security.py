@@ -155,6 +155,11 @@ BOMBS = {
     + " ".join(f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}" for i in range(30))
     + " fragment F30 on Query { viewerRole }",
     "tokens": "{ viewerRole " + "__typename " * 20000 + "}",
+    "introspection": "{ __schema { types { "
+    + "fields { type { " * 6
+    + "name"
+    + " } }" * 6
+    + " } } }",
 }
 
 
