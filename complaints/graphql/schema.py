@@ -35,6 +35,7 @@ from complaints.graphql.errors import (
     NotFound,
     ValidationFailed,
 )
+from complaints.graphql.execution import ClosingExecutionContext
 from complaints.graphql.mutations import Mutation
 from complaints.graphql.queries import Query
 from complaints.graphql.shape import MAX_ALIASES, MAX_DEPTH, limited
@@ -114,6 +115,7 @@ def build_schema(*, introspection: bool = True) -> Schema:
         types=types,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=True),
+        execution_context_class=ClosingExecutionContext,
     )
 
 
