@@ -83,8 +83,8 @@ def as_error(error: domain.DomainError) -> AnyError:
 class CodedError(GraphQLError):
     """A client-facing error outside a payload union (queries, subscriptions): never masked."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message, extensions={"code": code})
+    def __init__(self, code: str, message: str, **extensions: object) -> None:
+        super().__init__(message, extensions={"code": code, **extensions})
 
 
 def coded(error: domain.DomainError) -> CodedError:

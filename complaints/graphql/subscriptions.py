@@ -205,6 +205,20 @@ def close_hub(projected: AsyncPulse) -> None:
         hub.close()
 
 
+async def _check_after(context: Context, after: int | None) -> None:
+    """`after` is a position in the event log: from 0 to its head. One beyond the head would
+    wait in silence for positions that may never name this case; refuse it, naming the head."""
+    if after is None:
+        return
+    head = await anyio.to_thread.run_sync(lambda: context.app.recorder.max_notification_id() or 0)
+    if not 0 <= after <= head:
+        raise CodedError(
+            "VALIDATION_FAILED",
+            f"after must be a position from 0 to the head of the log, {head}; it was {after}.",
+            head=head,
+        )
+
+
 async def _updates(
     info: Info, complaint_id: UUID | None, after: int | None
 ) -> AsyncGenerator[ComplaintUpdate, None]:
@@ -260,6 +274,7 @@ class Subscription:
             raise CodedError("VALIDATION_FAILED", "complaintId is not a complaint id") from None
         if await info.context.complaint(uuid) is None:
             raise CodedError("NOT_ALLOWED", "No such complaint among yours.")
+        await _check_after(info.context, after)
         async for update in _updates(info, uuid, after):
             yield update
 
@@ -270,5 +285,6 @@ class Subscription:
         viewer = info.context.actor
         if viewer.role not in PARTIES or list_scope(viewer).nothing:
             raise CodedError("NOT_ALLOWED", "Sign in as a consumer or seller to follow your cases.")
+        await _check_after(info.context, after)
         async for update in _updates(info, None, after):
             yield update

@@ -4,6 +4,12 @@ HTTP requests carry `Authorization: Bearer <jwt>`; without one the caller is the
 bad one is refused with 401 before any GraphQL runs. WebSockets authenticate in
 `connection_init` (payload `{"Authorization": "Bearer <jwt>"}`); a bad token closes the socket
 with 4403.
+
+Over HTTP the view follows the GraphQL-over-HTTP draft: a client that accepts
+`application/graphql-response+json` gets it, with 400 for a request that never executed (a
+document that does not parse or validate, which then carries no `data`); `application/json`
+stays the default, always 200. A mutation sent with GET gets 405 with `Allow: POST`, and a
+subscription sent over HTTP a 400 that says to use the WebSocket.
 """
 
 from __future__ import annotations
@@ -13,14 +19,18 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.exceptions import ConnectionRejectionError
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
 
 from complaints.graphql.context import Context
@@ -52,6 +62,75 @@ def unauthorized(reason: str) -> Response:
 
 
 TOKEN_CACHE_ENTRIES = 10_000
+JSON = "application/json"
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
+def response_media_type(accept: str | None) -> str:
+    """The media type to answer in: `application/graphql-response+json` when the client ranks it
+    at least as high as `application/json`; `application/json` (the legacy default, as the
+    draft asks) when it ranks it lower, names neither, or sends no Accept at all."""
+    ranks: dict[str, float] = {}
+    for part in (accept or "").split(","):
+        media, *params = (piece.strip() for piece in part.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        ranks[media.lower()] = max(ranks.get(media.lower(), 0.0), quality)
+    preferred = ranks.get(GRAPHQL_RESPONSE, 0.0)
+    return GRAPHQL_RESPONSE if preferred > 0 and preferred >= ranks.get(JSON, 0.0) else JSON
+
+
+def is_request_error(result: ExecutionResult) -> bool:
+    """Nothing was executed: the document did not parse or validate (field errors have a path)."""
+    errors = result.errors or []
+    return result.data is None and bool(errors) and all(e.path is None for e in errors)
+
+
+def answering_in(media_type: str, scope: Scope, send: Send) -> Send:
+    """`send`, with a GraphQL response in JSON sent as `media_type`; under
+    `application/graphql-response+json`, a request error (see `process_result`) is a 400."""
+    if media_type == JSON:
+        return send
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = [
+                (k, v) for k, v in message.get("headers", []) if k.lower() != b"content-type"
+            ]
+            given = dict(message.get("headers", [])).get(b"content-type", b"")
+            if given.split(b";")[0].strip() == JSON.encode():
+                headers.append((b"content-type", media_type.encode()))
+                status = 400 if scope.get("state", {}).get("request_error") else message["status"]
+                message = {**message, "headers": headers, "status": status}
+        await send(message)
+
+    return sending
+
+
+class OperationRefused(Exception):
+    """An operation this transport does not carry; answered as a GraphQL error body."""
+
+    def __init__(self, status: int, message: str, code: str, headers: dict[str, str]) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.code = code
+        self.headers = headers
+
+    def response(self, media_type: str) -> Response:
+        body = {"errors": [{"message": self.message, "extensions": {"code": self.code}}]}
+        return Response(
+            json.dumps(body),
+            status_code=self.status,
+            media_type=media_type,
+            headers=self.headers,
+        )
 
 
 async def read_body(receive: Receive) -> bytes:
@@ -80,7 +159,7 @@ def replay(body: bytes, then: Receive) -> Receive:
 
 async def send_json(body: bytes, send: Send, *, hit: bool = False) -> None:
     headers = [
-        (b"content-type", b"application/json"),
+        (b"content-type", JSON.encode()),
         (b"content-length", str(len(body)).encode()),
     ]
     if hit:  # RFC 9211
@@ -117,12 +196,19 @@ class GraphQLView(GraphQL[Context, None]):
                 await unauthorized(str(error))(scope, receive, send)
                 return
             scope.setdefault("state", {})["credentials"] = credentials
+            media_type = response_media_type(headers.get(b"accept", b"").decode("latin-1"))
+            send = answering_in(media_type, scope, send)
             if scope["method"] == "POST":
                 body = await read_body(receive)
                 to_run = await self._persisted(scope, body, credentials, receive, send)
                 if to_run is None:
                     return
                 receive = replay(to_run, receive)
+            try:
+                await super().__call__(scope, receive, send)
+            except OperationRefused as refused:
+                await refused.response(media_type)(scope, receive, send)
+            return
         await super().__call__(scope, receive, send)
 
     def _authenticate(self, header: str | None) -> Credentials:
@@ -203,6 +289,57 @@ class GraphQLView(GraphQL[Context, None]):
 
         await super().__call__(scope, replay(body, receive), capturing)
         return b"".join(chunks) if status == 200 else None
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """As strawberry's, but a mutation sent with GET is a 405 (`Allow: POST`), and a
+        subscription sent over HTTP is refused with a pointer to the WebSocket (strawberry would
+        run it as a query and fail inside)."""
+        post = request_adapter.method == "POST"
+        allowed = {OperationType.QUERY, OperationType.MUTATION} if post else {OperationType.QUERY}
+        try:
+            return await self.schema.execute(
+                request_data.query,
+                root_value=root_value,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=request_data.extensions,
+            )
+        except InvalidOperationTypeError as error:
+            if error.operation_type is OperationType.SUBSCRIPTION:
+                raise OperationRefused(
+                    400,
+                    "Subscriptions are served over WebSocket, not HTTP: connect to /graphql"
+                    " with the graphql-transport-ws protocol.",
+                    "SUBSCRIPTION_OVER_HTTP",
+                    {},
+                ) from None
+            raise OperationRefused(
+                405, "Mutations must be sent with POST.", "METHOD_NOT_ALLOWED", {"Allow": "POST"}
+            ) from None
+        except CannotGetOperationTypeError as error:
+            raise HTTPException(400, error.as_http_error_reason()) from error
+        except MissingQueryError as error:
+            raise HTTPException(400, "No GraphQL query found in the request") from error
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        processed = await super().process_result(request, result)
+        if is_request_error(result):
+            request.scope.setdefault("state", {})["request_error"] = True
+            if response_media_type(request.headers.get("accept")) == GRAPHQL_RESPONSE:
+                processed.pop("data", None)  # a request error has no `data` at all
+        return processed
 
     def parse_json(self, data: str | bytes) -> Any:
         """A body that is JSON but not an object (a number, a string) is a client error."""
