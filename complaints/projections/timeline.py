@@ -34,7 +34,6 @@ from complaints.projections.base import (
     from_moment,
     moment,
 )
-from complaints.projections.complaint_list import remedy_json
 from complaints.projections.database import Tx
 
 
@@ -69,6 +68,18 @@ def remedy_text(remedy: Remedy | None) -> str:
     return f"{words(remedy.type)} of {remedy.amount.amount} {remedy.amount.currency}"
 
 
+def remedy_details(remedy: Remedy | None) -> dict[str, Any] | None:
+    """A remedy in an entry's details: an object, the amount a decimal string."""
+    if remedy is None:
+        return None
+    amount = remedy.amount
+    return {
+        "type": remedy.type.value,
+        "amount": None if amount is None else str(amount.amount),
+        "currency": None if amount is None else amount.currency,
+    }
+
+
 def when(moment_: datetime) -> str:
     return moment_.strftime("%Y-%m-%d %H:%M UTC")
 
@@ -88,7 +99,10 @@ DESCRIBE: dict[type[Any], Callable[[Any], Described]] = {
     C.Filed: lambda e: Described(
         f"Complaint {e.reference} filed about {words(e.category)} goods on order {e.order_id};"
         f" the consumer asks for {remedy_text(e.requested_remedy)}.",
-        details={"category": e.category.value, "requested_remedy": remedy_json(e.requested_remedy)},
+        details={
+            "category": e.category.value,
+            "requested_remedy": remedy_details(e.requested_remedy),
+        },
         personal=("description",),
     ),
     C.DeadlineSet: lambda e: Described(
@@ -146,7 +160,7 @@ DESCRIBE: dict[type[Any], Callable[[Any], Described]] = {
         details={
             "offer_id": e.offer_id,
             "by": e.by.value,
-            "remedy": remedy_json(e.remedy),
+            "remedy": remedy_details(e.remedy),
             "supersedes": e.supersedes,
         },
         personal=("message",) if e.message is not None else (),
@@ -161,7 +175,7 @@ DESCRIBE: dict[type[Any], Callable[[Any], Described]] = {
     ),
     C.Settled: lambda e: Described(
         f"Settled by agreement on {remedy_text(e.remedy)} (offer {e.offer_id}).",
-        details={"offer_id": e.offer_id, "remedy": remedy_json(e.remedy)},
+        details={"offer_id": e.offer_id, "remedy": remedy_details(e.remedy)},
     ),
     C.InterventionRequested: lambda e: Described(
         f"{who(e.by)} asked the platform to intervene; the case is under review."
@@ -176,7 +190,7 @@ DESCRIBE: dict[type[Any], Callable[[Any], Described]] = {
         f"{enforcing(e.enforced_deadline_id)}.",
         details={
             "outcome": e.outcome.value,
-            "remedy": remedy_json(e.remedy),
+            "remedy": remedy_details(e.remedy),
             "enforced_deadline_id": e.enforced_deadline_id,
             "deadline_kind": e.deadline_kind.value,
         },
@@ -216,7 +230,7 @@ DESCRIBE: dict[type[Any], Callable[[Any], Described]] = {
         details={
             "level": e.level,
             "outcome": e.outcome.value,
-            "remedy": remedy_json(e.remedy),
+            "remedy": remedy_details(e.remedy),
             "rationale": e.rationale,
             "rule_codes": e.rule_codes,
         },
@@ -232,7 +246,7 @@ DESCRIBE: dict[type[Any], Callable[[Any], Described]] = {
         details={
             "granted": e.granted,
             "outcome": e.outcome.value,
-            "remedy": remedy_json(e.remedy),
+            "remedy": remedy_details(e.remedy),
             "rationale": e.rationale,
         },
     ),
@@ -241,7 +255,7 @@ DESCRIBE: dict[type[Any], Callable[[Any], Described]] = {
         f"{enforcing(e.enforced_deadline_id)}.",
         details={
             "outcome": e.outcome.value,
-            "remedy": remedy_json(e.remedy),
+            "remedy": remedy_details(e.remedy),
             "enforced_deadline_id": e.enforced_deadline_id,
         },
     ),
@@ -347,7 +361,9 @@ class Timeline(Projection):
             " PRIMARY KEY (complaint_id, version)"
         ),
     }
-    version = 3  # v2: an index on position; v3: decisions name the rules they cite
+    # v2: an index on position; v3: decisions name the rules they cite; v4: remedies in details
+    # are objects, not JSON strings inside the JSON
+    version = 4
     indexes = ("CREATE INDEX IF NOT EXISTS {index} ON {entries} (position)",)
 
     def __init__(self, generation: int) -> None:

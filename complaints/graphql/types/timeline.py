@@ -19,6 +19,21 @@ from complaints.graphql.types.rulebook import Rule
 from complaints.projections.timeline import TimelineEntry as EntryRecord
 
 
+def camel(name: str) -> str:
+    """`enforced_deadline_id` -> `enforcedDeadlineId`, as the schema's own field names."""
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def camel_keys(value: Any) -> Any:
+    """Details as clients read them: every object key in camelCase, at every depth."""
+    if isinstance(value, dict):
+        return {camel(str(key)): camel_keys(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [camel_keys(inner) for inner in value]
+    return value
+
+
 @strawberry.type
 class TimelineEntry:
     position: int
@@ -30,9 +45,13 @@ class TimelineEntry:
     actor_id: str | None = strawberry.field(
         description="Who acted: shown to staff and auditors, and to parties for their own acts"
     )
-    details: JSON
+    details: JSON = strawberry.field(
+        description="What the entry's type records, as plain JSON with camelCase keys;"
+        " docs/timeline.md lists each type's keys"
+    )
     _complaint_id: strawberry.Private[UUID]
     _personal: strawberry.Private[tuple[str, ...]]
+    _rule_codes: strawberry.Private[tuple[str, ...]]
 
     @classmethod
     def of(cls, entry: EntryRecord) -> TimelineEntry:
@@ -44,18 +63,20 @@ class TimelineEntry:
             summary=entry.summary,
             version=entry.version,
             actor_id=entry.actor_id,
-            details=JSON(entry.details),
+            details=JSON(camel_keys(entry.details)),
             _complaint_id=entry.complaint_id,
             _personal=entry.personal,
+            _rule_codes=(
+                *(entry.details.get("rule_codes") or ()),
+                *((entry.details["rule_code"],) if entry.details.get("rule_code") else ()),
+            ),
         )
 
     @strawberry.field(description="The rules this entry's decision cites, with their texts")
     def rules(self) -> list[Rule]:
-        details: dict[str, Any] = self.details  # type: ignore[assignment]
-        codes = list(details.get("rule_codes") or [])
-        if details.get("rule_code"):
-            codes.append(details["rule_code"])
-        return [Rule.of(rule) for code in codes if (rule := RULEBOOK.rule(code)) is not None]
+        return [
+            Rule.of(rule) for code in self._rule_codes if (rule := RULEBOOK.rule(code)) is not None
+        ]
 
     @strawberry.field(
         description="The entry's personal text (a message, a description), read from the event"
