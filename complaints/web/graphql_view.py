@@ -38,6 +38,7 @@ from complaints.graphql.ids import parse_uuid
 from complaints.graphql.persisted import PERSISTED, ChangeFeed, ResponseCache
 from complaints.graphql.schema import build_schema
 from complaints.settings import Settings
+from complaints.web.graphiql_page import page as graphiql_page
 from complaints.web.identity import PUBLIC, Credentials, InvalidToken, authenticate
 
 log = logging.getLogger(__name__)
@@ -289,6 +290,10 @@ class GraphQLView(GraphQL[Context, None]):
 
         await super().__call__(scope, replay(body, receive), capturing)
         return b"".join(chunks) if status == 200 else None
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL from the pinned copies this server holds (complaints/web/graphiql/)."""
+        return graphiql_page()
 
     async def execute_single(
         self,

@@ -31,6 +31,7 @@ from complaints.ops.deadline_worker import DeadlineWorker
 from complaints.projections.read_models import ReadModels
 from complaints.settings import Settings
 from complaints.store.signal import AsyncPulse
+from complaints.web.graphiql_page import asset as graphiql_asset
 from complaints.web.graphql_view import GraphQLView
 from complaints.web.limits import BodySizeLimit
 from complaints.web.uploads import upload
@@ -167,14 +168,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 allow_headers=["Authorization", "Content-Type"],
             )
         )
+    routes = [
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        Route("/uploads", upload, methods=["POST"]),
+    ]
+    if settings.graphiql:
+        # A route with a parameter, not a Mount: a Mount breaks the WebSocket route.
+        routes.append(Route("/graphiql/{name}", graphiql_asset, methods=["GET", "HEAD"]))
     return Starlette(
-        routes=[
-            Route("/healthz", healthz),
-            Route("/readyz", readyz),
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", graphql),
-            Route("/uploads", upload, methods=["POST"]),
-        ],
+        routes=routes,
         middleware=middleware,
         lifespan=lifespan,
     )

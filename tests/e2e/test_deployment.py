@@ -83,6 +83,7 @@ def test_introspection_and_graphiql_can_be_switched_off(tmp_path: Path) -> None:
         assert server.data("{ viewerRole }") == {"viewerRole": "PUBLIC"}
         page = httpx.get(f"{server.url}/graphql", headers={"Accept": "text/html"})
         assert page.status_code == 404
+        assert httpx.get(f"{server.url}/graphiql/graphiql.min.js").status_code == 404
     finally:
         server.stop()
 

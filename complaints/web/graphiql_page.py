@@ -1,0 +1,90 @@
+"""GraphiQL from this server's own pinned copies (complaints/web/graphiql/), not from a CDN.
+
+The page is `index.html` with a Content-Security-Policy that lets it load scripts and styles
+from this origin only and talk to this origin only (HTTP and the WebSocket). Assets are served
+from memory by a fixed list of names, gzipped for clients that accept it, with an ETag so that
+a browser revalidates them cheaply.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+
+ASSETS = Path(__file__).with_name("graphiql")
+MEDIA_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+PAGE_POLICY = "; ".join(
+    (
+        "default-src 'none'",
+        "script-src 'self'",
+        # GraphiQL's editors and React set style attributes.
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'none'",
+    )
+)
+
+
+@dataclass(frozen=True)
+class Asset:
+    body: bytes
+    gzipped: bytes
+    etag: str
+    media_type: str
+
+
+@functools.cache
+def assets() -> dict[str, Asset]:
+    found = {}
+    for path in sorted(ASSETS.iterdir()):
+        media_type = MEDIA_TYPES.get(path.suffix)
+        if media_type is None:
+            continue
+        body = path.read_bytes()
+        etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+        found[path.name] = Asset(body, gzip.compress(body, 9, mtime=0), etag, media_type)
+    return found
+
+
+@functools.cache
+def page_html() -> str:
+    return (ASSETS / "index.html").read_text(encoding="utf-8")
+
+
+def page() -> HTMLResponse:
+    return HTMLResponse(
+        page_html(),
+        headers={
+            "Content-Security-Policy": PAGE_POLICY,
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+        },
+    )
+
+
+async def asset(request: Request) -> Response:
+    found = assets().get(request.path_params["name"])
+    if found is None:
+        return PlainTextResponse("Not Found", status_code=404)
+    headers = {
+        "ETag": found.etag,
+        "Cache-Control": "no-cache",
+        "X-Content-Type-Options": "nosniff",
+        "Vary": "Accept-Encoding",
+    }
+    if found.etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        headers["Content-Encoding"] = "gzip"
+        return Response(found.gzipped, media_type=found.media_type, headers=headers)
+    return Response(found.body, media_type=found.media_type, headers=headers)
