@@ -1,81 +1,100 @@
 """graphql-core's executor, with one leak closed: resolvers that are called and then never run.
 
-graphql-core 3.3.2 calls an async resolver, then hands the coroutine it got to
-`complete_awaitable_value`, another coroutine, which awaits it first thing. When a non-null
-field fails, its siblings' tasks are cancelled. A task cancelled before its first step never runs
-its coroutine at all, so the resolver's coroutine is never awaited either: the garbage collector
-finds it later and warns "coroutine ... was never awaited". When that happens inside code that
-runs without builtins (a namedtuple's `__new__`), printing the warning itself fails and the
-server logs a traceback (this is what made the fuzz test's log check fail now and then on a busy
-machine; tests/api/test_execution.py reproduces it deterministically).
+graphql-core 3.3.2 runs the fields of a selection set, and the items of a list, as tasks
+(`gather_with_cancel`), each a coroutine that awaits work made before it started: the coroutine
+of a resolver it already called, or the results of its own sub-selections. When a non-null field
+fails, its siblings' tasks are cancelled, and a task cancelled before its first step never runs
+its coroutine at all. What that coroutine would have awaited is then never awaited either: the
+garbage collector finds it later and warns "coroutine ... was never awaited". When that happens
+inside code that runs without builtins (a namedtuple's `__new__`), printing the warning itself
+fails and the server logs a traceback. That is what made the fuzz test's log check fail now and
+then on a busy machine; tests/api/test_execution.py reproduces it deterministically.
 
-`ClosesUnawaited` wraps the completing coroutine: if the task throws into it (or closes it)
-before it ever started, it closes the resolver's coroutine too. Nothing changes for a
-completion that starts, which is every one that is not cancelled first.
+`install()` makes graphql-core hand each such coroutine to its task inside `ClosesUnawaited`. If
+the task throws into it (a cancellation) or closes it before it ever started, it closes, first,
+every unstarted coroutine it holds (its arguments, the variables it closes over, and the values
+of the dicts and lists among them), at any depth. A coroutine that starts runs exactly as before.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Coroutine, Generator
+from collections.abc import Awaitable, Coroutine, Generator, Iterator
 from typing import Any, TypeVar
 
+import graphql.execution.executor as graphql_executor
+from graphql.pyutils import gather_with_cancel as _gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 T = TypeVar("T")
 
 
-def _close_if_unstarted(awaitable: object) -> None:
-    if inspect.iscoroutine(awaitable) and inspect.getcoroutinestate(awaitable) == (
-        inspect.CORO_CREATED
-    ):
-        awaitable.close()
+def _held(value: Any) -> Iterator[Any]:
+    yield value
+    if isinstance(value, dict):
+        yield from value.values()
+    elif isinstance(value, list | tuple):
+        yield from value
+
+
+def close_unstarted(awaitable: object) -> None:
+    """Close `awaitable` if it never started, and, first, every unstarted coroutine it holds."""
+    if isinstance(awaitable, ClosesUnawaited):
+        awaitable = awaitable.inner
+    if not inspect.iscoroutine(awaitable):
+        return
+    frame = awaitable.cr_frame
+    if frame is None or inspect.getcoroutinestate(awaitable) != inspect.CORO_CREATED:
+        return
+    for value in list(frame.f_locals.values()):
+        for held in _held(value):
+            if held is not awaitable:
+                close_unstarted(held)
+    awaitable.close()
 
 
 class ClosesUnawaited(Coroutine[Any, Any, T]):
-    """`inner`, which would await `dependent` first; ended before it started, it closes
-    `dependent` as well instead of leaving it for the garbage collector."""
+    """`inner` as a task's coroutine; ended before it started, it closes what it holds."""
 
-    __slots__ = ("_dependent", "_inner")
+    __slots__ = ("inner",)
 
-    def __init__(self, inner: Coroutine[Any, Any, T], dependent: Awaitable[Any]) -> None:
-        self._inner = inner
-        self._dependent = dependent
-
-    def _release(self) -> None:
-        if inspect.getcoroutinestate(self._inner) == inspect.CORO_CREATED:
-            _close_if_unstarted(self._dependent)
+    def __init__(self, inner: Coroutine[Any, Any, T]) -> None:
+        self.inner = inner
 
     def send(self, value: Any) -> Any:
-        return self._inner.send(value)
+        return self.inner.send(value)
 
     def throw(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
-        self._release()
+        close_unstarted(self.inner)  # (only if it never started)
         if val is None and tb is None:
-            return self._inner.throw(typ)
-        return self._inner.throw(typ, val, tb)
+            return self.inner.throw(typ)
+        return self.inner.throw(typ, val, tb)
 
     def close(self) -> None:
-        self._release()
-        self._inner.close()
+        close_unstarted(self.inner)
+        self.inner.close()
 
     def __await__(self) -> Generator[Any, None, T]:
-        return self._inner.__await__()
+        return self.inner.__await__()
+
+
+async def gather_with_cancel(*awaitables: Awaitable[Any]) -> list[Any]:
+    """graphql-core's `gather_with_cancel`, each coroutine wrapped in `ClosesUnawaited`."""
+    return await _gather_with_cancel(
+        *(ClosesUnawaited(a) if inspect.iscoroutine(a) else a for a in awaitables)
+    )
+
+
+def install() -> None:
+    """Make graphql-core's executor gather through `gather_with_cancel` above (idempotent).
+    The executor looks the name up in its module, so this holds for the whole process."""
+    graphql_executor.gather_with_cancel = gather_with_cancel  # type: ignore[attr-defined]
 
 
 class ClosingExecutionContext(StrawberryGraphQLCoreExecutionContext):
-    """Strawberry's execution context, completing awaitable values through `ClosesUnawaited`."""
+    """Strawberry's execution context, on an executor whose gathers close what a cancelled
+    task never ran. Using it installs the patch."""
 
-    def complete_awaitable_value(
-        self,
-        return_type: Any,
-        field_details_list: Any,
-        info: Any,
-        path: Any,
-        result: Any,
-        position_context: Any,
-    ) -> ClosesUnawaited[Any]:
-        completing = super().complete_awaitable_value(
-            return_type, field_details_list, info, path, result, position_context
-        )
-        return ClosesUnawaited(completing, result)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        install()
+        super().__init__(*args, **kwargs)

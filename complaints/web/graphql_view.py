@@ -40,6 +40,7 @@ from complaints.graphql.schema import build_schema
 from complaints.settings import Settings
 from complaints.web.graphiql_page import page as graphiql_page
 from complaints.web.identity import PUBLIC, Credentials, InvalidToken, authenticate
+from complaints.web.negotiation import header_values, qualities
 
 log = logging.getLogger(__name__)
 
@@ -71,26 +72,22 @@ def response_media_type(accept: str | None) -> str:
     """The media type to answer in: `application/graphql-response+json` when the client ranks it
     at least as high as `application/json`; `application/json` (the legacy default, as the
     draft asks) when it ranks it lower, names neither, or sends no Accept at all."""
-    ranks: dict[str, float] = {}
-    for part in (accept or "").split(","):
-        media, *params = (piece.strip() for piece in part.split(";"))
-        quality = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        ranks[media.lower()] = max(ranks.get(media.lower(), 0.0), quality)
+    ranks = qualities(accept)
     preferred = ranks.get(GRAPHQL_RESPONSE, 0.0)
     return GRAPHQL_RESPONSE if preferred > 0 and preferred >= ranks.get(JSON, 0.0) else JSON
 
 
 def is_request_error(result: ExecutionResult) -> bool:
-    """Nothing was executed: the document did not parse or validate (field errors have a path)."""
+    """Nothing was executed: the document did not parse or validate, or its variables did not
+    coerce. Field errors have a path; an unexpected (masked) error is the server's, not a
+    request error."""
     errors = result.errors or []
-    return result.data is None and bool(errors) and all(e.path is None for e in errors)
+    return (
+        result.data is None
+        and bool(errors)
+        and all(e.path is None for e in errors)
+        and not any((e.extensions or {}).get("code") == "INTERNAL_ERROR" for e in errors)
+    )
 
 
 def answering_in(media_type: str, scope: Scope, send: Send) -> Send:
@@ -197,7 +194,8 @@ class GraphQLView(GraphQL[Context, None]):
                 await unauthorized(str(error))(scope, receive, send)
                 return
             scope.setdefault("state", {})["credentials"] = credentials
-            media_type = response_media_type(headers.get(b"accept", b"").decode("latin-1"))
+            media_type = response_media_type(header_values(scope.get("headers") or [], b"accept"))
+            scope["state"]["media_type"] = media_type
             send = answering_in(media_type, scope, send)
             if scope["method"] == "POST":
                 body = await read_body(receive)
@@ -341,8 +339,9 @@ class GraphQLView(GraphQL[Context, None]):
     ) -> GraphQLHTTPResponse:
         processed = await super().process_result(request, result)
         if is_request_error(result):
-            request.scope.setdefault("state", {})["request_error"] = True
-            if response_media_type(request.headers.get("accept")) == GRAPHQL_RESPONSE:
+            state = request.scope.setdefault("state", {})
+            state["request_error"] = True
+            if state.get("media_type") == GRAPHQL_RESPONSE:
                 processed.pop("data", None)  # a request error has no `data` at all
         return processed
 

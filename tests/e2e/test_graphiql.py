@@ -103,7 +103,13 @@ def test_assets_are_served_gzipped_and_revalidated(graphiql_server: Server) -> N
     assert full.headers["content-type"].startswith("text/javascript")
     assert full.headers["x-content-type-options"] == "nosniff"
     assert full.content == (ASSETS / "graphiql.min.js").read_bytes()  # httpx decompressed it
-    again = httpx.get(url, headers={"If-None-Match": full.headers["etag"]})
+    again = httpx.get(
+        url, headers={"Accept-Encoding": "gzip", "If-None-Match": full.headers["etag"]}
+    )
     assert again.status_code == 304
+    plain = httpx.get(url, headers={"Accept-Encoding": "gzip;q=0, identity"})
+    assert "content-encoding" not in plain.headers
+    assert plain.headers["etag"] != full.headers["etag"]
+    assert plain.content == full.content
     assert httpx.get(f"{graphiql_server.url}/graphiql/..%2Fserver.py").status_code == 404
     assert httpx.get(f"{graphiql_server.url}/graphiql/index.html").status_code == 404

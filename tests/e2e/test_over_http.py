@@ -142,3 +142,19 @@ def test_a_subscription_after_a_position_outside_the_log_is_refused_naming_the_h
     head = error["extensions"]["head"]
     assert 0 < head < 10**9
     assert f"head of the log, {head}" in error["message"]
+
+
+@pytest.mark.parametrize(
+    "accepts", [[GRAPHQL_RESPONSE, JSON], [JSON, GRAPHQL_RESPONSE]], ids=["new-first", "json-first"]
+)
+def test_an_accept_header_sent_twice_is_read_as_one_list(
+    server: Server, accepts: list[str]
+) -> None:
+    headers = [("Accept", accept) for accept in accepts]
+    response = httpx.post(
+        f"{server.url}/graphql", json={"query": "{ noSuchField }"}, headers=headers, timeout=30
+    )
+    # Both lists rank the two types equally: the new one wins, and status and body agree.
+    assert response.headers["content-type"] == GRAPHQL_RESPONSE
+    assert response.status_code == 400
+    assert "data" not in response.json()
