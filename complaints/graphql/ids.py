@@ -32,6 +32,12 @@ def kind_of(value: str) -> str | None:
     return split[0] if split else None
 
 
+def global_id_value(value: str) -> str:
+    """What a global id names after its kind ('' for a value that is not a global id)."""
+    split = _split(value)
+    return split[1] if split else ""
+
+
 def parse_uuid(kind: str, value: str, field: str) -> UUID:
     """The UUID behind a global id of `kind` (or a raw UUID); a clear refusal otherwise."""
     split = _split(value)

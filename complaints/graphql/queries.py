@@ -20,12 +20,18 @@ from complaints.graphql.enums import ComplaintCategory
 from complaints.graphql.errors import CodedError, coded
 from complaints.graphql.inputs import ComplaintFilter
 from complaints.graphql.resolvers import DEFAULT_PAGE, read
+from complaints.graphql.types import supervision
 from complaints.graphql.types.audit import AuditTrail
 from complaints.graphql.types.complaint import ComplaintConnection, ComplaintEdge, ComplaintNode
 from complaints.graphql.types.relay import Node, page_info
 from complaints.graphql.types.rulebook import Guide, Rule
 from complaints.graphql.types.seller import SellerConnection, SellerEdge, SellerNode, load_seller
 from complaints.graphql.types.statistics import Statistics
+from complaints.graphql.types.supervision import (
+    SupervisionConnection,
+    SupervisionEdge,
+    SupervisionItem,
+)
 from complaints.graphql.types.violation import Violation
 from complaints.projections.complaint_list import ComplaintFilter as ReadFilter
 
@@ -110,7 +116,7 @@ class Query:
                 context.actor,
                 read_filter,
                 now=context.app.clock.now(),
-                first=first or DEFAULT_PAGE,
+                first=DEFAULT_PAGE if first is None else first,
                 after=after_seq,
             )
         )
@@ -170,7 +176,7 @@ class Query:
             raise coded(error) from None
         page = await read(
             lambda: info.context.read_models.sellers.sanctioned(
-                first=first or DEFAULT_PAGE, after=after_seq
+                first=DEFAULT_PAGE if first is None else first, after=after_seq
             )
         )
         edges = [
@@ -192,6 +198,37 @@ class Query:
     ) -> Statistics:
         figures = await read(lambda: info.context.read_models.statistics.period(from_, to))
         return Statistics.of(figures)
+
+    @strawberry.field(
+        description="Supervisors and auditors: overdue staff deadlines, defaulted remedies, open"
+        " execution issues and appeals waiting, the longest-waiting first"
+    )
+    async def supervision_queue(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> SupervisionConnection:
+        context = info.context
+        if context.actor.role not in {Role.SUPERVISOR, Role.AUDITOR}:
+            raise CodedError("NOT_ALLOWED", "Only supervisors and auditors read the queue.")
+        try:
+            after_key = supervision.parse_cursor(after)
+        except ValidationFailed as error:
+            raise coded(error) from None
+        page = await read(
+            lambda: context.read_models.supervision.page(
+                context.app.clock.now(),
+                first=DEFAULT_PAGE if first is None else first,
+                after=after_key,
+            )
+        )
+        edges = [
+            SupervisionEdge(cursor=supervision.cursor(i), node=SupervisionItem.of(i))
+            for i in page.items
+        ]
+        return SupervisionConnection(
+            edges=edges,
+            page_info=page_info([e.cursor for e in edges], has_next=page.has_next, after=after),
+            total_count=page.total or 0,
+        )
 
     @strawberry.field(description="Public: a rule of the platform rulebook by its code")
     def rule(self, code: str) -> Rule | None:

@@ -30,7 +30,7 @@ async def timeline_connection(
         lambda: context.read_models.timeline.entries(
             context.actor,
             complaint_id,
-            first=first or 50,
+            first=50 if first is None else first,
             after=after_version,
             upto_version=upto_version,
         )

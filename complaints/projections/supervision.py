@@ -1,23 +1,38 @@
-"""The supervision queue: overdue cases, defaulted remedies and open execution issues (R4)."""
+"""The supervision queue: overdue staff deadlines, defaulted remedies, open execution issues and
+appeals waiting for a decision (R4)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from complaints.domain.complaint import Complaint
 from complaints.domain.deadlines import STAFF_DEADLINES
-from complaints.projections.base import Projection, View, from_moment, moment, on
+from complaints.projections.base import (
+    Page,
+    Projection,
+    View,
+    check_page_size,
+    from_moment,
+    moment,
+    on,
+)
 from complaints.projections.database import Tx
 from complaints.projections.deadlines import PendingDeadlinesView
 
 COLUMNS = "complaint_id, kind, ref, since, detail, reference, shop_id"
 
 
+#: The most items a queue read gathers (the queue holds what waits for people: hundreds, not
+#: millions); totalCount counts up to this.
+QUEUE_CAP = 10_000
+
+
 class Supervision(Projection):
     name = "supervision"
+    version = 2  # v2: appeals waiting for a decision
     tables = {  # noqa: RUF012 - read-only class data
         "cases": "complaint_id TEXT PRIMARY KEY, reference TEXT NOT NULL, shop_id TEXT NOT NULL",
         "items": (
@@ -93,16 +108,32 @@ class Supervision(Projection):
     def issue_resolved(self, tx: Tx, e: Complaint.ExecutionIssueResolved, position: int) -> None:
         self._close(tx, e, "execution_issue", e.issue_id)
 
+    @on(Complaint.AppealFiled)
+    def appeal_filed(self, tx: Tx, e: Complaint.AppealFiled, position: int) -> None:
+        self._open(tx, e, "appeal_waiting", e.by.value, f"appeal by the {e.by.value.lower()}")
+
+    @on(Complaint.AppealDecided, Complaint.Closed)
+    def appeal_decided(self, tx: Tx, e: Any, position: int) -> None:
+        self._close(tx, e, "appeal_waiting")
+
 
 @dataclass(frozen=True)
 class QueueItem:
     complaint_id: UUID
-    kind: str  # overdue, remedy_defaulted, execution_issue, or past_due (not yet flagged)
+    #: overdue, past_due (a staff deadline passed, not yet flagged), remedy_defaulted,
+    #: execution_issue, appeal_waiting
+    kind: str
     ref: str
     since: datetime
     detail: str
     reference: str
     shop_id: str
+    due_at: datetime | None = None  # the deadline's, for overdue and past_due
+
+    @property
+    def key(self) -> tuple[datetime, str, str, str]:
+        """The queue's order, the longest-waiting first; a page starts after a key."""
+        return (self.since, str(self.complaint_id), self.kind, self.ref)
 
 
 class SupervisionView(View):
@@ -122,8 +153,14 @@ class SupervisionView(View):
             ]
 
         items = self.read(query)
+        past_due = self.deadlines.past_due(now, limit=limit)
+        due = {(d.complaint_id, str(d.deadline_id)): d.due_at for d in past_due}
+        items = [
+            replace(i, due_at=due.get((i.complaint_id, i.ref))) if i.kind == "overdue" else i
+            for i in items
+        ]
         flagged = {(i.complaint_id, i.ref) for i in items if i.kind == "overdue"}
-        for d in self.deadlines.past_due(now, limit=limit):
+        for d in past_due:
             # Parties' deadlines are enforced by the platform on its own; staff ones need people.
             if d.kind in STAFF_DEADLINES and (d.complaint_id, str(d.deadline_id)) not in flagged:
                 items.append(
@@ -135,6 +172,20 @@ class SupervisionView(View):
                         f"{d.kind.value} overdue",
                         d.reference,
                         d.shop_id,
+                        d.due_at,
                     )
                 )
-        return sorted(items, key=lambda i: (i.since, str(i.complaint_id), i.kind, i.ref))[:limit]
+        return sorted(items, key=lambda i: i.key)[:limit]
+
+    def page(
+        self,
+        now: datetime,
+        *,
+        first: int,
+        after: tuple[datetime, str, str, str] | None = None,
+    ) -> Page[QueueItem]:
+        """A page of the queue after a key, with the queue's size (counted up to QUEUE_CAP)."""
+        check_page_size(first)
+        everything = self.queue(now, limit=QUEUE_CAP)
+        rest = [i for i in everything if after is None or i.key > after]
+        return Page(rest[:first], has_next=len(rest) > first, total=len(everything))

@@ -298,3 +298,22 @@ def test_the_public_reads_statistics_and_sanctions(gql: GraphQL, world: Scenario
     )
     assert data["statistics"]["filed"] == 1
     assert data["viewerRole"] == Role.PUBLIC.value
+
+
+QUEUE = "{ supervisionQueue { totalCount edges { node { kind complaint { reference } } } } }"
+READS_QUEUE = {"supervisor", "auditor"}
+
+
+@pytest.mark.parametrize("viewer_name", list(VIEWERS))
+def test_the_supervision_queue_is_for_supervisors_and_auditors(
+    viewer_name: str, case: Any, gql: GraphQL
+) -> None:
+    gql.read_models.catch_up()
+    result = gql.run(QUEUE, actor=VIEWERS[viewer_name])
+    if viewer_name in READS_QUEUE:
+        assert result.errors is None, result.errors
+        assert result.data["supervisionQueue"]["totalCount"] >= 0
+    else:
+        assert result.data is None
+        (error,) = result.errors
+        assert error.extensions["code"] == "NOT_ALLOWED"

@@ -14,6 +14,7 @@ from complaints.projections.read_models import ReadModels
 from tests.scenario import (
     AGENT,
     CONSUMER,
+    OTHER_CONSUMER,
     PARTIAL,
     PLATFORM,
     SELLER,
@@ -252,6 +253,39 @@ class TestSupervisionQueue:
         stored_world.app.resolve_execution_issue(SUPERVISOR, partial.id, "Bank delay; paid now.")
         stored_read_models.catch_up()
         assert stored_read_models.supervision.queue(stored_world.clock.now()) == []
+
+    def test_an_appeal_waits_in_the_queue_until_decided(
+        self, stored_world: Scenario, stored_read_models: ReadModels
+    ) -> None:
+        ruled = stored_world.ruled()
+        stored_world.app.file_appeal(SELLER, ruled.id, "The photos are staged ones.")
+        stored_read_models.catch_up()
+        queue = stored_read_models.supervision.queue(stored_world.clock.now())
+        assert [(i.kind, i.ref, i.detail) for i in queue] == [
+            ("appeal_waiting", "SELLER", "appeal by the seller")
+        ]
+        stored_world.app.decide_appeal(SUPERVISOR, ruled.id, False, "The ruling stands.")
+        stored_read_models.catch_up()
+        assert stored_read_models.supervision.queue(stored_world.clock.now()) == []
+
+    def test_an_overdue_item_carries_its_deadline_and_pages_by_key(
+        self, stored_world: Scenario, stored_read_models: ReadModels
+    ) -> None:
+        first, second = stored_world.file(), stored_world.file(consumer=OTHER_CONSUMER)
+        stored_world.clock.advance(timedelta(hours=25))
+        stored_world.app.lapse_deadline(PLATFORM, first.id, first.open_deadlines[0].id)
+        stored_read_models.catch_up()
+        now = stored_world.clock.now()
+        queue = stored_read_models.supervision.queue(now)
+        assert {i.kind for i in queue} == {"overdue", "past_due"}
+        assert all(i.due_at == first.open_deadlines[0].due_at for i in queue)
+        page = stored_read_models.supervision.page(now, first=1)
+        assert (len(page.items), page.has_next, page.total) == (1, True, 2)
+        rest = stored_read_models.supervision.page(now, first=5, after=page.items[0].key)
+        assert (len(rest.items), rest.has_next, rest.total) == (1, False, 2)
+        assert {page.items[0].complaint_id, rest.items[0].complaint_id} == {first.id, second.id}
+        with pytest.raises(ValidationFailed):
+            stored_read_models.supervision.page(now, first=0)
 
     def test_parties_deadlines_are_left_to_the_platform(
         self, stored_world: Scenario, stored_read_models: ReadModels
