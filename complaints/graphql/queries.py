@@ -230,6 +230,13 @@ class Query:
             total_count=page.total or 0,
         )
 
+    @strawberry.field(
+        description="Public: the platform rulebook, in its own order, for the forms of"
+        " decisions that must cite it"
+    )
+    def rules(self) -> list[Rule]:
+        return [Rule.of(rule) for rule in RULEBOOK.rules.values()]
+
     @strawberry.field(description="Public: a rule of the platform rulebook by its code")
     def rule(self, code: str) -> Rule | None:
         found = RULEBOOK.rule(code)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from complaints.domain.rulebook import RULEBOOK
 from complaints.graphql import ids
 from tests.api.conftest import GraphQL
 from tests.scenario import CONSUMER, Scenario
@@ -32,3 +33,12 @@ def test_a_ruling_in_the_timeline_names_the_rules_it_cites(gql: GraphQL, world: 
     (ruling,) = [e for e in entries if e["type"] == "RulingIssued"]
     assert ruling["rules"] == [{"code": "R-3.2", "title": "Damage in transit"}]
     assert "Rules cited: R-3.2 (Damage in transit)." in ruling["summary"]
+
+
+def test_anyone_lists_the_whole_rulebook_for_the_forms_that_cite_it(gql: GraphQL) -> None:
+    listed = gql.data("{ rules { code title text } }")["rules"]
+    assert [r["code"] for r in listed] == list(RULEBOOK.rules)
+    assert {"code": "R-3.2", "title": "Damage in transit"}.items() <= next(
+        r for r in listed if r["code"] == "R-3.2"
+    ).items()
+    assert all(r["text"] for r in listed)
