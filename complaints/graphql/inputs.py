@@ -69,6 +69,15 @@ class ComplaintFilter:
     category: ComplaintCategory | None = None
     overdue: bool | None = None
     search: str | None = None
+    assigned_arbiter_id: str | None = strawberry.field(
+        default=None, description="Staff and auditors: the cases assigned to this arbiter"
+    )
+    consumer_id: str | None = strawberry.field(
+        default=None, description="Staff and auditors: one consumer's cases"
+    )
+    escalated: bool | None = strawberry.field(
+        default=None, description="Cases that went to platform review (true) or never did"
+    )
 
 
 @strawberry.input

@@ -100,6 +100,11 @@ class Query:
     ) -> ComplaintConnection:
         context = info.context
         where = filter or ComplaintFilter()
+        staff_only = where.assigned_arbiter_id is not None or where.consumer_id is not None
+        if staff_only and not staff_or_auditor(info):
+            raise CodedError(
+                "NOT_ALLOWED", "Only staff and auditors filter by arbiter or by consumer."
+            )
         try:
             after_seq = ids.parse_cursor("Complaint", after)
         except ValidationFailed as error:
@@ -107,9 +112,12 @@ class Query:
         read_filter = ReadFilter(
             statuses=tuple(where.status or ()),
             shop_id=where.shop_id,
+            consumer_id=where.consumer_id,
             category=where.category,
             overdue=where.overdue,
             search=where.search,
+            arbiter_id=where.assigned_arbiter_id,
+            escalated=where.escalated,
         )
         page = await read(
             lambda: context.read_models.complaints.search(

@@ -62,12 +62,21 @@ ITEM_COLUMNS = (
     "search_text",
     "paused",
     "paused_seconds",
+    "escalated",
 )
 COLUMNS = (
     "id, seq, reference, status, category, consumer_id, shop_id, order_id, requested_remedy,"
     " outcome, remedy, decided_by_default, arbiter_id, filed_at, updated_at, closed_at, version,"
-    " next_due_at, paused, paused_seconds"
+    " next_due_at, paused, paused_seconds, escalated"
 )
+
+
+def escalates(event: object) -> bool:
+    """The event takes the case to platform review: a party asked, a deadline passed, or intake
+    referred it straight there."""
+    if isinstance(event, Complaint.Accepted):
+        return event.status is Status.UNDER_REVIEW
+    return isinstance(event, Complaint.InterventionRequested | Complaint.Escalated)
 
 
 def remedy_json(remedy: Remedy | None) -> str | None:
@@ -102,7 +111,7 @@ def searchable(*parts: str | PersonalText | None) -> str:
 
 class ComplaintList(Projection):
     name = "complaint_list"
-    version = 2  # v2: paused clocks
+    version = 3  # v2: paused clocks; v3: escalated (the case went to platform review)
     tables = {  # noqa: RUF012 - read-only class data
         "items": (
             "id TEXT PRIMARY KEY, seq BIGINT NOT NULL, reference TEXT NOT NULL,"
@@ -112,7 +121,7 @@ class ComplaintList(Projection):
             " arbiter_id TEXT, filed_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
             " closed_at TEXT, version BIGINT NOT NULL, deadlines TEXT NOT NULL,"
             " next_due_at TEXT, search_text TEXT NOT NULL, paused BIGINT NOT NULL,"
-            " paused_seconds DOUBLE PRECISION NOT NULL"
+            " paused_seconds DOUBLE PRECISION NOT NULL, escalated BIGINT NOT NULL"
         ),
     }
     indexes = (
@@ -121,6 +130,7 @@ class ComplaintList(Projection):
         "CREATE INDEX IF NOT EXISTS {index} ON {items} (shop_id, seq)",
         "CREATE INDEX IF NOT EXISTS {index} ON {items} (status, seq)",
         "CREATE INDEX IF NOT EXISTS {index} ON {items} (next_due_at)",
+        "CREATE INDEX IF NOT EXISTS {index} ON {items} (arbiter_id, seq)",
     )
 
     def __init__(self, generation: int) -> None:
@@ -172,12 +182,13 @@ class ComplaintList(Projection):
                 "search_text": searchable(e.reference, e.order_id, e.description),
                 "paused": 0,
                 "paused_seconds": 0.0,
+                "escalated": 0,
             }
         )
 
     @on(Complaint.Accepted)
     def accepted(self, tx: Tx, e: Complaint.Accepted, position: int) -> None:
-        self._set(tx, e, status=e.status.value)
+        self._set(tx, e, status=e.status.value, escalated=int(escalates(e)))
 
     @on(Complaint.ReturnedForInfo)
     def returned(self, tx: Tx, e: Complaint.ReturnedForInfo, position: int) -> None:
@@ -215,7 +226,7 @@ class ComplaintList(Projection):
 
     @on(Complaint.InterventionRequested, Complaint.Escalated)
     def under_review(self, tx: Tx, e: Complaint.Event, position: int) -> None:
-        self._set(tx, e, status=Status.UNDER_REVIEW.value)
+        self._set(tx, e, status=Status.UNDER_REVIEW.value, escalated=1)
 
     @on(Complaint.Assigned)
     def assigned(self, tx: Tx, e: Complaint.Assigned, position: int) -> None:
@@ -307,6 +318,8 @@ class ComplaintFilter:
     category: Category | None = None
     overdue: bool | None = None
     search: str | None = None
+    arbiter_id: str | None = None
+    escalated: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -331,6 +344,7 @@ class ComplaintSummary:
     next_due_at: datetime | None
     paused: bool
     paused_seconds: float
+    escalated: bool
 
 
 def _summary(row: tuple[Any, ...]) -> ComplaintSummary:
@@ -357,6 +371,7 @@ def _summary(row: tuple[Any, ...]) -> ComplaintSummary:
         next_due_at=from_moment(row[17]) if row[17] else None,
         paused=bool(row[18]),
         paused_seconds=float(row[19]),
+        escalated=bool(row[20]),
     )
 
 
@@ -402,6 +417,12 @@ class ComplaintListView(View):
         if where.category is not None:
             conditions.append("category = ?")
             params.append(where.category.value)
+        if where.arbiter_id is not None:
+            conditions.append("arbiter_id = ?")
+            params.append(where.arbiter_id)
+        if where.escalated is not None:
+            conditions.append("escalated = ?")
+            params.append(int(where.escalated))
         if where.overdue is True:
             conditions.append("paused = 0 AND next_due_at IS NOT NULL AND next_due_at <= ?")
             params.append(moment(now))

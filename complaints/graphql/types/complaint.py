@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+import anyio.to_thread
 import strawberry
 
 from complaints.domain import access
@@ -19,7 +20,7 @@ from complaints.graphql.types.relay import Node, PageInfo
 from complaints.graphql.types.seller import SellerNode, load_seller
 from complaints.graphql.types.timeline import TimelineConnection, TimelineEntry
 from complaints.graphql.types.values import Remedy, required_remedy
-from complaints.projections.complaint_list import ComplaintSummary
+from complaints.projections.complaint_list import ComplaintSummary, escalates
 
 
 @strawberry.type
@@ -74,6 +75,7 @@ class ComplaintNode(Node):
     _id: strawberry.Private[UUID]
     _aggregate: strawberry.Private[ComplaintAggregate | None] = None
     _as_of: strawberry.Private[bool] = False
+    _escalated: strawberry.Private[bool | None] = None
 
     @classmethod
     def of(cls, complaint: ComplaintAggregate, *, as_of: bool = False) -> ComplaintNode:
@@ -119,6 +121,7 @@ class ComplaintNode(Node):
             clock_paused=summary.paused,
             paused_hours=summary.paused_seconds / 3600,
             _id=summary.id,
+            _escalated=summary.escalated,
         )
 
     async def _complaint(self, info: Info) -> ComplaintAggregate | None:
@@ -153,6 +156,33 @@ class ComplaintNode(Node):
             for d in complaint.open_deadlines
             if access.sees_entry(viewer, access.deadline_audience(d.kind))
         ]
+
+    @strawberry.field(description="Staff and auditors: the arbiter assigned; null for others")
+    async def assigned_arbiter_id(self, info: Info) -> str | None:
+        if info.context.actor.role not in access.READS_ALL:
+            return None
+        complaint = await self._complaint(info)
+        return None if complaint is None else complaint.arbiter_id
+
+    @strawberry.field(
+        description="The case went to platform review: by request, by a missed deadline, or"
+        " straight from intake (from the complaint list, which a write is visible in before"
+        " its mutation answers)"
+    )
+    async def escalated(self, info: Info) -> bool:
+        if self._escalated is None:
+            context = info.context
+            if self._as_of:  # as it stood then: from its events up to that version
+                events = context.app.events
+                self._escalated = await anyio.to_thread.run_sync(
+                    lambda: any(map(escalates, events.get(self._id, lte=self.version)))
+                )
+            else:
+                summary = await anyio.to_thread.run_sync(
+                    context.read_models.complaints.get, context.actor, self._id
+                )
+                self._escalated = summary is not None and summary.escalated
+        return self._escalated
 
     @strawberry.field(description="Mutation names the current viewer may call now")
     async def allowed_actions(self, info: Info) -> list[str]:
