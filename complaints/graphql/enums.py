@@ -6,6 +6,7 @@ resolvers pass values through without converting them.
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import TypeAlias
 
 import strawberry
@@ -32,3 +33,14 @@ Role: TypeAlias = values.Role
 MessageVisibility: TypeAlias = values.Visibility
 ViolationKind: TypeAlias = values.ViolationKind
 SanctionKind: TypeAlias = values.SanctionKind
+
+
+@strawberry.enum(description="The two parties of a complaint")
+class Party(Enum):
+    CONSUMER = "CONSUMER"
+    SELLER = "SELLER"
+
+    @classmethod
+    def of(cls, role: values.Role) -> Party:
+        """The party a role acts for (records of parties' acts hold only these two)."""
+        return cls(role.value)

@@ -16,11 +16,22 @@ from complaints.graphql import ids
 from complaints.graphql.context import Info
 from complaints.graphql.enums import ComplaintCategory, ComplaintStatus, Outcome, Role
 from complaints.graphql.timeline import timeline_connection
+from complaints.graphql.types.case import (
+    Appeal,
+    Evidence,
+    EvidenceRequest,
+    ExecutionIssue,
+    Finding,
+    Rating,
+)
 from complaints.graphql.types.relay import Node, PageInfo
 from complaints.graphql.types.seller import SellerNode, load_seller
 from complaints.graphql.types.timeline import TimelineConnection, TimelineEntry
 from complaints.graphql.types.values import Remedy, required_remedy
 from complaints.projections.complaint_list import ComplaintSummary, escalates
+
+#: The level of a decision on appeal (1 is the arbiter's ruling).
+APPEAL_LEVEL = 2
 
 
 @strawberry.type
@@ -48,6 +59,9 @@ class Offer:
 
 @strawberry.type
 class Deadline:
+    id: strawberry.ID = strawberry.field(
+        description="The deadline's number in its case (timeline details name it)"
+    )
     kind: str
     due_at: datetime
     party: Role | None
@@ -152,7 +166,13 @@ class ComplaintNode(Node):
             return []
         viewer = info.context.actor
         return [
-            Deadline(kind=d.kind.value, due_at=d.due_at, party=d.party, overdue=d.overdue)
+            Deadline(
+                id=strawberry.ID(str(d.id)),
+                kind=d.kind.value,
+                due_at=d.due_at,
+                party=d.party,
+                overdue=d.overdue,
+            )
             for d in complaint.open_deadlines
             if access.sees_entry(viewer, access.deadline_audience(d.kind))
         ]
@@ -183,6 +203,57 @@ class ComplaintNode(Node):
                 )
                 self._escalated = summary is not None and summary.escalated
         return self._escalated
+
+    @strawberry.field(description="Evidence the arbiter asked of the parties, oldest first")
+    async def evidence_requests(self, info: Info) -> list[EvidenceRequest]:
+        complaint = await self._complaint(info)
+        if complaint is None:
+            return []
+        return [EvidenceRequest.of(r, complaint) for r in complaint.evidence_requests]
+
+    @strawberry.field(description="Evidence the parties submitted, oldest first")
+    async def evidence(self, info: Info) -> list[Evidence]:
+        complaint = await self._complaint(info)
+        return [] if complaint is None else [Evidence.of(e) for e in complaint.evidence]
+
+    @strawberry.field(
+        description="Staff and auditors: the arbiter's preliminary findings; empty for others"
+    )
+    async def findings(self, info: Info) -> list[Finding]:
+        if info.context.actor.role not in access.READS_ALL:
+            return []
+        complaint = await self._complaint(info)
+        return [] if complaint is None else [Finding.of(f) for f in complaint.findings]
+
+    @strawberry.field(
+        description="The first appeal filed (a second party's appeal joins the same review),"
+        " with its decision once made"
+    )
+    async def appeal(self, info: Info) -> Appeal | None:
+        complaint = await self._complaint(info)
+        if complaint is None or not complaint.appeals:
+            return None
+        decision = next((r for r in complaint.rulings if r.level == APPEAL_LEVEL), None)
+        return Appeal.of(complaint.appeals[0], decision)
+
+    @strawberry.field(description="Problems the parties reported while the remedy was carried out")
+    async def execution_issues(self, info: Info) -> list[ExecutionIssue]:
+        complaint = await self._complaint(info)
+        if complaint is None:
+            return []
+        return [ExecutionIssue.of(i) for i in complaint.execution_issues]
+
+    @strawberry.field(description="A party sees its own rating; staff and auditors see all")
+    async def ratings(self, info: Info) -> list[Rating]:
+        complaint = await self._complaint(info)
+        if complaint is None:
+            return []
+        viewer = info.context.actor
+        return [
+            Rating.of(r)
+            for r in sorted(complaint.ratings.values(), key=lambda r: r.rated_at)
+            if viewer.role in access.READS_ALL or r.by is viewer.role
+        ]
 
     @strawberry.field(description="Mutation names the current viewer may call now")
     async def allowed_actions(self, info: Info) -> list[str]:

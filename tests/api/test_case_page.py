@@ -1,0 +1,158 @@
+"""A case page drawn from typed fields, redacted for each viewer (contract case.graphql)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from complaints.domain.deadlines import DeadlineKind
+from complaints.domain.values import Role
+from complaints.graphql import ids
+from tests.api.conftest import GraphQL
+from tests.scenario import (
+    AGENT,
+    ARBITER,
+    AUDITOR,
+    CONSUMER,
+    OTHER_CONSUMER,
+    OTHER_SELLER,
+    PUBLIC,
+    SELLER,
+    SUPERVISOR,
+    Scenario,
+)
+
+PAGE = """query($id: ID!) { complaint(id: $id) {
+  deadlines { id kind }
+  evidenceRequests { id party kinds note requestedAt dueAt status }
+  evidence { id party kind description sha256 submittedAt requestId }
+  findings { text recordedAt }
+  appeal { by grounds filedAt granted decidedAt rationale }
+  executionIssues { id raisedBy text raisedAt dueAt resolution resolvedAt }
+  ratings { by score comment ratedAt }
+} }"""
+PHOTO = "ab" * 32
+
+
+def page(gql: GraphQL, complaint_id: Any, actor: Any) -> Any:
+    return gql.data(PAGE, {"id": ids.global_id("Complaint", complaint_id)}, actor=actor)[
+        "complaint"
+    ]
+
+
+@pytest.fixture
+def reviewed(world: Scenario) -> Any:
+    """Under review: one request answered, one missed, one open; a finding recorded."""
+    app = world.app
+    case = world.under_review()
+    app.request_evidence(ARBITER, case.id, Role.CONSUMER, ["photo"], "The box, please.")
+    app.submit_evidence(CONSUMER, case.id, "photo", "The crushed box.", PHOTO)
+    case = app.request_evidence(ARBITER, case.id, Role.SELLER, ["invoice"])
+    world.lapse(case, DeadlineKind.EVIDENCE)
+    app.request_evidence(ARBITER, case.id, Role.CONSUMER, ["video"])
+    app.record_finding(ARBITER, case.id, "The parcel was crushed in transit.")
+    return app.get_complaint(case.id)
+
+
+def test_evidence_requests_and_evidence_as_the_consumer_sees_them(
+    gql: GraphQL, reviewed: Any
+) -> None:
+    shown = page(gql, reviewed.id, CONSUMER)
+    requests = shown["evidenceRequests"]
+    assert [(r["party"], r["kinds"], r["status"]) for r in requests] == [
+        ("CONSUMER", ["photo"], "FULFILLED"),
+        ("SELLER", ["invoice"], "MISSED"),
+        ("CONSUMER", ["video"], "OPEN"),
+    ]
+    assert requests[0]["note"] == "The box, please."
+    (evidence,) = shown["evidence"]
+    assert evidence == {
+        "id": evidence["id"],
+        "party": "CONSUMER",
+        "kind": "photo",
+        "description": "The crushed box.",
+        "sha256": PHOTO,
+        "submittedAt": evidence["submittedAt"],
+        "requestId": requests[0]["id"],
+    }
+    assert shown["findings"] == []
+    open_request = next(d for d in shown["deadlines"] if d["kind"] == "evidence")
+    assert open_request["id"].isdigit()
+
+
+@pytest.mark.parametrize(
+    ("viewer", "sees"),
+    [
+        (CONSUMER, False),
+        (SELLER, False),
+        (AGENT, True),
+        (ARBITER, True),
+        (SUPERVISOR, True),
+        (AUDITOR, True),
+    ],
+)
+def test_findings_are_for_staff_and_auditors(
+    gql: GraphQL, reviewed: Any, viewer: Any, sees: bool
+) -> None:
+    findings = page(gql, reviewed.id, viewer)["findings"]
+    assert [f["text"] for f in findings] == (["The parcel was crushed in transit."] if sees else [])
+
+
+@pytest.mark.parametrize("outsider", [OTHER_CONSUMER, OTHER_SELLER, PUBLIC])
+def test_outsiders_see_no_case_at_all(gql: GraphQL, reviewed: Any, outsider: Any) -> None:
+    assert page(gql, reviewed.id, outsider) is None
+
+
+def test_the_appeal_with_its_decision(gql: GraphQL, world: Scenario) -> None:
+    ruled = world.ruled()
+    world.app.file_appeal(SELLER, ruled.id, "The photos are staged ones.")
+    pending = page(gql, ruled.id, CONSUMER)["appeal"]
+    assert pending["by"] == "SELLER"
+    assert pending["grounds"] == "The photos are staged ones."
+    assert (pending["granted"], pending["decidedAt"], pending["rationale"]) == (None, None, None)
+    world.app.decide_appeal(SUPERVISOR, ruled.id, False, "The ruling stands.")
+    decided = page(gql, ruled.id, SELLER)["appeal"]
+    assert decided["granted"] is False
+    assert decided["rationale"] == "The ruling stands."
+    assert decided["decidedAt"] >= decided["filedAt"]
+
+
+def test_execution_issues_open_and_resolved(gql: GraphQL, world: Scenario) -> None:
+    case = world.fulfilling()
+    world.app.raise_execution_issue(CONSUMER, case.id, "The refund never arrived.")
+    (issue,) = page(gql, case.id, SELLER)["executionIssues"]
+    assert (issue["raisedBy"], issue["text"], issue["resolution"]) == (
+        "CONSUMER",
+        "The refund never arrived.",
+        None,
+    )
+    assert issue["dueAt"] is None
+    world.app.resolve_execution_issue(SUPERVISOR, case.id, "Bank delay; paid now.")
+    (issue,) = page(gql, case.id, CONSUMER)["executionIssues"]
+    assert issue["resolution"] == "Bank delay; paid now."
+    assert issue["resolvedAt"] is not None
+
+
+@pytest.mark.parametrize(
+    ("viewer", "seen"),
+    [
+        (CONSUMER, ["CONSUMER"]),
+        (SELLER, ["SELLER"]),
+        (SUPERVISOR, ["CONSUMER", "SELLER"]),
+        (AUDITOR, ["CONSUMER", "SELLER"]),
+    ],
+)
+def test_a_party_sees_its_own_rating_and_staff_see_all(
+    gql: GraphQL, world: Scenario, viewer: Any, seen: list[str]
+) -> None:
+    case = world.closed()
+    world.app.rate_handling(CONSUMER, case.id, 4, "Quick and fair.")
+    world.app.rate_handling(SELLER, case.id, 2)
+    ratings = page(gql, case.id, viewer)["ratings"]
+    assert [r["by"] for r in ratings] == seen
+    by = {r["by"]: r for r in ratings}
+    if "CONSUMER" in by:
+        assert (by["CONSUMER"]["score"], by["CONSUMER"]["comment"]) == (4, "Quick and fair.")
+    if "SELLER" in by:
+        assert (by["SELLER"]["score"], by["SELLER"]["comment"]) == (2, None)
