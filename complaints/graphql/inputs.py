@@ -81,6 +81,15 @@ class ComplaintFilter:
 
 
 @strawberry.input
+class ViolationFilter:
+    status: list[str] | None = strawberry.field(
+        default=None, description="REPORTED, CONFIRMED or DISMISSED"
+    )
+    shop_id: str | None = None
+    kind: ViolationKind | None = None
+
+
+@strawberry.input
 class RegisterSellerInput:
     shop_id: str
     name: str

@@ -13,12 +13,12 @@ import strawberry
 from complaints.domain import access
 from complaints.domain.errors import DomainError, ValidationFailed, ViolationNotFound
 from complaints.domain.rulebook import RULEBOOK
-from complaints.domain.values import Role
+from complaints.domain.values import Role, ViolationStatus
 from complaints.graphql import audit, ids
 from complaints.graphql.context import Info
 from complaints.graphql.enums import ComplaintCategory
 from complaints.graphql.errors import CodedError, coded
-from complaints.graphql.inputs import ComplaintFilter
+from complaints.graphql.inputs import ComplaintFilter, ViolationFilter
 from complaints.graphql.resolvers import DEFAULT_PAGE, read
 from complaints.graphql.types import supervision
 from complaints.graphql.types.audit import AuditTrail
@@ -32,8 +32,14 @@ from complaints.graphql.types.supervision import (
     SupervisionEdge,
     SupervisionItem,
 )
-from complaints.graphql.types.violation import Violation
+from complaints.graphql.types.violation import (
+    Violation,
+    ViolationConnection,
+    ViolationEdge,
+    sees_violation,
+)
 from complaints.projections.complaint_list import ComplaintFilter as ReadFilter
+from complaints.projections.sellers import ViolationQuery
 
 
 def _uuid(kind: str, value: str, field: str = "id") -> UUID | None:
@@ -59,8 +65,9 @@ async def violation_node(info: Info, value: str) -> Violation | None:
         violation = await anyio.to_thread.run_sync(info.context.app.get_violation, violation_id)
     except ViolationNotFound:
         return None
-    viewer = info.context.actor
-    if viewer.role not in access.READS_ALL and viewer.id != violation.reporter.id:
+    if not sees_violation(
+        info.context.actor, shop_id=violation.shop_id, reporter_id=violation.reporter.id
+    ):
         return None
     return Violation.of(violation)
 
@@ -233,6 +240,56 @@ class Query:
             for i in page.items
         ]
         return SupervisionConnection(
+            edges=edges,
+            page_info=page_info([e.cursor for e in edges], has_next=page.has_next, after=after),
+            total_count=page.total or 0,
+        )
+
+    @strawberry.field(
+        description="Staff and auditors: every reported violation; a shop's staff: those"
+        " against their shop. The newest first"
+    )
+    async def violations(
+        self,
+        info: Info,
+        filter: ViolationFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> ViolationConnection:
+        viewer = info.context.actor
+        where = filter or ViolationFilter()
+        seller = viewer.role is Role.SELLER and viewer.shop_id is not None
+        if not seller and viewer.role not in access.READS_ALL:
+            raise CodedError(
+                "NOT_ALLOWED", "Only staff, auditors and a shop's own staff list violations."
+            )
+        try:
+            statuses = tuple(ViolationStatus(s) for s in where.status or ())
+        except ValueError:
+            raise CodedError(
+                "VALIDATION_FAILED",
+                "Invalid input: status: must be REPORTED, CONFIRMED or DISMISSED",
+            ) from None
+        try:
+            after_seq = ids.parse_cursor("Violation", after)
+        except ValidationFailed as error:
+            raise coded(error) from None
+        shop_id = viewer.shop_id if seller else where.shop_id
+        if seller and where.shop_id not in (None, viewer.shop_id):
+            # Another shop's reports: none that this seller may see.
+            nothing = page_info([], has_next=False, after=after)
+            return ViolationConnection(edges=[], page_info=nothing, total_count=0)
+        query = ViolationQuery(shop_id=shop_id, statuses=statuses, kind=where.kind)
+        page = await read(
+            lambda: info.context.read_models.sellers.violations(
+                query, first=DEFAULT_PAGE if first is None else first, after=after_seq
+            )
+        )
+        edges = [
+            ViolationEdge(cursor=ids.cursor("Violation", r.seq), node=Violation.of_record(r))
+            for r in page.items
+        ]
+        return ViolationConnection(
             edges=edges,
             page_info=page_info([e.cursor for e in edges], has_next=page.has_next, after=after),
             total_count=page.total or 0,

@@ -1,4 +1,5 @@
-"""Sellers: the scorecard of each shop, and the public list of sanctioned sellers."""
+"""Sellers: the scorecard of each shop, the public list of sanctioned sellers, and the
+violations reported against shops."""
 
 from __future__ import annotations
 
@@ -12,7 +13,15 @@ from uuid import UUID
 
 from complaints.domain.complaint import Complaint
 from complaints.domain.seller import AfterSalesPolicy, Seller, shop_status
-from complaints.domain.values import Money, Outcome, SanctionKind
+from complaints.domain.values import (
+    Money,
+    Outcome,
+    Role,
+    SanctionKind,
+    ViolationKind,
+    ViolationStatus,
+)
+from complaints.domain.violation import Violation
 from complaints.projections.base import (
     Page,
     Projection,
@@ -34,7 +43,7 @@ SELLER_COLUMNS = (
 
 class Sellers(Projection):
     name = "sellers"
-    version = 2  # v2: strikes on the sanction ladder
+    version = 3  # v2: strikes on the sanction ladder; v3: violations
     tables = {  # noqa: RUF012 - read-only class data
         "shops": (
             "shop_id TEXT PRIMARY KEY, seller_id TEXT NOT NULL, name TEXT NOT NULL,"
@@ -53,10 +62,18 @@ class Sellers(Projection):
             " accepted BIGINT NOT NULL, closed_at TEXT, hours DOUBLE PRECISION,"
             " upheld BIGINT NOT NULL"
         ),
+        # No description: it is personal text, read from the violation itself.
+        "violations": (
+            "violation_id TEXT PRIMARY KEY, seq BIGINT NOT NULL, shop_id TEXT NOT NULL,"
+            " kind TEXT NOT NULL, status TEXT NOT NULL, reported_by TEXT NOT NULL,"
+            " reported_at TEXT NOT NULL, complaint_id TEXT, decided_at TEXT"
+        ),
     }
     indexes = (
         "CREATE INDEX IF NOT EXISTS {index} ON {shops} (sanctioned_seq)",
         "CREATE INDEX IF NOT EXISTS {index} ON {cases} (shop_id)",
+        "CREATE INDEX IF NOT EXISTS {index} ON {violations} (seq)",
+        "CREATE INDEX IF NOT EXISTS {index} ON {violations} (shop_id, seq)",
     )
 
     def _shop(self, tx: Tx, shop_id: str, **values: Any) -> None:
@@ -176,6 +193,35 @@ class Sellers(Projection):
             (str(e.originator_id),),
         )
 
+    @on(Violation.Reported)
+    def reported(self, tx: Tx, e: Violation.Reported, position: int) -> None:
+        tx.execute(
+            f"INSERT INTO {self.t['violations']} ({VIOLATION_COLUMNS})"
+            " VALUES (?,?,?,?,?,?,?,?,NULL)",
+            (
+                str(e.originator_id),
+                position,
+                e.shop_id,
+                e.kind.value,
+                ViolationStatus.REPORTED.value,
+                e.actor.role.value,
+                moment(e.timestamp),
+                str(e.complaint_id) if e.complaint_id else None,
+            ),
+        )
+
+    @on(Violation.Confirmed, Violation.Dismissed)
+    def violation_decided(self, tx: Tx, e: Any, position: int) -> None:
+        status = (
+            ViolationStatus.CONFIRMED
+            if isinstance(e, Violation.Confirmed)
+            else ViolationStatus.DISMISSED
+        )
+        tx.execute(
+            f"UPDATE {self.t['violations']} SET status = ?, decided_at = ? WHERE violation_id = ?",
+            (status.value, moment(e.timestamp), str(e.originator_id)),
+        )
+
     @on(Complaint.Filed)
     def filed(self, tx: Tx, e: Complaint.Filed, position: int) -> None:
         tx.execute(
@@ -224,6 +270,38 @@ class Sellers(Projection):
 
 
 @dataclass(frozen=True)
+class ViolationRecord:
+    id: UUID
+    seq: int  # the log position of the report: the list's order and cursor
+    shop_id: str
+    kind: ViolationKind
+    status: ViolationStatus
+    reported_by: Role
+    reported_at: datetime
+    complaint_id: UUID | None
+    decided_at: datetime | None
+
+
+VIOLATION_COLUMNS = (
+    "violation_id, seq, shop_id, kind, status, reported_by, reported_at, complaint_id, decided_at"
+)
+
+
+def _violation(row: tuple[Any, ...]) -> ViolationRecord:
+    return ViolationRecord(
+        id=UUID(row[0]),
+        seq=int(row[1]),
+        shop_id=row[2],
+        kind=ViolationKind(row[3]),
+        status=ViolationStatus(row[4]),
+        reported_by=Role(row[5]),
+        reported_at=from_moment(row[6]),
+        complaint_id=UUID(row[7]) if row[7] else None,
+        decided_at=from_moment(row[8]) if row[8] else None,
+    )
+
+
+@dataclass(frozen=True)
 class SanctionRecord:
     sanction_id: str
     kind: SanctionKind
@@ -257,6 +335,13 @@ class SellerRecord:
     sanctions: list[SanctionRecord]
     scorecard: Scorecard
     sanctioned_seq: int | None
+
+
+@dataclass(frozen=True)
+class ViolationQuery:
+    shop_id: str | None = None
+    statuses: tuple[ViolationStatus, ...] = ()
+    kind: ViolationKind | None = None
 
 
 class SellersView(View):
@@ -322,6 +407,38 @@ class SellersView(View):
                 f"SELECT {SELLER_COLUMNS} FROM {t['shops']} WHERE seller_id = ?", (str(seller_id),)
             )
             return None if row is None else self._record(tx, t, row)
+
+        return self.read(query)
+
+    def violations(
+        self, where: ViolationQuery, *, first: int = 20, after: int | None = None
+    ) -> Page[ViolationRecord]:
+        """Reported violations, the newest first. The cursor is the report's log position."""
+        check_page_size(first)
+        conditions: list[str] = []
+        params: list[Any] = []
+        if where.shop_id is not None:
+            conditions.append("shop_id = ?")
+            params.append(where.shop_id)
+        if where.statuses:
+            conditions.append(f"status IN ({', '.join('?' for _ in where.statuses)})")
+            params.extend(s.value for s in where.statuses)
+        if where.kind is not None:
+            conditions.append("kind = ?")
+            params.append(where.kind.value)
+        clause = " AND ".join(conditions) or "1 = 1"
+
+        def query(tx: Tx, t: dict[str, str]) -> Page[ViolationRecord]:
+            keyset = "" if after is None else " AND seq < ?"
+            rows = tx.all(
+                f"SELECT {VIOLATION_COLUMNS} FROM {t['violations']} WHERE {clause}{keyset}"
+                " ORDER BY seq DESC LIMIT ?",
+                [*params, *([] if after is None else [after]), first + 1],
+            )
+            (total,) = tx.one(f"SELECT COUNT(*) FROM {t['violations']} WHERE {clause}", params) or (
+                0,
+            )
+            return Page([_violation(r) for r in rows[:first]], len(rows) > first, int(total))
 
         return self.read(query)
 

@@ -9,8 +9,18 @@ import pytest
 from complaints.domain.deadlines import DeadlineKind
 from complaints.domain.errors import ValidationFailed
 from complaints.domain.seller import AfterSalesPolicy, ShopStatus
-from complaints.domain.values import Category, Outcome, Remedy, RemedyType, Role, SanctionKind
+from complaints.domain.values import (
+    Category,
+    Outcome,
+    Remedy,
+    RemedyType,
+    Role,
+    SanctionKind,
+    ViolationKind,
+    ViolationStatus,
+)
 from complaints.projections.read_models import ReadModels
+from complaints.projections.sellers import ViolationQuery
 from tests.scenario import (
     AGENT,
     CONSUMER,
@@ -217,6 +227,40 @@ class TestPendingDeadlines:
         assert stored_read_models.deadlines.due(stored_world.clock.now()) == []
         (intake,) = stored_read_models.deadlines.of(complaint.id)
         assert intake.overdue
+
+
+class TestViolations:
+    def test_reports_are_listed_newest_first_with_their_decisions(
+        self, stored_world: Scenario, stored_read_models: ReadModels
+    ) -> None:
+        stored_world.seller("acme")
+        stored_world.seller("globex")
+        app = stored_world.app
+        fake = app.report_violation(
+            CONSUMER, "acme", ViolationKind.COUNTERFEIT, "The handbag is a fake; the logo is wrong."
+        )
+        other = app.report_violation(
+            SUPERVISOR, "globex", ViolationKind.OTHER, "Abusive replies to buyers in three cases."
+        )
+        app.confirm_violation(SUPERVISOR, fake.id)
+        stored_read_models.catch_up()
+        view = stored_read_models.sellers
+        everything = view.violations(ViolationQuery())
+        assert [(v.id, v.status) for v in everything.items] == [
+            (other.id, ViolationStatus.REPORTED),
+            (fake.id, ViolationStatus.CONFIRMED),
+        ]
+        assert everything.items[1].decided_at is not None
+        assert everything.items[1].reported_by is Role.CONSUMER
+        page = view.violations(ViolationQuery(), first=1)
+        assert (len(page.items), page.has_next, page.total) == (1, True, 2)
+        rest = view.violations(ViolationQuery(), first=1, after=page.items[0].seq)
+        assert [v.id for v in rest.items] == [fake.id]
+        acme = view.violations(
+            ViolationQuery(shop_id="acme", statuses=(ViolationStatus.CONFIRMED,))
+        )
+        assert [v.id for v in acme.items] == [fake.id]
+        assert view.violations(ViolationQuery(kind=ViolationKind.FRAUD)).total == 0
 
 
 class TestSupervisionQueue:

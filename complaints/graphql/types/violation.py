@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 from datetime import datetime
+from uuid import UUID
 
+import anyio.to_thread
 import strawberry
 
+from complaints.domain import access
+from complaints.domain.errors import ViolationNotFound
+from complaints.domain.values import Actor
 from complaints.domain.violation import Violation as ViolationAggregate
 from complaints.graphql import ids
-from complaints.graphql.enums import ViolationKind
-from complaints.graphql.types.relay import Node
+from complaints.graphql.context import Info
+from complaints.graphql.enums import Role, ViolationKind
+from complaints.graphql.types.relay import Node, PageInfo
+from complaints.projections.sellers import ViolationRecord
+
+
+def sees_violation(viewer: Actor, *, shop_id: str, reporter_id: str | None) -> bool:
+    """Staff and auditors see every report; a shop's staff see the reports against it; the
+    reporter sees its own."""
+    if viewer.role in access.READS_ALL:
+        return True
+    if viewer.role is Role.SELLER and viewer.shop_id == shop_id:
+        return True
+    return reporter_id is not None and viewer.id == reporter_id
 
 
 @strawberry.type
@@ -19,7 +36,11 @@ class Violation(Node):
     kind: ViolationKind
     status: str
     reported_at: datetime
+    reported_by: Role
+    decided_at: datetime | None
     complaint_id: strawberry.ID | None
+    _id: strawberry.Private[UUID]
+    _aggregate: strawberry.Private[ViolationAggregate | None] = None
 
     @classmethod
     def of(cls, violation: ViolationAggregate) -> Violation:
@@ -29,7 +50,51 @@ class Violation(Node):
             kind=violation.kind,
             status=violation.status.value,
             reported_at=violation.reported_at,
+            reported_by=violation.reporter.role,
+            decided_at=violation.decided_at,
             complaint_id=strawberry.ID(ids.global_id("Complaint", violation.complaint_id))
             if violation.complaint_id
             else None,
+            _id=violation.id,
+            _aggregate=violation,
         )
+
+    @classmethod
+    def of_record(cls, record: ViolationRecord) -> Violation:
+        return cls(
+            id=strawberry.ID(ids.global_id("Violation", record.id)),
+            shop_id=record.shop_id,
+            kind=record.kind,
+            status=record.status.value,
+            reported_at=record.reported_at,
+            reported_by=record.reported_by,
+            decided_at=record.decided_at,
+            complaint_id=strawberry.ID(ids.global_id("Complaint", record.complaint_id))
+            if record.complaint_id
+            else None,
+            _id=record.id,
+        )
+
+    @strawberry.field(description="What was reported; [erased] after the reporter's erasure")
+    async def description(self, info: Info) -> str | None:
+        if self._aggregate is None:
+            try:
+                self._aggregate = await anyio.to_thread.run_sync(
+                    info.context.app.get_violation, self._id
+                )
+            except ViolationNotFound:
+                return None
+        return self._aggregate.description.reveal()
+
+
+@strawberry.type
+class ViolationEdge:
+    cursor: str
+    node: Violation
+
+
+@strawberry.type
+class ViolationConnection:
+    edges: list[ViolationEdge]
+    page_info: PageInfo
+    total_count: int
