@@ -156,3 +156,53 @@ def test_a_party_sees_its_own_rating_and_staff_see_all(
         assert (by["CONSUMER"]["score"], by["CONSUMER"]["comment"]) == (4, "Quick and fair.")
     if "SELLER" in by:
         assert (by["SELLER"]["score"], by["SELLER"]["comment"]) == (2, None)
+
+
+RULING = """query($id: ID!) { complaint(id: $id) { ruling {
+  outcome remedy { type amount { amount currency } } rationale rules { code title }
+  decidedAt byDefault enforcedDeadline { id kind dueAt party } acknowledgedBy
+} } }"""
+
+
+def ruling(gql: GraphQL, complaint_id: Any, actor: Any = CONSUMER) -> Any:
+    data = gql.data(RULING, {"id": ids.global_id("Complaint", complaint_id)}, actor=actor)
+    return data["complaint"]["ruling"]
+
+
+def test_the_arbiters_ruling_with_its_rules_and_acknowledgements(
+    gql: GraphQL, world: Scenario
+) -> None:
+    assert ruling(gql, world.under_review().id) is None
+    ruled = world.ruled()
+    shown = ruling(gql, ruled.id)
+    assert shown["outcome"] == "CONSUMER_FAVOUR_FULL"
+    assert shown["remedy"] == {"type": "REFUND", "amount": {"amount": "199.00", "currency": "CNY"}}
+    assert shown["rationale"] == "Goods arrived damaged."
+    assert shown["rules"] == [{"code": "R-3.2", "title": "Damage in transit"}]
+    assert (shown["byDefault"], shown["enforcedDeadline"], shown["acknowledgedBy"]) == (
+        False,
+        None,
+        [],
+    )
+    world.app.acknowledge_ruling(SELLER, ruled.id)
+    world.app.acknowledge_ruling(CONSUMER, ruled.id)
+    assert ruling(gql, ruled.id, SELLER)["acknowledgedBy"] == ["CONSUMER", "SELLER"]
+
+
+def test_a_ruling_by_default_names_the_deadline_it_enforced(gql: GraphQL, world: Scenario) -> None:
+    case = world.negotiating()
+    deadline = case.deadline_of(DeadlineKind.SELLER_RESPONSE)
+    assert deadline is not None
+    world.lapse(case, DeadlineKind.SELLER_RESPONSE)
+    shown = ruling(gql, case.id, SELLER)
+    assert shown["byDefault"] is True
+    assert shown["outcome"] == "CONSUMER_FAVOUR_FULL"
+    assert shown["rules"] == []
+    assert shown["rationale"] == "The seller response deadline passed without an answer."
+    assert shown["enforcedDeadline"] == {
+        "id": str(deadline.id),
+        "kind": "seller_response",
+        "dueAt": shown["enforcedDeadline"]["dueAt"],
+        "party": "SELLER",
+    }
+    assert shown["enforcedDeadline"]["dueAt"] <= shown["decidedAt"]

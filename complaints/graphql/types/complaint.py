@@ -12,9 +12,10 @@ import strawberry
 from complaints.domain import access
 from complaints.domain.complaint import Complaint as ComplaintAggregate
 from complaints.domain.records import Offer as OfferRecord
+from complaints.domain.rulebook import RULEBOOK
 from complaints.graphql import ids
 from complaints.graphql.context import Info
-from complaints.graphql.enums import ComplaintCategory, ComplaintStatus, Outcome, Role
+from complaints.graphql.enums import ComplaintCategory, ComplaintStatus, Outcome, Party, Role
 from complaints.graphql.timeline import timeline_connection
 from complaints.graphql.types.case import (
     Appeal,
@@ -25,6 +26,7 @@ from complaints.graphql.types.case import (
     Rating,
 )
 from complaints.graphql.types.relay import Node, PageInfo
+from complaints.graphql.types.rulebook import Rule
 from complaints.graphql.types.seller import SellerNode, load_seller
 from complaints.graphql.types.timeline import TimelineConnection, TimelineEntry
 from complaints.graphql.types.values import Remedy, required_remedy
@@ -66,6 +68,22 @@ class Deadline:
     due_at: datetime
     party: Role | None
     overdue: bool
+
+
+@strawberry.type
+class Ruling:
+    outcome: Outcome
+    remedy: Remedy | None
+    rationale: str
+    rules: list[Rule] = strawberry.field(description="The rules it cites, with their texts")
+    decided_at: datetime
+    by_default: bool
+    enforced_deadline: Deadline | None = strawberry.field(
+        description="For a ruling by default: the deadline whose lapse decided it"
+    )
+    acknowledged_by: list[Party] = strawberry.field(
+        description="The parties who acknowledged its written notice"
+    )
 
 
 @strawberry.type(name="Complaint")
@@ -203,6 +221,62 @@ class ComplaintNode(Node):
                 )
                 self._escalated = summary is not None and summary.escalated
         return self._escalated
+
+    @strawberry.field(
+        description="The decision under review: the arbiter's ruling, or the ruling by default"
+        " when a party let its deadline pass (the deadline it enforced is named)"
+    )
+    async def ruling(self, info: Info) -> Ruling | None:
+        complaint = await self._complaint(info)
+        if complaint is None:
+            return None
+        acknowledged = sorted(
+            (Party.of(role) for level, role in complaint.acknowledgements if level == 1),
+            key=lambda party: party.value,
+        )
+        first = next((r for r in complaint.rulings if r.level == 1), None)
+        if first is not None:
+            return Ruling(
+                outcome=first.outcome,
+                remedy=Remedy.of(first.remedy),
+                rationale=first.rationale,
+                rules=[Rule.of(r) for c in first.rule_codes if (r := RULEBOOK.rule(c))],
+                decided_at=first.decided_at,
+                by_default=False,
+                enforced_deadline=None,
+                acknowledged_by=acknowledged,
+            )
+        if not complaint.decided_by_default:
+            return None
+        # The default ruling and the deadline it enforced (no longer open) are in the events.
+        events = info.context.app.events
+        history = await anyio.to_thread.run_sync(
+            lambda: list(events.get(complaint.id, lte=complaint.version))
+        )
+        ruled = next(e for e in reversed(history) if isinstance(e, ComplaintAggregate.DefaultRuled))
+        opened = next(
+            e
+            for e in history
+            if isinstance(e, ComplaintAggregate.DeadlineSet)
+            and e.originator_version == ruled.enforced_deadline_id
+        )
+        return Ruling(
+            outcome=ruled.outcome,
+            remedy=Remedy.of(ruled.remedy),
+            rationale=f"The {ruled.deadline_kind.value.replace('_', ' ')} deadline passed"
+            " without an answer.",
+            rules=[],
+            decided_at=ruled.timestamp,
+            by_default=True,
+            enforced_deadline=Deadline(
+                id=strawberry.ID(str(ruled.enforced_deadline_id)),
+                kind=opened.kind.value,
+                due_at=opened.due_at,
+                party=opened.party,
+                overdue=False,
+            ),
+            acknowledged_by=acknowledged,
+        )
 
     @strawberry.field(description="Evidence the arbiter asked of the parties, oldest first")
     async def evidence_requests(self, info: Info) -> list[EvidenceRequest]:
