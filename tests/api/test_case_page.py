@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from complaints.domain.deadlines import DeadlineKind
-from complaints.domain.values import Role
+from complaints.domain.values import Remedy, RemedyType, Role
 from complaints.graphql import ids
 from tests.api.conftest import GraphQL
 from tests.scenario import (
@@ -21,6 +21,7 @@ from tests.scenario import (
     SELLER,
     SUPERVISOR,
     Scenario,
+    cny,
 )
 
 PAGE = """query($id: ID!) { complaint(id: $id) {
@@ -206,3 +207,45 @@ def test_a_ruling_by_default_names_the_deadline_it_enforced(gql: GraphQL, world:
         "party": "SELLER",
     }
     assert shown["enforcedDeadline"]["dueAt"] <= shown["decidedAt"]
+
+
+FULFILMENT = """query($id: ID!) { complaint(id: $id) { fulfilment {
+  steps { kind party done dueAt doneAt carrier trackingNumber }
+  advancedByPlatform { amount currency }
+} } }"""
+
+
+def fulfilment_of(gql: GraphQL, complaint_id: Any, actor: Any = CONSUMER) -> Any:
+    data = gql.data(FULFILMENT, {"id": ids.global_id("Complaint", complaint_id)}, actor=actor)
+    return data["complaint"]["fulfilment"]
+
+
+def test_a_return_and_refund_step_by_step(gql: GraphQL, world: Scenario) -> None:
+    assert fulfilment_of(gql, world.negotiating().id) is None
+    case = world.fulfilling(remedy=Remedy(RemedyType.RETURN_AND_REFUND, cny("199.00")))
+    steps = fulfilment_of(gql, case.id)["steps"]
+    assert [(s["kind"], s["party"], s["done"]) for s in steps] == [
+        ("return_shipment", "CONSUMER", False),
+        ("return_receipt", "SELLER", False),
+        ("refund", "SELLER", False),
+    ]
+    assert steps[0]["dueAt"] is not None
+    assert steps[1]["dueAt"] is None  # its deadline opens when the goods are on their way
+    world.app.ship_return(CONSUMER, case.id, "SF Express", "SF123456789")
+    world.app.confirm_return_received(SELLER, case.id)
+    world.app.confirm_refund(SELLER, case.id)
+    shown = fulfilment_of(gql, case.id, SELLER)
+    steps = shown["steps"]
+    assert [s["done"] for s in steps] == [True, True, True]
+    assert (steps[0]["carrier"], steps[0]["trackingNumber"]) == ("SF Express", "SF123456789")
+    assert all(s["doneAt"] and s["dueAt"] for s in steps)
+    assert shown["advancedByPlatform"] is None
+
+
+def test_a_refund_the_platform_advanced(gql: GraphQL, world: Scenario) -> None:
+    case = world.fulfilling()
+    world.lapse(case, DeadlineKind.REMEDY)
+    shown = fulfilment_of(gql, case.id, SUPERVISOR)
+    (refund,) = shown["steps"]
+    assert (refund["kind"], refund["done"]) == ("refund", True)
+    assert shown["advancedByPlatform"] == {"amount": "199.00", "currency": "CNY"}

@@ -1,16 +1,21 @@
 """What a case page draws, typed: evidence requests and evidence, findings, the appeal,
-execution issues and ratings, each read from the complaint and redacted for the viewer."""
+execution issues, ratings and the fulfilment of the remedy, each read from the complaint (or its
+events, for what the aggregate no longer holds) and redacted for the viewer."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import strawberry
 
-from complaints.domain import records
+from complaints.domain import fulfilment, records
 from complaints.domain.complaint import Complaint as ComplaintAggregate
 from complaints.domain.deadlines import DeadlineKind
+from complaints.domain.values import FulfilmentStep as Step
 from complaints.graphql.enums import Party, Role
+from complaints.graphql.types.values import Money
 
 
 @strawberry.type
@@ -138,3 +143,71 @@ class Rating:
             comment=rating.comment.reveal() if rating.comment else None,
             rated_at=rating.rated_at,
         )
+
+
+C = ComplaintAggregate
+#: The event that completes each step.
+COMPLETES: dict[type[Any], Step] = {
+    C.ReturnShipped: Step.RETURN_SHIPMENT,
+    C.ReturnReceived: Step.RETURN_RECEIPT,
+    C.RefundConfirmed: Step.REFUND,
+    C.RefundAdvanced: Step.REFUND,  # the platform paid it out of the deposit
+    C.ReplacementShipped: Step.REPLACEMENT,
+}
+
+
+@strawberry.type
+class FulfilmentStep:
+    kind: str = strawberry.field(
+        description="return_shipment, return_receipt, refund or replacement, in order"
+    )
+    party: Party
+    done: bool
+    due_at: datetime | None = strawberry.field(description="Its latest deadline")
+    done_at: datetime | None
+    carrier: str | None
+    tracking_number: str | None = strawberry.field(description="[erased] after erasure")
+
+
+@strawberry.type
+class Fulfilment:
+    steps: list[FulfilmentStep]
+    advanced_by_platform: Money | None = strawberry.field(
+        description="What the platform paid the consumer from the seller's deposit, when the"
+        " seller missed the remedy deadline"
+    )
+
+    @classmethod
+    def of(cls, history: Sequence[Any]) -> Fulfilment | None:
+        """From a case's events: the steps planned, the deadlines set for them, and the events
+        that completed them. None before fulfilment starts."""
+        started = next((e for e in history if isinstance(e, C.FulfilmentStarted)), None)
+        if started is None:
+            return None
+        due: dict[str, datetime] = {}
+        completed: dict[Step, Any] = {}
+        advanced = None
+        for event in history:
+            if isinstance(event, C.DeadlineSet) and event.ref is not None:
+                due[event.ref] = event.due_at
+            step = COMPLETES.get(type(event))
+            if step is not None and step not in completed:
+                completed[step] = event
+            if isinstance(event, C.RefundAdvanced):
+                advanced = event.amount
+        steps = []
+        for step in started.steps:
+            done = completed.get(step)
+            tracking = getattr(done, "tracking_number", None)
+            steps.append(
+                FulfilmentStep(
+                    kind=step.value.lower(),
+                    party=Party.of(fulfilment.STEP_TERMS[step].party),
+                    done=done is not None,
+                    due_at=due.get(step.value),
+                    done_at=None if done is None else done.timestamp,
+                    carrier=getattr(done, "carrier", None),
+                    tracking_number=None if tracking is None else tracking.reveal(),
+                )
+            )
+        return cls(steps=steps, advanced_by_platform=Money.of(advanced))

@@ -23,6 +23,7 @@ from complaints.graphql.types.case import (
     EvidenceRequest,
     ExecutionIssue,
     Finding,
+    Fulfilment,
     Rating,
 )
 from complaints.graphql.types.relay import Node, PageInfo
@@ -277,6 +278,19 @@ class ComplaintNode(Node):
             ),
             acknowledged_by=acknowledged,
         )
+
+    @strawberry.field(
+        description="How the remedy is carried out, step by step; null before it starts"
+    )
+    async def fulfilment(self, info: Info) -> Fulfilment | None:
+        complaint = await self._complaint(info)
+        if complaint is None or (not complaint.final and not complaint.pending_steps):
+            return None
+        events = info.context.app.events
+        history = await anyio.to_thread.run_sync(
+            lambda: list(events.get(complaint.id, lte=complaint.version))
+        )
+        return Fulfilment.of(history)
 
     @strawberry.field(description="Evidence the arbiter asked of the parties, oldest first")
     async def evidence_requests(self, info: Info) -> list[EvidenceRequest]:
