@@ -296,15 +296,15 @@ class Query:
         )
 
     @strawberry.field(
-        description="Public: the platform rulebook, in its own order, for the forms of"
-        " decisions that must cite it"
+        description="Public: the platform rulebook as in force now, in its own order, for the"
+        " forms of decisions that must cite it"
     )
-    def rules(self) -> list[Rule]:
-        return [Rule.of(rule) for rule in RULEBOOK.rules.values()]
+    def rules(self, info: Info) -> list[Rule]:
+        return [Rule.of(rule) for rule in RULEBOOK.in_force(info.context.app.clock.now())]
 
-    @strawberry.field(description="Public: a rule of the platform rulebook by its code")
-    def rule(self, code: str) -> Rule | None:
-        found = RULEBOOK.rule(code)
+    @strawberry.field(description="Public: a rule of the platform rulebook as in force now")
+    def rule(self, info: Info, code: str) -> Rule | None:
+        found = RULEBOOK.rule(code, at=info.context.app.clock.now())
         return None if found is None else Rule.of(found)
 
     @strawberry.field(description="Public: advice for consumers with a problem of this category")

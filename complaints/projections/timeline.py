@@ -84,9 +84,10 @@ def when(moment_: datetime) -> str:
     return moment_.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def citing(codes: list[str] | None) -> str:
-    """`Rules cited: R-3.2 (Damage in transit).` — the rulebook explains decisions (R7)."""
-    named = [f"{c} ({rule.title})" if (rule := RULEBOOK.rule(c)) else c for c in codes or []]
+def citing(codes: list[str] | None, at: datetime) -> str:
+    """`Rules cited: R-3.2 (Damage in transit).` — the rulebook explains decisions (R7), with
+    each rule's title as in force when the decision was made."""
+    named = [f"{c} ({rule.title})" if (rule := RULEBOOK.rule(c, at)) else c for c in codes or []]
     return f" Rules cited: {', '.join(named)}." if named else ""
 
 
@@ -139,11 +140,11 @@ DESCRIBE: dict[type[Any], Callable[[Any], Described]] = {
     ),
     C.ReturnedForInfo: lambda e: Described(
         f"Returned for more information: {e.reason} Missing: {'; '.join(e.missing)}."
-        f"{citing(e.rule_codes)}",
+        f"{citing(e.rule_codes, e.timestamp)}",
         details={"reason": e.reason, "missing": e.missing, "rule_codes": e.rule_codes},
     ),
     C.Rejected: lambda e: Described(
-        f"Rejected: {e.reason}{citing([e.rule_code] if e.rule_code else [])}",
+        f"Rejected: {e.reason}{citing([e.rule_code] if e.rule_code else [], e.timestamp)}",
         details={"reason": e.reason, "rule_code": e.rule_code},
     ),
     C.Resubmitted: lambda e: Described(
@@ -226,7 +227,7 @@ DESCRIBE: dict[type[Any], Callable[[Any], Described]] = {
         f"Preliminary finding: {e.finding}", Audience.STAFF, {"finding": e.finding}
     ),
     C.RulingIssued: lambda e: Described(
-        f"Ruling: {words(e.outcome)}, {remedy_text(e.remedy)}.{citing(e.rule_codes)}",
+        f"Ruling: {words(e.outcome)}, {remedy_text(e.remedy)}.{citing(e.rule_codes, e.timestamp)}",
         details={
             "level": e.level,
             "outcome": e.outcome.value,

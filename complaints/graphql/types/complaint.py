@@ -241,7 +241,11 @@ class ComplaintNode(Node):
                 outcome=first.outcome,
                 remedy=Remedy.of(first.remedy),
                 rationale=first.rationale,
-                rules=[Rule.of(r) for c in first.rule_codes if (r := RULEBOOK.rule(c))],
+                rules=[
+                    Rule.of(r)
+                    for c in first.rule_codes
+                    if (r := RULEBOOK.rule(c, at=first.decided_at))
+                ],
                 decided_at=first.decided_at,
                 by_default=False,
                 enforced_deadline=None,

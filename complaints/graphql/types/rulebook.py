@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 
 from complaints.domain.rulebook import Rule as RuleRecord
 from complaints.graphql.enums import ComplaintCategory
 
 
-@strawberry.type(description="A rule of the platform rulebook, cited by decisions")
+@strawberry.type(
+    description="A rule of the platform rulebook, cited by decisions: one version of it, in"
+    " force from effectiveFrom"
+)
 class Rule:
     code: str
     title: str
     text: str
     law: str | None
+    version: int
+    effective_from: datetime
 
     @classmethod
     def of(cls, rule: RuleRecord) -> Rule:
-        return cls(code=rule.code, title=rule.title, text=rule.text, law=rule.law)
+        return cls(
+            code=rule.code,
+            title=rule.title,
+            text=rule.text,
+            law=rule.law,
+            version=rule.version,
+            effective_from=rule.effective_from,
+        )
 
 
 @strawberry.type(description="Advice for consumers with a problem of one category")

@@ -75,7 +75,9 @@ class TimelineEntry:
     @strawberry.field(description="The rules this entry's decision cites, with their texts")
     def rules(self) -> list[Rule]:
         return [
-            Rule.of(rule) for code in self._rule_codes if (rule := RULEBOOK.rule(code)) is not None
+            Rule.of(rule)
+            for code in self._rule_codes
+            if (rule := RULEBOOK.rule(code, at=self.at)) is not None
         ]
 
     @strawberry.field(
