@@ -39,6 +39,10 @@ def test_every_command_of_the_readme_tour_works(tmp_path: Path) -> None:
     assert '"fileComplaint":{"__typename":"Complaint"' in out
     assert '"acceptComplaint":{"__typename":"Complaint","status":"NEGOTIATING"}' in out
     assert '"allowedActions":["makeOffer","acceptOffer","declineOffer"' in out
+    assert '"escalated":false,"offers":[{"by":"CONSUMER"' in out
+    assert '"kind":"seller_response"' in out
+    assert '"evidenceRequests":[],"ruling":null,"fulfilment":null' in out
+    assert '"requestedRemedy":{"amount":"199.00","currency":"CNY","type":"REFUND"}' in out
     heard = [json.loads(line) for line in out.splitlines() if line.startswith('{"position"')]
     assert [u["entry"]["type"] for u in heard] == ["Filed", "Accepted", "OfferMade"]
     assert "errors" not in out
