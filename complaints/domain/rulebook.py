@@ -50,6 +50,8 @@ class Rulebook:
             )
             versions.setdefault(rule.code, []).append(rule)
         for code, found in versions.items():
+            if any(r.effective_from.tzinfo is None for r in found):
+                raise ValueError(f"{code}: effective_from needs its UTC offset")
             found.sort(key=lambda r: r.effective_from)
             numbers = [r.version for r in found]
             if numbers != list(range(1, len(found) + 1)):

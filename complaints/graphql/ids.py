@@ -58,6 +58,8 @@ def parse_cursor(kind: str, value: str | None, field: str = "after") -> int | No
     if value is None:
         return None
     split = _split(value)
-    if split is None or split[0] != kind or not split[1].isdigit():
+    digits = split[1] if split is not None and split[0] == kind else ""
+    # ASCII digits only ("²".isdigit() is true), and within a BIGINT.
+    if not (digits.isascii() and digits.isdecimal() and len(digits) <= 18):
         raise ValidationFailed([FieldError(field, "is not a cursor from this list")])
-    return int(split[1])
+    return int(digits)

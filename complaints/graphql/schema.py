@@ -43,6 +43,7 @@ from complaints.graphql.subscriptions import Subscription
 from complaints.graphql.types.complaint import ComplaintNode
 from complaints.graphql.types.seller import SellerNode
 from complaints.graphql.types.violation import Violation
+from complaints.projections.base import ReadModelNotReady
 
 log = logging.getLogger("complaints.graphql")
 
@@ -50,9 +51,10 @@ MAX_TOKENS = 2000
 
 
 def unexpected(error: GraphQLError) -> bool:
-    """An error the client did not cause: an exception escaped a resolver."""
+    """An error the client did not cause: an exception escaped a resolver. (A read model
+    being rebuilt is expected: it says so, with the code NOT_READY.)"""
     original = error.original_error
-    return original is not None and not isinstance(original, GraphQLError)
+    return original is not None and not isinstance(original, GraphQLError | ReadModelNotReady)
 
 
 class MaskUnexpectedErrors(MaskErrors):

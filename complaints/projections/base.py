@@ -46,12 +46,28 @@ def dumps(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
+class ReadModelNotReady(Exception):
+    """A read model is being rebuilt after an upgrade changed its tables: retry shortly."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"The {name} read model is being rebuilt after an upgrade; retry in a moment."
+        )
+        #: graphql-core copies an exception's `extensions` into the error it reports.
+        self.extensions = {"code": "NOT_READY"}
+
+
 class Projection:
     """Subclasses set `name`, `version` and `tables`, and mark handlers with `@on(Event)`."""
 
     name: ClassVar[str]
     #: Bump when the tables or the handlers change meaning: the runner then rebuilds.
     version: ClassVar[int] = 1
+    #: The oldest version whose tables this code can read. While the runner rebuilds, readers
+    #: keep using the active generation if it is at least this version (a change of meaning
+    #: only); a change of the tables themselves raises it to `version`, and readers get
+    #: `ReadModelNotReady` until the new generation is active.
+    readable_from: ClassVar[int] = 1
     #: Table suffix -> column definitions (portable SQL).
     tables: ClassVar[dict[str, str]]
     #: Extra statements, with `{table_suffix}` placeholders for table names.
@@ -183,6 +199,8 @@ class View:
             try:
                 with self.db.read() as tx:
                     current = tracking.active(tx, self.projection.name)
+                    if current is not None and current.version < self.projection.readable_from:
+                        raise ReadModelNotReady(self.projection.name)
                     generation = current.generation if current else 1
                     return query(tx, self.projection(generation).t)
             except self.db.missing_table:

@@ -112,6 +112,7 @@ def searchable(*parts: str | PersonalText | None) -> str:
 class ComplaintList(Projection):
     name = "complaint_list"
     version = 3  # v2: paused clocks; v3: escalated (the case went to platform review)
+    readable_from = 3
     tables = {  # noqa: RUF012 - read-only class data
         "items": (
             "id TEXT PRIMARY KEY, seq BIGINT NOT NULL, reference TEXT NOT NULL,"

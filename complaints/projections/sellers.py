@@ -44,6 +44,7 @@ SELLER_COLUMNS = (
 class Sellers(Projection):
     name = "sellers"
     version = 3  # v2: strikes on the sanction ladder; v3: violations
+    readable_from = 3
     tables = {  # noqa: RUF012 - read-only class data
         "shops": (
             "shop_id TEXT PRIMARY KEY, seller_id TEXT NOT NULL, name TEXT NOT NULL,"

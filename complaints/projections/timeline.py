@@ -318,8 +318,10 @@ DESCRIBE: dict[type[Any], Callable[[Any], Described]] = {
         f"Issue {e.issue_id} resolved: {e.resolution}",
         details={"issue_id": e.issue_id, "resolution": e.resolution},
     ),
+    # A party sees only its own rating (Complaint.ratings); the other's is not in its timeline.
     C.Rated: lambda e: Described(
         f"{who(e.by)} rated the handling {e.score} out of 5.",
+        Audience.STAFF,
         details={"score": e.score},
         personal=("comment",) if e.comment is not None else (),
     ),
@@ -363,8 +365,8 @@ class Timeline(Projection):
         ),
     }
     # v2: an index on position; v3: decisions name the rules they cite; v4: remedies in details
-    # are objects, not JSON strings inside the JSON
-    version = 4
+    # are objects, not JSON strings inside the JSON; v5: ratings for staff only
+    version = 5
     indexes = ("CREATE INDEX IF NOT EXISTS {index} ON {entries} (position)",)
 
     def __init__(self, generation: int) -> None:

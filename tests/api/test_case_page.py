@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -249,3 +250,51 @@ def test_a_refund_the_platform_advanced(gql: GraphQL, world: Scenario) -> None:
     (refund,) = shown["steps"]
     assert (refund["kind"], refund["done"]) == ("refund", True)
     assert shown["advancedByPlatform"] == {"amount": "199.00", "currency": "CNY"}
+
+
+def test_due_times_follow_a_resumed_clock(gql: GraphQL, world: Scenario) -> None:
+    case = world.fulfilling()
+    world.app.pause_clock(SUPERVISOR, case.id, "Waiting for the bank's investigation.")
+    world.clock.advance(timedelta(days=3))
+    world.app.resume_clock(SUPERVISOR, case.id)
+    shown = gql.data(
+        "query($id: ID!) { complaint(id: $id) { deadlines { kind dueAt }"
+        " fulfilment { steps { kind dueAt } } } }",
+        {"id": ids.global_id("Complaint", case.id)},
+        actor=CONSUMER,
+    )["complaint"]
+    remedy = next(d for d in shown["deadlines"] if d["kind"] == "remedy")
+    (refund,) = shown["fulfilment"]["steps"]
+    assert refund["dueAt"] == remedy["dueAt"]
+
+    reviewed = world.under_review()
+    world.app.request_evidence(ARBITER, reviewed.id, Role.CONSUMER, ["photo"])
+    world.app.pause_clock(SUPERVISOR, reviewed.id, "Waiting for the carrier's report.")
+    world.clock.advance(timedelta(days=2))
+    world.app.resume_clock(SUPERVISOR, reviewed.id)
+    shown = gql.data(
+        "query($id: ID!) { complaint(id: $id) { deadlines { kind dueAt }"
+        " evidenceRequests { status dueAt } } }",
+        {"id": ids.global_id("Complaint", reviewed.id)},
+        actor=CONSUMER,
+    )["complaint"]
+    evidence = next(d for d in shown["deadlines"] if d["kind"] == "evidence")
+    (request,) = shown["evidenceRequests"]
+    assert (request["status"], request["dueAt"]) == ("OPEN", evidence["dueAt"])
+
+
+def test_the_timeline_shows_a_rating_to_staff_only(gql: GraphQL, world: Scenario) -> None:
+    case = world.closed()
+    world.app.rate_handling(SELLER, case.id, 1, "The consumer was rude.")
+    gql.read_models.catch_up()
+    query = (
+        "query($id: ID!) { complaint(id: $id) { timeline(first: 50)"
+        " { edges { node { type text } } } } }"
+    )
+    for viewer, sees in ((CONSUMER, False), (SELLER, False), (SUPERVISOR, True), (AUDITOR, True)):
+        data = gql.data(query, {"id": ids.global_id("Complaint", case.id)}, actor=viewer)
+        nodes = [e["node"] for e in data["complaint"]["timeline"]["edges"]]
+        rated = [n for n in nodes if n["type"] == "Rated"]
+        assert bool(rated) is sees, viewer
+        if sees:
+            assert rated[0]["text"] == "The consumer was rude."

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+from uuid import uuid4
 
 import pytest
 
+from complaints.graphql import ids
 from tests.api.conftest import GraphQL
+from tests.scenario import SUPERVISOR
 
 STATS = '{ statistics(from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { filed } }'
 
@@ -90,3 +93,34 @@ def test_fragments_within_the_limits_are_answered(gql: GraphQL) -> None:
     result = gql.run(fragment_bomb(5))  # 32 fields, all the same one
     assert result.errors is None
     assert result.data == {"viewerRole": "PUBLIC"}
+
+
+def test_a_read_model_being_rebuilt_says_so(gql: GraphQL) -> None:
+    """After an upgrade that changed its tables, a read model answers NOT_READY until the new
+    generation is active, not an unexpected error."""
+    with gql.read_models.db.transaction() as tx:
+        tx.execute("UPDATE rm_positions SET version = 2 WHERE name = ?", ("complaint_list",))
+    result = gql.run("{ complaints { totalCount } }", actor=SUPERVISOR)
+    (error,) = result.errors
+    assert error.extensions["code"] == "NOT_READY"
+    assert "rebuilt" in error.message
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        ids.global_id("Complaint", "²"),
+        ids.global_id("Complaint", "9" * 30),
+        ids.global_id("Complaint", "1" * 5000),
+        ids.global_id("Supervision", "2020-01-01T00:00:00|" + str(uuid4()) + "|overdue|1"),
+    ],
+)
+def test_a_crafted_cursor_is_refused_not_an_error(gql: GraphQL, after: str) -> None:
+    for document in (
+        "query($after: String) { complaints(after: $after) { totalCount } }",
+        "query($after: String) { violations(after: $after) { totalCount } }",
+        "query($after: String) { supervisionQueue(after: $after) { totalCount } }",
+    ):
+        result = gql.run(document, {"after": after}, actor=SUPERVISOR)
+        (error,) = result.errors
+        assert error.extensions["code"] == "VALIDATION_FAILED", (document, error)

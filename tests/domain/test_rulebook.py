@@ -79,6 +79,12 @@ def test_versions_out_of_order_are_refused() -> None:
         )
 
 
+def test_an_effective_date_without_its_offset_is_refused() -> None:
+    rule = {"code": "R-1.1", "title": "T", "text": "x", "law": None, "version": 1}
+    with pytest.raises(ValueError, match="offset"):
+        Rulebook({"rules": [{**rule, "effective_from": "2026-01-01T00:00:00"}], "guides": {}})
+
+
 def test_every_category_has_a_guide() -> None:
     for category in Category:
         guides = RULEBOOK.guides_for(category)

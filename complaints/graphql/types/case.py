@@ -33,9 +33,13 @@ class EvidenceRequest:
 
     @classmethod
     def of(cls, request: records.EvidenceRequest, complaint: ComplaintAggregate) -> EvidenceRequest:
-        waiting = any(
-            d.kind is DeadlineKind.EVIDENCE and d.ref == request.id
-            for d in complaint.open_deadlines
+        waiting = next(
+            (
+                d
+                for d in complaint.open_deadlines
+                if d.kind is DeadlineKind.EVIDENCE and d.ref == request.id
+            ),
+            None,
         )
         status = "FULFILLED" if request.fulfilled else "OPEN" if waiting else "MISSED"
         return cls(
@@ -44,7 +48,8 @@ class EvidenceRequest:
             kinds=list(request.kinds),
             note=request.note,
             requested_at=request.requested_at,
-            due_at=request.due_at,
+            # An open deadline may have moved later (a paused clock resumed).
+            due_at=request.due_at if waiting is None else waiting.due_at,
             status=status,
         )
 
@@ -185,11 +190,18 @@ class Fulfilment:
         if started is None:
             return None
         due: dict[str, datetime] = {}
+        latest: dict[int, str] = {}  # deadline id -> the step it binds
         completed: dict[Step, Any] = {}
         advanced = None
         for event in history:
             if isinstance(event, C.DeadlineSet) and event.ref is not None:
                 due[event.ref] = event.due_at
+                latest[event.originator_version] = event.ref
+            if isinstance(event, C.ClockResumed):  # open deadlines moved later
+                for moved in event.extended:
+                    ref = latest.get(moved.deadline_id)
+                    if ref is not None:
+                        due[ref] = moved.due_at
             step = COMPLETES.get(type(event))
             if step is not None and step not in completed:
                 completed[step] = event

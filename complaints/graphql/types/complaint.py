@@ -4,6 +4,7 @@ model (lists); fields only one side has are fetched lazily."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 import anyio.to_thread
@@ -69,6 +70,16 @@ class Deadline:
     due_at: datetime
     party: Role | None
     overdue: bool
+
+
+def _moved(history: list[Any], deadline_id: int, due_at: datetime) -> datetime:
+    """A deadline's due time after every resumed clock that moved it."""
+    for event in history:
+        if isinstance(event, ComplaintAggregate.ClockResumed):
+            for moved in event.extended:
+                if moved.deadline_id == deadline_id:
+                    due_at = moved.due_at
+    return due_at
 
 
 @strawberry.type
@@ -258,12 +269,19 @@ class ComplaintNode(Node):
         history = await anyio.to_thread.run_sync(
             lambda: list(events.get(complaint.id, lte=complaint.version))
         )
-        ruled = next(e for e in reversed(history) if isinstance(e, ComplaintAggregate.DefaultRuled))
+        ruled = next(
+            (e for e in reversed(history) if isinstance(e, ComplaintAggregate.DefaultRuled)), None
+        )
+        if ruled is None:  # decided_by_default is set by DefaultRuled alone
+            return None
         opened = next(
-            e
-            for e in history
-            if isinstance(e, ComplaintAggregate.DeadlineSet)
-            and e.originator_version == ruled.enforced_deadline_id
+            (
+                e
+                for e in history
+                if isinstance(e, ComplaintAggregate.DeadlineSet)
+                and e.originator_version == ruled.enforced_deadline_id
+            ),
+            None,
         )
         return Ruling(
             outcome=ruled.outcome,
@@ -273,10 +291,12 @@ class ComplaintNode(Node):
             rules=[],
             decided_at=ruled.timestamp,
             by_default=True,
-            enforced_deadline=Deadline(
+            enforced_deadline=None
+            if opened is None
+            else Deadline(
                 id=strawberry.ID(str(ruled.enforced_deadline_id)),
                 kind=opened.kind.value,
-                due_at=opened.due_at,
+                due_at=_moved(history, ruled.enforced_deadline_id, opened.due_at),
                 party=opened.party,
                 overdue=False,
             ),

@@ -35,9 +35,13 @@ def parse_cursor(value: str | None) -> Key | None:
         raise wrong
     since, complaint_id, kind, ref = parts
     try:
-        return (datetime.fromisoformat(since), str(UUID(complaint_id)), kind, ref)
+        moment = datetime.fromisoformat(since)
+        key = (moment, str(UUID(complaint_id)), kind, ref)
     except ValueError:
         raise wrong from None
+    if moment.tzinfo is None:  # ours always carry their offset
+        raise wrong
+    return key
 
 
 @strawberry.type
