@@ -65,7 +65,15 @@ class ClosesUnawaited(Coroutine[Any, Any, T]):
         return self.inner.send(value)
 
     def throw(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
-        close_unstarted(self.inner)  # (only if it never started)
+        if inspect.getcoroutinestate(self.inner) == inspect.CORO_CREATED:
+            # Thrown into before its first step (a cancelled task): close it and what it holds,
+            # then raise what was thrown, as its first step would have. (A coroutine closed
+            # before it started cannot be thrown into: it raises "cannot reuse already awaited
+            # coroutine" instead.)
+            close_unstarted(self.inner)
+            if val is None:
+                raise typ
+            raise val.with_traceback(tb)
         if val is None and tb is None:
             return self.inner.throw(typ)
         return self.inner.throw(typ, val, tb)

@@ -4,7 +4,9 @@ garbage collector to warn about (complaints/graphql/execution.py)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
+import inspect
 import warnings
 from typing import Any
 
@@ -14,7 +16,11 @@ import strawberry
 from graphql.pyutils import gather_with_cancel as original_gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from complaints.graphql.execution import ClosingExecutionContext, gather_with_cancel
+from complaints.graphql.execution import (
+    ClosesUnawaited,
+    ClosingExecutionContext,
+    gather_with_cancel,
+)
 from complaints.graphql.schema import build_schema
 
 
@@ -70,8 +76,8 @@ def never_awaited(
             warnings.simplefilter("always")
             result = await schema(context_class).execute(document)
             assert result.data is None
-            assert result.errors
-            assert result.errors[0].path == ["broken"]
+            # The failing field's error alone: the cancelled siblings end as cancelled.
+            assert [(e.path, e.message) for e in result.errors or []] == [(["broken"], "broken")]
             del result  # its error's traceback holds the leaked coroutines
             await asyncio.sleep(0.01)
             gc.collect()
@@ -122,3 +128,42 @@ def test_a_completion_that_runs_is_unchanged() -> None:
     )
     assert result.errors is None
     assert result.data == {"item": {"x": "x", "y": "y"}}
+
+
+def test_a_task_cancelled_before_its_first_step_ends_cancelled_with_what_it_held_closed() -> None:
+    """The path the fuzz test found under load: a task cancelled before it ever ran must end
+    cancelled (not in RuntimeError "cannot reuse already awaited coroutine", which became an
+    INTERNAL_ERROR), and the coroutine it would have awaited is closed, not leaked."""
+
+    async def resolver() -> str:
+        return "never"
+
+    async def completing(result: Any) -> Any:
+        return await result
+
+    async def run() -> tuple[bool, str]:
+        held = resolver()
+        task = asyncio.ensure_future(ClosesUnawaited(completing(held)))
+        task.cancel()  # before its first step
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        return task.cancelled(), inspect.getcoroutinestate(held)
+
+    assert asyncio.run(run()) == (True, inspect.CORO_CLOSED)
+
+
+def test_a_wrapped_coroutine_that_started_is_thrown_into_as_usual() -> None:
+    async def waits() -> str:
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            return "cleaned up"
+        return "slept"
+
+    async def run() -> str:
+        task = asyncio.ensure_future(ClosesUnawaited(waits()))
+        await asyncio.sleep(0)  # it starts, and waits
+        task.cancel()
+        return await task
+
+    assert asyncio.run(run()) == "cleaned up"
