@@ -86,6 +86,10 @@ class Violation(Aggregate):
         self.decided_at: datetime | None = None
         self.dismissal_reason: str | None = None
 
+    @property
+    def reported_by(self) -> Role:
+        return self.reporter.role
+
     def confirm(self, ctx: CommandContext) -> None:
         self._check_decision(ctx)
         self._confirmed(actor=ctx.actor, timestamp=ctx.now)

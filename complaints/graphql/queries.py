@@ -286,7 +286,7 @@ class Query:
             )
         )
         edges = [
-            ViolationEdge(cursor=ids.cursor("Violation", r.seq), node=Violation.of_record(r))
+            ViolationEdge(cursor=ids.cursor("Violation", r.seq), node=Violation.of(r))
             for r in page.items
         ]
         return ViolationConnection(

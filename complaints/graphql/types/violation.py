@@ -43,36 +43,22 @@ class Violation(Node):
     _aggregate: strawberry.Private[ViolationAggregate | None] = None
 
     @classmethod
-    def of(cls, violation: ViolationAggregate) -> Violation:
+    def of(cls, violation: ViolationAggregate | ViolationRecord) -> Violation:
+        """From the aggregate (one report by id) or the read model's row (the list): the two
+        have the same shape."""
         return cls(
             id=strawberry.ID(ids.global_id("Violation", violation.id)),
             shop_id=violation.shop_id,
             kind=violation.kind,
             status=violation.status.value,
             reported_at=violation.reported_at,
-            reported_by=violation.reporter.role,
+            reported_by=violation.reported_by,
             decided_at=violation.decided_at,
             complaint_id=strawberry.ID(ids.global_id("Complaint", violation.complaint_id))
             if violation.complaint_id
             else None,
             _id=violation.id,
-            _aggregate=violation,
-        )
-
-    @classmethod
-    def of_record(cls, record: ViolationRecord) -> Violation:
-        return cls(
-            id=strawberry.ID(ids.global_id("Violation", record.id)),
-            shop_id=record.shop_id,
-            kind=record.kind,
-            status=record.status.value,
-            reported_at=record.reported_at,
-            reported_by=record.reported_by,
-            decided_at=record.decided_at,
-            complaint_id=strawberry.ID(ids.global_id("Complaint", record.complaint_id))
-            if record.complaint_id
-            else None,
-            _id=record.id,
+            _aggregate=violation if isinstance(violation, ViolationAggregate) else None,
         )
 
     @strawberry.field(description="What was reported; [erased] after the reporter's erasure")
