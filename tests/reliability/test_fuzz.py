@@ -15,7 +15,6 @@ suite used to fail on a fresh clone.)
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta, timezone
@@ -191,13 +190,16 @@ def check(fuzzed: Fuzzed, document: str, actor: Actor | None) -> None:
     data = body.get("data") or {}
     results = list(data.values()) if isinstance(data, dict) else []
     changed = fuzzed.head() != before
+    # A mutation that ran, then failed in its result's own selection (a bad argument of a
+    # nested field, with a non-null field above it): the error's path goes below the mutation,
+    # and GraphQL loses its result. That is not a refusal of the mutation.
+    ran = not results and any(len(e.get("path") or []) > 1 for e in body.get("errors") or [])
     if changed:
         TALLY["changed"] += 1
-        assert results, (document, body)
-        assert not all(refused(r) for r in results), (document, body)
-    if not results or all(refused(r) for r in results):
+        assert results or ran, (document, body)
+        assert ran or not all(refused(r) for r in results), (document, body)
+    elif not results or all(refused(r) for r in results):
         TALLY["refused"] += 1
-        assert not changed, (document, json.dumps(body)[:500])
 
 
 SHARD = 500
