@@ -13,10 +13,11 @@ import inspect
 import itertools
 import logging
 import random
+import re
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Concatenate, Generic, ParamSpec, TypeVar, cast, overload
@@ -55,7 +56,9 @@ from complaints.domain.sanctions import Offence
 from complaints.domain.seller import AfterSalesPolicy, Seller, seller_id
 from complaints.domain.values import (
     Actor,
+    Attachment,
     Category,
+    EvidenceFile,
     Money,
     Outcome,
     Remedy,
@@ -66,6 +69,7 @@ from complaints.domain.values import (
 )
 from complaints.domain.violation import Violation
 from complaints.settings import Settings
+from complaints.store.files import FileStore
 from complaints.store.hash_chain import HashedPOPORecorder, HashedRecorder, Verification, verify
 from complaints.store.idempotency import IdempotencyRecord, check_key, fingerprint, record_id, scope
 from complaints.store.personal_data import KeyStore, PersonalDataCipher, open_key_store
@@ -92,6 +96,10 @@ AGGREGATES: tuple[type[Aggregate], ...] = (
     SubjectErasure,
     IdempotencyRecord,
 )
+#: Command parameters added after idempotency records were first written. While absent (None)
+#: they stay out of the fingerprint, so a retry across the upgrade still matches its record.
+ADDED_PARAMETERS = frozenset({"evidence", "request_id"})
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 
 
@@ -142,8 +150,13 @@ class Command(Generic[P, A]):
     ) -> A:
         arguments = self.signature.bind(app, *args, **kwargs).arguments
         actor: Actor = arguments["actor"]
-        # The fingerprint of a keyed call is taken from these, exactly as they were passed.
-        inputs = {k: v for k, v in arguments.items() if k not in {"self", "actor"}}
+        # The fingerprint of a keyed call is taken from these, exactly as they were passed;
+        # a parameter added since keys were first recorded is left out while it is absent.
+        inputs = {
+            k: v
+            for k, v in arguments.items()
+            if k not in {"self", "actor"} and not (v is None and k in ADDED_PARAMETERS)
+        }
         return app.execute(
             self.name, actor, idempotency_key, inputs, lambda: self.method(app, *args, **kwargs)
         )
@@ -212,6 +225,8 @@ class ComplaintsApp(Application[UUID]):
         with creating_tables(store):
             self.keys = keys or open_key_store(store, self.settings.key_cache_seconds)
             self.cipher = PersonalDataCipher(self.keys)
+            #: Evidence files, sealed under their uploaders' keys.
+            self.files = FileStore(self.settings.upload_dir, self.keys)
             #: Pulsed after every save, so that in-process followers of the log wake up at once.
             self.saved = Signal()
             self._local = threading.local()
@@ -477,6 +492,14 @@ class ComplaintsApp(Application[UUID]):
         return Changes(violation)
 
     @command
+    def respond_to_violation(
+        self, actor: Actor, violation_id: UUID, response: str
+    ) -> Changes[Violation]:
+        violation = self.get_violation(violation_id)
+        violation.respond(self.context(actor), response=response)
+        return Changes(violation)
+
+    @command
     def confirm_violation(self, actor: Actor, violation_id: UUID) -> Changes[Violation]:
         ctx = self.context(actor)
         violation = self.get_violation(violation_id)
@@ -513,9 +536,11 @@ class ComplaintsApp(Application[UUID]):
         category: Category,
         description: str,
         requested_remedy: Remedy,
+        evidence: list[Attachment] | None = None,
     ) -> Changes[Complaint]:
         ctx = self.context(actor)
         seller = self.get_seller(shop_id)
+        attached = evidence or []
         complaint = Complaint.file(
             ctx,
             reference=new_reference(ctx.now),
@@ -524,6 +549,8 @@ class ComplaintsApp(Application[UUID]):
             category=category,
             description=description,
             requested_remedy=requested_remedy,
+            evidence=attached,
+            files=self.uploads_of(actor, [a.sha256 for a in attached]),
         )
         return Changes(complaint)
 
@@ -674,12 +701,26 @@ class ComplaintsApp(Application[UUID]):
         kind: str,
         description: str,
         sha256: str | None = None,
+        request_id: str | None = None,
     ) -> Changes[Complaint]:
         complaint = self.get_complaint(complaint_id)
         complaint.submit_evidence(
-            self.context(actor), kind=kind, description=description, sha256=sha256
+            self.context(actor),
+            kind=kind,
+            description=description,
+            sha256=sha256,
+            request_id=request_id,
+            files=self.uploads_of(actor, [sha256] if sha256 else []),
         )
         return Changes(complaint)
+
+    def uploads_of(self, actor: Actor, hashes: Iterable[str]) -> dict[str, EvidenceFile]:
+        """Those of the files named that `actor` uploaded and that can still be read."""
+        found = {}
+        for sha256 in set(hashes):
+            if SHA256.match(sha256) and (file := self.files.describe(actor.id, sha256)):
+                found[sha256] = file
+        return found
 
     @command
     def record_finding(self, actor: Actor, complaint_id: UUID, finding: str) -> Changes[Complaint]:

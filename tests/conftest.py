@@ -33,9 +33,10 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def app(clock: ManualClock) -> Iterator[ComplaintsApp]:
+def app(clock: ManualClock, tmp_path: Path) -> Iterator[ComplaintsApp]:
     """The application on the in-memory store: fast, for domain behaviour."""
-    application = ComplaintsApp(Settings(database_url="memory://"), clock=clock)
+    settings = Settings(database_url="memory://", upload_dir=tmp_path / "uploads")
+    application = ComplaintsApp(settings, clock=clock)
     yield application
     application.close()
 
@@ -84,8 +85,9 @@ def store_url(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def stored_app(store_url: str, clock: ManualClock) -> Iterator[ComplaintsApp]:
-    application = ComplaintsApp(Settings(database_url=store_url), clock=clock)
+def stored_app(store_url: str, clock: ManualClock, tmp_path: Path) -> Iterator[ComplaintsApp]:
+    settings = Settings(database_url=store_url, upload_dir=tmp_path / "uploads")
+    application = ComplaintsApp(settings, clock=clock)
     yield application
     application.close()
 

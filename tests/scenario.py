@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -40,6 +41,11 @@ PLATFORM = SYSTEM
 DESCRIPTION = "The vase arrived in pieces; the box was crushed on one side."
 
 
+def png(marker: str = "photo") -> bytes:
+    """A file that the upload check takes for a PNG image, with `marker` inside."""
+    return b"\x89PNG\r\n\x1a\n" + marker.encode() + b"\x00" * 32
+
+
 def cny(amount: str) -> Money:
     return Money(Decimal(amount), "CNY")
 
@@ -76,6 +82,12 @@ class Scenario:
         return self.app.file_complaint(
             consumer, "acme", "order-1001", category, description, remedy
         )
+
+    def upload(self, actor: Actor, content: bytes | None = None) -> str:
+        """Store a file as POST /uploads does (a PNG unless told); its sha256."""
+        data = png() if content is None else content
+        stored = self.app.files.save(actor.id, io.BytesIO(data), "image/png", len(data))
+        return stored.sha256
 
     def negotiating(self, *, remedy: Remedy = REFUND) -> Complaint:
         complaint = self.file(remedy=remedy)

@@ -12,7 +12,7 @@ above the method that applies it, so the data and its effect are read together.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sized
+from collections.abc import Mapping, Sequence, Sized
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -26,6 +26,7 @@ from complaints.domain.complaint_checks import (
     check_appeal,
     check_appeal_decision,
     check_assignment,
+    check_attachments,
     check_decision,
     check_decline,
     check_evidence,
@@ -80,7 +81,9 @@ from complaints.domain.values import (
     PARTIES,
     PLATFORM_CATEGORIES,
     Actor,
+    Attachment,
     Category,
+    EvidenceFile,
     FulfilmentStep,
     Money,
     OfferStatus,
@@ -138,14 +141,19 @@ class Complaint(Aggregate):
         category: Category,
         description: str,
         requested_remedy: Remedy,
+        evidence: Sequence[Attachment] = (),
+        files: Mapping[str, EvidenceFile] | None = None,
     ) -> Complaint:
-        """A consumer files a complaint against a shop about one order (R1)."""
+        """A consumer files a complaint against a shop about one order (R1), with any files
+        it attaches as evidence; `files` holds what the store found of the consumer's uploads
+        that they name."""
         actor = ctx.actor
         if actor.role is Role.AUDITOR:
             raise ReadOnlyRole("Auditors read; they do not file complaints.")
         if actor.role is not Role.CONSUMER:
             raise RoleNotAllowed("Only a consumer can file a complaint.")
         check_filing(order_id, description, requested_remedy)
+        check_attachments(evidence, files or {})
         complaint = cls(
             reference=reference,
             consumer_id=actor.id,
@@ -157,6 +165,22 @@ class Complaint(Aggregate):
             actor=actor,
             timestamp=ctx.now,
         )
+        for attachment in evidence:
+            file = (files or {})[attachment.sha256]
+            complaint._evidence_submitted(
+                request_id=None,
+                evidence_id=complaint._next_id("e", complaint.evidence),
+                kind=attachment.kind,
+                description=None
+                if attachment.description is None
+                else PersonalText(actor.id, attachment.description),
+                sha256=file.sha256,
+                completes_request=False,
+                actor=actor,
+                timestamp=ctx.now,
+                media_type=file.media_type,
+                size=file.size,
+            )
         complaint._open_deadline(ctx, DeadlineKind.INTAKE)
         return complaint
 
@@ -770,15 +794,35 @@ class Complaint(Aggregate):
         )
 
     def submit_evidence(
-        self, ctx: CommandContext, *, kind: str, description: str, sha256: str | None
+        self,
+        ctx: CommandContext,
+        *,
+        kind: str,
+        description: str,
+        sha256: str | None,
+        request_id: str | None = None,
+        files: Mapping[str, EvidenceFile] | None = None,
     ) -> None:
-        """The requested party sends evidence of a requested kind (photos, video, chat logs)."""
+        """The requested party sends evidence of a requested kind (photos, video, chat logs).
+
+        `files` holds what the store found of the upload `sha256` names, among the actor's own;
+        `request_id` picks the request it answers, else the oldest that asks for `kind`."""
         self._check(Action.SUBMIT_EVIDENCE, ctx)
         requests = self.open_requests_for(ctx.actor.role)
-        check_evidence(kind, {k for r in requests for k in r.kinds}, description, sha256)
+        if request_id is not None:
+            requests = [r for r in requests if r.id == request_id]
+        check_evidence(
+            kind,
+            {k for r in requests for k in r.kinds},
+            description,
+            sha256,
+            files or {},
+            request_id=request_id,
+        )
         request = next(r for r in requests if kind in r.kinds)
         given = {e.kind for e in self.evidence if e.request_id == request.id} | {kind}
         completes = set(request.kinds) <= given
+        file = None if sha256 is None else (files or {})[sha256]
         self._evidence_submitted(
             request_id=request.id,
             evidence_id=self._next_id("e", self.evidence),
@@ -788,35 +832,52 @@ class Complaint(Aggregate):
             completes_request=completes,
             actor=ctx.actor,
             timestamp=ctx.now,
+            media_type=None if file is None else file.media_type,
+            size=None if file is None else file.size,
         )
         if completes:
             self._clear(ctx, {DeadlineKind.EVIDENCE}, "met", ref=request.id)
 
     class EvidenceSubmitted(Aggregate.Event):
-        request_id: str
+        request_id: str | None  # None: attached when the complaint was filed
         evidence_id: str
         kind: str
-        description: PersonalText
+        description: PersonalText | None
         sha256: str | None
         completes_request: bool
         actor: Actor
+        # Since evidence files are described (older events lack them):
+        media_type: str | None = None
+        size: int | None = None
 
     @event(EvidenceSubmitted)
     def _evidence_submitted(
         self,
-        request_id: str,
+        request_id: str | None,
         evidence_id: str,
         kind: str,
-        description: PersonalText,
+        description: PersonalText | None,
         sha256: str | None,
         completes_request: bool,
         actor: Actor,
         timestamp: datetime,
+        media_type: str | None = None,
+        size: int | None = None,
     ) -> None:
         self.evidence.append(
-            Evidence(evidence_id, request_id, actor.role, kind, description, sha256, timestamp)
+            Evidence(
+                evidence_id,
+                request_id,
+                actor.role,
+                kind,
+                description,
+                sha256,
+                timestamp,
+                media_type,
+                size,
+            )
         )
-        if completes_request:
+        if completes_request and request_id is not None:
             self._replace_request(request_id, fulfilled=True)
 
     class EvidenceMissed(Aggregate.Event):

@@ -6,13 +6,14 @@ act, and in which state, is not checked here but in the permissions table and it
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from complaints.domain.errors import FieldError, ValidationFailed
 from complaints.domain.records import Ruling
 from complaints.domain.validation import (
     LABEL_MAX,
+    MAX_ATTACHMENTS,
     MESSAGE_MAX,
     NARRATIVE_MAX,
     NARRATIVE_MIN,
@@ -26,6 +27,8 @@ from complaints.domain.validation import (
 from complaints.domain.values import (
     PARTIES,
     RULING_OUTCOMES,
+    Attachment,
+    EvidenceFile,
     Outcome,
     Remedy,
     RemedyType,
@@ -111,15 +114,37 @@ def check_evidence_request(
 
 
 def check_evidence(
-    kind: str, requested: Collection[str], description: str, sha256: str | None
+    kind: str,
+    requested: Collection[str],
+    description: str,
+    sha256: str | None,
+    files: Mapping[str, EvidenceFile],
+    *,
+    request_id: str | None = None,
 ) -> None:
-    """`requested` holds the kinds still asked of this party."""
+    """`requested` holds the kinds still asked of this party (by `request_id`, if it names one);
+    `files` what the store holds of the party's own uploads."""
     checks = Checks()
-    if kind not in requested:
+    if request_id is not None and not requested:
+        checks.fail("request_id", "names no open evidence request of yours")
+    elif kind not in requested:
         wanted = ", ".join(sorted(requested))
         checks.fail("kind", f"was not requested; requested kinds: {wanted}")
     checks.text("description", description, max_len=MESSAGE_MAX)
-    checks.sha256("sha256", sha256)
+    checks.upload("sha256", sha256, files)
+    checks.done()
+
+
+def check_attachments(evidence: Sequence[Attachment], files: Mapping[str, EvidenceFile]) -> None:
+    """Files attached when filing: each an upload of the consumer's own, of a named kind."""
+    checks = Checks()
+    checks.require(
+        len(evidence) <= MAX_ATTACHMENTS, "evidence", f"must list at most {MAX_ATTACHMENTS} files"
+    )
+    for i, attachment in enumerate(evidence[:MAX_ATTACHMENTS]):
+        checks.identifier(f"evidence.{i}.kind", attachment.kind)
+        checks.text(f"evidence.{i}.description", attachment.description, max_len=MESSAGE_MAX)
+        checks.upload(f"evidence.{i}.sha256", attachment.sha256, files)
     checks.done()
 
 

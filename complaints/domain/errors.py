@@ -217,3 +217,7 @@ class SanctionNotActive(Conflict):
 
 class ViolationAlreadyDecided(Conflict):
     code = "VIOLATION_ALREADY_DECIDED"
+
+
+class AlreadyResponded(Conflict):
+    code = "ALREADY_RESPONDED"

@@ -59,12 +59,14 @@ class EvidenceRequest:
 @dataclass(frozen=True)
 class Evidence:
     id: str
-    request_id: str
+    request_id: str | None  # None: attached when the complaint was filed
     by: Role
     kind: str
-    description: PersonalText
+    description: PersonalText | None
     sha256: str | None
     submitted_at: datetime
+    media_type: str | None = None  # of the cited file; None before files were described
+    size: int | None = None
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 
 from complaints.domain.errors import FieldError, ValidationFailed
 from complaints.domain.rulebook import RULEBOOK
-from complaints.domain.values import MONETARY_REMEDIES, Money, Remedy, RemedyType
+from complaints.domain.values import MONETARY_REMEDIES, EvidenceFile, Money, Remedy, RemedyType
 
 #: Length limits of inputs, in characters: each kind of field has one, wherever it appears.
 NARRATIVE_MIN = 10  # a description or the grounds of an appeal must say something
@@ -20,6 +20,7 @@ LABEL_MAX = 200  # a shop's name; one item of the information a complaint lacks
 SHIPMENT_MAX = 100  # a carrier's name; a tracking number
 TERMS_MAX = 10000  # a seller's after-sales terms
 IDENTIFIER_MAX = 64  # order and shop ids, codes, evidence kinds
+MAX_ATTACHMENTS = 10  # files attached when filing
 PRINCIPAL_ID_MAX = 128  # the id of a person, as a token's subject carries it
 
 #: Currencies whose minor unit is not the cent.
@@ -85,6 +86,15 @@ class Checks:
     def sha256(self, field: str, value: str | None) -> None:
         if value is not None and not _SHA256.match(value):
             self.fail(field, "must be 64 lowercase hexadecimal characters")
+
+    def upload(self, field: str, value: str | None, files: Mapping[str, EvidenceFile]) -> None:
+        """`value`, if given, is the sha256 of one of the files in `files`."""
+        if value is None:
+            return
+        if not _SHA256.match(value):
+            self.fail(field, "must be 64 lowercase hexadecimal characters")
+        elif value not in files:
+            self.fail(field, "names no file you uploaded: upload it first with POST /uploads")
 
     def money(self, field: str, money: Money, *, allow_zero: bool = False) -> None:
         if not _CURRENCY.match(money.currency):

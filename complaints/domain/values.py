@@ -192,3 +192,22 @@ class PersonalText:
 
     def reveal(self) -> str:
         return ERASED if self.text is None else self.text
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    """An uploaded file as the store found it: what evidence records about the file it cites."""
+
+    sha256: str
+    media_type: str
+    size: int
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """Evidence attached when filing: an uploaded file, what kind of evidence it is, and what
+    it shows."""
+
+    sha256: str
+    kind: str
+    description: str | None = None

@@ -10,7 +10,13 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from complaints.domain.context import CommandContext
-from complaints.domain.errors import ReadOnlyRole, RoleNotAllowed, ViolationAlreadyDecided
+from complaints.domain.errors import (
+    AlreadyResponded,
+    NotAParty,
+    ReadOnlyRole,
+    RoleNotAllowed,
+    ViolationAlreadyDecided,
+)
 from complaints.domain.validation import NARRATIVE_MAX, NARRATIVE_MIN, REASON_MAX, Checks
 from complaints.domain.values import (
     Actor,
@@ -34,6 +40,10 @@ class Violation(Aggregate):
 
     class Dismissed(Aggregate.Event):
         reason: str
+        actor: Actor
+
+    class Responded(Aggregate.Event):
+        response: PersonalText
         actor: Actor
 
     @staticmethod
@@ -85,10 +95,37 @@ class Violation(Aggregate):
         self.status = ViolationStatus.REPORTED
         self.decided_at: datetime | None = None
         self.dismissal_reason: str | None = None
+        self.seller_response: PersonalText | None = None
+        self.responded_at: datetime | None = None
 
     @property
     def reported_by(self) -> Role:
         return self.reporter.role
+
+    def respond(self, ctx: CommandContext, *, response: str) -> None:
+        """The reported shop answers the report, once, before a supervisor decides on it."""
+        role = ctx.actor.role
+        if role is Role.AUDITOR:
+            raise ReadOnlyRole("Auditors read; they do not respond.")
+        if role is not Role.SELLER:
+            raise RoleNotAllowed("Only the reported shop may respond to a report.")
+        if ctx.actor.shop_id != self.shop_id:
+            raise NotAParty("Only the reported shop may respond to this report.")
+        if self.status is not ViolationStatus.REPORTED:
+            raise ViolationAlreadyDecided(f"This violation is already {self.status.value}.")
+        if self.seller_response is not None:
+            raise AlreadyResponded("The shop has already responded to this report.")
+        checks = Checks()
+        checks.text("response", response, min_len=NARRATIVE_MIN, max_len=NARRATIVE_MAX)
+        checks.done()
+        self._responded(
+            response=PersonalText(ctx.actor.id, response), actor=ctx.actor, timestamp=ctx.now
+        )
+
+    @event(Responded)
+    def _responded(self, response: PersonalText, timestamp: datetime, actor: Actor) -> None:
+        self.seller_response = response
+        self.responded_at = timestamp
 
     def confirm(self, ctx: CommandContext) -> None:
         self._check_decision(ctx)

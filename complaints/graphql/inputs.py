@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import strawberry
 
-from complaints.domain.values import Money, Remedy
+from complaints.domain.values import Attachment, Money, Remedy
 from complaints.graphql.enums import (
     ComplaintCategory,
     ComplaintStatus,
@@ -114,6 +114,16 @@ class TopUpDepositInput:
     idempotency_key: str | None = key_field()
 
 
+@strawberry.input(description="A file uploaded with POST /uploads, attached as evidence")
+class EvidenceFileInput:
+    sha256: str = strawberry.field(description="As POST /uploads answered it")
+    kind: str = strawberry.field(description="What it is evidence of: photo, video, chat_log...")
+    description: str | None = None
+
+    def value(self) -> Attachment:
+        return Attachment(self.sha256, self.kind, self.description)
+
+
 @strawberry.input
 class FileComplaintInput:
     shop_id: str
@@ -121,6 +131,9 @@ class FileComplaintInput:
     category: ComplaintCategory
     description: str
     requested_remedy: RemedyInput
+    evidence: list[EvidenceFileInput] | None = strawberry.field(
+        default=None, description="Files you uploaded, attached as evidence (at most 10)"
+    )
     idempotency_key: str | None = key_field()
 
 
@@ -201,6 +214,10 @@ class SubmitEvidenceInput:
     kind: str
     description: str
     sha256: str | None = None
+    request_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The request it answers; by default the oldest open one asking for `kind`",
+    )
     idempotency_key: str | None = key_field()
 
 
@@ -276,6 +293,13 @@ class ReportViolationInput:
 @strawberry.input
 class ViolationActionInput:
     violation_id: ViolationId
+    idempotency_key: str | None = key_field()
+
+
+@strawberry.input
+class RespondToViolationInput:
+    violation_id: ViolationId
+    response: str
     idempotency_key: str | None = key_field()
 
 

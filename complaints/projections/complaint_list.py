@@ -111,8 +111,9 @@ def searchable(*parts: str | PersonalText | None) -> str:
 
 class ComplaintList(Projection):
     name = "complaint_list"
-    version = 3  # v2: paused clocks; v3: escalated (the case went to platform review)
-    readable_from = 3
+    # v2: paused clocks; v3: escalated (the case went to platform review); v4: the files cited
+    version = 4
+    readable_from = 4
     tables = {  # noqa: RUF012 - read-only class data
         "items": (
             "id TEXT PRIMARY KEY, seq BIGINT NOT NULL, reference TEXT NOT NULL,"
@@ -123,6 +124,11 @@ class ComplaintList(Projection):
             " closed_at TEXT, version BIGINT NOT NULL, deadlines TEXT NOT NULL,"
             " next_due_at TEXT, search_text TEXT NOT NULL, paused BIGINT NOT NULL,"
             " paused_seconds DOUBLE PRECISION NOT NULL, escalated BIGINT NOT NULL"
+        ),
+        # Each evidence file a complaint cites, and whose upload (under whose key) it is.
+        "files": (
+            "sha256 TEXT NOT NULL, complaint_id TEXT NOT NULL, owner TEXT NOT NULL,"
+            " PRIMARY KEY (sha256, complaint_id, owner)"
         ),
     }
     indexes = (
@@ -185,6 +191,16 @@ class ComplaintList(Projection):
                 "paused_seconds": 0.0,
                 "escalated": 0,
             }
+        )
+
+    @on(Complaint.EvidenceSubmitted)
+    def evidence(self, tx: Tx, e: Complaint.EvidenceSubmitted, position: int) -> None:
+        if e.sha256 is None:
+            return
+        tx.execute(
+            f"INSERT INTO {self.t['files']} (sha256, complaint_id, owner) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            (e.sha256, str(e.originator_id), e.actor.id),
         )
 
     @on(Complaint.Accepted)
@@ -446,6 +462,24 @@ class ComplaintListView(View):
             return Page([_summary(r) for r in rows[:first]], len(rows) > first, int(total))
 
         return self.read(query)
+
+    def file_owners(self, viewer: Actor, sha256: str) -> list[str]:
+        """Who uploaded the copies of the file `sha256` that cases the viewer may see cite."""
+
+        def query(tx: Tx, t: dict[str, str]) -> list[tuple[Any, ...]]:
+            return tx.all(
+                f"SELECT f.owner, i.consumer_id, i.shop_id FROM {t['files']} f"
+                f" JOIN {t['items']} i ON i.id = f.complaint_id WHERE f.sha256 = ?"
+                " ORDER BY f.owner",
+                (sha256,),
+            )
+
+        owners = [
+            owner
+            for owner, consumer_id, shop_id in self.read(query)
+            if can_view(viewer, consumer_id=consumer_id, shop_id=shop_id)
+        ]
+        return list(dict.fromkeys(owners))
 
     def get(self, viewer: Actor, complaint_id: UUID) -> ComplaintSummary | None:
         """The complaint's summary, or None if it does not exist or the viewer may not see it."""

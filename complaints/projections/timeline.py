@@ -209,14 +209,17 @@ DESCRIBE: dict[type[Any], Callable[[Any], Described]] = {
         },
     ),
     C.EvidenceSubmitted: lambda e: Described(
-        f"{who(e.actor.role)} submitted evidence: {e.kind}.",
+        f"{who(e.actor.role)} {'attached' if e.request_id is None else 'submitted'} evidence:"
+        f" {e.kind}.",
         details={
             "request_id": e.request_id,
             "evidence_id": e.evidence_id,
             "kind": e.kind,
             "sha256": e.sha256,
+            "media_type": e.media_type,
+            "size": e.size,
         },
-        personal=("description",),
+        personal=("description",) if e.description is not None else (),
     ),
     C.EvidenceMissed: lambda e: Described(
         f"Evidence request {e.request_id} was not answered in time"
@@ -365,8 +368,9 @@ class Timeline(Projection):
         ),
     }
     # v2: an index on position; v3: decisions name the rules they cite; v4: remedies in details
-    # are objects, not JSON strings inside the JSON; v5: ratings for staff only
-    version = 5
+    # are objects, not JSON strings inside the JSON; v5: ratings for staff only; v6: evidence
+    # names its file's media type and size
+    version = 6
     indexes = ("CREATE INDEX IF NOT EXISTS {index} ON {entries} (position)",)
 
     def __init__(self, generation: int) -> None:

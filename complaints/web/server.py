@@ -34,7 +34,7 @@ from complaints.store.signal import AsyncPulse
 from complaints.web.graphiql_page import asset as graphiql_asset
 from complaints.web.graphql_view import GraphQLView
 from complaints.web.limits import BodySizeLimit
-from complaints.web.uploads import upload
+from complaints.web.uploads import download, upload
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +165,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 CORSMiddleware,
                 allow_origins=list(settings.allowed_origins),
                 allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type"],
+                allow_headers=["Authorization", "Content-Type", "Range", "If-None-Match"],
+                expose_headers=["Content-Range", "Content-Disposition", "ETag", "Location"],
             )
         )
     routes = [
@@ -174,6 +175,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Route("/uploads", upload, methods=["POST"]),
+        Route("/uploads/{sha256}", download, methods=["GET", "HEAD"]),
     ]
     if settings.graphiql:
         # A route with a parameter, not a Mount: a Mount breaks the WebSocket route.

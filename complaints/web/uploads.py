@@ -1,28 +1,35 @@
-"""Evidence uploads: `POST /uploads` stores a file by its content and answers its sha256.
+"""Evidence files: `POST /uploads` stores one and answers its sha256; `GET /uploads/{sha256}`
+sends it back to those who may see it.
 
-The file is recognised by its first bytes, not by what the client claims; only the media types
-in UPLOAD_MEDIA_TYPES are kept, up to UPLOAD_MAX_BYTES. Stored files are named by their hash
-(`<UPLOAD_DIR>/ab/abcdef…`), so the same file uploaded twice is stored once, and `submitEvidence`
-refers to it by that hash.
+An upload is recognised by its first bytes, not by what the client claims; only the media types
+in UPLOAD_MEDIA_TYPES are kept, up to UPLOAD_MAX_BYTES. It is sealed under the uploader's
+subject key (complaints.store.files), and `submitEvidence` or `fileComplaint(evidence:)` cite it
+by its hash. A file is sent to its uploader, and to whoever may see a case that cites it; to
+anyone else the answer is 404, whether or not the file exists. Responses carry their type,
+`nosniff` and a policy that keeps the file from running script, and answer `Range` requests.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import tempfile
-from pathlib import Path
+import logging
+import re
+from typing import Literal
 
 import anyio.to_thread
+from starlette.concurrency import iterate_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from complaints.domain.values import Role
+from complaints.domain.values import Actor, Role
+from complaints.projections.base import ReadModelNotReady
+from complaints.projections.read_models import ReadModels
 from complaints.settings import Settings
+from complaints.store.files import FileStore, SealedFile, TamperedFile, TooLarge
 from complaints.web.identity import InvalidToken, authenticate
 
-CHUNK = 64 * 1024
+log = logging.getLogger(__name__)
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 #: (media type, test on the first bytes)
 SIGNATURES: tuple[tuple[str, object], ...] = (
@@ -46,33 +53,6 @@ def refuse(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
 
-class TooLarge(Exception):
-    pass
-
-
-def store(source: UploadFile, directory: Path, limit: int) -> tuple[str, int, bytes, Path]:
-    """Copy the upload into a temporary file beside its destination, hashing as it goes."""
-    directory.mkdir(parents=True, exist_ok=True)
-    digest, size, head = hashlib.sha256(), 0, b""
-    handle, name = tempfile.mkstemp(dir=directory, prefix=".upload-")
-    temporary = Path(name)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            source.file.seek(0)
-            while chunk := source.file.read(CHUNK):
-                size += len(chunk)
-                if size > limit:
-                    raise TooLarge
-                if len(head) < 16:
-                    head += chunk[: 16 - len(head)]
-                digest.update(chunk)
-                out.write(chunk)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return digest.hexdigest(), size, head, temporary
-
-
 async def upload(request: Request) -> JSONResponse:
     settings: Settings = request.app.state.settings
     try:
@@ -94,10 +74,14 @@ async def upload(request: Request) -> JSONResponse:
         source = form.get("file")
         if not isinstance(source, UploadFile):
             return refuse(400, "FILE_MISSING", "Send the file in the form field 'file'.")
-        directory = settings.upload_dir
+        media_type = sniff(await source.read(16))
+        if media_type not in settings.upload_media_types:
+            allowed = ", ".join(settings.upload_media_types)
+            return refuse(415, "MEDIA_TYPE_NOT_ALLOWED", f"Allowed: {allowed}.")
+        files: FileStore = request.app.state.complaints.files
         try:
-            sha256, size, head, temporary = await anyio.to_thread.run_sync(
-                store, source, directory, settings.upload_max_bytes
+            stored = await anyio.to_thread.run_sync(
+                files.save, credentials.actor.id, source.file, media_type, settings.upload_max_bytes
             )
         except TooLarge:
             return refuse(
@@ -105,15 +89,132 @@ async def upload(request: Request) -> JSONResponse:
             )
     finally:
         await form.close()
-    media_type = sniff(head)
-    if size == 0 or media_type not in settings.upload_media_types:
-        temporary.unlink(missing_ok=True)
-        allowed = ", ".join(settings.upload_media_types)
-        return refuse(415, "MEDIA_TYPE_NOT_ALLOWED", f"Allowed: {allowed}.")
-    final = directory / sha256[:2] / sha256
-    final.parent.mkdir(parents=True, exist_ok=True)
-    if final.exists():
-        temporary.unlink(missing_ok=True)
+    return JSONResponse(
+        {"sha256": stored.sha256, "size": stored.size, "mediaType": stored.media_type},
+        status_code=201,
+        headers={"Location": f"/uploads/{stored.sha256}"},
+    )
+
+
+# ---------------------------------------------------------------------- reading a file back
+NOT_FOUND = {"error": {"code": "NOT_FOUND", "message": "No such file."}}
+#: An uploaded file is shown, never run: no script, no plugin, no frame around it, no requests
+#: from it, and a sandbox even when a browser opens it as a page of its own.
+FILE_POLICY = (
+    "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline';"
+    " sandbox; frame-ancestors 'self'"
+)
+#: Types that a browser shows in place; anything else (a PDF: its viewer can run script) is
+#: offered for download.
+INLINE = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "video/mp4"})
+EXTENSIONS = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/gif": "gif",
+    "image/webp": "webp",
+    "video/mp4": "mp4",
+    "application/pdf": "pdf",
+}
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def byte_range(header: str | None, size: int) -> tuple[int, int] | Literal[False] | None:
+    """The one range `header` asks for, as (first, last); None for the whole file; False if it
+    cannot be satisfied. Several ranges, or a header that does not parse, get the whole file
+    (RFC 9110 lets a server ignore Range)."""
+    if header is None:
+        return None
+    match = _RANGE.match(header.strip())
+    if match is None:
+        return None
+    first, last = match.groups()
+    if not first and not last:
+        return None
+    if not first:  # the last N bytes
+        length = int(last)
+        if length == 0 or size == 0:
+            return False
+        return max(size - length, 0), size - 1
+    start = int(first)
+    end = size - 1 if not last else min(int(last), size - 1)
+    if last and int(last) < start:
+        return None  # invalid: ignore it
+    if start >= size:
+        return False
+    return start, end
+
+
+def viewers_copy(request: Request, actor: Actor, sha256: str) -> SealedFile | None:
+    """The copy of the file that `actor` may see: one that a case the actor may see cites, or
+    the actor's own upload."""
+    read_models: ReadModels = request.app.state.read_models
+    files: FileStore = request.app.state.complaints.files
+    owners = read_models.complaints.file_owners(actor, sha256)
+    if actor.role is not Role.PUBLIC and actor.id not in owners:
+        owners.append(actor.id)
+    for owner in owners:
+        sealed = files.open(owner, sha256)
+        if sealed is not None:
+            return sealed
+    return None
+
+
+async def download(request: Request) -> Response:
+    """`GET /uploads/{sha256}`: the file, to a viewer who may see a case that cites it (or who
+    uploaded it); 404 to anyone else, so that no one learns whether a file exists."""
+    settings: Settings = request.app.state.settings
+    try:
+        credentials = authenticate(settings.jwt_secret, request.headers.get("authorization"))
+    except InvalidToken as error:
+        return refuse(401, "UNAUTHENTICATED", str(error))
+    sha256 = request.path_params["sha256"]
+    actor = credentials.actor
+    if actor.role is Role.PUBLIC or not SHA256.match(sha256):
+        return JSONResponse(NOT_FOUND, status_code=404)
+    try:
+        sealed = await anyio.to_thread.run_sync(viewers_copy, request, actor, sha256)
+    except ReadModelNotReady:
+        return refuse(503, "NOT_READY", "The file index is being rebuilt; try again shortly.")
+    except TamperedFile:
+        log.error("stored file %s failed authentication", sha256)
+        sealed = None
+    if sealed is None:
+        return JSONResponse(NOT_FOUND, status_code=404)
+    media_type = sealed.header.media_type
+    size = sealed.size
+    etag = f'"{sha256}"'
+    disposition = "inline" if media_type in INLINE else "attachment"
+    extension = EXTENSIONS.get(media_type, "bin")
+    headers = {
+        "Content-Type": media_type,
+        "Content-Disposition": f'{disposition}; filename="{sha256}.{extension}"',
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": FILE_POLICY,
+        "Cross-Origin-Resource-Policy": "same-origin",
+        "Referrer-Policy": "no-referrer",
+        # The viewer's own: no shared cache may keep it, and a browser asks again each time.
+        "Cache-Control": "private, no-cache",
+        "Vary": "Authorization",
+        "ETag": etag,
+        "Accept-Ranges": "bytes",
+    }
+    if etag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
+        return Response(status_code=304, headers=headers)
+    if_range = request.headers.get("if-range")
+    wanted = byte_range(request.headers.get("range"), size)
+    if if_range is not None and if_range.strip() != etag:
+        wanted = None  # the client holds another version: send the whole file
+    if wanted is False:
+        return Response(status_code=416, headers={**headers, "Content-Range": f"bytes */{size}"})
+    if wanted is None:
+        start, end, status = 0, size - 1, 200
     else:
-        temporary.replace(final)
-    return JSONResponse({"sha256": sha256, "size": size, "mediaType": media_type}, status_code=201)
+        start, end = wanted
+        status = 206
+        headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+    headers["Content-Length"] = str(end - start + 1)
+    if request.method == "HEAD":
+        return Response(status_code=status, headers=headers)
+    return StreamingResponse(
+        iterate_in_threadpool(sealed.read(start, end)), status_code=status, headers=headers
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -81,8 +82,11 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def api_app(clock: ManualClock) -> Iterator[ComplaintsApp]:
-    app = ComplaintsApp(Settings(database_url="memory://", read_your_writes_seconds=0), clock=clock)
+def api_app(clock: ManualClock, tmp_path: Path) -> Iterator[ComplaintsApp]:
+    settings = Settings(
+        database_url="memory://", read_your_writes_seconds=0, upload_dir=tmp_path / "uploads"
+    )
+    app = ComplaintsApp(settings, clock=clock)
     yield app
     app.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from typing import Any
 
@@ -23,18 +24,20 @@ from tests.scenario import (
     SUPERVISOR,
     Scenario,
     cny,
+    png,
 )
 
 PAGE = """query($id: ID!) { complaint(id: $id) {
   deadlines { id kind }
   evidenceRequests { id party kinds note requestedAt dueAt status }
-  evidence { id party kind description sha256 submittedAt requestId }
+  evidence { id party kind description sha256 submittedAt requestId
+    file { sha256 mediaType size url } }
   findings { text recordedAt }
   appeal { by grounds filedAt granted decidedAt rationale }
   executionIssues { id raisedBy text raisedAt dueAt resolution resolvedAt }
   ratings { by score comment ratedAt }
 } }"""
-PHOTO = "ab" * 32
+PHOTO = hashlib.sha256(png()).hexdigest()
 
 
 def page(gql: GraphQL, complaint_id: Any, actor: Any) -> Any:
@@ -49,6 +52,7 @@ def reviewed(world: Scenario) -> Any:
     app = world.app
     case = world.under_review()
     app.request_evidence(ARBITER, case.id, Role.CONSUMER, ["photo"], "The box, please.")
+    assert world.upload(CONSUMER) == PHOTO
     app.submit_evidence(CONSUMER, case.id, "photo", "The crushed box.", PHOTO)
     case = app.request_evidence(ARBITER, case.id, Role.SELLER, ["invoice"])
     world.lapse(case, DeadlineKind.EVIDENCE)
@@ -77,6 +81,12 @@ def test_evidence_requests_and_evidence_as_the_consumer_sees_them(
         "sha256": PHOTO,
         "submittedAt": evidence["submittedAt"],
         "requestId": requests[0]["id"],
+        "file": {
+            "sha256": PHOTO,
+            "mediaType": "image/png",
+            "size": len(png()),
+            "url": f"/uploads/{PHOTO}",
+        },
     }
     assert shown["findings"] == []
     open_request = next(d for d in shown["deadlines"] if d["kind"] == "evidence")

@@ -15,11 +15,21 @@ SHARED = ROOT.parent / "shared"
 VENDORED = ROOT / "contract"
 
 
+#: Additions to the contract (../shared/contract/<name>) that the schema serves in full. Each is
+#: checked together with the base contract, as the check command at its top says.
+ADDITIONS = ("case.graphql",)
+
+
 def contract_files() -> tuple[Path, Path]:
     """The shared contract and checker when they are beside us; our copies otherwise."""
     if (SHARED / "contract.graphql").exists():
         return SHARED / "contract.graphql", SHARED / "tools" / "check_contract.py"
     return VENDORED / "contract.graphql", VENDORED / "check_contract.py"
+
+
+def addition(name: str) -> Path:
+    shared = SHARED / "contract" / name
+    return shared if shared.exists() else VENDORED / name
 
 
 def test_schema_graphql_is_the_schema_the_code_serves() -> None:
@@ -41,6 +51,21 @@ def test_the_schema_serves_every_name_in_the_contract() -> None:
     assert "contract: 0 gaps" in result.stdout
 
 
+@pytest.mark.parametrize("name", ADDITIONS)
+def test_the_schema_serves_every_name_in_each_addition(name: str, tmp_path: Path) -> None:
+    contract, checker = contract_files()
+    combined = tmp_path / "contract.graphql"
+    combined.write_text(contract.read_text() + "\n" + addition(name).read_text())
+    result = subprocess.run(
+        [sys.executable, str(checker), str(ROOT / "schema.graphql"), str(combined)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "contract: 0 gaps" in result.stdout
+
+
 def test_the_vendored_contract_matches_the_shared_one() -> None:
     if not (SHARED / "contract.graphql").exists():
         pytest.skip("no ../shared beside this checkout: the vendored copy is all there is")
@@ -48,3 +73,5 @@ def test_the_vendored_contract_matches_the_shared_one() -> None:
     assert (VENDORED / "check_contract.py").read_text() == (
         SHARED / "tools" / "check_contract.py"
     ).read_text()
+    for name in ADDITIONS:
+        assert (VENDORED / name).read_text() == (SHARED / "contract" / name).read_text(), name

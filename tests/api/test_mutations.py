@@ -7,6 +7,7 @@ GraphQL errors, and field errors name the input's camelCase fields.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,7 @@ from tests.api.conftest import GraphQL
 from tests.scenario import (
     AGENT,
     ARBITER,
+    AUDITOR,
     CONSUMER,
     MEDIATOR,
     OTHER_ARBITER,
@@ -31,6 +33,7 @@ from tests.scenario import (
     SELLER,
     SUPERVISOR,
     Scenario,
+    png,
 )
 
 MONEY = {"amount": "199", "currency": "CNY"}
@@ -62,7 +65,12 @@ def appealed(world: Scenario) -> Any:
 
 def evidence_requested(world: Scenario) -> Any:
     complaint = world.under_review()
+    world.upload(CONSUMER)  # PHOTO
     return world.app.request_evidence(ARBITER, complaint.id, Role.CONSUMER, ["photo"])
+
+
+#: The consumer's upload in `evidence_requested`.
+PHOTO = hashlib.sha256(png()).hexdigest()
 
 
 def found(world: Scenario) -> Any:
@@ -112,14 +120,19 @@ def shop(world: Scenario, **extra: Any) -> dict[str, Any]:
     return {"shopId": "acme", **extra}
 
 
-def violation(world: Scenario, decided: bool = False) -> dict[str, Any]:
+def violation(world: Scenario, decided: bool = False, answered: bool = False) -> dict[str, Any]:
     world.seller()
     reported = world.app.report_violation(
         CONSUMER, "acme", ViolationKind.COUNTERFEIT, "The logo is printed crooked."
     )
+    if answered:
+        world.app.respond_to_violation(SELLER, reported.id, ANSWER)
     if decided:
         world.app.confirm_violation(SUPERVISOR, reported.id)
     return {"violationId": ids.global_id("Violation", reported.id)}
+
+
+ANSWER = "Our invoices from the brand are attached to the listing."
 
 
 @dataclass(frozen=True)
@@ -656,9 +669,25 @@ CASES = [
     case(
         "submitEvidence",
         "SubmitEvidenceInput",
-        on(evidence_requested, kind="photo", description="Front view", sha256="ab" * 32),
+        on(evidence_requested, kind="photo", description="Front view", sha256=PHOTO),
         CONSUMER,
         "Complaint",
+    ),
+    case(
+        "submitEvidence",
+        "SubmitEvidenceInput",
+        on(evidence_requested, kind="photo", description="Front view", sha256="ab" * 32),
+        CONSUMER,
+        "ValidationFailed",
+        "VALIDATION_FAILED",
+    ),
+    case(
+        "submitEvidence",
+        "SubmitEvidenceInput",
+        on(evidence_requested, kind="photo", description="Front view", requestId="r9"),
+        CONSUMER,
+        "ValidationFailed",
+        "VALIDATION_FAILED",
     ),
     case(
         "submitEvidence",
@@ -1078,6 +1107,61 @@ CASES = [
         "ReportViolationInput",
         lambda w: shop(w, kind="FRAUD", description="bad"),
         CONSUMER,
+        "ValidationFailed",
+        "VALIDATION_FAILED",
+    ),
+    case(
+        "respondToViolation",
+        "RespondToViolationInput",
+        lambda w: {**violation(w), "response": ANSWER},
+        SELLER,
+        "Violation",
+    ),
+    case(
+        "respondToViolation",
+        "RespondToViolationInput",
+        lambda w: {**violation(w), "response": ANSWER},
+        OTHER_SELLER,
+        "NotAllowed",
+        "NOT_A_PARTY",
+    ),
+    case(
+        "respondToViolation",
+        "RespondToViolationInput",
+        lambda w: {**violation(w), "response": ANSWER},
+        CONSUMER,
+        "NotAllowed",
+        "ROLE_NOT_ALLOWED",
+    ),
+    case(
+        "respondToViolation",
+        "RespondToViolationInput",
+        lambda w: {**violation(w), "response": ANSWER},
+        AUDITOR,
+        "NotAllowed",
+        "READ_ONLY_ROLE",
+    ),
+    case(
+        "respondToViolation",
+        "RespondToViolationInput",
+        lambda w: {**violation(w, decided=True), "response": ANSWER},
+        SELLER,
+        "Conflict",
+        "VIOLATION_ALREADY_DECIDED",
+    ),
+    case(
+        "respondToViolation",
+        "RespondToViolationInput",
+        lambda w: {**violation(w, answered=True), "response": ANSWER},
+        SELLER,
+        "Conflict",
+        "ALREADY_RESPONDED",
+    ),
+    case(
+        "respondToViolation",
+        "RespondToViolationInput",
+        lambda w: {**violation(w), "response": "no"},
+        SELLER,
         "ValidationFailed",
         "VALIDATION_FAILED",
     ),

@@ -134,3 +134,36 @@ def test_bad_input_is_refused(
     result = gql.run(LIST, variables, actor=SUPERVISOR)
     (error,) = result.errors
     assert error.extensions["code"] == "VALIDATION_FAILED"
+
+
+RESPONSE = "We buy from the brand's distributor; the invoice is on the listing."
+
+
+def test_the_reported_shop_answers_before_the_decision(gql: GraphQL, world: Scenario) -> None:
+    world.seller("acme")
+    reported = world.app.report_violation(
+        CONSUMER, "acme", ViolationKind.COUNTERFEIT, "The handbag is a fake; the logo is wrong."
+    )
+    gid = ids.global_id("Violation", reported.id)
+    answer = gql.data(
+        "mutation($input: RespondToViolationInput!) { respondToViolation(input: $input) {"
+        " __typename ... on Violation { sellerResponse status } } }",
+        {"input": {"violationId": gid, "response": RESPONSE}},
+        actor=SELLER,
+    )["respondToViolation"]
+    assert answer == {"__typename": "Violation", "sellerResponse": RESPONSE, "status": "REPORTED"}
+    gql.read_models.catch_up()
+    query = "query($id: ID!) { node(id: $id) { ... on Violation { sellerResponse } } }"
+    for viewer, sees in ((SELLER, True), (SUPERVISOR, True), (AUDITOR, True), (CONSUMER, True)):
+        node = gql.data(query, {"id": gid}, actor=viewer)["node"]
+        assert (node is not None and node["sellerResponse"] == RESPONSE) is sees, viewer
+    for outsider in (OTHER_SELLER, PUBLIC):
+        assert gql.data(query, {"id": gid}, actor=outsider)["node"] is None
+    listed_for_staff = gql.data(
+        "{ violations { edges { node { sellerResponse } } } }", actor=SUPERVISOR
+    )["violations"]["edges"]
+    assert [e["node"]["sellerResponse"] for e in listed_for_staff] == [RESPONSE]
+    # The supervisor decides with the answer in view; afterwards it stands as it was.
+    world.app.dismiss_violation(SUPERVISOR, reported.id, "The invoice checks out.")
+    node = gql.data(query, {"id": gid}, actor=SELLER)["node"]
+    assert node["sellerResponse"] == RESPONSE

@@ -15,15 +15,18 @@ from complaints.domain.errors import (
     RoleNotAllowed,
     ValidationFailed,
 )
-from complaints.domain.values import Role
+from complaints.domain.values import Attachment, Category, Role
 from tests.scenario import (
     AGENT,
     ARBITER,
     CONSUMER,
     OTHER_ARBITER,
+    OTHER_CONSUMER,
+    REFUND,
     SELLER,
     SUPERVISOR,
     Scenario,
+    png,
 )
 
 PHOTO_HASH = "9f" * 32
@@ -116,11 +119,13 @@ class TestEvidence:
     def test_the_requested_party_submits_and_the_request_is_met(self, world: Scenario) -> None:
         complaint = world.under_review()
         world.app.request_evidence(ARBITER, complaint.id, Role.CONSUMER, ["photo"])
+        photo = world.upload(CONSUMER)
         complaint = world.app.submit_evidence(
-            CONSUMER, complaint.id, "photo", "Crushed corner, front view", PHOTO_HASH
+            CONSUMER, complaint.id, "photo", "Crushed corner, front view", photo
         )
         (evidence,) = complaint.evidence
-        assert (evidence.by, evidence.kind, evidence.sha256) == (Role.CONSUMER, "photo", PHOTO_HASH)
+        assert (evidence.by, evidence.kind, evidence.sha256) == (Role.CONSUMER, "photo", photo)
+        assert (evidence.media_type, evidence.size) == ("image/png", len(png()))
         assert complaint.evidence_requests[0].fulfilled
         assert complaint.deadline_of(DeadlineKind.EVIDENCE) is None
 
@@ -151,6 +156,120 @@ class TestEvidence:
         world.app.request_evidence(ARBITER, complaint.id, Role.CONSUMER, ["photo"])
         with pytest.raises(ValidationFailed):
             world.app.submit_evidence(CONSUMER, complaint.id, "photo", "Photo", "not-a-hash")
+
+    def test_a_hash_that_names_no_upload_is_refused(self, world: Scenario) -> None:
+        complaint = world.under_review()
+        world.app.request_evidence(ARBITER, complaint.id, Role.CONSUMER, ["photo"])
+        with pytest.raises(ValidationFailed) as refused:
+            world.app.submit_evidence(CONSUMER, complaint.id, "photo", "Photo", PHOTO_HASH)
+        assert [f.field for f in refused.value.fields] == ["sha256"]
+        assert "POST /uploads" in refused.value.fields[0].message
+        assert world.app.get_complaint(complaint.id).evidence == []
+
+    def test_another_persons_upload_cannot_be_cited(self, world: Scenario) -> None:
+        complaint = world.under_review()
+        world.app.request_evidence(ARBITER, complaint.id, Role.CONSUMER, ["photo"])
+        theirs = world.upload(OTHER_CONSUMER)
+        with pytest.raises(ValidationFailed):
+            world.app.submit_evidence(CONSUMER, complaint.id, "photo", "Photo", theirs)
+
+    def test_an_erased_upload_names_nothing(self, world: Scenario) -> None:
+        complaint = world.under_review()
+        world.app.request_evidence(ARBITER, complaint.id, Role.CONSUMER, ["photo"])
+        photo = world.upload(OTHER_CONSUMER)
+        world.app.erase_subject(SUPERVISOR, OTHER_CONSUMER.id)
+        assert world.app.files.describe(OTHER_CONSUMER.id, photo) is None
+
+    def test_evidence_answers_the_request_it_names(self, world: Scenario) -> None:
+        complaint = world.under_review()
+        world.app.request_evidence(ARBITER, complaint.id, Role.CONSUMER, ["photo"])
+        world.app.request_evidence(ARBITER, complaint.id, Role.CONSUMER, ["photo", "video"])
+        complaint = world.app.submit_evidence(
+            CONSUMER, complaint.id, "photo", "For the second request", request_id="r2"
+        )
+        assert complaint.evidence[0].request_id == "r2"
+        assert [r.fulfilled for r in complaint.evidence_requests] == [False, False]
+        complaint = world.app.submit_evidence(CONSUMER, complaint.id, "photo", "For the first")
+        assert complaint.evidence[1].request_id == "r1"
+        assert [r.fulfilled for r in complaint.evidence_requests] == [True, False]
+
+    def test_a_request_id_that_names_no_open_request_is_refused(self, world: Scenario) -> None:
+        complaint = world.under_review()
+        world.app.request_evidence(ARBITER, complaint.id, Role.CONSUMER, ["photo"])
+        world.app.request_evidence(ARBITER, complaint.id, Role.SELLER, ["invoice"])
+        for other in ("r2", "r9"):  # the seller's request; no such request
+            with pytest.raises(ValidationFailed) as refused:
+                world.app.submit_evidence(
+                    CONSUMER, complaint.id, "photo", "Photo", request_id=other
+                )
+            assert [f.field for f in refused.value.fields] == ["request_id"]
+        with pytest.raises(ValidationFailed) as refused:
+            world.app.submit_evidence(CONSUMER, complaint.id, "video", "Clip", request_id="r1")
+        assert [f.field for f in refused.value.fields] == ["kind"]
+
+
+class TestEvidenceWhenFiling:
+    def test_files_attached_when_filing_are_evidence(self, world: Scenario) -> None:
+        world.seller()
+        photo = world.upload(CONSUMER)
+        video = world.upload(CONSUMER, b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 40)
+        complaint = world.app.file_complaint(
+            CONSUMER,
+            "acme",
+            "order-7",
+            Category.DAMAGED,
+            "The vase arrived in pieces; see the photo.",
+            REFUND,
+            [Attachment(photo, "photo", "The box"), Attachment(video, "unboxing")],
+        )
+        assert [(e.id, e.request_id, e.kind, e.sha256) for e in complaint.evidence] == [
+            ("e1", None, "photo", photo),
+            ("e2", None, "unboxing", video),
+        ]
+        assert complaint.evidence[0].description is not None
+        assert complaint.evidence[0].description.reveal() == "The box"
+        assert complaint.evidence[1].description is None
+        assert complaint.evidence[0].size == len(png())
+
+    def test_an_attachment_must_name_an_upload_of_the_consumers_own(self, world: Scenario) -> None:
+        world.seller()
+        theirs = world.upload(OTHER_CONSUMER)
+        with pytest.raises(ValidationFailed) as refused:
+            world.app.file_complaint(
+                CONSUMER,
+                "acme",
+                "order-7",
+                Category.DAMAGED,
+                "The vase arrived in pieces; see the photo.",
+                REFUND,
+                [
+                    Attachment(theirs, "photo"),
+                    Attachment("nope", "bad kind!"),
+                    Attachment(PHOTO_HASH, "photo", " "),
+                ],
+            )
+        assert [f.field for f in refused.value.fields] == [
+            "evidence.0.sha256",
+            "evidence.1.kind",
+            "evidence.1.sha256",
+            "evidence.2.description",
+            "evidence.2.sha256",
+        ]
+
+    def test_at_most_ten_files_are_attached(self, world: Scenario) -> None:
+        world.seller()
+        photo = world.upload(CONSUMER)
+        with pytest.raises(ValidationFailed) as refused:
+            world.app.file_complaint(
+                CONSUMER,
+                "acme",
+                "order-7",
+                Category.DAMAGED,
+                "The vase arrived in pieces; see the photo.",
+                REFUND,
+                [Attachment(photo, "photo")] * 11,
+            )
+        assert [f.field for f in refused.value.fields] == ["evidence"]
 
 
 class TestFindings:

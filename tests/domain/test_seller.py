@@ -7,9 +7,11 @@ from decimal import Decimal
 import pytest
 
 from complaints.domain.errors import (
+    AlreadyResponded,
     ComplaintNotFound,
     CurrencyMismatch,
     NotAllowed,
+    NotAParty,
     ReadOnlyRole,
     RoleNotAllowed,
     SanctionAlreadyActive,
@@ -233,6 +235,44 @@ class TestViolations:
         world.app.dismiss_violation(SUPERVISOR, violation.id, "Photos match the listing.")
         with pytest.raises(ViolationAlreadyDecided):
             world.app.confirm_violation(SUPERVISOR, violation.id)
+
+    def test_the_reported_shop_responds_once_before_the_decision(self, world: Scenario) -> None:
+        world.seller()
+        violation = world.app.report_violation(
+            CONSUMER, "acme", ViolationKind.COUNTERFEIT, "The handbag is an obvious fake."
+        )
+        answer = "Bought from the brand's distributor; invoice attached to the listing."
+        violation = world.app.respond_to_violation(SELLER, violation.id, answer)
+        assert violation.seller_response is not None
+        assert violation.seller_response.reveal() == answer
+        assert violation.seller_response.subject == SELLER.id  # personal data of its author
+        assert violation.status is ViolationStatus.REPORTED
+        with pytest.raises(AlreadyResponded):
+            world.app.respond_to_violation(SELLER, violation.id, answer)
+        world.app.confirm_violation(SUPERVISOR, violation.id)
+        assert world.app.get_violation(violation.id).seller_response is not None
+
+    def test_only_the_reported_shop_responds_and_only_before_the_decision(
+        self, world: Scenario
+    ) -> None:
+        world.seller()
+        violation = world.app.report_violation(
+            CONSUMER, "acme", ViolationKind.OTHER, "Rude and threatening messages."
+        )
+        answer = "We apologised to the buyer the same day."
+        with pytest.raises(NotAParty):
+            world.app.respond_to_violation(OTHER_SELLER, violation.id, answer)
+        for actor in (CONSUMER, AGENT, SUPERVISOR):
+            with pytest.raises(RoleNotAllowed):
+                world.app.respond_to_violation(actor, violation.id, answer)
+        with pytest.raises(ReadOnlyRole):
+            world.app.respond_to_violation(AUDITOR, violation.id, answer)
+        with pytest.raises(ValidationFailed):
+            world.app.respond_to_violation(SELLER, violation.id, "   ")
+        world.app.dismiss_violation(SUPERVISOR, violation.id, "Firm but polite.")
+        with pytest.raises(ViolationAlreadyDecided):
+            world.app.respond_to_violation(SELLER, violation.id, answer)
+        assert world.app.get_violation(violation.id).seller_response is None
 
     def test_only_a_supervisor_decides(self, world: Scenario) -> None:
         world.seller()

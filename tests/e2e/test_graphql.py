@@ -245,57 +245,6 @@ def test_a_subscription_ends_when_its_token_expires(server: Server) -> None:
     assert waited < 6  # it does not wait for a poll, let alone a minute
 
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-def upload(
-    server: Server, actor: Actor | None, content: bytes, name: str = "photo.png"
-) -> httpx.Response:
-    headers = {"Authorization": f"Bearer {token(actor)}"} if actor else {}
-    return httpx.post(
-        f"{server.url}/uploads", files={"file": (name, content)}, headers=headers, timeout=30
-    )
-
-
-def test_an_upload_is_stored_by_its_hash(server: Server) -> None:
-    import hashlib
-
-    consumer = Actor(Role.CONSUMER, "u-uploader")
-    response = upload(server, consumer, PNG)
-    assert response.status_code == 201, response.text
-    body = response.json()
-    assert body == {
-        "sha256": hashlib.sha256(PNG).hexdigest(),
-        "size": len(PNG),
-        "mediaType": "image/png",
-    }
-    stored = server.workdir / "uploads" / body["sha256"][:2] / body["sha256"]
-    assert stored.read_bytes() == PNG
-
-
-@pytest.mark.parametrize(
-    ("content", "status", "code"),
-    [
-        (b"just some text", 415, "MEDIA_TYPE_NOT_ALLOWED"),
-        (b"", 415, "MEDIA_TYPE_NOT_ALLOWED"),
-        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 120_000, 413, "TOO_LARGE"),
-    ],
-)
-def test_uploads_hold_their_limits(server: Server, content: bytes, status: int, code: str) -> None:
-    response = upload(server, Actor(Role.CONSUMER, "u-uploader"), content)
-    assert response.status_code == status
-    assert response.json()["error"]["code"] == code
-
-
-def test_uploads_need_a_signed_in_author(server: Server) -> None:
-    assert upload(server, None, PNG).status_code == 401
-    assert upload(server, Actor(Role.AUDITOR, "a-1"), PNG).status_code == 403
-    form = httpx.post(
-        f"{server.url}/uploads", content=b"x", headers={"Authorization": f"Bearer {token(AGENT)}"}
-    )
-    assert form.status_code == 415
-
-
 DEEP = (
     "{ complaints { edges { node { seller { sanctions { kind } } timeline { edges { node {"
     " type } } } } } } }"

@@ -20,11 +20,20 @@ from complaints.application import ComplaintsApp
 from complaints.audit import export_lines
 from complaints.clock import ManualClock
 from complaints.domain.complaint import Complaint
-from complaints.domain.values import Role
+from complaints.domain.values import Attachment, Category, Role
 from complaints.projections.read_models import ReadModels
 from complaints.settings import Store
-from tests.scenario import ARBITER, CONSUMER, MEDIATOR, SELLER, SUPERVISOR, Scenario
-from tests.storage.test_stores import store_bytes
+from tests.scenario import (
+    ARBITER,
+    CONSUMER,
+    MEDIATOR,
+    REFUND,
+    SELLER,
+    SUPERVISOR,
+    Scenario,
+    png,
+)
+from tests.storage.test_stores import store_bytes, upload_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -236,11 +245,31 @@ def test_after_erasure_the_plaintext_appears_nowhere(
     try:
         complaint = world.negotiating()
         stored_app.post_message(CONSUMER, complaint.id, SECRET)
-        filed = world.file(description=SECRET)
+        world.seller()
+        photo = world.upload(CONSUMER, png(SECRET))
+        filed = stored_app.file_complaint(
+            CONSUMER,
+            "acme",
+            "order-2002",
+            Category.DAMAGED,
+            SECRET,
+            REFUND,
+            [Attachment(photo, "photo", SECRET)],
+        )
         models.catch_up()
         assert models.complaints.search(SUPERVISOR, _filter("lotus"), now=clock.now()).total == 1
+        assert models.complaints.file_owners(SELLER, photo) == [CONSUMER.id]
+        sealed = stored_app.files.open(CONSUMER.id, photo)
+        assert sealed is not None
+        assert b"".join(sealed.read()) == png(SECRET)
         stored_app.erase_subject(SUPERVISOR, CONSUMER.id)
         models.catch_up()
+        # The file is still on disk, sealed, and nothing can open it any more.
+        assert stored_app.files.open(CONSUMER.id, photo) is None
+        assert stored_app.files.describe(CONSUMER.id, photo) is None
+        description = stored_app.get_complaint(filed.id).evidence[0].description
+        assert description is not None
+        assert description.reveal() == "[erased]"
         # Every read path shows the field as erased.
         assert stored_app.get_complaint(filed.id).description.reveal() == "[erased]"
         assert models.complaints.search(SUPERVISOR, _filter("lotus"), now=clock.now()).total == 0
@@ -258,6 +287,10 @@ def test_after_erasure_the_plaintext_appears_nowhere(
     raw = store_bytes(store_url)
     assert SECRET.encode() not in raw
     assert b"Lotus Lane" not in raw
+    uploads = upload_bytes(stored_app)
+    assert uploads.startswith(b"CPF1 "), "the sealed file is still there"
+    assert SECRET.encode() not in uploads
+    assert b"Lotus Lane" not in uploads
 
 
 def test_after_erasure_no_api_response_carries_the_plaintext(

@@ -27,6 +27,7 @@ from tests.scenario import (
     SUPERVISOR,
     Scenario,
     cny,
+    png,
     posted_messages,
 )
 
@@ -38,6 +39,7 @@ MARKERS = {
     "decline": "ZQX-decline-reason-marker",
     "message": "ZQX-message-marker",
     "evidence": "ZQX-evidence-marker",
+    "photo": "ZQX-evidence-file-marker",
     "grounds": "ZQX-appeal-grounds-marker",
     "tracking": "ZQX-tracking-marker",
     "issue": "ZQX-execution-issue-marker",
@@ -48,7 +50,8 @@ MARKERS = {
 
 def reopen(app: ComplaintsApp, url: str) -> ComplaintsApp:
     assert isinstance(app.clock, ManualClock)
-    return ComplaintsApp(Settings(database_url=url, key_cache_seconds=0), clock=app.clock)
+    settings = Settings(database_url=url, key_cache_seconds=0, upload_dir=app.settings.upload_dir)
+    return ComplaintsApp(settings, clock=app.clock)
 
 
 def full_life(world: Scenario) -> Complaint:
@@ -68,7 +71,8 @@ def full_life(world: Scenario) -> Complaint:
     app.request_intervention(CONSUMER, cid)
     app.assign_complaint(SUPERVISOR, cid, ARBITER.id)
     app.request_evidence(ARBITER, cid, Role.CONSUMER, ["photo"])
-    app.submit_evidence(CONSUMER, cid, "photo", MARKERS["evidence"], "ab" * 32)
+    photo = world.upload(CONSUMER, png(MARKERS["photo"]))
+    app.submit_evidence(CONSUMER, cid, "photo", MARKERS["evidence"], photo)
     app.record_finding(ARBITER, cid, "Leak confirmed on photos.")
     app.issue_ruling(
         ARBITER,
@@ -96,6 +100,12 @@ def full_life(world: Scenario) -> Complaint:
     app.rate_handling(CONSUMER, cid, 4, MARKERS["comment"])
     app.report_violation(CONSUMER, "acme", ViolationKind.MISREPRESENTATION, MARKERS["violation"])
     return app.get_complaint(cid)
+
+
+def upload_bytes(app: ComplaintsApp) -> bytes:
+    """Every file under UPLOAD_DIR, as an insider would read them."""
+    files = sorted(p for p in app.settings.upload_dir.rglob("*") if p.is_file())
+    return b"".join(p.read_bytes() for p in files)
 
 
 def store_bytes(url: str) -> bytes:
@@ -147,6 +157,9 @@ def test_no_personal_field_is_ever_stored_in_plaintext(
     stored_world.app.close()
     raw = store_bytes(store_url)
     assert b"leaks from its base" not in raw  # make sure we are looking at the data at all
+    uploads = upload_bytes(stored_world.app)
+    assert uploads, "the evidence file was stored"
+    raw += uploads
     for field, marker in MARKERS.items():
         assert marker.encode() not in raw, f"{field} stored in plaintext"
         assert marker.encode().hex().encode() not in raw, f"{field} stored in plaintext (hex)"

@@ -3,7 +3,8 @@
 Each parameter of the application command after the actor is read from the input field of the
 same Python name, converted as the field's type says:
 - a `ComplaintId` or `ViolationId` becomes its UUID (a bad one is refused, naming the field);
-- a `MoneyInput` or `RemedyInput` becomes the domain's `Money` or `Remedy`;
+- a `MoneyInput`, `RemedyInput` or `EvidenceFileInput` becomes the domain's `Money`, `Remedy`
+  or `Attachment`, and a list of them a list of those;
 - a field left null, or an optional id left blank, passes the parameter's default.
 A parameter that stands for several fields is assembled from the fields named like the
 assembler's own parameters (`assemble={"policy": AfterSalesPolicy}`). A field that reaches no
@@ -30,15 +31,15 @@ from complaints.application import Command, ComplaintsApp
 from complaints.domain.values import Actor
 from complaints.graphql import ids
 from complaints.graphql.errors import camel
-from complaints.graphql.inputs import GlobalIdOf, MoneyInput, RemedyInput
+from complaints.graphql.inputs import EvidenceFileInput, GlobalIdOf, MoneyInput, RemedyInput
 
 A = TypeVar("A", bound=Aggregate)
 Read = Callable[[Any], object]
 
 #: Every input has it; it goes to the application beside the arguments, not among them.
 KEY = "idempotency_key"
-#: Inputs whose `value()` is the domain value their command takes.
-VALUE_INPUTS = (MoneyInput, RemedyInput)
+#: Inputs whose `value()` is the domain value their command takes (alone, or in a list).
+VALUE_INPUTS = (MoneyInput, RemedyInput, EvidenceFileInput)
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,8 @@ def _converter(kind: object, field: str) -> Callable[[Any], object]:
         return lambda value: ids.parse_uuid(marks[0].kind, value, field)
     if _base(kind) in VALUE_INPUTS:
         return lambda value: value.value()
+    if typing.get_origin(kind) is list and typing.get_args(kind)[0] in VALUE_INPUTS:
+        return lambda values: [value.value() for value in values]
     return lambda value: value
 
 

@@ -11,6 +11,7 @@ from complaints.graphql.inputs import (
     LiftSanctionInput,
     RecordSpotCheckInput,
     ReportViolationInput,
+    RespondToViolationInput,
     SanctionSellerInput,
     ViolationActionInput,
 )
@@ -23,6 +24,11 @@ class ViolationMutations:
         ComplaintsApp.report_violation,
         ReportViolationInput,
         description="Anyone signed in: report a violation by a shop",
+    )
+    respond_to_violation = violation_mutation(
+        ComplaintsApp.respond_to_violation,
+        RespondToViolationInput,
+        description="The reported shop: answer a report, once, before a supervisor decides",
     )
     confirm_violation = violation_mutation(
         ComplaintsApp.confirm_violation,

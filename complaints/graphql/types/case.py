@@ -54,24 +54,52 @@ class EvidenceRequest:
         )
 
 
+@strawberry.type(description="An uploaded file that evidence cites")
+class EvidenceFile:
+    sha256: str
+    media_type: str = strawberry.field(description="As recognised from the file's first bytes")
+    size: int = strawberry.field(description="In bytes")
+    url: str = strawberry.field(
+        description="Where to GET it, relative to this API's origin, with the viewer's bearer"
+        " token; it answers Range requests. 404 once its uploader's data is erased."
+    )
+
+
 @strawberry.type
 class Evidence:
     id: strawberry.ID
     party: Party
     kind: str
-    description: str | None = strawberry.field(description="[erased] after erasure")
+    description: str | None = strawberry.field(
+        description="null if none was given; [erased] after erasure"
+    )
     sha256: str | None = strawberry.field(description="The uploaded file it names, if any")
+    file: EvidenceFile | None = strawberry.field(
+        description="The file it cites; null if none, or if it was cited before files were"
+        " described"
+    )
     submitted_at: datetime
-    request_id: strawberry.ID | None
+    request_id: strawberry.ID | None = strawberry.field(
+        description="The request it answers; null for files attached when filing"
+    )
 
     @classmethod
     def of(cls, evidence: records.Evidence) -> Evidence:
+        sha256, media_type = evidence.sha256, evidence.media_type
         return cls(
             id=strawberry.ID(evidence.id),
             party=Party.of(evidence.by),
             kind=evidence.kind,
-            description=evidence.description.reveal(),
-            sha256=evidence.sha256,
+            description=None if evidence.description is None else evidence.description.reveal(),
+            sha256=sha256,
+            file=None
+            if sha256 is None or media_type is None
+            else EvidenceFile(
+                sha256=sha256,
+                media_type=media_type,
+                size=evidence.size or 0,
+                url=f"/uploads/{sha256}",
+            ),
             submitted_at=evidence.submitted_at,
             request_id=strawberry.ID(evidence.request_id) if evidence.request_id else None,
         )

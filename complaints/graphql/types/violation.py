@@ -61,8 +61,7 @@ class Violation(Node):
             _aggregate=violation if isinstance(violation, ViolationAggregate) else None,
         )
 
-    @strawberry.field(description="What was reported; [erased] after the reporter's erasure")
-    async def description(self, info: Info) -> str | None:
+    async def _violation(self, info: Info) -> ViolationAggregate | None:
         if self._aggregate is None:
             try:
                 self._aggregate = await anyio.to_thread.run_sync(
@@ -70,7 +69,22 @@ class Violation(Node):
                 )
             except ViolationNotFound:
                 return None
-        return self._aggregate.description.reveal()
+        return self._aggregate
+
+    @strawberry.field(description="What was reported; [erased] after the reporter's erasure")
+    async def description(self, info: Info) -> str | None:
+        violation = await self._violation(info)
+        return None if violation is None else violation.description.reveal()
+
+    @strawberry.field(
+        description="The reported shop's answer, if it gave one before the decision;"
+        " [erased] after its author's erasure"
+    )
+    async def seller_response(self, info: Info) -> str | None:
+        violation = await self._violation(info)
+        if violation is None or violation.seller_response is None:
+            return None
+        return violation.seller_response.reveal()
 
 
 @strawberry.type
