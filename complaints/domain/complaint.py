@@ -45,7 +45,13 @@ from complaints.domain.complaint_checks import (
     check_shipment,
 )
 from complaints.domain.context import CommandContext
-from complaints.domain.deadlines import STAFF_DEADLINES, Deadline, DeadlineKind, Extension
+from complaints.domain.deadlines import (
+    STAFF_DEADLINES,
+    Deadline,
+    DeadlineKind,
+    Extension,
+    format_duration,
+)
 from complaints.domain.errors import (
     AlreadyAnswered,
     DeadlineNotDue,
@@ -768,7 +774,7 @@ class Complaint(Aggregate):
             actor=ctx.actor,
             timestamp=ctx.now,
         )
-        self._open_deadline(ctx, DeadlineKind.EVIDENCE, party=party, ref=request_id, due_at=due)
+        self._open_deadline(ctx, DeadlineKind.EVIDENCE, party=party, ref=request_id, due_at=due_at)
 
     class EvidenceRequested(Aggregate.Event):
         request_id: str
@@ -1435,13 +1441,23 @@ class Complaint(Aggregate):
         ref: str | None = None,
         due_at: datetime | None = None,
     ) -> None:
+        """Open a deadline of `kind`, due after the policy's duration unless `due_at` is given
+        (an arbiter's own due time). The event records the duration and the policy entry that
+        set it, so that a later replay under another policy can tell what was applied."""
+        policy: str | None = None
+        if due_at is None:
+            duration = ctx.deadlines.durations[kind]
+            due_at = ctx.now + duration
+            policy = f"{kind.value}={format_duration(duration)}"
         self._deadline_set(
             kind=kind,
-            due_at=due_at or ctx.deadlines.due(kind, ctx.now),
+            due_at=due_at,
             party=party,
             ref=ref,
             actor=ctx.actor,
             timestamp=ctx.now,
+            duration_seconds=int((due_at - ctx.now).total_seconds()),
+            policy=policy,
         )
 
     def _clear(
@@ -1463,6 +1479,10 @@ class Complaint(Aggregate):
         party: Role | None
         ref: str | None
         actor: Actor
+        # Since the policy is recorded with each deadline (older events lack them): how long
+        # it ran, and the DEADLINES entry that set it (None: a due time the actor chose).
+        duration_seconds: int | None = None
+        policy: str | None = None
 
     @event(DeadlineSet)
     def _deadline_set(
@@ -1473,6 +1493,8 @@ class Complaint(Aggregate):
         ref: str | None,
         actor: Actor,
         timestamp: datetime,
+        duration_seconds: int | None = None,
+        policy: str | None = None,
     ) -> None:
         # While an event applies, the aggregate still has the previous version.
         deadline_id = self.version + 1

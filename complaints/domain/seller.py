@@ -158,6 +158,9 @@ class Seller(Aggregate):
         reason: str
         complaint_id: UUID | None
         actor: Actor
+        # Since policies are recorded with decisions: the ladder that imposed it, if a strike
+        # did (SANCTION_LADDER, SANCTION_FINE, SANCTION_WINDOW as they were).
+        policy: dict[str, str] | None = None
 
     class SanctionLifted(Aggregate.Event):
         sanction_id: str
@@ -184,6 +187,8 @@ class Seller(Aggregate):
         strike: int  # the strike's number within the ladder's window, this one included
         sanction_kind: SanctionKind | None  # the rung it reached; None if already there
         actor: Actor
+        # Since policies are recorded with decisions: the ladder, fine and window applied.
+        policy: dict[str, str] | None = None
 
     @staticmethod
     def create_id(shop_id: str) -> UUID:
@@ -402,6 +407,7 @@ class Seller(Aggregate):
         complaint_id: UUID | None,
         timestamp: datetime,
         actor: Actor,
+        policy: dict[str, str] | None = None,
     ) -> None:
         self.sanctions.append(Sanction(sanction_id, kind, reason, complaint_id, timestamp))
 
@@ -491,6 +497,7 @@ class Seller(Aggregate):
             SEVERITY.get(s.kind, 0) >= SEVERITY[kind] for s in self.active_sanctions
         ):
             kind = None
+        policy = ladder.spec()
         self._struck(
             offence=offence,
             reason=reason,
@@ -500,6 +507,7 @@ class Seller(Aggregate):
             sanction_kind=kind,
             actor=ctx.actor,
             timestamp=ctx.now,
+            policy=policy,
         )
         if kind is not None:
             text = f"Strike {number}: the shop {offence.text}. {reason}"
@@ -510,6 +518,7 @@ class Seller(Aggregate):
                 complaint_id=complaint_id,
                 actor=ctx.actor,
                 timestamp=ctx.now,
+                policy=policy,
             )
             if kind is SanctionKind.FINE:
                 self.deduct_deposit(
@@ -531,6 +540,7 @@ class Seller(Aggregate):
         sanction_kind: SanctionKind | None,
         actor: Actor,
         timestamp: datetime,
+        policy: dict[str, str] | None = None,
     ) -> None:
         self.strikes.append(
             Strike(offence, reason, complaint_id, violation_id, strike, sanction_kind, timestamp)

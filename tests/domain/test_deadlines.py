@@ -283,3 +283,33 @@ class TestDefaultOutcomes:
         complaint = world.lapse(complaint, DeadlineKind.SURVEY)
         assert complaint.status is Status.CLOSED
         assert complaint.open_deadlines == []
+
+
+class TestPolicyRecorded:
+    def test_each_deadline_records_its_duration_and_the_policy_entry(self, world: Scenario) -> None:
+        complaint = world.negotiating()
+        opened = [
+            e for e in world.app.history(complaint.id) if isinstance(e, Complaint.DeadlineSet)
+        ]
+        assert [(e.kind, e.duration_seconds, e.policy) for e in opened] == [
+            (DeadlineKind.INTAKE, 86400, "intake=1d"),
+            (DeadlineKind.SELLER_RESPONSE, 172800, "seller_response=2d"),
+            (DeadlineKind.ESCALATION, 604800, "escalation=7d"),
+        ]
+        for e in opened:
+            assert e.due_at - e.timestamp == timedelta(seconds=e.duration_seconds or 0)
+
+    def test_a_due_time_a_person_chose_names_no_policy(self, world: Scenario) -> None:
+        complaint = world.under_review()
+        due = world.clock.now() + timedelta(hours=30)
+        world.app.request_evidence(ARBITER, complaint.id, Role.CONSUMER, ["photo"], None, due)
+        world.app.request_evidence(ARBITER, complaint.id, Role.SELLER, ["invoice"])
+        opened = [
+            e
+            for e in world.app.history(complaint.id)
+            if isinstance(e, Complaint.DeadlineSet) and e.kind is DeadlineKind.EVIDENCE
+        ]
+        assert [(e.duration_seconds, e.policy) for e in opened] == [
+            (30 * 3600, None),
+            (3 * 86400, "evidence=3d"),
+        ]

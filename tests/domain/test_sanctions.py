@@ -14,7 +14,7 @@ from complaints.clock import ManualClock
 from complaints.domain.deadlines import DeadlineKind
 from complaints.domain.errors import RoleNotAllowed
 from complaints.domain.sanctions import Offence, SanctionLadder
-from complaints.domain.seller import ShopStatus
+from complaints.domain.seller import Seller, ShopStatus
 from complaints.domain.values import SYSTEM, Remedy, RemedyType, SanctionKind, ViolationKind
 from complaints.settings import Settings
 from tests.scenario import CONSUMER, SELLER, SUPERVISOR, Scenario, cny
@@ -124,7 +124,28 @@ class TestTheLadder:
         assert app.get_seller("acme").deposit == cny("925.00")
         app.record_spot_check(SUPERVISOR, "acme", False, "b")
         assert sanctions(world) == [SanctionKind.FINE, SanctionKind.SHOP_CLOSED]
+        # Each strike, and each sanction a strike imposed, records the ladder it applied.
+        policy = {
+            "SANCTION_LADDER": "FINE,SHOP_CLOSED",
+            "SANCTION_FINE": "75.00",
+            "SANCTION_WINDOW": "30d",
+        }
+        history = list(app.events.get(app.get_seller("acme").id))
+        struck = [e for e in history if isinstance(e, Seller.Struck)]
+        imposed = [e for e in history if isinstance(e, Seller.SanctionImposed)]
+        assert [e.policy for e in struck] == [policy, policy]
+        assert [e.policy for e in imposed] == [policy, policy]
         app.close()
+
+    def test_a_sanction_imposed_by_hand_names_no_ladder(self, world: Scenario) -> None:
+        world.seller()
+        seller = world.app.sanction_seller(
+            SUPERVISOR, "acme", SanctionKind.WARNING, "Repeated late replies."
+        )
+        (imposed,) = [
+            e for e in world.app.events.get(seller.id) if isinstance(e, Seller.SanctionImposed)
+        ]
+        assert imposed.policy is None
 
 
 class TestOffences:
