@@ -59,6 +59,7 @@ def one_case(app: ComplaintsApp, clock: ManualClock, n: int) -> None:
     if n % 2:
         app.accept_offer(SELLER, cid, "o1")
         app.confirm_refund(SELLER, cid)
+        app.confirm_remedy_received(consumer, cid)
         app.rate_handling(consumer, cid, 1 + n % 5)
     else:
         app.request_intervention(consumer, cid)

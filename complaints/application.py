@@ -44,6 +44,7 @@ from complaints.domain.erasure import SubjectErasure, check_erasure, erasure_id
 from complaints.domain.errors import (
     ComplaintNotFound,
     ConcurrentUpdate,
+    DuplicateComplaint,
     FieldError,
     IdempotencyKeyReused,
     SellerAlreadyRegistered,
@@ -52,9 +53,11 @@ from complaints.domain.errors import (
     ValidationFailed,
     ViolationNotFound,
 )
+from complaints.domain.order_index import OrderComplaints, order_index_id
 from complaints.domain.sanctions import Offence
 from complaints.domain.seller import AfterSalesPolicy, Seller, seller_id
 from complaints.domain.values import (
+    TERMINAL,
     Actor,
     Attachment,
     Category,
@@ -95,10 +98,17 @@ AGGREGATES: tuple[type[Aggregate], ...] = (
     Violation,
     SubjectErasure,
     IdempotencyRecord,
+    OrderComplaints,
 )
+#: Complaint categories whose final ruling for the consumer is itself a confirmed violation.
+RULED_VIOLATIONS = {
+    Category.COUNTERFEIT: ViolationKind.COUNTERFEIT,
+    Category.FRAUD: ViolationKind.FRAUD,
+}
+CONSUMER_FAVOUR = frozenset({Outcome.CONSUMER_FAVOUR_FULL, Outcome.CONSUMER_FAVOUR_PARTIAL})
 #: Command parameters added after idempotency records were first written. While absent (None)
 #: they stay out of the fingerprint, so a retry across the upgrade still matches its record.
-ADDED_PARAMETERS = frozenset({"evidence", "request_id"})
+ADDED_PARAMETERS = frozenset({"evidence", "request_id", "advance_refund"})
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 
@@ -263,7 +273,9 @@ class ComplaintsApp(Application[UUID]):
 
     # ------------------------------------------------------------------ the command runner
     def context(self, actor: Actor) -> CommandContext:
-        return CommandContext(actor, self.clock.now(), self.settings.deadlines)
+        return CommandContext(
+            actor, self.clock.now(), self.settings.deadlines, self.settings.replacement_attempts
+        )
 
     def execute(
         self,
@@ -437,8 +449,38 @@ class ComplaintsApp(Application[UUID]):
     ) -> Changes[Seller]:
         seller = self.get_seller(shop_id)
         seller.impose_sanction(
-            self.context(actor), kind=kind, reason=reason, complaint_id=complaint_id, fine=fine
+            self.context(actor),
+            kind=kind,
+            reason=reason,
+            complaint_id=complaint_id,
+            fine=fine,
+            lasts=self.settings.sanctions.lasts(kind),
         )
+        return Changes(seller)
+
+    @command
+    def appeal_sanction(
+        self, actor: Actor, shop_id: str, sanction_id: str, grounds: str
+    ) -> Changes[Seller]:
+        seller = self.get_seller(shop_id)
+        seller.appeal_sanction(self.context(actor), sanction_id=sanction_id, grounds=grounds)
+        return Changes(seller)
+
+    @command
+    def decide_sanction_appeal(
+        self, actor: Actor, shop_id: str, sanction_id: str, grant: bool, rationale: str
+    ) -> Changes[Seller]:
+        seller = self.get_seller(shop_id)
+        seller.decide_sanction_appeal(
+            self.context(actor), sanction_id=sanction_id, grant=grant, rationale=rationale
+        )
+        return Changes(seller)
+
+    @command
+    def expire_sanction(self, actor: Actor, shop_id: str, sanction_id: str) -> Changes[Seller]:
+        """End a sanction whose time is up (the worker's job). Idempotent."""
+        seller = self.get_seller(shop_id)
+        seller.expire_sanction(self.context(actor), sanction_id=sanction_id)
         return Changes(seller)
 
     @command
@@ -552,7 +594,32 @@ class ComplaintsApp(Application[UUID]):
             evidence=attached,
             files=self.uploads_of(actor, [a.sha256 for a in attached]),
         )
-        return Changes(complaint)
+        # One open complaint per order: the index is saved with the complaint, so of two
+        # filings that race, the store refuses one, and its retry finds the other open.
+        index = self._order_index(seller.shop_id, order_id, actor.id)
+        if index is None:
+            index = OrderComplaints(
+                shop_id=seller.shop_id,
+                order_id=order_id,
+                consumer_id=actor.id,
+                complaint_id=complaint.id,
+                reference=complaint.reference,
+                timestamp=ctx.now,
+            )
+        else:
+            latest_id, reference = index.latest
+            if self.get_complaint(latest_id).status not in TERMINAL:
+                raise DuplicateComplaint(reference)
+            index.index(complaint.id, complaint.reference, ctx.now)
+        return Changes(complaint, (index,))
+
+    def _order_index(self, shop_id: str, order_id: str, consumer_id: str) -> OrderComplaints | None:
+        try:
+            index: Any = self.repository.get(order_index_id(shop_id, order_id, consumer_id))
+        except AggregateNotFoundError:
+            return None
+        assert isinstance(index, OrderComplaints)
+        return index
 
     @command
     def accept_complaint(self, actor: Actor, complaint_id: UUID) -> Changes[Complaint]:
@@ -771,11 +838,46 @@ class ComplaintsApp(Application[UUID]):
         outcome: Outcome | None = None,
         remedy: Remedy | None = None,
     ) -> Changes[Complaint]:
+        ctx = self.context(actor)
         complaint = self.get_complaint(complaint_id)
         complaint.decide_appeal(
-            self.context(actor), grant=grant, outcome=outcome, remedy=remedy, rationale=rationale
+            ctx, grant=grant, outcome=outcome, remedy=remedy, rationale=rationale
         )
-        return Changes(complaint)
+        return Changes(complaint, self._violation_found(ctx, complaint))
+
+    def _violation_found(self, ctx: CommandContext, complaint: Complaint) -> tuple[Aggregate, ...]:
+        """Complaints feed enforcement: when a ruling for the consumer on a counterfeit or fraud
+        complaint becomes final in this command (the appeal window closed, or an appeal upheld
+        it), a confirmed violation linked to the case, the strike and its rung are saved with
+        it. A ruling by default, for a party that did not answer, proves no violation."""
+        kind = RULED_VIOLATIONS.get(complaint.category)
+        finalised = any(isinstance(e, Complaint.RulingFinalised) for e in complaint.pending_events)
+        if (
+            kind is None
+            or not finalised
+            or complaint.decided_by_default
+            or complaint.outcome not in CONSUMER_FAVOUR
+        ):
+            return ()
+        violation = Violation.found_by_ruling(
+            ctx,
+            shop_id=complaint.shop_id,
+            kind=kind,
+            complaint_id=complaint.id,
+            reference=complaint.reference,
+        )
+        seller = self.get_seller(complaint.shop_id)
+        seller.record_violation(ctx, violation_id=violation.id, kind=kind)
+        seller.strike(
+            ctx,
+            self.settings.sanctions,
+            offence=SANCTIONED_VIOLATIONS[kind],
+            reason=f"Complaint {complaint.reference}: the final ruling found"
+            f" {kind.value.lower()} for the consumer.",
+            complaint_id=complaint.id,
+            violation_id=violation.id,
+        )
+        return (violation, seller)
 
     # ------------------------------------------------------------------ enforcement (R4)
     @command
@@ -831,11 +933,42 @@ class ComplaintsApp(Application[UUID]):
         complaint_id: UUID,
         resolution: str,
         issue_id: str | None = None,
+        advance_refund: bool | None = None,
     ) -> Changes[Complaint]:
+        """A supervisor resolves an execution issue. For a disputed remedy, `advance_refund`
+        has the platform pay it from the seller's deposit, with a strike, exactly as for a
+        missed refund; without it the dispute is dismissed. Either way the case closes."""
+        ctx = self.context(actor)
         complaint = self.get_complaint(complaint_id)
-        complaint.resolve_execution_issue(
-            self.context(actor), issue_id=issue_id, resolution=resolution
+        advanced = complaint.resolve_execution_issue(
+            ctx, issue_id=issue_id, resolution=resolution, advance_refund=bool(advance_refund)
         )
+        if advanced is None:
+            return Changes(complaint)
+        seller = self.get_seller(complaint.shop_id)
+        seller.deduct_deposit(
+            ctx, advanced, reason="advance refund to the consumer", complaint_id=complaint.id
+        )
+        seller.strike(
+            ctx,
+            self.settings.sanctions,
+            offence=Offence.REMEDY_MISSED,
+            reason=f"Complaint {complaint.reference}: the consumer disputed the remedy, and"
+            " supervision found it was not carried out.",
+            complaint_id=complaint.id,
+        )
+        return Changes(complaint, (seller,))
+
+    @command
+    def confirm_remedy_received(self, actor: Actor, complaint_id: UUID) -> Changes[Complaint]:
+        complaint = self.get_complaint(complaint_id)
+        complaint.confirm_remedy_received(self.context(actor))
+        return Changes(complaint)
+
+    @command
+    def dispute_remedy(self, actor: Actor, complaint_id: UUID, reason: str) -> Changes[Complaint]:
+        complaint = self.get_complaint(complaint_id)
+        complaint.dispute_remedy(self.context(actor), reason=reason)
         return Changes(complaint)
 
     # ------------------------------------------------------------------ feedback (R5)
@@ -877,7 +1010,7 @@ class ComplaintsApp(Application[UUID]):
         complaint = self.get_complaint(complaint_id)
         result = complaint.lapse_deadline(ctx, deadline_id)
         if result is None or not result.remedy_missed:
-            return Changes(complaint)
+            return Changes(complaint, self._violation_found(ctx, complaint))
         seller = self.get_seller(complaint.shop_id)
         if result.advance_refund is not None:
             assert result.advance_refund.amount is not None

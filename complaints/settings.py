@@ -151,6 +151,7 @@ def _policies(
             source.get("SANCTION_LADDER"),
             source.get("SANCTION_FINE"),
             source.get("SANCTION_WINDOW"),
+            source.get("SANCTION_DURATIONS"),
         )
     except ValueError as error:
         errors.append(str(error))
@@ -171,6 +172,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     command_retries: int = 5
+    #: Missed replacement deadlines before a replacement turns into a refund the platform pays.
+    replacement_attempts: int = 1
     #: PostgreSQL: commands saved at the same moment share a transaction (group_commit.py).
     group_commit: bool = True
     key_cache_seconds: float = 5.0
@@ -275,6 +278,7 @@ class Settings:
             host=source.get("HOST", "127.0.0.1"),
             port=port,
             command_retries=int(number("COMMAND_RETRIES", 5)),
+            replacement_attempts=max(1, int(number("REPLACEMENT_ATTEMPTS", 1))),
             group_commit=flag("GROUP_COMMIT", True),
             key_cache_seconds=number("KEY_CACHE_SECONDS", 5.0, integer=False),
             log_level=source.get("LOG_LEVEL", "info").lower(),
@@ -309,6 +313,7 @@ class Settings:
             "HOST": self.host,
             "PORT": str(self.port),
             "COMMAND_RETRIES": str(self.command_retries),
+            "REPLACEMENT_ATTEMPTS": str(self.replacement_attempts),
             "GROUP_COMMIT": str(self.group_commit).lower(),
             "KEY_CACHE_SECONDS": str(self.key_cache_seconds),
             "LOG_LEVEL": self.log_level,

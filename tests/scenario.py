@@ -61,6 +61,7 @@ class Scenario:
         self.app = app
         self.clock = clock
         self.sellers: dict[str, Seller] = {}
+        self.orders = 0
 
     def seller(self, shop_id: str = "acme", deposit: str = "1000.00") -> Seller:
         if shop_id not in self.sellers:
@@ -79,8 +80,10 @@ class Scenario:
     ) -> Complaint:
         self.seller("acme")
         self.seller("globex")
+        # A consumer may have one open complaint per order: each filing is about a new one.
+        self.orders += 1
         return self.app.file_complaint(
-            consumer, "acme", "order-1001", category, description, remedy
+            consumer, "acme", f"order-{1000 + self.orders}", category, description, remedy
         )
 
     def upload(self, actor: Actor, content: bytes | None = None) -> str:
@@ -125,7 +128,8 @@ class Scenario:
 
     def closed(self) -> Complaint:
         complaint = self.fulfilling()
-        return self.app.confirm_refund(SELLER, complaint.id)
+        self.app.confirm_refund(SELLER, complaint.id)
+        return self.app.confirm_remedy_received(CONSUMER, complaint.id)
 
     def lapse(self, complaint: Complaint, kind: DeadlineKind) -> Complaint:
         """Move the clock past the open deadline of `kind` and let the platform enforce it."""

@@ -194,6 +194,37 @@ def survey_closed(k: Keeper, c: Complaint, did: int) -> None:
     assert c.open_deadlines == []
 
 
+def refund_reported(w: Scenario) -> Complaint:
+    complaint = w.fulfilling()
+    return w.app.confirm_refund(SELLER, complaint.id)
+
+
+def appealed(w: Scenario) -> Complaint:
+    complaint = w.ruled()
+    return w.app.file_appeal(SELLER, complaint.id, "The photos show older damage.")
+
+
+def disputed(w: Scenario) -> Complaint:
+    return w.app.dispute_remedy(CONSUMER, refund_reported(w).id, "No money arrived.")
+
+
+def deemed_received(k: Keeper, c: Complaint, did: int) -> None:
+    assert (c.status, c.enforced_deadline_id) == (Status.CLOSED, did)
+    assert "RemedyConfirmed" in names(k.world.app, c)
+
+
+def overdue_for_supervision(status: Status, waiting: str) -> Check:
+    """A staff deadline missed: the case is queued for what it waits on, and as overdue."""
+
+    def check(k: Keeper, c: Complaint, did: int) -> None:
+        assert c.status is status
+        queue = k.models.supervision.queue(k.world.clock.now())
+        kinds = {(i.complaint_id, i.kind) for i in queue}
+        assert kinds == {(c.id, waiting), (c.id, "overdue")}
+
+    return check
+
+
 CHECKS: dict[DeadlineKind, tuple[Callable[[Scenario], Complaint], Check]] = {
     DeadlineKind.INTAKE: (lambda w: w.file(), flagged_for_supervision(Status.SUBMITTED)),
     DeadlineKind.RESUBMISSION: (lambda w: w.awaiting_info(), closed_as(Outcome.EXPIRED_NO_INFO)),
@@ -211,6 +242,15 @@ CHECKS: dict[DeadlineKind, tuple[Callable[[Scenario], Complaint], Check]] = {
     DeadlineKind.RETURN_SHIPMENT: (lambda w: w.fulfilling(remedy=RETURN), return_forfeited),
     DeadlineKind.RETURN_RECEIPT: (return_shipped, return_deemed_received),
     DeadlineKind.SURVEY: (lambda w: w.closed(), survey_closed),
+    DeadlineKind.REMEDY_CONFIRMATION: (refund_reported, deemed_received),
+    DeadlineKind.APPEAL_REVIEW: (
+        appealed,
+        overdue_for_supervision(Status.APPEAL_REVIEW, "appeal_waiting"),
+    ),
+    DeadlineKind.EXECUTION_ISSUE: (
+        disputed,
+        overdue_for_supervision(Status.FULFILLING, "execution_issue"),
+    ),
 }
 
 
@@ -406,3 +446,19 @@ def test_concurrent_lapses_advance_one_refund(
     assert seller.deposit == cny("801.00")
     assert [e.reason for e in seller.ledger].count("advance refund to the consumer") == 1
     assert len(seller.strikes) == 1
+
+
+def test_the_worker_ends_sanctions_whose_time_is_up(stored_keeper: Keeper) -> None:
+    world = stored_keeper.world
+    world.seller()
+    world.app.record_spot_check(SUPERVISOR, "acme", False, "Labels misleading.")
+    world.app.record_spot_check(SUPERVISOR, "acme", False, "Labels misleading again.")
+    # The fine's record ends at once; the warning after 90 days.
+    assert stored_keeper.fire().expired == 1
+    assert [s.kind.value for s in world.app.get_seller("acme").active_sanctions] == ["WARNING"]
+    world.clock.advance(timedelta(days=90))
+    assert stored_keeper.fire().expired == 1
+    assert world.app.get_seller("acme").active_sanctions == []
+    assert stored_keeper.fire().expired == 0
+    assert stored_keeper.models.sellers.get("acme").status == "OPEN"  # type: ignore[union-attr]
+    assert stored_keeper.models.sellers.sanctioned().total == 0

@@ -31,6 +31,7 @@ def known_cases(world: Scenario) -> list[str]:
     settled = world.fulfilling()
     clock.advance(timedelta(hours=2))
     world.app.confirm_refund(SELLER, settled.id)
+    world.app.confirm_remedy_received(CONSUMER, settled.id)
     world.app.rate_handling(CONSUMER, settled.id, 4, "Quick and fair, thank you.")
     # The seller never refunds this one: the platform pays first, the shop is warned.
     unpaid = world.fulfilling()
@@ -47,6 +48,7 @@ def known_cases(world: Scenario) -> list[str]:
     clock.advance(timedelta(hours=10))
     world.app.resume_clock(SUPERVISOR, paused.id)
     world.app.confirm_refund(SELLER, paused.id)
+    world.app.confirm_remedy_received(CONSUMER, paused.id)
     # February: outside the period.
     clock.set(datetime(2026, 2, 3, 9, tzinfo=UTC))
     late = world.file()

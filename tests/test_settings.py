@@ -68,6 +68,7 @@ def test_the_sanction_ladder_is_read_and_written_back() -> None:
         "SANCTION_LADDER": "WARNING,FINE,TRADING_RESTRICTED,SHOP_CLOSED",
         "SANCTION_FINE": "500.00",
         "SANCTION_WINDOW": "365d",
+        "SANCTION_DURATIONS": "WARNING=90d,FINE=0d,TRADING_RESTRICTED=30d",
     }
 
 
@@ -85,6 +86,7 @@ def test_the_sanction_ladder_is_read_and_written_back() -> None:
         ({"SANCTION_FINE": "lots"}, "SANCTION_FINE"),
         ({"SANCTION_WINDOW": "a year"}, "SANCTION_WINDOW"),
         ({"SANCTION_WINDOW": "0d"}, "SANCTION_WINDOW"),
+        ({"SANCTION_DURATIONS": "WARNING=forever"}, "SANCTION_DURATIONS"),
         ({"DEADLINE_POLL_SECONDS": "-1"}, "DEADLINE_POLL_SECONDS"),
         ({"PORT": "eighty"}, "PORT"),
         ({"PORT": "70000"}, "PORT"),

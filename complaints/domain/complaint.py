@@ -86,6 +86,7 @@ from complaints.domain.validation import normalise_remedy
 from complaints.domain.values import (
     PARTIES,
     PLATFORM_CATEGORIES,
+    SYSTEM,
     Actor,
     Attachment,
     Category,
@@ -96,12 +97,14 @@ from complaints.domain.values import (
     Outcome,
     PersonalText,
     Remedy,
+    RemedyType,
     Role,
     Status,
     Visibility,
 )
 
 NAMESPACE = uuid.UUID("6f1c2e4a-8d8b-4c1e-9a57-3b2f0c6d9e10")
+_STEP_DEADLINES = {terms.deadline for terms in fulfilment.STEP_TERMS.values()}
 _NEGOTIATION_TURNS = {DeadlineKind.SELLER_RESPONSE, DeadlineKind.NEGOTIATION_TURN}
 _NEGOTIATION = {*_NEGOTIATION_TURNS, DeadlineKind.ESCALATION}
 
@@ -130,6 +133,9 @@ class Complaint(Aggregate):
             complaint = super().mutate(_)
             complaint_snapshot.decode_state(vars(complaint))
             return complaint
+
+    #: State added since snapshots were first taken: an older snapshot holds none of it.
+    remedy_confirmed_at: datetime | None = None
 
     # ---------------------------------------------------------------- creation
     @staticmethod
@@ -991,13 +997,19 @@ class Complaint(Aggregate):
         """A party appeals the ruling within the window; a different reviewer will decide."""
         self._check(Action.FILE_APPEAL, ctx)
         check_appeal(grounds)
+        first = not self.appeals
+        if self.status is Status.FULFILLING:
+            # A default ruling appealed: its remedy waits for the decision.
+            self._clear(ctx, _STEP_DEADLINES, "cancelled")
         self._appeal_filed(
             by=ctx.actor.role,
             grounds=PersonalText(ctx.actor.id, grounds),
             actor=ctx.actor,
             timestamp=ctx.now,
         )
-        if {a.by for a in self.appeals} >= PARTIES:
+        if first:
+            self._open_deadline(ctx, DeadlineKind.APPEAL_REVIEW)
+        if {a.by for a in self.appeals} >= PARTIES or self.decided_by_default:
             self._clear(ctx, {DeadlineKind.APPEAL_WINDOW}, "met")
 
     class AppealFiled(Aggregate.Event):
@@ -1024,9 +1036,10 @@ class Complaint(Aggregate):
         """A supervisor other than the arbiter decides the appeal; the decision is final."""
         self._check(Action.DECIDE_APPEAL, ctx)
         final_outcome, final_remedy = check_appeal_decision(
-            grant, outcome, remedy, rationale, self.rulings[0]
+            grant, outcome, remedy, rationale, self._appealed_ruling()
         )
         self._clear(ctx, {DeadlineKind.APPEAL_WINDOW}, "cancelled")
+        self._clear(ctx, {DeadlineKind.APPEAL_REVIEW}, "met")
         self._appeal_decided(
             level=2,
             granted=grant,
@@ -1037,6 +1050,14 @@ class Complaint(Aggregate):
             timestamp=ctx.now,
         )
         self._finalise(ctx, enforced_deadline_id=None)
+
+    def _appealed_ruling(self) -> Ruling:
+        """The arbiter's ruling; for a ruling by default, the default outcome as a ruling."""
+        if self.rulings:
+            return self.rulings[0]
+        assert self.decided_by_default
+        assert self.outcome is not None
+        return Ruling(1, self.outcome, self.remedy, "by default", (), SYSTEM.id, self.created_on)
 
     class AppealDecided(Aggregate.Event):
         level: int
@@ -1121,11 +1142,59 @@ class Complaint(Aggregate):
         self._open_deadline(ctx, terms.deadline, party=terms.party, ref=step.value)
 
     def _advance(self, ctx: CommandContext, step: FulfilmentStep) -> None:
+        """After a step, the next one; after the seller's last one, the consumer says whether
+        the remedy arrived (or it is deemed to have arrived when the confirmation lapses)."""
         self._clear(ctx, {fulfilment.STEP_TERMS[step].deadline}, "met", ref=step.value)
         if self.pending_steps:
             self._open_step_deadline(ctx)
         else:
-            self._close(ctx, enforced_deadline_id=None)
+            self._open_deadline(ctx, DeadlineKind.REMEDY_CONFIRMATION, party=Role.CONSUMER)
+
+    def confirm_remedy_received(self, ctx: CommandContext) -> None:
+        """The consumer confirms the refund, the returned money or the replacement arrived."""
+        self._check(Action.CONFIRM_REMEDY_RECEIVED, ctx)
+        self._remedy_confirmed(
+            deemed=False, enforced_deadline_id=None, actor=ctx.actor, timestamp=ctx.now
+        )
+        self._close(ctx, enforced_deadline_id=None)
+
+    class RemedyConfirmed(Aggregate.Event):
+        deemed: bool  # the confirmation lapsed: deemed received, as Taobao's automatic receipt
+        enforced_deadline_id: int | None
+        actor: Actor
+
+    @event(RemedyConfirmed)
+    def _remedy_confirmed(
+        self, deemed: bool, enforced_deadline_id: int | None, actor: Actor, timestamp: datetime
+    ) -> None:
+        self.remedy_confirmed_at = timestamp
+
+    def dispute_remedy(self, ctx: CommandContext, *, reason: str) -> None:
+        """The consumer says the remedy did not arrive: an execution issue for supervision."""
+        self._check(Action.DISPUTE_REMEDY, ctx)
+        check_execution_issue(reason, "reason")
+        issue_id = self._next_id("x", self.execution_issues)
+        self._clear(ctx, {DeadlineKind.REMEDY_CONFIRMATION}, "cancelled")
+        self._remedy_disputed(
+            issue_id=issue_id,
+            reason=PersonalText(ctx.actor.id, reason),
+            actor=ctx.actor,
+            timestamp=ctx.now,
+        )
+        self._open_deadline(ctx, DeadlineKind.EXECUTION_ISSUE, ref=issue_id)
+
+    class RemedyDisputed(Aggregate.Event):
+        issue_id: str
+        reason: PersonalText
+        actor: Actor
+
+    @event(RemedyDisputed)
+    def _remedy_disputed(
+        self, issue_id: str, reason: PersonalText, actor: Actor, timestamp: datetime
+    ) -> None:
+        self.execution_issues.append(
+            ExecutionIssue(issue_id, actor.role, reason, timestamp, dispute=True)
+        )
 
     def _step_done(self) -> None:
         self.pending_steps = self.pending_steps[1:]
@@ -1224,13 +1293,15 @@ class Complaint(Aggregate):
         """Either party reports a problem with carrying out the remedy."""
         self._check(Action.RAISE_EXECUTION_ISSUE, ctx)
         check_execution_issue(text)
+        issue_id = self._next_id("x", self.execution_issues)
         self._execution_issue_raised(
-            issue_id=self._next_id("x", self.execution_issues),
+            issue_id=issue_id,
             by=ctx.actor.role,
             text=PersonalText(ctx.actor.id, text),
             actor=ctx.actor,
             timestamp=ctx.now,
         )
+        self._open_deadline(ctx, DeadlineKind.EXECUTION_ISSUE, ref=issue_id)
 
     class ExecutionIssueRaised(Aggregate.Event):
         issue_id: str
@@ -1245,16 +1316,52 @@ class Complaint(Aggregate):
         self.execution_issues.append(ExecutionIssue(issue_id, by, text, timestamp))
 
     def resolve_execution_issue(
-        self, ctx: CommandContext, *, issue_id: str | None, resolution: str
-    ) -> None:
-        """The supervision team resolves a reported execution problem."""
+        self,
+        ctx: CommandContext,
+        *,
+        issue_id: str | None,
+        resolution: str,
+        advance_refund: bool = False,
+    ) -> Money | None:
+        """The supervision team resolves a reported execution problem. A disputed remedy is
+        either advanced by the platform (returned: the sum the deposit must cover, with a
+        strike, as for a missed refund) or dismissed; either way the case then closes."""
         self._check(Action.RESOLVE_EXECUTION_ISSUE, ctx)
         issue = self._issue_to_resolve(issue_id)
-        check_resolution(resolution, issue_known=issue is not None)
+        check_resolution(
+            resolution,
+            issue_known=issue is not None,
+            advance_refund=advance_refund,
+            dispute=issue is not None and issue.dispute,
+            remedy=self.remedy,
+        )
         assert issue is not None
         self._execution_issue_resolved(
-            issue_id=issue.id, resolution=resolution.strip(), actor=ctx.actor, timestamp=ctx.now
+            issue_id=issue.id,
+            resolution=resolution.strip(),
+            actor=ctx.actor,
+            timestamp=ctx.now,
+            advanced=advance_refund,
         )
+        self._clear(ctx, {DeadlineKind.EXECUTION_ISSUE}, "met", ref=issue.id)
+        if self.status is not Status.FULFILLING:
+            return None
+        if not issue.dispute:
+            step = self.current_step
+            if step is not None and self.deadline_of(fulfilment.STEP_TERMS[step].deadline) is None:
+                # The platform had stopped the step for supervision: it runs again from now.
+                self._open_step_deadline(ctx)
+            return None
+        advanced: Money | None = None
+        if advance_refund:
+            assert self.remedy is not None
+            assert self.remedy.amount is not None
+            advanced = self.remedy.amount
+            self._refund_advanced(
+                amount=advanced, enforced_deadline_id=None, actor=ctx.actor, timestamp=ctx.now
+            )
+        self._close(ctx, enforced_deadline_id=None)
+        return advanced
 
     def _issue_to_resolve(self, issue_id: str | None) -> ExecutionIssue | None:
         """The open issue named, or the only one open; None if several are open and none named."""
@@ -1272,13 +1379,21 @@ class Complaint(Aggregate):
         issue_id: str
         resolution: str
         actor: Actor
+        advanced: bool = False  # the platform paid the disputed remedy in the seller's place
 
     @event(ExecutionIssueResolved)
     def _execution_issue_resolved(
-        self, issue_id: str, resolution: str, timestamp: datetime, actor: Actor
+        self,
+        issue_id: str,
+        resolution: str,
+        timestamp: datetime,
+        actor: Actor,
+        advanced: bool = False,
     ) -> None:
         self.execution_issues = [
-            replace(i, resolution=resolution, resolved_at=timestamp) if i.id == issue_id else i
+            replace(i, resolution=resolution, resolved_at=timestamp, advanced=advanced)
+            if i.id == issue_id
+            else i
             for i in self.execution_issues
         ]
 
@@ -1571,6 +1686,11 @@ class Complaint(Aggregate):
                 self._advance(ctx, FulfilmentStep.RETURN_RECEIPT)
             case DeadlineKind.REMEDY:
                 result = self._enforce_remedy(ctx, deadline)
+            case DeadlineKind.REMEDY_CONFIRMATION:
+                self._remedy_confirmed(
+                    deemed=True, enforced_deadline_id=did, actor=ctx.actor, timestamp=ctx.now
+                )
+                self._close(ctx, enforced_deadline_id=did)
             case DeadlineKind.SURVEY:
                 pass  # the window is closed; nobody is worse off
             case _:
@@ -1599,6 +1719,9 @@ class Complaint(Aggregate):
             actor=ctx.actor,
             timestamp=ctx.now,
         )
+        # Decided without hearing the seller: it may appeal, once, within the window, while
+        # the remedy goes ahead. (If the remedy needs no steps the case closes at once.)
+        self._open_deadline(ctx, DeadlineKind.APPEAL_WINDOW, party=deadline.party)
         self._begin_fulfilment(ctx)
 
     def _escalate(self, ctx: CommandContext, enforced_deadline_id: int) -> None:
@@ -1615,7 +1738,7 @@ class Complaint(Aggregate):
         step = self.current_step
         assert step is not None
         remedy = self.remedy
-        if remedy is not None and remedy.amount is not None:
+        if step is FulfilmentStep.REFUND and remedy is not None and remedy.amount is not None:
             # The platform pays the consumer first and recovers the sum from the deposit.
             self._refund_advanced(
                 amount=remedy.amount,
@@ -1625,11 +1748,36 @@ class Complaint(Aggregate):
             )
             self._close(ctx, enforced_deadline_id=deadline.id)
             return LapseResult(deadline.id, advance_refund=remedy, remedy_missed=True)
-        # Nothing the platform can pay instead: record the default and give a fresh deadline.
         self._remedy_defaulted(
             step=step, enforced_deadline_id=deadline.id, actor=ctx.actor, timestamp=ctx.now
         )
-        self._open_step_deadline(ctx)
+        if self.remedy_defaults < ctx.replacement_attempts:
+            # Another chance to ship the replacement, with a fresh deadline.
+            self._open_step_deadline(ctx)
+            return LapseResult(deadline.id, remedy_missed=True)
+        # Out of chances: the replacement becomes a refund the platform pays, at the value the
+        # consumer asked for. With no value to go by, supervision decides, on a deadline.
+        value = (remedy.amount if remedy else None) or self.requested_remedy.amount
+        if value is not None:
+            self._refund_advanced(
+                amount=value, enforced_deadline_id=deadline.id, actor=ctx.actor, timestamp=ctx.now
+            )
+            self._close(ctx, enforced_deadline_id=deadline.id)
+            refund = Remedy(RemedyType.REFUND, value)
+            return LapseResult(deadline.id, advance_refund=refund, remedy_missed=True)
+        issue_id = self._next_id("x", self.execution_issues)
+        self._execution_issue_raised(
+            issue_id=issue_id,
+            by=Role.SYSTEM,
+            text=PersonalText(
+                ctx.actor.id,
+                f"The seller missed the {step.value.lower()} {self.remedy_defaults} time(s) and"
+                " the complaint names no value to refund: supervision must decide.",
+            ),
+            actor=ctx.actor,
+            timestamp=ctx.now,
+        )
+        self._open_deadline(ctx, DeadlineKind.EXECUTION_ISSUE, ref=issue_id)
         return LapseResult(deadline.id, remedy_missed=True)
 
     class DefaultRuled(Aggregate.Event):
@@ -1661,12 +1809,12 @@ class Complaint(Aggregate):
 
     class RefundAdvanced(Aggregate.Event):
         amount: Money
-        enforced_deadline_id: int
+        enforced_deadline_id: int | None  # None: a supervisor upheld a disputed remedy
         actor: Actor
 
     @event(RefundAdvanced)
     def _refund_advanced(
-        self, amount: Money, enforced_deadline_id: int, actor: Actor, timestamp: datetime
+        self, amount: Money, enforced_deadline_id: int | None, actor: Actor, timestamp: datetime
     ) -> None:
         self.advanced_refund = amount
         self.pending_steps = ()

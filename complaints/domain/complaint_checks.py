@@ -216,17 +216,30 @@ def check_shipment(carrier: str, tracking_number: str) -> None:
     checks.done()
 
 
-def check_execution_issue(text: str) -> None:
+def check_execution_issue(text: str, field: str = "text") -> None:
     checks = Checks()
-    checks.text("text", text, max_len=MESSAGE_MAX)
+    checks.text(field, text, max_len=MESSAGE_MAX)
     checks.done()
 
 
-def check_resolution(resolution: str, *, issue_known: bool) -> None:
-    """`issue_known` is false when several issues are open and the input names none."""
+def check_resolution(
+    resolution: str,
+    *,
+    issue_known: bool,
+    advance_refund: bool = False,
+    dispute: bool = False,
+    remedy: Remedy | None = None,
+) -> None:
+    """`issue_known` is false when several issues are open and the input names none. Only a
+    disputed remedy that moves money can be advanced by the platform."""
     checks = Checks()
     checks.require(issue_known, "issue_id", "several issues are open; name the one resolved")
     checks.text("resolution", resolution, max_len=MESSAGE_MAX)
+    if advance_refund and issue_known:
+        if not dispute:
+            checks.fail("advance_refund", "only a disputed remedy can be advanced")
+        elif remedy is None or remedy.amount is None:
+            checks.fail("advance_refund", "the remedy moves no money to advance")
     checks.done()
 
 

@@ -17,3 +17,5 @@ class CommandContext:
     actor: Actor
     now: datetime
     deadlines: DeadlinePolicy
+    #: Missed replacement deadlines before a replacement turns into a refund (REPLACEMENT_ATTEMPTS).
+    replacement_attempts: int = 1

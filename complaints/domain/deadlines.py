@@ -27,14 +27,25 @@ class DeadlineKind(Enum):
     RULING = "ruling"  # the assigned arbiter rules
     APPEAL_WINDOW = "appeal_window"  # either party may appeal the ruling
     REMEDY = "remedy"  # the seller carries out the remedy (refund, replacement)
+    REMEDY_CONFIRMATION = "remedy_confirmation"  # the consumer confirms the remedy arrived
     RETURN_SHIPMENT = "return_shipment"  # the consumer ships the goods back
     RETURN_RECEIPT = "return_receipt"  # the seller confirms the return arrived
     SURVEY = "survey"  # the parties rate the handling
+    APPEAL_REVIEW = "appeal_review"  # a supervisor decides an appeal
+    EXECUTION_ISSUE = "execution_issue"  # supervision answers a problem with the remedy
 
 
 #: Deadlines that bind platform staff rather than a party. Missing one makes the case overdue for
 #: supervision; it never decides the case against anyone.
-STAFF_DEADLINES = frozenset({DeadlineKind.INTAKE, DeadlineKind.PICKUP, DeadlineKind.RULING})
+STAFF_DEADLINES = frozenset(
+    {
+        DeadlineKind.INTAKE,
+        DeadlineKind.PICKUP,
+        DeadlineKind.RULING,
+        DeadlineKind.APPEAL_REVIEW,
+        DeadlineKind.EXECUTION_ISSUE,
+    }
+)
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -51,9 +62,12 @@ DEFAULT_DURATIONS: Mapping[DeadlineKind, timedelta] = MappingProxyType(
         DeadlineKind.RULING: 5 * DAY,
         DeadlineKind.APPEAL_WINDOW: 15 * DAY,
         DeadlineKind.REMEDY: 48 * HOUR,
+        DeadlineKind.REMEDY_CONFIRMATION: 7 * DAY,
         DeadlineKind.RETURN_SHIPMENT: 7 * DAY,
         DeadlineKind.RETURN_RECEIPT: 10 * DAY,
         DeadlineKind.SURVEY: 7 * DAY,
+        DeadlineKind.APPEAL_REVIEW: 5 * DAY,
+        DeadlineKind.EXECUTION_ISSUE: 3 * DAY,
     }
 )
 

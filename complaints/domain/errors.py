@@ -48,6 +48,10 @@ class ExecutionIssueNotFound(NotFound):
     code = "EXECUTION_ISSUE_NOT_FOUND"
 
 
+class SanctionNotFound(NotFound):
+    code = "SANCTION_NOT_FOUND"
+
+
 class SubjectNotFound(NotFound):
     code = "SUBJECT_NOT_FOUND"
 
@@ -79,6 +83,10 @@ class OwnOffer(NotAllowed):
 
 class NotAssignedArbiter(NotAllowed):
     code = "NOT_ASSIGNED_ARBITER"
+
+
+class NotTheDefaultingParty(NotAllowed):
+    code = "NOT_THE_DEFAULTING_PARTY"
 
 
 class SameReviewer(NotAllowed):
@@ -154,6 +162,10 @@ class NotCurrentStep(InvalidTransition):
     code = "NOT_THE_CURRENT_STEP"
 
 
+class NoRemedyToConfirm(InvalidTransition):
+    code = "NO_REMEDY_TO_CONFIRM"
+
+
 class NoOpenExecutionIssue(InvalidTransition):
     code = "NO_OPEN_EXECUTION_ISSUE"
 
@@ -203,6 +215,19 @@ class SellerAlreadyRegistered(Conflict):
     code = "SELLER_ALREADY_REGISTERED"
 
 
+class DuplicateComplaint(Conflict):
+    """The consumer already has an open complaint about this order; `reference` names it."""
+
+    code = "DUPLICATE_COMPLAINT"
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(
+            f"You already have an open complaint about this order: {reference}. Add to that"
+            " case instead; a new one can be filed once it has ended (rule R-1.3)."
+        )
+        self.reference = reference
+
+
 class IdempotencyKeyReused(Conflict):
     code = "IDEMPOTENCY_KEY_REUSED"
 
@@ -213,6 +238,14 @@ class SanctionAlreadyActive(Conflict):
 
 class SanctionNotActive(Conflict):
     code = "SANCTION_NOT_ACTIVE"
+
+
+class SanctionAlreadyAppealed(Conflict):
+    code = "SANCTION_ALREADY_APPEALED"
+
+
+class NoPendingAppeal(Conflict):
+    code = "NO_PENDING_APPEAL"
 
 
 class ViolationAlreadyDecided(Conflict):

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, TypeAlias
 
+from complaints.domain import fulfilment
 from complaints.domain.deadlines import DeadlineKind
 from complaints.domain.errors import (
     AlreadyAcknowledged,
@@ -22,9 +23,11 @@ from complaints.domain.errors import (
     InvalidTransition,
     NoArbiterAssigned,
     NoOpenExecutionIssue,
+    NoRemedyToConfirm,
     NotAssignedArbiter,
     NotCurrentStep,
     NothingToAcknowledge,
+    NotTheDefaultingParty,
     NotYourTurn,
     OfferNotOpen,
     ResubmissionWindowClosed,
@@ -86,6 +89,18 @@ def first_appeal_in_window(complaint: Complaint, actor: Actor, now: datetime) ->
     if any(a.by is actor.role for a in complaint.appeals):
         raise AlreadyAppealed("Each party may appeal once.", complaint.status)
     _window_open(complaint, DeadlineKind.APPEAL_WINDOW, now, AppealWindowClosed)
+    if complaint.decided_by_default:
+        # Only the party that missed the deadline was not heard; the other got what it asked.
+        window = complaint.deadline_of(DeadlineKind.APPEAL_WINDOW)
+        if window is not None and window.party is not actor.role:
+            raise NotTheDefaultingParty(
+                "Only the party that missed the deadline may appeal a ruling by default."
+            )
+        if complaint.pending_steps != fulfilment.plan(complaint.remedy):
+            raise AppealWindowClosed(
+                "The remedy is already being carried out: the appeal window has closed.",
+                complaint.status,
+            )
 
 
 def another_reviewer(complaint: Complaint, actor: Actor, now: datetime) -> None:
@@ -105,6 +120,13 @@ def next_step(step: FulfilmentStep) -> Guard:
             )
 
     return guard
+
+
+def remedy_to_confirm(complaint: Complaint, actor: Actor, now: datetime) -> None:
+    if complaint.deadline_of(DeadlineKind.REMEDY_CONFIRMATION) is None:
+        raise NoRemedyToConfirm(
+            "The seller has not reported the remedy carried out yet.", complaint.status
+        )
 
 
 def open_execution_issue(complaint: Complaint, actor: Actor, now: datetime) -> None:

@@ -43,6 +43,8 @@ class Action(Enum):
     SHIP_RETURN = "shipReturn"
     CONFIRM_RETURN_RECEIVED = "confirmReturnReceived"
     SHIP_REPLACEMENT = "shipReplacement"
+    CONFIRM_REMEDY_RECEIVED = "confirmRemedyReceived"
+    DISPUTE_REMEDY = "disputeRemedy"
     RAISE_EXECUTION_ISSUE = "raiseExecutionIssue"
     RESOLVE_EXECUTION_ISSUE = "resolveExecutionIssue"
     RATE_HANDLING = "rateHandling"
@@ -91,7 +93,9 @@ PERMISSIONS: dict[Action, Permission] = {
     Action.ISSUE_RULING: _allow({Role.ARBITER}, {Status.UNDER_REVIEW}, guards.ready_to_rule),
     Action.ACKNOWLEDGE_RULING: _allow({C, S}, _RULED, guards.ruling_to_acknowledge),
     Action.FILE_APPEAL: _allow(
-        {C, S}, {Status.RULED, Status.APPEAL_REVIEW}, guards.first_appeal_in_window
+        {C, S},
+        {Status.RULED, Status.APPEAL_REVIEW, Status.FULFILLING},
+        guards.first_appeal_in_window,
     ),
     Action.DECIDE_APPEAL: _allow(
         {Role.SUPERVISOR}, {Status.APPEAL_REVIEW}, guards.another_reviewer
@@ -105,6 +109,8 @@ PERMISSIONS: dict[Action, Permission] = {
     Action.SHIP_REPLACEMENT: _allow(
         {S}, {Status.FULFILLING}, next_step(FulfilmentStep.REPLACEMENT)
     ),
+    Action.CONFIRM_REMEDY_RECEIVED: _allow({C}, {Status.FULFILLING}, guards.remedy_to_confirm),
+    Action.DISPUTE_REMEDY: _allow({C}, {Status.FULFILLING}, guards.remedy_to_confirm),
     Action.RAISE_EXECUTION_ISSUE: _allow({C, S}, {Status.FULFILLING}),
     Action.RESOLVE_EXECUTION_ISSUE: _allow(
         {Role.SUPERVISOR}, {Status.FULFILLING, Status.CLOSED}, guards.open_execution_issue

@@ -113,6 +113,10 @@ class ExecutionIssue:
     raised_at: datetime
     resolution: str | None = None
     resolved_at: datetime | None = None
+    #: The consumer disputed that the remedy arrived; a supervisor advances it or dismisses this.
+    dispute: bool = False
+    #: The platform paid the remedy in the seller's place to resolve it.
+    advanced: bool = False
 
     @property
     def is_open(self) -> bool:

@@ -9,10 +9,12 @@ ladder steeper or gentler without a release.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from enum import Enum
+from types import MappingProxyType
 
 from complaints.domain.deadlines import format_duration, parse_duration
 from complaints.domain.values import SanctionKind
@@ -43,6 +45,16 @@ DEFAULT_RUNGS = (
     SanctionKind.SHOP_CLOSED,
 )
 
+#: How long each sanction lasts (SANCTION_DURATIONS); one not named lasts until it is lifted.
+#: A fine's record ends at once: the money is the sanction.
+DEFAULT_DURATIONS: Mapping[SanctionKind, timedelta] = MappingProxyType(
+    {
+        SanctionKind.WARNING: timedelta(days=90),
+        SanctionKind.FINE: timedelta(0),
+        SanctionKind.TRADING_RESTRICTED: timedelta(days=30),
+    }
+)
+
 #: How much each restrictive sanction restricts: a closure outranks a trading restriction.
 SEVERITY = {SanctionKind.TRADING_RESTRICTED: 1, SanctionKind.SHOP_CLOSED: 2}
 
@@ -54,6 +66,11 @@ class SanctionLadder:
     fine: Decimal = Decimal("500.00")
     #: Strikes older than this no longer count.
     window: timedelta = timedelta(days=365)
+    #: How long a sanction of each kind lasts; a kind not named lasts until it is lifted.
+    durations: Mapping[SanctionKind, timedelta] = field(default_factory=lambda: DEFAULT_DURATIONS)
+
+    def lasts(self, kind: SanctionKind) -> timedelta | None:
+        return self.durations.get(kind)
 
     def rung(self, strike: int) -> SanctionKind:
         """The sanction for the `strike`-th strike within the window; past the top, the top."""
@@ -64,25 +81,23 @@ class SanctionLadder:
             "SANCTION_LADDER": ",".join(k.value for k in self.rungs),
             "SANCTION_FINE": str(self.fine),
             "SANCTION_WINDOW": format_duration(self.window),
+            "SANCTION_DURATIONS": ",".join(
+                f"{k.value}={format_duration(d)}" for k, d in self.durations.items()
+            ),
         }
 
     @classmethod
-    def parse(cls, ladder: str | None, fine: str | None, window: str | None) -> SanctionLadder:
-        """Read the three settings; each may be left out for its default. Raises ValueError
+    def parse(
+        cls,
+        ladder: str | None,
+        fine: str | None,
+        window: str | None,
+        durations: str | None = None,
+    ) -> SanctionLadder:
+        """Read the four settings; each may be left out for its default. Raises ValueError
         naming every problem at once."""
         errors: list[str] = []
-        rungs: tuple[SanctionKind, ...] = DEFAULT_RUNGS
-        if ladder:
-            names = [n.strip().upper() for n in ladder.split(",") if n.strip()]
-            known = {k.value for k in SanctionKind}
-            unknown = [n for n in names if n not in known]
-            if unknown or not names:
-                errors.append(
-                    f"SANCTION_LADDER must list sanctions from {', '.join(sorted(known))}"
-                    + (f"; unknown: {', '.join(unknown)}" if unknown else "")
-                )
-            else:
-                rungs = tuple(SanctionKind(n) for n in names)
+        rungs = _rungs(ladder, errors)
         amount = cls.fine
         if fine:
             try:
@@ -101,6 +116,39 @@ class SanctionLadder:
             else:
                 if span <= timedelta(0):
                     errors.append("SANCTION_WINDOW must be longer than zero")
+        lasting = _durations(durations, errors)
         if errors:
             raise ValueError("; ".join(errors))
-        return cls(rungs, amount.quantize(Decimal("0.01")), span)
+        return cls(rungs, amount.quantize(Decimal("0.01")), span, lasting)
+
+
+def _durations(text: str | None, errors: list[str]) -> Mapping[SanctionKind, timedelta]:
+    """SANCTION_DURATIONS, e.g. ``WARNING=90d,TRADING_RESTRICTED=30d``; left out, the default."""
+    if text is None or not text.strip():
+        return DEFAULT_DURATIONS
+    parsed: dict[SanctionKind, timedelta] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, _, length = part.partition("=")
+        try:
+            parsed[SanctionKind(name.strip().upper())] = parse_duration(length)
+        except ValueError:
+            errors.append(
+                f"SANCTION_DURATIONS: cannot read {part!r}; expected KIND=<number><s|m|h|d>"
+            )
+    return MappingProxyType(parsed)
+
+
+def _rungs(ladder: str | None, errors: list[str]) -> tuple[SanctionKind, ...]:
+    """SANCTION_LADDER, e.g. ``WARNING,FINE,SHOP_CLOSED``; left out, the default."""
+    if not ladder:
+        return DEFAULT_RUNGS
+    names = [n.strip().upper() for n in ladder.split(",") if n.strip()]
+    known = {k.value for k in SanctionKind}
+    unknown = [n for n in names if n not in known]
+    if unknown or not names:
+        errors.append(
+            f"SANCTION_LADDER must list sanctions from {', '.join(sorted(known))}"
+            + (f"; unknown: {', '.join(unknown)}" if unknown else "")
+        )
+        return DEFAULT_RUNGS
+    return tuple(SanctionKind(n) for n in names)

@@ -14,16 +14,21 @@ from complaints.domain.context import CommandContext
 from complaints.domain.errors import (
     CurrencyMismatch,
     FieldError,
+    NoPendingAppeal,
     NotAllowed,
     ReadOnlyRole,
     RoleNotAllowed,
+    SameReviewer,
     SanctionAlreadyActive,
+    SanctionAlreadyAppealed,
     SanctionNotActive,
+    SanctionNotFound,
 )
 from complaints.domain.sanctions import SEVERITY, Offence, SanctionLadder
 from complaints.domain.validation import (
     LABEL_MAX,
     NARRATIVE_MAX,
+    NARRATIVE_MIN,
     REASON_MAX,
     SHORT_REASON_MAX,
     TERMS_MAX,
@@ -33,6 +38,7 @@ from complaints.domain.validation import (
 from complaints.domain.values import (
     Actor,
     Money,
+    PersonalText,
     Role,
     SanctionKind,
     ViolationKind,
@@ -69,6 +75,18 @@ class AfterSalesPolicy:
 
 
 @dataclass(frozen=True)
+class SanctionAppeal:
+    """The shop's appeal of one sanction, and its decision."""
+
+    grounds: PersonalText
+    filed_at: datetime
+    granted: bool | None = None
+    decided_at: datetime | None = None
+    rationale: str | None = None
+    decided_by: str | None = None
+
+
+@dataclass(frozen=True)
 class Sanction:
     id: str
     kind: SanctionKind
@@ -77,6 +95,12 @@ class Sanction:
     imposed_at: datetime
     lifted_at: datetime | None = None
     lift_reason: str | None = None
+    # Since sanctions end and can be appealed (older ones have none of these):
+    until: datetime | None = None  # when it expires; None: until a supervisor lifts it
+    imposed_by: str | None = None
+    fine: Money | None = None  # what it took from the deposit, returned if an appeal is granted
+    appeal: SanctionAppeal | None = None
+    expired: bool = False
 
     @property
     def active(self) -> bool:
@@ -161,6 +185,33 @@ class Seller(Aggregate):
         # Since policies are recorded with decisions: the ladder that imposed it, if a strike
         # did (SANCTION_LADDER, SANCTION_FINE, SANCTION_WINDOW as they were).
         policy: dict[str, str] | None = None
+        # Since sanctions end and can be appealed: when it expires, and the fine it took.
+        until: datetime | None = None
+        fine: Money | None = None
+
+    class SanctionExpired(Aggregate.Event):
+        sanction_id: str
+        actor: Actor
+
+    class SanctionAppealed(Aggregate.Event):
+        sanction_id: str
+        grounds: PersonalText
+        actor: Actor
+
+    class SanctionAppealDecided(Aggregate.Event):
+        sanction_id: str
+        granted: bool
+        rationale: str
+        actor: Actor
+
+    class FineReturned(Aggregate.Event):
+        """A granted appeal returns the fine: it repays any debt first, then the deposit."""
+
+        sanction_id: str
+        amount: Money
+        balance_after: Decimal
+        debt_after: Decimal
+        actor: Actor
 
     class SanctionLifted(Aggregate.Event):
         sanction_id: str
@@ -369,8 +420,10 @@ class Seller(Aggregate):
         reason: str,
         complaint_id: UUID | None,
         fine: Money | None = None,
+        lasts: timedelta | None = None,
     ) -> None:
-        """A supervisor sanctions the shop. A fine is also taken from the deposit."""
+        """A supervisor sanctions the shop, for `lasts` (None: until lifted). A fine is also
+        taken from the deposit."""
         _require_role(ctx.actor, Role.SUPERVISOR, Role.SYSTEM)
         checks = Checks()
         checks.text("reason", reason, max_len=REASON_MAX)
@@ -385,6 +438,7 @@ class Seller(Aggregate):
             raise SanctionAlreadyActive(f"The shop is already under {kind.value}.")
         if fine is not None:
             self._check_amount(fine)
+            fine = normalise_money(fine)
         self._sanction_imposed(
             sanction_id=f"s{len(self.sanctions) + 1}",
             kind=kind,
@@ -392,6 +446,8 @@ class Seller(Aggregate):
             complaint_id=complaint_id,
             actor=ctx.actor,
             timestamp=ctx.now,
+            until=None if lasts is None else ctx.now + lasts,
+            fine=fine,
         )
         if fine is not None:
             self.deduct_deposit(
@@ -408,8 +464,21 @@ class Seller(Aggregate):
         timestamp: datetime,
         actor: Actor,
         policy: dict[str, str] | None = None,
+        until: datetime | None = None,
+        fine: Money | None = None,
     ) -> None:
-        self.sanctions.append(Sanction(sanction_id, kind, reason, complaint_id, timestamp))
+        self.sanctions.append(
+            Sanction(
+                sanction_id,
+                kind,
+                reason,
+                complaint_id,
+                timestamp,
+                until=until,
+                imposed_by=actor.id,
+                fine=fine,
+            )
+        )
 
     def lift_sanction(self, ctx: CommandContext, *, kind: SanctionKind, reason: str) -> None:
         """A supervisor lifts the most recent active sanction of a kind."""
@@ -437,6 +506,145 @@ class Seller(Aggregate):
             for s in self.sanctions
         ]
 
+    def expire_sanction(self, ctx: CommandContext, *, sanction_id: str) -> bool:
+        """The platform ends a sanction whose time is up. Idempotent: one already ended, or not
+        yet due, is left as it is (returns False)."""
+        _require_role(ctx.actor, Role.SYSTEM)
+        sanction = self._sanction(sanction_id)
+        if not sanction.active or sanction.until is None or sanction.until > ctx.now:
+            return False
+        self._sanction_expired(sanction_id=sanction_id, actor=ctx.actor, timestamp=ctx.now)
+        return True
+
+    @event(SanctionExpired)
+    def _sanction_expired(self, sanction_id: str, actor: Actor, timestamp: datetime) -> None:
+        self.sanctions = [
+            replace(s, lifted_at=timestamp, lift_reason="expired", expired=True)
+            if s.id == sanction_id
+            else s
+            for s in self.sanctions
+        ]
+
+    def appeal_sanction(self, ctx: CommandContext, *, sanction_id: str, grounds: str) -> None:
+        """The sanctioned shop appeals a sanction, once. A fine may be appealed after its
+        record has ended; any other sanction only while it stands."""
+        _require_role(ctx.actor, Role.SELLER)
+        if not self.is_staff_of(ctx.actor):
+            raise NotAllowed("Only the sanctioned shop's own staff may appeal its sanctions.")
+        sanction = self._sanction(sanction_id)
+        if sanction.appeal is not None:
+            raise SanctionAlreadyAppealed(f"Sanction {sanction_id} has already been appealed.")
+        if not sanction.active and sanction.fine is None:
+            raise SanctionNotActive(f"Sanction {sanction_id} has already ended.")
+        checks = Checks()
+        checks.text("grounds", grounds, min_len=NARRATIVE_MIN, max_len=NARRATIVE_MAX)
+        checks.done()
+        self._sanction_appealed(
+            sanction_id=sanction_id,
+            grounds=PersonalText(ctx.actor.id, grounds),
+            actor=ctx.actor,
+            timestamp=ctx.now,
+        )
+
+    @event(SanctionAppealed)
+    def _sanction_appealed(
+        self, sanction_id: str, grounds: PersonalText, actor: Actor, timestamp: datetime
+    ) -> None:
+        self.sanctions = [
+            replace(s, appeal=SanctionAppeal(grounds, timestamp)) if s.id == sanction_id else s
+            for s in self.sanctions
+        ]
+
+    def decide_sanction_appeal(
+        self, ctx: CommandContext, *, sanction_id: str, grant: bool, rationale: str
+    ) -> None:
+        """A supervisor other than the one who imposed the sanction decides its appeal. A
+        granted appeal lifts the sanction and returns its fine (repaying any debt first)."""
+        _require_role(ctx.actor, Role.SUPERVISOR)
+        sanction = self._sanction(sanction_id)
+        if sanction.appeal is None or sanction.appeal.granted is not None:
+            raise NoPendingAppeal(f"Sanction {sanction_id} has no appeal waiting for a decision.")
+        if sanction.imposed_by == ctx.actor.id:
+            raise SameReviewer("The supervisor who imposed the sanction cannot decide its appeal.")
+        checks = Checks()
+        checks.text("rationale", rationale, max_len=REASON_MAX)
+        checks.done()
+        self._sanction_appeal_decided(
+            sanction_id=sanction_id,
+            granted=grant,
+            rationale=rationale.strip(),
+            actor=ctx.actor,
+            timestamp=ctx.now,
+        )
+        if not grant:
+            return
+        if sanction.active:
+            self._sanction_lifted(
+                sanction_id=sanction_id,
+                reason=f"appeal granted: {rationale.strip()}",
+                actor=ctx.actor,
+                timestamp=ctx.now,
+            )
+        if sanction.fine is not None:
+            amount = sanction.fine.amount
+            repaid = min(self.debt, amount)
+            self._fine_returned(
+                sanction_id=sanction_id,
+                amount=sanction.fine,
+                balance_after=self.balance + amount - repaid,
+                debt_after=self.debt - repaid,
+                actor=ctx.actor,
+                timestamp=ctx.now,
+            )
+
+    @event(SanctionAppealDecided)
+    def _sanction_appeal_decided(
+        self, sanction_id: str, granted: bool, rationale: str, actor: Actor, timestamp: datetime
+    ) -> None:
+        self.sanctions = [
+            replace(
+                s,
+                appeal=replace(
+                    s.appeal,
+                    granted=granted,
+                    decided_at=timestamp,
+                    rationale=rationale,
+                    decided_by=actor.id,
+                ),
+            )
+            if s.id == sanction_id and s.appeal is not None
+            else s
+            for s in self.sanctions
+        ]
+
+    @event(FineReturned)
+    def _fine_returned(
+        self,
+        sanction_id: str,
+        amount: Money,
+        balance_after: Decimal,
+        debt_after: Decimal,
+        actor: Actor,
+        timestamp: datetime,
+    ) -> None:
+        self.balance, self.debt = balance_after, debt_after
+        self.ledger.append(
+            LedgerEntry(
+                amount.amount,
+                f"fine returned: appeal of sanction {sanction_id} granted",
+                None,
+                balance_after,
+                debt_after,
+                timestamp,
+            )
+        )
+
+    def _sanction(self, sanction_id: str) -> Sanction:
+        found = next((s for s in self.sanctions if s.id == sanction_id), None)
+        if found is None:
+            raise SanctionNotFound(f"The shop has no sanction {sanction_id}.")
+        return found
+
     # ---------------------------------------------------------------- supervision (R8, R10)
     def record_spot_check(self, ctx: CommandContext, *, passed: bool, findings: str) -> None:
         """A supervisor records a spot check of the shop's goods or service."""
@@ -457,8 +665,10 @@ class Seller(Aggregate):
     def record_violation(
         self, ctx: CommandContext, *, violation_id: UUID, kind: ViolationKind
     ) -> None:
-        """A confirmed violation counts against the shop (saved with the violation itself)."""
-        _require_role(ctx.actor, Role.SUPERVISOR)
+        """A confirmed violation counts against the shop (saved with the violation itself): a
+        supervisor confirmed a report, or a final ruling found it (then the actor may be the
+        platform, enforcing the appeal window)."""
+        _require_role(ctx.actor, Role.SUPERVISOR, Role.SYSTEM)
         self._violation_confirmed(
             violation_id=violation_id, kind=kind, actor=ctx.actor, timestamp=ctx.now
         )
@@ -511,6 +721,8 @@ class Seller(Aggregate):
         )
         if kind is not None:
             text = f"Strike {number}: the shop {offence.text}. {reason}"
+            lasts = ladder.lasts(kind)
+            fine = Money(ladder.fine, self.currency) if kind is SanctionKind.FINE else None
             self._sanction_imposed(
                 sanction_id=f"s{len(self.sanctions) + 1}",
                 kind=kind,
@@ -519,6 +731,8 @@ class Seller(Aggregate):
                 actor=ctx.actor,
                 timestamp=ctx.now,
                 policy=policy,
+                until=None if lasts is None else ctx.now + lasts,
+                fine=fine,
             )
             if kind is SanctionKind.FINE:
                 self.deduct_deposit(

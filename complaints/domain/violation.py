@@ -76,6 +76,33 @@ class Violation(Aggregate):
             timestamp=ctx.now,
         )
 
+    @classmethod
+    def found_by_ruling(
+        cls,
+        ctx: CommandContext,
+        *,
+        shop_id: str,
+        kind: ViolationKind,
+        complaint_id: UUID,
+        reference: str,
+    ) -> Violation:
+        """A final ruling for the consumer on a counterfeit or fraud complaint is itself the
+        finding: the violation is recorded and confirmed at once, linked to the case."""
+        violation = cls(
+            shop_id=shop_id,
+            kind=kind,
+            description=PersonalText(
+                ctx.actor.id,
+                f"Complaint {reference}: the platform's final ruling found for the consumer"
+                f" ({kind.value.lower()}).",
+            ),
+            complaint_id=complaint_id,
+            actor=ctx.actor,
+            timestamp=ctx.now,
+        )
+        violation._confirmed(actor=ctx.actor, timestamp=ctx.now)
+        return violation
+
     @event(Reported)
     def __init__(
         self,

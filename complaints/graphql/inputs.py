@@ -270,6 +270,18 @@ class ResolveIssueInput:
     issue_id: strawberry.ID | None = strawberry.field(
         default=None, description="Which issue; may be left out when only one is open"
     )
+    advance_refund: bool | None = strawberry.field(
+        default=None,
+        description="For a disputed remedy: the platform pays it from the seller's deposit, with"
+        " a strike; left out, the dispute is dismissed. The case closes either way.",
+    )
+    idempotency_key: str | None = key_field()
+
+
+@strawberry.input
+class DisputeRemedyInput:
+    complaint_id: ComplaintId
+    reason: str = strawberry.field(description="What did not arrive, or what was wrong")
     idempotency_key: str | None = key_field()
 
 
@@ -335,6 +347,25 @@ class LiftSanctionInput:
     shop_id: str
     kind: SanctionKind
     reason: str
+    idempotency_key: str | None = key_field()
+
+
+@strawberry.input
+class AppealSanctionInput:
+    shop_id: str
+    sanction_id: strawberry.ID = strawberry.field(description="Sanction.id, e.g. s2")
+    grounds: str
+    idempotency_key: str | None = key_field()
+
+
+@strawberry.input
+class DecideSanctionAppealInput:
+    shop_id: str
+    sanction_id: strawberry.ID
+    grant: bool = strawberry.field(
+        description="Granted: the sanction is lifted and its fine returned (debt first)"
+    )
+    rationale: str
     idempotency_key: str | None = key_field()
 
 

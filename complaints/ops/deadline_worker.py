@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from complaints.application import ComplaintsApp
@@ -41,6 +42,7 @@ class Sweep:
     unchanged: int = 0  # already met, superseded or enforced (the read model lagged)
     not_due: int = 0  # moved later since the read model last saw them (a clock resumed)
     failed: int = 0  # to be tried again on the next pass
+    expired: int = 0  # sanctions whose time was up
 
 
 class DeadlineWorker:
@@ -82,15 +84,37 @@ class DeadlineWorker:
             position = self.app.last_saved_position()
             if position is not None:
                 self.read_models.wait_for(position, timeout=5.0, names=["deadlines"])
-        if sweep.fired or sweep.failed:
+        self._expire_sanctions(now, sweep)
+        if sweep.fired or sweep.failed or sweep.expired:
             log.info(
-                "deadlines: %d fired, %d unchanged, %d not yet due, %d failed",
+                "deadlines: %d fired, %d unchanged, %d not yet due, %d failed; %d sanctions ended",
                 sweep.fired,
                 sweep.unchanged,
                 sweep.not_due,
                 sweep.failed,
+                sweep.expired,
             )
         return sweep
+
+    def _expire_sanctions(self, now: datetime, sweep: Sweep) -> None:
+        """A sanction's end is a deadline too: end each whose time is up. The command is
+        idempotent, so a read model that lags only costs a command that changes nothing."""
+        for shop_id, sanction_id in self.read_models.sellers.expiring(now, limit=self.batch):
+            if self._stop.is_set():
+                return
+            before = self.app.last_saved_position()
+            try:
+                self.app.expire_sanction(SYSTEM, shop_id, sanction_id)
+            except DomainError as error:
+                log.warning("sanction %s/%s not ended: %s", shop_id, sanction_id, error)
+                sweep.failed += 1
+                continue
+            except Exception:
+                log.exception("sanction %s/%s failed; will retry", shop_id, sanction_id)
+                sweep.failed += 1
+                continue
+            if self.app.last_saved_position() != before:
+                sweep.expired += 1
 
     def _lapse(self, complaint_id: UUID, deadline_id: int, sweep: Sweep) -> None:
         before = self.app.last_saved_position()

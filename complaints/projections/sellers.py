@@ -43,8 +43,8 @@ SELLER_COLUMNS = (
 
 class Sellers(Projection):
     name = "sellers"
-    version = 3  # v2: strikes on the sanction ladder; v3: violations
-    readable_from = 3
+    version = 4  # v2: strikes on the sanction ladder; v3: violations; v4: sanctions expire
+    readable_from = 4
     tables = {  # noqa: RUF012 - read-only class data
         "shops": (
             "shop_id TEXT PRIMARY KEY, seller_id TEXT NOT NULL, name TEXT NOT NULL,"
@@ -56,7 +56,8 @@ class Sellers(Projection):
         "sanctions": (
             "shop_id TEXT NOT NULL, sanction_id TEXT NOT NULL, kind TEXT NOT NULL,"
             " reason TEXT NOT NULL, complaint_id TEXT, imposed_at TEXT NOT NULL,"
-            " lifted_at TEXT, seq BIGINT NOT NULL, PRIMARY KEY (shop_id, sanction_id)"
+            " lifted_at TEXT, seq BIGINT NOT NULL, until TEXT,"
+            " PRIMARY KEY (shop_id, sanction_id)"
         ),
         "cases": (
             "complaint_id TEXT PRIMARY KEY, shop_id TEXT NOT NULL, filed_at TEXT NOT NULL,"
@@ -73,6 +74,7 @@ class Sellers(Projection):
     indexes = (
         "CREATE INDEX IF NOT EXISTS {index} ON {shops} (sanctioned_seq)",
         "CREATE INDEX IF NOT EXISTS {index} ON {cases} (shop_id)",
+        "CREATE INDEX IF NOT EXISTS {index} ON {sanctions} (until)",
         "CREATE INDEX IF NOT EXISTS {index} ON {violations} (seq)",
         "CREATE INDEX IF NOT EXISTS {index} ON {violations} (shop_id, seq)",
     )
@@ -122,7 +124,7 @@ class Sellers(Projection):
             ),
         )
 
-    @on(Seller.DepositToppedUp, Seller.DepositDeducted)
+    @on(Seller.DepositToppedUp, Seller.DepositDeducted, Seller.FineReturned)
     def deposit(self, tx: Tx, e: Any, position: int) -> None:
         self._shop(
             tx,
@@ -136,7 +138,7 @@ class Sellers(Projection):
         shop_id = self._shop_of(tx, e.originator_id)
         tx.execute(
             f"INSERT INTO {self.t['sanctions']} (shop_id, sanction_id, kind, reason,"
-            " complaint_id, imposed_at, lifted_at, seq) VALUES (?,?,?,?,?,?,NULL,?)",
+            " complaint_id, imposed_at, lifted_at, seq, until) VALUES (?,?,?,?,?,?,NULL,?,?)",
             (
                 shop_id,
                 e.sanction_id,
@@ -145,12 +147,13 @@ class Sellers(Projection):
                 str(e.complaint_id) if e.complaint_id else None,
                 moment(e.timestamp),
                 position,
+                moment(e.until) if e.until else None,
             ),
         )
         self._restatus(tx, shop_id)
 
-    @on(Seller.SanctionLifted)
-    def lifted(self, tx: Tx, e: Seller.SanctionLifted, position: int) -> None:
+    @on(Seller.SanctionLifted, Seller.SanctionExpired)
+    def lifted(self, tx: Tx, e: Any, position: int) -> None:
         shop_id = self._shop_of(tx, e.originator_id)
         tx.execute(
             f"UPDATE {self.t['sanctions']} SET lifted_at = ? WHERE shop_id = ? AND sanction_id = ?",
@@ -310,6 +313,7 @@ class SanctionRecord:
     complaint_id: UUID | None
     imposed_at: datetime
     lifted_at: datetime | None
+    until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -348,6 +352,19 @@ class ViolationQuery:
 class SellersView(View):
     projection = Sellers
 
+    def expiring(self, now: datetime, limit: int = 500) -> list[tuple[str, str]]:
+        """(shop, sanction) of the active sanctions whose time is up, the oldest first."""
+
+        def query(tx: Tx, t: dict[str, str]) -> list[tuple[str, str]]:
+            rows = tx.all(
+                f"SELECT shop_id, sanction_id FROM {t['sanctions']} WHERE lifted_at IS NULL"
+                " AND until IS NOT NULL AND until <= ? ORDER BY until LIMIT ?",
+                (moment(now), limit),
+            )
+            return [(str(shop), str(sanction)) for shop, sanction in rows]
+
+        return self.read(query)
+
     def _record(self, tx: Tx, t: dict[str, str], row: tuple[Any, ...]) -> SellerRecord:
         shop_id = row[0]
         sanctions = [
@@ -358,9 +375,10 @@ class SellersView(View):
                 UUID(r[3]) if r[3] else None,
                 from_moment(r[4]),
                 from_moment(r[5]) if r[5] else None,
+                from_moment(r[6]) if r[6] else None,
             )
             for r in tx.all(
-                f"SELECT sanction_id, kind, reason, complaint_id, imposed_at, lifted_at"
+                f"SELECT sanction_id, kind, reason, complaint_id, imposed_at, lifted_at, until"
                 f" FROM {t['sanctions']} WHERE shop_id = ? ORDER BY seq",
                 (shop_id,),
             )

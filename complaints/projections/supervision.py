@@ -32,7 +32,7 @@ QUEUE_CAP = 10_000
 
 class Supervision(Projection):
     name = "supervision"
-    version = 2  # v2: appeals waiting for a decision
+    version = 3  # v2: appeals waiting for a decision; v3: disputed remedies
     tables = {  # noqa: RUF012 - read-only class data
         "cases": "complaint_id TEXT PRIMARY KEY, reference TEXT NOT NULL, shop_id TEXT NOT NULL",
         "items": (
@@ -103,6 +103,10 @@ class Supervision(Projection):
     @on(Complaint.ExecutionIssueRaised)
     def issue_raised(self, tx: Tx, e: Complaint.ExecutionIssueRaised, position: int) -> None:
         self._open(tx, e, "execution_issue", e.issue_id, f"raised by the {e.by.value.lower()}")
+
+    @on(Complaint.RemedyDisputed)
+    def remedy_disputed(self, tx: Tx, e: Complaint.RemedyDisputed, position: int) -> None:
+        self._open(tx, e, "execution_issue", e.issue_id, "the consumer disputes the remedy")
 
     @on(Complaint.ExecutionIssueResolved)
     def issue_resolved(self, tx: Tx, e: Complaint.ExecutionIssueResolved, position: int) -> None:

@@ -290,8 +290,12 @@ DESCRIBE: dict[type[Any], Callable[[Any], Described]] = {
     ),
     C.RefundAdvanced: lambda e: Described(
         f"The platform paid {e.amount.amount} {e.amount.currency} to the consumer and charged"
-        f" the seller's deposit, because the seller missed the remedy deadline"
-        f"{enforcing(e.enforced_deadline_id)}.",
+        " the seller's deposit, because "
+        + (
+            "supervision upheld the consumer's dispute of the remedy."
+            if e.enforced_deadline_id is None
+            else f"the seller missed the remedy deadline{enforcing(e.enforced_deadline_id)}."
+        ),
         details={
             "amount": str(e.amount.amount),
             "currency": e.amount.currency,
@@ -319,7 +323,19 @@ DESCRIBE: dict[type[Any], Callable[[Any], Described]] = {
     ),
     C.ExecutionIssueResolved: lambda e: Described(
         f"Issue {e.issue_id} resolved: {e.resolution}",
-        details={"issue_id": e.issue_id, "resolution": e.resolution},
+        details={"issue_id": e.issue_id, "resolution": e.resolution, "advanced": e.advanced},
+    ),
+    C.RemedyConfirmed: lambda e: Described(
+        "The remedy is deemed received: the consumer did not answer in time"
+        f"{enforcing(e.enforced_deadline_id)}."
+        if e.deemed
+        else "The consumer confirmed the remedy arrived.",
+        details={"deemed": e.deemed, "enforced_deadline_id": e.enforced_deadline_id},
+    ),
+    C.RemedyDisputed: lambda e: Described(
+        f"The consumer disputed the remedy: it did not arrive as reported (issue {e.issue_id}).",
+        details={"issue_id": e.issue_id},
+        personal=("reason",),
     ),
     # A party sees only its own rating (Complaint.ratings); the other's is not in its timeline.
     C.Rated: lambda e: Described(
@@ -369,8 +385,8 @@ class Timeline(Projection):
     }
     # v2: an index on position; v3: decisions name the rules they cite; v4: remedies in details
     # are objects, not JSON strings inside the JSON; v5: ratings for staff only; v6: evidence
-    # names its file's media type and size
-    version = 6
+    # names its file's media type and size; v7: resolutions say whether the platform advanced
+    version = 7
     indexes = ("CREATE INDEX IF NOT EXISTS {index} ON {entries} (position)",)
 
     def __init__(self, generation: int) -> None:

@@ -33,6 +33,7 @@ from complaints.domain.seller import (
     ConfirmedViolation,
     LedgerEntry,
     Sanction,
+    SanctionAppeal,
     SpotCheck,
     Strike,
 )
@@ -70,7 +71,14 @@ ENUMS: tuple[type[Enum], ...] = (
 )
 VALUES: tuple[type[Any], ...] = (Actor, Money, Remedy, AfterSalesPolicy, Extension)
 #: What a Seller snapshot holds besides the values above (events never carry these).
-SELLER_STATE: tuple[type[Any], ...] = (LedgerEntry, Sanction, SpotCheck, Strike, ConfirmedViolation)
+SELLER_STATE: tuple[type[Any], ...] = (
+    LedgerEntry,
+    Sanction,
+    SanctionAppeal,
+    SpotCheck,
+    Strike,
+    ConfirmedViolation,
+)
 #: What a Complaint snapshot holds besides the values above. Personal text inside these stays
 #: sealed under its subject's key, so erasure reaches snapshots as it reaches events.
 COMPLAINT_STATE: tuple[type[Any], ...] = (

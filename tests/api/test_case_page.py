@@ -139,7 +139,9 @@ def test_execution_issues_open_and_resolved(gql: GraphQL, world: Scenario) -> No
         "The refund never arrived.",
         None,
     )
-    assert issue["dueAt"] is None
+    assert issue["dueAt"] is None  # a staff deadline: the parties do not see it
+    (issue,) = page(gql, case.id, SUPERVISOR)["executionIssues"]
+    assert issue["dueAt"] == (world.clock.now() + timedelta(days=3)).isoformat()
     world.app.resolve_execution_issue(SUPERVISOR, case.id, "Bank delay; paid now.")
     (issue,) = page(gql, case.id, CONSUMER)["executionIssues"]
     assert issue["resolution"] == "Bank delay; paid now."

@@ -16,8 +16,12 @@ VENDORED = ROOT / "contract"
 
 
 #: Additions to the contract (../shared/contract/<name>) that the schema serves in full. Each is
-#: checked together with the base contract, as the check command at its top says.
-ADDITIONS = ("case.graphql",)
+#: checked together with the base contract and the additions it builds on, as the check command
+#: at its top says.
+ADDITIONS = {
+    "case.graphql": ("case.graphql",),
+    "recourse.graphql": ("case.graphql", "recourse.graphql"),
+}
 
 
 def contract_files() -> tuple[Path, Path]:
@@ -55,7 +59,8 @@ def test_the_schema_serves_every_name_in_the_contract() -> None:
 def test_the_schema_serves_every_name_in_each_addition(name: str, tmp_path: Path) -> None:
     contract, checker = contract_files()
     combined = tmp_path / "contract.graphql"
-    combined.write_text(contract.read_text() + "\n" + addition(name).read_text())
+    parts = [contract.read_text(), *(addition(part).read_text() for part in ADDITIONS[name])]
+    combined.write_text("\n".join(parts))
     result = subprocess.run(
         [sys.executable, str(checker), str(ROOT / "schema.graphql"), str(combined)],
         capture_output=True,

@@ -15,6 +15,7 @@ from uuid import uuid4
 
 import pytest
 
+from complaints.domain.deadlines import DeadlineKind
 from complaints.domain.values import Actor, Outcome, Role, SanctionKind, ViolationKind
 from complaints.graphql import ids
 from tests.api.conftest import GraphQL
@@ -61,6 +62,35 @@ def ruled(world: Scenario) -> Any:
 def appealed(world: Scenario) -> Any:
     complaint = world.ruled()
     return world.app.file_appeal(SELLER, complaint.id, GROUNDS)
+
+
+OTHER_SUPERVISOR = Actor(Role.SUPERVISOR, "supervisor-2")
+GROUNDS_S = "The labels were the supplier's own."
+
+
+def warned(world: Scenario, appealed: bool = False, **extra: Any) -> dict[str, Any]:
+    """A shop warned by a supervisor (sanction s1); its appeal filed, if asked."""
+    world.seller()
+    world.app.sanction_seller(SUPERVISOR, "acme", SanctionKind.WARNING, "Late replies.")
+    if appealed:
+        world.app.appeal_sanction(SELLER, "acme", "s1", GROUNDS_S)
+    return {"shopId": "acme", "sanctionId": "s1", **extra}
+
+
+def defaulted(world: Scenario) -> Any:
+    """The seller never answered: the requested refund was granted by default."""
+    return world.lapse(world.negotiating(), DeadlineKind.SELLER_RESPONSE)
+
+
+def refunded(world: Scenario) -> Any:
+    """The seller reported the refund paid: the case waits for the consumer."""
+    complaint = world.fulfilling()
+    return world.app.confirm_refund(SELLER, complaint.id)
+
+
+def disputed(world: Scenario) -> Any:
+    complaint = refunded(world)
+    return world.app.dispute_remedy(CONSUMER, complaint.id, "No money arrived.")
 
 
 def evidence_requested(world: Scenario) -> Any:
@@ -273,6 +303,37 @@ CASES = [
         ),
         CONSUMER,
         "Complaint",
+    ),
+    case(
+        "fileComplaint",
+        "FileComplaintInput",
+        lambda w: {
+            **shop(
+                w,
+                orderId=w.file().order_id,
+                category="DAMAGED",
+                description="The vase arrived in pieces.",
+                requestedRemedy=REFUND_IN,
+            )
+        },
+        CONSUMER,
+        "Conflict",
+        "DUPLICATE_COMPLAINT",
+    ),
+    case(
+        "fileComplaint",
+        "FileComplaintInput",
+        lambda w: shop(
+            w,
+            orderId="o-1",
+            category="DAMAGED",
+            description="The vase arrived in pieces.",
+            requestedRemedy=REFUND_IN,
+            evidence=[{"sha256": "ab" * 32, "kind": "photo"}],
+        ),
+        CONSUMER,
+        "ValidationFailed",
+        "VALIDATION_FAILED",
     ),
     case(
         "fileComplaint",
@@ -967,6 +1028,77 @@ CASES = [
     case(
         "resolveExecutionIssue",
         "ResolveIssueInput",
+        on(disputed, resolution="The bank shows no payment.", advanceRefund=True),
+        SUPERVISOR,
+        "Complaint",
+    ),
+    case(
+        "resolveExecutionIssue",
+        "ResolveIssueInput",
+        on(with_issue, resolution="Paid.", advanceRefund=True),
+        SUPERVISOR,
+        "ValidationFailed",
+        "VALIDATION_FAILED",
+    ),
+    case(
+        "fileAppeal",
+        "FileAppealInput",
+        on(defaulted, grounds="We never received the notice of this complaint."),
+        SELLER,
+        "Complaint",
+    ),
+    case(
+        "fileAppeal",
+        "FileAppealInput",
+        on(defaulted, grounds="I would like more than I asked for."),
+        CONSUMER,
+        "NotAllowed",
+        "NOT_THE_DEFAULTING_PARTY",
+    ),
+    case("confirmRemedyReceived", CA, on(refunded), CONSUMER, "Complaint"),
+    case(
+        "confirmRemedyReceived",
+        CA,
+        on(lambda w: w.fulfilling()),
+        CONSUMER,
+        "InvalidTransition",
+        "NO_REMEDY_TO_CONFIRM",
+    ),
+    case("confirmRemedyReceived", CA, on(refunded), SELLER, "NotAllowed", "ROLE_NOT_ALLOWED"),
+    case(
+        "disputeRemedy",
+        "DisputeRemedyInput",
+        on(refunded, reason="The refund never reached my card."),
+        CONSUMER,
+        "Complaint",
+    ),
+    case(
+        "disputeRemedy",
+        "DisputeRemedyInput",
+        on(refunded, reason=" "),
+        CONSUMER,
+        "ValidationFailed",
+        "VALIDATION_FAILED",
+    ),
+    case(
+        "disputeRemedy",
+        "DisputeRemedyInput",
+        on(refunded, reason="Nothing arrived."),
+        OTHER_CONSUMER,
+        "NotAllowed",
+        "NOT_A_PARTY",
+    ),
+    case(
+        "disputeRemedy",
+        "DisputeRemedyInput",
+        on(disputed, reason="Still nothing."),
+        CONSUMER,
+        "InvalidTransition",
+        "NO_REMEDY_TO_CONFIRM",
+    ),
+    case(
+        "resolveExecutionIssue",
+        "ResolveIssueInput",
         on(with_issue, resolution="Paid.", issueId="x9"),
         SUPERVISOR,
         "NotFound",
@@ -1298,6 +1430,60 @@ CASES = [
         ),
         SUPERVISOR,
         "Seller",
+    ),
+    case(
+        "appealSanction",
+        "AppealSanctionInput",
+        lambda w: warned(w, grounds=GROUNDS_S),
+        SELLER,
+        "Seller",
+    ),
+    case(
+        "appealSanction",
+        "AppealSanctionInput",
+        lambda w: warned(w, appealed=True, grounds=GROUNDS_S),
+        SELLER,
+        "Conflict",
+        "SANCTION_ALREADY_APPEALED",
+    ),
+    case(
+        "appealSanction",
+        "AppealSanctionInput",
+        lambda w: {**warned(w, grounds=GROUNDS_S), "sanctionId": "s9"},
+        SELLER,
+        "NotFound",
+        "SANCTION_NOT_FOUND",
+    ),
+    case(
+        "appealSanction",
+        "AppealSanctionInput",
+        lambda w: warned(w, grounds=GROUNDS_S),
+        OTHER_SELLER,
+        "NotAllowed",
+        "NOT_ALLOWED",
+    ),
+    case(
+        "decideSanctionAppeal",
+        "DecideSanctionAppealInput",
+        lambda w: warned(w, appealed=True, grant=True, rationale="Late replies were excused."),
+        OTHER_SUPERVISOR,
+        "Seller",
+    ),
+    case(
+        "decideSanctionAppeal",
+        "DecideSanctionAppealInput",
+        lambda w: warned(w, appealed=True, grant=True, rationale="x"),
+        SUPERVISOR,
+        "NotAllowed",
+        "SAME_REVIEWER",
+    ),
+    case(
+        "decideSanctionAppeal",
+        "DecideSanctionAppealInput",
+        lambda w: warned(w, grant=False, rationale="x"),
+        OTHER_SUPERVISOR,
+        "Conflict",
+        "NO_PENDING_APPEAL",
     ),
     case(
         "liftSanction",

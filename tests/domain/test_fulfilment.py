@@ -6,18 +6,24 @@ from datetime import timedelta
 
 import pytest
 
+from complaints.application import ComplaintsApp
+from complaints.clock import ManualClock
+from complaints.domain.complaint import Complaint
 from complaints.domain.deadlines import DeadlineKind
 from complaints.domain.errors import (
     AlreadyRated,
     ExecutionIssueNotFound,
     InvalidTransition,
     NoOpenExecutionIssue,
+    NoRemedyToConfirm,
     NotCurrentStep,
     RoleNotAllowed,
     SurveyClosed,
     ValidationFailed,
 )
+from complaints.domain.permissions import Action
 from complaints.domain.values import (
+    Category,
     FulfilmentStep,
     Outcome,
     Remedy,
@@ -25,6 +31,7 @@ from complaints.domain.values import (
     Role,
     Status,
 )
+from complaints.settings import Settings
 from tests.scenario import (
     AGENT,
     CONSUMER,
@@ -64,6 +71,8 @@ class TestSteps:
         complaint = world.app.confirm_return_received(SELLER, complaint.id)
         assert complaint.current_step is FulfilmentStep.REFUND
         complaint = world.app.confirm_refund(SELLER, complaint.id)
+        assert complaint.status is Status.FULFILLING  # until the consumer says it arrived
+        complaint = world.app.confirm_remedy_received(CONSUMER, complaint.id)
         assert complaint.status is Status.CLOSED
 
     def test_steps_out_of_order_are_refused(self, world: Scenario) -> None:
@@ -82,6 +91,7 @@ class TestSteps:
         world.app.ship_return(CONSUMER, complaint.id, "YTO", "YT0001")
         world.app.confirm_return_received(SELLER, complaint.id)
         complaint = world.app.ship_replacement(SELLER, complaint.id, "YTO", "YT0002")
+        complaint = world.app.confirm_remedy_received(CONSUMER, complaint.id)
         assert complaint.status is Status.CLOSED
         assert [s.step for s in complaint.shipments] == [
             FulfilmentStep.RETURN_SHIPMENT,
@@ -91,6 +101,8 @@ class TestSteps:
     def test_a_reship_needs_only_the_sellers_shipment(self, world: Scenario) -> None:
         complaint = world.fulfilling(remedy=Remedy(RemedyType.RESHIP))
         complaint = world.app.ship_replacement(SELLER, complaint.id, "EMS", "EE123")
+        assert complaint.deadline_of(DeadlineKind.REMEDY_CONFIRMATION) is not None
+        complaint = world.app.confirm_remedy_received(CONSUMER, complaint.id)
         assert complaint.status is Status.CLOSED
 
     def test_shipments_need_a_carrier_and_a_tracking_number(self, world: Scenario) -> None:
@@ -108,6 +120,109 @@ class TestSteps:
         complaint = world.closed()
         with pytest.raises(InvalidTransition):
             world.app.confirm_refund(SELLER, complaint.id)
+
+
+class TestTheConsumerConfirmsTheRemedy:
+    def refunded(self, world: Scenario, remedy: Remedy = REFUND) -> Complaint:
+        complaint = world.fulfilling(remedy=remedy)
+        if remedy.type is RemedyType.RESHIP:
+            return world.app.ship_replacement(SELLER, complaint.id, "EMS", "EE1")
+        return world.app.confirm_refund(SELLER, complaint.id)
+
+    def test_the_case_waits_for_the_consumer_who_confirms(self, world: Scenario) -> None:
+        complaint = self.refunded(world)
+        assert complaint.status is Status.FULFILLING
+        waiting = complaint.deadline_of(DeadlineKind.REMEDY_CONFIRMATION)
+        assert waiting is not None
+        assert waiting.party is Role.CONSUMER
+        assert waiting.due_at == world.clock.now() + timedelta(days=7)
+        assert Action.CONFIRM_REMEDY_RECEIVED.value in complaint.allowed_actions(
+            CONSUMER, world.clock.now()
+        )
+        complaint = world.app.confirm_remedy_received(CONSUMER, complaint.id)
+        assert (complaint.status, complaint.outcome) == (
+            Status.CLOSED,
+            Outcome.SETTLED_BY_AGREEMENT,
+        )
+        assert complaint.deadline_of(DeadlineKind.SURVEY) is not None
+
+    def test_silence_deems_the_remedy_received(self, world: Scenario) -> None:
+        complaint = self.refunded(world)
+        waiting = complaint.deadline_of(DeadlineKind.REMEDY_CONFIRMATION)
+        assert waiting is not None
+        complaint = world.lapse(complaint, DeadlineKind.REMEDY_CONFIRMATION)
+        assert complaint.status is Status.CLOSED
+        assert complaint.enforced_deadline_id == waiting.id
+        confirmed = [
+            e for e in world.app.history(complaint.id) if isinstance(e, Complaint.RemedyConfirmed)
+        ]
+        assert [(e.deemed, e.enforced_deadline_id) for e in confirmed] == [(True, waiting.id)]
+
+    def test_only_the_consumer_confirms_and_only_once_the_seller_reported(
+        self, world: Scenario
+    ) -> None:
+        complaint = world.fulfilling()
+        with pytest.raises(NoRemedyToConfirm):
+            world.app.confirm_remedy_received(CONSUMER, complaint.id)
+        with pytest.raises(NoRemedyToConfirm):
+            world.app.dispute_remedy(CONSUMER, complaint.id, "Nothing came.")
+        complaint = world.app.confirm_refund(SELLER, complaint.id)
+        with pytest.raises(RoleNotAllowed):
+            world.app.confirm_remedy_received(SELLER, complaint.id)
+        with pytest.raises(RoleNotAllowed):
+            world.app.dispute_remedy(SUPERVISOR, complaint.id, "Nothing came.")
+
+    def test_a_dispute_goes_to_supervision_with_a_due_time(self, world: Scenario) -> None:
+        complaint = self.refunded(world)
+        complaint = world.app.dispute_remedy(CONSUMER, complaint.id, "No money reached my card.")
+        (issue,) = complaint.execution_issues
+        assert (issue.dispute, issue.by, issue.is_open) == (True, Role.CONSUMER, True)
+        assert issue.text.reveal() == "No money reached my card."
+        assert complaint.deadline_of(DeadlineKind.REMEDY_CONFIRMATION) is None
+        sla = complaint.deadline_of(DeadlineKind.EXECUTION_ISSUE)
+        assert sla is not None
+        assert (sla.ref, sla.party) == (issue.id, None)
+        with pytest.raises(NoRemedyToConfirm):
+            world.app.confirm_remedy_received(CONSUMER, complaint.id)
+        # Missing the SLA flags the case for supervision; it decides nothing.
+        complaint = world.lapse(complaint, DeadlineKind.EXECUTION_ISSUE)
+        assert complaint.status is Status.FULFILLING
+        assert complaint.execution_issues[0].is_open
+
+    def test_supervision_advances_a_disputed_refund_with_a_strike(self, world: Scenario) -> None:
+        complaint = self.refunded(world)
+        world.app.dispute_remedy(CONSUMER, complaint.id, "No money reached my card.")
+        complaint = world.app.resolve_execution_issue(
+            SUPERVISOR, complaint.id, "The bank shows no payment.", None, True
+        )
+        assert complaint.status is Status.CLOSED
+        assert complaint.advanced_refund == cny("199.00")
+        assert complaint.execution_issues[0].advanced
+        seller = world.app.get_seller("acme")
+        assert seller.deposit == cny("801.00")
+        assert [(s.offence.value, s.number) for s in seller.strikes] == [("REMEDY_MISSED", 1)]
+
+    def test_supervision_dismisses_a_dispute_and_the_case_closes(self, world: Scenario) -> None:
+        complaint = self.refunded(world)
+        world.app.dispute_remedy(CONSUMER, complaint.id, "No money reached my card.")
+        complaint = world.app.resolve_execution_issue(
+            SUPERVISOR, complaint.id, "The bank confirms payment on the 3rd."
+        )
+        assert complaint.status is Status.CLOSED
+        assert complaint.advanced_refund is None
+        assert world.app.get_seller("acme").strikes == []
+
+    def test_only_a_disputed_remedy_that_moves_money_is_advanced(self, world: Scenario) -> None:
+        complaint = world.fulfilling()
+        world.app.raise_execution_issue(CONSUMER, complaint.id, "The seller is slow.")
+        with pytest.raises(ValidationFailed) as refused:
+            world.app.resolve_execution_issue(SUPERVISOR, complaint.id, "Paid.", None, True)
+        assert [f.field for f in refused.value.fields] == ["advance_refund"]
+        reship = self.refunded(world, Remedy(RemedyType.RESHIP))
+        world.app.dispute_remedy(CONSUMER, reship.id, "The parcel was empty.")
+        with pytest.raises(ValidationFailed) as refused:
+            world.app.resolve_execution_issue(SUPERVISOR, reship.id, "Advance it.", None, True)
+        assert "moves no money" in refused.value.fields[0].message
 
 
 class TestExecutionIssues:
@@ -199,3 +314,55 @@ class TestSurvey:
         complaint = world.closed()
         complaint = world.app.rate_handling(CONSUMER, complaint.id, 1)
         assert (complaint.status, complaint.remedy) == (Status.CLOSED, REFUND)
+
+
+def reshipping(world: Scenario) -> Complaint:
+    """The consumer asked for 199.00 back; they settled on a reshipment instead."""
+    complaint = world.negotiating()
+    world.app.make_offer(SELLER, complaint.id, Remedy(RemedyType.RESHIP))
+    return world.app.accept_offer(CONSUMER, complaint.id, "o2")
+
+
+class TestMissedReplacements:
+    def test_a_missed_replacement_becomes_a_refund_the_platform_pays(self, world: Scenario) -> None:
+        complaint = world.lapse(reshipping(world), DeadlineKind.REMEDY)
+        assert complaint.status is Status.CLOSED
+        assert complaint.advanced_refund == cny("199.00")
+        seller = world.app.get_seller("acme")
+        assert seller.deposit == cny("801.00")
+        assert len(seller.strikes) == 1
+
+    def test_more_attempts_when_the_settings_allow(self, clock: ManualClock) -> None:
+        settings = Settings(database_url="memory://", replacement_attempts=2)
+        app = ComplaintsApp(settings, clock=clock)
+        world = Scenario(app, clock)
+        complaint = world.lapse(reshipping(world), DeadlineKind.REMEDY)
+        assert complaint.status is Status.FULFILLING
+        assert complaint.deadline_of(DeadlineKind.REMEDY) is not None
+        complaint = world.lapse(complaint, DeadlineKind.REMEDY)
+        assert complaint.status is Status.CLOSED
+        app.close()
+
+    def test_with_no_value_to_refund_supervision_decides(self, world: Scenario) -> None:
+        world.seller()
+        filed = world.app.file_complaint(
+            CONSUMER,
+            "acme",
+            "order-77",
+            Category.WRONG_ITEM,
+            "They sent a blue kettle, I ordered a red one.",
+            Remedy(RemedyType.EXCHANGE),
+        )
+        world.app.accept_complaint(AGENT, filed.id)
+        complaint = world.app.accept_offer(SELLER, filed.id, "o1")
+        world.app.ship_return(CONSUMER, complaint.id, "SF", "SF1")
+        complaint = world.app.confirm_return_received(SELLER, complaint.id)
+        complaint = world.lapse(complaint, DeadlineKind.REMEDY)
+        (issue,) = complaint.open_execution_issues
+        assert issue.by is Role.SYSTEM
+        assert complaint.deadline_of(DeadlineKind.EXECUTION_ISSUE) is not None
+        assert complaint.deadline_of(DeadlineKind.REMEDY) is None
+        complaint = world.app.resolve_execution_issue(
+            SUPERVISOR, complaint.id, "Seller confirms stock; one more try."
+        )
+        assert complaint.deadline_of(DeadlineKind.REMEDY) is not None

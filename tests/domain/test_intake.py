@@ -8,8 +8,10 @@ from decimal import Decimal
 
 import pytest
 
+from complaints.domain.complaint import Complaint
 from complaints.domain.deadlines import DeadlineKind
 from complaints.domain.errors import (
+    DuplicateComplaint,
     InvalidTransition,
     NotAParty,
     ReadOnlyRole,
@@ -150,6 +152,56 @@ class TestFiling:
         with pytest.raises(ValidationFailed):
             world.app.file_complaint(CONSUMER, "acme", "order-1", Category.DAMAGED, "", REFUND)
         assert world.app.recorder.max_notification_id() == head
+
+
+class TestOneOpenComplaintPerOrder:
+    def file(self, world: Scenario, consumer: Actor = CONSUMER, **where: str) -> Complaint:
+        world.seller("acme")
+        world.seller("globex")
+        return world.app.file_complaint(
+            consumer,
+            where.get("shop", "acme"),
+            where.get("order", "order-9"),
+            Category.DAMAGED,
+            DESCRIPTION,
+            REFUND,
+        )
+
+    def test_a_second_open_complaint_about_an_order_is_refused(self, world: Scenario) -> None:
+        first = self.file(world)
+        world.app.accept_complaint(AGENT, first.id)
+        with pytest.raises(DuplicateComplaint) as refused:
+            self.file(world)
+        assert refused.value.code == "DUPLICATE_COMPLAINT"
+        assert refused.value.reference == first.reference
+        assert first.reference in str(refused.value)
+
+    def test_other_orders_shops_and_consumers_are_not_affected(self, world: Scenario) -> None:
+        self.file(world)
+        self.file(world, order="order-10")
+        self.file(world, shop="globex")
+        self.file(world, OTHER_CONSUMER)
+
+    @pytest.mark.parametrize("end", ["withdraw", "reject", "close"])
+    def test_once_the_case_has_ended_a_new_one_may_be_filed(
+        self, world: Scenario, end: str
+    ) -> None:
+        first = self.file(world)
+        if end == "withdraw":
+            world.app.withdraw_complaint(CONSUMER, first.id)
+        elif end == "reject":
+            world.app.reject_complaint(AGENT, first.id, "Outside the after-sales window.", "R-1.2")
+        else:
+            world.app.accept_complaint(AGENT, first.id)
+            world.app.accept_offer(SELLER, first.id, "o1")
+            world.app.confirm_refund(SELLER, first.id)
+            world.app.confirm_remedy_received(CONSUMER, first.id)
+        assert world.app.get_complaint(first.id).status.value in {"WITHDRAWN", "REJECTED", "CLOSED"}
+        again = self.file(world)
+        assert again.reference != first.reference
+        with pytest.raises(DuplicateComplaint) as refused:
+            self.file(world)
+        assert refused.value.reference == again.reference
 
 
 class TestAcceptance:

@@ -7,12 +7,15 @@ and after every step replays each case from its events to check that:
 - money moves only after a ruling, a default ruling or an agreement;
 - a terminal state stays terminal;
 - a refused command changes nothing;
-- every deposit ledger adds up.
+- every deposit ledger adds up;
+- no dead ends: from every state, with no one acting and each due deadline lapsing in turn,
+  the case ends, or waits only for staff whose deadline is overdue (in the supervision queue).
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+import copy
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -23,10 +26,13 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, precon
 from complaints.application import ComplaintsApp
 from complaints.clock import ManualClock
 from complaints.domain.complaint import Complaint
+from complaints.domain.context import CommandContext
+from complaints.domain.deadlines import STAFF_DEADLINES, DeadlinePolicy
 from complaints.domain.errors import DomainError
 from complaints.domain.permissions import Action
 from complaints.domain.values import (
     RULING_OUTCOMES,
+    TERMINAL,
     Actor,
     Category,
     Outcome,
@@ -35,6 +41,7 @@ from complaints.domain.values import (
     Role,
     Visibility,
 )
+from complaints.projections.read_models import ReadModels
 from complaints.settings import Settings
 from tests.invariants import check_case, check_ledger
 from tests.scenario import (
@@ -142,10 +149,14 @@ def command(  # noqa: PLR0912 - one branch per command
             app.confirm_return_received(actor, c.id)
         case Action.SHIP_REPLACEMENT:
             app.ship_replacement(actor, c.id, "SF", "SF2")
+        case Action.CONFIRM_REMEDY_RECEIVED:
+            app.confirm_remedy_received(actor, c.id)
+        case Action.DISPUTE_REMEDY:
+            app.dispute_remedy(actor, c.id, "Nothing arrived.")
         case Action.RAISE_EXECUTION_ISSUE:
             app.raise_execution_issue(actor, c.id, "problem")
         case Action.RESOLVE_EXECUTION_ISSUE:
-            app.resolve_execution_issue(actor, c.id, "resolved")
+            app.resolve_execution_issue(actor, c.id, "resolved", None, draw(st.booleans()))
         case Action.RATE_HANDLING:
             app.rate_handling(actor, c.id, draw(st.integers(0, 6)))
         case Action.LAPSE_DEADLINE:
@@ -163,15 +174,17 @@ class ComplaintLifecycle(RuleBasedStateMachine):
         world.seller("acme")
         world.seller("globex")
         self.ids: list[UUID] = []
+        self.models = ReadModels(self.app)
 
     def teardown(self) -> None:
+        self.models.close()
         self.app.close()
 
     @precondition(lambda self: len(self.ids) < 3)
     @rule(target=complaints, remedy=REMEDIES, category=st.sampled_from(list(Category)))
     def file(self, remedy: Remedy, category: Category) -> UUID:
         complaint = self.app.file_complaint(
-            CONSUMER, "acme", "order-7", category, DESCRIPTION, remedy
+            CONSUMER, "acme", f"order-{len(self.ids) + 7}", category, DESCRIPTION, remedy
         )
         self.ids.append(complaint.id)
         return complaint.id
@@ -254,9 +267,68 @@ class ComplaintLifecycle(RuleBasedStateMachine):
             assert vars(restored) == vars(complaint)
 
     @invariant()
+    def no_case_can_stall(self) -> None:
+        """Liveness, checked on a copy of each case so that the run goes on from here."""
+        for cid in self.ids:
+            outcome = drain(copy.deepcopy(self.app.get_complaint(cid)), self.clock.now())
+            event(f"left alone, a case {outcome}")
+
+    @rule(cid=complaints)
+    def everyone_stops(self, cid: UUID) -> None:
+        """The same for real: the worker enforces each due deadline, and what is left for staff
+        is in the supervision read model."""
+        complaint = self.app.get_complaint(cid)
+        if complaint.paused_at is not None:
+            return  # held by staff on purpose, until they resume it
+        for _ in range(MAX_LAPSES):
+            if complaint.status in TERMINAL:
+                return
+            pending = [d for d in complaint.open_deadlines if not d.overdue]
+            if not pending:
+                break
+            deadline = pending[0]
+            if deadline.due_at > self.clock.now():
+                self.clock.advance(deadline.due_at - self.clock.now())
+            self.app.lapse_deadline(PLATFORM, cid, deadline.id)
+            complaint = self.app.get_complaint(cid)
+        else:
+            raise AssertionError(f"still {complaint.status.value} after {MAX_LAPSES} lapses")
+        self.models.catch_up()
+        queued = {
+            i.kind for i in self.models.supervision.queue(self.clock.now()) if i.complaint_id == cid
+        }
+        assert queued, f"{complaint.status.value} waits for staff, and supervision is not told"
+
+    @invariant()
     def every_deposit_ledger_adds_up(self) -> None:
         for shop in ("acme", "globex"):
             check_ledger(self.app.get_seller(shop))
+
+
+#: Enough lapses for the longest chain of deadlines a case can run through by itself.
+MAX_LAPSES = 25
+
+
+def drain(complaint: Complaint, now: datetime) -> str:
+    """Let each due deadline of `complaint` lapse, soonest first, with no one acting. It must
+    end, or come to wait only on staff deadlines that are overdue, within MAX_LAPSES lapses."""
+    if complaint.paused_at is not None:
+        return "is held by staff (paused clock)"
+    for _ in range(MAX_LAPSES):
+        if complaint.status in TERMINAL:
+            return f"ends {complaint.status.value}"
+        pending = [d for d in complaint.open_deadlines if not d.overdue]
+        if not pending:
+            staff = [d for d in complaint.deadlines.values() if d.kind in STAFF_DEADLINES]
+            assert staff, (
+                f"{complaint.status.value} waits on nobody's deadline: a dead end"
+                f" (steps {complaint.pending_steps}, issues {complaint.open_execution_issues})"
+            )
+            return f"waits for staff in {complaint.status.value}"
+        deadline = pending[0]
+        now = max(now, deadline.due_at)
+        complaint.lapse_deadline(CommandContext(PLATFORM, now, DeadlinePolicy()), deadline.id)
+    raise AssertionError(f"still {complaint.status.value} after {MAX_LAPSES} lapses")
 
 
 TestComplaintLifecycle = ComplaintLifecycle.TestCase

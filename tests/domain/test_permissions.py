@@ -56,6 +56,8 @@ COMMANDS: dict[Action, Call] = {
     Action.SHIP_RETURN: lambda app, a, c: app.ship_return(a, c, "SF", "1"),
     Action.CONFIRM_RETURN_RECEIVED: lambda app, a, c: app.confirm_return_received(a, c),
     Action.SHIP_REPLACEMENT: lambda app, a, c: app.ship_replacement(a, c, "SF", "1"),
+    Action.CONFIRM_REMEDY_RECEIVED: lambda app, a, c: app.confirm_remedy_received(a, c),
+    Action.DISPUTE_REMEDY: lambda app, a, c: app.dispute_remedy(a, c, "Nothing arrived."),
     Action.RAISE_EXECUTION_ISSUE: lambda app, a, c: app.raise_execution_issue(a, c, "issue"),
     Action.RESOLVE_EXECUTION_ISSUE: lambda app, a, c: app.resolve_execution_issue(a, c, "ok"),
     Action.RATE_HANDLING: lambda app, a, c: app.rate_handling(a, c, 5),

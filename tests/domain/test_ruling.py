@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from complaints.domain.complaint import Complaint
 from complaints.domain.deadlines import DeadlineKind
 from complaints.domain.errors import (
     AlreadyAcknowledged,
@@ -14,6 +15,7 @@ from complaints.domain.errors import (
     FindingRequired,
     InvalidTransition,
     NothingToAcknowledge,
+    NotTheDefaultingParty,
     RoleNotAllowed,
     SameReviewer,
     ValidationFailed,
@@ -136,6 +138,24 @@ class TestAppeal:
         assert complaint.appeals[0].grounds.reveal() == GROUNDS
         assert complaint.deadline_of(DeadlineKind.APPEAL_WINDOW) is not None
 
+    def test_an_appeal_puts_supervision_on_a_deadline(self, world: Scenario) -> None:
+        complaint = world.ruled()
+        complaint = world.app.file_appeal(SELLER, complaint.id, "The photos show older damage.")
+        review = complaint.deadline_of(DeadlineKind.APPEAL_REVIEW)
+        assert review is not None
+        assert (review.party, review.due_at) == (None, world.clock.now() + timedelta(days=5))
+        complaint = world.app.file_appeal(CONSUMER, complaint.id, "The remedy is too small.")
+        assert (
+            len([d for d in complaint.open_deadlines if d.kind is DeadlineKind.APPEAL_REVIEW]) == 1
+        )
+        complaint = world.lapse(complaint, DeadlineKind.APPEAL_REVIEW)
+        assert complaint.status is Status.APPEAL_REVIEW  # overdue for supervision, not decided
+        overdue = complaint.deadline_of(DeadlineKind.APPEAL_REVIEW)
+        assert overdue is not None
+        assert overdue.overdue
+        complaint = world.app.decide_appeal(SUPERVISOR, complaint.id, False, "The ruling stands.")
+        assert complaint.deadline_of(DeadlineKind.APPEAL_REVIEW) is None
+
     def test_each_party_appeals_at_most_once(self, world: Scenario) -> None:
         complaint = world.ruled()
         world.app.file_appeal(SELLER, complaint.id, GROUNDS)
@@ -216,3 +236,71 @@ class TestAppeal:
         world.app.decide_appeal(SUPERVISOR, complaint.id, False, "Stands.")
         with pytest.raises(InvalidTransition):
             world.app.file_appeal(CONSUMER, complaint.id, "I want more than the refund.")
+
+
+class TestAppealingADefaultRuling:
+    def defaulted(self, world: Scenario) -> Complaint:
+        """The seller never answered: the consumer's requested refund is granted by default."""
+        return world.lapse(world.negotiating(), DeadlineKind.SELLER_RESPONSE)
+
+    def test_the_party_that_missed_the_deadline_may_appeal_while_the_remedy_waits(
+        self, world: Scenario
+    ) -> None:
+        complaint = self.defaulted(world)
+        assert (complaint.status, complaint.decided_by_default) == (Status.FULFILLING, True)
+        window = complaint.deadline_of(DeadlineKind.APPEAL_WINDOW)
+        assert window is not None
+        assert window.party is Role.SELLER
+        assert complaint.deadline_of(DeadlineKind.REMEDY) is not None
+        with pytest.raises(NotTheDefaultingParty):
+            world.app.file_appeal(CONSUMER, complaint.id, "I want more than I asked for.")
+        complaint = world.app.file_appeal(SELLER, complaint.id, "We never got the notice.")
+        assert complaint.status is Status.APPEAL_REVIEW
+        assert complaint.deadline_of(DeadlineKind.REMEDY) is None  # waits for the decision
+        assert complaint.deadline_of(DeadlineKind.APPEAL_WINDOW) is None
+        assert complaint.deadline_of(DeadlineKind.APPEAL_REVIEW) is not None
+        with pytest.raises((AlreadyAppealed, InvalidTransition)):
+            world.app.file_appeal(SELLER, complaint.id, "Once more, with feeling.")
+
+    def test_a_refused_appeal_lets_the_remedy_go_ahead(self, world: Scenario) -> None:
+        complaint = self.defaulted(world)
+        world.app.file_appeal(SELLER, complaint.id, "We never got the notice.")
+        complaint = world.app.decide_appeal(SUPERVISOR, complaint.id, False, "It was sent.")
+        assert complaint.status is Status.FULFILLING
+        assert complaint.remedy == REFUND
+        assert complaint.deadline_of(DeadlineKind.REMEDY) is not None
+
+    def test_a_granted_appeal_changes_the_outcome(self, world: Scenario) -> None:
+        complaint = self.defaulted(world)
+        world.app.file_appeal(SELLER, complaint.id, "The goods were returned unused.")
+        complaint = world.app.decide_appeal(
+            SUPERVISOR,
+            complaint.id,
+            True,
+            "The seller had already refunded outside the platform.",
+            Outcome.SELLER_FAVOUR_EXPLAINED,
+        )
+        assert (complaint.status, complaint.outcome) == (
+            Status.CLOSED,
+            Outcome.SELLER_FAVOUR_EXPLAINED,
+        )
+
+    def test_once_the_remedy_is_carried_out_the_window_has_closed(self, world: Scenario) -> None:
+        complaint = self.defaulted(world)
+        world.app.confirm_refund(SELLER, complaint.id)
+        with pytest.raises(AppealWindowClosed):
+            world.app.file_appeal(SELLER, complaint.id, "On reflection, we disagree.")
+
+    def test_a_window_that_lapses_changes_nothing(self, world: Scenario) -> None:
+        complaint = self.defaulted(world)
+        world.app.pause_clock(SUPERVISOR, complaint.id, "A bank holiday.")
+        world.app.resume_clock(SUPERVISOR, complaint.id)
+        complaint = world.app.get_complaint(complaint.id)
+        window = complaint.deadline_of(DeadlineKind.APPEAL_WINDOW)
+        assert window is not None
+        # The remedy deadline (48 h) comes first; confirm in time, then let the window pass.
+        complaint = world.app.confirm_refund(SELLER, complaint.id)
+        assert complaint.deadline_of(DeadlineKind.APPEAL_WINDOW) is not None
+        complaint = world.lapse(complaint, DeadlineKind.APPEAL_WINDOW)
+        assert complaint.status is Status.FULFILLING
+        assert complaint.deadline_of(DeadlineKind.REMEDY_CONFIRMATION) is not None

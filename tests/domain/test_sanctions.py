@@ -11,13 +11,46 @@ import pytest
 
 from complaints.application import ComplaintsApp
 from complaints.clock import ManualClock
+from complaints.domain.complaint import Complaint
 from complaints.domain.deadlines import DeadlineKind
-from complaints.domain.errors import RoleNotAllowed
+from complaints.domain.errors import (
+    NoPendingAppeal,
+    NotAllowed,
+    RoleNotAllowed,
+    SameReviewer,
+    SanctionAlreadyAppealed,
+    SanctionNotActive,
+    SanctionNotFound,
+    ValidationFailed,
+)
 from complaints.domain.sanctions import Offence, SanctionLadder
 from complaints.domain.seller import Seller, ShopStatus
-from complaints.domain.values import SYSTEM, Remedy, RemedyType, SanctionKind, ViolationKind
+from complaints.domain.values import (
+    SYSTEM,
+    Actor,
+    Category,
+    Outcome,
+    Remedy,
+    RemedyType,
+    Role,
+    SanctionKind,
+    ViolationKind,
+    ViolationStatus,
+)
 from complaints.settings import Settings
-from tests.scenario import CONSUMER, SELLER, SUPERVISOR, Scenario, cny
+from tests.scenario import (
+    AGENT,
+    ARBITER,
+    CONSUMER,
+    OTHER_SELLER,
+    REFUND,
+    SELLER,
+    SUPERVISOR,
+    Scenario,
+    cny,
+)
+
+OTHER_SUPERVISOR = Actor(Role.SUPERVISOR, "supervisor-2")
 
 
 def strikes(world: Scenario, shop_id: str = "acme") -> list[tuple[Offence, int, str | None]]:
@@ -129,6 +162,7 @@ class TestTheLadder:
             "SANCTION_LADDER": "FINE,SHOP_CLOSED",
             "SANCTION_FINE": "75.00",
             "SANCTION_WINDOW": "30d",
+            "SANCTION_DURATIONS": "WARNING=90d,FINE=0d,TRADING_RESTRICTED=30d",
         }
         history = list(app.events.get(app.get_seller("acme").id))
         struck = [e for e in history if isinstance(e, Seller.Struck)]
@@ -215,3 +249,200 @@ class TestOffences:
         ctx = world.app.context(SELLER)
         with pytest.raises(RoleNotAllowed):
             seller.strike(ctx, SanctionLadder(), offence=Offence.FRAUD, reason="self-report")
+
+
+def platform_ruled(
+    world: Scenario,
+    *,
+    category: Category = Category.COUNTERFEIT,
+    outcome: Outcome = Outcome.CONSUMER_FAVOUR_FULL,
+) -> Complaint:
+    """A serious complaint goes straight to the platform, and the arbiter rules on it."""
+    complaint = world.file(category=category)
+    world.app.accept_complaint(AGENT, complaint.id)
+    world.app.assign_complaint(SUPERVISOR, complaint.id, ARBITER.id)
+    world.app.record_finding(ARBITER, complaint.id, "The serial number belongs to no product.")
+    favours_consumer = outcome is not Outcome.SELLER_FAVOUR_EXPLAINED
+    return world.app.issue_ruling(
+        ARBITER,
+        complaint.id,
+        outcome,
+        "The goods are not genuine." if favours_consumer else "The goods are genuine.",
+        REFUND if favours_consumer else None,
+        ["R-3.2"],
+    )
+
+
+class TestRulingsFeedEnforcement:
+    @pytest.mark.parametrize(
+        ("category", "kind", "offence"),
+        [
+            (Category.COUNTERFEIT, ViolationKind.COUNTERFEIT, Offence.COUNTERFEIT),
+            (Category.FRAUD, ViolationKind.FRAUD, Offence.FRAUD),
+        ],
+    )
+    def test_a_final_ruling_for_the_consumer_is_a_confirmed_violation(
+        self, world: Scenario, category: Category, kind: ViolationKind, offence: Offence
+    ) -> None:
+        complaint = platform_ruled(world, category=category)
+        assert strikes(world) == []  # not while the ruling may still be appealed
+        world.lapse(complaint, DeadlineKind.APPEAL_WINDOW)
+        seller = world.app.get_seller("acme")
+        (confirmed,) = seller.violations
+        violation = world.app.get_violation(confirmed.violation_id)
+        assert (violation.kind, violation.status) == (kind, ViolationStatus.CONFIRMED)
+        assert violation.complaint_id == complaint.id
+        assert complaint.reference in violation.description.reveal()
+        assert strikes(world) == [(offence, 1, "WARNING")]
+        assert seller.strikes[0].violation_id == violation.id
+        assert seller.strikes[0].complaint_id == complaint.id
+
+    def test_an_appeal_that_upholds_the_ruling_confirms_it_in_the_same_save(
+        self, world: Scenario
+    ) -> None:
+        complaint = platform_ruled(world)
+        world.app.file_appeal(SELLER, complaint.id, "Our supplier certified the goods genuine.")
+        head = world.app.recorder.max_notification_id() or 0
+        world.app.decide_appeal(SUPERVISOR, complaint.id, False, "The certificate is forged.")
+        assert strikes(world) == [(Offence.COUNTERFEIT, 1, "WARNING")]
+        saved = world.app.recorder.select_notifications(start=head + 1, limit=100)
+        topics = [n.topic.rsplit(":", 1)[1] for n in saved]
+        assert "Violation.Reported" in topics
+        assert "Violation.Confirmed" in topics
+        assert "Seller.Struck" in topics
+        assert "Complaint.AppealDecided" in topics
+
+    def test_a_granted_appeal_for_the_seller_records_nothing(self, world: Scenario) -> None:
+        complaint = platform_ruled(world)
+        world.app.file_appeal(SELLER, complaint.id, "Our supplier certified the goods genuine.")
+        world.app.decide_appeal(
+            SUPERVISOR,
+            complaint.id,
+            True,
+            "The certificate checks out.",
+            Outcome.SELLER_FAVOUR_EXPLAINED,
+        )
+        assert world.app.get_seller("acme").violations == []
+        assert strikes(world) == []
+
+    def test_a_ruling_for_the_seller_or_on_a_lesser_complaint_records_nothing(
+        self, world: Scenario
+    ) -> None:
+        for_seller = platform_ruled(world, outcome=Outcome.SELLER_FAVOUR_EXPLAINED)
+        world.lapse(for_seller, DeadlineKind.APPEAL_WINDOW)
+        damaged = world.ruled()
+        world.lapse(damaged, DeadlineKind.APPEAL_WINDOW)
+        assert world.app.get_seller("acme").violations == []
+        assert strikes(world) == []
+
+
+class TestSanctionsEnd:
+    def test_each_sanction_lasts_as_the_policy_says(self, world: Scenario) -> None:
+        world.seller()
+        for _ in range(4):
+            world.app.record_spot_check(SUPERVISOR, "acme", False, "Labels misleading.")
+        now = world.clock.now()
+        lasting = [(s.kind, s.until) for s in world.app.get_seller("acme").sanctions]
+        assert lasting == [
+            (SanctionKind.WARNING, now + timedelta(days=90)),
+            (SanctionKind.FINE, now),
+            (SanctionKind.TRADING_RESTRICTED, now + timedelta(days=30)),
+            (SanctionKind.SHOP_CLOSED, None),
+        ]
+
+    def test_an_expired_sanction_ends_and_stays_in_the_history(self, world: Scenario) -> None:
+        world.seller()
+        world.app.record_spot_check(SUPERVISOR, "acme", False, "Labels misleading.")
+        seller = world.app.expire_sanction(SYSTEM, "acme", "s1")
+        assert seller.active_sanctions != []  # not yet due: nothing happens
+        world.clock.advance(timedelta(days=90))
+        seller = world.app.expire_sanction(SYSTEM, "acme", "s1")
+        (warning,) = seller.sanctions
+        assert (warning.expired, warning.lifted_at) == (True, world.clock.now())
+        assert seller.active_sanctions == []
+        version = seller.version
+        assert world.app.expire_sanction(SYSTEM, "acme", "s1").version == version  # idempotent
+        with pytest.raises(RoleNotAllowed):
+            world.app.expire_sanction(SUPERVISOR, "acme", "s1")
+
+    def test_the_durations_come_from_the_settings(self) -> None:
+        ladder = SanctionLadder.parse(None, None, None, "warning=7d,shop_closed=1d")
+        assert ladder.lasts(SanctionKind.WARNING) == timedelta(days=7)
+        assert ladder.lasts(SanctionKind.SHOP_CLOSED) == timedelta(days=1)
+        assert ladder.lasts(SanctionKind.FINE) is None
+        with pytest.raises(ValueError, match="SANCTION_DURATIONS"):
+            SanctionLadder.parse(None, None, None, "WARNING=soon")
+
+
+class TestSanctionAppeals:
+    def fined(self, world: Scenario) -> Seller:
+        """A warning, then a fine of 500.00 from a deposit of 300.00: 200.00 of debt."""
+        world.seller(deposit="300.00")
+        world.app.record_spot_check(SUPERVISOR, "acme", False, "Labels misleading.")
+        return world.app.record_spot_check(SUPERVISOR, "acme", False, "Labels misleading again.")
+
+    def test_a_granted_appeal_lifts_the_sanction_and_returns_the_fine(
+        self, world: Scenario
+    ) -> None:
+        seller = self.fined(world)
+        assert (seller.deposit, seller.outstanding_debt) == (cny("0.00"), cny("200.00"))
+        world.app.appeal_sanction(SELLER, "acme", "s2", "The labels were the supplier's own.")
+        seller = world.app.decide_sanction_appeal(
+            OTHER_SUPERVISOR, "acme", "s2", True, "The supplier's labels were approved."
+        )
+        fine = next(s for s in seller.sanctions if s.id == "s2")
+        assert fine.appeal is not None
+        assert (fine.appeal.granted, fine.appeal.decided_by) == (True, OTHER_SUPERVISOR.id)
+        # 500.00 returned: the 200.00 of debt is repaid first, the rest goes to the deposit.
+        assert (seller.deposit, seller.outstanding_debt) == (cny("300.00"), cny("0.00"))
+        assert seller.ledger[-1].reason == "fine returned: appeal of sanction s2 granted"
+
+    def test_a_granted_appeal_of_a_standing_sanction_lifts_it(self, world: Scenario) -> None:
+        world.seller()
+        world.app.record_spot_check(SUPERVISOR, "acme", False, "Labels misleading.")
+        world.app.appeal_sanction(SELLER, "acme", "s1", "The labels were the supplier's own.")
+        seller = world.app.decide_sanction_appeal(OTHER_SUPERVISOR, "acme", "s1", True, "Agreed.")
+        assert seller.active_sanctions == []
+        assert seller.sanctions[0].lift_reason == "appeal granted: Agreed."
+
+    def test_a_refused_appeal_leaves_the_sanction(self, world: Scenario) -> None:
+        world.seller()
+        world.app.record_spot_check(SUPERVISOR, "acme", False, "Labels misleading.")
+        world.app.appeal_sanction(SELLER, "acme", "s1", "The labels were the supplier's own.")
+        seller = world.app.decide_sanction_appeal(OTHER_SUPERVISOR, "acme", "s1", False, "No.")
+        assert [s.kind for s in seller.active_sanctions] == [SanctionKind.WARNING]
+        with pytest.raises(NoPendingAppeal):
+            world.app.decide_sanction_appeal(OTHER_SUPERVISOR, "acme", "s1", True, "Again.")
+
+    def test_refusals(self, world: Scenario) -> None:
+        world.seller("acme")
+        world.seller("globex")
+        world.app.record_spot_check(SUPERVISOR, "acme", False, "Labels misleading.")
+        grounds = "The labels were the supplier's own."
+        with pytest.raises(NotAllowed):
+            world.app.appeal_sanction(OTHER_SELLER, "acme", "s1", grounds)
+        with pytest.raises(RoleNotAllowed):
+            world.app.appeal_sanction(CONSUMER, "acme", "s1", grounds)
+        with pytest.raises(SanctionNotFound):
+            world.app.appeal_sanction(SELLER, "acme", "s9", grounds)
+        with pytest.raises(ValidationFailed):
+            world.app.appeal_sanction(SELLER, "acme", "s1", "no")
+        with pytest.raises(NoPendingAppeal):
+            world.app.decide_sanction_appeal(OTHER_SUPERVISOR, "acme", "s1", True, "Yes.")
+        world.app.appeal_sanction(SELLER, "acme", "s1", grounds)
+        with pytest.raises(SanctionAlreadyAppealed):
+            world.app.appeal_sanction(SELLER, "acme", "s1", grounds)
+        with pytest.raises(SameReviewer):  # the supervisor whose spot check imposed it
+            world.app.decide_sanction_appeal(SUPERVISOR, "acme", "s1", True, "Yes.")
+        with pytest.raises(RoleNotAllowed):
+            world.app.decide_sanction_appeal(AGENT, "acme", "s1", True, "Yes.")
+
+    def test_an_ended_sanction_cannot_be_appealed_but_a_fine_can(self, world: Scenario) -> None:
+        self.fined(world)
+        world.clock.advance(timedelta(days=91))
+        world.app.expire_sanction(SYSTEM, "acme", "s1")
+        world.app.expire_sanction(SYSTEM, "acme", "s2")
+        with pytest.raises(SanctionNotActive):
+            world.app.appeal_sanction(SELLER, "acme", "s1", "The labels were the supplier's.")
+        seller = world.app.appeal_sanction(SELLER, "acme", "s2", "The fine was out of proportion.")
+        assert seller.sanctions[1].appeal is not None

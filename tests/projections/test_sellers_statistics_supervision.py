@@ -43,7 +43,8 @@ class TestScorecard:
         settled = world.negotiating()
         world.clock.advance(timedelta(hours=10))
         world.app.accept_offer(SELLER, settled.id, "o1")
-        world.app.confirm_refund(SELLER, settled.id)  # closed after 10 h, settled: not upheld
+        world.app.confirm_refund(SELLER, settled.id)
+        world.app.confirm_remedy_received(CONSUMER, settled.id)  # closed after 10 h: not upheld
         defaulted = world.negotiating()
         world.lapse(defaulted, DeadlineKind.SELLER_RESPONSE)  # upheld by default
         stored_read_models.catch_up()
@@ -123,6 +124,7 @@ class TestStatistics:
         world.clock.advance(timedelta(hours=4))
         app.accept_offer(SELLER, a.id, "o1")
         app.confirm_refund(SELLER, a.id)
+        app.confirm_remedy_received(CONSUMER, a.id)
         app.rate_handling(CONSUMER, a.id, 5)
         app.rate_handling(SELLER, a.id, 1)  # sellers' ratings are not consumer satisfaction
         b = world.awaiting_info()  # expires after 7 d: a default outcome
@@ -280,6 +282,35 @@ class TestSupervisionQueue:
         stored_read_models.catch_up()
         assert stored_read_models.supervision.queue(stored_world.clock.now()) == []
 
+    def test_a_disputed_remedy_and_a_late_appeal_decision_are_queued(
+        self, stored_world: Scenario, stored_read_models: ReadModels
+    ) -> None:
+        world = stored_world
+        refunded = world.fulfilling()
+        world.app.confirm_refund(SELLER, refunded.id)
+        disputed = world.app.dispute_remedy(CONSUMER, refunded.id, "No money arrived.")
+        ruled = world.ruled()
+        appealed = world.app.file_appeal(SELLER, ruled.id, "The photos show older damage.")
+        stored_read_models.catch_up()
+        queue = stored_read_models.supervision.queue(world.clock.now())
+        assert {(i.complaint_id, i.kind) for i in queue} == {
+            (refunded.id, "execution_issue"),
+            (ruled.id, "appeal_waiting"),
+        }
+        # Both staff deadlines pass unanswered: each is flagged overdue as well.
+        world.lapse(disputed, DeadlineKind.EXECUTION_ISSUE)
+        world.lapse(appealed, DeadlineKind.APPEAL_REVIEW)
+        stored_read_models.catch_up()
+        queue = stored_read_models.supervision.queue(world.clock.now())
+        assert {(i.complaint_id, i.kind, i.detail) for i in queue if i.kind == "overdue"} == {
+            (refunded.id, "overdue", "execution_issue overdue"),
+            (ruled.id, "overdue", "appeal_review overdue"),
+        }
+        world.app.resolve_execution_issue(SUPERVISOR, refunded.id, "The bank confirms payment.")
+        world.app.decide_appeal(SUPERVISOR, ruled.id, False, "The ruling stands.")
+        stored_read_models.catch_up()
+        assert stored_read_models.supervision.queue(world.clock.now()) == []
+
     def test_execution_issues_and_defaulted_remedies_are_queued(
         self, stored_world: Scenario, stored_read_models: ReadModels
     ) -> None:
@@ -289,11 +320,14 @@ class TestSupervisionQueue:
         stored_world.app.raise_execution_issue(CONSUMER, partial.id, "Refund never arrived.")
         stored_read_models.catch_up()
         queue = stored_read_models.supervision.queue(stored_world.clock.now())
+        # The reshipment names no value to refund: the platform hands it to supervision.
         assert {(i.complaint_id, i.kind) for i in queue} == {
             (reship.id, "remedy_defaulted"),
+            (reship.id, "execution_issue"),
             (partial.id, "execution_issue"),
         }
         stored_world.app.ship_replacement(SELLER, reship.id, "EMS", "E1")
+        stored_world.app.resolve_execution_issue(SUPERVISOR, reship.id, "Shipped at last.")
         stored_world.app.resolve_execution_issue(SUPERVISOR, partial.id, "Bank delay; paid now.")
         stored_read_models.catch_up()
         assert stored_read_models.supervision.queue(stored_world.clock.now()) == []

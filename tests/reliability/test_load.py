@@ -92,6 +92,8 @@ INPUTS: dict[str, Any] = {
     "shipReturn": {"carrier": "SF", "trackingNumber": "SF123"},
     "confirmReturnReceived": {},
     "shipReplacement": {"carrier": "SF", "trackingNumber": "SF456"},
+    "confirmRemedyReceived": {},
+    "disputeRemedy": {"reason": "The refund has not arrived."},
     "raiseExecutionIssue": {"text": "The refund has not arrived."},
     "resolveExecutionIssue": {"resolution": "Refund traced and paid."},
     "rateHandling": {"score": 4},

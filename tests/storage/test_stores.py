@@ -6,6 +6,7 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,9 +14,17 @@ from complaints.application import Changes, ComplaintsApp
 from complaints.clock import ManualClock
 from complaints.domain.complaint import Complaint
 from complaints.domain.deadlines import DeadlineKind
-from complaints.domain.errors import ConcurrentUpdate
+from complaints.domain.errors import ConcurrentUpdate, DuplicateComplaint
 from complaints.domain.seller import AfterSalesPolicy
-from complaints.domain.values import Outcome, Remedy, RemedyType, Role, ViolationKind, Visibility
+from complaints.domain.values import (
+    Category,
+    Outcome,
+    Remedy,
+    RemedyType,
+    Role,
+    ViolationKind,
+    Visibility,
+)
 from complaints.projections.read_models import ReadModels
 from complaints.settings import Settings, Store
 from tests.scenario import (
@@ -23,6 +32,7 @@ from tests.scenario import (
     ARBITER,
     CONSUMER,
     MEDIATOR,
+    REFUND,
     SELLER,
     SUPERVISOR,
     Scenario,
@@ -97,6 +107,7 @@ def full_life(world: Scenario) -> Complaint:
     app.ship_return(CONSUMER, cid, "SF", MARKERS["tracking"])
     app.confirm_return_received(SELLER, cid)
     app.confirm_refund(SELLER, cid)
+    app.confirm_remedy_received(CONSUMER, cid)
     app.rate_handling(CONSUMER, cid, 4, MARKERS["comment"])
     app.report_violation(CONSUMER, "acme", ViolationKind.MISREPRESENTATION, MARKERS["violation"])
     return app.get_complaint(cid)
@@ -235,6 +246,48 @@ def race(apps: list[ComplaintsApp], complaint: Complaint) -> list[BaseException 
     for t in threads:
         t.join(timeout=30)
     return results
+
+
+def test_two_filings_about_one_order_race_and_one_is_refused(
+    two_writers: list[ComplaintsApp], clock: ManualClock
+) -> None:
+    """Both load the order's index before either saves; the store refuses one save, and its
+    retry finds the other case open."""
+    Scenario(two_writers[0], clock).seller()
+    barrier = threading.Barrier(len(two_writers))
+    loads: list[int] = []
+    results: list[BaseException | Complaint] = []
+
+    def file(app: ComplaintsApp) -> None:
+        load = app._order_index
+
+        def first_load_waits(*args: str) -> Any:
+            index = load(*args)
+            loads.append(1)
+            if len(loads) <= len(two_writers):
+                barrier.wait(timeout=10)
+            return index
+
+        object.__setattr__(app, "_order_index", first_load_waits)
+        try:
+            results.append(
+                app.file_complaint(
+                    CONSUMER, "acme", "order-77", Category.DAMAGED, "It broke on day one.", REFUND
+                )
+            )
+        except BaseException as error:  # collected for the assertion below
+            results.append(error)
+
+    threads = [threading.Thread(target=file, args=(app,)) for app in two_writers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    filed = [r for r in results if isinstance(r, Complaint)]
+    refused = [r for r in results if isinstance(r, DuplicateComplaint)]
+    assert (len(filed), len(refused)) == (1, 1), results
+    assert refused[0].reference == filed[0].reference
+    assert len(loads) == 3  # both loaded it, and the loser loaded it again on its retry
 
 
 def test_two_writers_on_one_case_the_loser_is_retried(

@@ -8,6 +8,7 @@ import strawberry
 from complaints.application import ComplaintsApp
 from complaints.graphql.inputs import (
     ComplaintActionInput,
+    DisputeRemedyInput,
     PostMessageInput,
     RateHandlingInput,
     ResolveIssueInput,
@@ -38,6 +39,16 @@ class FulfilmentMutations:
         ShipReturnInput,
         description="Seller: the replacement (or repaired goods) is shipped",
     )
+    confirm_remedy_received = complaint_mutation(
+        ComplaintsApp.confirm_remedy_received,
+        ComplaintActionInput,
+        description="Consumer: the remedy arrived; the case closes",
+    )
+    dispute_remedy = complaint_mutation(
+        ComplaintsApp.dispute_remedy,
+        DisputeRemedyInput,
+        description="Consumer: the remedy did not arrive; supervision takes it up",
+    )
     raise_execution_issue = complaint_mutation(
         ComplaintsApp.raise_execution_issue,
         PostMessageInput,
@@ -47,7 +58,8 @@ class FulfilmentMutations:
     resolve_execution_issue = complaint_mutation(
         ComplaintsApp.resolve_execution_issue,
         ResolveIssueInput,
-        description="Supervisor: resolve an execution issue",
+        description="Supervisor: resolve an execution issue (a disputed remedy: advance or"
+        " dismiss it)",
     )
     rate_handling = complaint_mutation(
         ComplaintsApp.rate_handling,

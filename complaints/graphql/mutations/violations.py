@@ -7,6 +7,8 @@ import strawberry
 
 from complaints.application import ComplaintsApp
 from complaints.graphql.inputs import (
+    AppealSanctionInput,
+    DecideSanctionAppealInput,
     DismissViolationInput,
     LiftSanctionInput,
     RecordSpotCheckInput,
@@ -49,6 +51,16 @@ class ViolationMutations:
         ComplaintsApp.sanction_seller,
         SanctionSellerInput,
         description="Supervisor: sanction a shop (a FINE takes an amount)",
+    )
+    appeal_sanction = seller_mutation(
+        ComplaintsApp.appeal_sanction,
+        AppealSanctionInput,
+        description="The sanctioned shop: appeal a sanction, once",
+    )
+    decide_sanction_appeal = seller_mutation(
+        ComplaintsApp.decide_sanction_appeal,
+        DecideSanctionAppealInput,
+        description="Supervisor other than the one who imposed it: decide a sanction's appeal",
     )
     lift_sanction = seller_mutation(
         ComplaintsApp.lift_sanction,

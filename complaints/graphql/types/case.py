@@ -143,21 +143,41 @@ class ExecutionIssue:
     text: str | None = strawberry.field(description="[erased] after erasure")
     raised_at: datetime
     due_at: datetime | None = strawberry.field(
-        description="When supervision must answer; null while issues carry no deadline"
+        description="Staff and auditors: when supervision must answer (a staff deadline);"
+        " null once resolved, for issues raised before they carried one, and for others"
     )
     resolution: str | None
     resolved_at: datetime | None
+    dispute: bool = strawberry.field(
+        description="The consumer disputed that the remedy arrived (disputeRemedy)"
+    )
+    advanced: bool = strawberry.field(
+        description="Supervision upheld the dispute: the platform paid the remedy"
+    )
 
     @classmethod
-    def of(cls, issue: records.ExecutionIssue) -> ExecutionIssue:
+    def of(
+        cls, issue: records.ExecutionIssue, complaint: ComplaintAggregate, *, staff: bool
+    ) -> ExecutionIssue:
+        """`staff`: the viewer sees staff deadlines (as in Complaint.deadlines)."""
+        waiting = next(
+            (
+                d
+                for d in complaint.open_deadlines
+                if d.kind is DeadlineKind.EXECUTION_ISSUE and d.ref == issue.id
+            ),
+            None,
+        )
         return cls(
             id=strawberry.ID(issue.id),
             raised_by=issue.by,
             text=issue.text.reveal(),
             raised_at=issue.raised_at,
-            due_at=None,
+            due_at=None if waiting is None or not staff else waiting.due_at,
             resolution=issue.resolution,
             resolved_at=issue.resolved_at,
+            dispute=issue.dispute,
+            advanced=issue.advanced,
         )
 
 

@@ -353,7 +353,8 @@ class ComplaintNode(Node):
         complaint = await self._complaint(info)
         if complaint is None:
             return []
-        return [ExecutionIssue.of(i) for i in complaint.execution_issues]
+        staff = info.context.actor.role in access.READS_ALL
+        return [ExecutionIssue.of(i, complaint, staff=staff) for i in complaint.execution_issues]
 
     @strawberry.field(description="A party sees its own rating; staff and auditors see all")
     async def ratings(self, info: Info) -> list[Rating]:

@@ -17,7 +17,8 @@ from complaints.domain.seller import Seller as SellerAggregate
 from complaints.domain.values import Money as MoneyValue
 from complaints.graphql import ids
 from complaints.graphql.context import Info
-from complaints.graphql.enums import SanctionKind
+from complaints.graphql.enums import Party, SanctionKind
+from complaints.graphql.types.case import Appeal
 from complaints.graphql.types.relay import Node, PageInfo
 from complaints.graphql.types.values import Money
 from complaints.projections.sellers import SanctionRecord, SellerRecord
@@ -47,19 +48,59 @@ class Sanction:
     kind: SanctionKind
     reason: str
     imposed_at: datetime
-    lifted_at: datetime | None
+    lifted_at: datetime | None = strawberry.field(
+        description="When it ended: lifted, granted on appeal, or expired"
+    )
     complaint_id: strawberry.ID | None
+    id: strawberry.ID = strawberry.field(description="Unique within its shop: s1, s2, ...")
+    until: datetime | None = strawberry.field(
+        description="When it expires (SANCTION_DURATIONS); null: until a supervisor lifts it"
+    )
+    _shop_id: strawberry.Private[str]
+    _value: strawberry.Private[SanctionValue | None] = None
 
     @classmethod
-    def of(cls, sanction: SanctionRecord | SanctionValue) -> Sanction:
+    def of(cls, sanction: SanctionRecord | SanctionValue, shop_id: str) -> Sanction:
         return cls(
+            id=strawberry.ID(
+                sanction.sanction_id if isinstance(sanction, SanctionRecord) else sanction.id
+            ),
             kind=sanction.kind,
             reason=sanction.reason,
             imposed_at=sanction.imposed_at,
             lifted_at=sanction.lifted_at,
+            until=sanction.until,
             complaint_id=strawberry.ID(ids.global_id("Complaint", sanction.complaint_id))
             if sanction.complaint_id
             else None,
+            _shop_id=shop_id,
+            _value=sanction if isinstance(sanction, SanctionValue) else None,
+        )
+
+    @strawberry.field(
+        description="The shop's appeal and its decision; for the shop's own staff, platform"
+        " staff and auditors (null for others)"
+    )
+    async def appeal(self, info: Info) -> Appeal | None:
+        if not access.sees_deposit(info.context.actor, self._shop_id):
+            return None
+        value = self._value
+        if value is None:
+            try:
+                seller = await anyio.to_thread.run_sync(info.context.app.get_seller, self._shop_id)
+            except SellerNotFound:
+                return None
+            value = next((s for s in seller.sanctions if s.id == self.id), None)
+        if value is None or value.appeal is None:
+            return None
+        appeal = value.appeal
+        return Appeal(
+            by=Party.SELLER,
+            grounds=appeal.grounds.reveal(),
+            filed_at=appeal.filed_at,
+            granted=appeal.granted,
+            decided_at=appeal.decided_at,
+            rationale=appeal.rationale,
         )
 
 
@@ -156,7 +197,7 @@ class SellerNode(Node):
             name=shop.name,
             status=shop.status,
             after_sales_policy=AfterSalesPolicy.of(shop.policy),
-            sanctions=[Sanction.of(s) for s in shop.sanctions],
+            sanctions=[Sanction.of(s, shop.shop_id) for s in shop.sanctions],
             scorecard=scorecard,
             _deposit=deposit,
             _debt=debt,
