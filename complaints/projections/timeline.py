@@ -115,6 +115,8 @@ DESCRIBE: dict[type[Any], Callable[[Any], Described]] = {
             "kind": e.kind.value,
             "due_at": moment(e.due_at),
             "party": e.party.value if e.party else None,
+            "duration_seconds": e.duration_seconds,
+            "policy": e.policy,
         },
     ),
     C.DeadlineCleared: lambda e: Described(
@@ -385,8 +387,9 @@ class Timeline(Projection):
     }
     # v2: an index on position; v3: decisions name the rules they cite; v4: remedies in details
     # are objects, not JSON strings inside the JSON; v5: ratings for staff only; v6: evidence
-    # names its file's media type and size; v7: resolutions say whether the platform advanced
-    version = 7
+    # names its file's media type and size; v7: resolutions say whether the platform advanced;
+    # v8: a deadline names the duration and the DEADLINES entry that set it
+    version = 8
     indexes = ("CREATE INDEX IF NOT EXISTS {index} ON {entries} (position)",)
 
     def __init__(self, generation: int) -> None:

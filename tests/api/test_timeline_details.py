@@ -90,3 +90,22 @@ def test_a_few_entries_exactly(gql: GraphQL, world: Scenario) -> None:
     assert by_type["Settled"] == {"offerId": by_type["OfferAccepted"]["offerId"], "remedy": refund}
     assert by_type["Accepted"] == {"status": "NEGOTIATING"}
     assert by_type["RefundConfirmed"] == {}
+
+
+def test_a_deadline_names_the_policy_that_set_it(gql: GraphQL, world: Scenario) -> None:
+    """What an auditor needs to replay a case under another policy (docs/domain.md)."""
+    opened = [
+        e["details"]
+        for e in entries(gql, world, actor=CONSUMER)
+        if e["type"] == "DeadlineSet" and e["details"]["kind"] == "remedy_confirmation"
+    ]
+    assert opened == [
+        {
+            "deadlineId": opened[0]["deadlineId"],
+            "kind": "remedy_confirmation",
+            "dueAt": opened[0]["dueAt"],
+            "party": "CONSUMER",
+            "durationSeconds": 7 * 86400,
+            "policy": "remedy_confirmation=7d",
+        }
+    ]
