@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
+from complaints.application import ComplaintsApp
+from complaints.clock import ManualClock
 from complaints.domain.complaint import Complaint
 from complaints.domain.deadlines import DEFAULT_DURATIONS, DeadlineKind, DeadlinePolicy
 from complaints.domain.errors import DeadlineNotDue, RoleNotAllowed
@@ -18,6 +21,7 @@ from complaints.domain.values import (
     Role,
     Status,
 )
+from complaints.settings import Settings
 from tests.scenario import (
     AGENT,
     ARBITER,
@@ -266,8 +270,13 @@ class TestDefaultOutcomes:
         assert complaint.current_step is FulfilmentStep.REFUND
 
     def test_a_missed_replacement_is_recorded_and_the_seller_given_a_new_deadline(
-        self, world: Scenario
+        self, clock: ManualClock, tmp_path: Path
     ) -> None:
+        """While REPLACEMENT_ATTEMPTS last; then it becomes a refund (test_fulfilment.py)."""
+        settings = Settings(
+            database_url="memory://", replacement_attempts=2, upload_dir=tmp_path / "uploads"
+        )
+        world = Scenario(ComplaintsApp(settings, clock=clock), clock)
         complaint = world.fulfilling(remedy=Remedy(RemedyType.RESHIP))
         first = complaint.deadline_of(DeadlineKind.REMEDY)
         complaint = world.lapse(complaint, DeadlineKind.REMEDY)

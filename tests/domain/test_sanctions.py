@@ -209,7 +209,9 @@ class TestOffences:
         (strike,) = world.app.get_seller("acme").strikes
         assert strike.violation_id == violation_id
 
-    def test_a_missed_replacement_is_an_offence_each_time(self, world: Scenario) -> None:
+    def test_a_missed_replacement_is_an_offence_each_time(self, clock: ManualClock) -> None:
+        settings = Settings(database_url="memory://", replacement_attempts=2)
+        world = Scenario(ComplaintsApp(settings, clock=clock), clock)
         complaint = world.fulfilling(remedy=Remedy(RemedyType.RESHIP))
         complaint = world.lapse(complaint, DeadlineKind.REMEDY)
         world.lapse(complaint, DeadlineKind.REMEDY)
