@@ -185,6 +185,9 @@ class Settings:
     read_your_writes_seconds: float = 2.0
     #: Responses kept for persisted queries that read one case (0: no response cache).
     response_cache_entries: int = 10_000
+    #: Automatic persisted queries: whether clients may register new ones, and how many are kept.
+    apq_registration: bool = True
+    apq_max_queries: int = 1000
     #: Origins allowed to call the API from a browser (CORS) and to open WebSockets.
     allowed_origins: tuple[str, ...] = ()
     introspection: bool = True
@@ -285,6 +288,8 @@ class Settings:
             in_process_projections=flag("IN_PROCESS_PROJECTIONS", True),
             read_your_writes_seconds=number("READ_YOUR_WRITES_SECONDS", 2.0, integer=False),
             response_cache_entries=int(number("RESPONSE_CACHE_ENTRIES", 10_000)),
+            apq_registration=flag("APQ_REGISTRATION", not production),
+            apq_max_queries=max(1, int(number("APQ_MAX_QUERIES", 1000))),
             allowed_origins=listed("ALLOWED_ORIGINS", ()),
             introspection=flag("INTROSPECTION", not production),
             graphiql=flag("GRAPHIQL", not production),
@@ -320,6 +325,8 @@ class Settings:
             "IN_PROCESS_PROJECTIONS": str(self.in_process_projections).lower(),
             "READ_YOUR_WRITES_SECONDS": str(self.read_your_writes_seconds),
             "RESPONSE_CACHE_ENTRIES": str(self.response_cache_entries),
+            "APQ_REGISTRATION": str(self.apq_registration).lower(),
+            "APQ_MAX_QUERIES": str(self.apq_max_queries),
             "ALLOWED_ORIGINS": ",".join(self.allowed_origins),
             "INTROSPECTION": str(self.introspection).lower(),
             "GRAPHIQL": str(self.graphiql).lower(),

@@ -14,12 +14,15 @@ subscription sent over HTTP a 400 that says to use the WebSocket.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from datetime import UTC, datetime
 from typing import Any
 
+import anyio.to_thread
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError, parse
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
@@ -33,6 +36,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
 
+from complaints.graphql.apq import QueryRegistry, cache_variable
 from complaints.graphql.context import Context
 from complaints.graphql.ids import parse_uuid
 from complaints.graphql.persisted import PERSISTED, ChangeFeed, ResponseCache
@@ -182,6 +186,8 @@ class GraphQLView(GraphQL[Context, None]):
         )
         self.settings = settings
         self.cache = ResponseCache(settings.response_cache_entries)
+        #: For each registered query seen, the variable naming its case if it may be cached.
+        self._cacheable: dict[str, str | None] = {}
         self._tokens: dict[str, Credentials] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -238,24 +244,23 @@ class GraphQLView(GraphQL[Context, None]):
             wanted = request["extensions"]["persistedQuery"]["sha256Hash"]
         except (ValueError, TypeError, KeyError):
             return body  # not a persisted query after all; GraphQL explains what is wrong
-        query = PERSISTED.get(wanted) if isinstance(wanted, str) else None
-        if query is None:
-            await graphql_error("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND", send)
-            return None
-        if "query" in request and request["query"] != query.document:
-            await graphql_error("The query does not match its sha256Hash.", "BAD_USER_INPUT", send)
-            return None
-        variables = request.get("variables") or {}
-        request["query"] = query.document
-        rewritten = json.dumps(request).encode()
+        if not isinstance(wanted, str):
+            return body
         state = scope["app"].state
+        known = await self._document(state, wanted, request.get("query"), send)
+        if known is None:
+            return None
+        document, cache_by = known
+        variables = request.get("variables") or {}
+        request["query"] = document
+        rewritten = json.dumps(request).encode()
         feed: ChangeFeed | None = getattr(state, "change_feed", None)
-        case = variables.get(query.cache_by) if isinstance(variables, dict) else None
+        case = variables.get(cache_by) if cache_by and isinstance(variables, dict) else None
         current = feed is not None and feed.current(state.timeline_projected)
-        if feed is None or not current or not isinstance(case, str):
+        if feed is None or not current or not isinstance(case, str) or cache_by is None:
             return rewritten
         try:
-            complaint_id = str(parse_uuid("Complaint", case, query.cache_by or "id"))
+            complaint_id = str(parse_uuid("Complaint", case, cache_by))
         except Exception:
             return rewritten
         actor = credentials.actor
@@ -269,6 +274,47 @@ class GraphQLView(GraphQL[Context, None]):
         if captured is not None and b'"errors"' not in captured:
             self.cache.put(key, captured, mark)
         return None
+
+    async def _document(
+        self, state: Any, wanted: str, supplied: object, send: Send
+    ) -> tuple[str, str | None] | None:
+        """The document a persisted query's hash names, and the variable naming its case if
+        its responses may be cached: one of ours, or one a client registered (APQ), or the
+        one this request supplies and registers now. None once the request is answered."""
+        fixed = PERSISTED.get(wanted)
+        registry: QueryRegistry | None = getattr(state, "query_registry", None)
+        document = fixed.document if fixed else None
+        if document is None and registry is not None:
+            document = await anyio.to_thread.run_sync(registry.get, wanted)
+        if document is not None:
+            if supplied is not None and supplied != document:
+                await graphql_error(
+                    "The query does not match its sha256Hash.", "BAD_USER_INPUT", send
+                )
+                return None
+            return document, fixed.cache_by if fixed else self._cache_variable(wanted, document)
+        if not isinstance(supplied, str):
+            await graphql_error("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND", send)
+            return None
+        if registry is None or not self.settings.apq_registration:
+            await graphql_error("PersistedQueryNotSupported", "PERSISTED_QUERY_NOT_SUPPORTED", send)
+            return None
+        if hashlib.sha256(supplied.encode()).hexdigest() != wanted:
+            await graphql_error("The query does not match its sha256Hash.", "BAD_USER_INPUT", send)
+            return None
+        try:
+            parse(supplied, no_location=True)
+        except GraphQLError:
+            return supplied, None  # not registered: GraphQL answers with the syntax error
+        await anyio.to_thread.run_sync(registry.register, wanted, supplied)
+        return supplied, self._cache_variable(wanted, supplied)
+
+    def _cache_variable(self, sha256: str, document: str) -> str | None:
+        if sha256 not in self._cacheable:
+            if len(self._cacheable) >= TOKEN_CACHE_ENTRIES:
+                self._cacheable.clear()
+            self._cacheable[sha256] = cache_variable(document)
+        return self._cacheable[sha256]
 
     async def _run_capturing(
         self, scope: Scope, body: bytes, receive: Receive, send: Send

@@ -25,6 +25,7 @@ from strawberry.http.exceptions import WebSocketDisconnected
 
 from complaints import __version__
 from complaints.application import ComplaintsApp
+from complaints.graphql.apq import QueryRegistry
 from complaints.graphql.persisted import ChangeFeed
 from complaints.graphql.subscriptions import close_hub
 from complaints.ops.deadline_worker import DeadlineWorker
@@ -125,6 +126,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.read_models = read_models
             app.state.projected = projected
             app.state.timeline_projected = timeline_projected
+            app.state.query_registry = await anyio.to_thread.run_sync(
+                QueryRegistry, read_models.db, settings.apq_max_queries
+            )
             if settings.response_cache_entries > 0:
                 app.state.change_feed = ChangeFeed(read_models.timeline)
                 following = asyncio.create_task(app.state.change_feed.follow(timeline_projected))
