@@ -144,6 +144,16 @@ class QueryRegistry:
                 " document TEXT NOT NULL, last_used DOUBLE PRECISION NOT NULL)"
             )
 
+    def held(self, sha256: str) -> str | None:
+        """The query under `sha256` if this process holds it and has recorded its use lately:
+        no database, so it may be called on the event loop. None: ask `get`."""
+        with self._lock:
+            held = self._memory.get(sha256)
+            if held is None or time.time() - held[1] > TOUCH_SECONDS:
+                return None
+            self._memory.move_to_end(sha256)
+            return held[0]
+
     def get(self, sha256: str) -> str | None:
         """The query registered under `sha256`, or None."""
         now = time.time()

@@ -285,7 +285,7 @@ class GraphQLView(GraphQL[Context, None]):
         registry: QueryRegistry | None = getattr(state, "query_registry", None)
         document = fixed.document if fixed else None
         if document is None and registry is not None:
-            document = await anyio.to_thread.run_sync(registry.get, wanted)
+            document = registry.held(wanted) or await anyio.to_thread.run_sync(registry.get, wanted)
         if document is not None:
             if supplied is not None and supplied != document:
                 await graphql_error(
