@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from uuid import UUID
 
 from complaints.application import ComplaintsApp
@@ -102,40 +104,47 @@ class DeadlineWorker:
         for shop_id, sanction_id in self.read_models.sellers.expiring(now, limit=self.batch):
             if self._stop.is_set():
                 return
-            before = self.app.last_saved_position()
-            try:
-                self.app.expire_sanction(SYSTEM, shop_id, sanction_id)
-            except DomainError as error:
-                log.warning("sanction %s/%s not ended: %s", shop_id, sanction_id, error)
-                sweep.failed += 1
-                continue
-            except Exception:
-                log.exception("sanction %s/%s failed; will retry", shop_id, sanction_id)
-                sweep.failed += 1
-                continue
-            if self.app.last_saved_position() != before:
-                sweep.expired += 1
+            ended = self._enforce(
+                f"sanction {shop_id}/{sanction_id}",
+                partial(self.app.expire_sanction, SYSTEM, shop_id, sanction_id),
+                sweep,
+            )
+            sweep.expired += bool(ended)
 
     def _lapse(self, complaint_id: UUID, deadline_id: int, sweep: Sweep) -> None:
-        before = self.app.last_saved_position()
         try:
-            self.app.lapse_deadline(SYSTEM, complaint_id, deadline_id)
+            fired = self._enforce(
+                f"deadline {complaint_id}/{deadline_id}",
+                partial(self.app.lapse_deadline, SYSTEM, complaint_id, deadline_id),
+                sweep,
+            )
         except DeadlineNotDue:
             sweep.not_due += 1
             return
+        if fired is True:
+            sweep.fired += 1
+        elif fired is False:
+            sweep.unchanged += 1
+
+    def _enforce(self, what: str, command: Callable[[], object], sweep: Sweep) -> bool | None:
+        """Run one idempotent command: True if it recorded something, False if it changed
+        nothing (done already; the read model lagged), None if it failed (counted, and tried
+        again on the next pass). `DeadlineNotDue` is the caller's to handle."""
+        before = self.app.last_saved_position()
+        try:
+            command()
+        except DeadlineNotDue:
+            raise
         except DomainError as error:
             # A concurrent update that kept colliding, or a case erased meanwhile: next pass.
-            log.warning("deadline %s/%d not enforced: %s", complaint_id, deadline_id, error)
+            log.warning("%s not enforced: %s", what, error)
             sweep.failed += 1
-            return
+            return None
         except Exception:
-            log.exception("deadline %s/%d failed; will retry", complaint_id, deadline_id)
+            log.exception("%s failed; will retry", what)
             sweep.failed += 1
-            return
-        if self.app.last_saved_position() != before:
-            sweep.fired += 1
-        else:
-            sweep.unchanged += 1
+            return None
+        return self.app.last_saved_position() != before
 
     # ---------------------------------------------------------------- running until stopped
     def start(self) -> None:
