@@ -134,9 +134,6 @@ class Complaint(Aggregate):
             complaint_snapshot.decode_state(vars(complaint))
             return complaint
 
-    #: State added since snapshots were first taken: an older snapshot holds none of it.
-    remedy_confirmed_at: datetime | None = None
-
     # ---------------------------------------------------------------- creation
     @staticmethod
     def create_id(reference: str) -> UUID:
@@ -1167,7 +1164,8 @@ class Complaint(Aggregate):
     def _remedy_confirmed(
         self, deemed: bool, enforced_deadline_id: int | None, actor: Actor, timestamp: datetime
     ) -> None:
-        self.remedy_confirmed_at = timestamp
+        """The case closes next, in the same command; the event records how (confirmed or
+        deemed), which no state needs to keep."""
 
     def dispute_remedy(self, ctx: CommandContext, *, reason: str) -> None:
         """The consumer says the remedy did not arrive: an execution issue for supervision."""

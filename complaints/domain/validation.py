@@ -28,7 +28,8 @@ _ZERO_DECIMAL_CURRENCIES = frozenset({"JPY", "KRW", "VND", "CLP", "ISK", "HUF", 
 MAX_AMOUNT = Decimal("1000000000")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+#: The name of an uploaded file: the sha256 of its bytes, in lowercase hex.
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 class Checks:
@@ -84,14 +85,14 @@ class Checks:
             self.fail(field, f"no such rule in the rulebook: {', '.join(unknown)}")
 
     def sha256(self, field: str, value: str | None) -> None:
-        if value is not None and not _SHA256.match(value):
+        if value is not None and not SHA256.match(value):
             self.fail(field, "must be 64 lowercase hexadecimal characters")
 
     def upload(self, field: str, value: str | None, files: Mapping[str, EvidenceFile]) -> None:
         """`value`, if given, is the sha256 of one of the files in `files`."""
         if value is None:
             return
-        if not _SHA256.match(value):
+        if not SHA256.match(value):
             self.fail(field, "must be 64 lowercase hexadecimal characters")
         elif value not in files:
             self.fail(field, "names no file you uploaded: upload it first with POST /uploads")

@@ -38,6 +38,7 @@ from typing import BinaryIO
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from complaints.domain.validation import SHA256
 from complaints.domain.values import EvidenceFile
 from complaints.store.personal_data import KeyStore
 
@@ -170,6 +171,8 @@ class FileStore:
         return None if opened is None else opened.header.facts()
 
     def open(self, owner: str, sha256: str) -> SealedFile | None:
+        if not SHA256.match(sha256):
+            return None  # not a name the store gives: never a path to look at
         path = self.path(owner, sha256)
         header = self._header(path)
         if header is None or header.sha256 != sha256:

@@ -21,6 +21,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
+from complaints.domain.validation import SHA256
 from complaints.domain.values import Actor, Role
 from complaints.projections.base import ReadModelNotReady
 from complaints.projections.read_models import ReadModels
@@ -29,7 +30,6 @@ from complaints.store.files import FileStore, SealedFile, TamperedFile, TooLarge
 from complaints.web.identity import InvalidToken, authenticate
 
 log = logging.getLogger(__name__)
-SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 #: (media type, test on the first bytes)
 SIGNATURES: tuple[tuple[str, object], ...] = (
