@@ -51,6 +51,7 @@ from complaints.domain.errors import (
     SubjectNotFound,
     ValidationFailed,
     ViolationNotFound,
+    WebhookNotFound,
 )
 from complaints.domain.order_index import OrderComplaints, order_index_id
 from complaints.domain.sanctions import Offence
@@ -70,6 +71,8 @@ from complaints.domain.values import (
     Visibility,
 )
 from complaints.domain.violation import Violation
+from complaints.domain.webhook import WebhookEndpoint
+from complaints.outbound import UnsafeAddress, resolve
 from complaints.settings import Settings
 from complaints.store.files import FileStore
 from complaints.store.hash_chain import HashedPOPORecorder, HashedRecorder, Verification, verify
@@ -98,6 +101,7 @@ AGGREGATES: tuple[type[Aggregate], ...] = (
     SubjectErasure,
     IdempotencyRecord,
     OrderComplaints,
+    WebhookEndpoint,
 )
 #: Complaint categories whose final ruling for the consumer is itself a confirmed violation.
 RULED_VIOLATIONS = {
@@ -1026,6 +1030,67 @@ class ComplaintsApp(Application[UUID]):
             complaint_id=complaint.id,
         )
         return Changes(complaint, (seller,))
+
+    @command
+    def remind_deadline(
+        self, actor: Actor, complaint_id: UUID, deadline_id: int
+    ) -> Changes[Complaint]:
+        """Remind a deadline's party before it lapses (REMINDERS), if a reminder is owed now.
+        Idempotent: the deadline worker may send it twice; the case records it once."""
+        complaint = self.get_complaint(complaint_id)
+        complaint.remind(self.context(actor), deadline_id, self.settings.reminders)
+        return Changes(complaint)
+
+    # ------------------------------------------------------------------ webhooks
+    def get_webhook(self, endpoint_id: UUID) -> WebhookEndpoint:
+        return self._get(endpoint_id, WebhookEndpoint, WebhookNotFound("No such webhook endpoint."))
+
+    @command
+    def register_webhook(
+        self, actor: Actor, shop_id: str, url: str, events: list[str] | None = None
+    ) -> Changes[WebhookEndpoint]:
+        """A shop's staff (or platform staff) point the shop's case updates at a URL. The URL
+        must be https in production, and its host must resolve to public addresses only."""
+        settings = self.settings
+        endpoint = WebhookEndpoint.register(
+            self.context(actor),
+            shop_id=shop_id,
+            url=url,
+            events=events,
+            require_https=settings.environment == "production",
+            allow_private=settings.webhook_allow_private,
+        )
+        self.get_seller(shop_id)
+        try:
+            resolve(url, allow_private=settings.webhook_allow_private)
+        except UnsafeAddress as refusal:
+            raise ValidationFailed([FieldError("url", str(refusal))]) from None
+        return Changes(endpoint)
+
+    @command
+    def remove_webhook(self, actor: Actor, endpoint_id: UUID) -> Changes[WebhookEndpoint]:
+        endpoint = self.get_webhook(endpoint_id)
+        endpoint.remove(self.context(actor))
+        return Changes(endpoint)
+
+    @command
+    def redeliver_webhooks(
+        self, actor: Actor, endpoint_id: UUID, after: int
+    ) -> Changes[WebhookEndpoint]:
+        """Send again every entry after a log position (and enable a disabled endpoint)."""
+        endpoint = self.get_webhook(endpoint_id)
+        head = self.recorder.max_notification_id() or 0
+        endpoint.redeliver(self.context(actor), after, head)
+        return Changes(endpoint)
+
+    @command
+    def disable_webhook(
+        self, actor: Actor, endpoint_id: UUID, reason: str
+    ) -> Changes[WebhookEndpoint]:
+        """The deliverer gives up on an endpoint that kept failing (WEBHOOK_RETRY_FOR)."""
+        endpoint = self.get_webhook(endpoint_id)
+        endpoint.disable(self.context(actor), reason)
+        return Changes(endpoint)
 
     # ------------------------------------------------------------------ personal data (§7)
     @command

@@ -6,16 +6,18 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from complaints.domain.deadlines import DeadlinePolicy
+from complaints.domain.deadlines import DeadlinePolicy, format_duration, parse_duration, parse_leads
 from complaints.domain.sanctions import SanctionLadder
 
 _SCHEMA = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 DEFAULT_UPLOAD_TYPES = ("image/jpeg", "image/png", "image/webp", "video/mp4", "application/pdf")
 DEFAULT_DATABASE_URL = "sqlite:///./var/complaints.db"
 DEV_JWT_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused in production
+DEFAULT_REMINDERS: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=2))
 
 
 #: Media types whose content `complaints.web.uploads` recognises by their first bytes.
@@ -159,6 +161,35 @@ def _policies(
     return deadlines, sanctions
 
 
+def _notifications(
+    source: Mapping[str, str], errors: list[str]
+) -> tuple[tuple[timedelta, ...], timedelta, timedelta]:
+    """REMINDERS, WEBHOOK_RETRY_FOR and WEBHOOK_RETRY_BASE; what cannot be read is reported."""
+
+    def duration(name: str, default: timedelta) -> timedelta:
+        raw = source.get(name)
+        if not raw:
+            return default
+        try:
+            value = parse_duration(raw)
+        except ValueError as error:
+            errors.append(f"{name}: {error}")
+            return default
+        if value <= timedelta(0):
+            errors.append(f"{name} must be longer than zero")
+        return value
+
+    reminders = DEFAULT_REMINDERS
+    if source.get("REMINDERS") is not None:
+        try:
+            reminders = parse_leads(source["REMINDERS"])
+        except ValueError as error:
+            errors.append(f"REMINDERS: {error}")
+    retry_for = duration("WEBHOOK_RETRY_FOR", timedelta(days=3))
+    retry_base = duration("WEBHOOK_RETRY_BASE", timedelta(seconds=10))
+    return reminders, retry_for, retry_base
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -196,6 +227,18 @@ class Settings:
     upload_max_bytes: int = 20 * 1_048_576
     upload_media_types: tuple[str, ...] = DEFAULT_UPLOAD_TYPES
     upload_dir: Path = Path("./var/uploads")
+    #: How long before a party's deadline lapses it is reminded (REMINDERS=24h,2h).
+    reminders: tuple[timedelta, ...] = DEFAULT_REMINDERS
+    #: How long an endpoint may keep failing before it is disabled.
+    webhook_retry_for: timedelta = timedelta(days=3)
+    #: The first retry's delay; each later one doubles it (with jitter), up to an hour.
+    webhook_retry_base: timedelta = timedelta(seconds=10)
+    #: Development and tests only: endpoints on loopback and private addresses.
+    webhook_allow_private: bool = False
+    #: Connect and read timeouts of one delivery, in seconds.
+    webhook_timeout_seconds: float = 10.0
+    #: Deliveries in flight at once (to different cases or endpoints).
+    webhook_concurrency: int = 16
 
     @property
     def store(self) -> Store:
@@ -268,6 +311,11 @@ class Settings:
                 f"UPLOAD_MEDIA_TYPES: cannot check the content of {', '.join(unknown)};"
                 f" known: {', '.join(SNIFFABLE_TYPES)}"
             )
+
+        reminders, retry_for, retry_base = _notifications(source, errors)
+        allow_private = flag("WEBHOOK_ALLOW_PRIVATE", False)
+        if allow_private and production:
+            errors.append("WEBHOOK_ALLOW_PRIVATE is for development and tests; not in production")
         port = int(number("PORT", 8000))
         if not 0 < port < 65536:
             errors.append("PORT must be between 1 and 65535")
@@ -297,6 +345,12 @@ class Settings:
             upload_max_bytes=int(number("UPLOAD_MAX_BYTES", 20 * 1_048_576)),
             upload_media_types=media_types,
             upload_dir=Path(source.get("UPLOAD_DIR") or "./var/uploads"),
+            reminders=reminders,
+            webhook_retry_for=retry_for,
+            webhook_retry_base=retry_base,
+            webhook_allow_private=allow_private,
+            webhook_timeout_seconds=number("WEBHOOK_TIMEOUT_SECONDS", 10.0, integer=False),
+            webhook_concurrency=max(1, int(number("WEBHOOK_CONCURRENCY", 16))),
         )
         if errors:
             raise SettingsError("; ".join(errors))
@@ -334,4 +388,10 @@ class Settings:
             "UPLOAD_MAX_BYTES": str(self.upload_max_bytes),
             "UPLOAD_MEDIA_TYPES": ",".join(self.upload_media_types),
             "UPLOAD_DIR": str(self.upload_dir),
+            "REMINDERS": ",".join(format_duration(lead) for lead in self.reminders),
+            "WEBHOOK_RETRY_FOR": format_duration(self.webhook_retry_for),
+            "WEBHOOK_RETRY_BASE": format_duration(self.webhook_retry_base),
+            "WEBHOOK_ALLOW_PRIVATE": str(self.webhook_allow_private).lower(),
+            "WEBHOOK_TIMEOUT_SECONDS": str(self.webhook_timeout_seconds),
+            "WEBHOOK_CONCURRENCY": str(self.webhook_concurrency),
         }

@@ -277,8 +277,9 @@ def test_the_worker_enforces_each_kind_of_deadline_once(keeper: Keeper, kind: De
 def test_nothing_fires_before_it_is_due(keeper: Keeper) -> None:
     complaint = keeper.world.negotiating()
     keeper.world.clock.advance(timedelta(hours=47))
-    assert keeper.fire() == Sweep()
-    assert keeper.world.app.get_complaint(complaint.id).version == complaint.version
+    assert keeper.fire() == Sweep(reminded=1)  # only the warning: an hour is left
+    added = keeper.world.app.history(complaint.id)[complaint.version :]
+    assert [type(e).__name__ for e in added] == ["DeadlineReminded"]
 
 
 def test_a_paused_clock_holds_the_worker_back(keeper: Keeper) -> None:
@@ -462,3 +463,33 @@ def test_the_worker_ends_sanctions_whose_time_is_up(stored_keeper: Keeper) -> No
     assert stored_keeper.fire().expired == 0
     assert stored_keeper.models.sellers.get("acme").status == "OPEN"  # type: ignore[union-attr]
     assert stored_keeper.models.sellers.sanctioned().total == 0
+
+
+# ---------------------------------------------------------------- reminders (REMINDERS)
+def test_the_worker_reminds_the_party_before_its_deadline_and_both_parties_see_it(
+    keeper: Keeper,
+) -> None:
+    w = keeper.world
+    complaint = w.negotiating()
+    deadline = complaint.deadline_of(DeadlineKind.SELLER_RESPONSE)
+    assert deadline is not None
+    w.clock.advance(deadline.due_at - timedelta(hours=24, seconds=1) - w.clock.now())
+    assert keeper.fire().reminded == 0
+    w.clock.advance(timedelta(seconds=1))
+    assert keeper.fire().reminded == 1
+    assert keeper.fire().reminded == 0  # once
+    w.clock.advance(timedelta(hours=22))
+    assert keeper.fire().reminded == 1
+    w.clock.advance(timedelta(hours=2))
+    sweep = keeper.fire()
+    assert (sweep.reminded, sweep.fired) == (0, 1)  # the lapse itself is not reminded
+
+    kinds = [type(e).__name__ for e in w.app.history(complaint.id)]
+    assert kinds.count("DeadlineReminded") == 2
+    # The reminders come before the default they warned of.
+    assert kinds.index("DeadlineReminded") < kinds.index("DeadlineLapsed")
+    for party in (SELLER, CONSUMER):
+        page = keeper.models.timeline.entries(party, complaint.id, first=100)
+        assert page is not None
+        leads = [e.details["lead_seconds"] for e in page.items if e.type == "DeadlineReminded"]
+        assert leads == [86400, 7200]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence, Sized
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -51,6 +51,7 @@ from complaints.domain.deadlines import (
     DeadlineKind,
     Extension,
     format_duration,
+    reminder_due,
 )
 from complaints.domain.errors import (
     AlreadyAnswered,
@@ -1648,6 +1649,54 @@ class Complaint(Aggregate):
         self, deadline_id: int, kind: DeadlineKind, actor: Actor, timestamp: datetime
     ) -> None:
         self.deadlines[deadline_id] = replace(self.deadlines[deadline_id], overdue=True)
+
+    class DeadlineReminded(Aggregate.Event):
+        deadline_id: int
+        kind: DeadlineKind
+        party: Role
+        due_at: datetime
+        lead_seconds: int
+        actor: Actor
+
+    def remind(self, ctx: CommandContext, deadline_id: int, leads: tuple[timedelta, ...]) -> bool:
+        """Warn a deadline's party that it is about to lapse (REMINDERS), recorded so that an
+        auditor sees the party was warned before any default. Idempotent: True when a reminder
+        was recorded, False when none is owed now (too early, already reminded, lapsed, met,
+        paused, or a staff deadline)."""
+        self._authorize(Action.LAPSE_DEADLINE, ctx.actor)
+        deadline = self.deadlines.get(deadline_id)
+        if deadline is None or self.paused_at is not None:
+            return False
+        lead = reminder_due(deadline, leads, ctx.now)
+        if lead is None:
+            return False
+        assert deadline.party is not None
+        self._deadline_reminded(
+            deadline_id=deadline_id,
+            kind=deadline.kind,
+            party=deadline.party,
+            due_at=deadline.due_at,
+            lead_seconds=int(lead.total_seconds()),
+            actor=ctx.actor,
+            timestamp=ctx.now,
+        )
+        return True
+
+    @event(DeadlineReminded)
+    def _deadline_reminded(
+        self,
+        deadline_id: int,
+        kind: DeadlineKind,
+        party: Role,
+        due_at: datetime,
+        lead_seconds: int,
+        actor: Actor,
+        timestamp: datetime,
+    ) -> None:
+        if deadline_id in self.deadlines:
+            self.deadlines[deadline_id] = replace(
+                self.deadlines[deadline_id], reminded=lead_seconds
+            )
 
     # ---------------------------------------------------------------- enforcing deadlines
     def _enforce(self, ctx: CommandContext, deadline: Deadline) -> LapseResult:

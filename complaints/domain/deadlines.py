@@ -139,9 +139,42 @@ class Deadline:
     ref: str | None = None
     overdue: bool = False
     set_at: datetime | None = None
+    #: The shortest lead, in seconds, its party was last reminded at (None: not reminded).
+    reminded: int | None = None
 
     def is_due(self, now: datetime) -> bool:
         return now >= self.due_at
+
+
+def reminder_due(
+    deadline: Deadline, leads: tuple[timedelta, ...], now: datetime
+) -> timedelta | None:
+    """The reminder the deadline's party is owed now, if any: the shortest lead whose moment
+    (due time minus the lead) has come, when the deadline is still ahead, it was set before that
+    moment (setting it was notice enough), and no reminder as short was given yet. A worker that
+    was away sends only the most urgent one it missed."""
+    if deadline.party is None or deadline.kind in STAFF_DEADLINES or deadline.overdue:
+        return None
+    if now >= deadline.due_at:
+        return None  # lapsed: never reminded afterwards
+    passed = [lead for lead in leads if deadline.due_at - lead <= now]
+    if not passed:
+        return None
+    lead = min(passed)
+    if deadline.set_at is not None and deadline.set_at >= deadline.due_at - lead:
+        return None
+    if deadline.reminded is not None and deadline.reminded <= lead.total_seconds():
+        return None
+    return lead
+
+
+def parse_leads(spec: str) -> tuple[timedelta, ...]:
+    """REMINDERS, e.g. ``24h,2h``: how long before a party's deadline it is reminded."""
+    leads = tuple(sorted({parse_duration(p) for p in spec.split(",") if p.strip()}, reverse=True))
+    if any(lead <= timedelta(0) for lead in leads):
+        msg = "each reminder must be longer than zero"
+        raise ValueError(msg)
+    return leads
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,10 @@ class SubjectNotFound(NotFound):
     code = "SUBJECT_NOT_FOUND"
 
 
+class WebhookNotFound(NotFound):
+    code = "WEBHOOK_NOT_FOUND"
+
+
 # --- not allowed (wrong role, wrong party) ----------------------------------------------------
 class NotAllowed(DomainError):
     code = "NOT_ALLOWED"

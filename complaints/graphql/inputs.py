@@ -42,6 +42,7 @@ class GlobalIdOf:
 
 ComplaintId = Annotated[strawberry.ID, GlobalIdOf("Complaint")]
 ViolationId = Annotated[strawberry.ID, GlobalIdOf("Violation")]
+WebhookEndpointId = Annotated[strawberry.ID, GlobalIdOf("WebhookEndpoint")]
 
 
 @strawberry.input
@@ -379,4 +380,27 @@ class PauseClockInput:
 @strawberry.input
 class EraseSubjectInput:
     subject_id: str
+    idempotency_key: str | None = key_field()
+
+
+@strawberry.input
+class RegisterWebhookInput:
+    shop_id: str
+    url: str = strawberry.field(description="https://... (public addresses only)")
+    events: list[str] | None = strawberry.field(
+        default=None, description="Timeline entry types to send (e.g. Filed, OfferMade); none: all"
+    )
+    idempotency_key: str | None = key_field()
+
+
+@strawberry.input
+class WebhookEndpointInput:
+    endpoint_id: WebhookEndpointId
+    idempotency_key: str | None = key_field()
+
+
+@strawberry.input
+class RedeliverWebhooksInput:
+    endpoint_id: WebhookEndpointId
+    after: int = strawberry.field(description="A log position: every entry after it is sent again")
     idempotency_key: str | None = key_field()

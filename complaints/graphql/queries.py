@@ -38,6 +38,13 @@ from complaints.graphql.types.violation import (
     ViolationEdge,
     sees_violation,
 )
+from complaints.graphql.types.webhook import (
+    WebhookDelivery,
+    WebhookDeliveryConnection,
+    WebhookDeliveryEdge,
+    WebhookEndpoint,
+    check_reader,
+)
 from complaints.projections.complaint_list import ComplaintFilter as ReadFilter
 from complaints.projections.sellers import ViolationQuery
 
@@ -317,3 +324,41 @@ class Query:
     @strawberry.field(description="Who the token says you are")
     def viewer_role(self, info: Info) -> Role:
         return info.context.actor.role
+
+    @strawberry.field(description="The shop's staff and platform staff: its webhook endpoints")
+    async def webhook_endpoints(self, info: Info, shop_id: str) -> list[WebhookEndpoint]:
+        check_reader(info, shop_id)
+        rows = await read(lambda: info.context.read_models.webhooks.of_shop(shop_id))
+        return [WebhookEndpoint.of_row(r) for r in rows]
+
+    @strawberry.field(description="An endpoint's deliveries, the newest first, with each attempt")
+    async def webhook_deliveries(
+        self,
+        info: Info,
+        endpoint_id: strawberry.ID,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> WebhookDeliveryConnection:
+        try:
+            uuid = ids.parse_uuid("WebhookEndpoint", endpoint_id, "endpointId")
+            before = ids.parse_cursor("WebhookDelivery", after)
+        except ValidationFailed as error:
+            raise coded(error) from None
+        views = info.context.read_models
+        row = await read(lambda: views.webhooks.get(uuid))
+        if row is None or row.status == "REMOVED":
+            raise CodedError("NOT_FOUND", "No such webhook endpoint.")
+        check_reader(info, row.shop_id)
+        page = await read(
+            lambda: views.deliveries.page(uuid, DEFAULT_PAGE if first is None else first, before)
+        )
+        edges = [
+            WebhookDeliveryEdge(
+                cursor=ids.cursor("WebhookDelivery", d.position), node=WebhookDelivery.of(d)
+            )
+            for d in page.items
+        ]
+        return WebhookDeliveryConnection(
+            edges=edges,
+            page_info=page_info([e.cursor for e in edges], has_next=page.has_next, after=after),
+        )

@@ -30,6 +30,8 @@ from complaints.application import ComplaintsApp, aggregate_of
 from complaints.clock import SystemClock
 from complaints.domain.values import Role
 from complaints.ops.deadline_worker import DeadlineWorker
+from complaints.ops.listen import listen
+from complaints.ops.webhooks import WebhookDeliverer
 from complaints.projections.read_models import PROJECTIONS, ReadModels, projection_named
 from complaints.settings import Settings, SettingsError
 from complaints.web.identity import TOKEN_ROLES, mint_token
@@ -117,20 +119,26 @@ def worker(args: argparse.Namespace) -> int:
     read_models = ReadModels(app)
     running = read_models.worker(args.only or None, poll=args.poll)
     timekeeper = None if args.no_deadlines else DeadlineWorker(app, read_models)
+    deliverer = None if args.no_webhooks else WebhookDeliverer(app, read_models)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     running.start()
     if timekeeper is not None:
         timekeeper.start()
+    if deliverer is not None:
+        deliverer.start()
     logging.getLogger(__name__).info(
-        "worker started on the %s store (deadlines: %s)",
+        "worker started on the %s store (deadlines: %s, webhooks: %s)",
         settings.store.kind,
         "off" if timekeeper is None else "on",
+        "off" if deliverer is None else "on",
     )
     try:
         stop.wait()
     finally:
+        if deliverer is not None:
+            deliverer.stop()
         if timekeeper is not None:
             timekeeper.stop()
         running.stop()
@@ -345,6 +353,11 @@ def schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def listen_for_webhooks(args: argparse.Namespace) -> int:
+    """Receive webhook deliveries, verify each, and print it (development)."""
+    return listen(args.host, args.port, args.secret, args.count)
+
+
 def show_settings(args: argparse.Namespace) -> int:
     """Print the effective settings, secrets masked."""
     for name, value in _settings().describe().items():
@@ -352,7 +365,7 @@ def show_settings(args: argparse.Namespace) -> int:
     return 0
 
 
-def parser() -> argparse.ArgumentParser:
+def parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - a statement per option
     root = argparse.ArgumentParser(
         prog="complaints",
         description="Event-sourced complaint and dispute resolution for online marketplaces.",
@@ -378,7 +391,8 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(run=token)
 
     p = commands.add_parser(
-        "worker", help="feed the read models and enforce due deadlines until stopped"
+        "worker",
+        help="feed the read models, enforce due deadlines and deliver webhooks until stopped",
     )
     p.add_argument(
         "--only", action="append", metavar="NAME", help="run only this read model (repeatable)"
@@ -393,6 +407,11 @@ def parser() -> argparse.ArgumentParser:
         "--no-deadlines",
         action="store_true",
         help="do not run the deadline worker here (another process keeps time)",
+    )
+    p.add_argument(
+        "--no-webhooks",
+        action="store_true",
+        help="do not deliver webhooks here (another process delivers)",
     )
     p.set_defaults(run=worker)
 
@@ -410,6 +429,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--after", type=int, help="resume after this position")
     p.add_argument("--count", type=int, help="stop after this many updates")
     p.set_defaults(run=subscribe)
+
+    p = commands.add_parser(
+        "listen", help="receive webhooks on loopback, verify each, print it as a line of JSON"
+    )
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--secret", required=True, help="the whsec_... secret shown at registration")
+    p.add_argument("--count", type=int, help="stop after this many verified deliveries")
+    p.set_defaults(run=listen_for_webhooks)
 
     p = commands.add_parser("audit", help="verify hash chains, or export a case's history")
     audits = p.add_subparsers(dest="audit", required=True, metavar="ACTION")

@@ -45,6 +45,7 @@ class Sweep:
     not_due: int = 0  # moved later since the read model last saw them (a clock resumed)
     failed: int = 0  # to be tried again on the next pass
     expired: int = 0  # sanctions whose time was up
+    reminded: int = 0  # parties warned that a deadline is near (REMINDERS)
 
 
 class DeadlineWorker:
@@ -87,14 +88,17 @@ class DeadlineWorker:
             if position is not None:
                 self.read_models.wait_for(position, timeout=5.0, names=["deadlines"])
         self._expire_sanctions(now, sweep)
-        if sweep.fired or sweep.failed or sweep.expired:
+        self._remind(now, sweep)
+        if sweep.fired or sweep.failed or sweep.expired or sweep.reminded:
             log.info(
-                "deadlines: %d fired, %d unchanged, %d not yet due, %d failed; %d sanctions ended",
+                "deadlines: %d fired, %d unchanged, %d not yet due, %d failed; %d sanctions"
+                " ended; %d reminders",
                 sweep.fired,
                 sweep.unchanged,
                 sweep.not_due,
                 sweep.failed,
                 sweep.expired,
+                sweep.reminded,
             )
         return sweep
 
@@ -110,6 +114,22 @@ class DeadlineWorker:
                 sweep,
             )
             sweep.expired += bool(ended)
+
+    def _remind(self, now: datetime, sweep: Sweep) -> None:
+        """Warn each party whose deadline is near (REMINDERS). The command decides on the case
+        itself, so a read model that lags only costs a command that records nothing."""
+        leads = self.app.settings.reminders
+        for deadline in self.read_models.deadlines.reminders_due(now, leads, limit=self.batch):
+            if self._stop.is_set():
+                return
+            reminded = self._enforce(
+                f"reminder {deadline.complaint_id}/{deadline.deadline_id}",
+                partial(
+                    self.app.remind_deadline, SYSTEM, deadline.complaint_id, deadline.deadline_id
+                ),
+                sweep,
+            )
+            sweep.reminded += bool(reminded)
 
     def _lapse(self, complaint_id: UUID, deadline_id: int, sweep: Sweep) -> None:
         try:
@@ -178,10 +198,14 @@ class DeadlineWorker:
                 return
 
     def _sleep(self) -> float:
-        """Until the next deadline falls due, but never longer than the poll interval: a new
-        deadline may be set meanwhile. One still due now was just tried; it waits a poll."""
+        """Until the next deadline falls due or its first reminder is owed, but never longer
+        than the poll interval: a new deadline may be set meanwhile. One still due now was just
+        tried; it waits a poll."""
         next_due = self.read_models.deadlines.next_due()
         if next_due is None:
             return self.poll
-        wait = (next_due - self.app.clock.now()).total_seconds()
+        leads = self.app.settings.reminders
+        now = self.app.clock.now()
+        moments = [next_due, *(next_due - lead for lead in leads if next_due - lead > now)]
+        wait = (min(moments) - now).total_seconds()
         return self.poll if wait <= 0 else min(self.poll, wait)

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from complaints.domain.complaint import Complaint
-from complaints.domain.deadlines import DeadlineKind
+from complaints.domain.deadlines import Deadline, DeadlineKind, reminder_due
 from complaints.domain.values import Role
 from complaints.projections.base import Projection, RowCache, View, from_moment, moment, on
 from complaints.projections.database import Tx
 
-COLUMNS = "complaint_id, deadline_id, kind, due_at, party, ref, overdue, reference, shop_id, paused"
+COLUMNS = (
+    "complaint_id, deadline_id, kind, due_at, party, ref, overdue, reference, shop_id, paused,"
+    " set_at, reminded"
+)
 
 
 class PendingDeadlines(Projection):
     name = "deadlines"
-    version = 2  # v2: paused clocks
+    version = 3  # v2: paused clocks; v3: when each was set, and reminders given
+    readable_from = 3
     tables = {  # noqa: RUF012 - read-only class data
         "cases": (
             "complaint_id TEXT PRIMARY KEY, reference TEXT NOT NULL, shop_id TEXT NOT NULL,"
@@ -28,6 +32,7 @@ class PendingDeadlines(Projection):
             "complaint_id TEXT NOT NULL, deadline_id BIGINT NOT NULL, kind TEXT NOT NULL,"
             " due_at TEXT NOT NULL, party TEXT, ref TEXT, overdue BIGINT NOT NULL,"
             " reference TEXT NOT NULL, shop_id TEXT NOT NULL, paused BIGINT NOT NULL,"
+            " set_at TEXT NOT NULL, reminded BIGINT,"
             " PRIMARY KEY (complaint_id, deadline_id)"
         ),
     }
@@ -39,7 +44,9 @@ class PendingDeadlines(Projection):
             self.t["cases"], ("complaint_id", "reference", "shop_id", "paused"), ("complaint_id",)
         )
         self.open = RowCache(
-            self.t["open"], tuple(COLUMNS.split(", ")), ("complaint_id", "deadline_id")
+            self.t["open"],
+            tuple(c.strip() for c in COLUMNS.split(",")),
+            ("complaint_id", "deadline_id"),
         )
 
     def flush(self, tx: Tx) -> None:
@@ -73,8 +80,16 @@ class PendingDeadlines(Projection):
                 "reference": case["reference"],
                 "shop_id": case["shop_id"],
                 "paused": case["paused"],
+                "set_at": moment(e.timestamp),
+                "reminded": None,
             }
         )
+
+    @on(Complaint.DeadlineReminded)
+    def reminded(self, tx: Tx, e: Complaint.DeadlineReminded, position: int) -> None:
+        row = self.open.get(tx, (str(e.originator_id), e.deadline_id))
+        if row is not None:
+            row["reminded"] = e.lead_seconds
 
     @on(Complaint.DeadlineCleared, Complaint.DeadlineLapsed)
     def closed(self, tx: Tx, e: Any, position: int) -> None:
@@ -121,6 +136,20 @@ class PendingDeadline:
     reference: str
     shop_id: str
     paused: bool
+    set_at: datetime
+    reminded: int | None
+
+    def as_deadline(self) -> Deadline:
+        return Deadline(
+            self.deadline_id,
+            self.kind,
+            self.due_at,
+            self.party,
+            self.ref,
+            self.overdue,
+            self.set_at,
+            self.reminded,
+        )
 
 
 def _deadline(row: tuple[Any, ...]) -> PendingDeadline:
@@ -135,6 +164,8 @@ def _deadline(row: tuple[Any, ...]) -> PendingDeadline:
         row[7],
         row[8],
         bool(row[9]),
+        from_moment(row[10]),
+        None if row[11] is None else int(row[11]),
     )
 
 
@@ -152,6 +183,27 @@ class PendingDeadlinesView(View):
                 (moment(now), limit),
             )
             return [_deadline(r) for r in rows]
+
+        return self.read(query)
+
+    def reminders_due(
+        self, now: datetime, leads: tuple[timedelta, ...], *, limit: int = 100
+    ) -> list[PendingDeadline]:
+        """Open deadlines whose party is owed a reminder now (`reminder_due`), the soonest due
+        first. The reminder command decides again on the case itself."""
+        if not leads:
+            return []
+
+        def query(tx: Tx, t: dict[str, str]) -> list[PendingDeadline]:
+            rows = tx.all(
+                f"SELECT {COLUMNS} FROM {t['open']} WHERE overdue = 0 AND paused = 0"
+                " AND party IS NOT NULL AND due_at > ? AND due_at <= ?"
+                " AND (reminded IS NULL OR reminded > ?)"
+                " ORDER BY due_at, complaint_id, deadline_id",
+                (moment(now), moment(now + max(leads)), min(leads).total_seconds()),
+            )
+            owed = [d for r in rows if reminder_due((d := _deadline(r)).as_deadline(), leads, now)]
+            return owed[:limit]
 
         return self.read(query)
 

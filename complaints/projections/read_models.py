@@ -14,6 +14,7 @@ from complaints.projections.complaint_list import ComplaintList, ComplaintListVi
 from complaints.projections.coordination import NotifyListener, projected_channel
 from complaints.projections.database import ReadStore, open_read_store
 from complaints.projections.deadlines import PendingDeadlines, PendingDeadlinesView
+from complaints.projections.deliveries import DeliveryLog
 from complaints.projections.runner import (
     ProjectionRunner,
     ProjectionWorker,
@@ -25,6 +26,7 @@ from complaints.projections.sellers import Sellers, SellersView
 from complaints.projections.statistics import Statistics, StatisticsView
 from complaints.projections.supervision import Supervision, SupervisionView
 from complaints.projections.timeline import Timeline, TimelineView
+from complaints.projections.webhooks import Webhooks, WebhooksView
 from complaints.store.postgres import creating_tables
 from complaints.store.signal import Signal
 
@@ -35,6 +37,7 @@ PROJECTIONS: tuple[type[Projection], ...] = (
     Sellers,
     Statistics,
     Supervision,
+    Webhooks,
 )
 
 
@@ -68,6 +71,8 @@ class ReadModels:
         with creating_tables(app.settings.store):
             for projection in PROJECTIONS:
                 ensure(self.db, projection)
+            #: The webhook deliverer's own state (deliveries and attempts), beside the models.
+            self.deliveries = DeliveryLog(self.db)
         #: Pulsed after each batch a runner commits (in this process, or via NOTIFY).
         self.advanced = Signal()
         #: Pulsed after each batch of the timeline alone (subscriptions, the response cache).
@@ -79,6 +84,7 @@ class ReadModels:
         self.sellers = SellersView(self.db)
         self.statistics = StatisticsView(self.db)
         self.supervision = SupervisionView(self.db, self.deadlines)
+        self.webhooks = WebhooksView(self.db)
         #: The positions last read, and the pulse count they were read after: waiters share
         #: one read per pulse instead of each reading on every pulse.
         self._known: dict[str, int] = {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -23,6 +23,7 @@ from complaints.domain.access import (
     sees_staff_identities,
 )
 from complaints.domain.complaint import Complaint
+from complaints.domain.deadlines import format_duration
 from complaints.domain.rulebook import RULEBOOK
 from complaints.domain.values import Actor, Remedy, Role, Visibility
 from complaints.projections.base import (
@@ -128,6 +129,18 @@ DESCRIBE: dict[type[Any], Callable[[Any], Described]] = {
         f"Deadline #{e.deadline_id} ({words(e.kind)}) passed without action.",
         deadline_audience(e.kind),
         {"deadline_id": e.deadline_id, "kind": e.kind.value},
+    ),
+    C.DeadlineReminded: lambda e: Described(
+        f"Reminder: deadline #{e.deadline_id} ({words(e.kind)}) for the {words(e.party)}"
+        f" lapses {when(e.due_at)}, in {format_duration(timedelta(seconds=e.lead_seconds))}.",
+        Audience.PARTIES,
+        {
+            "deadline_id": e.deadline_id,
+            "kind": e.kind.value,
+            "party": e.party.value,
+            "due_at": moment(e.due_at),
+            "lead_seconds": e.lead_seconds,
+        },
     ),
     C.DeadlineOverdue: lambda e: Described(
         f"Deadline #{e.deadline_id} ({words(e.kind)}) is overdue; flagged for supervision.",
@@ -627,5 +640,24 @@ class TimelineView(View):
                 (position, limit),
             )
             return [CaseRow(tuple(r[:11]), str(r[11]), str(r[12])) for r in rows]
+
+        return self.read(query)
+
+    def rows_at(self, positions: list[int]) -> dict[int, CaseRow]:
+        """The entries at these log positions, with the parties of their cases."""
+        if not positions:
+            return {}
+
+        def query(tx: Tx, t: dict[str, str]) -> dict[int, CaseRow]:
+            marks = ",".join("?" for _ in positions)
+            rows = tx.all(
+                f"SELECT e.complaint_id, e.version, e.position, e.type, e.at, e.actor_role,"
+                f" e.actor_id, e.audience, e.summary, e.details, e.personal,"
+                f" c.consumer_id, c.shop_id"
+                f" FROM {t['entries']} e JOIN {t['cases']} c ON c.complaint_id = e.complaint_id"
+                f" WHERE e.position IN ({marks})",
+                positions,
+            )
+            return {int(r[2]): CaseRow(tuple(r[:11]), str(r[11]), str(r[12])) for r in rows}
 
         return self.read(query)

@@ -29,6 +29,7 @@ from complaints.graphql.apq import QueryRegistry
 from complaints.graphql.persisted import ChangeFeed
 from complaints.graphql.subscriptions import close_hub
 from complaints.ops.deadline_worker import DeadlineWorker
+from complaints.ops.webhooks import WebhookDeliverer
 from complaints.projections.read_models import ReadModels
 from complaints.settings import Settings
 from complaints.store.signal import AsyncPulse
@@ -114,12 +115,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
             stack.callback(unfollow, read_models, pulses)
             read_models.listen()
             if settings.in_process_projections:
-                worker = read_models.worker()
-                worker.start()
-                stack.push_async_callback(anyio.to_thread.run_sync, worker.stop)
-                timekeeper = DeadlineWorker(complaints, read_models)
-                timekeeper.start()
-                stack.push_async_callback(anyio.to_thread.run_sync, timekeeper.stop)
+                for background in (
+                    read_models.worker(),
+                    DeadlineWorker(complaints, read_models),
+                    WebhookDeliverer(complaints, read_models),
+                ):
+                    background.start()
+                    stack.push_async_callback(anyio.to_thread.run_sync, background.stop)
             stack.callback(close_hub, timeline_projected)
             app.state.settings = settings
             app.state.complaints = complaints

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from graphql import build_schema
+from graphql import GraphQLUnionType, build_schema
 
 from complaints.application import ComplaintsApp
 from complaints.clock import ManualClock
@@ -56,8 +56,12 @@ class GraphQL:
             f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ __typename"
             " ... on Error { code message }"
             " ... on ValidationFailed { fields { field message } }"
-            " ... on InvalidTransition { complaintStatus: status }"
-            f" {SUCCESS[RESULTS[name]]} }} }}"
+            + (
+                " ... on InvalidTransition { complaintStatus: status }"
+                if "InvalidTransition" in MEMBERS[RESULTS[name]]
+                else ""
+            )
+            + f" {SUCCESS[RESULTS[name]]} }} }}"
         )
         payload = self.data(document, {"input": values}, actor=actor)[name]
         self.read_models.catch_up()
@@ -69,6 +73,13 @@ SUCCESS = {
     "SellerResult": "... on Seller { shopId shopStatus: status }",
     "ViolationResult": "... on Violation { id violationStatus: status }",
     "EraseSubjectResult": "... on ErasureReceipt { subjectId }",
+    "RegisterWebhookResult": "... on WebhookEndpointCreated { secret endpoint { id status } }",
+    "WebhookEndpointResult": "... on WebhookEndpoint { id status }",
+}
+MEMBERS = {
+    name: {member.name for member in union.types}
+    for name, union in build_schema(schema.as_str()).type_map.items()
+    if isinstance(union, GraphQLUnionType)
 }
 RESULTS = {
     name: str(field.type).rstrip("!")

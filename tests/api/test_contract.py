@@ -21,6 +21,7 @@ VENDORED = ROOT / "contract"
 ADDITIONS = {
     "case.graphql": ("case.graphql",),
     "recourse.graphql": ("case.graphql", "recourse.graphql"),
+    "webhooks.graphql": ("webhooks.graphql",),
 }
 
 

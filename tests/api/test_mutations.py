@@ -163,6 +163,14 @@ def violation(world: Scenario, decided: bool = False, answered: bool = False) ->
 
 
 ANSWER = "Our invoices from the brand are attached to the listing."
+HOOK_URL = "https://93.184.216.34/hooks/complaints"  # a public address literal: no DNS here
+
+
+def endpoint(w: Scenario, **values: Any) -> dict[str, Any]:
+    """A webhook endpoint of acme's, registered by its staff."""
+    w.seller()
+    created = w.app.register_webhook(SELLER, "acme", HOOK_URL)
+    return {"endpointId": ids.global_id("WebhookEndpoint", created.id), **values}
 
 
 @dataclass(frozen=True)
@@ -1500,6 +1508,78 @@ CASES = [
         SELLER,
         "NotAllowed",
         "ROLE_NOT_ALLOWED",
+    ),
+    # webhooks
+    case(
+        "registerWebhook",
+        "RegisterWebhookInput",
+        lambda w: shop(w, url=HOOK_URL, events=["Filed", "OfferMade"]),
+        SELLER,
+        "WebhookEndpointCreated",
+    ),
+    case(
+        "registerWebhook",
+        "RegisterWebhookInput",
+        lambda w: shop(w, url="http://169.254.169.254/latest/meta-data/"),
+        SELLER,
+        "ValidationFailed",
+        "VALIDATION_FAILED",
+    ),
+    case(
+        "registerWebhook",
+        "RegisterWebhookInput",
+        lambda w: shop(w, url=HOOK_URL),
+        OTHER_SELLER,
+        "NotAllowed",
+        "NOT_A_PARTY",
+    ),
+    case(
+        "registerWebhook",
+        "RegisterWebhookInput",
+        lambda w: {"shopId": "nobody", "url": HOOK_URL},
+        SUPERVISOR,
+        "NotFound",
+        "SELLER_NOT_FOUND",
+    ),
+    case("removeWebhook", "WebhookEndpointInput", endpoint, SELLER, "WebhookEndpoint"),
+    case(
+        "removeWebhook",
+        "WebhookEndpointInput",
+        lambda w: {"endpointId": ids.global_id("WebhookEndpoint", uuid4())},
+        SELLER,
+        "NotFound",
+        "WEBHOOK_NOT_FOUND",
+    ),
+    case(
+        "removeWebhook",
+        "WebhookEndpointInput",
+        endpoint,
+        AUDITOR,
+        "NotAllowed",
+        "READ_ONLY_ROLE",
+    ),
+    case(
+        "redeliverWebhooks",
+        "RedeliverWebhooksInput",
+        lambda w: endpoint(w, after=0),
+        SELLER,
+        "WebhookEndpoint",
+    ),
+    case(
+        "redeliverWebhooks",
+        "RedeliverWebhooksInput",
+        lambda w: endpoint(w, after=10**9),
+        SELLER,
+        "ValidationFailed",
+        "VALIDATION_FAILED",
+    ),
+    case(
+        "redeliverWebhooks",
+        "RedeliverWebhooksInput",
+        lambda w: endpoint(w, after=0),
+        OTHER_SELLER,
+        "NotAllowed",
+        "NOT_A_PARTY",
     ),
     # personal data
     case(

@@ -8,7 +8,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from tests.e2e.conftest import ROOT, SECRET, Server
+from tests.e2e.conftest import ROOT, SECRET, Server, free_port
 
 
 def tour() -> str:
@@ -20,12 +20,17 @@ def tour() -> str:
 
 
 def test_every_command_of_the_readme_tour_works(tmp_path: Path) -> None:
-    server = Server(f"sqlite:///{tmp_path / 'tour.db'}", tmp_path)
+    server = Server(f"sqlite:///{tmp_path / 'tour.db'}", tmp_path, WEBHOOK_ALLOW_PRIVATE="true")
     try:
         result = subprocess.run(
             ["bash", "-euo", "pipefail", "-c", tour()],
             cwd=ROOT,
-            env={**os.environ, "API": server.url, "JWT_SECRET": SECRET},
+            env={
+                **os.environ,
+                "API": server.url,
+                "JWT_SECRET": SECRET,
+                "HOOK_PORT": str(free_port()),
+            },
             capture_output=True,
             text=True,
             timeout=120,
@@ -46,3 +51,7 @@ def test_every_command_of_the_readme_tour_works(tmp_path: Path) -> None:
     heard = [json.loads(line) for line in out.splitlines() if line.startswith('{"position"')]
     assert [u["entry"]["type"] for u in heard] == ["Filed", "Accepted", "OfferMade"]
     assert "errors" not in out
+    (hook,) = [json.loads(line) for line in out.splitlines() if line.startswith('{"webhookId"')]
+    assert hook["type"] == "complaint.Filed"
+    assert hook["webhookId"].startswith("msg_")
+    assert hook["data"]["complaint"]["reference"].startswith("C-")

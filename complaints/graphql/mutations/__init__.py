@@ -18,6 +18,7 @@ from complaints.graphql.mutations.personal_data import PersonalDataMutations
 from complaints.graphql.mutations.ruling import RulingMutations
 from complaints.graphql.mutations.sellers import SellerMutations
 from complaints.graphql.mutations.violations import ViolationMutations
+from complaints.graphql.mutations.webhooks import WebhookMutations
 
 
 @strawberry.type
@@ -31,5 +32,6 @@ class Mutation(
     ClockMutations,
     ViolationMutations,
     PersonalDataMutations,
+    WebhookMutations,
 ):
     pass

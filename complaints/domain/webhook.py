@@ -1,0 +1,270 @@
+"""A shop's webhook endpoint: where its own systems (an ERP, a helpdesk) hear of its cases.
+
+Registering, removing, disabling and asking for a redelivery are events, so an auditor can see
+who pointed a shop's case updates where, and when the platform gave up on an endpoint. The signing
+secret is sealed in the `Registered` event like personal text (under a key of the endpoint's
+own), so it never reaches the event store in clear, and is shown only once, to whoever
+registered it.
+
+What may be registered is decided here, without the network: the URL's form, https in production,
+an address literal that is not public. Whether a name resolves to a public address is asked by the
+application, at registration and again by the deliverer before each delivery.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+import uuid
+from datetime import datetime
+from urllib.parse import urlsplit
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from complaints.domain.complaint import Complaint
+from complaints.domain.context import CommandContext
+from complaints.domain.errors import (
+    FieldError,
+    NotAParty,
+    ReadOnlyRole,
+    RoleNotAllowed,
+    ValidationFailed,
+)
+from complaints.domain.values import STAFF, Actor, PersonalText, Role
+
+URL_MAX = 2048
+EVENTS_MAX = 100
+#: Who may manage a shop's endpoints besides its own seller staff.
+MANAGERS = STAFF
+#: Who may read a shop's endpoints and deliveries besides its own seller staff.
+READERS = STAFF | {Role.AUDITOR}
+
+#: Every timeline entry type: the names of the complaint's events, as the timeline shows them.
+ENTRY_TYPES = frozenset(
+    name
+    for name, value in vars(Complaint).items()
+    if isinstance(value, type)
+    and issubclass(value, Complaint.Event)
+    and name not in {"Event", "Created"}
+)
+
+
+def secret_subject(endpoint_id: UUID) -> str:
+    """The key the signing secret is sealed under: one per endpoint."""
+    return f"webhook:{endpoint_id}"
+
+
+def new_secret() -> str:
+    """A Standard Webhooks signing secret: `whsec_` and 32 random bytes in base64."""
+    import base64  # noqa: PLC0415 - only here
+
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
+
+
+def is_public_address(address: str) -> bool:
+    """Whether an IP address is one the open internet routes to: not loopback, private,
+    link-local (169.254.169.254, the cloud metadata service), shared, reserved or multicast."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return bool(ip.is_global) and not ip.is_multicast
+
+
+def check_url(url: str, *, require_https: bool, allow_private: bool) -> list[FieldError]:
+    """What is wrong with a webhook URL by its form alone (no DNS): empty when nothing is."""
+    problems: list[FieldError] = []
+
+    def fail(message: str) -> list[FieldError]:
+        problems.append(FieldError("url", message))
+        return problems
+
+    if not url or len(url) > URL_MAX or any(c.isspace() or ord(c) < 32 for c in url):
+        return fail(f"must be an absolute URL of at most {URL_MAX} characters, without spaces")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return fail("is not a valid URL")
+    if parts.scheme not in {"https", "http"}:
+        return fail("must start with https://")
+    if parts.scheme != "https" and require_https:
+        return fail("must use https in production")
+    if not parts.hostname:
+        return fail("must name a host")
+    if parts.username is not None or parts.password is not None:
+        return fail("must not carry a user name or password")
+    if parts.fragment:
+        return fail("must not have a #fragment")
+    if port == 0:
+        return fail("must not name port 0")
+    host = parts.hostname
+    literal = _address_literal(host)
+    if literal is not None and not allow_private and not is_public_address(literal):
+        return fail(f"{host} is not a public address")
+    if literal is None and not allow_private and host.rstrip(".").lower() in LOCAL_NAMES:
+        return fail(f"{host} is not a public address")
+    return problems
+
+
+#: Names that are never public, refused before any lookup.
+LOCAL_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
+
+
+def _address_literal(host: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(host.strip("[]")))
+    except ValueError:
+        return None
+
+
+def check_events(events: list[str] | None) -> list[FieldError]:
+    if events is None:
+        return []
+    problems = []
+    if len(events) > EVENTS_MAX:
+        problems.append(FieldError("events", f"must list at most {EVENTS_MAX} types"))
+    for index, name in enumerate(events):
+        if name not in ENTRY_TYPES:
+            problems.append(FieldError(f"events.{index}", f"{name!r} is not a timeline entry type"))
+    return problems
+
+
+def authorize_management(actor: Actor, shop_id: str) -> None:
+    """The shop's own seller staff, or platform staff."""
+    if actor.role is Role.AUDITOR:
+        raise ReadOnlyRole("Auditors read; they do not manage webhooks.")
+    if actor.role is Role.SELLER:
+        if actor.shop_id != shop_id:
+            raise NotAParty("Only the shop's own staff may manage its webhooks.")
+        return
+    if actor.role not in MANAGERS:
+        raise RoleNotAllowed("Only the shop's staff or platform staff may manage webhooks.")
+
+
+def may_read(actor: Actor, shop_id: str) -> bool:
+    if actor.role is Role.SELLER:
+        return actor.shop_id == shop_id
+    return actor.role in READERS
+
+
+class WebhookEndpoint(Aggregate):
+    """One URL that receives a shop's case updates, signed with its own secret."""
+
+    class Registered(Aggregate.Created):
+        shop_id: str
+        url: str
+        events: list[str]
+        secret: PersonalText
+        actor: Actor
+
+    @classmethod
+    def register(
+        cls,
+        ctx: CommandContext,
+        *,
+        shop_id: str,
+        url: str,
+        events: list[str] | None,
+        require_https: bool,
+        allow_private: bool,
+    ) -> WebhookEndpoint:
+        authorize_management(ctx.actor, shop_id)
+        problems = check_url(url, require_https=require_https, allow_private=allow_private)
+        problems += check_events(events)
+        if problems:
+            raise ValidationFailed(problems)
+        endpoint_id = uuid.uuid4()
+        return cls._create(
+            cls.Registered,
+            id=endpoint_id,
+            shop_id=shop_id,
+            url=url,
+            events=sorted(set(events or ())),
+            secret=PersonalText(secret_subject(endpoint_id), new_secret()),
+            actor=ctx.actor,
+            timestamp=ctx.now,
+        )
+
+    @event(Registered)
+    def __init__(
+        self,
+        shop_id: str,
+        url: str,
+        events: list[str],
+        secret: PersonalText,
+        actor: Actor,
+        timestamp: datetime,
+    ) -> None:
+        self.shop_id = shop_id
+        self.url = url
+        self.events = list(events)
+        self.secret = secret
+        self.created_at = timestamp
+        self.removed = False
+        self.disabled_reason: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return not self.removed and self.disabled_reason is None
+
+    def wants(self, entry_type: str) -> bool:
+        """Whether entries of this type go to this endpoint (no filter: every type)."""
+        return not self.events or entry_type in self.events
+
+    # ---------------------------------------------------------------- removing
+    class Removed(Aggregate.Event):
+        actor: Actor
+
+    def remove(self, ctx: CommandContext) -> None:
+        """Stop all deliveries for good. Removing twice changes nothing."""
+        authorize_management(ctx.actor, self.shop_id)
+        if not self.removed:
+            self._removed(actor=ctx.actor, timestamp=ctx.now)
+
+    @event(Removed)
+    def _removed(self, actor: Actor, timestamp: datetime) -> None:
+        self.removed = True
+
+    # ---------------------------------------------------------------- the platform gives up
+    class Disabled(Aggregate.Event):
+        reason: str
+        actor: Actor
+
+    def disable(self, ctx: CommandContext, reason: str) -> None:
+        """The deliverer's: deliveries kept failing for longer than WEBHOOK_RETRY_FOR."""
+        if ctx.actor.role is not Role.SYSTEM:
+            raise RoleNotAllowed("Only the platform disables an endpoint that keeps failing.")
+        if self.active:
+            self._disabled(reason=reason, actor=ctx.actor, timestamp=ctx.now)
+
+    @event(Disabled)
+    def _disabled(self, reason: str, actor: Actor, timestamp: datetime) -> None:
+        self.disabled_reason = reason
+
+    # ---------------------------------------------------------------- sending again
+    class RedeliveryRequested(Aggregate.Event):
+        after: int
+        actor: Actor
+
+    def redeliver(self, ctx: CommandContext, after: int, head: int) -> None:
+        """Send again every entry after a log position; an endpoint the platform disabled is
+        enabled again by this (its owner says it is back)."""
+        authorize_management(ctx.actor, self.shop_id)
+        if self.removed:
+            raise ValidationFailed(
+                [FieldError("endpointId", "this endpoint was removed")],
+                "A removed endpoint receives nothing; register it again.",
+            )
+        if not 0 <= after <= head:
+            raise ValidationFailed(
+                [FieldError("after", f"must be a log position from 0 to {head}")]
+            )
+        self._redelivery_requested(after=after, actor=ctx.actor, timestamp=ctx.now)
+
+    @event(RedeliveryRequested)
+    def _redelivery_requested(self, after: int, actor: Actor, timestamp: datetime) -> None:
+        self.disabled_reason = None

@@ -1,0 +1,144 @@
+"""Webhook endpoints and their deliveries, for the shop's staff and platform staff."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+import anyio.to_thread
+import strawberry
+
+from complaints.domain.webhook import WebhookEndpoint as EndpointAggregate
+from complaints.domain.webhook import may_read
+from complaints.graphql import ids
+from complaints.graphql.context import Info
+from complaints.graphql.errors import CodedError
+from complaints.graphql.types.relay import PageInfo
+from complaints.projections.deliveries import Attempt, Delivery, message_id
+from complaints.projections.webhooks import EndpointRow
+
+
+@strawberry.type
+class WebhookEndpoint:
+    id: strawberry.ID
+    shop_id: str
+    url: str
+    events: list[str] = strawberry.field(description="Timeline entry types sent; empty: all")
+    active: bool
+    created_at: datetime
+    status: str = strawberry.field(description="ACTIVE, DISABLED (the platform gave up) or REMOVED")
+    disabled_reason: str | None = strawberry.field(
+        description="Why the platform disabled it; redeliverWebhooks enables it again"
+    )
+
+    @classmethod
+    def of_row(cls, row: EndpointRow) -> WebhookEndpoint:
+        return cls(
+            id=strawberry.ID(ids.global_id("WebhookEndpoint", row.endpoint_id)),
+            shop_id=row.shop_id,
+            url=row.url,
+            events=list(row.events),
+            active=row.active,
+            created_at=row.created_at,
+            status=row.status,
+            disabled_reason=row.disabled_reason,
+        )
+
+    @classmethod
+    def of(cls, endpoint: EndpointAggregate) -> WebhookEndpoint:
+        status = "REMOVED" if endpoint.removed else "ACTIVE" if endpoint.active else "DISABLED"
+        return cls(
+            id=strawberry.ID(ids.global_id("WebhookEndpoint", endpoint.id)),
+            shop_id=endpoint.shop_id,
+            url=endpoint.url,
+            events=list(endpoint.events),
+            active=endpoint.active,
+            created_at=endpoint.created_at,
+            status=status,
+            disabled_reason=endpoint.disabled_reason,
+        )
+
+
+@strawberry.type
+class WebhookEndpointCreated:
+    endpoint: WebhookEndpoint
+    secret: str = strawberry.field(
+        description="The signing secret (whsec_...): shown this once, never again"
+    )
+
+
+@strawberry.type
+class WebhookAttempt:
+    attempt: int
+    at: datetime
+    status_code: int | None
+    error: str | None
+    response: str | None = strawberry.field(description="The first 1 KiB of the answer")
+    duration_ms: float
+
+    @classmethod
+    def of(cls, a: Attempt) -> WebhookAttempt:
+        return cls(
+            attempt=a.attempt,
+            at=a.at,
+            status_code=a.status_code,
+            error=a.error,
+            response=a.response,
+            duration_ms=a.duration_ms,
+        )
+
+
+@strawberry.type
+class WebhookDelivery:
+    id: strawberry.ID = strawberry.field(description="The webhook-id header of every attempt")
+    position: int
+    event_type: str
+    status: str = strawberry.field(description="PENDING, RETRYING, DELIVERED or FAILED")
+    attempts: int
+    last_status_code: int | None
+    last_attempt_at: datetime | None
+    next_attempt_at: datetime | None
+    last_error: str | None
+    _endpoint_id: strawberry.Private[UUID]
+
+    @classmethod
+    def of(cls, d: Delivery) -> WebhookDelivery:
+        return cls(
+            id=strawberry.ID(message_id(d.endpoint_id, d.position)),
+            position=d.position,
+            event_type=d.entry_type,
+            status=d.shown_status,
+            attempts=d.attempts,
+            last_status_code=d.last_status_code,
+            last_attempt_at=d.last_attempt_at,
+            next_attempt_at=d.next_attempt_at,
+            last_error=d.last_error,
+            _endpoint_id=d.endpoint_id,
+        )
+
+    @strawberry.field(description="Every attempt, the first first")
+    async def attempt_log(self, info: Info) -> list[WebhookAttempt]:
+        deliveries = info.context.read_models.deliveries
+        found = await anyio.to_thread.run_sync(
+            deliveries.attempts, self._endpoint_id, self.position
+        )
+        return [WebhookAttempt.of(a) for a in found]
+
+
+@strawberry.type
+class WebhookDeliveryEdge:
+    cursor: str
+    node: WebhookDelivery
+
+
+@strawberry.type
+class WebhookDeliveryConnection:
+    edges: list[WebhookDeliveryEdge]
+    page_info: PageInfo
+
+
+def check_reader(info: Info, shop_id: str) -> None:
+    if not may_read(info.context.actor, shop_id):
+        raise CodedError(
+            "NOT_ALLOWED", "Only the shop's own staff and platform staff see its webhooks."
+        )

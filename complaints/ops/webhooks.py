@@ -1,0 +1,389 @@
+"""The webhook deliverer: every timeline entry a shop may see, POSTed to the shop's endpoints,
+signed as the Standard Webhooks spec says (docs/webhooks.md).
+
+It follows the timeline read model (the event log, described and redacted per viewer) with a
+position of its own per endpoint, like a projection: entries after an endpoint's position become
+deliveries and the position moves, in one transaction (`DeliveryLog.owe`). It then sends what is
+due, many at once, but never two of one case to one endpoint: a delivery that fails holds back the
+later ones of its case (and only those) until it succeeds, so each case's entries arrive in log
+order. Failures are retried with exponential backoff and jitter; an endpoint that keeps failing
+for longer than WEBHOOK_RETRY_FOR is disabled, which is recorded on it as an event.
+
+A delivery is marked delivered only after its receiver answered 2xx. Killed in between, the
+deliverer sends it again with the same `webhook-id`: delivery is at least once, and receivers
+de-duplicate by that id.
+
+Every request goes to an address checked just before it (`complaints.outbound`), over a connection
+to that very address, with the URL's host name for TLS and the Host header: a name that starts
+resolving to a private address is refused, even between two deliveries. Redirects are not
+followed. One leader delivers at a time, like the deadline worker; it runs in `complaints worker`,
+and in `complaints serve` when that feeds the read models too.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urlsplit, urlunsplit
+from uuid import UUID
+
+import httpx
+from standardwebhooks.webhooks import Webhook
+
+from complaints.application import ComplaintsApp
+from complaints.domain.access import sees_entry
+from complaints.domain.errors import DomainError
+from complaints.domain.values import SYSTEM, Actor, PersonalText, Role
+from complaints.graphql.ids import global_id
+from complaints.graphql.types.timeline import camel_keys
+from complaints.outbound import UnsafeAddress, resolve
+from complaints.projections.base import moment
+from complaints.projections.coordination import Leadership, open_leadership
+from complaints.projections.deliveries import (
+    RESPONSE_MAX,
+    Delivery,
+    Outcome,
+    Owed,
+    backoff,
+    message_id,
+)
+from complaints.projections.read_models import ReadModels
+from complaints.projections.timeline import CaseRow
+from complaints.projections.webhooks import EndpointRow
+
+log = logging.getLogger(__name__)
+
+NAME = "webhook-deliverer"
+USER_AGENT = "complaints-webhooks/1"
+#: Timeline rows read per step while following the log.
+READ_BATCH = 1000
+
+
+def seller_view(shop_id: str) -> Actor:
+    """Who a shop's endpoint stands for: the shop's seller staff."""
+    return Actor(Role.SELLER, f"webhook@{shop_id}", shop_id)
+
+
+@dataclass
+class Pass:
+    """What one pass did."""
+
+    owed: int = 0
+    delivered: int = 0
+    failed: int = 0
+    disabled: list[UUID] = field(default_factory=list)
+
+
+class WebhookDeliverer:
+    def __init__(
+        self,
+        app: ComplaintsApp,
+        read_models: ReadModels,
+        *,
+        poll: float | None = None,
+        leadership: Leadership | None = None,
+        transport: httpx.BaseTransport | None = None,
+        random_: Callable[[], float] = random.random,
+    ) -> None:
+        self.app = app
+        self.read_models = read_models
+        self.settings = app.settings
+        self.poll = app.settings.deadline_poll_seconds if poll is None else poll
+        self.leadership = leadership or open_leadership(app.settings.store, app)
+        self.log = read_models.deliveries
+        timeout = app.settings.webhook_timeout_seconds
+        self.client = httpx.Client(
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+            follow_redirects=False,
+            transport=transport,
+            headers={"user-agent": USER_AGENT},
+            trust_env=False,  # never through a proxy from the environment
+        )
+        self.pool = ThreadPoolExecutor(app.settings.webhook_concurrency, "webhook-send")
+        self._random = random_
+        self._secrets: dict[UUID, Webhook] = {}
+        self._references: dict[UUID, str] = {}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # ---------------------------------------------------------------- one pass
+    def run_once(self) -> Pass:
+        """Owe what is new, then send what is due until nothing more is."""
+        done = Pass()
+        now = self.app.clock.now()
+        endpoints = {e.endpoint_id: e for e in self.read_models.webhooks.followed()}
+        positions = self.log.follow(
+            (
+                (e.endpoint_id, e.position, e.redeliver_after, e.redeliver_version)
+                for e in endpoints.values()
+            ),
+            now,
+        )
+        active = {i: e for i, e in endpoints.items() if e.active}
+        done.owed = self._owe(active, {i: positions[i] for i in active}, now)
+        while not self._stop.is_set():
+            due = self.log.due(list(active), self.app.clock.now(), self.batch)
+            if not due:
+                break
+            outcomes = self._send_all(active, due)
+            self.log.record(outcomes)
+            done.delivered += sum(o.delivered for o in outcomes)
+            done.failed += sum(not o.delivered for o in outcomes)
+            for endpoint_id in {o.delivery.endpoint_id for o in outcomes if not o.delivered}:
+                if self._give_up_on(endpoint_id):
+                    done.disabled.append(endpoint_id)
+                    active.pop(endpoint_id, None)
+            if not any(o.delivered for o in outcomes):
+                break  # only failures: they wait for their retry time
+        if done.owed or done.delivered or done.failed:
+            log.info(
+                "webhooks: %d owed, %d delivered, %d failed, %d endpoints disabled",
+                done.owed,
+                done.delivered,
+                done.failed,
+                len(done.disabled),
+            )
+        return done
+
+    @property
+    def batch(self) -> int:
+        return self.settings.webhook_concurrency * 4
+
+    def _owe(
+        self, active: dict[UUID, EndpointRow], positions: dict[UUID, int], now: datetime
+    ) -> int:
+        """Turn the timeline entries after each endpoint's position into deliveries."""
+        count = 0
+        while active and not self._stop.is_set():
+            start = min(positions.values())
+            rows = self.read_models.timeline.rows_after(start, READ_BATCH)
+            if not rows:
+                break
+            last = rows[-1].position
+            owed = [
+                Owed(endpoint_id, row.position, row.complaint_id, str(row.row[3]))
+                for row in rows
+                for endpoint_id, endpoint in active.items()
+                if row.position > positions[endpoint_id] and self._owes(endpoint, row)
+            ]
+            moved = {i: last for i, p in positions.items() if p < last}
+            self.log.owe(owed, moved, now)
+            positions.update(moved)
+            count += len(owed)
+        return count
+
+    @staticmethod
+    def _owes(endpoint: EndpointRow, row: CaseRow) -> bool:
+        """One shop's entries go to that shop's endpoints only, and only those its staff see."""
+        return (
+            row.shop_id == endpoint.shop_id
+            and sees_entry(seller_view(endpoint.shop_id), row.audience)
+            and endpoint.wants(str(row.row[3]))
+        )
+
+    def _give_up_on(self, endpoint_id: UUID) -> bool:
+        since = self.log.failing_since(endpoint_id)
+        if since is None or self.app.clock.now() - since <= self.settings.webhook_retry_for:
+            return False
+        reason = (
+            f"Deliveries failed for longer than {self.settings.webhook_retry_for}"
+            f" (since {moment(since)})."
+        )
+        try:
+            self.app.disable_webhook(SYSTEM, endpoint_id, reason)
+        except DomainError as error:
+            log.warning("webhook %s not disabled: %s", endpoint_id, error)
+            return False
+        self.log.give_up(endpoint_id)
+        log.warning("webhook %s disabled: %s", endpoint_id, reason)
+        return True
+
+    # ---------------------------------------------------------------- sending
+    def _send_all(self, active: dict[UUID, EndpointRow], due: list[Delivery]) -> list[Outcome]:
+        rows = self.read_models.timeline.rows_at([d.position for d in due])
+        futures = [
+            self.pool.submit(
+                self._send,
+                active[d.endpoint_id],
+                d,
+                rows.get(d.position),
+                self._reference(d.complaint_id),
+            )
+            for d in due
+        ]
+        return [f.result() for f in futures]
+
+    def _reference(self, complaint_id: UUID) -> str | None:
+        """A case's reference, from its first event (it never changes): kept once read."""
+        reference = self._references.get(complaint_id)
+        if reference is None:
+            filed = self.app.event(complaint_id, 1)
+            reference = getattr(filed, "reference", None)
+            if reference is not None:
+                if len(self._references) >= 100_000:
+                    self._references.clear()
+                self._references[complaint_id] = reference
+        return reference
+
+    def _send(
+        self, endpoint: EndpointRow, delivery: Delivery, row: CaseRow | None, reference: str | None
+    ) -> Outcome:
+        started = time.perf_counter()
+        now = self.app.clock.now()
+        status: int | None = None
+        error: str | None = None
+        response: str | None = None
+        try:
+            if row is None or reference is None:
+                raise LookupError("the entry is not in the timeline read model yet")
+            body = json.dumps(
+                self.payload(endpoint, row, reference), separators=(",", ":"), ensure_ascii=False
+            )
+            status, response = self._post(endpoint, delivery, body)
+            if not 200 <= status < 300:
+                error = f"the endpoint answered {status}"
+        except UnsafeAddress as refusal:
+            error = f"refused: {refusal}"
+        except httpx.TimeoutException:
+            error = "timed out"
+        except httpx.HTTPError as failure:
+            error = f"{type(failure).__name__}: {failure}"[:200]
+        except Exception as failure:
+            log.exception("webhook delivery %s/%s failed", endpoint.endpoint_id, delivery.position)
+            error = f"{type(failure).__name__}"
+        retry_at = None
+        if error is not None:
+            jitter = 0.5 + self._random() / 2
+            retry_at = now + backoff(
+                delivery.attempts + 1, self.settings.webhook_retry_base, jitter
+            )
+        return Outcome(
+            delivery, now, status, error, response, (time.perf_counter() - started) * 1000, retry_at
+        )
+
+    def _post(self, endpoint: EndpointRow, delivery: Delivery, body: str) -> tuple[int, str]:
+        target = resolve(endpoint.url, allow_private=self.settings.webhook_allow_private)
+        parts = urlsplit(endpoint.url)
+        address = f"[{target.address}]" if ":" in target.address else target.address
+        netloc = address if parts.port is None else f"{address}:{parts.port}"
+        url = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
+        msg_id = message_id(endpoint.endpoint_id, delivery.position)
+        signed_at = datetime.now(UTC)  # the receiver checks it against its own clock
+        headers = {
+            "host": parts.netloc.rpartition("@")[2],
+            "content-type": "application/json",
+            "webhook-id": msg_id,
+            "webhook-timestamp": str(int(signed_at.timestamp())),
+            "webhook-signature": self._signer(endpoint.endpoint_id).sign(msg_id, signed_at, body),
+        }
+        request = self.client.build_request(
+            "POST",
+            url,
+            content=body.encode(),
+            headers=headers,
+            extensions={"sni_hostname": target.host},
+        )
+        answer = self.client.send(request, stream=True)
+        try:
+            kept = b""
+            for chunk in answer.iter_raw():
+                kept += chunk
+                if len(kept) >= RESPONSE_MAX:
+                    break
+            return answer.status_code, kept[:RESPONSE_MAX].decode("utf-8", "replace")
+        finally:
+            answer.close()
+
+    def _signer(self, endpoint_id: UUID) -> Webhook:
+        signer = self._secrets.get(endpoint_id)
+        if signer is None:
+            secret = self.app.get_webhook(endpoint_id).secret
+            signer = self._secrets[endpoint_id] = Webhook(secret.reveal())
+        return signer
+
+    def payload(self, endpoint: EndpointRow, row: CaseRow, reference: str) -> dict[str, object]:
+        """One entry as the shop's staff see it in `myComplaintUpdates`, with its case."""
+        entry = row.entry_for(seller_view(endpoint.shop_id))
+        text = None
+        if entry.personal:
+            event = self.app.event(entry.complaint_id, entry.version)
+            texts = [getattr(event, name, None) for name in entry.personal]
+            shown = [t.reveal() for t in texts if isinstance(t, PersonalText)]
+            text = "\n".join(shown) if shown else None
+        return {
+            "type": f"complaint.{entry.type}",
+            "timestamp": entry.at.astimezone(UTC).isoformat(),
+            "data": {
+                "position": entry.position,
+                "complaint": {
+                    "id": global_id("Complaint", entry.complaint_id),
+                    "reference": reference,
+                    "shopId": endpoint.shop_id,
+                },
+                "entry": {
+                    "position": entry.position,
+                    "version": entry.version,
+                    "type": entry.type,
+                    "at": entry.at.astimezone(UTC).isoformat(),
+                    "actorRole": entry.actor_role.value,
+                    "actorId": entry.actor_id,
+                    "summary": entry.summary,
+                    "details": camel_keys(entry.details),
+                    "text": text,
+                },
+            },
+        }
+
+    # ---------------------------------------------------------------- running until stopped
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name=NAME, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.app.saved.pulse()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.client.close()
+        self.leadership.close()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            if not self.leadership.try_lead(NAME):
+                self._stop.wait(self.poll)  # another process delivers; stand by
+                continue
+            try:
+                self._lead()
+            except Exception:
+                log.exception("the webhook deliverer failed; retrying")
+                self._stop.wait(self.poll)
+            finally:
+                self.leadership.release(NAME)
+
+    def _lead(self) -> None:
+        timeline = self.read_models.timeline_advanced
+        while not self._stop.is_set():
+            seen = timeline.pulses
+            self.run_once()
+            if not self.leadership.still_leading(NAME):
+                return
+            # Wake for new timeline entries (a pulse in this process, or a NOTIFY from another's
+            # runner), or when a retry falls due, or after a poll at the latest.
+            timeline.wait(seen, self._sleep())
+
+    def _sleep(self) -> float:
+        next_attempt = self.log.next_attempt(
+            [e.endpoint_id for e in self.read_models.webhooks.followed() if e.active]
+        )
+        if next_attempt is None:
+            return self.poll
+        wait = (next_attempt - self.app.clock.now()).total_seconds()
+        return max(0.01, min(self.poll, wait))

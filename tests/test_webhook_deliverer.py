@@ -1,0 +1,367 @@
+"""The webhook deliverer, against a real receiver on loopback that verifies each signature with
+the standardwebhooks library: what is sent, to whom, in which order, and what happens when the
+receiver fails, stays down, redirects, or its name starts resolving somewhere it should not."""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from complaints.application import ComplaintsApp
+from complaints.domain.access import Audience
+from complaints.domain.values import Visibility
+from complaints.domain.webhook import WebhookEndpoint
+from complaints.ops.webhooks import WebhookDeliverer
+from complaints.projections.read_models import ReadModels
+from tests.scenario import AGENT, CONSUMER, MEDIATOR, PARTIAL, SELLER, SUPERVISOR, Scenario
+from tests.webhook_receiver import Received, Receiver
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    r = Receiver()
+    yield r
+    r.close()
+
+
+@pytest.fixture
+def models(stored_app: ComplaintsApp) -> Iterator[ReadModels]:
+    stored_app.settings = dataclasses.replace(
+        stored_app.settings,
+        webhook_allow_private=True,
+        webhook_retry_base=timedelta(seconds=10),
+        webhook_timeout_seconds=5.0,
+    )
+    read_models = ReadModels(stored_app)
+    yield read_models
+    read_models.close()
+
+
+def register(app: ComplaintsApp, receiver: Receiver, **kw: Any) -> WebhookEndpoint:
+    endpoint = app.register_webhook(kw.pop("actor", SELLER), "acme", receiver.url, **kw)
+    receiver.secret = endpoint.secret.reveal()
+    return endpoint
+
+
+def deliver(app: ComplaintsApp, models: ReadModels, passes: int = 1) -> WebhookDeliverer:
+    deliverer = WebhookDeliverer(app, models, random_=lambda: 1.0)
+    try:
+        for _ in range(passes):
+            models.catch_up()
+            deliverer.run_once()
+    finally:
+        deliverer.pool.shutdown()
+        deliverer.client.close()
+    return deliverer
+
+
+def owed_positions(
+    models: ReadModels, after: int, complaint_id: UUID | None = None, shop_id: str = "acme"
+) -> list[int]:
+    """Every timeline entry after `after` that the shop's staff may see (of one case)."""
+    models.catch_up()
+    return [
+        row.position
+        for row in models.timeline.rows_after(after, 10_000)
+        if row.shop_id == shop_id
+        and row.audience is Audience.PARTIES
+        and (complaint_id is None or row.complaint_id == str(complaint_id))
+    ]
+
+
+def in_order_per_case(received: list[Received]) -> None:
+    """Cases go side by side; within each, entries arrive in log order."""
+    by_case: dict[str, list[int]] = {}
+    for r in received:
+        by_case.setdefault(r.reference, []).append(r.position)
+    for positions in by_case.values():
+        assert positions == sorted(positions)
+
+
+def registration(models: ReadModels, endpoint: WebhookEndpoint) -> int:
+    models.catch_up()
+    row = models.webhooks.get(endpoint.id)
+    assert row is not None
+    return row.position
+
+
+def test_every_entry_the_shop_sees_arrives_signed_in_order_and_no_other(
+    stored_world: Scenario, models: ReadModels, receiver: Receiver
+) -> None:
+    app = stored_world.app
+    stored_world.seller("acme")
+    early = stored_world.negotiating()  # before registration: not sent
+    endpoint = register(app, receiver)
+    start = registration(models, endpoint)
+    complaint = stored_world.negotiating()
+    app.make_offer(SELLER, complaint.id, PARTIAL)
+    app.post_message(MEDIATOR, complaint.id, "Internal: check the courier.", Visibility.STAFF)
+    app.post_message(SELLER, early.id, "We are looking into it.")
+    deliver(app, models)
+
+    expected = owed_positions(models, start)
+    assert sorted(r.position for r in receiver.received) == expected
+    in_order_per_case(receiver.received)
+    assert receiver.refused == []
+    types = [r.type for r in receiver.received]
+    assert "Filed" in types
+    assert "OfferMade" in types
+    assert "MessagePosted" in types  # the seller's own message on the early case
+    internal = [r for r in receiver.received if "courier" in str(r.payload)]
+    assert internal == []  # staff-only entries never leave the platform
+    first = next(r for r in receiver.received if r.type == "Filed")
+    assert first.payload["type"] == "complaint.Filed"
+    assert first.reference == complaint.reference
+    assert first.payload["data"]["entry"]["text"]  # the narrative, as the seller reads it
+    assert first.payload["data"]["entry"]["actorId"] is None  # the consumer's id is not shown
+    assert first.headers["webhook-id"].startswith("msg_")
+    assert first.headers["user-agent"].startswith("complaints-webhooks/")
+
+    page = models.deliveries.page(endpoint.id, 100, None)
+    assert [d.position for d in page.items] == sorted(expected, reverse=True)
+    assert {(d.shown_status, d.attempts, d.last_status_code) for d in page.items} == {
+        ("DELIVERED", 1, 204)
+    }
+
+
+def test_another_shops_endpoint_hears_nothing_of_this_shop(
+    stored_world: Scenario, models: ReadModels, receiver: Receiver
+) -> None:
+    app = stored_world.app
+    stored_world.seller("acme")
+    stored_world.seller("globex")
+    other = Receiver()
+    try:
+        endpoint = app.register_webhook(SUPERVISOR, "globex", other.url)  # platform staff may too
+        other.secret = endpoint.secret.reveal()
+        register(app, receiver)
+        complaint = stored_world.negotiating()  # against acme
+        app.make_offer(SELLER, complaint.id, PARTIAL)
+        deliver(app, models)
+        assert receiver.received
+        assert other.received == []
+        assert other.refused == []
+    finally:
+        other.close()
+
+
+def test_the_events_filter_sends_only_those_types(
+    stored_world: Scenario, models: ReadModels, receiver: Receiver
+) -> None:
+    app = stored_world.app
+    stored_world.seller("acme")
+    register(app, receiver, events=["Filed", "OfferMade"])
+    complaint = stored_world.negotiating()
+    app.make_offer(SELLER, complaint.id, PARTIAL)
+    deliver(app, models)
+    # Accepting the case puts the consumer's request on the table as the first offer.
+    assert [r.type for r in receiver.received] == ["Filed", "OfferMade", "OfferMade"]
+
+
+def test_a_failing_delivery_holds_back_its_case_only_then_all_arrive_in_order(
+    stored_world: Scenario, models: ReadModels, receiver: Receiver
+) -> None:
+    app = stored_world.app
+    stored_world.seller("acme")
+    endpoint = register(app, receiver)
+    start = registration(models, endpoint)
+    stuck = stored_world.negotiating()
+    flowing = stored_world.negotiating()
+    app.make_offer(SELLER, stuck.id, PARTIAL)
+    app.make_offer(SELLER, flowing.id, PARTIAL)
+    receiver.answer = lambda r: 503 if r.reference == stuck.reference else 204
+    deliver(app, models, passes=2)
+    assert {r.reference for r in receiver.received} == {flowing.reference}
+    pending = [
+        d
+        for d in models.deliveries.page(endpoint.id, 100, None).items
+        if d.complaint_id == stuck.id
+    ]
+    attempted = [d for d in pending if d.attempts]
+    assert len(attempted) == 1  # only the oldest of the stuck case was tried
+    assert attempted[0].shown_status == "RETRYING"
+    assert attempted[0].last_status_code == 503
+    assert attempted[0].next_attempt_at == stored_world.clock.now() + timedelta(seconds=10)
+    deliver(app, models)  # not yet time to retry
+    assert attempted[0].position not in {r.position for r in receiver.received}
+
+    receiver.answer = lambda r: 204
+    stored_world.clock.advance(timedelta(seconds=10))
+    deliver(app, models)
+    case = [r.position for r in receiver.received if r.reference == stuck.reference]
+    assert (
+        case
+        == sorted(case)
+        == owed_positions(models, start)[:0]
+        + [p for p in owed_positions(models, start) if p in set(case)]
+    )
+    assert len(case) == len(pending)
+    log = models.deliveries.attempts(endpoint.id, attempted[0].position)
+    assert [(a.attempt, a.status_code) for a in log] == [(1, 503), (2, 204)]
+
+
+def test_retries_back_off_and_an_endpoint_down_too_long_is_disabled_then_redelivered(
+    stored_world: Scenario, models: ReadModels, receiver: Receiver
+) -> None:
+    app = stored_world.app
+    stored_world.seller("acme")
+    app.settings = dataclasses.replace(app.settings, webhook_retry_for=timedelta(minutes=5))
+    endpoint = register(app, receiver)
+    start = registration(models, endpoint)
+    receiver.answer = lambda r: 500
+    stored_world.negotiating()
+    delays = []
+    for _ in range(6):
+        deliver(app, models)
+        models.catch_up()
+        row = models.webhooks.get(endpoint.id)
+        assert row is not None
+        if not row.active:
+            break
+        nxt = app.clock.now()
+        pending = [d for d in models.deliveries.page(endpoint.id, 100, None).items if d.attempts]
+        assert len(pending) == 1
+        assert pending[0].next_attempt_at is not None
+        delays.append((pending[0].next_attempt_at - nxt).total_seconds())
+        stored_world.clock.advance(pending[0].next_attempt_at - nxt)
+    assert delays[:4] == [10, 20, 40, 80]  # doubling (the jitter is fixed at 1 here)
+    row = models.webhooks.get(endpoint.id)
+    assert row is not None
+    assert row.status == "DISABLED"
+    assert row.disabled_reason
+    assert "0:05:00" in row.disabled_reason
+    history = app.recorder.select_events(endpoint.id)
+    assert [s.topic.rsplit(".", 1)[-1] for s in history][-1] == "Disabled"
+    assert {d.shown_status for d in models.deliveries.page(endpoint.id, 100, None).items} == {
+        "FAILED"
+    }
+    assert receiver.received == []
+
+    # The shop's system is back: it asks for everything since its registration.
+    receiver.answer = lambda r: 204
+    app.redeliver_webhooks(SELLER, endpoint.id, start)
+    deliver(app, models)
+    assert sorted(r.position for r in receiver.received) == owed_positions(models, start)
+    in_order_per_case(receiver.received)
+
+
+def test_redelivery_sends_again_with_the_same_webhook_ids(
+    stored_world: Scenario, models: ReadModels, receiver: Receiver
+) -> None:
+    app = stored_world.app
+    stored_world.seller("acme")
+    endpoint = register(app, receiver)
+    stored_world.negotiating()
+    deliver(app, models)
+    first = list(receiver.received)
+    assert len(first) >= 3
+    first.sort(key=lambda r: r.position)
+    app.redeliver_webhooks(SELLER, endpoint.id, first[1].position)
+    deliver(app, models)
+    again = receiver.received[len(first) :]
+    assert sorted((r.position, r.webhook_id) for r in again) == sorted(
+        (r.position, r.webhook_id) for r in first if r.position > first[1].position
+    )
+
+
+def test_a_redirect_is_not_followed_and_the_answer_is_kept_to_one_kib(
+    stored_world: Scenario, models: ReadModels, receiver: Receiver
+) -> None:
+    app = stored_world.app
+    stored_world.seller("acme")
+    endpoint = register(app, receiver)
+    receiver.answer = lambda r: 302
+    receiver.body = b"x" * 5000
+    stored_world.file()
+    deliver(app, models)
+    tried = [d for d in models.deliveries.page(endpoint.id, 100, None).items if d.attempts]
+    assert [(d.last_status_code, d.shown_status) for d in tried] == [(302, "RETRYING")]
+    (attempt,) = models.deliveries.attempts(endpoint.id, tried[0].position)
+    assert attempt.response is not None
+    assert len(attempt.response) == 1024
+    assert attempt.error == "the endpoint answered 302"
+
+
+def test_a_name_that_starts_resolving_to_a_private_address_is_refused_at_delivery(
+    stored_world: Scenario,
+    models: ReadModels,
+    receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """DNS rebinding: the name was public when registered; it points inside now."""
+    app = stored_world.app
+    stored_world.seller("acme")
+    real = socket.getaddrinfo
+    answer = {"hooks.acme.example": "93.184.216.34"}
+
+    def getaddrinfo(host: str, port: int, *args: Any, **kwargs: Any) -> Any:
+        if host in answer:
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (answer[host], port))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    app.settings = dataclasses.replace(app.settings, webhook_allow_private=False)
+    url = f"http://hooks.acme.example:{receiver.port}/hook"
+    endpoint = app.register_webhook(SELLER, "acme", url)
+    answer["hooks.acme.example"] = "127.0.0.1"
+    stored_world.file()
+    deliver(app, models)
+    tried = [d for d in models.deliveries.page(endpoint.id, 100, None).items if d.attempts]
+    assert len(tried) == 1
+    assert tried[0].last_status_code is None
+    assert tried[0].last_error == (
+        "refused: hooks.acme.example resolves to 127.0.0.1, which is not a public address"
+    )
+    assert receiver.received == []
+    assert receiver.refused == []
+
+
+def test_a_removed_endpoint_receives_nothing_more(
+    stored_world: Scenario, models: ReadModels, receiver: Receiver
+) -> None:
+    app = stored_world.app
+    stored_world.seller("acme")
+    endpoint = register(app, receiver)
+    complaint = stored_world.file()
+    deliver(app, models)
+    count = len(receiver.received)
+    app.remove_webhook(SELLER, endpoint.id)
+    app.accept_complaint(AGENT, complaint.id)
+    app.post_message(CONSUMER, complaint.id, "Any news?")
+    deliver(app, models)
+    assert len(receiver.received) == count
+
+
+def test_an_entry_left_failed_does_not_hold_back_a_redelivery_after_it(
+    stored_world: Scenario, models: ReadModels, receiver: Receiver
+) -> None:
+    app = stored_world.app
+    stored_world.seller("acme")
+    app.settings = dataclasses.replace(app.settings, webhook_retry_for=timedelta(seconds=5))
+    endpoint = register(app, receiver)
+    start = registration(models, endpoint)
+    receiver.answer = lambda r: 500
+    complaint = stored_world.negotiating()
+    deliver(app, models)
+    stored_world.clock.advance(timedelta(seconds=10))
+    deliver(app, models)  # fails again, 10 s after the first failure: disabled
+    models.catch_up()
+    row = models.webhooks.get(endpoint.id)
+    assert row is not None
+    assert row.status == "DISABLED"
+
+    owed = owed_positions(models, start, complaint.id)
+    receiver.answer = lambda r: 204
+    app.redeliver_webhooks(SELLER, endpoint.id, owed[0])  # all but the first, which stays FAILED
+    deliver(app, models)
+    assert [r.position for r in receiver.received] == owed[1:]
+    statuses = {
+        d.position: d.shown_status for d in models.deliveries.page(endpoint.id, 100, None).items
+    }
+    assert statuses[owed[0]] == "FAILED"
