@@ -34,6 +34,7 @@ bench: $(INSTALLED)
 	$(BIN)/python -m bench.replay
 	$(BIN)/python -m bench.rebuild
 	$(BIN)/python -m bench.deadlines
+	$(BIN)/python -m bench.webhooks
 
 format: $(INSTALLED)
 	$(BIN)/ruff format .
