@@ -3,7 +3,9 @@
   with defaults saving one eventsourcing aggregate with defaults);
 - the timeline query for a 20-entry case, against a plain Starlette endpoint returning the same
   bytes: sent in full, as one of our persisted queries, and as a frontend's own query text
-  registered by automatic persisted queries (APQ) and then sent by its hash.
+  registered by automatic persisted queries (APQ) and then sent by its hash;
+- one case read one request at a time, `complaint(id) { id status }`, against `{ viewerRole }`
+  with the same client (the time per request, and the ratio).
 
     .venv/bin/python -m bench.http                    # 5 s per figure, 16 connections
     .venv/bin/python -m bench.http --seconds 1 --connections 4
@@ -51,6 +53,7 @@ TIMELINE = PERSISTED_TIMELINE.document
 #: automatic persisted queries (APQ).
 FRONTEND = TIMELINE.replace("query CaseTimeline", "query FrontendTimeline", 1)
 FRONTEND_SHA = hashlib.sha256(FRONTEND.encode()).hexdigest()
+ONE_CASE = "query($id: ID!) { complaint(id: $id) { id status } }"
 
 
 def token(actor: Actor) -> str:
@@ -284,6 +287,16 @@ def measure(
     plain_head, plain_payload = request_bytes(naive_port, timeline_body, None)
     plain = (plain_head.replace(b"POST /graphql", b"POST /plain"), plain_payload)
 
+    # One case, read one request at a time (a page's first paint), against the cheapest query.
+    role = request_bytes(ours_port, {"query": "{ viewerRole }"}, consumer)
+    one_case = request_bytes(
+        ours_port,
+        {"query": ONE_CASE, "variables": timeline_body["variables"]},
+        consumer,
+    )
+    role_rate = drive(ours_port, lambda n, i: role, 1, args.seconds)
+    one_case_rate = drive(ours_port, lambda n, i: one_case, 1, args.seconds)
+
     naive_rate = drive(naive_port, naive_file, args.connections, args.seconds)
     ours_rate = drive(ours_port, ours_file, args.connections, args.seconds)
     plain_rate = drive(naive_port, lambda n, i: plain, args.connections, args.seconds)
@@ -291,6 +304,16 @@ def measure(
     cached_rate = drive(ours_port, lambda n, i: persisted, args.connections, args.seconds)
     apq_rate = drive(ours_port, lambda n, i: apq, args.connections, args.seconds)
     return [
+        [
+            "one at a time: { viewerRole } (ms per request)",
+            f"{1000 / role_rate:.2f} ms",
+            "1.00",
+        ],
+        [
+            "one at a time: complaint(id) { id status } (goal: at most 1.5x)",
+            f"{1000 / one_case_rate:.2f} ms",
+            f"{role_rate / one_case_rate:.2f}",
+        ],
         [
             "naive stack: strawberry defaults + eventsourcing defaults, one save",
             f"{naive_rate:,.0f}",

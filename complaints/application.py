@@ -9,16 +9,20 @@ writer got there first.
 
 from __future__ import annotations
 
+import copy
 import inspect
 import itertools
 import logging
 import random
 import secrets
+import sqlite3
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any, ClassVar, Concatenate, Generic, ParamSpec, TypeVar, cast, overload
 from uuid import UUID
 
@@ -73,12 +77,12 @@ from complaints.domain.values import (
 from complaints.domain.violation import Violation
 from complaints.domain.webhook import WebhookEndpoint
 from complaints.outbound import UnsafeAddress, resolve
-from complaints.settings import Settings
+from complaints.settings import Settings, Store
 from complaints.store.files import FileStore
 from complaints.store.hash_chain import HashedPOPORecorder, HashedRecorder, Verification, verify
 from complaints.store.idempotency import IdempotencyRecord, check_key, fingerprint, record_id, scope
 from complaints.store.personal_data import KeyStore, PersonalDataCipher, open_key_store
-from complaints.store.postgres import creating_tables
+from complaints.store.postgres import check_when_idle, creating_tables
 from complaints.store.signal import Signal
 from complaints.store.transcodings import register_domain_transcodings
 
@@ -135,6 +139,99 @@ def new_reference(now: datetime) -> str:
     """A short, unambiguous reference such as C-2026-7KQ2M9XD (40 random bits)."""
     code = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
     return f"C-{now.year}-{code}"
+
+
+class ReadCache:
+    """Aggregates as this process last read them, for reading (never for changing).
+
+    A query for one case used to replay it from the store each time (select, decode, decrypt,
+    apply), and every filing loaded its shop the same way. Here an aggregate read before is
+    brought up to date with one indexed select of the events stored since (eventsourcing's
+    fast-forward), and only when there are some is it copied and advanced: a cached aggregate is
+    never changed in place, so a reader still holding the old one is not disturbed.
+
+    An entry checked after the last write anyone made (`WriteMark`) is served without that
+    select (`ComplaintsApp.cached_complaint`).
+
+    Personal text is decrypted when an aggregate is loaded, so an entry lives at most `ttl`
+    seconds (KEY_CACHE_SECONDS, the bound the key cache already gives an erasure in another
+    process); an erasure in this process clears the cache at once.
+    """
+
+    def __init__(self, maxsize: int, ttl: float) -> None:
+        self.maxsize = maxsize
+        self.ttl = ttl
+        #: id -> (loaded at, the aggregate, the write mark it was checked against)
+        self._entries: OrderedDict[UUID, tuple[float, Aggregate, int | None]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, aggregate_id: UUID) -> tuple[Aggregate, int | None] | None:
+        """The aggregate, and the write mark it was last checked against."""
+        with self._lock:
+            entry = self._entries.get(aggregate_id)
+            if entry is None:
+                return None
+            if time.monotonic() - entry[0] > self.ttl:
+                del self._entries[aggregate_id]
+                return None
+            self._entries.move_to_end(aggregate_id)
+            return entry[1], entry[2]
+
+    def put(self, aggregate: Aggregate, loaded_at: float, checked_at: int | None) -> None:
+        with self._lock:
+            current = self._entries.get(aggregate.id)
+            if current is not None and current[1].version > aggregate.version:
+                return  # a later read already stored a newer state
+            self._entries[aggregate.id] = (
+                loaded_at if current is None else min(loaded_at, current[0]),
+                aggregate,
+                checked_at,
+            )
+            self._entries.move_to_end(aggregate.id)
+            while len(self._entries) > self.maxsize:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+class WriteMark:
+    """A number that changes whenever anything is written to the store, by any process: what
+    lets a cached aggregate be served without asking the store whether it changed.
+
+    - In memory: this process's saves (no other process shares the store).
+    - SQLite: `PRAGMA data_version` on a connection of its own, which changes when any other
+      connection, in this process or another, commits to the file (read models included).
+    - PostgreSQL: the count of `saved` pulses while the read models' listener hears every
+      NOTIFY the event store sends (`ReadModels.listen` installs it); None before and while
+      it is reconnecting. A write by another process is seen once its NOTIFY arrives.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._lock = threading.Lock()
+
+    def __call__(self) -> int | None:
+        with self._lock:
+            try:
+                row = self._conn.execute("PRAGMA data_version").fetchone()
+            except sqlite3.Error:
+                return None
+        return int(row[0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    @staticmethod
+    def for_store(store: Store, saved: Signal) -> Callable[[], int | None]:
+        if store.kind == "memory":
+            return lambda: saved.pulses
+        if store.kind == "sqlite":
+            assert store.path is not None
+            return WriteMark(store.path)
+        return lambda: None
 
 
 @dataclass
@@ -241,8 +338,15 @@ class ComplaintsApp(Application[UUID]):
             self.files = FileStore(self.settings.upload_dir, self.keys)
             #: Pulsed after every save, so that in-process followers of the log wake up at once.
             self.saved = Signal()
+            #: Aggregates as last read, for queries and checks (`read_complaint`).
+            self.read_cache = ReadCache(10_000, self.settings.key_cache_seconds)
+            #: A number that changes whenever anything is written by any process, or None while
+            #: that cannot be known (then every read asks the store). See `WriteMark`.
+            self.write_mark: Callable[[], int | None] = WriteMark.for_store(store, self.saved)
             self._local = threading.local()
             super().__init__(env=self.settings.eventsourcing_env())
+        if store.kind == "postgres":
+            check_when_idle(self.recorder.datastore.pool)  # type: ignore[attr-defined]
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         # Settings is the one place that reads the environment; ignore os.environ here.
@@ -261,6 +365,8 @@ class ComplaintsApp(Application[UUID]):
     def close(self) -> None:
         super().close()
         self.keys.close()
+        if isinstance(self.write_mark, WriteMark):
+            self.write_mark.close()
 
     def _notify(self, recordings: list[Recording[UUID]]) -> None:
         if recordings:
@@ -346,6 +452,45 @@ class ComplaintsApp(Application[UUID]):
 
     def get_complaint(self, complaint_id_: UUID) -> Complaint:
         return self._get(complaint_id_, Complaint, ComplaintNotFound("No such complaint."))
+
+    def read_complaint(self, complaint_id_: UUID) -> Complaint:
+        """The complaint as it stands now, for reading only (`ReadCache`). Never change what
+        this returns; commands load with `get_complaint`."""
+        return self._read(complaint_id_, lambda: self.get_complaint(complaint_id_))
+
+    def cached_complaint(self, complaint_id_: UUID) -> Complaint | None:
+        """The complaint without reading the store, when the read cache holds it and nothing
+        was written anywhere since it was checked; None otherwise (then `read_complaint`). It
+        takes microseconds, so the API may call it on its event loop."""
+        mark = self.write_mark()
+        if mark is None:
+            return None
+        cached = self.read_cache.get(complaint_id_)
+        if cached is None or cached[1] != mark:
+            return None
+        return cast(Complaint, cached[0])
+
+    def read_seller(self, shop_id: str) -> Seller:
+        """The shop as it stands now, for reading only (`ReadCache`)."""
+        return self._read(seller_id(shop_id), lambda: self.get_seller(shop_id))
+
+    def _read(self, aggregate_id: UUID, load: Callable[[], A]) -> A:
+        # Mark the writes before asking the store: one made meanwhile makes the next read ask.
+        writes = self.write_mark()
+        cached = self.read_cache.get(aggregate_id)
+        loaded_at = time.monotonic()
+        if cached is None:
+            aggregate = load()
+        else:
+            newer = list(self.events.get(aggregate_id, gt=cached[0].version))
+            if not newer:
+                self.read_cache.put(cached[0], loaded_at, writes)
+                return cast(A, cached[0])
+            advanced = project_aggregate(copy.deepcopy(cached[0]), newer)
+            assert advanced is not None
+            aggregate = cast(A, advanced)
+        self.read_cache.put(aggregate, loaded_at, writes)
+        return aggregate
 
     def get_complaint_by_reference(self, reference: str) -> Complaint:
         return self.get_complaint(complaint_id(reference))
@@ -583,7 +728,7 @@ class ComplaintsApp(Application[UUID]):
         evidence: list[Attachment] | None = None,
     ) -> Changes[Complaint]:
         ctx = self.context(actor)
-        seller = self.get_seller(shop_id)
+        seller = self.read_seller(shop_id)  # only read: the filing changes nothing of the shop
         attached = evidence or []
         complaint = Complaint.file(
             ctx,
@@ -1113,4 +1258,9 @@ class ComplaintsApp(Application[UUID]):
         record = record or SubjectErasure.start(ctx, subject_id)
         record.erase(ctx)
         # The record is saved before the keys go: an interrupted erasure is simply repeated.
-        return Changes(record, after_save=lambda: self.keys.destroy(subject_id))
+        # Cases read before hold the subject's text decrypted: forget them all.
+        def destroy() -> None:
+            self.keys.destroy(subject_id)
+            self.read_cache.clear()
+
+        return Changes(record, after_save=destroy)

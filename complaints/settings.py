@@ -88,9 +88,9 @@ class Store:
             # Fail fast instead of queueing forever behind the insert lock.
             "POSTGRES_LOCK_TIMEOUT": "10",
             "POSTGRES_CONNECT_TIMEOUT": "10",
-            # Check a pooled connection before use, so that one left dead by a database
-            # restart is replaced instead of failing a command.
-            "POSTGRES_PRE_PING": "y",
+            # No POSTGRES_PRE_PING (a round trip on every checkout): the application checks a
+            # pooled connection only after it was idle a while (store/postgres.py), which
+            # still replaces one left dead by a database restart before a command gets it.
             # Never POSTGRES_ENABLE_DB_FUNCTIONS: it drops the table lock and loses events.
         }
 

@@ -44,12 +44,17 @@ class Context:
     async def complaint(self, complaint_id: UUID, *, fresh: bool = False) -> Complaint | None:
         """The complaint, if it exists and this viewer may see it; None otherwise."""
         if fresh or complaint_id not in self._complaints:
-            try:
-                self._complaints[complaint_id] = await anyio.to_thread.run_sync(
-                    self.app.get_complaint, complaint_id
-                )
-            except ComplaintNotFound:
-                self._complaints[complaint_id] = None
+            # Known unchanged since it was last read: no I/O, so answered on the event loop.
+            cached = self.app.cached_complaint(complaint_id)
+            if cached is not None:
+                self._complaints[complaint_id] = cached
+            else:
+                try:
+                    self._complaints[complaint_id] = await anyio.to_thread.run_sync(
+                        self.app.read_complaint, complaint_id
+                    )
+                except ComplaintNotFound:
+                    self._complaints[complaint_id] = None
         complaint = self._complaints[complaint_id]
         if complaint is None or not complaint.can_view(self.actor):
             return None

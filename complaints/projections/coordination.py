@@ -47,11 +47,14 @@ class NotifyListener:
         self.payloads = payloads or {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._listen, name="notify-listener", daemon=True)
+        #: Whether it is listening now: every NOTIFY sent from here on reaches its signals.
+        self.connected = False
 
     def start(self) -> None:
         self._thread.start()
 
     def stop(self) -> None:
+        self.connected = False
         self._stop.set()
         self._thread.join(timeout=5)
 
@@ -70,6 +73,7 @@ class NotifyListener:
                     for channel in self.channels:
                         conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
                     backoff = 0.1
+                    self.connected = True
                     self._pulse_all()
                     while not self._stop.is_set():
                         for notify in conn.notifies(timeout=0.5, stop_after=1):
@@ -80,6 +84,9 @@ class NotifyListener:
                             if named is not None:
                                 named.pulse()
             except psycopg.Error as error:
+                # Deaf until it listens again: say so first, then wake everyone up.
+                self.connected = False
+                self._pulse_all()
                 log.warning("listening for changes failed (%s); retrying", error)
                 self._stop.wait(backoff)
                 backoff = min(backoff * 2, 5.0)

@@ -105,9 +105,12 @@ class ReadModels:
                 payloads=self._named,
             )
             self._listener.start()
+            listener, saved = self._listener, self.app.saved
+            self.app.write_mark = lambda: saved.pulses if listener.connected else None
 
     def close(self) -> None:
         if self._listener is not None:
+            self.app.write_mark = lambda: None
             self._listener.stop()
             self._listener = None
         self.db.close()

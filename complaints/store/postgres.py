@@ -15,7 +15,9 @@ psycopg_pool's `check_connection` does that with a `SELECT`-like round trip on e
 which under load was a fifth of the read models' time. A connection handed back less than
 `RECENT_SECONDS` ago was working then; only one idle for longer is checked. After a restart
 every connection has been idle at least as long as the database was down, or was used during
-the outage, failed and was discarded by the pool.
+the outage, failed and was discarded by the pool. The key store's and the event store's pools
+check connections this way (the event store's in place of eventsourcing's pre-ping, which made
+the same round trip on every command).
 """
 
 from __future__ import annotations
@@ -47,6 +49,16 @@ def check_unless_recent(conn: Any) -> None:
     if time.monotonic() - _returned.get(conn, 0.0) < RECENT_SECONDS:
         return
     ConnectionPool.check_connection(conn)
+
+
+def check_when_idle(pool: ConnectionPool[Any]) -> None:
+    """Make a pool (the event store's) check a connection only after it was idle a while,
+    instead of on every checkout (eventsourcing's POSTGRES_PRE_PING). psycopg_pool takes the
+    two callbacks only when it is built, and eventsourcing builds the event store's pool itself,
+    so they are set on it here (psycopg-pool is pinned; tests/reliability/test_faults.py
+    restarts the database under load to hold this)."""
+    pool._check = check_unless_recent  # a private attribute: see above
+    pool._reset = mark_returned
 
 
 @contextmanager
