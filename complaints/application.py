@@ -164,9 +164,12 @@ class ReadCache:
         #: id -> (loaded at, the aggregate, the write mark it was checked against)
         self._entries: OrderedDict[UUID, tuple[float, Aggregate, int | None]] = OrderedDict()
         self._lock = threading.Lock()
+        #: When the cache was last cleared: what was loaded before then is not taken back.
+        self._cleared_at = 0.0
 
-    def get(self, aggregate_id: UUID) -> tuple[Aggregate, int | None] | None:
-        """The aggregate, and the write mark it was last checked against."""
+    def get(self, aggregate_id: UUID) -> tuple[Aggregate, int | None, float] | None:
+        """The aggregate, the write mark it was last checked against, and when it was loaded
+        (an advanced copy keeps its original's time: its older text was decrypted then)."""
         with self._lock:
             entry = self._entries.get(aggregate_id)
             if entry is None:
@@ -175,10 +178,12 @@ class ReadCache:
                 del self._entries[aggregate_id]
                 return None
             self._entries.move_to_end(aggregate_id)
-            return entry[1], entry[2]
+            return entry[1], entry[2], entry[0]
 
     def put(self, aggregate: Aggregate, loaded_at: float, checked_at: int | None) -> None:
         with self._lock:
+            if loaded_at < self._cleared_at:
+                return  # read before an erasure cleared the cache: it may hold erased text
             current = self._entries.get(aggregate.id)
             if current is not None and current[1].version > aggregate.version:
                 return  # a later read already stored a newer state
@@ -194,6 +199,7 @@ class ReadCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._cleared_at = time.monotonic()
 
 
 class WriteMark:
@@ -482,6 +488,7 @@ class ComplaintsApp(Application[UUID]):
         if cached is None:
             aggregate = load()
         else:
+            loaded_at = cached[2]
             newer = list(self.events.get(aggregate_id, gt=cached[0].version))
             if not newer:
                 self.read_cache.put(cached[0], loaded_at, writes)
@@ -1257,6 +1264,7 @@ class ComplaintsApp(Application[UUID]):
             return Changes(record)
         record = record or SubjectErasure.start(ctx, subject_id)
         record.erase(ctx)
+
         # The record is saved before the keys go: an interrupted erasure is simply repeated.
         # Cases read before hold the subject's text decrypted: forget them all.
         def destroy() -> None:

@@ -23,11 +23,12 @@ class UnsafeAddress(Exception):
 
 @dataclass(frozen=True)
 class Target:
-    """Where one request goes: the URL's host, and the address checked for it."""
+    """Where one request goes: the URL's host, and the addresses checked for it, in the order
+    the resolver prefers them."""
 
     host: str
     port: int
-    address: str
+    addresses: tuple[str, ...]
 
 
 def resolve(url: str, *, allow_private: bool) -> Target:
@@ -36,14 +37,15 @@ def resolve(url: str, *, allow_private: bool) -> Target:
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        # Only address families this machine can reach (AI_ADDRCONFIG), in the order the
+        # resolver prefers.
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_ADDRCONFIG)
     except (OSError, UnicodeError):
         raise UnsafeAddress(f"{host} cannot be resolved") from None
-    addresses = sorted({str(info[4][0]) for info in infos})
+    addresses = tuple(dict.fromkeys(str(info[4][0]) for info in infos))
     if not addresses:
         raise UnsafeAddress(f"{host} cannot be resolved")
-    if not allow_private:
-        private = [a for a in addresses if not is_public_address(a)]
-        if private:
-            raise UnsafeAddress(f"{host} resolves to {private[0]}, which is not a public address")
-    return Target(host, port, addresses[0])
+    if not allow_private and any(not is_public_address(a) for a in addresses):
+        # Which address is not said: that would map the platform's internal names for anyone.
+        raise UnsafeAddress(f"{host} resolves to an address that is not public")
+    return Target(host, port, addresses)

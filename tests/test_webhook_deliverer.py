@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import dataclasses
 import socket
+import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from uuid import UUID
 
@@ -15,11 +18,20 @@ import pytest
 
 from complaints.application import ComplaintsApp
 from complaints.domain.access import Audience
-from complaints.domain.values import Visibility
+from complaints.domain.values import Category, Visibility
 from complaints.domain.webhook import WebhookEndpoint
 from complaints.ops.webhooks import WebhookDeliverer
 from complaints.projections.read_models import ReadModels
-from tests.scenario import AGENT, CONSUMER, MEDIATOR, PARTIAL, SELLER, SUPERVISOR, Scenario
+from tests.scenario import (
+    AGENT,
+    CONSUMER,
+    DESCRIPTION,
+    MEDIATOR,
+    PARTIAL,
+    SELLER,
+    SUPERVISOR,
+    Scenario,
+)
 from tests.webhook_receiver import Received, Receiver
 
 
@@ -57,7 +69,7 @@ def deliver(app: ComplaintsApp, models: ReadModels, passes: int = 1) -> WebhookD
             deliverer.run_once()
     finally:
         deliverer.pool.shutdown()
-        deliverer.client.close()
+        deliverer.close_clients()
     return deliverer
 
 
@@ -316,7 +328,7 @@ def test_a_name_that_starts_resolving_to_a_private_address_is_refused_at_deliver
     assert len(tried) == 1
     assert tried[0].last_status_code is None
     assert tried[0].last_error == (
-        "refused: hooks.acme.example resolves to 127.0.0.1, which is not a public address"
+        "refused: hooks.acme.example resolves to an address that is not public"
     )
     assert receiver.received == []
     assert receiver.refused == []
@@ -365,3 +377,84 @@ def test_an_entry_left_failed_does_not_hold_back_a_redelivery_after_it(
         d.position: d.shown_status for d in models.deliveries.page(endpoint.id, 100, None).items
     }
     assert statuses[owed[0]] == "FAILED"
+
+
+def test_a_case_held_back_does_not_make_the_deliverer_spin(
+    stored_world: Scenario, models: ReadModels, receiver: Receiver
+) -> None:
+    """Entries waiting behind a failed one are not due; the next attempt is the retry's."""
+    app = stored_world.app
+    stored_world.seller("acme")
+    endpoint = register(app, receiver)
+    receiver.answer = lambda r: 503
+    stored_world.negotiating()  # several entries of one case
+    deliver(app, models)
+    retry_at = app.clock.now() + timedelta(seconds=10)
+    assert models.deliveries.next_attempt([endpoint.id]) == retry_at
+    assert models.deliveries.due([endpoint.id], app.clock.now(), 100) == []
+
+
+def test_a_slow_receiver_holds_back_only_its_own_deliveries(
+    stored_world: Scenario, models: ReadModels, receiver: Receiver
+) -> None:
+    """A receiver that trickles its answer a byte at a time, each within the read timeout,
+    keeps its delivery in flight; another shop's deliveries go on meanwhile, and the slow one
+    is recorded when its answer is complete."""
+    app = stored_world.app
+    app.settings = dataclasses.replace(app.settings, webhook_timeout_seconds=1.0)
+    stored_world.seller("acme")
+    stored_world.seller("globex")
+    slow = Trickling()
+    try:
+        slow_endpoint = app.register_webhook(SUPERVISOR, "globex", slow.url)
+        register(app, receiver)
+        app.file_complaint(CONSUMER, "globex", "order-slow", Category.DAMAGED, DESCRIPTION, PARTIAL)
+        complaint = stored_world.file()  # against acme
+        deliverer = WebhookDeliverer(app, models, random_=lambda: 1.0)
+        try:
+            models.catch_up()
+            started = time.monotonic()
+            deliverer.run_once()
+            assert time.monotonic() - started < 3.5  # not held for the slow one's 4 s
+            assert complaint.reference in {r.reference for r in receiver.received}
+            busy = {d.position for d in models.deliveries.page(slow_endpoint.id, 10, None).items}
+            assert busy
+            deadline = time.monotonic() + 10
+            while not models.deliveries.page(slow_endpoint.id, 10, None).items[-1].attempts:
+                assert time.monotonic() < deadline, "the slow answer was never recorded"
+                time.sleep(0.1)
+            first = models.deliveries.page(slow_endpoint.id, 10, None).items[-1]
+            assert (first.shown_status, first.last_status_code) == ("DELIVERED", 204)
+        finally:
+            deliverer.pool.shutdown()
+            deliverer.close_clients()
+    finally:
+        slow.close()
+
+
+class Trickling:
+    """A receiver that sends its answer one byte every 0.5 s (4 s in all)."""
+
+    def __init__(self) -> None:
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("content-length", "0")))
+                answer = b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n"
+                for i in range(0, len(answer), len(answer) // 8 + 1):
+                    self.wfile.write(answer[i : i + len(answer) // 8 + 1])
+                    self.wfile.flush()
+                    time.sleep(0.5)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -1514,8 +1514,10 @@ class Complaint(Aggregate):
     ) -> None:
         for extension in extended:
             if extension.deadline_id in self.deadlines:
+                # A moved deadline is warned of afresh: a reminder given before a long pause
+                # is no warning for the new due time.
                 self.deadlines[extension.deadline_id] = replace(
-                    self.deadlines[extension.deadline_id], due_at=extension.due_at
+                    self.deadlines[extension.deadline_id], due_at=extension.due_at, reminded=None
                 )
         self.paused_at = None
         self.pause_reason = None

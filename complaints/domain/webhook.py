@@ -62,15 +62,36 @@ def new_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
 
 
+#: NAT64 prefixes (RFC 6052, RFC 8215): an address in them stands for the IPv4 address it ends with.
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")
+#: IPv4-compatible (deprecated) and IPv4-translated (RFC 2765) forms: also end with an IPv4 address.
+EMBEDDING = (NAT64, ipaddress.ip_network("::/96"), ipaddress.ip_network("::ffff:0:0:0/96"))
+
+
 def is_public_address(address: str) -> bool:
     """Whether an IP address is one the open internet routes to: not loopback, private,
-    link-local (169.254.169.254, the cloud metadata service), shared, reserved or multicast."""
+    link-local (169.254.169.254, the cloud metadata service), shared, reserved or multicast, nor
+    an IPv6 form of such an IPv4 address (mapped, NAT64, 6to4, Teredo)."""
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
         return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in LOCAL_NAT64:
+            return False
+        embedded = (
+            ip.ipv4_mapped
+            or (
+                ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+                if any(ip in network for network in EMBEDDING)
+                else None
+            )
+            or ip.sixtofour
+            or (ip.teredo[1] if ip.teredo else None)
+        )
+        if embedded is not None:
+            ip = embedded
     return bool(ip.is_global) and not ip.is_multicast
 
 

@@ -27,8 +27,9 @@ import logging
 import random
 import threading
 import time
+from collections import Counter, OrderedDict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
@@ -64,6 +65,8 @@ NAME = "webhook-deliverer"
 USER_AGENT = "complaints-webhooks/1"
 #: Timeline rows read per step while following the log.
 READ_BATCH = 1000
+#: Host names whose HTTP clients (and their kept-alive connections) are kept.
+MAX_CLIENTS = 256
 
 
 def seller_view(shop_id: str) -> Actor:
@@ -98,15 +101,16 @@ class WebhookDeliverer:
         self.poll = app.settings.deadline_poll_seconds if poll is None else poll
         self.leadership = leadership or open_leadership(app.settings.store, app)
         self.log = read_models.deliveries
-        timeout = app.settings.webhook_timeout_seconds
-        self.client = httpx.Client(
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
-            follow_redirects=False,
-            transport=transport,
-            headers={"user-agent": USER_AGENT},
-            trust_env=False,  # never through a proxy from the environment
-        )
+        self._transport = transport
+        #: One client per host name: a connection made (and its TLS checked) for one host is
+        #: never reused for another, even when both resolve to the same address.
+        self._clients: OrderedDict[str, httpx.Client] = OrderedDict()
+        self._clients_lock = threading.Lock()
         self.pool = ThreadPoolExecutor(app.settings.webhook_concurrency, "webhook-send")
+        #: Deliveries sent and not yet answered, by (endpoint, position): a slow receiver holds
+        #: only its own (at most `per_endpoint` at once), never the others'.
+        self._in_flight: set[tuple[UUID, int]] = set()
+        self._flight_lock = threading.Lock()
         self._random = random_
         self._secrets: dict[UUID, Webhook] = {}
         self._references: dict[UUID, str] = {}
@@ -129,19 +133,19 @@ class WebhookDeliverer:
         active = {i: e for i, e in endpoints.items() if e.active}
         done.owed = self._owe(active, {i: positions[i] for i in active}, now)
         while not self._stop.is_set():
-            due = self.log.due(list(active), self.app.clock.now(), self.batch)
+            # Asked again each round: an endpoint removed or disabled meanwhile gets no more.
+            active = {e.endpoint_id: e for e in self.read_models.webhooks.followed() if e.active}
+            due = self._sendable(self.log.due(list(active), self.app.clock.now(), self.batch))
             if not due:
                 break
             outcomes = self._send_all(active, due)
-            self.log.record(outcomes)
             done.delivered += sum(o.delivered for o in outcomes)
             done.failed += sum(not o.delivered for o in outcomes)
             for endpoint_id in {o.delivery.endpoint_id for o in outcomes if not o.delivered}:
                 if self._give_up_on(endpoint_id):
                     done.disabled.append(endpoint_id)
-                    active.pop(endpoint_id, None)
             if not any(o.delivered for o in outcomes):
-                break  # only failures: they wait for their retry time
+                break  # only failures (or slow answers): they wait for their time
         if done.owed or done.delivered or done.failed:
             log.info(
                 "webhooks: %d owed, %d delivered, %d failed, %d endpoints disabled",
@@ -156,11 +160,34 @@ class WebhookDeliverer:
     def batch(self) -> int:
         return self.settings.webhook_concurrency * 4
 
+    @property
+    def per_endpoint(self) -> int:
+        """Deliveries in flight to one endpoint at once: half the senders, so that one slow
+        receiver leaves the others room."""
+        return max(1, self.settings.webhook_concurrency // 2)
+
+    def _sendable(self, due: list[Delivery]) -> list[Delivery]:
+        """What is due, less what is still in flight, and at most `per_endpoint` each."""
+        with self._flight_lock:
+            busy = Counter(endpoint_id for endpoint_id, _ in self._in_flight)
+            chosen = []
+            for d in due:
+                if (d.endpoint_id, d.position) in self._in_flight:
+                    continue
+                if busy[d.endpoint_id] >= self.per_endpoint:
+                    continue
+                busy[d.endpoint_id] += 1
+                chosen.append(d)
+            return chosen
+
     def _owe(
         self, active: dict[UUID, EndpointRow], positions: dict[UUID, int], now: datetime
     ) -> int:
         """Turn the timeline entries after each endpoint's position into deliveries."""
         count = 0
+        by_shop: dict[str, list[EndpointRow]] = {}
+        for endpoint in active.values():
+            by_shop.setdefault(endpoint.shop_id, []).append(endpoint)
         while active and not self._stop.is_set():
             start = min(positions.values())
             rows = self.read_models.timeline.rows_after(start, READ_BATCH)
@@ -168,10 +195,10 @@ class WebhookDeliverer:
                 break
             last = rows[-1].position
             owed = [
-                Owed(endpoint_id, row.position, row.complaint_id, str(row.row[3]))
+                Owed(endpoint.endpoint_id, row.position, row.complaint_id, str(row.row[3]))
                 for row in rows
-                for endpoint_id, endpoint in active.items()
-                if row.position > positions[endpoint_id] and self._owes(endpoint, row)
+                for endpoint in by_shop.get(row.shop_id, ())
+                if row.position > positions[endpoint.endpoint_id] and self._owes(endpoint, row)
             ]
             moved = {i: last for i, p in positions.items() if p < last}
             self.log.owe(owed, moved, now)
@@ -207,21 +234,37 @@ class WebhookDeliverer:
 
     # ---------------------------------------------------------------- sending
     def _send_all(self, active: dict[UUID, EndpointRow], due: list[Delivery]) -> list[Outcome]:
+        """Send a batch side by side; record and return what was answered within the timeout.
+        An answer that takes longer (a receiver that trickles bytes) is recorded when it comes,
+        and holds back only its own case meanwhile."""
         rows = self.read_models.timeline.rows_at([d.position for d in due])
-        futures = [
-            self.pool.submit(
-                self._send,
-                active[d.endpoint_id],
-                d,
-                rows.get(d.position),
-                self._reference(d.complaint_id),
+        futures = []
+        with self._flight_lock:
+            self._in_flight.update((d.endpoint_id, d.position) for d in due)
+        for d in due:
+            future = self.pool.submit(
+                self._send, active[d.endpoint_id], d, rows.get(d.position), self._reference(d)
             )
-            for d in due
-        ]
-        return [f.result() for f in futures]
+            futures.append(future)
+        answered, late = wait(futures, timeout=self.settings.webhook_timeout_seconds + 1)
+        outcomes = [f.result() for f in answered]
+        self._record(outcomes)
+        for future in late:
+            future.add_done_callback(lambda f: self._record([f.result()]))
+        return outcomes
 
-    def _reference(self, complaint_id: UUID) -> str | None:
+    def _record(self, outcomes: list[Outcome]) -> None:
+        try:
+            self.log.record(outcomes)
+        finally:
+            with self._flight_lock:
+                self._in_flight.difference_update(
+                    (o.delivery.endpoint_id, o.delivery.position) for o in outcomes
+                )
+
+    def _reference(self, delivery: Delivery) -> str | None:
         """A case's reference, from its first event (it never changes): kept once read."""
+        complaint_id = delivery.complaint_id
         reference = self._references.get(complaint_id)
         if reference is None:
             filed = self.app.event(complaint_id, 1)
@@ -271,9 +314,6 @@ class WebhookDeliverer:
     def _post(self, endpoint: EndpointRow, delivery: Delivery, body: str) -> tuple[int, str]:
         target = resolve(endpoint.url, allow_private=self.settings.webhook_allow_private)
         parts = urlsplit(endpoint.url)
-        address = f"[{target.address}]" if ":" in target.address else target.address
-        netloc = address if parts.port is None else f"{address}:{parts.port}"
-        url = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
         msg_id = message_id(endpoint.endpoint_id, delivery.position)
         signed_at = datetime.now(UTC)  # the receiver checks it against its own clock
         headers = {
@@ -283,23 +323,60 @@ class WebhookDeliverer:
             "webhook-timestamp": str(int(signed_at.timestamp())),
             "webhook-signature": self._signer(endpoint.endpoint_id).sign(msg_id, signed_at, body),
         }
-        request = self.client.build_request(
-            "POST",
-            url,
-            content=body.encode(),
-            headers=headers,
-            extensions={"sni_hostname": target.host},
-        )
-        answer = self.client.send(request, stream=True)
-        try:
-            kept = b""
-            for chunk in answer.iter_raw():
-                kept += chunk
-                if len(kept) >= RESPONSE_MAX:
-                    break
-            return answer.status_code, kept[:RESPONSE_MAX].decode("utf-8", "replace")
-        finally:
-            answer.close()
+        client = self._client_for(target.host)
+        for number, address in enumerate(target.addresses):
+            # To the address just checked, not to whatever the name resolves to by now; the
+            # host name goes in the Host header and in TLS (SNI and the certificate check).
+            literal = f"[{address}]" if ":" in address else address
+            netloc = literal if parts.port is None else f"{literal}:{parts.port}"
+            url = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
+            request = client.build_request(
+                "POST",
+                url,
+                content=body.encode(),
+                headers=headers,
+                extensions={"sni_hostname": target.host},
+            )
+            try:
+                answer = client.send(request, stream=True)
+            except httpx.ConnectError:
+                if number == len(target.addresses) - 1:
+                    raise
+                continue  # the next address the name has (IPv6 unreachable here, say)
+            try:
+                kept = b""
+                for chunk in answer.iter_raw():
+                    kept += chunk
+                    if len(kept) >= RESPONSE_MAX:
+                        break
+                return answer.status_code, kept[:RESPONSE_MAX].decode("utf-8", "replace")
+            finally:
+                answer.close()
+        raise httpx.ConnectError("no address to connect to")
+
+    def _client_for(self, host: str) -> httpx.Client:
+        with self._clients_lock:
+            client = self._clients.get(host)
+            if client is None:
+                timeout = self.settings.webhook_timeout_seconds
+                client = self._clients[host] = httpx.Client(
+                    timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+                    follow_redirects=False,
+                    transport=self._transport,
+                    headers={"user-agent": USER_AGENT},
+                    trust_env=False,  # never through a proxy from the environment
+                    limits=httpx.Limits(max_connections=self.per_endpoint * 2),
+                )
+                while len(self._clients) > MAX_CLIENTS:
+                    self._clients.popitem(last=False)[1].close()
+            self._clients.move_to_end(host)
+            return client
+
+    def close_clients(self) -> None:
+        with self._clients_lock:
+            for client in self._clients.values():
+                client.close()
+            self._clients.clear()
 
     def _signer(self, endpoint_id: UUID) -> Webhook:
         signer = self._secrets.get(endpoint_id)
@@ -352,7 +429,7 @@ class WebhookDeliverer:
         if self._thread is not None:
             self._thread.join(timeout=30)
         self.pool.shutdown(wait=False, cancel_futures=True)
-        self.client.close()
+        self.close_clients()  # a send still waiting on a slow receiver fails now
         self.leadership.close()
 
     def _run(self) -> None:

@@ -112,6 +112,7 @@ class PendingDeadlines(Projection):
             row = self.open.get(tx, (str(e.originator_id), extension.deadline_id))
             if row is not None:
                 row["due_at"] = moment(extension.due_at)
+                row["reminded"] = None
 
     def _pause(self, tx: Tx, e: Any, paused: int) -> None:
         case = self.cases.get(tx, (str(e.originator_id),))

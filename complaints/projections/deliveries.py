@@ -311,14 +311,19 @@ class DeliveryLog:
             )
 
     def next_attempt(self, endpoint_ids: Sequence[UUID]) -> datetime | None:
+        """When the next delivery `due` would hand out falls due (one held back behind an
+        earlier one of its case does not count: its time is that of the one ahead)."""
         if not endpoint_ids:
             return None
         marks = ",".join("?" for _ in endpoint_ids)
         with self.db.read() as tx:
             row = tx.one(
-                f"SELECT MIN(next_attempt_at) FROM {DELIVERIES}"
-                f" WHERE status = ? AND endpoint_id IN ({marks})",
-                (PENDING, *map(str, endpoint_ids)),
+                f"SELECT MIN(d.next_attempt_at) FROM {DELIVERIES} d"
+                f" WHERE d.status = ? AND d.endpoint_id IN ({marks})"
+                f" AND NOT EXISTS (SELECT 1 FROM {DELIVERIES} e"
+                "  WHERE e.endpoint_id = d.endpoint_id AND e.complaint_id = d.complaint_id"
+                "  AND e.status = ? AND e.position < d.position)",
+                (PENDING, *map(str, endpoint_ids), PENDING),
             )
         return _when(row[0]) if row else None
 

@@ -132,7 +132,8 @@ DESCRIBE: dict[type[Any], Callable[[Any], Described]] = {
     ),
     C.DeadlineReminded: lambda e: Described(
         f"Reminder: deadline #{e.deadline_id} ({words(e.kind)}) for the {words(e.party)}"
-        f" lapses {when(e.due_at)}, in {format_duration(timedelta(seconds=e.lead_seconds))}.",
+        f" lapses {when(e.due_at)}"
+        f" (the {format_duration(timedelta(seconds=e.lead_seconds))} reminder).",
         Audience.PARTIES,
         {
             "deadline_id": e.deadline_id,
