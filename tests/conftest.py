@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -95,3 +96,14 @@ def stored_app(store_url: str, clock: ManualClock, tmp_path: Path) -> Iterator[C
 @pytest.fixture
 def stored_world(stored_app: ComplaintsApp, clock: ManualClock) -> Scenario:
     return Scenario(stored_app, clock)
+
+
+@pytest.fixture
+def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
+    """Processes a test starts; whatever is still running at the end is killed."""
+    started: list[subprocess.Popen[bytes]] = []
+    yield started
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+        process.wait()

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -175,3 +175,15 @@ def server(store: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ser
 
 SUPERVISOR = Actor(Role.SUPERVISOR, "supervisor-1")
 PROTOCOL = websockets.Subprotocol("graphql-transport-ws")
+
+
+def until(check: Callable[[], Any], what: str, timeout: float = 30) -> Any:
+    """Ask `check` until it answers something true (which is returned), or fail after
+    `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.1)
+    pytest.fail(f"timed out waiting for {what}")

@@ -5,7 +5,7 @@ from the deposit, sanctions the shop up the ladder and lists it publicly."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from complaints.domain.values import Actor, Role
-from tests.e2e.conftest import SUPERVISOR, Server
+from tests.e2e.conftest import SUPERVISOR, Server, until
 
 CONSUMERS = [Actor(Role.CONSUMER, "u-lin"), Actor(Role.CONSUMER, "u-mei")]
 AGENT = Actor(Role.AGENT, "agent-1")
@@ -51,16 +51,6 @@ def enforcing(store: str, tmp_path: Path) -> Iterator[Server]:
     )
     yield running
     running.stop()
-
-
-def until(check: Callable[[], Any], what: str, timeout: float = 30) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.2)
-    pytest.fail(f"timed out waiting for {what}")
 
 
 def closed(server: Server, complaint_id: str, viewer: Actor) -> dict[str, Any] | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from complaints.domain.values import Actor, Role
-from tests.e2e.conftest import Server, Subscriber
+from tests.e2e.conftest import Server, Subscriber, until
 from tests.webhook_receiver import Receiver
 
 SELLER = Actor(Role.SELLER, "staff-1", "lantern")
@@ -48,16 +48,6 @@ FILE = """mutation($order: String!) { fileComplaint(input: { shopId: "lantern", 
 ACCEPT = """mutation($id: ID!) { acceptComplaint(input: {complaintId: $id}) { __typename } }"""
 TIMELINE = """query($id: ID!) { complaint(id: $id) { timeline(first: 100) {
   edges { node { position type } } } } }"""
-
-
-def until(check: Callable[[], Any], what: str, timeout: float = 30) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture
