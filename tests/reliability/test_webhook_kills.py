@@ -72,11 +72,12 @@ def test_a_deliverer_killed_over_and_over_loses_nothing_and_keeps_each_case_in_o
 
         def write() -> None:
             try:
-                for _ in range(40):
+                # A stream over many kill cycles (a worker takes ~1 s to start on PostgreSQL).
+                for _ in range(60):
                     complaint = stored_world.negotiating()
                     stored_app.make_offer(SELLER, complaint.id, PARTIAL)
                     stored_app.post_message(CONSUMER, complaint.id, "Still waiting on this.")
-                    time.sleep(0.15)
+                    time.sleep(0.25)
             except BaseException as error:
                 failures.append(error)
             finally:
@@ -89,7 +90,7 @@ def test_a_deliverer_killed_over_and_over_loses_nothing_and_keeps_each_case_in_o
             before = len(receiver.received)
             process = deliverer_process(store_url)
             processes.append(process)
-            time.sleep(rng.uniform(0.6, 1.6))
+            time.sleep(rng.uniform(1.0, 2.2))
             process.send_signal(signal.SIGKILL)
             process.wait()
             kills += 1
