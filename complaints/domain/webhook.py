@@ -154,6 +154,11 @@ def check_events(events: list[str] | None) -> list[FieldError]:
     return problems
 
 
+def sends(events: list[str] | tuple[str, ...], entry_type: str) -> bool:
+    """Whether an endpoint filtered to `events` gets entries of this type (no filter: all)."""
+    return not events or entry_type in events
+
+
 def authorize_management(actor: Actor, shop_id: str) -> None:
     """The shop's own seller staff, or platform staff."""
     if actor.role is Role.AUDITOR:
@@ -233,8 +238,12 @@ class WebhookEndpoint(Aggregate):
         return not self.removed and self.disabled_reason is None
 
     def wants(self, entry_type: str) -> bool:
-        """Whether entries of this type go to this endpoint (no filter: every type)."""
-        return not self.events or entry_type in self.events
+        return sends(self.events, entry_type)
+
+    @property
+    def status(self) -> str:
+        """ACTIVE, DISABLED (the platform gave up on it) or REMOVED."""
+        return "REMOVED" if self.removed else "ACTIVE" if self.active else "DISABLED"
 
     # ---------------------------------------------------------------- removing
     class Removed(Aggregate.Event):

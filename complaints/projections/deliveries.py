@@ -55,6 +55,13 @@ INDEXES = (
 PENDING = "PENDING"
 DELIVERED = "DELIVERED"
 FAILED = "FAILED"  # given up on when its endpoint was disabled; a redelivery sends it again
+#: Of delivery `d`: no earlier one of its endpoint and case is still pending (one parameter,
+#: PENDING). A failing delivery holds back the later ones of its case, and only those.
+NOT_HELD_BACK = (
+    f"NOT EXISTS (SELECT 1 FROM {DELIVERIES} e"
+    " WHERE e.endpoint_id = d.endpoint_id AND e.complaint_id = d.complaint_id"
+    " AND e.status = ? AND e.position < d.position)"
+)
 DELIVERY_COLUMNS = (
     "endpoint_id, position, complaint_id, entry_type, status, attempts, created_at,"
     " first_failed_at, last_status_code, last_attempt_at, next_attempt_at, last_error"
@@ -234,10 +241,7 @@ class DeliveryLog:
             rows = tx.all(
                 f"SELECT {columns} FROM {DELIVERIES} d"
                 f" WHERE d.status = ? AND d.next_attempt_at <= ? AND d.endpoint_id IN ({marks})"
-                f" AND NOT EXISTS (SELECT 1 FROM {DELIVERIES} e"
-                "  WHERE e.endpoint_id = d.endpoint_id AND e.complaint_id = d.complaint_id"
-                "  AND e.status = ? AND e.position < d.position)"
-                " ORDER BY d.position LIMIT ?",
+                f" AND {NOT_HELD_BACK} ORDER BY d.position LIMIT ?",
                 (PENDING, moment(now), *map(str, endpoint_ids), PENDING, limit),
             )
         return [_delivery(r) for r in rows]
@@ -320,9 +324,7 @@ class DeliveryLog:
             row = tx.one(
                 f"SELECT MIN(d.next_attempt_at) FROM {DELIVERIES} d"
                 f" WHERE d.status = ? AND d.endpoint_id IN ({marks})"
-                f" AND NOT EXISTS (SELECT 1 FROM {DELIVERIES} e"
-                "  WHERE e.endpoint_id = d.endpoint_id AND e.complaint_id = d.complaint_id"
-                "  AND e.status = ? AND e.position < d.position)",
+                f" AND {NOT_HELD_BACK}",
                 (PENDING, *map(str, endpoint_ids), PENDING),
             )
         return _when(row[0]) if row else None

@@ -14,6 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from complaints.domain.webhook import WebhookEndpoint as Endpoint
+from complaints.domain.webhook import sends
 from complaints.projections.base import Projection, View, dumps, from_moment, moment, on
 from complaints.projections.database import Tx
 
@@ -101,7 +102,7 @@ class EndpointRow:
         return self.status == "ACTIVE"
 
     def wants(self, entry_type: str) -> bool:
-        return not self.events or entry_type in self.events
+        return sends(self.events, entry_type)
 
 
 def _row(row: tuple[Any, ...]) -> EndpointRow:

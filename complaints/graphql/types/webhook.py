@@ -46,7 +46,6 @@ class WebhookEndpoint:
 
     @classmethod
     def of(cls, endpoint: EndpointAggregate) -> WebhookEndpoint:
-        status = "REMOVED" if endpoint.removed else "ACTIVE" if endpoint.active else "DISABLED"
         return cls(
             id=strawberry.ID(ids.global_id("WebhookEndpoint", endpoint.id)),
             shop_id=endpoint.shop_id,
@@ -54,7 +53,7 @@ class WebhookEndpoint:
             events=list(endpoint.events),
             active=endpoint.active,
             created_at=endpoint.created_at,
-            status=status,
+            status=endpoint.status,
             disabled_reason=endpoint.disabled_reason,
         )
 
