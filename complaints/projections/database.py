@@ -13,7 +13,7 @@ import tempfile
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -166,6 +166,7 @@ class PostgresReadStore(ReadStore):
 
         self.schema = store.schema
         self.missing_table = (psycopg.errors.UndefinedTable,)
+        self._driver_error = psycopg.Error
         self._pool = ConnectionPool(
             store.conninfo,
             min_size=1,
@@ -184,6 +185,20 @@ class PostgresReadStore(ReadStore):
     def transaction(self) -> Iterator[Tx]:
         with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
             yield _PostgresTx(cursor)
+
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        """Statements in autocommit: under READ COMMITTED each statement of a transaction sees
+        its own snapshot anyway, so BEGIN and COMMIT would only add two round trips."""
+        with self._pool.connection() as conn:
+            conn.autocommit = True
+            try:
+                with conn.cursor() as cursor:
+                    yield _PostgresTx(cursor)
+            finally:
+                # A connection lost meanwhile cannot be switched back; the pool discards it.
+                with suppress(self._driver_error):
+                    conn.autocommit = False
 
     def purge(self, tables: Sequence[str]) -> None:
         # Dead row versions keep the old text in the table files until vacuumed.

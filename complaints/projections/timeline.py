@@ -525,26 +525,24 @@ class TimelineView(View):
         show_ids = sees_staff_identities(viewer)
 
         def query(tx: Tx, t: dict[str, str]) -> Page[TimelineEntry] | None:
-            case = tx.one(
-                f"SELECT consumer_id, shop_id FROM {t['cases']} WHERE complaint_id = ?",
-                (str(complaint_id),),
-            )
-            if case is None or not can_view(viewer, consumer_id=case[0], shop_id=case[1]):
-                return None
-            if not audiences:
-                return Page([], has_next=False, total=0)
-            marks = ", ".join("?" for _ in audiences)
-            conditions = f"complaint_id = ? AND audience IN ({marks}) AND version > ?"
-            params: list[Any] = [str(complaint_id), *audiences, after or 0]
+            # The case's parties and the page in one statement: a case with no entry the
+            # viewer may see still gives one row, with the entry's columns empty.
+            marks = ", ".join("?" for _ in audiences) or "NULL"
+            on = f"e.complaint_id = c.complaint_id AND e.audience IN ({marks}) AND e.version > ?"
+            params: list[Any] = [*audiences, after or 0]
             if upto_version is not None:
-                conditions += " AND version <= ?"
+                on += " AND e.version <= ?"
                 params.append(upto_version)
             rows = tx.all(
-                f"SELECT complaint_id, version, position, type, at, actor_role, actor_id,"
-                f" audience, summary, details, personal FROM {t['entries']}"
-                f" WHERE {conditions} ORDER BY version LIMIT ?",
-                [*params, first + 1],
+                "SELECT c.consumer_id, c.shop_id, e.complaint_id, e.version, e.position, e.type,"
+                " e.at, e.actor_role, e.actor_id, e.audience, e.summary, e.details, e.personal"
+                f" FROM {t['cases']} c LEFT JOIN {t['entries']} e ON {on}"
+                " WHERE c.complaint_id = ? ORDER BY e.version LIMIT ?",
+                [*params, str(complaint_id), first + 1],
             )
+            if not rows or not can_view(viewer, consumer_id=rows[0][0], shop_id=rows[0][1]):
+                return None
+            entries = [r[2:] for r in rows if r[2] is not None]
             items = [
                 TimelineEntry(
                     UUID(r[0]),
@@ -559,9 +557,9 @@ class TimelineView(View):
                     json.loads(r[9]),
                     tuple(json.loads(r[10])),
                 )
-                for r in rows[:first]
+                for r in entries[:first]
             ]
-            return Page(items, has_next=len(rows) > first)
+            return Page(items, has_next=len(entries) > first)
 
         return self.read(query)
 
