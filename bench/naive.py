@@ -1,5 +1,9 @@
-"""The naive stack the GraphQL benchmark compares against: a strawberry mutation with its
-defaults that saves one `eventsourcing` aggregate on PostgreSQL with the library's defaults.
+"""The naive stack the GraphQL benchmark compares against: strawberry with its defaults over one
+`eventsourcing` aggregate on PostgreSQL with the library's defaults.
+- `fileComplaint` saves a new aggregate;
+- `complaint(id)` replays the aggregate from its stored events, and its `timeline` reads those
+  events again and maps each to an entry: the same fields as our `CaseTimeline` query, with no
+  read model, no access rules, no redaction and no cache.
 
     BENCH_NAIVE_URL=postgresql://postgres@127.0.0.1:5432/test?schema=S \\
         .venv/bin/uvicorn bench.naive:app --port 8101
@@ -11,6 +15,7 @@ bytes in BENCH_PLAIN_FILE, as our server would.
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 from uuid import UUID
@@ -32,10 +37,16 @@ class NaiveComplaint(Aggregate):
         self.order_id = order_id
         self.description = description
         self.amount = amount
+        self.status = "SUBMITTED"
+        self.reference = f"C-{order_id}"
+
+    @event("MessagePosted")
+    def post_message(self, text: str) -> None:
+        self.last_message = text
 
 
-def _env() -> dict[str, str]:
-    url = os.environ.get("BENCH_NAIVE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+def naive_env(url: str) -> dict[str, str]:
+    """eventsourcing's settings for the PostgreSQL schema in `url`, everything else default."""
     parts = urlsplit(url)
     return {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
@@ -54,7 +65,8 @@ naive_app: Application[UUID] | None = None
 def _application() -> Application[UUID]:
     global naive_app  # noqa: PLW0603 - one per process, made on first use
     if naive_app is None:
-        naive_app = Application(env=_env())
+        url = os.environ.get("BENCH_NAIVE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+        naive_app = Application(env=naive_env(url))
     return naive_app
 
 
@@ -72,10 +84,84 @@ class Filed:
 
 
 @strawberry.type
+class NaivePageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class NaiveEntry:
+    position: int
+    version: int
+    type: str
+    at: datetime
+    actor_role: str
+    summary: str
+
+
+@strawberry.type
+class NaiveEdge:
+    cursor: str
+    node: NaiveEntry
+
+
+@strawberry.type
+class NaiveTimeline:
+    edges: list[NaiveEdge]
+    page_info: NaivePageInfo
+
+
+@strawberry.type
+class NaiveCase:
+    id: strawberry.ID
+    reference: str
+    status: str
+    category: str
+
+    @strawberry.field
+    def timeline(self, first: int = 20, after: str | None = None) -> NaiveTimeline:
+        start = int(after) if after else 0
+        stored = list(_application().repository.event_store.get(UUID(self.id), gt=start))
+        page = stored[:first]
+        edges = [
+            NaiveEdge(
+                cursor=str(e.originator_version),
+                node=NaiveEntry(
+                    position=e.originator_version,
+                    version=e.originator_version,
+                    type=type(e).__name__,
+                    at=e.timestamp,
+                    actor_role="CONSUMER",
+                    summary=type(e).__name__,
+                ),
+            )
+            for e in page
+        ]
+        return NaiveTimeline(
+            edges=edges,
+            page_info=NaivePageInfo(
+                has_next_page=len(stored) > first,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+        )
+
+
+@strawberry.type
 class Query:
     @strawberry.field
     def ok(self) -> bool:
         return True
+
+    @strawberry.field
+    def complaint(self, id: strawberry.ID) -> NaiveCase | None:
+        case = _application().repository.get(UUID(id))
+        assert isinstance(case, NaiveComplaint)
+        return NaiveCase(
+            id=strawberry.ID(str(case.id)),
+            reference=case.reference,
+            status=case.status,
+            category="DAMAGED",
+        )
 
 
 @strawberry.type

@@ -8,15 +8,19 @@ import contextlib
 import gc
 import inspect
 import warnings
+from datetime import UTC, datetime
+from enum import Enum
 from typing import Any
 
 import graphql.execution.executor as graphql_executor
 import pytest
 import strawberry
+from graphql import GraphQLObjectType
 from graphql.pyutils import gather_with_cancel as original_gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from complaints.graphql.execution import (
+    LEAVES,
     ClosesUnawaited,
     ClosingExecutionContext,
     gather_with_cancel,
@@ -167,3 +171,73 @@ def test_a_wrapped_coroutine_that_started_is_thrown_into_as_usual() -> None:
         return await task
 
     assert asyncio.run(run()) == "cleaned up"
+
+
+# The short way through leaf fields: the same answers and the same errors as the full path.
+
+
+class Colour(Enum):
+    RED = "red"
+
+
+@strawberry.type
+class Leafy:
+    count: int
+    maybe: int | None
+    colour: Colour
+    at: datetime
+    name: str
+
+    @strawberry.field
+    def shout(self, times: int = 1) -> str:
+        return self.name.upper() * times
+
+
+@strawberry.type
+class LeafQuery:
+    @strawberry.field
+    def good(self) -> list[Leafy]:
+        at = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+        return [Leafy(count=n, maybe=None, colour=Colour.RED, at=at, name=f"n{n}") for n in (1, 2)]
+
+    @strawberry.field
+    def bad_count(self) -> Leafy | None:
+        return Leafy(count=None, maybe=1, colour=Colour.RED, at=datetime.now(UTC), name="x")  # type: ignore[arg-type]
+
+    @strawberry.field
+    def bad_colour(self) -> Leafy | None:
+        return Leafy(count=1, maybe=1, colour="blue", at=datetime.now(UTC), name="x")  # type: ignore[arg-type]
+
+
+LEAF_DOCUMENTS = [
+    "{ good { count maybe colour at name again: name shout(times: 2) __typename } }",
+    "query($no: Boolean!) { good { count name @include(if: $no) maybe @skip(if: $no) } }",
+    "{ badCount { count name } good { count } }",
+    "{ badColour { colour name } }",
+    "{ good { ... on Leafy { count } ...F } } fragment F on Leafy { colour at }",
+]
+
+
+@pytest.mark.parametrize("document", LEAF_DOCUMENTS)
+def test_leaf_fields_answer_and_fail_as_on_the_full_path(document: str) -> None:
+    def run(context: type[StrawberryGraphQLCoreExecutionContext]) -> Any:
+        leafy = strawberry.Schema(query=LeafQuery, execution_context_class=context)
+        result = asyncio.run(leafy.execute(document, variable_values={"no": False}))
+        return result.data, [(e.message, e.path) for e in result.errors or ()]
+
+    short, full = run(ClosingExecutionContext), run(StrawberryGraphQLCoreExecutionContext)
+    assert short == full
+    assert short[0] is not None
+
+
+def test_the_short_way_is_taken_for_plain_leaves_only() -> None:
+    leafy = strawberry.Schema(query=LeafQuery)._schema
+    item = leafy.type_map["Leafy"]
+    assert isinstance(item, GraphQLObjectType)
+    assert {name for name in item.fields if LEAVES.get(item, name)} == {
+        "count",
+        "maybe",
+        "colour",
+        "at",
+        "name",
+    }
