@@ -92,6 +92,7 @@ def closed_loop(
     operations = [make_client(n) for n in range(clients)]
     counts = [0] * clients
     errors = [0] * clients
+    shown = [False] * clients
     latencies: list[list[float]] = [[] for _ in range(clients)]
     start = threading.Barrier(clients + 1)
     phase = {"measuring": False, "stop": False}
@@ -105,9 +106,13 @@ def closed_loop(
             try:
                 operation(i)
             except Exception:
-                errors[n] += 1
-                if errors[n] == 1:
+                if not shown[n]:
+                    shown[n] = True
                     console.print_exception(max_frames=3)
+                i += 1
+                if phase["measuring"]:
+                    errors[n] += 1
+                continue  # a failed operation is not counted as done
             i += 1
             if phase["measuring"]:
                 counts[n] += 1
