@@ -30,6 +30,7 @@ lint: $(INSTALLED)
 bench: $(INSTALLED)
 	$(BIN)/python -m bench.commands
 	$(BIN)/python -m bench.http
+	$(BIN)/python -m bench.scale
 	$(BIN)/python -m bench.subscriptions
 	$(BIN)/python -m bench.replay
 	$(BIN)/python -m bench.rebuild

@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
         ["bench.replay", "--events", "120", "--repeat", "2"],
         ["bench.http", "--seconds", "0.5", "--connections", "2"],
         ["bench.subscriptions", "--subscribers", "5", "--events", "10"],
+        ["bench.scale", "--seconds", "0.3", "--connections", "2", "--workers", "1,2"],
     ],
     ids=lambda a: a[0] if isinstance(a, list) else str(a),
 )

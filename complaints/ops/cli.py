@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from rich.console import Console
@@ -35,6 +36,10 @@ from complaints.ops.webhooks import WebhookDeliverer
 from complaints.projections.read_models import PROJECTIONS, ReadModels, projection_named
 from complaints.settings import Settings, SettingsError
 from complaints.web.identity import TOKEN_ROLES, mint_token
+
+if TYPE_CHECKING:
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
 
 def _settings() -> Settings:
@@ -63,32 +68,123 @@ def serve(args: argparse.Namespace) -> int:
         return 0
     # uvicorn's own socket for its workers is made without naming TCP, so asyncio does not set
     # TCP_NODELAY on the connections it accepts, and each response waits ~40 ms for the
-    # client's delayed ACK (found by bench/http.py: 368 req/s from idle processes). This one
-    # names TCP.
-    from uvicorn.supervisors import Multiprocess  # noqa: PLC0415
-
+    # client's delayed ACK (found by bench/http.py: 368 req/s from idle processes). These name
+    # TCP, and there is one per worker (see `SpreadWorkers`).
     try:
-        sock = tcp_socket(config.host, config.port)
+        sockets = tcp_sockets(config.host, config.port, config.workers)
     except OSError as error:
         print(
             f"complaints serve: cannot listen on {config.host}:{config.port}: {error}",
             file=sys.stderr,
         )
         return 1
-    where = f"http://{config.host}:{sock.getsockname()[1]}"
+    where = f"http://{config.host}:{sockets[0].getsockname()[1]}"
     print(f"complaints serving on {where} with {config.workers} workers", file=sys.stderr)
-    Multiprocess(config, sockets=[sock]).run()
+    spread_workers(config, sockets).run()
     return 0
 
 
-def tcp_socket(host: str, port: int) -> socket.socket:
+def tcp_socket(host: str, port: int, *, reuse_port: bool = False) -> socket.socket:
     """A listening TCP socket the worker processes inherit."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
     sock.set_inheritable(True)
     return sock
+
+
+def tcp_sockets(host: str, port: int, count: int) -> list[socket.socket]:
+    """One listening socket per worker, all on one address, where the system can share a port
+    (SO_REUSEPORT: then the kernel spreads new connections across them); else one for all."""
+    if not hasattr(socket, "SO_REUSEPORT"):  # pragma: no cover - Linux and the BSDs have it
+        return [tcp_socket(host, port)]
+    first = tcp_socket(host, port, reuse_port=True)
+    port = first.getsockname()[1]  # the port the system chose, when asked for 0
+    try:
+        return [first, *(tcp_socket(host, port, reuse_port=True) for _ in range(count - 1))]
+    except OSError:
+        first.close()
+        raise
+
+
+def spread_workers(config: uvicorn.Config, sockets: list[socket.socket]) -> Multiprocess:
+    """uvicorn's supervisor for `config.workers` processes, giving worker i the socket i.
+
+    With one socket shared by all, every idle worker wakes for a new connection and the first
+    takes every connection waiting (asyncio accepts in a loop): a burst of keep-alive
+    connections, as a proxy or a load test opens them, could all land on one process, leaving
+    the others idle (bench/scale.py saw 1 worker of 2 busy in one run of 3). With a socket of
+    its own per worker the kernel spreads them. A worker that dies is replaced on its socket.
+    """
+    from uvicorn.config import STARTUP_FAILURE  # noqa: PLC0415 - only `serve` needs it
+    from uvicorn.supervisors.multiprocess import Multiprocess, Process  # noqa: PLC0415
+
+    log = logging.getLogger("uvicorn.error")
+
+    class SpreadWorkers(Multiprocess):
+        def __init__(self) -> None:
+            super().__init__(config, sockets)
+
+        def _sockets(self, idx: int) -> list[socket.socket]:
+            return [sockets[idx]] if len(sockets) == self.processes_num else sockets
+
+        def init_processes(self) -> None:
+            for idx in range(self.processes_num):
+                process = Process(self.config, self._sockets(idx))
+                process.start()
+                self.processes.append(process)
+
+        def restart_all(self) -> None:
+            # As uvicorn 0.54's, with each replacement on its worker's socket.
+            for idx, old_process in enumerate(self.processes):
+                if self.should_exit.is_set():
+                    return
+                new_process = Process(self.config, self._sockets(idx))
+                new_process.start()
+                if not new_process.wait_until_ready(
+                    self.config.timeout_worker_healthcheck, self.should_exit
+                ):
+                    new_process.kill()
+                    new_process.join()
+                    if not self.should_exit.is_set():
+                        log.error(
+                            "New child process [%s] was not ready in time; keeping worker [%s]"
+                            " and aborting the restart.",
+                            new_process.pid,
+                            old_process.pid,
+                        )
+                    return
+                old_process.terminate()
+                old_process.join()
+                self.processes[idx] = new_process
+
+        def keep_subprocess_alive(self) -> None:
+            # As uvicorn 0.54's, with each replacement on its worker's socket.
+            if self.should_exit.is_set():
+                return
+            for idx, process in enumerate(self.processes):
+                if process.is_alive(timeout=self.config.timeout_worker_healthcheck):
+                    continue
+                process.kill()
+                process.join()
+                if process.exitcode == STARTUP_FAILURE:
+                    log.error(
+                        "Child process [%s] failed to start, stopping the parent process.",
+                        process.pid,
+                    )
+                    self.should_exit.set()
+                    return
+                if self.should_exit.is_set():
+                    return
+                log.info("Child process [%s] died", process.pid)
+                replacement = Process(self.config, self._sockets(idx))
+                replacement.start()
+                self.processes[idx] = replacement
+
+    return SpreadWorkers()
 
 
 def token(args: argparse.Namespace) -> int:

@@ -18,7 +18,7 @@ import psycopg
 import pytest
 
 from complaints.domain.values import Actor, Role
-from complaints.ops.cli import tcp_socket
+from complaints.ops.cli import spread_workers, tcp_socket, tcp_sockets
 from tests.e2e.conftest import PROTOCOL, SECRET, SUPERVISOR, Server, Subscriber, free_port
 from tests.e2e.test_graphql import ACCEPT, AGENT, FILE, MESSAGE, UPDATES
 
@@ -187,3 +187,71 @@ def test_connections_to_several_workers_are_not_delayed_by_nagle() -> None:
         return nodelay
 
     assert asyncio.run(scenario()) != 0
+
+
+def test_each_worker_listens_on_a_socket_of_its_own_and_the_kernel_spreads_connections() -> None:
+    """With one shared socket, the first idle worker took every connection of a burst."""
+    sockets = tcp_sockets("127.0.0.1", 0, 2)
+    try:
+        assert len({s.getsockname() for s in sockets}) == 1
+        for s in sockets:
+            s.listen(128)
+            s.setblocking(False)
+        clients = [socket.create_connection(sockets[0].getsockname()) for _ in range(64)]
+        time.sleep(0.2)
+        accepted = [0, 0]
+        for n, s in enumerate(sockets):
+            while True:
+                try:
+                    conn, _ = s.accept()
+                except BlockingIOError:
+                    break
+                accepted[n] += 1
+                conn.close()
+        for client in clients:
+            client.close()
+    finally:
+        for s in sockets:
+            s.close()
+    assert sum(accepted) == 64
+    assert min(accepted) > 0, accepted
+
+
+def test_a_worker_and_its_replacement_serve_the_same_socket(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import uvicorn
+    from uvicorn.supervisors import multiprocess
+
+    started: list[tuple[int, list[socket.socket]]] = []
+
+    class FakeProcess:
+        def __init__(self, config: Any, sockets: list[socket.socket]) -> None:
+            self.sockets, self.alive, self.exitcode, self.pid = sockets, True, 1, len(started)
+
+        def start(self) -> None:
+            started.append((self.pid, self.sockets))
+
+        def is_alive(self, timeout: float) -> bool:
+            return self.alive
+
+        def kill(self) -> None:
+            self.alive = False
+
+        def join(self) -> None:
+            pass
+
+    monkeypatch.setattr(multiprocess, "Process", FakeProcess)
+    sockets = tcp_sockets("127.0.0.1", 0, 3)
+    try:
+        config = uvicorn.Config("complaints.web.server:create_app_from_env", workers=3)
+        supervisor = spread_workers(config, sockets)
+        supervisor.init_processes()
+        assert [s for _, s in started] == [[sockets[0]], [sockets[1]], [sockets[2]]]
+        supervisor.processes[1].alive = False  # type: ignore[attr-defined]
+        supervisor.keep_subprocess_alive()
+        assert started[-1][1] == [sockets[1]]
+        assert supervisor.processes[1].pid == 3
+    finally:
+        for s in sockets:
+            s.close()

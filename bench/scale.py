@@ -1,0 +1,128 @@
+"""Reads per second as `complaints serve --workers N` grows, beside one `complaints worker`
+feeding the read models, on PostgreSQL: the curve for 1, 2 and 4 server processes, each
+against one process measured in the same run.
+
+    .venv/bin/python -m bench.scale                     # 5 s per figure, 16 connections
+    .venv/bin/python -m bench.scale --seconds 2 --workers 1,2
+
+Two reads, each sent over keep-alive connections by one asyncio client process:
+- the case page's first paint, `complaint(id) { id status }` (answered from the process's
+  read cache);
+- the full path of a 20-entry timeline, as a frontend's own query text (parsed, validated and
+  resolved, with the page read from the timeline read model).
+The client, the server processes, the worker and PostgreSQL share the machine's cores
+(`os.cpu_count()` is printed with the figures).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from decimal import Decimal
+
+from bench.common import DEFAULT_URL, figures, fresh_schema
+from bench.http import (
+    AGENT,
+    CONSUMER,
+    ONE_CASE,
+    REFUND,
+    SUPERVISOR,
+    TIMELINE,
+    drive,
+    request_bytes,
+    start,
+    token,
+)
+from complaints.application import ComplaintsApp
+from complaints.domain.values import Category, Money
+from complaints.graphql.ids import global_id
+from complaints.settings import Settings
+
+PORT = 8730
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", default="1,2,4", help="server processes, comma-separated")
+    parser.add_argument("--database-url", default=DEFAULT_URL)
+    args = parser.parse_args()
+    levels = [int(n) for n in args.workers.split(",")]
+    consumer = token(CONSUMER)
+    with fresh_schema(args.database_url) as schema:
+        app = ComplaintsApp(Settings(database_url=schema.url))
+        app.register_seller(SUPERVISOR, "acme", "ACME", Money(Decimal("1000000"), "CNY"))
+        case = app.file_complaint(
+            CONSUMER, "acme", "order-s", Category.DAMAGED, "The lamp arrived broken.", REFUND
+        )
+        app.accept_complaint(AGENT, case.id)
+        while app.get_complaint(case.id).version < 20:
+            app.post_message(CONSUMER, case.id, "Is there any news about my refund?")
+        app.close()
+        env = {"DATABASE_URL": schema.url, "LOG_LEVEL": "warning"}
+        feeder = subprocess.Popen(
+            [sys.executable, "-m", "complaints", "worker"],
+            env={**os.environ, **env},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        variables = {"id": global_id("Complaint", case.id)}
+        frontend = TIMELINE.replace("query CaseTimeline", "query FrontendTimeline", 1)
+        reads = {
+            "complaint(id) { id status }": request_bytes(
+                PORT, {"query": ONE_CASE, "variables": variables}, consumer
+            ),
+            "timeline(first: 20), full path": request_bytes(
+                PORT, {"query": frontend, "variables": variables}, consumer
+            ),
+        }
+        rates: dict[str, dict[int, float]] = {what: {} for what in reads}
+        try:
+            for workers in levels:
+                server = start(
+                    [
+                        sys.executable,
+                        "-m",
+                        "complaints",
+                        "serve",
+                        "--port",
+                        str(PORT),
+                        "--workers",
+                        str(workers),
+                    ],
+                    {**env, "IN_PROCESS_PROJECTIONS": "false"},
+                    PORT,
+                )
+                try:
+                    for what, request in reads.items():
+                        drive(PORT, lambda n, i, r=request: r, args.connections, 1)  # warm up
+                        rates[what][workers] = drive(
+                            PORT, lambda n, i, r=request: r, args.connections, args.seconds
+                        )
+                finally:
+                    server.terminate()
+                    server.wait()
+        finally:
+            feeder.terminate()
+            feeder.wait()
+    rows = []
+    for what, by_workers in rates.items():
+        one = by_workers.get(1) or next(iter(by_workers.values()))
+        for workers, rate in by_workers.items():
+            goal = " (goal: 1.7x at 2)" if workers == 2 else ""
+            rows.append(
+                [f"{what}, {workers} server processes{goal}", f"{rate:,.0f}", f"{rate / one:.2f}"]
+            )
+    figures(
+        f"Reads per second by server processes, {args.connections} keep-alive connections,"
+        f" PostgreSQL, one `complaints worker`; {os.cpu_count()} cores",
+        ["what", "req/s", "vs 1 process"],
+        rows,
+    )
+
+
+if __name__ == "__main__":
+    main()
