@@ -90,7 +90,12 @@ def test_a_deliverer_killed_over_and_over_loses_nothing_and_keeps_each_case_in_o
             before = len(receiver.received)
             process = deliverer_process(store_url)
             processes.append(process)
-            time.sleep(rng.uniform(1.0, 2.2))
+            # Kill it once it delivers (a worker takes 1-4 s to start, by the machine's load),
+            # a random moment later: mid-batch, mid-request, or between rounds.
+            started = time.monotonic()
+            while len(receiver.received) == before and time.monotonic() - started < 15:
+                time.sleep(0.02)
+            time.sleep(rng.uniform(0.0, 0.6))
             process.send_signal(signal.SIGKILL)
             process.wait()
             kills += 1
