@@ -380,7 +380,12 @@ def test_killed_workers_lose_nothing_and_repeat_nothing(
         before = applied()
         process = worker_process(store_url)
         processes.append(process)
-        time.sleep(rng.uniform(0.5, 2.0))
+        # Kill it once it applies events (a worker takes 1-4 s to start, by the machine's
+        # load), a random moment later: mid-batch, mid-commit, or between batches.
+        started = time.monotonic()
+        while applied() == before and time.monotonic() - started < 15:
+            time.sleep(0.02)
+        time.sleep(rng.uniform(0.0, 0.5))
         process.send_signal(signal.SIGKILL)
         process.wait()
         kills += 1
