@@ -44,3 +44,15 @@ class Party(Enum):
     def of(cls, role: values.Role) -> Party:
         """The party a role acts for (records of parties' acts hold only these two)."""
         return cls(role.value)
+
+
+@strawberry.enum(description="How a list of complaints is ordered")
+class ComplaintOrder(Enum):
+    NEWEST = strawberry.enum_value("NEWEST", description="The most recently filed first")
+    SOONEST_DEADLINE = strawberry.enum_value(
+        "SOONEST_DEADLINE",
+        description=(
+            "The open deadline that falls soonest first; cases with none, or with the clock"
+            " paused, after them, newest first"
+        ),
+    )

@@ -11,12 +11,12 @@ import anyio.to_thread
 import strawberry
 
 from complaints.domain import access
-from complaints.domain.errors import DomainError, ValidationFailed, ViolationNotFound
+from complaints.domain.errors import DomainError, FieldError, ValidationFailed, ViolationNotFound
 from complaints.domain.rulebook import RULEBOOK
 from complaints.domain.values import Role, ViolationStatus
 from complaints.graphql import audit, ids
 from complaints.graphql.context import Info
-from complaints.graphql.enums import ComplaintCategory
+from complaints.graphql.enums import ComplaintCategory, ComplaintOrder
 from complaints.graphql.errors import CodedError, coded
 from complaints.graphql.inputs import ComplaintFilter, ViolationFilter
 from complaints.graphql.resolvers import DEFAULT_PAGE, read
@@ -46,6 +46,7 @@ from complaints.graphql.types.webhook import (
     check_reader,
 )
 from complaints.projections.complaint_list import ComplaintFilter as ReadFilter
+from complaints.projections.complaint_list import ComplaintSummary, DeadlineKey
 from complaints.projections.sellers import ViolationQuery
 
 
@@ -77,6 +78,30 @@ async def violation_node(info: Info, value: str) -> Violation | None:
     ):
         return None
     return Violation.of(violation)
+
+
+def deadline_cursor(summary: ComplaintSummary) -> str:
+    waiting, due, seq = DeadlineKey.of(summary)
+    return ids.global_id("ComplaintByDeadline", f"{waiting}|{due}|{seq}")
+
+
+def parse_deadline_cursor(value: str | None) -> DeadlineKey | None:
+    """A cursor of the SOONEST_DEADLINE order; a cursor of the other order is refused."""
+    if value is None:
+        return None
+    refused = ValidationFailed([FieldError("after", "is not a cursor from this list")])
+    if ids.kind_of(value) != "ComplaintByDeadline":
+        raise refused
+    waiting, _, rest = ids.global_id_value(value).partition("|")
+    due, _, seq = rest.rpartition("|")
+    if waiting not in {"0", "1"} or not (seq.isascii() and seq.isdecimal() and len(seq) <= 18):
+        raise refused
+    if due:
+        try:
+            datetime.fromisoformat(due)
+        except ValueError:
+            raise refused from None
+    return DeadlineKey(int(waiting), due, int(seq))
 
 
 def staff_or_auditor(info: Info) -> bool:
@@ -111,8 +136,10 @@ class Query:
         filter: ComplaintFilter | None = None,
         first: int | None = None,
         after: str | None = None,
+        order_by: ComplaintOrder = ComplaintOrder.NEWEST,
     ) -> ComplaintConnection:
         context = info.context
+        by_deadline = order_by is ComplaintOrder.SOONEST_DEADLINE
         where = filter or ComplaintFilter()
         staff_only = where.assigned_arbiter_id is not None or where.consumer_id is not None
         if staff_only and not staff_or_auditor(info):
@@ -120,7 +147,11 @@ class Query:
                 "NOT_ALLOWED", "Only staff and auditors filter by arbiter or by consumer."
             )
         try:
-            after_seq = ids.parse_cursor("Complaint", after)
+            after_key: int | DeadlineKey | None = (
+                parse_deadline_cursor(after)
+                if by_deadline
+                else ids.parse_cursor("Complaint", after)
+            )
         except ValidationFailed as error:
             raise coded(error) from None
         read_filter = ReadFilter(
@@ -139,11 +170,15 @@ class Query:
                 read_filter,
                 now=context.app.clock.now(),
                 first=DEFAULT_PAGE if first is None else first,
-                after=after_seq,
+                after=after_key,
+                by_deadline=by_deadline,
             )
         )
         edges = [
-            ComplaintEdge(cursor=ids.cursor("Complaint", s.seq), node=ComplaintNode.of_summary(s))
+            ComplaintEdge(
+                cursor=deadline_cursor(s) if by_deadline else ids.cursor("Complaint", s.seq),
+                node=ComplaintNode.of_summary(s),
+            )
             for s in page.items
         ]
         return ComplaintConnection(

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from complaints.domain.access import can_view, list_scope
@@ -392,6 +392,40 @@ def _summary(row: tuple[Any, ...]) -> ComplaintSummary:
     )
 
 
+#: The deadline order's sort key: 0 for a case whose clock runs toward a deadline, else 1.
+WAITING = "CASE WHEN paused = 0 AND next_due_at IS NOT NULL THEN 0 ELSE 1 END"
+DUE = "COALESCE(next_due_at, '')"
+
+
+class DeadlineKey(NamedTuple):
+    """Where a page in the deadline order ends: (WAITING, DUE, seq) of its last case."""
+
+    waiting: int
+    due: str
+    seq: int
+
+    @classmethod
+    def of(cls, summary: ComplaintSummary) -> DeadlineKey:
+        running = not summary.paused and summary.next_due_at is not None
+        due = moment(summary.next_due_at) if summary.next_due_at is not None else ""
+        return cls(0 if running else 1, due, summary.seq)
+
+
+def ordering(after: int | DeadlineKey | None, *, by_deadline: bool) -> tuple[str, str, list[Any]]:
+    """The ORDER BY, the keyset condition after the previous page, and its parameters."""
+    if not (by_deadline or isinstance(after, DeadlineKey)):
+        return "seq DESC", *(("", []) if after is None else (" AND seq < ?", [after]))
+    order = f"{WAITING} ASC, {DUE} ASC, seq DESC"
+    if not isinstance(after, DeadlineKey):
+        return order, "", []
+    keyset = (
+        f" AND ({WAITING} > ? OR ({WAITING} = ? AND {DUE} > ?)"
+        f" OR ({WAITING} = ? AND {DUE} = ? AND seq < ?))"
+    )
+    w, due, seq = after
+    return order, keyset, [w, w, due, w, due, seq]
+
+
 def like_pattern(word: str) -> str:
     escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
@@ -407,9 +441,12 @@ class ComplaintListView(View):
         *,
         now: datetime,
         first: int = 20,
-        after: int | None = None,
+        after: int | DeadlineKey | None = None,
+        by_deadline: bool = False,
     ) -> Page[ComplaintSummary]:
-        """Newest first; `after` is the `seq` of the last item of the previous page."""
+        """Newest first, `after` being the `seq` of the last item of the previous page; or, when
+        `after` is a `DeadlineKey` or `by_deadline` is set, the soonest running deadline first
+        (cases with none, or with the clock paused, after them, newest first)."""
         check_page_size(first)
         scope = list_scope(viewer)
         if scope.nothing:
@@ -451,13 +488,14 @@ class ComplaintListView(View):
             params.append(like_pattern(word))
         clause = " AND ".join(conditions) or "1 = 1"
 
+        order, keyset, keys = ordering(after, by_deadline=by_deadline)
+
         def query(tx: Tx, t: dict[str, str]) -> Page[ComplaintSummary]:
             (total,) = tx.one(f"SELECT COUNT(*) FROM {t['items']} WHERE {clause}", params) or (0,)
-            keyset = "" if after is None else " AND seq < ?"
             rows = tx.all(
                 f"SELECT {COLUMNS} FROM {t['items']} WHERE {clause}{keyset}"
-                " ORDER BY seq DESC LIMIT ?",
-                [*params, *([] if after is None else [after]), first + 1],
+                f" ORDER BY {order} LIMIT ?",
+                [*params, *keys, first + 1],
             )
             return Page([_summary(r) for r in rows[:first]], len(rows) > first, int(total))
 

@@ -123,3 +123,52 @@ def test_as_it_stood_escalated_is_what_it_was_then(gql: GraphQL, world: Scenario
     now = gql.data(query, {"id": case_id, "v": None}, actor=SUPERVISOR)["complaintAsOf"]
     assert then == {"escalated": False}
     assert now == {"escalated": True}
+
+
+ORDERED = """query($after: String, $first: Int) {
+  complaints(orderBy: SOONEST_DEADLINE, first: $first, after: $after) {
+    edges { cursor node { reference deadlines { dueAt } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+
+def test_soonest_deadline_first_pages_the_same_as_one_page(
+    world: Scenario, gql: GraphQL, cases: dict[str, Any]
+) -> None:
+    withdrawn = world.file()
+    world.app.withdraw_complaint(CONSUMER, withdrawn.id)
+    gql.read_models.catch_up()
+    whole = gql.data(ORDERED, {"first": 50}, actor=SUPERVISOR)["complaints"]["edges"]
+    order = [edge["node"]["reference"] for edge in whole]
+    assert len(order) == len(cases) + 1
+    soonest = [min((d["dueAt"] for d in e["node"]["deadlines"]), default=None) for e in whole]
+    timed = [due for due in soonest if due is not None]
+    assert timed == sorted(timed), "the soonest deadline comes first"
+    assert soonest[-1] is None, "no deadline: last"
+    assert order[-1] == withdrawn.reference
+    paged, after = [], None
+    while True:
+        page = gql.data(ORDERED, {"first": 2, "after": after}, actor=SUPERVISOR)["complaints"]
+        paged += [edge["node"]["reference"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert paged == order
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        ids.cursor("Complaint", 3),
+        ids.global_id("ComplaintByDeadline", "2|x|1"),
+        ids.global_id("ComplaintByDeadline", "0|not a time|1"),
+        "garbage",
+    ],
+)
+def test_a_cursor_of_another_order_is_refused(
+    gql: GraphQL, cases: dict[str, Any], after: str
+) -> None:
+    result = gql.run(ORDERED, {"first": 2, "after": after}, actor=SUPERVISOR)
+    (error,) = result.errors
+    assert error.extensions["code"] == "VALIDATION_FAILED"
