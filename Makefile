@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format bench clean browser-deps
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,11 @@ install: $(INSTALLED)
 run: $(INSTALLED)
 	$(BIN)/complaints serve
 
-test: $(INSTALLED)
+# The browser tests need Debian's chromium and a CJK font: installed with apt where missing.
+browser-deps:
+	@bash tools/browser-deps.sh || echo "warning: could not install chromium; the browser tests will skip (and fail under CI=true)"
+
+test: $(INSTALLED) browser-deps
 	$(BIN)/python -m pytest
 
 lint: $(INSTALLED)

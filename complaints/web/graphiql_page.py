@@ -21,7 +21,12 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from complaints.web.negotiation import qualities
 
 ASSETS = Path(__file__).with_name("graphiql")
-MEDIA_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+MEDIA_TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+}
 PAGE_POLICY = "; ".join(
     (
         "default-src 'none'",
@@ -50,10 +55,10 @@ class Asset:
         return f'{self.etag[:-1]}-gzip"'
 
 
-@functools.cache
-def assets() -> dict[str, Asset]:
+def load_assets(directory: Path) -> dict[str, Asset]:
+    """Every servable file of `directory` by name, with its gzipped form and ETag."""
     found = {}
-    for path in sorted(ASSETS.iterdir()):
+    for path in sorted(directory.iterdir()):
         media_type = MEDIA_TYPES.get(path.suffix)
         if media_type is None:
             continue
@@ -61,6 +66,11 @@ def assets() -> dict[str, Asset]:
         etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
         found[path.name] = Asset(body, gzip.compress(body, 9, mtime=0), etag, media_type)
     return found
+
+
+@functools.cache
+def assets() -> dict[str, Asset]:
+    return load_assets(ASSETS)
 
 
 @functools.cache
@@ -81,7 +91,13 @@ def page() -> HTMLResponse:
 
 async def asset(request: Request) -> Response:
     # Read and gzipped once per process, off the event loop (about 0.2 s).
-    found = (await anyio.to_thread.run_sync(assets)).get(request.path_params["name"])
+    return serve_asset(request, await anyio.to_thread.run_sync(assets))
+
+
+def serve_asset(request: Request, known: dict[str, Asset]) -> Response:
+    """The asset named by the route's `name`: gzipped if the client accepts it, 304 if its ETag
+    is the one the client holds."""
+    found = known.get(request.path_params["name"])
     if found is None:
         return PlainTextResponse("Not Found", status_code=404)
     gzipped = qualities(request.headers.get("accept-encoding")).get("gzip", 0.0) > 0

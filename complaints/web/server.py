@@ -1,9 +1,10 @@
 """The HTTP service: `create_app(settings)` builds the Starlette app.
 
 Routes: `/graphql` (HTTP and WebSocket, with Route and WebSocketRoute: Mount would break
-WebSockets), `/uploads`, `/healthz`, `/readyz`. The lifespan opens the application and the read
-models, listens for other processes (PostgreSQL), and unless switched off feeds the read models
-and runs the deadline worker in-process; on shutdown it stops them in reverse order.
+WebSockets), `/uploads`, `/healthz`, `/readyz`, and the web console at `/` and `/console/`.
+The lifespan opens the application and the read models, listens for other processes
+(PostgreSQL), and unless switched off feeds the read models and runs the deadline worker
+in-process; on shutdown it stops them in reverse order.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from complaints.ops.webhooks import WebhookDeliverer
 from complaints.projections.read_models import ReadModels
 from complaints.settings import Settings
 from complaints.store.signal import AsyncPulse
+from complaints.web import console
 from complaints.web.graphiql_page import asset as graphiql_asset
 from complaints.web.graphql_view import GraphQLView
 from complaints.web.limits import BodySizeLimit
@@ -183,6 +185,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/uploads", upload, methods=["POST"]),
         Route("/uploads/{sha256}", download, methods=["GET", "HEAD"]),
     ]
+    # The web console: its page at /, its files under /console/ (routes with a parameter, not a
+    # Mount, which would break the WebSocket route).
+    routes.append(Route("/", console.page, methods=["GET", "HEAD"]))
+    routes.append(Route("/console/config", console.configuration, methods=["GET"]))
+    if settings.environment == "development":
+        routes.append(Route("/console/session", console.development_session, methods=["POST"]))
+    routes.append(Route("/console/{name}", console.asset, methods=["GET", "HEAD"]))
     if settings.graphiql:
         # A route with a parameter, not a Mount: a Mount breaks the WebSocket route.
         routes.append(Route("/graphiql/{name}", graphiql_asset, methods=["GET", "HEAD"]))

@@ -3,8 +3,6 @@ server refused: the page loads the schema and runs a query from this server's ow
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,8 +13,6 @@ import pytest
 from complaints.web.graphiql_page import ASSETS
 from tests.e2e.conftest import Server
 
-CHROMIUM = shutil.which("chromium")
-
 
 @pytest.fixture(scope="module")
 def graphiql_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
@@ -24,22 +20,6 @@ def graphiql_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server
     running = Server(f"sqlite:///{workdir / 'complaints.db'}", workdir, GRAPHIQL="true")
     yield running
     running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if CHROMIUM is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is not installed (.ci/run installs Debian's package)")
-        pytest.skip("needs Debian's chromium: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
-        )
-        yield launched
-        launched.close()
 
 
 def test_graphiql_loads_the_schema_and_runs_a_query_offline(

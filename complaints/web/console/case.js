@@ -1,0 +1,400 @@
+// The case page: header with open deadlines counting down, typed sections, the live timeline,
+// and a form for each action in `allowedActions`, nothing more.
+
+import { ApiError, fileUrl, gql, Live, mutate } from "./api.js";
+import { clear, h } from "./dom.js";
+import { ACTIONS, buildForm } from "./forms.js";
+import { countdown, formatMoney, formatTime, label, t } from "./i18n.js";
+
+const MONEY = "amount currency";
+const REMEDY = `type amount { ${MONEY} }`;
+const RULE = "code title text";
+export const CASE = `query Console_Case($id: ID!) {
+  complaint(id: $id) {
+    id reference status category orderId shopId description version filedAt updatedAt closedAt
+    clockPaused escalated assignedArbiterId decidedByDefault outcome
+    seller { shopId name }
+    requestedRemedy { ${REMEDY} }
+    remedy { ${REMEDY} }
+    deadlines { id kind dueAt party overdue }
+    offers { id by status madeAt message acceptedBy remedy { ${REMEDY} } }
+    evidenceRequests { id party kinds note requestedAt dueAt status }
+    evidence { id party kind description submittedAt requestId file { sha256 mediaType size url } }
+    findings { text recordedAt }
+    ruling { outcome rationale decidedAt byDefault acknowledgedBy remedy { ${REMEDY} }
+             rules { ${RULE} } enforcedDeadline { kind dueAt } }
+    appeal { by grounds filedAt granted decidedAt rationale }
+    fulfilment { advancedByPlatform { ${MONEY} }
+                 steps { kind party done dueAt doneAt carrier trackingNumber } }
+    executionIssues { id raisedBy text raisedAt dueAt resolution resolvedAt dispute advanced }
+    ratings { by score comment ratedAt }
+    allowedActions
+  }
+}`;
+const ENTRY = "position type at actorRole actorId summary text rules { code title }";
+const TIMELINE = `query Console_Timeline($id: ID!, $after: String) {
+  complaint(id: $id) {
+    timeline(first: 100, after: $after) {
+      edges { cursor node { ${ENTRY} } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}`;
+const UPDATES = `subscription Console_Updates($id: ID!, $after: Int) {
+  complaintUpdates(complaintId: $id, after: $after) { position entry { ${ENTRY} } }
+}`;
+const RULES = `query Console_Rules { rules { ${RULE} } }`;
+
+let rulesCache = null;
+async function rules() {
+  rulesCache = rulesCache || (await gql(RULES)).rules;
+  return rulesCache;
+}
+
+function remedyText(remedy) {
+  if (!remedy) return "";
+  return [label("remedy", remedy.type), formatMoney(remedy.amount)].filter(Boolean).join(" · ");
+}
+
+function section(key, ...content) {
+  const id = `section-${key}`;
+  return h("section", { class: "card", "aria-labelledby": id }, h("h2", { id }, t(`case.${key}`)), content);
+}
+
+function facts(pairs) {
+  return h(
+    "dl",
+    { class: "facts" },
+    pairs.filter(([, value]) => value !== null && value !== undefined && value !== "").map(([key, value]) => [h("dt", {}, t(key)), h("dd", {}, value)]),
+  );
+}
+
+function deadlineList(deadlines, clockPaused) {
+  if (!deadlines.length) return null;
+  return h(
+    "ul",
+    { class: "deadlines", "aria-label": t("case.deadlines") },
+    deadlines.map((d) =>
+      h(
+        "li",
+        { class: d.overdue ? "overdue" : "" },
+        h("strong", {}, label("deadline", d.kind)),
+        d.party ? ` (${label("role", d.party)}) ` : " ",
+        h("time", { datetime: d.dueAt, "data-countdown": d.dueAt, title: formatTime(d.dueAt) }, clockPaused ? t("case.paused") : countdown(d.dueAt)),
+      ),
+    ),
+  );
+}
+
+function header(c) {
+  return h(
+    "header",
+    { class: "case-header card" },
+    h("h1", {}, c.reference, " ", h("span", { class: `badge status-${c.status}` }, label("status", c.status))),
+    facts([
+      ["case.shop", `${c.seller?.name || c.shopId} (${c.shopId})`],
+      ["case.order", c.orderId],
+      ["case.category", label("category", c.category)],
+      ["case.requested", remedyText(c.requestedRemedy)],
+      ["case.filedAt", formatTime(c.filedAt)],
+      ["case.arbiter", c.assignedArbiterId],
+      ["case.outcome", c.outcome ? label("outcome", c.outcome) : null],
+      ["case.remedy", c.remedy ? remedyText(c.remedy) : null],
+    ]),
+    c.clockPaused ? h("p", { class: "notice" }, t("case.clockPaused")) : null,
+    deadlineList(c.deadlines, c.clockPaused),
+  );
+}
+
+function offersSection(c) {
+  if (!c.offers.length) return null;
+  return section(
+    "offers",
+    h(
+      "ul",
+      { class: "items" },
+      c.offers.map((o) =>
+        h(
+          "li",
+          { "data-offer": o.id },
+          h("strong", {}, label("role", o.by)),
+          ": ",
+          remedyText(o.remedy),
+          " ",
+          h("span", { class: "badge" }, label("offer", o.status)),
+          o.message ? h("p", {}, o.message) : null,
+          h("small", {}, formatTime(o.madeAt)),
+        ),
+      ),
+    ),
+  );
+}
+
+function thumbnail(file) {
+  const link = h("a", { href: "#", class: "file", "aria-label": t("case.openFile", { type: file.mediaType }) });
+  const image = file.mediaType.startsWith("image/") ? h("img", { alt: t("case.evidenceImage"), width: 96, height: 96 }) : null;
+  link.append(image || t("case.fileOf", { type: file.mediaType }));
+  fileUrl(file.url)
+    .then((url) => {
+      if (image) image.src = url;
+      link.href = url;
+      link.target = "_blank";
+      link.rel = "noopener";
+    })
+    .catch(() => link.replaceChildren(t("case.fileGone")));
+  return link;
+}
+
+function evidenceSection(c) {
+  if (!c.evidence.length && !c.evidenceRequests.length) return null;
+  return section(
+    "evidence",
+    c.evidenceRequests.length
+      ? h(
+          "ul",
+          { class: "items requests" },
+          c.evidenceRequests.map((r) =>
+            h("li", {}, t("case.requestFor", { party: label("role", r.party), kinds: r.kinds.join(", ") }), " ", h("span", { class: "badge" }, label("request", r.status)), r.note ? h("p", {}, r.note) : null),
+          ),
+        )
+      : null,
+    h(
+      "ul",
+      { class: "items evidence" },
+      c.evidence.map((e) =>
+        h(
+          "li",
+          {},
+          e.file ? thumbnail(e.file) : null,
+          h("div", {}, h("strong", {}, `${label("role", e.party)} · ${e.kind}`), e.description ? h("p", {}, e.description) : null, h("small", {}, formatTime(e.submittedAt))),
+        ),
+      ),
+    ),
+  );
+}
+
+function rulingSection(c) {
+  const r = c.ruling;
+  if (!r) return null;
+  return section(
+    "ruling",
+    facts([
+      ["case.outcome", label("outcome", r.outcome)],
+      ["case.remedy", r.remedy ? remedyText(r.remedy) : null],
+      ["case.decidedAt", formatTime(r.decidedAt)],
+      ["case.byDefault", r.byDefault ? t("yes") : null],
+      ["case.acknowledgedBy", r.acknowledgedBy.map((p) => label("role", p)).join(", ")],
+    ]),
+    h("p", { class: "rationale" }, r.rationale),
+    r.rules.length ? h("h3", {}, t("case.rulesCited")) : null,
+    r.rules.map((rule) => h("blockquote", { class: "rule", "data-rule": rule.code }, h("strong", {}, `${rule.code} · ${rule.title}`), h("p", {}, rule.text))),
+  );
+}
+
+function appealSection(c) {
+  const a = c.appeal;
+  if (!a) return null;
+  const decided = a.granted === null || a.granted === undefined ? t("case.appealWaiting") : a.granted ? t("case.appealGranted") : t("case.appealRefused");
+  return section(
+    "appeal",
+    facts([
+      ["case.by", label("role", a.by)],
+      ["case.filedAt", formatTime(a.filedAt)],
+      ["case.decision", decided],
+      ["case.decidedAt", formatTime(a.decidedAt)],
+    ]),
+    h("p", {}, a.grounds),
+    a.rationale ? h("p", { class: "rationale" }, a.rationale) : null,
+  );
+}
+
+function fulfilmentSection(c) {
+  const f = c.fulfilment;
+  if (!f) return null;
+  return section(
+    "fulfilment",
+    h(
+      "ol",
+      { class: "steps" },
+      f.steps.map((s) =>
+        h(
+          "li",
+          { class: s.done ? "done" : "" },
+          `${label("step", s.kind)} (${label("role", s.party)}) `,
+          s.done ? `✓ ${formatTime(s.doneAt)}` : s.dueAt ? t("case.due", { when: formatTime(s.dueAt) }) : "",
+          s.trackingNumber ? ` · ${s.carrier} ${s.trackingNumber}` : "",
+        ),
+      ),
+    ),
+    f.advancedByPlatform ? h("p", {}, t("case.advanced", { amount: formatMoney(f.advancedByPlatform) })) : null,
+  );
+}
+
+function issuesSection(c) {
+  if (!c.executionIssues.length) return null;
+  return section(
+    "issues",
+    h(
+      "ul",
+      { class: "items" },
+      c.executionIssues.map((i) =>
+        h("li", {}, h("strong", {}, label("role", i.raisedBy)), ": ", i.text || "", " ", h("small", {}, formatTime(i.raisedAt)), i.resolution ? h("p", {}, `${t("case.resolution")}: ${i.resolution}`) : null),
+      ),
+    ),
+  );
+}
+
+function ratingsSection(c) {
+  if (!c.ratings.length) return null;
+  return section(
+    "ratings",
+    h(
+      "ul",
+      { class: "items" },
+      c.ratings.map((r) => h("li", {}, h("strong", {}, label("role", r.by)), ` ${"★".repeat(r.score)}${"☆".repeat(5 - r.score)} `, r.comment || "")),
+    ),
+  );
+}
+
+function findingsSection(c) {
+  if (!c.findings.length) return null;
+  return section("findings", h("ul", { class: "items" }, c.findings.map((f) => h("li", {}, f.text, " ", h("small", {}, formatTime(f.recordedAt))))));
+}
+
+function entryItem(e) {
+  return h(
+    "li",
+    { "data-position": e.position, "data-type": e.type },
+    h("time", { datetime: e.at }, formatTime(e.at)),
+    " ",
+    h("strong", {}, label("entry", e.type)),
+    ` · ${label("role", e.actorRole)}${e.actorId ? ` (${e.actorId})` : ""}`,
+    h("p", {}, e.summary),
+    e.text ? h("blockquote", {}, e.text) : null,
+    e.rules.length ? h("small", {}, e.rules.map((r) => `${r.code} ${r.title}`).join(" · ")) : null,
+  );
+}
+
+/** The case page for `id`; returns a function that stops its subscription and timers. */
+export async function casePage(main, id, { role, navigate }) {
+  const state = { complaint: null, last: 0, positions: new Set() };
+  const liveStatus = h("span", { class: "live", role: "status" }, t("live.connecting"));
+  const timeline = h("ol", { class: "timeline", "aria-live": "polite", "aria-label": t("case.timeline") });
+  const actions = h("div", { class: "actions" });
+  const body = h("div", { class: "case-body" });
+  const formSlot = h("div", { class: "form-slot" });
+
+  const load = async () => {
+    const { complaint } = await gql(CASE, { id });
+    if (!complaint) throw new ApiError("NOT_FOUND", t("case.notFound"));
+    state.complaint = complaint;
+    return complaint;
+  };
+
+  const render = () => {
+    const c = state.complaint;
+    clear(body, header(c), offersSection(c), evidenceSection(c), rulingSection(c), appealSection(c), fulfilmentSection(c), issuesSection(c), ratingsSection(c), findingsSection(c));
+    renderActions();
+  };
+
+  const renderActions = () => {
+    const allowed = state.complaint.allowedActions.filter((name) => name in ACTIONS);
+    clear(
+      actions,
+      allowed.length ? h("h2", { id: "actions-title" }, t("case.actions")) : null,
+      h(
+        "div",
+        { class: "action-buttons", role: "group", "aria-labelledby": "actions-title" },
+        allowed.map((name) =>
+          h("button", { type: "button", "data-action": name, onclick: () => openForm(name) }, label("action", name)),
+        ),
+      ),
+      formSlot,
+    );
+  };
+
+  const openForm = async (name) => {
+    const spec = ACTIONS[name];
+    const staff = !["CONSUMER", "SELLER"].includes(role);
+    const fields = spec.fields.filter((f) => !f.staffOnly || staff);
+    const context = { complaint: state.complaint, rules: fields.some((f) => f.kind.startsWith("rule")) ? await rules() : [] };
+    const idempotencyKey = crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`;
+    const form = buildForm({
+      fields,
+      context,
+      submitLabel: label("action", name),
+      submit: (values) => mutate(name, spec.input, { complaintId: state.complaint.id, idempotencyKey, ...values }, "... on Complaint { id status version }"),
+      onDone: async () => {
+        clear(formSlot);
+        await refresh();
+        document.querySelector(".action-buttons button")?.focus();
+      },
+      cancel: () => clear(formSlot),
+    });
+    clear(formSlot, h("h3", {}, label("action", name)), form);
+    form.setAttribute("data-form", name);
+    (form.querySelector("input, select, textarea") || form.querySelector("button[type=submit]")).focus();
+  };
+
+  const addEntries = (entries) => {
+    for (const entry of entries) {
+      if (state.positions.has(entry.position)) continue;
+      state.positions.add(entry.position);
+      state.last = Math.max(state.last, entry.position);
+      timeline.append(entryItem(entry));
+    }
+  };
+
+  const refresh = async () => {
+    await load();
+    render();
+  };
+
+  await load();
+  let after = null;
+  for (let page = 0; page < 20; page += 1) {
+    const { complaint } = await gql(TIMELINE, { id, after });
+    const connection = complaint.timeline;
+    addEntries(connection.edges.map((e) => e.node));
+    if (!connection.pageInfo.hasNextPage) break;
+    after = connection.pageInfo.endCursor;
+  }
+  clear(
+    main,
+    h("p", {}, h("a", { href: "#/", onclick: (e) => { e.preventDefault(); navigate(-1); } }, t("nav.back"))),
+    body,
+    actions,
+    section("timeline", liveStatus, timeline),
+  );
+  render();
+
+  const live = new Live((s) => {
+    liveStatus.textContent = t(`live.${s}`);
+    liveStatus.dataset.state = s;
+  });
+  let refreshing = null;
+  const stop = live.subscribe(
+    UPDATES,
+    () => ({ id: state.complaint.id, after: state.last || null }),
+    (data) => {
+      const update = data.complaintUpdates;
+      addEntries([update.entry]);
+      // The sections and the allowed actions follow the log: read the case again (coalesced).
+      refreshing = refreshing || refresh().finally(() => (refreshing = null));
+    },
+    (error) => {
+      liveStatus.textContent = `${t("live.error")}: ${error.message}`;
+    },
+  );
+  const ticking = setInterval(() => {
+    if (state.complaint?.clockPaused) return;
+    main.querySelectorAll("[data-countdown]").forEach((el) => {
+      el.textContent = countdown(el.dataset.countdown);
+    });
+  }, 1000);
+  return () => {
+    stop();
+    live.close();
+    clearInterval(ticking);
+  };
+}

@@ -1,0 +1,265 @@
+"""The web console in a real browser (Debian's chromium): whole cases run through its pages, each
+person in a browser context of their own, signed in through the development form, with every
+request that leaves the server refused. Screenshots of each page, at desktop and phone width,
+go to var/screenshots/."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import ROOT, Server
+from tests.scenario import png
+
+SHOTS = ROOT / "var" / "screenshots"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+WAIT = 20_000
+
+
+@pytest.fixture(scope="module")
+def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    workdir = tmp_path_factory.mktemp("console")
+    running = Server(f"sqlite:///{workdir / 'complaints.db'}", workdir, ENVIRONMENT="development")
+    yield running
+    running.stop()
+
+
+class Person:
+    """One browser context, signed in through the console's development form."""
+
+    def __init__(
+        self, browser: Any, server: Server, role: str, user: str, shop: str | None = None
+    ) -> None:
+        self.server = server
+        self.context = browser.new_context(viewport=DESKTOP, locale="en-GB")
+        self.page = self.context.new_page()
+        self.problems: list[str] = []
+        self.page.route("**/*", self._only_this_server)
+        self.page.on(
+            "console", lambda m: self.problems.append(m.text) if m.type == "error" else None
+        )
+        self.page.on("pageerror", lambda error: self.problems.append(str(error)))
+        self.page.goto(f"{server.url}/#/signin")
+        development = self.page.locator("section", has=self.page.locator("#dev-title"))
+        development.locator("select[name=role]").select_option(role)
+        development.locator("input[name=id]").fill(user)
+        if shop:
+            development.locator("input[name=shopId]").fill(shop)
+        development.locator("button[type=submit]").click()
+        self.page.wait_for_selector(f'.who[data-role="{role}"]', timeout=WAIT)
+
+    def _only_this_server(self, route: Any) -> None:
+        url = route.request.url
+        if url.startswith((self.server.url, "blob:", "data:")):
+            route.continue_()
+        else:
+            self.problems.append(f"left the server: {url}")
+            route.abort()
+
+    def go(self, hash_route: str) -> None:
+        self.page.goto(f"{self.server.url}/#/{hash_route}")
+        self.page.wait_for_selector(f'main[data-shown="#/{hash_route}"]', timeout=WAIT)
+
+    def act(self, action: str, fill: dict[str, Any] | None = None) -> None:
+        """Open the form of an allowed action, fill it, send it, and wait until it is done."""
+        self.page.locator(f'button[data-action="{action}"]').click(timeout=WAIT)
+        form = self.page.locator(f'form[data-form="{action}"]')
+        form.wait_for(timeout=WAIT)
+        for name, value in (fill or {}).items():
+            control = form.locator(f'[name="{name}"]').first
+            tag = control.evaluate("e => e.tagName")
+            if tag == "SELECT":
+                control.select_option(value)
+            elif control.get_attribute("type") == "checkbox":
+                control.set_checked(bool(value))
+            elif control.get_attribute("type") == "radio" or name == "score":
+                form.locator(f'input[type=radio][value="{value}"]').check()
+            elif control.get_attribute("type") == "file":
+                control.set_input_files(value)
+            else:
+                control.fill(str(value))
+        form.locator("button[type=submit]").click()
+        form.wait_for(state="detached", timeout=WAIT)
+
+    def allowed(self) -> list[str]:
+        return [
+            b.get_attribute("data-action") or ""
+            for b in self.page.locator("button[data-action]").all()
+        ]
+
+    def shoot(self, name: str) -> None:
+        """The page as it is, at desktop and at phone width."""
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SHOTS / f"{name}-desktop.png"), full_page=True)
+        self.page.set_viewport_size(PHONE)
+        self.page.screenshot(path=str(SHOTS / f"{name}-phone.png"), full_page=True)
+        self.page.set_viewport_size(DESKTOP)
+
+    def close(self) -> None:
+        self.context.close()
+        assert self.problems == []
+
+
+def photo(name: str = "parcel.png") -> dict[str, Any]:
+    return {"name": name, "mimeType": "image/png", "buffer": png(name)}
+
+
+def register_shops(browser: Any, server: Server, *shops: str) -> None:
+    supervisor = Person(browser, server, "SUPERVISOR", "sup-1")
+    supervisor.go("shops")
+    register = supervisor.page.locator("form").nth(1)
+    for shop in shops:
+        register.locator('[name="shopId"]').fill(shop)
+        register.locator('[name="name"]').fill(f"{shop.title()} 旗舰店")
+        register.locator('[name="deposit"]').fill("1000.00")
+        register.locator("button[type=submit]").click()
+        supervisor.page.get_by_text(f"({shop}) is registered").wait_for(timeout=WAIT)
+    supervisor.shoot("shops")
+    supervisor.close()
+
+
+def test_a_case_from_filing_to_rating_in_two_browsers(browser: Any, console_server: Server) -> None:
+    register_shops(browser, console_server, "acme", "globex")
+    seller = Person(browser, console_server, "SELLER", "s-acme", "acme")
+    consumer = Person(browser, console_server, "CONSUMER", "u-alice")
+    seller.go("cases")
+    seller.page.get_by_text("0 cases").wait_for(timeout=WAIT)
+
+    # The consumer files, with a photo.
+    consumer.go("file")
+    consumer.shoot("file")
+    form = consumer.page.locator("form")
+    form.locator('[name="shopId"]').fill("acme")
+    form.locator('[name="orderId"]').fill("order-7001")
+    form.locator('[name="category"]').select_option("DAMAGED")
+    form.locator('[name="description"]').fill("The kettle arrived with a cracked base.")
+    form.locator('[name="remedy.type"]').select_option("REFUND")
+    form.locator('[name="remedy.amount"]').fill("199.00")
+    form.locator("#photos").set_input_files([photo()])
+    form.locator("button[type=submit]").click()
+    consumer.page.wait_for_url(re.compile(r"#/case/"), timeout=WAIT)
+    consumer.page.locator(".evidence img[src^='blob:']").wait_for(timeout=WAIT)
+    case_hash = consumer.page.url.split("#/", 1)[1]
+
+    # The seller's open list shows the filing arrive, without a reload.
+    seller.page.locator(".count", has_text="1 cases").wait_for(timeout=WAIT)
+    seller.page.locator("tbody a").first.click()
+    seller.page.wait_for_selector('main[data-shown^="#/case/"]', timeout=WAIT)
+    seller.page.locator(".live[data-state=live]").wait_for(timeout=WAIT)
+    seller.page.locator(".evidence img[src^='blob:']").wait_for(timeout=WAIT)
+
+    # An agent accepts it; the seller's page follows live, and offers the seller its moves.
+    agent = Person(browser, console_server, "AGENT", "agent-1")
+    agent.go("intake")
+    agent.shoot("intake")
+    agent.page.locator("tbody a").first.click()
+    agent.page.wait_for_selector('main[data-shown^="#/case/"]', timeout=WAIT)
+    agent.act("acceptComplaint")
+    agent.close()
+    seller.page.locator('.timeline li[data-type="Accepted"]').wait_for(timeout=WAIT)
+    seller.page.locator('button[data-action="makeOffer"]').wait_for(timeout=WAIT)
+
+    # The seller counter-offers; the consumer's open page shows it, and the consumer accepts.
+    seller.act("makeOffer", {"remedy.type": "PARTIAL_REFUND", "remedy.amount": "120.00"})
+    consumer.page.locator('button[data-action="acceptOffer"]').wait_for(timeout=WAIT)
+    consumer.shoot("case-consumer")
+    consumer.act("acceptOffer")
+
+    # The seller confirms the refund; the consumer confirms it and rates the handling.
+    seller.act("confirmRefund")
+    consumer.act("confirmRemedyReceived")
+    consumer.act("rateHandling", {"score": 5, "comment": "Quick and fair."})
+    consumer.page.locator(".badge.status-CLOSED").wait_for(timeout=WAIT)
+    consumer.page.get_by_text("★★★★★").wait_for(timeout=WAIT)
+    seller.page.locator(".badge.status-CLOSED").wait_for(timeout=WAIT)
+    seller.shoot("case-seller")
+    assert "rateHandling" in seller.allowed()  # the seller may rate too, once
+
+    # A seller of another shop sees none of it: not in the list, not by its address.
+    other = Person(browser, console_server, "SELLER", "s-globex", "globex")
+    other.go("cases")
+    other.page.get_by_text("0 cases").wait_for(timeout=WAIT)
+    other.go(case_hash)
+    other.page.get_by_text("No such case, or it is not yours to see.").wait_for(timeout=WAIT)
+    for person in (seller, consumer, other):
+        person.close()
+
+
+def test_the_console_speaks_chinese(browser: Any, console_server: Server) -> None:
+    visitor = Person(browser, console_server, "CONSUMER", "u-bob")
+    visitor.page.select_option("#language", "zh-CN")
+    visitor.page.get_by_role("link", name="发起投诉").wait_for(timeout=WAIT)
+    assert visitor.page.evaluate("document.documentElement.lang") == "zh-CN"
+    visitor.go("file")
+    visitor.page.get_by_role("button", name="提交投诉").wait_for(timeout=WAIT)
+    visitor.shoot("file-zh")
+    visitor.close()
+
+
+def test_a_refused_action_shows_its_error_beside_the_field(
+    browser: Any, console_server: Server
+) -> None:
+    consumer = Person(browser, console_server, "CONSUMER", "u-carol")
+    consumer.go("file")
+    form = consumer.page.locator("form")
+    form.locator('[name="shopId"]').fill("acme")
+    form.locator('[name="orderId"]').fill("order-7002")
+    form.locator('[name="category"]').select_option("DAMAGED")
+    form.locator('[name="description"]').fill("x")  # too short to describe a problem
+    form.locator('[name="remedy.type"]').select_option("REFUND")
+    form.locator("button[type=submit]").click()
+    error = form.locator('[data-field="description"] .field-error')
+    error.wait_for(timeout=WAIT)
+    assert error.inner_text().strip()
+    assert form.locator('[name="description"]').get_attribute("aria-invalid") == "true"
+    consumer.close()
+
+
+def test_the_page_allows_no_inline_script(console_server: Server) -> None:
+    response = httpx.get(f"{console_server.url}/")
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "<script>" not in response.text
+    assert 'type="module" src="/console/app.js"' in response.text
+
+
+def test_the_development_sign_in_exists_only_in_development(
+    console_server: Server, tmp_path: Path
+) -> None:
+    minted = httpx.post(
+        f"{console_server.url}/console/session",
+        json={"role": "SELLER", "id": "s-1", "shopId": "acme"},
+    )
+    assert minted.status_code == 200
+    assert minted.headers["cache-control"] == "no-store"
+    refused = httpx.post(
+        f"{console_server.url}/console/session", json={"role": "SELLER", "id": "s"}
+    )
+    assert refused.status_code == 400
+    assert refused.json()["error"]["fields"][0]["field"] == "shopId"
+    for bad in ({"role": "SYSTEM", "id": "x"}, {"role": "CONSUMER", "id": ""}, ["role"]):
+        answer = httpx.post(f"{console_server.url}/console/session", json=bad)
+        assert answer.status_code == 400
+        assert answer.json()["error"]["code"] in {"VALIDATION_FAILED", "BAD_REQUEST"}
+    production = Server(
+        f"sqlite:///{tmp_path / 'complaints.db'}",
+        tmp_path,
+        ENVIRONMENT="production",
+        APQ_REGISTRATION="true",
+    )
+    try:
+        answer = httpx.post(
+            f"{production.url}/console/session", json={"role": "CONSUMER", "id": "u"}
+        )
+        assert answer.status_code in {404, 405}
+        assert httpx.get(f"{production.url}/console/config").json() == {"developmentSignIn": False}
+        assert httpx.get(f"{production.url}/").status_code == 200
+    finally:
+        production.stop()
