@@ -172,3 +172,16 @@ def test_a_cursor_of_another_order_is_refused(
     result = gql.run(ORDERED, {"first": 2, "after": after}, actor=SUPERVISOR)
     (error,) = result.errors
     assert error.extensions["code"] == "VALIDATION_FAILED"
+
+
+@pytest.mark.parametrize(
+    ("viewer", "sees"),
+    [(CONSUMER, True), (SELLER, False), (AGENT, True), (AUDITOR, True), (SUPERVISOR, True)],
+)
+def test_the_consumer_is_named_to_staff_auditors_and_themselves(
+    gql: GraphQL, cases: dict[str, Any], viewer: Any, sees: bool
+) -> None:
+    case = cases["filed"]
+    query = "query($id: ID!) { complaint(id: $id) { consumerId } }"
+    found = gql.data(query, {"id": str(case.id)}, actor=viewer)["complaint"]
+    assert found["consumerId"] == (CONSUMER.id if sees else None)

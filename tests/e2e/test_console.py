@@ -6,6 +6,8 @@ go to var/screenshots/."""
 from __future__ import annotations
 
 import re
+import struct
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,8 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
+from complaints.domain.values import Actor, Role
 from tests.e2e.conftest import ROOT, Server
-from tests.scenario import png
 
 SHOTS = ROOT / "var" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
@@ -106,8 +108,44 @@ class Person:
         assert self.problems == []
 
 
-def photo(name: str = "parcel.png") -> dict[str, Any]:
-    return {"name": name, "mimeType": "image/png", "buffer": png(name)}
+def real_png(rgb: tuple[int, int, int], size: int = 64) -> bytes:
+    """A real PNG image: a square of one colour with a darker frame."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    dark = bytes(c // 2 for c in rgb)
+    rows = b"".join(
+        b"\x00"
+        + b"".join(
+            dark if min(x, y, size - 1 - x, size - 1 - y) < 4 else bytes(rgb) for x in range(size)
+        )
+        for y in range(size)
+    )
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def photo(name: str = "parcel.png", rgb: tuple[int, int, int] = (230, 140, 60)) -> dict[str, Any]:
+    return {"name": name, "mimeType": "image/png", "buffer": real_png(rgb)}
+
+
+def shows_image(page: Any) -> None:
+    """An evidence thumbnail, fetched with the token, decoded and drawn."""
+    image = page.locator(".evidence img[src^='blob:']").first
+    image.wait_for(timeout=WAIT)
+    # (Polled from here: a waiting function in the page would need 'unsafe-eval'.)
+    for _ in range(200):
+        if image.evaluate("i => i.complete && i.naturalWidth > 0"):
+            return
+        page.wait_for_timeout(100)
+    pytest.fail("the evidence thumbnail was not drawn")
 
 
 def register_shops(browser: Any, server: Server, *shops: str) -> None:
@@ -144,7 +182,7 @@ def test_a_case_from_filing_to_rating_in_two_browsers(browser: Any, console_serv
     form.locator("#photos").set_input_files([photo()])
     form.locator("button[type=submit]").click()
     consumer.page.wait_for_url(re.compile(r"#/case/"), timeout=WAIT)
-    consumer.page.locator(".evidence img[src^='blob:']").wait_for(timeout=WAIT)
+    shows_image(consumer.page)
     case_hash = consumer.page.url.split("#/", 1)[1]
 
     # The seller's open list shows the filing arrive, without a reload.
@@ -152,7 +190,7 @@ def test_a_case_from_filing_to_rating_in_two_browsers(browser: Any, console_serv
     seller.page.locator("tbody a").first.click()
     seller.page.wait_for_selector('main[data-shown^="#/case/"]', timeout=WAIT)
     seller.page.locator(".live[data-state=live]").wait_for(timeout=WAIT)
-    seller.page.locator(".evidence img[src^='blob:']").wait_for(timeout=WAIT)
+    shows_image(seller.page)
 
     # An agent accepts it; the seller's page follows live, and offers the seller its moves.
     agent = Person(browser, console_server, "AGENT", "agent-1")
@@ -263,3 +301,145 @@ def test_the_development_sign_in_exists_only_in_development(
         assert httpx.get(f"{production.url}/").status_code == 200
     finally:
         production.stop()
+
+
+SUPERVISOR = Actor(Role.SUPERVISOR, "sup-1")
+CONSUMER = Actor(Role.CONSUMER, "u-dan")
+AGENT = Actor(Role.AGENT, "agent-2")
+
+
+def negotiating_case(server: Server) -> str:
+    """A case filed and accepted over the API, with the shop's sanction, to start the staff path."""
+    server.data(
+        """mutation { registerSeller(input: {shopId: "initech", name: "Initech",
+           deposit: {amount: "500.00", currency: "CNY"}}) { __typename } }""",
+        actor=SUPERVISOR,
+    )
+    filed = server.data(
+        """mutation { fileComplaint(input: {shopId: "initech", orderId: "order-9001",
+           category: NOT_AS_DESCRIBED, description: "The jacket is not waterproof as advertised.",
+           requestedRemedy: {type: REFUND, amount: {amount: "80.00", currency: "CNY"}}}) {
+           ... on Complaint { id } } }""",
+        actor=CONSUMER,
+    )["fileComplaint"]["id"]
+    server.data(
+        "mutation($id: ID!) { acceptComplaint(input: {complaintId: $id}) { __typename } }",
+        {"id": filed},
+        actor=AGENT,
+    )
+    server.data(
+        """mutation { sanctionSeller(input: {shopId: "initech", kind: WARNING,
+           reason: "Listings overstate what the goods do."}) { __typename } }""",
+        actor=SUPERVISOR,
+    )
+    return str(filed)
+
+
+def test_the_staff_path_from_intervention_to_the_appeal(
+    browser: Any, console_server: Server
+) -> None:
+    case_id = negotiating_case(console_server)
+    case = f"case/{case_id}"
+    consumer = Person(browser, console_server, "CONSUMER", CONSUMER.id)
+    consumer.go(case)
+    consumer.act("requestIntervention")
+
+    supervisor = Person(browser, console_server, "SUPERVISOR", SUPERVISOR.id)
+    supervisor.go("supervision")
+    supervisor.shoot("supervision")
+    supervisor.go(case)
+    supervisor.act("assignComplaint", {"arbiterId": "arb-1"})
+    supervisor.act("postMessage", {"text": "Courier report requested.", "visibility": "STAFF"})
+
+    arbiter = Person(browser, console_server, "ARBITER", "arb-1")
+    arbiter.go("assignments")
+    arbiter.page.locator("tbody a").first.wait_for(timeout=WAIT)
+    arbiter.shoot("assignments")
+    arbiter.go(case)
+    arbiter.page.get_by_text("Courier report requested.").wait_for(timeout=WAIT)
+    arbiter.act("requestEvidence", {"party": "CONSUMER", "kinds": "photo", "note": "The label."})
+
+    # The consumer's open page offers the upload; the staff note is not theirs to see.
+    consumer.act(
+        "submitEvidence",
+        {
+            "description": "The label says waterproof.",
+            "sha256": [photo("label.png", (60, 120, 220))],
+        },
+    )
+    shows_image(consumer.page)
+    assert consumer.page.get_by_text("Courier report requested.").count() == 0
+
+    shows_image(arbiter.page)
+    arbiter.act("recordFinding", {"finding": "The label claims waterproofing."})
+    arbiter.act(
+        "issueRuling",
+        {
+            "outcome": "CONSUMER_FAVOUR_FULL",
+            "rationale": "The goods do not match their description.",
+            "remedy.type": "REFUND",
+            "remedy.amount": "80.00",
+            "ruleCodes": ["R-3.2"],
+        },
+    )
+    rule = arbiter.page.locator('.rule[data-rule="R-3.2"]')
+    rule.wait_for(timeout=WAIT)
+    assert len(rule.inner_text()) > 40  # the rule's text, not only its code
+    arbiter.page.locator(".findings, #section-findings").first.wait_for(timeout=WAIT)
+    arbiter.shoot("case-staff")
+
+    seller = Person(browser, console_server, "SELLER", "s-initech", "initech")
+    seller.go(case)
+    seller.act("fileAppeal", {"grounds": "The label was a supplier's error."})
+    seller.go("sanctions")
+    seller.page.locator('button:has-text("Appeal the sanction")').wait_for(timeout=WAIT)
+    seller.shoot("sanctions")
+    seller.go("webhooks")
+    seller.shoot("webhooks")
+
+    # The arbiter who ruled, signed in as a supervisor, is not offered the appeal's decision.
+    same = Person(browser, console_server, "SUPERVISOR", "arb-1")
+    same.go(case)
+    same.page.locator(".case-header").wait_for(timeout=WAIT)
+    assert "decideAppeal" not in same.allowed()
+    assert "postMessage" in same.allowed()
+    supervisor.page.locator('button[data-action="decideAppeal"]').wait_for(timeout=WAIT)
+    supervisor.act("decideAppeal", {"rationale": "The description is the seller's to get right."})
+    supervisor.page.get_by_text("refused").first.wait_for(timeout=WAIT)
+    supervisor.go("violations")
+    supervisor.shoot("violations")
+
+    auditor = Person(browser, console_server, "AUDITOR", "aud-1")
+    auditor.go(f"audit/{case_id}")
+    auditor.page.locator('[data-verified="true"]').wait_for(timeout=WAIT)
+    auditor.page.locator("#as-of").fill("1")
+    auditor.page.locator(".view .card h2", has_text="v1").wait_for(timeout=WAIT)
+    auditor.page.get_by_text("Submitted").first.wait_for(timeout=WAIT)
+    auditor.shoot("audit")
+    for person in (consumer, supervisor, arbiter, seller, same, auditor):
+        person.close()
+
+
+def test_the_public_pages(browser: Any, console_server: Server) -> None:
+    context = browser.new_context(viewport=DESKTOP, locale="en-GB")
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(f"{console_server.url}/")
+    page.wait_for_selector('main[data-shown="#/signin"]', timeout=WAIT)
+    page.get_by_role("link", name="Continue without signing in").click()
+    page.wait_for_selector('main[data-shown="#/sanctioned"]', timeout=WAIT)
+    visitor = Person.__new__(Person)
+    visitor.page, visitor.context, visitor.problems, visitor.server = (
+        page,
+        context,
+        problems,
+        console_server,
+    )
+    visitor.shoot("sanctioned")
+    visitor.go("statistics")
+    page.locator(".chart svg rect").first.wait_for(timeout=WAIT)
+    visitor.shoot("statistics")
+    visitor.go("signin")
+    visitor.shoot("signin")
+    visitor.close()

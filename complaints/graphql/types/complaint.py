@@ -215,6 +215,21 @@ class ComplaintNode(Node):
         return None if complaint is None else complaint.arbiter_id
 
     @strawberry.field(
+        description="The consumer who filed: for staff, auditors and the consumer; null for the"
+        " seller, who deals with the case, not with the person"
+    )
+    async def consumer_id(self, info: Info) -> str | None:
+        viewer = info.context.actor
+        if viewer.role not in access.READS_ALL and viewer.role is not Role.CONSUMER:
+            return None
+        complaint = await self._complaint(info)
+        if complaint is None:
+            return None
+        if viewer.role is Role.CONSUMER and viewer.id != complaint.consumer_id:
+            return None
+        return complaint.consumer_id
+
+    @strawberry.field(
         description="The case went to platform review: by request, by a missed deadline, or"
         " straight from intake (from the complaint list, which a write is visible in before"
         " its mutation answers)"

@@ -11,7 +11,7 @@ const REMEDY = `type amount { ${MONEY} }`;
 const RULE = "code title text";
 export const CASE = `query Console_Case($id: ID!) {
   complaint(id: $id) {
-    id reference status category orderId shopId description version filedAt updatedAt closedAt
+    id reference status category orderId shopId consumerId description version filedAt updatedAt closedAt
     clockPaused escalated assignedArbiterId decidedByDefault outcome
     seller { shopId name }
     requestedRemedy { ${REMEDY} }
@@ -91,7 +91,9 @@ function header(c) {
     "header",
     { class: "case-header card" },
     h("h1", {}, c.reference, " ", h("span", { class: `badge status-${c.status}` }, label("status", c.status))),
+    c.description ? h("p", { class: "description" }, c.description) : null,
     facts([
+      ["case.consumer", c.consumerId || t("case.theConsumer")],
       ["case.shop", `${c.seller?.name || c.shopId} (${c.shopId})`],
       ["case.order", c.orderId],
       ["case.category", label("category", c.category)],
