@@ -5,6 +5,7 @@ go to var/screenshots/."""
 
 from __future__ import annotations
 
+import json
 import re
 import struct
 import zlib
@@ -308,18 +309,21 @@ CONSUMER = Actor(Role.CONSUMER, "u-dan")
 AGENT = Actor(Role.AGENT, "agent-2")
 
 
-def negotiating_case(server: Server) -> str:
-    """A case filed and accepted over the API, with the shop's sanction, to start the staff path."""
+def negotiating_case(server: Server, shop: str = "initech", order: str = "order-9001") -> str:
+    """A case filed and accepted over the API, with the shop sanctioned, to start from."""
     server.data(
-        """mutation { registerSeller(input: {shopId: "initech", name: "Initech",
+        """mutation($shop: String!) { registerSeller(input: {shopId: $shop, name: "Initech",
            deposit: {amount: "500.00", currency: "CNY"}}) { __typename } }""",
+        {"shop": shop},
         actor=SUPERVISOR,
     )
     filed = server.data(
-        """mutation { fileComplaint(input: {shopId: "initech", orderId: "order-9001",
-           category: NOT_AS_DESCRIBED, description: "The jacket is not waterproof as advertised.",
+        """mutation($shop: String!, $order: String!) { fileComplaint(input: {shopId: $shop,
+           orderId: $order, category: NOT_AS_DESCRIBED,
+           description: "The jacket is not waterproof as advertised.",
            requestedRemedy: {type: REFUND, amount: {amount: "80.00", currency: "CNY"}}}) {
            ... on Complaint { id } } }""",
+        {"shop": shop, "order": order},
         actor=CONSUMER,
     )["fileComplaint"]["id"]
     server.data(
@@ -328,8 +332,9 @@ def negotiating_case(server: Server) -> str:
         actor=AGENT,
     )
     server.data(
-        """mutation { sanctionSeller(input: {shopId: "initech", kind: WARNING,
+        """mutation($shop: String!) { sanctionSeller(input: {shopId: $shop, kind: WARNING,
            reason: "Listings overstate what the goods do."}) { __typename } }""",
+        {"shop": shop},
         actor=SUPERVISOR,
     )
     return str(filed)
@@ -421,6 +426,7 @@ def test_the_staff_path_from_intervention_to_the_appeal(
 
 
 def test_the_public_pages(browser: Any, console_server: Server) -> None:
+    negotiating_case(console_server, "hooli", "order-9003")  # a sanctioned shop, and a figure
     context = browser.new_context(viewport=DESKTOP, locale="en-GB")
     page = context.new_page()
     problems: list[str] = []
@@ -442,4 +448,71 @@ def test_the_public_pages(browser: Any, console_server: Server) -> None:
     visitor.shoot("statistics")
     visitor.go("signin")
     visitor.shoot("signin")
+
+    # Queries go as automatic persisted queries: once the server knows a hash, the hash alone.
+    answered_by_hash: list[Any] = []
+
+    def by_hash(response: Any) -> None:
+        body = json.loads(response.request.post_data or "{}")
+        if "persistedQuery" in body.get("extensions", {}) and "query" not in body:
+            answered_by_hash.append(response.json())
+
+    page.on("response", lambda r: by_hash(r) if r.url.endswith("/graphql") else None)
+    page.reload()
+    visitor.go("sanctioned")
+    assert any("data" in answer and "errors" not in answer for answer in answered_by_hash)
     visitor.close()
+
+
+def test_the_case_page_resumes_after_a_dropped_connection(
+    browser: Any, console_server: Server
+) -> None:
+    """The socket drops; while it is down the seller writes; the page reconnects with `after` set
+    to the last position it showed, and the message arrives with nothing lost or doubled."""
+    case_id = negotiating_case(console_server, "umbrella", "order-9002")
+    consumer = Person(browser, console_server, "CONSUMER", CONSUMER.id)
+    sockets: list[Any] = []
+    subscribed: list[dict[str, Any]] = []
+    up = {"allowed": True}
+
+    def proxy(ws: Any) -> None:
+        if not up["allowed"]:
+            ws.close()
+            return
+        server = ws.connect_to_server()
+
+        def to_server(message: str | bytes) -> None:
+            frame = json.loads(message)
+            if frame.get("type") == "subscribe":
+                subscribed.append(frame["payload"]["variables"])
+            server.send(message)
+
+        ws.on_message(to_server)
+        sockets.append(ws)
+
+    consumer.page.route_web_socket(re.compile(r"/graphql$"), proxy)
+    consumer.go(f"case/{case_id}")
+    consumer.page.locator(".live[data-state=live]").wait_for(timeout=WAIT)
+    shown = [
+        int(p)
+        for p in consumer.page.locator(".timeline li").evaluate_all(
+            "items => items.map(i => i.dataset.position)"
+        )
+    ]
+    up["allowed"] = False
+    sockets[-1].close()
+    consumer.page.locator(".live[data-state=reconnecting]").wait_for(timeout=WAIT)
+    console_server.data(
+        """mutation($id: ID!) { postMessage(input: {complaintId: $id,
+           text: "We can send a replacement."}) { __typename } }""",
+        {"id": case_id},
+        actor=Actor(Role.SELLER, "s-umbrella", "umbrella"),
+    )
+    up["allowed"] = True
+    consumer.page.get_by_text("We can send a replacement.").wait_for(timeout=WAIT)
+    assert subscribed[-1]["after"] == max(shown)
+    positions = consumer.page.locator(".timeline li").evaluate_all(
+        "items => items.map(i => Number(i.dataset.position))"
+    )
+    assert positions == sorted(set(positions)), "nothing doubled, in order"
+    consumer.close()

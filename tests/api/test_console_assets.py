@@ -1,0 +1,114 @@
+"""The console's own files, checked without a browser: its catalogues, its forms against the
+schema, and the rules it keeps (no inline script, no HTML built from strings)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from graphql import GraphQLEnumType, GraphQLInputObjectType, GraphQLNonNull, build_schema
+
+from complaints.web.console import CONSOLE
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA = build_schema((ROOT / "schema.graphql").read_text())
+SCRIPTS = {path.name: path.read_text() for path in CONSOLE.glob("*.js")}
+ENGLISH = json.loads((CONSOLE / "en.json").read_text())
+CHINESE = json.loads((CONSOLE / "zh-CN.json").read_text())
+
+
+def placeholders(text: str) -> set[str]:
+    return set(re.findall(r"\{(\w+)\}", text))
+
+
+def test_both_languages_have_every_message_with_the_same_placeholders() -> None:
+    assert ENGLISH.keys() == CHINESE.keys()
+    for key, english in ENGLISH.items():
+        assert english.strip(), key
+        assert CHINESE[key].strip(), key
+        assert placeholders(english) == placeholders(CHINESE[key]), key
+
+
+def test_every_message_the_scripts_name_is_in_the_catalogue() -> None:
+    named: set[str] = set()
+    for source in SCRIPTS.values():
+        named |= set(re.findall(r"\bt\(\"([a-zA-Z]+\.[a-zA-Z.]+)\"", source))
+    assert named, "the scripts name their messages"
+    assert sorted(named - ENGLISH.keys()) == []
+
+
+@pytest.mark.parametrize(
+    ("group", "enum"),
+    [
+        ("status", "ComplaintStatus"),
+        ("category", "ComplaintCategory"),
+        ("remedy", "RemedyType"),
+        ("outcome", "Outcome"),
+        ("role", "Role"),
+        ("visibility", "MessageVisibility"),
+        ("sanction", "SanctionKind"),
+        ("violation", "ViolationKind"),
+    ],
+)
+def test_every_value_of_an_enum_has_a_label(group: str, enum: str) -> None:
+    values = SCHEMA.type_map[enum]
+    assert isinstance(values, GraphQLEnumType)
+    assert sorted(f"{group}.{v}" for v in values.values if f"{group}.{v}" not in ENGLISH) == []
+
+
+def action_forms() -> dict[str, tuple[str, list[str]]]:
+    """forms.js's ACTIONS: each mutation's input type and the names of its fields."""
+    source = SCRIPTS["forms.js"]
+    body = source[
+        source.index("export const ACTIONS = {") : source.index(
+            "\n};", source.index("export const ACTIONS")
+        )
+    ]
+    forms = {}
+    for match in re.finditer(
+        r"\n  (\w+): \{\s*input: \"(\w+)\",\s*fields: \[(.*?)\],?\s*(?:confirm: true\s*)?\},",
+        body,
+        re.S,
+    ):
+        name, input_type, fields = match.groups()
+        names = re.findall(r"(?:name: \"(\w+)\"|(?:remedy|text|area)\(\"(\w+)\")", fields)
+        forms[name] = (input_type, [a or b for a, b in names])
+    return forms
+
+
+def test_each_action_form_matches_its_mutation_in_the_schema() -> None:
+    forms = action_forms()
+    mutations = SCHEMA.mutation_type
+    assert mutations is not None
+    complaint_mutations = {
+        name
+        for name, field in mutations.fields.items()
+        if str(field.type) == "ComplaintResult!" and name != "fileComplaint"
+    }
+    assert sorted(complaint_mutations - forms.keys()) == [], "a form for every case action"
+    for name, (input_type, fields) in forms.items():
+        argument = mutations.fields[name].args["input"].type
+        assert isinstance(argument, GraphQLNonNull)
+        declared = argument.of_type
+        assert isinstance(declared, GraphQLInputObjectType)
+        assert declared.name == input_type, name
+        assert set(fields) <= declared.fields.keys(), name
+        required = {
+            f
+            for f, spec in declared.fields.items()
+            if isinstance(spec.type, GraphQLNonNull) and f != "complaintId"
+        }
+        assert required <= set(fields), f"{name} leaves out a required field"
+        assert f"action.{name}" in ENGLISH
+
+
+def test_no_inline_script_and_no_html_from_strings() -> None:
+    page = (CONSOLE / "index.html").read_text()
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", page) == []
+    assert re.findall(r"\son\w+=", page) == [], "no inline event handlers"
+    for name, source in SCRIPTS.items():
+        assert re.findall(r"\.(?:inner|outer)HTML\b|insertAdjacentHTML|\beval\(", source) == [], (
+            name
+        )
