@@ -188,6 +188,7 @@ def test_a_case_from_filing_to_rating_in_two_browsers(browser: Any, console_serv
 
     # The seller's open list shows the filing arrive, without a reload.
     seller.page.locator(".count", has_text="1 cases").wait_for(timeout=WAIT)
+    seller.shoot("cases-seller")
     seller.page.locator("tbody a").first.click()
     seller.page.wait_for_selector('main[data-shown^="#/case/"]', timeout=WAIT)
     seller.page.locator(".live[data-state=live]").wait_for(timeout=WAIT)
@@ -216,6 +217,9 @@ def test_a_case_from_filing_to_rating_in_two_browsers(browser: Any, console_serv
     consumer.act("rateHandling", {"score": 5, "comment": "Quick and fair."})
     consumer.page.locator(".badge.status-CLOSED").wait_for(timeout=WAIT)
     consumer.page.get_by_text("★★★★★").wait_for(timeout=WAIT)
+    consumer.go("cases")
+    consumer.page.locator("tbody .badge.status-CLOSED").wait_for(timeout=WAIT)
+    consumer.shoot("cases-consumer")
     seller.page.locator(".badge.status-CLOSED").wait_for(timeout=WAIT)
     seller.shoot("case-seller")
     assert "rateHandling" in seller.allowed()  # the seller may rate too, once
