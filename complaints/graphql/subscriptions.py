@@ -33,7 +33,7 @@ from complaints.domain.values import PARTIES, Actor
 from complaints.graphql.context import Context, Info
 from complaints.graphql.errors import CodedError
 from complaints.graphql.resolvers import complaint_uuid
-from complaints.graphql.types.complaint import ComplaintNode, ComplaintUpdate
+from complaints.graphql.types.complaint import ComplaintUpdate
 from complaints.graphql.types.timeline import TimelineEntry
 from complaints.projections.read_models import ReadModels
 from complaints.projections.timeline import CaseRow
@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 1.0
 #: The longest a subscriber sleeps without news (it wakes for news, or when its token expires).
 IDLE_SECONDS = 60.0
+#: Timeline rows the hub reads at a time.
+HUB_BATCH = 1000
 #: Entries a subscriber may have waiting before the hub drops them and it reads them itself.
 BACKLOG = 1000
 
@@ -169,13 +171,22 @@ class TimelineHub:
 
     async def _read(self) -> None:
         assert self.position is not None
-        while rows := await anyio.to_thread.run_sync(self.views.timeline.rows_after, self.position):
+        while True:
+            rows = await anyio.to_thread.run_sync(
+                self.views.timeline.rows_after, self.position, HUB_BATCH
+            )
             for row in rows:
                 for listener in self._by_case.get(row.complaint_id, ()):
                     listener.offer(row)
                 for listener in self._by_viewer:
                     listener.offer(row)
-            self.position = rows[-1].position
+            if rows:
+                self.position = rows[-1].position
+            if len(rows) < HUB_BATCH:
+                # A short page is the end of what was committed when it was read; anything
+                # later pulses again (`_follow` took the pulse count before reading). Asking
+                # once more, for nothing, cost a thread hop and a query per batch.
+                return
 
 
 def _until_expiry(context: Context) -> float:
@@ -248,14 +259,14 @@ async def _updates(
             for entry in entries:
                 if entry.position <= position:
                     continue  # read from the model and handed over by the hub: send it once
-                complaint = await context.complaint(entry.complaint_id, fresh=True)
                 position = entry.position
-                if complaint is not None:
-                    yield ComplaintUpdate(
-                        position=entry.position,
-                        complaint=ComplaintNode.of(complaint),
-                        entry=TimelineEntry.of(entry),
-                    )
+                # The hub and the read model only give entries of cases this viewer may see
+                # (Listener.wants, TimelineView.since); the complaint loads only if selected.
+                yield ComplaintUpdate(
+                    position=entry.position,
+                    entry=TimelineEntry.of(entry),
+                    _complaint_id=entry.complaint_id,
+                )
     finally:
         hub.unregister(listener)
 

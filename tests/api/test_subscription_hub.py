@@ -9,6 +9,9 @@ forever for a start signal (tests/reliability/test_faults.py, one run in ten).
 from __future__ import annotations
 
 import asyncio
+from typing import Any
+
+import pytest
 
 from complaints.domain.values import Actor, Role
 from complaints.graphql.subscriptions import Listener, TimelineHub
@@ -96,6 +99,35 @@ def test_the_hub_hands_rows_only_to_those_who_may_see_them(
         assert len(await next_entries(mine)) == 1
         await asyncio.sleep(0.1)
         assert not theirs.entries
+        hub.close()
+
+    asyncio.run(run())
+
+
+def test_a_short_page_ends_the_hubs_read_without_asking_again(
+    models: ReadModels, world: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[int] = []
+    rows_after = models.timeline.rows_after
+
+    def counted(position: int, limit: int = 1000) -> Any:
+        asked.append(position)
+        return rows_after(position, limit)
+
+    monkeypatch.setattr(models.timeline, "rows_after", counted)
+
+    async def run() -> None:
+        hub = TimelineHub(models, AsyncPulse(asyncio.get_running_loop()))
+        listener = Listener(SELLER, None)
+        await hub.register(listener)
+        await asyncio.sleep(0.05)  # the hub's first read, of nothing
+        before = len(asked)
+        world.file()
+        models.catch_up()
+        hub.projected.pulse_threadsafe()
+        assert await next_entries(listener) == seen_by(models, SELLER, 0)
+        await asyncio.sleep(0.05)
+        assert len(asked) == before + 1, "one query for one short page"
         hub.close()
 
     asyncio.run(run())

@@ -17,6 +17,7 @@ from complaints.domain.rulebook import RULEBOOK
 from complaints.graphql import ids
 from complaints.graphql.context import Info
 from complaints.graphql.enums import ComplaintCategory, ComplaintStatus, Outcome, Party, Role
+from complaints.graphql.errors import CodedError
 from complaints.graphql.timeline import timeline_connection
 from complaints.graphql.types.case import (
     Appeal,
@@ -419,5 +420,14 @@ class ComplaintConnection:
 @strawberry.type
 class ComplaintUpdate:
     position: int
-    complaint: ComplaintNode
     entry: TimelineEntry
+    _complaint_id: strawberry.Private[UUID]
+
+    @strawberry.field(description="The complaint as it stands now, read only when asked for")
+    async def complaint(self, info: Info) -> ComplaintNode:
+        # The hub hands a subscriber only entries of cases it may see; a frame that does not
+        # select the complaint costs no load of it.
+        complaint = await info.context.complaint(self._complaint_id, fresh=True)
+        if complaint is None:
+            raise CodedError("NOT_FOUND", "The complaint is no longer there to read.")
+        return ComplaintNode.of(complaint)
