@@ -17,8 +17,8 @@ let config = { developmentSignIn: false };
 const STAFF = ["AGENT", "MEDIATOR", "ARBITER", "SUPERVISOR"];
 const PAGES = {
   PUBLIC: ["sanctioned", "statistics"],
-  CONSUMER: ["cases", "file", "sanctioned", "statistics"],
-  SELLER: ["cases", "sanctions", "webhooks", "statistics"],
+  CONSUMER: ["cases", "file", "violations", "sanctioned", "statistics"],
+  SELLER: ["cases", "sanctions", "violations", "webhooks", "statistics"],
   AGENT: ["intake", "cases", "assignments", "supervision", "violations"],
   MEDIATOR: ["intake", "cases", "assignments", "supervision", "violations"],
   ARBITER: ["assignments", "intake", "cases", "supervision", "violations"],
@@ -374,6 +374,85 @@ const SHOP = `query Console_Shop($shopId: String!) {
     scorecard { complaints upheldAgainstSeller strikes } }
 }`;
 
+const SANCTION_KINDS = ["WARNING", "FINE", "TRADING_RESTRICTED", "SHOP_CLOSED"];
+const SHOP_SANCTIONS = `query Console_ShopSanctions($shopId: String!) {
+  seller(shopId: $shopId) { sanctions { id kind reason imposedAt liftedAt until
+    appeal { grounds granted decidedAt rationale } } }
+}`;
+const SELLER_RESULT = "... on Seller { shopId }";
+
+/** A shop for a supervisor: its standing, its sanctions and what may be done about them. */
+async function showShop(target, shopId) {
+  const [{ seller: s }, { seller: withSanctions }] = await Promise.all([gql(SHOP, { shopId }), gql(SHOP_SANCTIONS, { shopId })]);
+  if (!s) return clear(target, h("p", {}, t("seller.notFound")));
+  const slot = h("div", { class: "form-slot" });
+  const again = () => showShop(target, shopId);
+  const form = (action, text, fields, input, submit) =>
+    h(
+      "button",
+      {
+        type: "button",
+        "data-action": action,
+        onclick: () => {
+          const built = buildForm({ fields, submitLabel: text, submit: (x) => mutate(action, input, submit(x), SELLER_RESULT), onDone: again, cancel: () => clear(slot) });
+          built.setAttribute("data-form", action);
+          clear(slot, h("h3", {}, text), built);
+          built.querySelector("input, select, textarea, button")?.focus();
+        },
+      },
+      text,
+    );
+  clear(
+    target,
+    h(
+      "div",
+      { class: "card", "data-shop": s.shopId },
+      h("h2", {}, `${s.name} (${s.shopId})`),
+      h("p", {}, `${label("sellerStatus", s.status)} · ${t("seller.deposit")}: ${formatMoney(s.depositBalance)} · ${t("shops.scorecard", s.scorecard)}`),
+      h(
+        "ul",
+        { class: "items" },
+        withSanctions.sanctions.map((x) =>
+          h(
+            "li",
+            { "data-sanction": x.id },
+            h("strong", {}, label("sanction", x.kind)),
+            ` · ${formatTime(x.imposedAt)}${x.liftedAt ? ` · ${t("seller.lifted")} ${formatTime(x.liftedAt)}` : ""}`,
+            h("p", {}, x.reason),
+            x.appeal ? h("p", {}, `${t("case.appeal")}: ${x.appeal.grounds}`) : null,
+            x.appeal && x.appeal.granted === null && !x.liftedAt
+              ? form("decideSanctionAppeal", t("action.decideSanctionAppeal"), [{ name: "grant", kind: "bool" }, { name: "rationale", kind: "textarea", required: true }], "DecideSanctionAppealInput", (v) => ({ shopId, sanctionId: x.id, grant: Boolean(v.grant), rationale: v.rationale }))
+              : null,
+            !x.liftedAt
+              ? form("liftSanction", t("action.liftSanction"), [{ name: "reason", kind: "textarea", required: true }], "LiftSanctionInput", (v) => ({ shopId, kind: x.kind, reason: v.reason }))
+              : null,
+          ),
+        ),
+      ),
+      form(
+        "sanctionSeller",
+        t("action.sanctionSeller"),
+        [
+          { name: "sanctionKind", kind: "select", options: SANCTION_KINDS, group: "sanction", required: true, labelKey: "field.sanctionKind" },
+          { name: "reason", kind: "textarea", required: true },
+          { name: "fine", kind: "money", labelKey: "field.fine" },
+          { name: "complaintId", kind: "text", labelKey: "field.complaintReference" },
+        ],
+        "SanctionSellerInput",
+        (v) => ({
+          shopId,
+          kind: v.sanctionKind,
+          reason: v.reason,
+          amount: v.fine?.amount ? v.fine : null,
+          complaintId: v.complaintId || null,
+          idempotencyKey: crypto.randomUUID?.(),
+        }),
+      ),
+      slot,
+    ),
+  );
+}
+
 /** Supervisors: look a shop up, and register a new one with its deposit. */
 function shopsPage() {
   const main = current;
@@ -381,15 +460,7 @@ function shopsPage() {
   const lookup = buildForm({
     fields: [{ name: "shopId", kind: "text", required: true }],
     submitLabel: t("shops.lookUp"),
-    submit: async ({ shopId }) => {
-      const { seller: s } = await gql(SHOP, { shopId });
-      clear(
-        found,
-        s
-          ? h("div", { class: "card" }, h("h2", {}, `${s.name} (${s.shopId})`), h("p", {}, `${label("sellerStatus", s.status)} · ${t("seller.deposit")}: ${formatMoney(s.depositBalance)} · ${t("shops.scorecard", s.scorecard)}`))
-          : h("p", {}, t("seller.notFound")),
-      );
-    },
+    submit: async ({ shopId }) => showShop(found, shopId),
   });
   const register = buildForm({
     fields: [
@@ -439,10 +510,51 @@ async function supervisionPage() {
 const VIOLATIONS = `query Console_Violations { violations(first: 50) {
   edges { node { id shopId kind status reportedAt reportedBy description sellerResponse } }
 } }`;
+const VIOLATION_KINDS = ["COUNTERFEIT", "FRAUD", "MISREPRESENTATION", "OTHER"];
+const VIOLATION = "... on Violation { id status }";
+
+/** A button that opens a small form in `slot`; the page is drawn again once it is sent. */
+function opener(slot, { action, text, fields, submit }) {
+  return h(
+    "button",
+    {
+      type: "button",
+      "data-action": action,
+      onclick: () => {
+        const form = buildForm({ fields, submitLabel: text, submit, onDone: () => route(), cancel: () => clear(slot) });
+        form.setAttribute("data-form", action);
+        clear(slot, h("h3", {}, text), form);
+        form.querySelector("input, select, textarea, button")?.focus();
+      },
+    },
+    text,
+  );
+}
 
 async function violationsPage() {
   const main = current;
-  const { violations } = await gql(VIOLATIONS);
+  const me = viewer();
+  // Consumers may report but not list: the list is for staff, auditors and the shop reported.
+  const violations =
+    me.role === "CONSUMER" || me.role === "PUBLIC" ? { edges: [] } : (await gql(VIOLATIONS)).violations;
+  const report = buildForm({
+    fields: [
+      { name: "shopId", kind: "text", required: true },
+      { name: "violationKind", kind: "select", options: VIOLATION_KINDS, group: "violation", required: true, labelKey: "field.violationKind" },
+      { name: "description", kind: "textarea", required: true },
+      { name: "complaintId", kind: "text", labelKey: "field.complaintReference" },
+    ],
+    submitLabel: t("violations.report"),
+    submit: ({ violationKind, ...values }) =>
+      mutate("reportViolation", "ReportViolationInput", { ...values, kind: violationKind, idempotencyKey: crypto.randomUUID?.() }, VIOLATION),
+    onDone: () => {
+      report.reset();
+      clear(sent, h("p", { class: "notice", role: "status" }, t("violations.reported")));
+      if (me.role !== "CONSUMER") route();
+    },
+  });
+  const sent = h("div");
+  report.setAttribute("data-form", "reportViolation");
   clear(
     main,
     h("h1", {}, t("nav.violations")),
@@ -450,11 +562,39 @@ async function violationsPage() {
       ? h(
           "ul",
           { class: "items" },
-          violations.edges.map(({ node: v }) =>
-            h("li", { class: "card" }, h("strong", {}, `${v.shopId} · ${label("violation", v.kind)}`), ` · ${v.status} · ${formatTime(v.reportedAt)}`, v.description ? h("p", {}, v.description) : null, v.sellerResponse ? h("p", {}, `${t("violations.response")}: ${v.sellerResponse}`) : null),
-          ),
+          violations.edges.map(({ node: v }) => {
+            const slot = h("div", { class: "form-slot" });
+            const open = v.status === "REPORTED";
+            const decide = open && me.role === "SUPERVISOR";
+            const respond = open && me.role === "SELLER" && me.shopId === v.shopId && !v.sellerResponse;
+            return h(
+              "li",
+              { class: "card", "data-violation": v.id },
+              h("strong", {}, `${v.shopId} · ${label("violation", v.kind)}`),
+              " ",
+              h("span", { class: "badge" }, label("violationStatus", v.status)),
+              ` · ${formatTime(v.reportedAt)} · ${label("role", v.reportedBy)}`,
+              v.description ? h("p", {}, v.description) : null,
+              v.sellerResponse ? h("p", {}, `${t("violations.response")}: ${v.sellerResponse}`) : null,
+              h(
+                "div",
+                { class: "action-buttons" },
+                decide
+                  ? [
+                      opener(slot, { action: "confirmViolation", text: t("action.confirmViolation"), fields: [], submit: () => mutate("confirmViolation", "ViolationActionInput", { violationId: v.id }, VIOLATION) }),
+                      opener(slot, { action: "dismissViolation", text: t("action.dismissViolation"), fields: [{ name: "reason", kind: "textarea", required: true }], submit: (x) => mutate("dismissViolation", "DismissViolationInput", { violationId: v.id, ...x }, VIOLATION) }),
+                    ]
+                  : null,
+                respond
+                  ? opener(slot, { action: "respondToViolation", text: t("action.respondToViolation"), fields: [{ name: "response", kind: "textarea", required: true }], submit: (x) => mutate("respondToViolation", "RespondToViolationInput", { violationId: v.id, ...x }, VIOLATION) })
+                  : null,
+              ),
+              slot,
+            );
+          }),
         )
       : h("p", {}, t("list.empty")),
+    me.role === "AUDITOR" ? null : [h("h2", {}, t("violations.report")), sent, report],
   );
 }
 

@@ -258,7 +258,7 @@ export function buildForm({ fields, submitLabel, submit, context = {}, onDone = 
     const error = h("span", { class: "field-error", id: `${id}-error` });
     errors[field.name] = error;
     controls.push([field, made]);
-    const caption = t(`field.${field.name}`) + (field.required ? " *" : "");
+    const caption = t(field.labelKey || `field.${field.name}`) + (field.required ? " *" : "");
     if (made.fieldset) return h("div", { class: "row" }, made.element, error);
     return h(
       "div",
