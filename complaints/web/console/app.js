@@ -388,20 +388,7 @@ async function showShop(target, shopId) {
   const slot = h("div", { class: "form-slot" });
   const again = () => showShop(target, shopId);
   const form = (action, text, fields, input, submit) =>
-    h(
-      "button",
-      {
-        type: "button",
-        "data-action": action,
-        onclick: () => {
-          const built = buildForm({ fields, submitLabel: text, submit: (x) => mutate(action, input, submit(x), SELLER_RESULT), onDone: again, cancel: () => clear(slot) });
-          built.setAttribute("data-form", action);
-          clear(slot, h("h3", {}, text), built);
-          built.querySelector("input, select, textarea, button")?.focus();
-        },
-      },
-      text,
-    );
+    opener(slot, { action, text, fields, submit: (x) => mutate(action, input, submit(x), SELLER_RESULT), onDone: again });
   clear(
     target,
     h(
@@ -513,15 +500,16 @@ const VIOLATIONS = `query Console_Violations { violations(first: 50) {
 const VIOLATION_KINDS = ["COUNTERFEIT", "FRAUD", "MISREPRESENTATION", "OTHER"];
 const VIOLATION = "... on Violation { id status }";
 
-/** A button that opens a small form in `slot`; the page is drawn again once it is sent. */
-function opener(slot, { action, text, fields, submit }) {
+/** A button that opens a small form in `slot`; once it is sent, `onDone` (by default the page
+ * is drawn again). */
+function opener(slot, { action, text, fields, submit, onDone = () => route() }) {
   return h(
     "button",
     {
       type: "button",
       "data-action": action,
       onclick: () => {
-        const form = buildForm({ fields, submitLabel: text, submit, onDone: () => route(), cancel: () => clear(slot) });
+        const form = buildForm({ fields, submitLabel: text, submit, onDone, cancel: () => clear(slot) });
         form.setAttribute("data-form", action);
         clear(slot, h("h3", {}, text), form);
         form.querySelector("input, select, textarea, button")?.focus();
