@@ -8,6 +8,11 @@
     BENCH_NAIVE_URL=postgresql://postgres@127.0.0.1:5432/test?schema=S \\
         .venv/bin/uvicorn bench.naive:app --port 8101
 
+With BENCH_NAIVE_PROJECTION=1 it also keeps one read model, fed by eventsourcing's own
+`ProjectionRunner` (a PostgreSQL tracking recorder, exactly-once by its tracking row), and each
+`fileComplaint` waits for it with the runner's `wait()` before answering: the fairer baseline
+for our mutations, which answer once every read model includes them.
+
 The plain endpoint for the timeline benchmark is here too: a Starlette route that returns the
 bytes in BENCH_PLAIN_FILE, as our server would.
 """
@@ -17,12 +22,18 @@ from __future__ import annotations
 import os
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from uuid import UUID
 
 import strawberry
 from eventsourcing.application import Application
+from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.domain import Aggregate, event
+from eventsourcing.persistence import Tracking
+from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
+from eventsourcing.projection import Projection, ProjectionRunner
+from psycopg.sql import SQL, Identifier
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -59,14 +70,62 @@ def naive_env(url: str) -> dict[str, str]:
     }
 
 
+class NaiveListView(PostgresTrackingRecorder):
+    """One read model as eventsourcing's documentation writes it: a table of complaints
+    beside the projection's tracking table, each row written with its tracking record."""
+
+    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        self.table = Identifier(self.datastore.schema, f"{self.tracking_table_name}_rows")
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {0} (id uuid PRIMARY KEY, shop_id text,"
+                " order_id text, status text, notification_id bigint)"
+            ).format(self.table)
+        )
+
+    def filed(self, complaint_id: UUID, shop_id: str, order_id: str, tracking: Tracking) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            self._insert_tracking(curs, tracking)
+            curs.execute(
+                SQL("INSERT INTO {0} VALUES (%s, %s, %s, 'SUBMITTED', %s)").format(self.table),
+                (complaint_id, shop_id, order_id, tracking.notification_id),
+            )
+
+
+class NaiveList(Projection[NaiveListView]):
+    name = "naivelist"
+
+    @singledispatchmethod
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        self.view.insert_tracking(tracking)
+
+    @process_event.register
+    def _(self, domain_event: NaiveComplaint.Filed, tracking: Tracking) -> None:
+        self.view.filed(
+            domain_event.originator_id,
+            domain_event.shop_id,
+            domain_event.order_id,
+            tracking,
+        )
+
+
 naive_app: Application[UUID] | None = None
+naive_runner: ProjectionRunner[Application[UUID], NaiveListView] | None = None
 
 
 def _application() -> Application[UUID]:
-    global naive_app  # noqa: PLW0603 - one per process, made on first use
+    global naive_app, naive_runner  # noqa: PLW0603 - one per process, made on first use
     if naive_app is None:
         url = os.environ.get("BENCH_NAIVE_URL", "postgresql://postgres@127.0.0.1:5432/test")
         naive_app = Application(env=naive_env(url))
+        if os.environ.get("BENCH_NAIVE_PROJECTION"):
+            naive_runner = ProjectionRunner(
+                application_class=Application,
+                projection_class=NaiveList,
+                view_class=NaiveListView,
+                env=naive_env(url),
+            )
     return naive_app
 
 
@@ -169,7 +228,9 @@ class Mutation:
     @strawberry.mutation
     def file_complaint(self, input: NaiveFileInput) -> Filed:
         complaint = NaiveComplaint(input.shop_id, input.order_id, input.description, input.amount)
-        _application().save(complaint)
+        recordings = _application().save(complaint)
+        if naive_runner is not None:  # read your writes: wait until the read model has it
+            naive_runner.wait(recordings[-1].notification.id, timeout=10)
         return Filed(id=strawberry.ID(str(complaint.id)))
 
 

@@ -212,6 +212,9 @@ class Settings:
     #: Whether `complaints serve` also feeds the read models (each projection still has one
     #: leader). Switch off to run stateless API processes beside a `complaints worker`.
     in_process_projections: bool = True
+    #: Apply the read models in each save's own transaction, where they share its database
+    #: (PostgreSQL with group commit, SQLite); their runners then only back them up.
+    inline_projections: bool = True
     #: How long a mutation waits for the read models to include its own events (0: never).
     read_your_writes_seconds: float = 2.0
     #: Responses kept for persisted queries that read one case (0: no response cache).
@@ -334,6 +337,7 @@ class Settings:
             key_cache_seconds=number("KEY_CACHE_SECONDS", 5.0, integer=False),
             log_level=source.get("LOG_LEVEL", "info").lower(),
             in_process_projections=flag("IN_PROCESS_PROJECTIONS", True),
+            inline_projections=flag("INLINE_PROJECTIONS", True),
             read_your_writes_seconds=number("READ_YOUR_WRITES_SECONDS", 2.0, integer=False),
             response_cache_entries=int(number("RESPONSE_CACHE_ENTRIES", 10_000)),
             apq_registration=flag("APQ_REGISTRATION", not production),
@@ -377,6 +381,7 @@ class Settings:
             "KEY_CACHE_SECONDS": str(self.key_cache_seconds),
             "LOG_LEVEL": self.log_level,
             "IN_PROCESS_PROJECTIONS": str(self.in_process_projections).lower(),
+            "INLINE_PROJECTIONS": str(self.inline_projections).lower(),
             "READ_YOUR_WRITES_SECONDS": str(self.read_your_writes_seconds),
             "RESPONSE_CACHE_ENTRIES": str(self.response_cache_entries),
             "APQ_REGISTRATION": str(self.apq_registration).lower(),

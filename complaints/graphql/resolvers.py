@@ -22,7 +22,8 @@ async def run_command(info: Info, call: Callable[[], T]) -> T | AnyError:
     """Run one application command off the event loop. A refusal becomes its typed error.
 
     On success, wait (bounded by READ_YOUR_WRITES_SECONDS) until the read models include the
-    command's events, so that the caller's next query sees its own write.
+    command's events, so that the caller's next query sees its own write. Where the read models
+    are applied inline (in the command's own transaction), they already do: no wait.
     """
     context = info.context
 
@@ -37,7 +38,7 @@ async def run_command(info: Info, call: Callable[[], T]) -> T | AnyError:
     if isinstance(outcome, DomainError):
         return as_error(outcome)
     wait = context.settings.read_your_writes_seconds
-    if position is not None and wait > 0:
+    if position is not None and wait > 0 and not context.read_models.applied(position):
         await anyio.to_thread.run_sync(lambda: context.read_models.wait_for(position, timeout=wait))
     return outcome
 

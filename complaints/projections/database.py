@@ -61,7 +61,7 @@ class ReadStore(ABC):
     def close(self) -> None: ...
 
 
-class _SqliteTx(Tx):
+class SqliteTx(Tx):
     def __init__(self, cursor: sqlite3.Cursor) -> None:
         self.cursor = cursor
 
@@ -108,7 +108,7 @@ class SqliteReadStore(ReadStore):
         conn = self._connection()
         conn.execute("BEGIN IMMEDIATE")
         try:
-            yield _SqliteTx(conn.cursor())
+            yield SqliteTx(conn.cursor())
         except BaseException:
             conn.execute("ROLLBACK")
             raise
@@ -119,7 +119,7 @@ class SqliteReadStore(ReadStore):
         conn = self._connection()
         conn.execute("BEGIN")
         try:
-            yield _SqliteTx(conn.cursor())
+            yield SqliteTx(conn.cursor())
         finally:
             conn.execute("ROLLBACK")
 
@@ -138,7 +138,7 @@ class SqliteReadStore(ReadStore):
             shutil.rmtree(self.path.parent, ignore_errors=True)
 
 
-class _PostgresTx(Tx):
+class PostgresTx(Tx):
     def __init__(self, cursor: Any) -> None:
         self.cursor = cursor
 
@@ -184,7 +184,7 @@ class PostgresReadStore(ReadStore):
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
         with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
-            yield _PostgresTx(cursor)
+            yield PostgresTx(cursor)
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
@@ -194,7 +194,7 @@ class PostgresReadStore(ReadStore):
             conn.autocommit = True
             try:
                 with conn.cursor() as cursor:
-                    yield _PostgresTx(cursor)
+                    yield PostgresTx(cursor)
             finally:
                 # A connection lost meanwhile cannot be switched back; the pool discards it.
                 with suppress(self._driver_error):

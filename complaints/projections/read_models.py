@@ -15,6 +15,7 @@ from complaints.projections.coordination import NotifyListener, projected_channe
 from complaints.projections.database import ReadStore, open_read_store
 from complaints.projections.deadlines import PendingDeadlines, PendingDeadlinesView
 from complaints.projections.deliveries import DeliveryLog
+from complaints.projections.inline import InlineProjections
 from complaints.projections.runner import (
     ProjectionRunner,
     ProjectionWorker,
@@ -27,6 +28,7 @@ from complaints.projections.statistics import Statistics, StatisticsView
 from complaints.projections.supervision import Supervision, SupervisionView
 from complaints.projections.timeline import Timeline, TimelineView
 from complaints.projections.webhooks import Webhooks, WebhooksView
+from complaints.store.inline import InlineHost
 from complaints.store.postgres import creating_tables
 from complaints.store.signal import Signal
 
@@ -65,7 +67,11 @@ class ProjectionStatus:
 
 
 class ReadModels:
-    def __init__(self, app: ComplaintsApp, db: ReadStore | None = None) -> None:
+    def __init__(
+        self, app: ComplaintsApp, db: ReadStore | None = None, *, inline: bool | None = None
+    ) -> None:
+        """`inline`: apply the read models in each save's transaction where the store allows
+        (default: the INLINE_PROJECTIONS setting); False leaves them to the runners alone."""
         self.app = app
         self.db = db or open_read_store(app.settings.store)
         with creating_tables(app.settings.store):
@@ -91,6 +97,25 @@ class ReadModels:
         self._known_after = -1
         self._known_at = 0.0
         self._known_lock = threading.Lock()
+        #: Read models applied in the transaction of each save (see inline.py), where they
+        #: live in the events' database and the recorder can; None: runners alone feed them.
+        self.inline: InlineProjections | None = None
+        store = app.settings.store
+        recorder = app.recorder
+        if (
+            (app.settings.inline_projections if inline is None else inline)
+            and store.kind != "memory"
+            and isinstance(recorder, InlineHost)
+        ):
+            self.inline = InlineProjections(
+                app,
+                self.db,
+                PROJECTIONS,
+                advanced=self.advanced,
+                named=self._named,
+                notify_channel=projected_channel(store) if store.kind == "postgres" else None,
+            )
+            recorder.inline = self.inline
 
     def listen(self) -> None:
         """On PostgreSQL, hear other processes: new events pulse `app.saved`, committed
@@ -109,6 +134,9 @@ class ReadModels:
             self.app.write_mark = lambda: saved.pulses if listener.connected else None
 
     def close(self) -> None:
+        recorder = self.app.recorder
+        if self.inline is not None and getattr(recorder, "inline", None) is self.inline:
+            recorder.inline = None  # type: ignore[attr-defined]
         if self._listener is not None:
             self.app.write_mark = lambda: None
             self._listener.stop()
@@ -147,13 +175,21 @@ class ReadModels:
                 if (current := tracking.active(tx, name)) is not None
             }
 
+    def applied(self, position: int, names: Sequence[str] | None = None) -> bool:
+        """Whether this process applied the log up to `position` to these read models (all
+        by default) in the transactions of its own saves: known without asking anyone."""
+        wanted = list(names or [p.name for p in PROJECTIONS])
+        return self.inline is not None and self.inline.reached(wanted, position)
+
     def wait_for(
         self, position: int, *, timeout: float, names: Sequence[str] | None = None
     ) -> bool:
         """Wait, at most `timeout` seconds, until the read models have applied the log up to
         `position`. True when they have; False when the time ran out first."""
-        deadline = time.monotonic() + timeout
+        if self.applied(position, names):
+            return True
         wanted = list(names or [p.name for p in PROJECTIONS])
+        deadline = time.monotonic() + timeout
         while True:
             seen = self.advanced.pulses
             with self._known_lock:
@@ -183,7 +219,13 @@ class ReadModels:
         projections = PROJECTIONS if names is None else [projection_named(n) for n in names]
         self.listen()
         return ProjectionWorker(
-            self.app, self.db, projections, advanced=self.advanced, poll=poll, named=self._named
+            self.app,
+            self.db,
+            projections,
+            advanced=self.advanced,
+            poll=poll,
+            named=self._named,
+            inline=self.inline.names if self.inline is not None else frozenset(),
         )
 
     @property

@@ -380,12 +380,14 @@ class ProjectionWorker:
         poll: float = 1.0,
         leadership: Leadership | None = None,
         named: dict[str, Signal] | None = None,
+        inline: frozenset[str] = frozenset(),
     ) -> None:
         self.app = app
         self.db = db
         self.projections = list(projections)
         self.advanced = advanced or Signal()
         self.named = named or {}
+        self.inline = inline
         self.poll = poll
         store = app.settings.store
         self.leadership = leadership or open_leadership(store, app)
@@ -394,10 +396,13 @@ class ProjectionWorker:
         self._threads: list[threading.Thread] = []
 
     def groups(self) -> list[list[type[Projection]]]:
-        """Each followed projection alone; the rest together."""
-        followed = [[p] for p in self.projections if p.name in self.named]
-        rest = [p for p in self.projections if p.name not in self.named]
-        return followed + ([rest] if rest else [])
+        """Those applied inline together; each other followed projection alone; the rest
+        together."""
+        inline = [p for p in self.projections if p.name in self.inline]
+        others = [p for p in self.projections if p.name not in self.inline]
+        followed = [[p] for p in others if p.name in self.named]
+        rest = [p for p in others if p.name not in self.named]
+        return ([inline] if inline else []) + followed + ([rest] if rest else [])
 
     def start(self) -> None:
         for group in self.groups():
@@ -456,6 +461,9 @@ class ProjectionWorker:
                 )
                 rebuild(self.app, self.db, runner.projection)
         step = GroupRunner(runners).step  # one runner alone is a group of one
+        if all(r.name in self.inline for r in runners):
+            self._back_up(runners, step, complete=complete)
+            return
         # A followed projection (the timeline: subscribers wait on it) goes first; the others
         # would hold the GIL while it steps. They start a moment later, which also lets their
         # batches grow.
@@ -470,3 +478,19 @@ class ProjectionWorker:
                     return
                 if not complete:
                     return  # idle: try again to lead the whole group
+
+    def _back_up(
+        self, runners: Sequence[ProjectionRunner], step: Callable[[], int], *, complete: bool
+    ) -> None:
+        """Projections the writers apply inline: step only what they left behind, reading the
+        positions afresh each time (the writers move them), and otherwise sleep a `poll`."""
+        while not self._stop.is_set():
+            for runner in runners:
+                runner.forget()
+            if step() > 0:
+                continue
+            self._stop.wait(self.poll)
+            if not all(self.leadership.still_leading(r.name) for r in runners):
+                return
+            if not complete:
+                return

@@ -30,7 +30,7 @@ class Generation:
     active: bool
 
 
-def _now() -> str:
+def now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
@@ -60,7 +60,7 @@ def add_generation(tx: Tx, name: str, generation: int, version: int) -> None:
     tx.execute(
         "INSERT INTO rm_positions (name, generation, position, version, updated_at)"
         " VALUES (?, ?, 0, ?, ?)",
-        (name, generation, version, _now()),
+        (name, generation, version, now()),
     )
 
 
@@ -74,7 +74,7 @@ def advance(tx: Tx, name: str, generation: int, expected: int, position: int) ->
     changed = tx.execute(
         "UPDATE rm_positions SET position = ?, updated_at = ?"
         " WHERE name = ? AND generation = ? AND position = ?",
-        (position, _now(), name, generation, expected),
+        (position, now(), name, generation, expected),
     )
     return changed == 1
 

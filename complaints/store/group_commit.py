@@ -35,6 +35,7 @@ from eventsourcing.utils import retry
 from psycopg.sql import SQL
 
 from complaints.store.hash_chain import HashedPostgresRecorder, chain
+from complaints.store.inline import AfterCommit, Inline, InlineHost, Positioned
 
 #: The most saves one transaction takes; more wait for the next.
 MAX_BATCH = 64
@@ -111,8 +112,15 @@ class GroupCommit:
             following.ready.set()
 
 
-class GroupCommitPostgresRecorder(HashedPostgresRecorder):
-    """The hash-chained PostgreSQL recorder, committing concurrent saves together."""
+class _Prepared(list[StoredEvent]):
+    """A save's events, with their decoded domain events for the inline projections."""
+
+    prepared: list[Any]
+
+
+class GroupCommitPostgresRecorder(HashedPostgresRecorder, InlineHost):
+    """The hash-chained PostgreSQL recorder, committing concurrent saves together (and, when
+    inline projections are attached, applying them to each batch in its transaction)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -123,29 +131,47 @@ class GroupCommitPostgresRecorder(HashedPostgresRecorder):
     ) -> Sequence[int] | None:
         if not stored_events:
             return []
+        inline = self.inline
+        if inline is not None:
+            events = _Prepared(stored_events)
+            events.prepared = inline.prepare(stored_events)
+            stored_events = events
         return self.group.submit(stored_events)
 
     @retry(OperationalError, max_attempts=10, wait=0.2)
     def _commit_batch(self, batch: list[Sequence[StoredEvent]]) -> list[Outcome]:
+        after: AfterCommit | None = None
         with self.datastore.get_connection() as conn, conn.transaction():
             with conn.cursor() as curs:
                 self._lock_table(curs)
                 self._notify_channel(curs)
-            if len(batch) == 1:
-                # Alone, it needs no savepoint: a conflict rolls the transaction back and
-                # leaves as the library's IntegrityError, which the save alone raises.
-                return [self._insert_saves(conn, batch[0])]
-            try:
-                with conn.transaction():  # a savepoint: one insert for the whole batch
-                    ids = self._insert_saves(conn, [e for events in batch for e in events])
-            except psycopg.IntegrityError:
-                return [self._insert_alone(conn, events) for events in batch]
-            outcomes: list[Outcome] = []
-            start = 0
-            for events in batch:
-                outcomes.append(ids[start : start + len(events)])
-                start += len(events)
-            return outcomes
+            outcomes = self._insert_batch(conn, batch)
+            inline = self.inline
+            if inline is not None:
+                # Still under the table lock: the read models move in notification-id order.
+                after = inline.apply("postgres", conn, _positioned(inline, batch, outcomes))
+        if after is not None:
+            after()
+        return outcomes
+
+    def _insert_batch(
+        self, conn: psycopg.Connection[Any], batch: list[Sequence[StoredEvent]]
+    ) -> list[Outcome]:
+        if len(batch) == 1:
+            # Alone, it needs no savepoint: a conflict rolls the transaction back and
+            # leaves as the library's IntegrityError, which the save alone raises.
+            return [self._insert_saves(conn, batch[0])]
+        try:
+            with conn.transaction():  # a savepoint: one insert for the whole batch
+                ids = self._insert_saves(conn, [e for events in batch for e in events])
+        except psycopg.IntegrityError:
+            return [self._insert_alone(conn, events) for events in batch]
+        outcomes: list[Outcome] = []
+        start = 0
+        for events in batch:
+            outcomes.append(ids[start : start + len(events)])
+            start += len(events)
+        return outcomes
 
     def _insert_alone(
         self, conn: psycopg.Connection[Any], events: Sequence[StoredEvent]
@@ -198,3 +224,19 @@ class GroupCommitPostgresRecorder(HashedPostgresRecorder):
                 ),
             )
         return ids
+
+
+def _positioned(
+    inline: Inline, batch: list[Sequence[StoredEvent]], outcomes: list[Outcome]
+) -> list[Positioned]:
+    """The decoded events of the saves that went in, each with its notification id (a save
+    submitted before the inline projections were attached is decoded now)."""
+    positioned: list[Positioned] = []
+    for events, outcome in zip(batch, outcomes, strict=True):
+        if isinstance(outcome, BaseException):
+            continue
+        prepared = getattr(events, "prepared", None)
+        if prepared is None:
+            prepared = inline.prepare(events)
+        positioned.extend(zip(outcome, prepared, strict=True))
+    return positioned

@@ -32,6 +32,8 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from psycopg.sql import SQL, Identifier
 
+from complaints.store.inline import InlineHost
+
 PREFIX = b"complaints/audit/v1\n"
 GENESIS = "0" * 64
 
@@ -77,8 +79,24 @@ class HashedRecorder:
         raise NotImplementedError
 
 
-class HashedSQLiteRecorder(SQLiteApplicationRecorder, HashedRecorder):
+class HashedSQLiteRecorder(SQLiteApplicationRecorder, HashedRecorder, InlineHost):
     hashes_table = "event_hashes"
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        inline = self.inline
+        if inline is None or not stored_events:
+            return super().insert_events(stored_events, **kwargs)
+        prepared = inline.prepare(stored_events)
+        with self.datastore.transaction(commit=True) as c:
+            ids = self._insert_events(c, stored_events, **kwargs)
+            assert ids is not None  # the application recorder returns the notification ids
+            # The write lock is held until commit: read models move in notification-id order.
+            connection = c.sqlite_cursor.connection
+            after = inline.apply("sqlite", connection, list(zip(ids, prepared, strict=True)))
+        after()
+        return ids
 
     def construct_create_table_statements(self) -> list[str]:
         return [

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,15 @@ from complaints.settings import Settings
 from tests.scenario import CONSUMER, SUPERVISOR, Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def stored_read_models(stored_app: ComplaintsApp) -> Iterator[ReadModels]:
+    """Here the runners alone feed the read models: saves do not apply them inline (that,
+    and the runners as its backstop, is tests/projections/test_inline.py)."""
+    models = ReadModels(stored_app, inline=False)
+    yield models
+    models.close()
 
 
 def varied_history(world: Scenario, rounds: int = 1) -> None:
@@ -98,15 +108,17 @@ def test_reading_ones_own_writes(stored_world: Scenario, stored_read_models: Rea
         worker.stop()
 
 
-def test_waiting_is_bounded_when_nothing_feeds_the_read_models(
-    stored_world: Scenario, stored_read_models: ReadModels
-) -> None:
-    stored_world.file()
-    position = stored_world.app.last_saved_position()
-    assert position is not None
-    started = time.monotonic()
-    assert not stored_read_models.wait_for(position, timeout=0.3)
-    assert time.monotonic() - started < 2
+def test_waiting_is_bounded_when_nothing_feeds_the_read_models(stored_world: Scenario) -> None:
+    read_models = ReadModels(stored_world.app, inline=False)  # the runners alone feed them
+    try:
+        stored_world.file()
+        position = stored_world.app.last_saved_position()
+        assert position is not None
+        started = time.monotonic()
+        assert not read_models.wait_for(position, timeout=0.3)
+        assert time.monotonic() - started < 2
+    finally:
+        read_models.close()
 
 
 def test_the_worker_follows_writes_made_by_another_process(
