@@ -5,10 +5,12 @@ PostgreSQL LISTEN/NOTIFY round trip measured in the same run; and memory per sub
     .venv/bin/python -m bench.subscriptions --subscribers 50 --events 30
 
 One server (`complaints serve`, projections in-process, PostgreSQL). Each subscriber follows a
-case of its own with `complaintUpdates`. A writer in a process of its own posts messages to random
-followed cases, one at a time at a steady pace; the moment `post_message` returns (the commit
-is done) is the start, the frame's arrival at the subscriber the end. Memory per subscriber is
-the growth of the server's resident set while the subscribers connect, divided by their number.
+case of its own with `complaintUpdates`. A writer in a process of its own (as another API server
+would be: with its read models, applied inline in each save's transaction) posts messages to
+random followed cases, one at a time at a steady pace; the moment `post_message` returns (the
+commit is done) is the start, the frame's arrival at the subscriber the end. Memory per
+subscriber is the growth of the server's resident set while the subscribers connect, divided by
+their number.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from bench.http import AGENT, REFUND, SUPERVISOR, start, token
 from complaints.application import ComplaintsApp
 from complaints.domain.values import Actor, Category, Money, Role
 from complaints.graphql.ids import global_id
+from complaints.projections.read_models import ReadModels
 from complaints.settings import Settings
 
 UPDATES = """subscription($id: ID!) { complaintUpdates(complaintId: $id) {
@@ -68,6 +71,7 @@ def notify_round_trips(url: str, count: int) -> list[float]:
 def write(url: str, cases: list[tuple[str, str]], args: Any, results: Any) -> None:
     """Post messages to random followed cases at a steady pace; report when each committed."""
     app = ComplaintsApp(Settings(database_url=url))
+    read_models = ReadModels(app)  # attaches the inline projections to the app's recorder
     rng = random.Random(7)  # noqa: S311 - picks cases, not secrets
     committed: dict[tuple[str, int], float] = {}
     try:
@@ -78,6 +82,7 @@ def write(url: str, cases: list[tuple[str, str]], args: Any, results: Any) -> No
             committed[(case_id, posted.version)] = time.time()
             time.sleep(args.interval)
     finally:
+        read_models.close()
         app.close()
         results.put(committed)
 

@@ -76,6 +76,7 @@ class InlineProjections:
         advanced: Signal,
         named: dict[str, Signal],
         notify_channel: str | None,
+        unapplied: Signal,
     ) -> None:
         self.app = app
         self.db = db
@@ -83,6 +84,8 @@ class InlineProjections:
         self.advanced = advanced
         self.named = named
         self.notify_channel = notify_channel
+        #: Pulsed when a batch's events were not applied here: the backstop runner wakes.
+        self.unapplied = unapplied
         self._lock = threading.Lock()
         #: Each model's position as this process last committed it inline.
         self._positions: dict[str, int] = {}
@@ -111,7 +114,12 @@ class InlineProjections:
         except Exception:
             self.failures += 1
             log.exception("inline read models failed; the events commit, their runner catches up")
-            return _nothing
+            if dialect == "postgres":
+                # The save's own NOTIFY said "applied inline"; this one wakes the backstop
+                # runners of other processes (PostgreSQL delivers both on commit).
+                channel = self.app.recorder.channel_name  # type: ignore[attr-defined]
+                connection.execute(f'NOTIFY "{channel}"')
+            return self.unapplied.pulse
         last = batch[-1][0]
         return lambda: self._committed(moved, last)
 

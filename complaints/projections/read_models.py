@@ -83,6 +83,9 @@ class ReadModels:
         self.advanced = Signal()
         #: Pulsed after each batch of the timeline alone (subscriptions, the response cache).
         self.timeline_advanced = Signal()
+        #: Pulsed when events were saved that no inline projection applied (another process
+        #: without them, on PostgreSQL; a failed inline batch): the backstop runners wake.
+        self.unapplied = Signal()
         self._listener: NotifyListener | None = None
         self.complaints = ComplaintListView(self.db)
         self.timeline = TimelineView(self.db)
@@ -114,6 +117,7 @@ class ReadModels:
                 advanced=self.advanced,
                 named=self._named,
                 notify_channel=projected_channel(store) if store.kind == "postgres" else None,
+                unapplied=self.unapplied,
             )
             recorder.inline = self.inline
 
@@ -127,7 +131,9 @@ class ReadModels:
             self._listener = NotifyListener(
                 store,
                 {events_channel: self.app.saved, projected_channel(store): self.advanced},
-                payloads=self._named,
+                # The event store's NOTIFY carries 'inline' from a writer that applied the
+                # read models itself, and nothing from one that did not.
+                payloads={**self._named, "": self.unapplied},
             )
             self._listener.start()
             listener, saved = self._listener, self.app.saved
@@ -226,6 +232,7 @@ class ReadModels:
             poll=poll,
             named=self._named,
             inline=self.inline.names if self.inline is not None else frozenset(),
+            unapplied=self.unapplied,
         )
 
     @property

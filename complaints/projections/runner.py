@@ -381,6 +381,7 @@ class ProjectionWorker:
         leadership: Leadership | None = None,
         named: dict[str, Signal] | None = None,
         inline: frozenset[str] = frozenset(),
+        unapplied: Signal | None = None,
     ) -> None:
         self.app = app
         self.db = db
@@ -388,6 +389,7 @@ class ProjectionWorker:
         self.advanced = advanced or Signal()
         self.named = named or {}
         self.inline = inline
+        self.unapplied = unapplied or Signal()
         self.poll = poll
         store = app.settings.store
         self.leadership = leadership or open_leadership(store, app)
@@ -418,6 +420,7 @@ class ProjectionWorker:
     def stop(self) -> None:
         self._stop.set()
         self.app.saved.pulse()
+        self.unapplied.pulse()
         for thread in self._threads:
             thread.join(timeout=30)
         self.leadership.close()
@@ -485,11 +488,12 @@ class ProjectionWorker:
         """Projections the writers apply inline: step only what they left behind, reading the
         positions afresh each time (the writers move them), and otherwise sleep a `poll`."""
         while not self._stop.is_set():
+            seen = self.unapplied.pulses
             for runner in runners:
                 runner.forget()
             if step() > 0:
                 continue
-            self._stop.wait(self.poll)
+            self.unapplied.wait(seen, self.poll)
             if not all(self.leadership.still_leading(r.name) for r in runners):
                 return
             if not complete:

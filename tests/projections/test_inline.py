@@ -231,14 +231,35 @@ def test_another_process_hears_an_inline_batch(
 def test_the_worker_backs_up_the_inline_models_together(
     stored_world: Scenario, models: ReadModels, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    worker = models.worker(poll=0.1)
+    worker = models.worker(poll=30)  # woken by the failure, not by its poll
     assert worker.groups() == [list(PROJECTIONS)]
     worker.start()
     try:
         with monkeypatch.context() as patched:
             patched.setattr(Statistics, "flush", lambda *_: (_ for _ in ()).throw(RuntimeError()))
             stored_world.file()
-        assert models.wait_for(models.head(), timeout=30)  # the backstop applied it
+        assert models.wait_for(models.head(), timeout=10)  # the backstop applied it
     finally:
         worker.stop()
     assert_rows_equal_a_replay(models)
+
+
+@pytest.mark.postgres
+def test_a_writer_without_inline_projections_wakes_the_backstop_at_once(
+    postgres_url: str, clock: ManualClock, tmp_path: Path
+) -> None:
+    """Its NOTIFY carries no 'inline' payload: the backstop runner applies its events now,
+    not at its next poll."""
+    settings = Settings(database_url=postgres_url, upload_dir=tmp_path / "uploads")
+    server_app, other_app = ComplaintsApp(settings, clock=clock), ComplaintsApp(settings)
+    server = ReadModels(server_app)
+    worker = server.worker(poll=30)
+    worker.start()
+    try:
+        Scenario(other_app, clock).file()  # a process with no read models attached
+        assert server.wait_for(other_app.recorder.max_notification_id() or 0, timeout=10)
+    finally:
+        worker.stop()
+        server.close()
+        server_app.close()
+        other_app.close()
