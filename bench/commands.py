@@ -9,6 +9,8 @@
 - Application: each client files complaints through `ComplaintsApp.file_complaint` (the seller
   is loaded, the description sealed, the event hash-chained and stored) — one command, one
   transaction of its own or a share of a group commit.
+- Application with its read models: the same filings, each save also applying the seven read
+  models in its transaction (inline projections, as `complaints serve` does).
 - Application, contended: clients post messages to 8 shared cases, so commands collide and are
   retried alone.
 """
@@ -24,6 +26,7 @@ from decimal import Decimal
 from bench.common import DEFAULT_URL, Run, Schema, closed_loop, figures, fresh_schema, ms
 from complaints.application import ComplaintsApp
 from complaints.domain.values import Actor, Category, Money, Remedy, RemedyType, Role
+from complaints.projections.read_models import ReadModels
 from complaints.settings import Settings
 
 SUPERVISOR = Actor(Role.SUPERVISOR, "sup-1")
@@ -121,6 +124,8 @@ def main() -> None:
         alone = ComplaintsApp(
             Settings(database_url=schema.url, command_retries=50, group_commit=False)
         )
+        with_models = ComplaintsApp(Settings(database_url=schema.url, command_retries=50))
+        read_models = ReadModels(with_models)  # applied inline in each save's transaction
         try:
             grouped.register_seller(SUPERVISOR, "acme", "ACME", Money(Decimal("1000000"), "CNY"))
             for clients in levels:
@@ -129,6 +134,7 @@ def main() -> None:
                 for app, how, label in (
                     (alone, "one transaction each", "alone"),
                     (grouped, "group commit", "grouped"),
+                    (with_models, "group commit + 7 read models inline", "inline"),
                 ):
                     run = filing(app, clients, args.seconds, label)
                     rows.append(_row(f"fileComplaint, {how}, {clients} clients", run, raw))
@@ -151,8 +157,9 @@ def main() -> None:
                 )
                 sizes.clear()
         finally:
-            grouped.close()
-            alone.close()
+            read_models.close()
+            for app in (grouped, alone, with_models):
+                app.close()
     figures(
         "commands per second on PostgreSQL (ratio: against raw inserts at the same concurrency)",
         ["what", "ops/s", "p50 ms", "p99 ms", "errors", "vs raw inserts"],

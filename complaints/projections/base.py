@@ -126,6 +126,8 @@ class RowCache:
         self.key = key
         self._rows: dict[tuple[Any, ...], dict[str, Any] | None] = {}
         self._dirty: set[tuple[Any, ...]] = set()
+        #: Keys not in the table (made by the event that creates them, or looked up and absent).
+        self._new: set[tuple[Any, ...]] = set()
         self._where = " AND ".join(f"{k} = ?" for k in key)
 
     def get(
@@ -137,14 +139,22 @@ class RowCache:
                 f"SELECT {', '.join(self.columns)} FROM {self.table} WHERE {self._where}", key
             )
             self._rows[key] = None if row is None else dict(zip(self.columns, row, strict=True))
+            if row is None:
+                # Only one runner applies a batch to a projection (its position is claimed
+                # first), so what is not there now is not there at the flush either.
+                self._new.add(key)
         if for_update:
             self._dirty.add(key)
         return self._rows[key]
 
-    def put(self, row: dict[str, Any]) -> None:
+    def put(self, row: dict[str, Any], *, new: bool = False) -> None:
+        """Set the row. `new`: the event creates it (a filing, a deadline set at a version of
+        its own), so there is nothing to delete before inserting it."""
         key = tuple(row[k] for k in self.key)
         self._rows[key] = row
         self._dirty.add(key)
+        if new:
+            self._new.add(key)
 
     def delete(self, key: tuple[Any, ...]) -> None:
         self._rows[key] = None
@@ -153,7 +163,9 @@ class RowCache:
     def flush(self, tx: Tx) -> None:
         dirty = [key for key in self._rows if key in self._dirty]
         if dirty:
-            tx.many(f"DELETE FROM {self.table} WHERE {self._where}", dirty)
+            stored = [key for key in dirty if key not in self._new]
+            if stored:
+                tx.many(f"DELETE FROM {self.table} WHERE {self._where}", stored)
             marks = ", ".join("?" for _ in self.columns)
             rows = [self._rows[key] for key in dirty]
             tx.many(
@@ -162,6 +174,7 @@ class RowCache:
             )
         self._rows.clear()
         self._dirty.clear()
+        self._new.clear()
 
 
 def table_name(projection: str, suffix: str, generation: int) -> str:

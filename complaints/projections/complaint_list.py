@@ -190,7 +190,8 @@ class ComplaintList(Projection):
                 "paused": 0,
                 "paused_seconds": 0.0,
                 "escalated": 0,
-            }
+            },
+            new=True,
         )
 
     @on(Complaint.EvidenceSubmitted)

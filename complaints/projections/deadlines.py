@@ -61,7 +61,8 @@ class PendingDeadlines(Projection):
                 "reference": e.reference,
                 "shop_id": e.shop_id,
                 "paused": 0,
-            }
+            },
+            new=True,
         )
 
     @on(Complaint.DeadlineSet)
@@ -82,7 +83,8 @@ class PendingDeadlines(Projection):
                 "paused": case["paused"],
                 "set_at": moment(e.timestamp),
                 "reminded": None,
-            }
+            },
+            new=True,  # a deadline's id is the version of the event that set it
         )
 
     @on(Complaint.DeadlineReminded)
