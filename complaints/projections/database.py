@@ -139,15 +139,17 @@ class SqliteReadStore(ReadStore):
 
 
 class PostgresTx(Tx):
-    def __init__(self, cursor: Any) -> None:
+    def __init__(self, cursor: Any, *, prepare: bool | None = None) -> None:
         self.cursor = cursor
+        #: psycopg's choice (None: prepared once used often), or never (False).
+        self.prepare = prepare
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        self.cursor.execute(sql.replace("?", "%s"), tuple(params))
+        self.cursor.execute(sql.replace("?", "%s"), tuple(params), prepare=self.prepare)
         return int(self.cursor.rowcount)
 
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        self.cursor.execute(sql.replace("?", "%s"), tuple(params))
+        self.cursor.execute(sql.replace("?", "%s"), tuple(params), prepare=self.prepare)
         return list(self.cursor.fetchall())
 
     def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:

@@ -127,13 +127,9 @@ class InlineProjections:
     def _apply(self, dialect: Dialect, tx: Tx, batch: list[Positioned]) -> list[_Moved]:
         if isinstance(tx, PostgresTx):
             # The recorder's connection names its tables with their schema; the read models'
-            # statements do not. One round trip: the search path, then the locked positions.
-            schema = self.app.settings.store.schema
-            tx.cursor.execute(
-                f'SET LOCAL search_path TO "{schema}"; {_ACTIVE} ORDER BY p.name FOR UPDATE OF p'
-            )
-            tx.cursor.nextset()
-            rows = tx.cursor.fetchall()
+            # statements do not. (Pipelined: one round trip for both.)
+            tx.execute(f'SET LOCAL search_path TO "{self.app.settings.store.schema}"')
+            rows = tx.all(_ACTIVE + " ORDER BY p.name FOR UPDATE OF p")
         else:
             rows = tx.all(_ACTIVE)
         active = {str(r[0]): (int(r[1]), int(r[2]), int(r[3])) for r in rows}
@@ -235,8 +231,21 @@ def _savepoint(dialect: Dialect, connection: Any) -> Iterator[Tx]:
     if dialect == "postgres":
         from psycopg.rows import tuple_row  # noqa: PLC0415 - PostgreSQL only
 
-        with connection.transaction(), connection.cursor(row_factory=tuple_row) as cursor:
-            yield PostgresTx(cursor)
+        # Pipeline mode: the handlers' writes go out without waiting for each other's round
+        # trip (a read syncs). Nothing is prepared here, executemany's statements included: a
+        # statement queued behind a failed one is skipped, and psycopg would take a skipped
+        # PREPARE for done, breaking the connection for later use (see hash_chain.py).
+        threshold = connection.prepare_threshold
+        connection.prepare_threshold = None
+        try:
+            with (
+                connection.transaction(),
+                connection.pipeline(),
+                connection.cursor(row_factory=tuple_row) as cursor,
+            ):
+                yield PostgresTx(cursor, prepare=False)
+        finally:
+            connection.prepare_threshold = threshold
         return
     cursor = connection.cursor()
     cursor.row_factory = None

@@ -263,3 +263,26 @@ def test_a_writer_without_inline_projections_wakes_the_backstop_at_once(
         server.close()
         server_app.close()
         other_app.close()
+
+
+def test_a_statement_the_database_refuses_leaves_the_connection_usable(
+    stored_world: Scenario, models: ReadModels, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL the models' statements are pipelined: those queued behind the refused one
+    are skipped. The savepoint is rolled back, the save commits, and the next saves on the
+    same connections apply the models again (nothing half-prepared is left behind)."""
+
+    def refused(_: Statistics, tx: Any) -> None:
+        tx.execute("INSERT INTO no_such_table VALUES (1)")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Statistics, "flush", refused)
+        stored_world.file()
+    assert models.inline is not None
+    assert models.inline.failures >= 1
+    failures = models.inline.failures
+    for _ in range(3):
+        stored_world.negotiating()  # each save catches the models up and applies its own
+    assert models.inline.failures == failures
+    assert positions(models) == {models.head()}
+    assert_rows_equal_a_replay(models)
