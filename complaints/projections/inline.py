@@ -178,21 +178,23 @@ class InlineProjections:
         recorder: Any = self.app.recorder
         if dialect == "postgres":
             table = f'"{recorder.datastore.schema}"."{recorder.events_table_name}"'
-            rows = tx.all(
-                "SELECT notification_id, originator_id, originator_version, topic, state"
-                f" FROM {table} WHERE notification_id > ? AND notification_id < ?"
-                " ORDER BY notification_id LIMIT ?",
-                (after, before, GAP_LIMIT + 1),
-            )
+            key = "notification_id"
         else:
-            rows = tx.all(
-                "SELECT rowid, originator_id, originator_version, topic, state"
-                f" FROM {recorder.events_table_name} WHERE rowid > ? AND rowid < ?"
-                " ORDER BY rowid LIMIT ?",
+            table, key = recorder.events_table_name, "rowid"
+        where = f"FROM {table} WHERE {key} > ? AND {key} < ?"
+        if before - after - 1 > GAP_LIMIT:
+            # More ids than the limit between them; ids can be skipped (a rolled-back insert),
+            # so count the events there are, up to the limit, before reading any.
+            (count,) = tx.one(
+                f"SELECT COUNT(*) FROM (SELECT 1 {where} LIMIT ?) AS behind",
                 (after, before, GAP_LIMIT + 1),
-            )
-        if len(rows) > GAP_LIMIT:
-            return None
+            ) or (0,)
+            if count > GAP_LIMIT:
+                return None
+        rows = tx.all(
+            f"SELECT {key}, originator_id, originator_version, topic, state {where} ORDER BY {key}",
+            (after, before),
+        )
         return [(int(r[0]), self.app.mapper.to_domain_event(_stored(r))) for r in rows]
 
     # ------------------------------------------------------------------ after the commit
