@@ -458,3 +458,29 @@ class Trickling:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def test_with_no_endpoint_a_pass_reads_the_endpoint_list_and_nothing_else(
+    stored_world: Scenario, models: ReadModels, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The deliverer wakes after every batch any writer commits; with nobody to deliver to,
+    a pass costs one read of the endpoints (it used to open an empty transaction and read
+    the list three times)."""
+    stored_world.negotiating()
+    models.catch_up()
+    reads: list[str] = []
+    for name in ("read", "transaction"):
+        opened = getattr(models.db, name)
+        monkeypatch.setattr(
+            models.db, name, lambda opened=opened, name=name: (reads.append(name), opened())[1]
+        )
+    deliverer = WebhookDeliverer(stored_world.app, models, random_=lambda: 1.0)
+    try:
+        done = deliverer.run_once()
+        assert (done.owed, done.delivered, done.failed) == (0, 0, 0)
+        assert reads == ["read"]  # the endpoint list
+        assert deliverer._sleep() == deliverer.poll
+        assert reads == ["read"]  # nothing falls due for nobody
+    finally:
+        deliverer.pool.shutdown()
+        deliverer.close_clients()

@@ -116,6 +116,8 @@ class WebhookDeliverer:
         self._references: dict[UUID, str] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        #: The endpoints active when the last pass last read them.
+        self._active: list[UUID] = []
 
     # ---------------------------------------------------------------- one pass
     def run_once(self) -> Pass:
@@ -132,9 +134,13 @@ class WebhookDeliverer:
         )
         active = {i: e for i, e in endpoints.items() if e.active}
         done.owed = self._owe(active, {i: positions[i] for i in active}, now)
-        while not self._stop.is_set():
+        self._active = list(active)
+        while active and not self._stop.is_set():
             # Asked again each round: an endpoint removed or disabled meanwhile gets no more.
+            # (With none active at the start of the pass, nothing is due: no endpoint, no
+            # query. The timeline pulses this deliverer on every batch that any writer makes.)
             active = {e.endpoint_id: e for e in self.read_models.webhooks.followed() if e.active}
+            self._active = list(active)
             due = self._sendable(self.log.due(list(active), self.app.clock.now(), self.batch))
             if not due:
                 break
@@ -457,9 +463,8 @@ class WebhookDeliverer:
             timeline.wait(seen, self._sleep())
 
     def _sleep(self) -> float:
-        next_attempt = self.log.next_attempt(
-            [e.endpoint_id for e in self.read_models.webhooks.followed() if e.active]
-        )
+        # The endpoints active when the pass that just ended last looked.
+        next_attempt = self.log.next_attempt(self._active)
         if next_attempt is None:
             return self.poll
         wait = (next_attempt - self.app.clock.now()).total_seconds()

@@ -172,6 +172,9 @@ class DeliveryLog:
         delivered after it is owed again. Takes (id, registered at, redeliver after, request's
         version); returns each endpoint's position."""
         positions: dict[UUID, int] = {}
+        endpoints = list(endpoints)
+        if not endpoints:
+            return positions  # no transaction for nothing (this runs on every batch)
         with self.db.transaction() as tx:
             for endpoint_id, registered_at, after, version in endpoints:
                 key = str(endpoint_id)

@@ -9,7 +9,13 @@ import subprocess
 import sys
 from typing import cast
 
-from complaints.graphql.persisted import PERSISTED, QUERIES, ChangeFeed, ResponseCache
+from complaints.graphql.persisted import (
+    CHANGES_PAGE,
+    PERSISTED,
+    QUERIES,
+    ChangeFeed,
+    ResponseCache,
+)
 from complaints.projections.timeline import TimelineView
 from complaints.store.signal import AsyncPulse
 
@@ -75,7 +81,7 @@ class FlakyTimeline:
         self._maybe_fail()
         return 7
 
-    def changes_after(self, position: int) -> list[tuple[int, str]]:
+    def changes_after(self, position: int, limit: int = 5000) -> list[tuple[int, str]]:
         self._maybe_fail()
         return [(8, "case-1")] if position < 8 else []
 
@@ -106,7 +112,7 @@ class ScriptedTimeline:
     def head(self) -> int:
         return 0
 
-    def changes_after(self, position: int) -> list[tuple[int, str]]:
+    def changes_after(self, position: int, limit: int = 5000) -> list[tuple[int, str]]:
         return [c for c in self.changes if c[0] > position]
 
 
@@ -131,3 +137,28 @@ def test_the_change_feed_forgets_old_cases_without_serving_a_stale_answer() -> N
     timeline.changes.append((8, "b"))
     feed.catch_up()
     assert list(feed.changed) == ["c", "b"]  # the least recently changed goes first
+
+
+def test_the_change_feed_reads_once_per_batch_when_the_page_is_short() -> None:
+    """A short page is all there was when it was read; the next batch pulses again. (The feed
+    used to ask once more, for nothing, after every batch.)"""
+    timeline = ScriptedTimeline()
+    asked: list[int] = []
+    scripted = timeline.changes_after
+
+    def changes_after(position: int, limit: int = 5000) -> list[tuple[int, str]]:
+        asked.append(position)
+        return scripted(position, limit)[:limit]
+
+    timeline.changes_after = changes_after  # type: ignore[method-assign]
+    feed = ChangeFeed(cast(TimelineView, timeline))
+    timeline.changes = [(5, "a"), (6, "b")]
+    feed.catch_up()
+    assert asked == [0]
+    assert feed.mark("b") == 6
+    # A full page is followed by another read.
+    timeline.changes = [(7 + n, f"case-{n}") for n in range(CHANGES_PAGE + 1)]
+    asked.clear()
+    feed.catch_up()
+    assert asked == [6, 6 + CHANGES_PAGE]
+    assert feed.position == 7 + CHANGES_PAGE
