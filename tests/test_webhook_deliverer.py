@@ -469,11 +469,18 @@ def test_with_no_endpoint_a_pass_reads_the_endpoint_list_and_nothing_else(
     stored_world.negotiating()
     models.catch_up()
     reads: list[str] = []
-    for name in ("read", "transaction"):
+
+    def counted(name: str) -> Any:
         opened = getattr(models.db, name)
-        monkeypatch.setattr(
-            models.db, name, lambda opened=opened, name=name: (reads.append(name), opened())[1]
-        )
+
+        def opening() -> Any:
+            reads.append(name)
+            return opened()
+
+        return opening
+
+    for name in ("read", "transaction"):
+        monkeypatch.setattr(models.db, name, counted(name))
     deliverer = WebhookDeliverer(stored_world.app, models, random_=lambda: 1.0)
     try:
         done = deliverer.run_once()
