@@ -2,11 +2,12 @@
 it stands after each.
 
 One reader per process (`TimelineHub`) reads the timeline rows that are new after each batch
-the read models commit (a pulse from this process's runners, or a NOTIFY from another's), once
-for every subscriber, and hands each row to the subscribers who may see it: those following its
-case, and its consumer's and shop's `myComplaintUpdates`. A subscriber then only loads the
-complaint for an entry of its own. With a thousand subscribers an event costs one read, not a
-thousand.
+the read models commit (a pulse from this process's writers or runners, or a NOTIFY from
+another's), once for every subscriber (on PostgreSQL over a connection of its own, on the
+event loop: `complaints/projections/tail.py`), and hands each row to the subscribers who may
+see it: those following its case, and its consumer's and shop's `myComplaintUpdates`. A
+subscriber then only loads the complaint for an entry of its own. With a thousand
+subscribers an event costs one read, not a thousand.
 
 A subscriber that asks for `after` first reads what it missed from the read model, then takes
 what the hub hands it, skipping what it already sent: a client that reconnects with `after`
@@ -109,6 +110,8 @@ class TimelineHub:
     def __init__(self, views: ReadModels, projected: AsyncPulse) -> None:
         self.views = views
         self.projected = projected
+        #: Reads the new rows: on the event loop on PostgreSQL (see tail.py).
+        self.tail = views.tail()
         #: How far the hub has read, while anyone listens; None while nobody does.
         self.position: int | None = None
         self._by_case: defaultdict[str, set[Listener]] = defaultdict(set)
@@ -142,11 +145,15 @@ class TimelineHub:
         else:
             self._by_viewer.discard(listener)
 
-    def close(self) -> None:
-        """At shutdown: stop the task."""
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
+    async def aclose(self) -> None:
+        """At shutdown: stop the task, and close the tail's connection."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            # Waited for, not awaited: a cancellation swallowed on the way (see above) must
+            # not hold up the shutdown.
+            await asyncio.wait({task}, timeout=5)
+        await self.tail.aclose()
 
     async def _follow(self) -> None:
         while True:
@@ -160,7 +167,7 @@ class TimelineHub:
             seen = self.projected.pulses
             try:
                 if self.position is None:
-                    self.position = await anyio.to_thread.run_sync(self.views.timeline.head)
+                    self.position = await self.tail.head()
                     self._positioned.set()
                 await self._read()
             except Exception:
@@ -172,9 +179,7 @@ class TimelineHub:
     async def _read(self) -> None:
         assert self.position is not None
         while True:
-            rows = await anyio.to_thread.run_sync(
-                self.views.timeline.rows_after, self.position, HUB_BATCH
-            )
+            rows = await self.tail.rows_after(self.position, HUB_BATCH)
             for row in rows:
                 for listener in self._by_case.get(row.complaint_id, ()):
                     listener.offer(row)
@@ -209,11 +214,11 @@ def hub_for(views: ReadModels, projected: AsyncPulse) -> TimelineHub:
     return hub
 
 
-def close_hub(projected: AsyncPulse) -> None:
+async def close_hub(projected: AsyncPulse) -> None:
     """At shutdown: stop the hub that follows this pulse, if there is one."""
     hub = _hubs.pop(projected, None)
     if hub is not None:
-        hub.close()
+        await hub.aclose()
 
 
 async def _check_after(context: Context, after: int | None) -> None:

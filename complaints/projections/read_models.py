@@ -26,6 +26,7 @@ from complaints.projections.runner import (
 from complaints.projections.sellers import Sellers, SellersView
 from complaints.projections.statistics import Statistics, StatisticsView
 from complaints.projections.supervision import Supervision, SupervisionView
+from complaints.projections.tail import TimelineTail, open_tail
 from complaints.projections.timeline import Timeline, TimelineView
 from complaints.projections.webhooks import Webhooks, WebhooksView
 from complaints.store.inline import InlineHost
@@ -120,6 +121,10 @@ class ReadModels:
                 unapplied=self.unapplied,
             )
             recorder.inline = self.inline
+
+    def tail(self) -> TimelineTail:
+        """A reader of the timeline's newest rows for the event loop (see tail.py)."""
+        return open_tail(self.app.settings.store, self.timeline)
 
     def listen(self) -> None:
         """On PostgreSQL, hear other processes: new events pulse `app.saved`, committed

@@ -487,6 +487,24 @@ class CaseRow:
         return _entry(self.row, viewer, sees_staff_identities(viewer))
 
 
+def rows_after_sql(t: dict[str, str]) -> str:
+    """Entries after a position (`?`), at most a number (`?`), with their cases' parties."""
+    return (
+        "SELECT e.complaint_id, e.version, e.position, e.type, e.at, e.actor_role,"
+        " e.actor_id, e.audience, e.summary, e.details, e.personal, c.consumer_id, c.shop_id"
+        f" FROM {t['entries']} e JOIN {t['cases']} c ON c.complaint_id = e.complaint_id"
+        " WHERE e.position > ? ORDER BY e.position LIMIT ?"
+    )
+
+
+def head_sql(t: dict[str, str]) -> str:
+    return f"SELECT MAX(position) FROM {t['entries']}"
+
+
+def case_rows(rows: list[tuple[Any, ...]]) -> list[CaseRow]:
+    return [CaseRow(tuple(r[:11]), str(r[11]), str(r[12])) for r in rows]
+
+
 def _entry(row: tuple[Any, ...], viewer: Actor, show_ids: bool) -> TimelineEntry:
     return TimelineEntry(
         UUID(row[0]),
@@ -606,7 +624,7 @@ class TimelineView(View):
         """The log position of the newest entry (0 for none)."""
 
         def query(tx: Tx, t: dict[str, str]) -> int:
-            row = tx.one(f"SELECT MAX(position) FROM {t['entries']}", ())
+            row = tx.one(head_sql(t), ())
             return int(row[0]) if row and row[0] is not None else 0
 
         return self.read(query)
@@ -627,18 +645,11 @@ class TimelineView(View):
 
     def rows_after(self, position: int, limit: int = 1000) -> list[CaseRow]:
         """Every entry after a log position, for every viewer at once, with the parties of its
-        case (to decide who may see it): what one reader per process fans out to subscribers."""
+        case (to decide who may see it): what one reader per process fans out to subscribers
+        (`complaints/projections/tail.py` reads the same on the event loop)."""
 
         def query(tx: Tx, t: dict[str, str]) -> list[CaseRow]:
-            rows = tx.all(
-                f"SELECT e.complaint_id, e.version, e.position, e.type, e.at, e.actor_role,"
-                f" e.actor_id, e.audience, e.summary, e.details, e.personal,"
-                f" c.consumer_id, c.shop_id"
-                f" FROM {t['entries']} e JOIN {t['cases']} c ON c.complaint_id = e.complaint_id"
-                f" WHERE e.position > ? ORDER BY e.position LIMIT ?",
-                (position, limit),
-            )
-            return [CaseRow(tuple(r[:11]), str(r[11]), str(r[12])) for r in rows]
+            return case_rows(tx.all(rows_after_sql(t), (position, limit)))
 
         return self.read(query)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from complaints.projections.database import Tx
 
@@ -46,13 +47,19 @@ def generations(tx: Tx, name: str) -> list[Generation]:
     ]
 
 
+#: The generation readers use, with its position and version, in one statement.
+ACTIVE = (
+    "SELECT p.generation, p.position, p.version FROM rm_positions p"
+    " JOIN rm_projections j ON j.name = p.name AND j.active = p.generation WHERE p.name = ?"
+)
+
+
 def active(tx: Tx, name: str) -> Generation | None:
-    """The generation readers use, in one statement (it is read before every query)."""
-    row = tx.one(
-        "SELECT p.generation, p.position, p.version FROM rm_positions p"
-        " JOIN rm_projections j ON j.name = p.name AND j.active = p.generation WHERE p.name = ?",
-        (name,),
-    )
+    """The generation readers use (it is read before every query)."""
+    return active_from(name, tx.one(ACTIVE, (name,)))
+
+
+def active_from(name: str, row: tuple[Any, ...] | None) -> Generation | None:
     return None if row is None else Generation(name, int(row[0]), int(row[1]), int(row[2]), True)
 
 

@@ -124,7 +124,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 ):
                     background.start()
                     stack.push_async_callback(anyio.to_thread.run_sync, background.stop)
-            stack.callback(close_hub, timeline_projected)
+            stack.push_async_callback(close_hub, timeline_projected)
             app.state.settings = settings
             app.state.complaints = complaints
             app.state.read_models = read_models

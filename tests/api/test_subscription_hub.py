@@ -53,7 +53,7 @@ def test_a_listener_arriving_as_the_last_one_leaves_is_served(
         assert await next_entries(second) == seen_by(models, SELLER, 0)
         assert not first.entries  # gone: offered nothing
         assert hub._task is task  # one task throughout, never cancelled
-        hub.close()
+        await hub.aclose()
 
     asyncio.run(run())
 
@@ -80,7 +80,7 @@ def test_with_nobody_listening_the_hub_restarts_from_the_head(
         models.catch_up()
         hub.projected.pulse_threadsafe()
         assert await next_entries(later) == seen_by(models, SELLER, head)
-        hub.close()
+        await hub.aclose()
 
     asyncio.run(run())
 
@@ -99,7 +99,7 @@ def test_the_hub_hands_rows_only_to_those_who_may_see_them(
         assert len(await next_entries(mine)) == 1
         await asyncio.sleep(0.1)
         assert not theirs.entries
-        hub.close()
+        await hub.aclose()
 
     asyncio.run(run())
 
@@ -128,6 +128,6 @@ def test_a_short_page_ends_the_hubs_read_without_asking_again(
         assert await next_entries(listener) == seen_by(models, SELLER, 0)
         await asyncio.sleep(0.05)
         assert len(asked) == before + 1, "one query for one short page"
-        hub.close()
+        await hub.aclose()
 
     asyncio.run(run())
