@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 import subprocess
@@ -255,3 +256,25 @@ def test_a_worker_and_its_replacement_serve_the_same_socket(
     finally:
         for s in sockets:
             s.close()
+
+
+def test_each_server_process_sets_its_collector_for_many_long_held_connections(
+    tmp_path: Path,
+) -> None:
+    """What `complaints serve` builds in each worker (see `steady_collector`): young
+    collections every 10,000 objects, and what starting built frozen out of full ones."""
+    probe = (
+        "import gc, json\n"
+        "from complaints.web.server import GC_YOUNG, create_app_from_env\n"
+        "before = gc.get_threshold()\n"
+        "create_app_from_env()\n"
+        "print(json.dumps([before, gc.get_threshold(), gc.get_freeze_count(), GC_YOUNG]))\n"
+    )
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'complaints.db'}"}
+    out = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    before, after, frozen, young = json.loads(out.strip().splitlines()[-1])
+    assert before[0] == 700  # CPython's default
+    assert after == [young, before[1], before[2]]
+    assert frozen > 10_000  # modules, classes, the schema
