@@ -20,9 +20,9 @@ served only while both hold:
 
 A mutation answers once the read models include its events, and those commits pulse first, so
 a client reading right after its own write never gets the old response. The cached documents
-select no personal text, so erasure cannot leave a stale copy behind either. The feed also
-catches up at least once a second, which bounds staleness if another process's notifications
-were lost.
+select no personal text, so erasure cannot leave a stale copy behind either. The hub that
+feeds it reads at least once a second, which bounds staleness if another process's
+notifications were lost.
 """
 
 from __future__ import annotations
@@ -31,12 +31,10 @@ import hashlib
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import anyio.to_thread
-
-from complaints.projections.timeline import TimelineView
 from complaints.store.signal import AsyncPulse
 
 log = logging.getLogger(__name__)
@@ -44,8 +42,6 @@ log = logging.getLogger(__name__)
 #: How many cases the change feed remembers by name (about 100 bytes each); older ones are
 #: summed up by its floor.
 CHANGED_CASES = 100_000
-#: Timeline entries the change feed reads at a time.
-CHANGES_PAGE = 5000
 
 
 @dataclass(frozen=True)
@@ -82,10 +78,11 @@ PERSISTED: dict[str, PersistedQuery] = {q.sha256: q for q in QUERIES}
 
 class ChangeFeed:
     """Which cases changed, and when: the log position of each case's newest timeline entry
-    seen since this process started, read after every read-model batch."""
+    seen since this process started. The subscription hub, which reads the new timeline rows
+    after every batch the read models commit, hands it their positions (one read of the
+    timeline per batch for both: `TimelineHub.attach`)."""
 
-    def __init__(self, timeline: TimelineView, limit: int = CHANGED_CASES) -> None:
-        self.timeline = timeline
+    def __init__(self, limit: int = CHANGED_CASES) -> None:
         self.position = 0
         #: The newest change of each case seen, the least recently changed first; bounded.
         self.changed: OrderedDict[str, int] = OrderedDict()
@@ -93,30 +90,25 @@ class ChangeFeed:
         #: The newest change among the cases forgotten to keep `changed` bounded: every case
         #: not remembered changed at or before it, as far as the feed can say.
         self.floor = 0
-        #: The pulse count the feed had seen when its last catch-up began; -1 before the first.
+        #: The pulse count the feed had seen when its last catch-up began; -1 before the first
+        #: (and after a read that failed).
         self.synced = -1
         self._lock = threading.Lock()
 
-    def start(self) -> None:
-        self.position = self.timeline.head()
-
-    def catch_up(self) -> None:
-        while changes := self.timeline.changes_after(self.position, CHANGES_PAGE):
-            with self._lock:
-                for position, complaint_id in changes:
-                    self.changed[complaint_id] = position
-                    self.changed.move_to_end(complaint_id)
-                while len(self.changed) > self.limit:
-                    # Forgetting a case raises the floor past its change: an entry cached for
-                    # it before then no longer matches (a miss, never a stale answer).
-                    _, forgotten = self.changed.popitem(last=False)
-                    self.floor = max(self.floor, forgotten)
-                self.position = changes[-1][0]
-            if len(changes) < CHANGES_PAGE:
-                # A short page is the end of what was committed when it was read; anything
-                # later pulses again (`follow` took the pulse count first). Asking once more,
-                # for nothing, cost a thread's turn and two statements on every batch.
-                return
+    def saw(self, changes: Sequence[tuple[int, str]]) -> None:
+        """(position, complaint id) of new timeline entries, in log order."""
+        if not changes:
+            return
+        with self._lock:
+            for position, complaint_id in changes:
+                self.changed[complaint_id] = position
+                self.changed.move_to_end(complaint_id)
+            while len(self.changed) > self.limit:
+                # Forgetting a case raises the floor past its change: an entry cached for it
+                # before then no longer matches (a miss, never a stale answer).
+                _, forgotten = self.changed.popitem(last=False)
+                self.floor = max(self.floor, forgotten)
+            self.position = changes[-1][0]
 
     def mark(self, complaint_id: str) -> int:
         """The position of the case's newest change seen (0: none since the feed started; the
@@ -126,23 +118,6 @@ class ChangeFeed:
 
     def current(self, projected: AsyncPulse) -> bool:
         return self.synced == projected.pulses
-
-    async def follow(self, projected: AsyncPulse, poll_seconds: float = 1.0) -> None:
-        """Catch up after every pulse (and at least every `poll_seconds`), until cancelled."""
-        started = False
-        while True:
-            seen = projected.pulses
-            try:
-                if not started:
-                    # Inside the loop: a store away at start-up delays the feed, not ends it.
-                    await anyio.to_thread.run_sync(self.start)
-                    started = True
-                await anyio.to_thread.run_sync(self.catch_up)
-                self.synced = seen
-            except Exception:
-                self.synced = -1
-                log.warning("the change feed could not read the timeline", exc_info=True)
-            await projected.wait(seen, poll_seconds)
 
 
 @dataclass(frozen=True)

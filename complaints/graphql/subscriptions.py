@@ -33,6 +33,7 @@ from complaints.domain.access import list_scope, sees_entry
 from complaints.domain.values import PARTIES, Actor
 from complaints.graphql.context import Context, Info
 from complaints.graphql.errors import CodedError
+from complaints.graphql.persisted import ChangeFeed
 from complaints.graphql.resolvers import complaint_uuid
 from complaints.graphql.types.complaint import ComplaintUpdate
 from complaints.graphql.types.timeline import TimelineEntry
@@ -97,14 +98,16 @@ class Listener:
 
 class TimelineHub:
     """One task per process reads the new timeline rows after every pulse and hands them to the
-    listeners who want them; only those wake.
+    listeners who want them; only those wake. The response cache's change feed, attached, is
+    handed the positions of the same rows: one read per batch serves both.
 
     The task lives as long as the event loop and is never cancelled from under a listener: with
     nobody listening it forgets its position and sleeps until someone registers. (It used to be
     cancelled when the last listener left; on Python 3.11 `asyncio.wait_for` can swallow that
     cancellation, and the surviving task kept the next listener waiting forever for a start
     signal that the new task never gave: a subscriber reconnecting after a database restart
-    heard nothing more. Found by tests/reliability/test_faults.py.)
+    heard nothing more. Found by tests/reliability/test_faults.py.) With a change feed attached
+    it reads on whether anyone listens or not.
     """
 
     def __init__(self, views: ReadModels, projected: AsyncPulse) -> None:
@@ -119,6 +122,18 @@ class TimelineHub:
         self._task: asyncio.Task[None] | None = None
         self._wanted = asyncio.Event()  # someone registered
         self._positioned = asyncio.Event()  # `position` is known
+        #: The response cache's change feed, if attached.
+        self.feed: ChangeFeed | None = None
+
+    def attach(self, feed: ChangeFeed) -> None:
+        """Hand the change feed the position and case of every new row, from now on."""
+        self.feed = feed
+        self._start()
+        self._wanted.set()
+
+    def _start(self) -> None:
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._follow(), name="timeline-hub")
 
     async def register(self, listener: Listener) -> int:
         """Add a listener; return the position from which the hub hands it rows."""
@@ -126,8 +141,7 @@ class TimelineHub:
             self._by_case[listener.complaint_id].add(listener)
         else:
             self._by_viewer.add(listener)
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._follow(), name="timeline-hub")
+        self._start()
         self._wanted.set()
         # The hub does not forget its position while this listener is registered, and every
         # row after the position it returns is offered to it.
@@ -157,7 +171,7 @@ class TimelineHub:
 
     async def _follow(self) -> None:
         while True:
-            if not self._by_case and not self._by_viewer:
+            if not self._by_case and not self._by_viewer and self.feed is None:
                 # Nobody listens: read nothing, and start from the head when someone comes.
                 self.position = None
                 self._positioned.clear()
@@ -171,15 +185,21 @@ class TimelineHub:
                     self._positioned.set()
                 await self._read()
             except Exception:
+                if self.feed is not None:
+                    self.feed.synced = -1  # not current: the response cache stands aside
                 log.warning("the subscription hub could not read the timeline", exc_info=True)
                 await asyncio.sleep(POLL_SECONDS)
                 continue
+            if self.feed is not None:
+                self.feed.synced = seen
             await self.projected.wait(seen, POLL_SECONDS)
 
     async def _read(self) -> None:
         assert self.position is not None
         while True:
             rows = await self.tail.rows_after(self.position, HUB_BATCH)
+            if self.feed is not None:
+                self.feed.saw([(row.position, row.complaint_id) for row in rows])
             for row in rows:
                 for listener in self._by_case.get(row.complaint_id, ()):
                     listener.offer(row)

@@ -29,7 +29,7 @@ from complaints import __version__
 from complaints.application import ComplaintsApp
 from complaints.graphql.apq import QueryRegistry
 from complaints.graphql.persisted import ChangeFeed
-from complaints.graphql.subscriptions import close_hub
+from complaints.graphql.subscriptions import close_hub, hub_for
 from complaints.ops.deadline_worker import DeadlineWorker
 from complaints.ops.webhooks import WebhookDeliverer
 from complaints.projections.read_models import ReadModels
@@ -135,9 +135,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 QueryRegistry, read_models.db, settings.apq_max_queries
             )
             if settings.response_cache_entries > 0:
-                app.state.change_feed = ChangeFeed(read_models.timeline)
-                following = asyncio.create_task(app.state.change_feed.follow(timeline_projected))
-                stack.callback(following.cancel)
+                # Fed by the subscription hub's read of each batch (one read for both).
+                app.state.change_feed = ChangeFeed()
+                hub_for(read_models, timeline_projected).attach(app.state.change_feed)
             log.info("complaints %s serving on the %s store", __version__, settings.store.kind)
             yield
 

@@ -7,16 +7,17 @@ import asyncio
 import json
 import subprocess
 import sys
+from collections.abc import Callable
+from types import SimpleNamespace
 from typing import cast
 
-from complaints.graphql.persisted import (
-    CHANGES_PAGE,
-    PERSISTED,
-    QUERIES,
-    ChangeFeed,
-    ResponseCache,
-)
-from complaints.projections.timeline import TimelineView
+import pytest
+
+from complaints.graphql import subscriptions
+from complaints.graphql.persisted import PERSISTED, QUERIES, ChangeFeed, ResponseCache
+from complaints.graphql.subscriptions import TimelineHub
+from complaints.projections.read_models import ReadModels
+from complaints.projections.timeline import CaseRow
 from complaints.store.signal import AsyncPulse
 
 
@@ -66,35 +67,61 @@ def test_the_cli_lists_them_with_their_hashes() -> None:
     assert [q["sha256"] for q in listed] == [q.sha256 for q in QUERIES]
 
 
-class FlakyTimeline:
-    """A timeline whose store is away for the first `failures` reads."""
+class FlakyTail:
+    """The timeline's newest rows from a store that is away for the first `failures` reads;
+    counts the reads of rows."""
 
-    def __init__(self, failures: int) -> None:
+    def __init__(self, failures: int = 0) -> None:
         self.failures = failures
+        self.rows: list[CaseRow] = []
+        self.asked: list[int] = []
 
     def _maybe_fail(self) -> None:
         if self.failures > 0:
             self.failures -= 1
             raise ConnectionError("the store is away")
 
-    def head(self) -> int:
+    async def head(self) -> int:
         self._maybe_fail()
         return 7
 
-    def changes_after(self, position: int, limit: int = 5000) -> list[tuple[int, str]]:
+    async def rows_after(self, position: int, limit: int) -> list[CaseRow]:
         self._maybe_fail()
-        return [(8, "case-1")] if position < 8 else []
+        self.asked.append(position)
+        return [r for r in self.rows if r.position > position][:limit]
+
+    async def aclose(self) -> None:
+        return None
 
 
-def test_the_change_feed_survives_a_store_away_at_start_up() -> None:
+def row(position: int, case: str) -> CaseRow:
+    return CaseRow((case, 1, position, "MessagePosted"), "consumer-1", "acme")
+
+
+def hub_with(tail: FlakyTail) -> TimelineHub:
+    views = SimpleNamespace(tail=lambda: tail)
+    return TimelineHub(cast(ReadModels, views), AsyncPulse(asyncio.get_running_loop()))
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    async with asyncio.timeout(5):
+        while not condition():
+            await asyncio.sleep(0.01)
+
+
+def test_the_change_feed_survives_a_store_away_at_start_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(subscriptions, "POLL_SECONDS", 0.01)
+    tail = FlakyTail(failures=2)
+    tail.rows = [row(8, "case-1")]
+
     async def run() -> ChangeFeed:
-        projected = AsyncPulse(asyncio.get_running_loop())
-        feed = ChangeFeed(cast(TimelineView, FlakyTimeline(failures=2)))
-        following = asyncio.create_task(feed.follow(projected, poll_seconds=0.01))
-        async with asyncio.timeout(5):
-            while not feed.current(projected):
-                await asyncio.sleep(0.01)
-        following.cancel()
+        hub = hub_with(tail)
+        feed = ChangeFeed()
+        hub.attach(feed)
+        await until(lambda: feed.current(hub.projected))
+        await hub.aclose()
         return feed
 
     feed = asyncio.run(run())
@@ -103,27 +130,56 @@ def test_the_change_feed_survives_a_store_away_at_start_up() -> None:
     assert feed.position == 8
 
 
-class ScriptedTimeline:
-    """A timeline that reports the given changes, once each."""
+def test_the_hub_feeds_the_change_feed_with_one_read_per_batch_and_nobody_listening() -> None:
+    """A short page is all there was when it was read; the next batch pulses again. (The feed
+    read the timeline on its own after every batch, and asked once more, for nothing.)"""
+    tail = FlakyTail()
 
-    def __init__(self) -> None:
-        self.changes: list[tuple[int, str]] = []
+    async def run() -> None:
+        hub = hub_with(tail)
+        feed = ChangeFeed()
+        hub.attach(feed)
+        await until(lambda: feed.current(hub.projected))
+        assert tail.asked == [7]  # from the head, at start
+        tail.rows = [row(8, "a"), row(9, "b")]
+        hub.projected.pulse_threadsafe()
+        await until(lambda: len(tail.asked) == 2 and feed.current(hub.projected))
+        await asyncio.sleep(0.05)
+        assert tail.asked == [7, 7]  # once, for both rows
+        assert (feed.mark("a"), feed.mark("b"), feed.position) == (8, 9, 9)
+        assert hub.position == 9  # kept, though nobody listens: the feed needs every batch
+        await hub.aclose()
 
-    def head(self) -> int:
-        return 0
+    asyncio.run(run())
 
-    def changes_after(self, position: int, limit: int = 5000) -> list[tuple[int, str]]:
-        return [c for c in self.changes if c[0] > position]
+
+def test_a_failed_read_takes_the_response_cache_out_of_use(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(subscriptions, "POLL_SECONDS", 0.05)
+    tail = FlakyTail()
+
+    async def run() -> None:
+        hub = hub_with(tail)
+        feed = ChangeFeed()
+        hub.attach(feed)
+        await until(lambda: feed.current(hub.projected))
+        tail.failures = 1
+        hub.projected.pulse_threadsafe()
+        await until(lambda: feed.synced == -1)
+        assert not feed.current(hub.projected)
+        await until(lambda: feed.current(hub.projected))  # read again a poll later
+        await hub.aclose()
+
+    asyncio.run(run())
 
 
 def test_the_change_feed_forgets_old_cases_without_serving_a_stale_answer() -> None:
-    timeline = ScriptedTimeline()
-    feed = ChangeFeed(cast(TimelineView, timeline), limit=2)
+    feed = ChangeFeed(limit=2)
     cache = ResponseCache(10)
     # A case unchanged since the feed started is cached at mark 0.
     cache.put(("q", "a"), b"a as first read", feed.mark("a"))
-    timeline.changes = [(5, "a"), (6, "b"), (7, "c")]
-    feed.catch_up()
+    feed.saw([(5, "a"), (6, "b"), (7, "c")])
     # "a" changed at 5, and was then forgotten for "b" and "c": its mark is the floor, past 5.
     assert list(feed.changed) == ["b", "c"]
     assert feed.floor == 5
@@ -134,31 +190,3 @@ def test_the_change_feed_forgets_old_cases_without_serving_a_stale_answer() -> N
     assert cache.get(("q", "a"), feed.mark("a")) == b"a as changed"
     # A case never seen is only as fresh as the floor says.
     assert feed.mark("never seen") == 5
-    timeline.changes.append((8, "b"))
-    feed.catch_up()
-    assert list(feed.changed) == ["c", "b"]  # the least recently changed goes first
-
-
-def test_the_change_feed_reads_once_per_batch_when_the_page_is_short() -> None:
-    """A short page is all there was when it was read; the next batch pulses again. (The feed
-    used to ask once more, for nothing, after every batch.)"""
-    timeline = ScriptedTimeline()
-    asked: list[int] = []
-    scripted = timeline.changes_after
-
-    def changes_after(position: int, limit: int = 5000) -> list[tuple[int, str]]:
-        asked.append(position)
-        return scripted(position, limit)[:limit]
-
-    timeline.changes_after = changes_after  # type: ignore[method-assign]
-    feed = ChangeFeed(cast(TimelineView, timeline))
-    timeline.changes = [(5, "a"), (6, "b")]
-    feed.catch_up()
-    assert asked == [0]
-    assert feed.mark("b") == 6
-    # A full page is followed by another read.
-    timeline.changes = [(7 + n, f"case-{n}") for n in range(CHANGES_PAGE + 1)]
-    asked.clear()
-    feed.catch_up()
-    assert asked == [6, 6 + CHANGES_PAGE]
-    assert feed.position == 7 + CHANGES_PAGE
