@@ -491,3 +491,40 @@ def test_with_no_endpoint_a_pass_reads_the_endpoint_list_and_nothing_else(
     finally:
         deliverer.pool.shutdown()
         deliverer.close_clients()
+
+
+def test_with_no_endpoint_the_deliverer_looks_once_a_poll_and_then_delivers_to_a_new_one(
+    stored_world: Scenario, models: ReadModels, receiver: Receiver
+) -> None:
+    """Batches wake a deliverer with endpoints to serve; one with none looks once a poll,
+    and an endpoint registered meanwhile is owed everything after its registration."""
+    app = stored_world.app
+    deliverer = WebhookDeliverer(app, models, poll=0.5, random_=lambda: 1.0)
+    passes: list[float] = []
+    run_once = deliverer.run_once
+
+    def counted() -> Any:
+        passes.append(time.monotonic())
+        return run_once()
+
+    deliverer.run_once = counted  # type: ignore[method-assign]
+    deliverer.start()
+    try:
+        deadline = time.monotonic() + 5
+        while not passes:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        began = time.monotonic()
+        for _ in range(10):
+            stored_world.file()  # each save pulses the timeline in this process
+        models.catch_up()
+        elapsed = time.monotonic() - began
+        assert len(passes) <= 2 + elapsed / 0.5  # not one per batch
+        register(app, receiver)
+        complaint = stored_world.file()
+        deadline = time.monotonic() + 10
+        while complaint.reference not in {r.reference for r in receiver.received}:
+            assert time.monotonic() < deadline, "the new endpoint got nothing"
+            time.sleep(0.05)
+    finally:
+        deliverer.stop()

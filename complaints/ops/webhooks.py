@@ -458,6 +458,13 @@ class WebhookDeliverer:
             self.run_once()
             if not self.leadership.still_leading(NAME):
                 return
+            if not self._active:
+                # Nothing can be owed to nobody: look again after a poll, not after every
+                # batch any writer commits (each look reads, beside the subscription hub's
+                # read, on the same GIL). An endpoint registered meanwhile is owed all that
+                # came after its registration at the next look.
+                self._stop.wait(self.poll)
+                continue
             # Wake for new timeline entries (a pulse in this process, or a NOTIFY from another's
             # runner), or when a retry falls due, or after a poll at the latest.
             timeline.wait(seen, self._sleep())
