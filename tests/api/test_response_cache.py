@@ -109,6 +109,15 @@ async def until(condition: Callable[[], bool]) -> None:
             await asyncio.sleep(0.01)
 
 
+async def fed_hub(tail: FlakyTail) -> tuple[TimelineHub, ChangeFeed]:
+    """A hub over this tail with a change feed attached, once the feed is current."""
+    hub = hub_with(tail)
+    feed = ChangeFeed()
+    hub.attach(feed)
+    await until(lambda: feed.current(hub.projected))
+    return hub, feed
+
+
 def test_the_change_feed_survives_a_store_away_at_start_up(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -117,10 +126,7 @@ def test_the_change_feed_survives_a_store_away_at_start_up(
     tail.rows = [row(8, "case-1")]
 
     async def run() -> ChangeFeed:
-        hub = hub_with(tail)
-        feed = ChangeFeed()
-        hub.attach(feed)
-        await until(lambda: feed.current(hub.projected))
+        hub, feed = await fed_hub(tail)
         await hub.aclose()
         return feed
 
@@ -136,10 +142,7 @@ def test_the_hub_feeds_the_change_feed_with_one_read_per_batch_and_nobody_listen
     tail = FlakyTail()
 
     async def run() -> None:
-        hub = hub_with(tail)
-        feed = ChangeFeed()
-        hub.attach(feed)
-        await until(lambda: feed.current(hub.projected))
+        hub, feed = await fed_hub(tail)
         assert tail.asked == [7]  # from the head, at start
         tail.rows = [row(8, "a"), row(9, "b")]
         hub.projected.pulse_threadsafe()
@@ -160,10 +163,7 @@ def test_a_failed_read_takes_the_response_cache_out_of_use(
     tail = FlakyTail()
 
     async def run() -> None:
-        hub = hub_with(tail)
-        feed = ChangeFeed()
-        hub.attach(feed)
-        await until(lambda: feed.current(hub.projected))
+        hub, feed = await fed_hub(tail)
         tail.failures = 1
         hub.projected.pulse_threadsafe()
         await until(lambda: feed.synced == -1)
