@@ -629,20 +629,6 @@ class TimelineView(View):
 
         return self.read(query)
 
-    def changes_after(self, position: int, limit: int = 5000) -> list[tuple[int, str]]:
-        """(position, complaint id) of every entry after a log position, in log order: which
-        cases changed since then (every complaint event has an entry)."""
-
-        def query(tx: Tx, t: dict[str, str]) -> list[tuple[int, str]]:
-            rows = tx.all(
-                f"SELECT position, complaint_id FROM {t['entries']}"
-                " WHERE position > ? ORDER BY position LIMIT ?",
-                (position, limit),
-            )
-            return [(int(r[0]), str(r[1])) for r in rows]
-
-        return self.read(query)
-
     def rows_after(self, position: int, limit: int = 1000) -> list[CaseRow]:
         """Every entry after a log position, for every viewer at once, with the parties of its
         case (to decide who may see it): what one reader per process fans out to subscribers
