@@ -56,7 +56,6 @@ from complaints.domain.deadlines import (
 from complaints.domain.errors import (
     AlreadyAnswered,
     DeadlineNotDue,
-    DomainError,
     ExecutionIssueNotFound,
     InvalidTransition,
     NoOpenExecutionIssue,
@@ -83,6 +82,7 @@ from complaints.domain.records import (
     Ruling,
     Shipment,
 )
+from complaints.domain.rights import allowed
 from complaints.domain.validation import normalise_remedy
 from complaints.domain.values import (
     PARTIES,
@@ -314,17 +314,12 @@ class Complaint(Aggregate):
 
     def allowed_actions(self, actor: Actor, now: datetime) -> list[str]:
         """The mutations this viewer may call now, in the order of the contract."""
-        allowed = []
-        for action in Action:
-            if action is Action.LAPSE_DEADLINE:
-                continue
-            try:
-                self._authorize(action, actor)
-                self._guard(action, actor, now)
-            except DomainError:
-                continue
-            allowed.append(action.value)
-        return allowed
+
+        def check(action: Action) -> None:
+            self._authorize(action, actor)
+            self._guard(action, actor, now)
+
+        return allowed([a for a in Action if a is not Action.LAPSE_DEADLINE], check)
 
     # ---------------------------------------------------------------- access and guards
     def _authorize(self, action: Action, actor: Actor) -> None:

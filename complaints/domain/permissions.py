@@ -8,13 +8,16 @@ assigned, whether a window is still open) are the guards in `guards.py`.
 
 from __future__ import annotations
 
-from collections.abc import Set
-from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from complaints.domain import guards
-from complaints.domain.guards import Guard, next_step
+from complaints.domain.guards import next_step
+from complaints.domain.rights import Permission, allow
 from complaints.domain.values import STAFF, FulfilmentStep, Role, Status
+
+if TYPE_CHECKING:
+    from complaints.domain.complaint import Complaint
 
 
 class Action(Enum):
@@ -53,75 +56,60 @@ class Action(Enum):
     LAPSE_DEADLINE = "lapseDeadline"
 
 
-@dataclass(frozen=True)
-class Permission:
-    roles: frozenset[Role]
-    states: frozenset[Status]
-    guard: Guard | None = None
-
-
-def _allow(roles: Set[Role], states: Set[Status], guard: Guard | None = None) -> Permission:
-    return Permission(frozenset(roles), frozenset(states), guard)
-
-
 C, S = Role.CONSUMER, Role.SELLER
 _BEFORE_RULING = {Status.SUBMITTED, Status.AWAITING_INFO, Status.NEGOTIATING, Status.UNDER_REVIEW}
 _BARGAINING = {Status.NEGOTIATING, Status.UNDER_REVIEW}
 _RULED = {Status.RULED, Status.APPEAL_REVIEW, Status.FULFILLING, Status.CLOSED}
 _OPEN = set(Status) - {Status.CLOSED, Status.REJECTED, Status.WITHDRAWN}
 
-PERMISSIONS: dict[Action, Permission] = {
+PERMISSIONS: dict[Action, Permission[Complaint, Status]] = {
     # intake (R1)
-    Action.ACCEPT: _allow({Role.AGENT}, {Status.SUBMITTED}),
-    Action.RETURN_FOR_INFO: _allow({Role.AGENT}, {Status.SUBMITTED}),
-    Action.REJECT: _allow({Role.AGENT}, {Status.SUBMITTED}),
-    Action.RESUBMIT: _allow({C}, {Status.AWAITING_INFO}, guards.resubmission_window_open),
-    Action.WITHDRAW: _allow({C}, _BEFORE_RULING),
+    Action.ACCEPT: allow({Role.AGENT}, {Status.SUBMITTED}),
+    Action.RETURN_FOR_INFO: allow({Role.AGENT}, {Status.SUBMITTED}),
+    Action.REJECT: allow({Role.AGENT}, {Status.SUBMITTED}),
+    Action.RESUBMIT: allow({C}, {Status.AWAITING_INFO}, guards.resubmission_window_open),
+    Action.WITHDRAW: allow({C}, _BEFORE_RULING),
     # negotiation and mediation (R6)
-    Action.MAKE_OFFER: _allow({C, S}, {Status.NEGOTIATING}, guards.on_turn),
-    Action.ACCEPT_OFFER: _allow({C, S}, _BARGAINING, guards.offer_to_answer),
-    Action.DECLINE_OFFER: _allow({C, S}, _BARGAINING, guards.offer_to_answer),
-    Action.PROPOSE_SETTLEMENT: _allow({Role.MEDIATOR}, _BARGAINING),
-    Action.REQUEST_INTERVENTION: _allow({C, S}, {Status.NEGOTIATING}),
-    Action.POST_MESSAGE: _allow({C, S, *STAFF}, _OPEN),
+    Action.MAKE_OFFER: allow({C, S}, {Status.NEGOTIATING}, guards.on_turn),
+    Action.ACCEPT_OFFER: allow({C, S}, _BARGAINING, guards.offer_to_answer),
+    Action.DECLINE_OFFER: allow({C, S}, _BARGAINING, guards.offer_to_answer),
+    Action.PROPOSE_SETTLEMENT: allow({Role.MEDIATOR}, _BARGAINING),
+    Action.REQUEST_INTERVENTION: allow({C, S}, {Status.NEGOTIATING}),
+    Action.POST_MESSAGE: allow({C, S, *STAFF}, _OPEN),
     # investigation (R2)
-    Action.ASSIGN: _allow({Role.SUPERVISOR}, {Status.UNDER_REVIEW}),
-    Action.REQUEST_EVIDENCE: _allow({Role.ARBITER}, {Status.UNDER_REVIEW}, guards.assigned_arbiter),
-    Action.SUBMIT_EVIDENCE: _allow({C, S}, {Status.UNDER_REVIEW}, guards.evidence_requested),
-    Action.RECORD_FINDING: _allow({Role.ARBITER}, {Status.UNDER_REVIEW}, guards.assigned_arbiter),
+    Action.ASSIGN: allow({Role.SUPERVISOR}, {Status.UNDER_REVIEW}),
+    Action.REQUEST_EVIDENCE: allow({Role.ARBITER}, {Status.UNDER_REVIEW}, guards.assigned_arbiter),
+    Action.SUBMIT_EVIDENCE: allow({C, S}, {Status.UNDER_REVIEW}, guards.evidence_requested),
+    Action.RECORD_FINDING: allow({Role.ARBITER}, {Status.UNDER_REVIEW}, guards.assigned_arbiter),
     # ruling and appeal (R3)
-    Action.ISSUE_RULING: _allow({Role.ARBITER}, {Status.UNDER_REVIEW}, guards.ready_to_rule),
-    Action.ACKNOWLEDGE_RULING: _allow({C, S}, _RULED, guards.ruling_to_acknowledge),
-    Action.FILE_APPEAL: _allow(
+    Action.ISSUE_RULING: allow({Role.ARBITER}, {Status.UNDER_REVIEW}, guards.ready_to_rule),
+    Action.ACKNOWLEDGE_RULING: allow({C, S}, _RULED, guards.ruling_to_acknowledge),
+    Action.FILE_APPEAL: allow(
         {C, S},
         {Status.RULED, Status.APPEAL_REVIEW, Status.FULFILLING},
         guards.first_appeal_in_window,
     ),
-    Action.DECIDE_APPEAL: _allow(
-        {Role.SUPERVISOR}, {Status.APPEAL_REVIEW}, guards.another_reviewer
-    ),
+    Action.DECIDE_APPEAL: allow({Role.SUPERVISOR}, {Status.APPEAL_REVIEW}, guards.another_reviewer),
     # enforcement and supervision (R4)
-    Action.CONFIRM_REFUND: _allow({S}, {Status.FULFILLING}, next_step(FulfilmentStep.REFUND)),
-    Action.SHIP_RETURN: _allow({C}, {Status.FULFILLING}, next_step(FulfilmentStep.RETURN_SHIPMENT)),
-    Action.CONFIRM_RETURN_RECEIVED: _allow(
+    Action.CONFIRM_REFUND: allow({S}, {Status.FULFILLING}, next_step(FulfilmentStep.REFUND)),
+    Action.SHIP_RETURN: allow({C}, {Status.FULFILLING}, next_step(FulfilmentStep.RETURN_SHIPMENT)),
+    Action.CONFIRM_RETURN_RECEIVED: allow(
         {S}, {Status.FULFILLING}, next_step(FulfilmentStep.RETURN_RECEIPT)
     ),
-    Action.SHIP_REPLACEMENT: _allow(
-        {S}, {Status.FULFILLING}, next_step(FulfilmentStep.REPLACEMENT)
-    ),
-    Action.CONFIRM_REMEDY_RECEIVED: _allow({C}, {Status.FULFILLING}, guards.remedy_to_confirm),
-    Action.DISPUTE_REMEDY: _allow({C}, {Status.FULFILLING}, guards.remedy_to_confirm),
-    Action.RAISE_EXECUTION_ISSUE: _allow({C, S}, {Status.FULFILLING}),
-    Action.RESOLVE_EXECUTION_ISSUE: _allow(
+    Action.SHIP_REPLACEMENT: allow({S}, {Status.FULFILLING}, next_step(FulfilmentStep.REPLACEMENT)),
+    Action.CONFIRM_REMEDY_RECEIVED: allow({C}, {Status.FULFILLING}, guards.remedy_to_confirm),
+    Action.DISPUTE_REMEDY: allow({C}, {Status.FULFILLING}, guards.remedy_to_confirm),
+    Action.RAISE_EXECUTION_ISSUE: allow({C, S}, {Status.FULFILLING}),
+    Action.RESOLVE_EXECUTION_ISSUE: allow(
         {Role.SUPERVISOR}, {Status.FULFILLING, Status.CLOSED}, guards.open_execution_issue
     ),
     # feedback (R5)
-    Action.RATE_HANDLING: _allow(
+    Action.RATE_HANDLING: allow(
         {C, S}, {Status.CLOSED, Status.REJECTED}, guards.first_rating_in_window
     ),
     # time (DESIGN §9): staff pause the clock (waiting on a carrier, a lab, a court); only the
     # platform's own worker lets deadlines lapse
-    Action.PAUSE_CLOCK: _allow(STAFF, _OPEN, guards.clock_running),
-    Action.RESUME_CLOCK: _allow(STAFF, _OPEN, guards.clock_paused),
-    Action.LAPSE_DEADLINE: _allow({Role.SYSTEM}, set(Status)),
+    Action.PAUSE_CLOCK: allow(STAFF, _OPEN, guards.clock_running),
+    Action.RESUME_CLOCK: allow(STAFF, _OPEN, guards.clock_paused),
+    Action.LAPSE_DEADLINE: allow({Role.SYSTEM}, set(Status)),
 }
