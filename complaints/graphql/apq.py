@@ -170,8 +170,8 @@ class QueryRegistry:
             row = tx.one("SELECT document FROM apq_queries WHERE sha256 = ?", (sha256,))
         if row is None:
             return None
-        self._touch(sha256, str(row[0]), now)
-        return str(row[0])
+        self._touch(sha256, str(row["document"]), now)
+        return str(row["document"])
 
     def register(self, sha256: str, document: str) -> None:
         """Keep `document` under `sha256` (the caller checked that it is its hash); drop the
@@ -183,8 +183,8 @@ class QueryRegistry:
                 " ON CONFLICT (sha256) DO UPDATE SET last_used = excluded.last_used",
                 (sha256, document, now),
             )
-            (count,) = tx.one("SELECT COUNT(*) FROM apq_queries") or (0,)
-            excess = int(count) - self.capacity
+            count = int(tx.value("SELECT COUNT(*) AS n FROM apq_queries") or 0)
+            excess = count - self.capacity
             if excess > 0:
                 tx.execute(
                     "DELETE FROM apq_queries WHERE sha256 IN (SELECT sha256 FROM apq_queries"
@@ -195,8 +195,7 @@ class QueryRegistry:
 
     def count(self) -> int:
         with self.db.read() as tx:
-            (count,) = tx.one("SELECT COUNT(*) FROM apq_queries") or (0,)
-        return int(count)
+            return int(tx.value("SELECT COUNT(*) AS n FROM apq_queries") or 0)
 
     def _touch(self, sha256: str, document: str, now: float) -> None:
         with self.db.transaction() as tx:

@@ -201,7 +201,7 @@ class WebhookDeliverer:
                 break
             last = rows[-1].position
             owed = [
-                Owed(endpoint.endpoint_id, row.position, row.complaint_id, str(row.row[3]))
+                Owed(endpoint.endpoint_id, row.position, row.complaint_id, row.type)
                 for row in rows
                 for endpoint in by_shop.get(row.shop_id, ())
                 if row.position > positions[endpoint.endpoint_id] and self._owes(endpoint, row)
@@ -218,7 +218,7 @@ class WebhookDeliverer:
         return (
             row.shop_id == endpoint.shop_id
             and sees_entry(seller_view(endpoint.shop_id), row.audience)
-            and endpoint.wants(str(row.row[3]))
+            and endpoint.wants(row.type)
         )
 
     def _give_up_on(self, endpoint_id: UUID) -> bool:

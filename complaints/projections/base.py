@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from complaints.domain.errors import FieldError, ValidationFailed
 from complaints.projections import tracking
-from complaints.projections.database import ReadStore, Tx
+from complaints.projections.database import ReadStore, Row, Tx
 
 Handler = Callable[[Any, Tx, Any, int], None]
 F = TypeVar("F", bound=Callable[..., None])
@@ -104,7 +104,7 @@ class Projection:
     def flush(self, tx: Tx) -> None:
         """Called once per batch, before it commits: write anything held back for speed."""
 
-    def table_rows(self, tx: Tx) -> dict[str, list[tuple[Any, ...]]]:
+    def table_rows(self, tx: Tx) -> dict[str, list[Row]]:
         """Every row of every table, in a stable order: for comparing two generations."""
         return {
             suffix: sorted(tx.all(f"SELECT * FROM {table}"), key=repr)
@@ -138,7 +138,7 @@ class RowCache:
             row = tx.one(
                 f"SELECT {', '.join(self.columns)} FROM {self.table} WHERE {self._where}", key
             )
-            self._rows[key] = None if row is None else dict(zip(self.columns, row, strict=True))
+            self._rows[key] = row
             if row is None:
                 # Only one runner applies a batch to a projection (its position is claimed
                 # first), so what is not there now is not there at the flush either.

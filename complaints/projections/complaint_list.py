@@ -37,7 +37,7 @@ from complaints.projections.base import (
     moment,
     on,
 )
-from complaints.projections.database import Tx
+from complaints.projections.database import Row, Tx
 
 ITEM_COLUMNS = (
     "id",
@@ -64,11 +64,8 @@ ITEM_COLUMNS = (
     "paused_seconds",
     "escalated",
 )
-COLUMNS = (
-    "id, seq, reference, status, category, consumer_id, shop_id, order_id, requested_remedy,"
-    " outcome, remedy, decided_by_default, arbiter_id, filed_at, updated_at, closed_at, version,"
-    " next_due_at, paused, paused_seconds, escalated"
-)
+#: What a summary reads: every item column but the working ones (deadlines, search text).
+COLUMNS = ", ".join(c for c in ITEM_COLUMNS if c not in {"deadlines", "search_text"})
 
 
 def escalates(event: object) -> bool:
@@ -321,10 +318,10 @@ class ComplaintList(Projection):
             f"SELECT id, reference, order_id FROM {self.t['items']} WHERE consumer_id = ?",
             (e.subject_id,),
         )
-        for complaint_id, reference, order_id in rows:
+        for row in rows:
             tx.execute(
                 f"UPDATE {self.t['items']} SET search_text = ? WHERE id = ?",
-                (searchable(reference, order_id), complaint_id),
+                (searchable(row["reference"], row["order_id"]), row["id"]),
             )
 
 
@@ -365,31 +362,31 @@ class ComplaintSummary:
     escalated: bool
 
 
-def _summary(row: tuple[Any, ...]) -> ComplaintSummary:
-    requested = remedy_from_json(row[8])
+def _summary(row: Row) -> ComplaintSummary:
+    requested = remedy_from_json(row["requested_remedy"])
     assert requested is not None
     return ComplaintSummary(
-        id=UUID(row[0]),
-        seq=int(row[1]),
-        reference=row[2],
-        status=Status(row[3]),
-        category=Category(row[4]),
-        consumer_id=row[5],
-        shop_id=row[6],
-        order_id=row[7],
+        id=UUID(row["id"]),
+        seq=int(row["seq"]),
+        reference=row["reference"],
+        status=Status(row["status"]),
+        category=Category(row["category"]),
+        consumer_id=row["consumer_id"],
+        shop_id=row["shop_id"],
+        order_id=row["order_id"],
         requested_remedy=requested,
-        outcome=Outcome(row[9]) if row[9] else None,
-        remedy=remedy_from_json(row[10]),
-        decided_by_default=bool(row[11]),
-        arbiter_id=row[12],
-        filed_at=from_moment(row[13]),
-        updated_at=from_moment(row[14]),
-        closed_at=from_moment(row[15]) if row[15] else None,
-        version=int(row[16]),
-        next_due_at=from_moment(row[17]) if row[17] else None,
-        paused=bool(row[18]),
-        paused_seconds=float(row[19]),
-        escalated=bool(row[20]),
+        outcome=Outcome(row["outcome"]) if row["outcome"] else None,
+        remedy=remedy_from_json(row["remedy"]),
+        decided_by_default=bool(row["decided_by_default"]),
+        arbiter_id=row["arbiter_id"],
+        filed_at=from_moment(row["filed_at"]),
+        updated_at=from_moment(row["updated_at"]),
+        closed_at=from_moment(row["closed_at"]) if row["closed_at"] else None,
+        version=int(row["version"]),
+        next_due_at=from_moment(row["next_due_at"]) if row["next_due_at"] else None,
+        paused=bool(row["paused"]),
+        paused_seconds=float(row["paused_seconds"]),
+        escalated=bool(row["escalated"]),
     )
 
 
@@ -492,20 +489,20 @@ class ComplaintListView(View):
         order, keyset, keys = ordering(after, by_deadline=by_deadline)
 
         def query(tx: Tx, t: dict[str, str]) -> Page[ComplaintSummary]:
-            (total,) = tx.one(f"SELECT COUNT(*) FROM {t['items']} WHERE {clause}", params) or (0,)
+            total = tx.value(f"SELECT COUNT(*) AS n FROM {t['items']} WHERE {clause}", params)
             rows = tx.all(
                 f"SELECT {COLUMNS} FROM {t['items']} WHERE {clause}{keyset}"
                 f" ORDER BY {order} LIMIT ?",
                 [*params, *keys, first + 1],
             )
-            return Page([_summary(r) for r in rows[:first]], len(rows) > first, int(total))
+            return Page([_summary(r) for r in rows[:first]], len(rows) > first, int(total or 0))
 
         return self.read(query)
 
     def file_owners(self, viewer: Actor, sha256: str) -> list[str]:
         """Who uploaded the copies of the file `sha256` that cases the viewer may see cite."""
 
-        def query(tx: Tx, t: dict[str, str]) -> list[tuple[Any, ...]]:
+        def query(tx: Tx, t: dict[str, str]) -> list[Row]:
             return tx.all(
                 f"SELECT f.owner, i.consumer_id, i.shop_id FROM {t['files']} f"
                 f" JOIN {t['items']} i ON i.id = f.complaint_id WHERE f.sha256 = ?"
@@ -514,9 +511,9 @@ class ComplaintListView(View):
             )
 
         owners = [
-            owner
-            for owner, consumer_id, shop_id in self.read(query)
-            if can_view(viewer, consumer_id=consumer_id, shop_id=shop_id)
+            row["owner"]
+            for row in self.read(query)
+            if can_view(viewer, consumer_id=row["consumer_id"], shop_id=row["shop_id"])
         ]
         return list(dict.fromkeys(owners))
 

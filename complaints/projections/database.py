@@ -2,7 +2,9 @@
 
 Keeping read models beside the events lets each projection write its rows and its position in one
 transaction. Queries are written once, with `?` placeholders and portable types (TEXT, BIGINT,
-DOUBLE PRECISION); the PostgreSQL side translates the placeholders for psycopg.
+DOUBLE PRECISION); the PostgreSQL side translates the placeholders for psycopg. Rows come back as
+dicts keyed by column name (or by the alias a query gives an expression), on both stores, so a
+reader names the column it wants instead of counting its position in a SELECT list.
 """
 
 from __future__ import annotations
@@ -19,7 +21,13 @@ from typing import Any
 
 from complaints.settings import Store
 
-Row = tuple[Any, ...]
+#: A row, keyed by column name (or by the query's alias for an expression).
+Row = dict[str, Any]
+
+
+def sqlite_row(cursor: sqlite3.Cursor, values: tuple[Any, ...]) -> Row:
+    """sqlite3's row factory for `Row`: the same shape as psycopg's `dict_row`."""
+    return dict(zip([d[0] for d in cursor.description], values, strict=True))
 
 
 class Tx(ABC):
@@ -31,6 +39,11 @@ class Tx(ABC):
 
     @abstractmethod
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
+
+    def value(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """The first column of the first row (a count, a maximum), or None if there is no row."""
+        row = self.one(sql, params)
+        return None if row is None else next(iter(row.values()))
 
     @abstractmethod
     def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
@@ -94,6 +107,7 @@ class SqliteReadStore(ReadStore):
             conn = sqlite3.connect(
                 str(self.path), timeout=30, isolation_level=None, check_same_thread=False
             )
+            conn.row_factory = sqlite_row
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             # Erased search text must not linger in freed pages of the file.
@@ -162,11 +176,13 @@ class PostgresReadStore(ReadStore):
 
     def __init__(self, store: Store, *, max_size: int = 8) -> None:
         import psycopg  # noqa: PLC0415 - PostgreSQL only
+        from psycopg.rows import dict_row  # noqa: PLC0415
         from psycopg_pool import ConnectionPool  # noqa: PLC0415
 
         from complaints.store.postgres import check_unless_recent, mark_returned  # noqa: PLC0415
 
         self.schema = store.schema
+        self._rows = dict_row
         self.missing_table = (psycopg.errors.UndefinedTable,)
         self._driver_error = psycopg.Error
         self._pool = ConnectionPool(
@@ -185,7 +201,11 @@ class PostgresReadStore(ReadStore):
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
-        with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
+        with (
+            self._pool.connection() as conn,
+            conn.transaction(),
+            conn.cursor(row_factory=self._rows) as cursor,
+        ):
             yield PostgresTx(cursor)
 
     @contextmanager
@@ -195,7 +215,7 @@ class PostgresReadStore(ReadStore):
         with self._pool.connection() as conn:
             conn.autocommit = True
             try:
-                with conn.cursor() as cursor:
+                with conn.cursor(row_factory=self._rows) as cursor:
                     yield PostgresTx(cursor)
             finally:
                 # A connection lost meanwhile cannot be switched back; the pool discards it.

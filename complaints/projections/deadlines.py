@@ -11,12 +11,23 @@ from complaints.domain.complaint import Complaint
 from complaints.domain.deadlines import Deadline, DeadlineKind, reminder_due
 from complaints.domain.values import Role
 from complaints.projections.base import Projection, RowCache, View, from_moment, moment, on
-from complaints.projections.database import Tx
+from complaints.projections.database import Row, Tx
 
-COLUMNS = (
-    "complaint_id, deadline_id, kind, due_at, party, ref, overdue, reference, shop_id, paused,"
-    " set_at, reminded"
+OPEN_COLUMNS = (
+    "complaint_id",
+    "deadline_id",
+    "kind",
+    "due_at",
+    "party",
+    "ref",
+    "overdue",
+    "reference",
+    "shop_id",
+    "paused",
+    "set_at",
+    "reminded",
 )
+COLUMNS = ", ".join(OPEN_COLUMNS)
 
 
 class PendingDeadlines(Projection):
@@ -45,7 +56,7 @@ class PendingDeadlines(Projection):
         )
         self.open = RowCache(
             self.t["open"],
-            tuple(c.strip() for c in COLUMNS.split(",")),
+            OPEN_COLUMNS,
             ("complaint_id", "deadline_id"),
         )
 
@@ -155,20 +166,20 @@ class PendingDeadline:
         )
 
 
-def _deadline(row: tuple[Any, ...]) -> PendingDeadline:
+def _deadline(row: Row) -> PendingDeadline:
     return PendingDeadline(
-        UUID(row[0]),
-        int(row[1]),
-        DeadlineKind(row[2]),
-        from_moment(row[3]),
-        Role(row[4]) if row[4] else None,
-        row[5],
-        bool(row[6]),
-        row[7],
-        row[8],
-        bool(row[9]),
-        from_moment(row[10]),
-        None if row[11] is None else int(row[11]),
+        complaint_id=UUID(row["complaint_id"]),
+        deadline_id=int(row["deadline_id"]),
+        kind=DeadlineKind(row["kind"]),
+        due_at=from_moment(row["due_at"]),
+        party=Role(row["party"]) if row["party"] else None,
+        ref=row["ref"],
+        overdue=bool(row["overdue"]),
+        reference=row["reference"],
+        shop_id=row["shop_id"],
+        paused=bool(row["paused"]),
+        set_at=from_moment(row["set_at"]),
+        reminded=None if row["reminded"] is None else int(row["reminded"]),
     )
 
 
@@ -214,8 +225,10 @@ class PendingDeadlinesView(View):
         """When the next deadline falls due (paused and flagged ones aside)."""
 
         def query(tx: Tx, t: dict[str, str]) -> datetime | None:
-            row = tx.one(f"SELECT MIN(due_at) FROM {t['open']} WHERE overdue = 0 AND paused = 0")
-            return from_moment(row[0]) if row and row[0] else None
+            due = tx.value(
+                f"SELECT MIN(due_at) AS due FROM {t['open']} WHERE overdue = 0 AND paused = 0"
+            )
+            return from_moment(due) if due else None
 
         return self.read(query)
 

@@ -16,11 +16,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 from uuid import UUID, uuid5
 
 from complaints.projections.base import Page, check_page_size, from_moment, moment
-from complaints.projections.database import ReadStore
+from complaints.projections.database import ReadStore, Row
 
 CURSORS = "webhook_cursors"
 DELIVERIES = "webhook_deliveries"
@@ -62,10 +61,21 @@ NOT_HELD_BACK = (
     " WHERE e.endpoint_id = d.endpoint_id AND e.complaint_id = d.complaint_id"
     " AND e.status = ? AND e.position < d.position)"
 )
-DELIVERY_COLUMNS = (
-    "endpoint_id, position, complaint_id, entry_type, status, attempts, created_at,"
-    " first_failed_at, last_status_code, last_attempt_at, next_attempt_at, last_error"
+_DELIVERY = (
+    "endpoint_id",
+    "position",
+    "complaint_id",
+    "entry_type",
+    "status",
+    "attempts",
+    "created_at",
+    "first_failed_at",
+    "last_status_code",
+    "last_attempt_at",
+    "next_attempt_at",
+    "last_error",
 )
+DELIVERY_COLUMNS = ", ".join(_DELIVERY)
 
 
 def message_id(endpoint_id: UUID, position: int) -> str:
@@ -137,20 +147,21 @@ def _when(value: str | None) -> datetime | None:
     return None if value is None else from_moment(value)
 
 
-def _delivery(row: Sequence[Any]) -> Delivery:
+def _delivery(row: Row) -> Delivery:
+    code = row["last_status_code"]
     return Delivery(
-        UUID(row[0]),
-        int(row[1]),
-        UUID(row[2]),
-        row[3],
-        row[4],
-        int(row[5]),
-        from_moment(row[6]),
-        _when(row[7]),
-        None if row[8] is None else int(row[8]),
-        _when(row[9]),
-        _when(row[10]),
-        row[11],
+        endpoint_id=UUID(row["endpoint_id"]),
+        position=int(row["position"]),
+        complaint_id=UUID(row["complaint_id"]),
+        entry_type=row["entry_type"],
+        status=row["status"],
+        attempts=int(row["attempts"]),
+        created_at=from_moment(row["created_at"]),
+        first_failed_at=_when(row["first_failed_at"]),
+        last_status_code=None if code is None else int(code),
+        last_attempt_at=_when(row["last_attempt_at"]),
+        next_attempt_at=_when(row["next_attempt_at"]),
+        last_error=row["last_error"],
     )
 
 
@@ -190,7 +201,7 @@ class DeliveryLog:
                     )
                     position, acted_on = registered_at, 0
                 else:
-                    position, acted_on = int(row[0]), int(row[1])
+                    position, acted_on = int(row["position"]), int(row["redeliver_version"])
                 if after is not None and version is not None and version > acted_on:
                     position = min(position, after)
                     tx.execute(
@@ -239,7 +250,7 @@ class DeliveryLog:
         if not endpoint_ids:
             return []
         marks = ",".join("?" for _ in endpoint_ids)
-        columns = ", ".join(f"d.{c.strip()}" for c in DELIVERY_COLUMNS.split(","))
+        columns = ", ".join(f"d.{c}" for c in _DELIVERY)
         with self.db.read() as tx:
             rows = tx.all(
                 f"SELECT {columns} FROM {DELIVERIES} d"
@@ -300,12 +311,12 @@ class DeliveryLog:
     def failing_since(self, endpoint_id: UUID) -> datetime | None:
         """When the endpoint's oldest undelivered delivery first failed (None: none fails)."""
         with self.db.read() as tx:
-            row = tx.one(
-                f"SELECT MIN(first_failed_at) FROM {DELIVERIES}"
+            since = tx.value(
+                f"SELECT MIN(first_failed_at) AS since FROM {DELIVERIES}"
                 " WHERE endpoint_id = ? AND status = ?",
                 (str(endpoint_id), PENDING),
             )
-        return _when(row[0]) if row else None
+        return _when(since)
 
     def give_up(self, endpoint_id: UUID) -> None:
         """The endpoint was disabled: what it still owed is marked failed (a redelivery sends
@@ -324,13 +335,13 @@ class DeliveryLog:
             return None
         marks = ",".join("?" for _ in endpoint_ids)
         with self.db.read() as tx:
-            row = tx.one(
-                f"SELECT MIN(d.next_attempt_at) FROM {DELIVERIES} d"
+            due = tx.value(
+                f"SELECT MIN(d.next_attempt_at) AS due FROM {DELIVERIES} d"
                 f" WHERE d.status = ? AND d.endpoint_id IN ({marks})"
                 f" AND {NOT_HELD_BACK}",
                 (PENDING, *map(str, endpoint_ids), PENDING),
             )
-        return _when(row[0]) if row else None
+        return _when(due)
 
     # ---------------------------------------------------------------- reading (the API)
     def page(self, endpoint_id: UUID, first: int, before: int | None) -> Page[Delivery]:
@@ -354,12 +365,12 @@ class DeliveryLog:
             )
         return [
             Attempt(
-                int(r[0]),
-                from_moment(r[1]),
-                None if r[2] is None else int(r[2]),
-                r[3],
-                r[4],
-                float(r[5]),
+                attempt=int(r["attempt"]),
+                at=from_moment(r["at"]),
+                status_code=None if r["status_code"] is None else int(r["status_code"]),
+                error=r["error"],
+                response=r["response"],
+                duration_ms=float(r["duration_ms"]),
             )
             for r in rows
         ]

@@ -40,7 +40,7 @@ from complaints.application import ComplaintsApp
 from complaints.domain.erasure import SubjectErasure
 from complaints.projections import tracking
 from complaints.projections.base import Projection
-from complaints.projections.database import PostgresTx, ReadStore, Row, SqliteTx, Tx
+from complaints.projections.database import PostgresTx, ReadStore, Row, SqliteTx, Tx, sqlite_row
 from complaints.store.inline import AfterCommit, Dialect, Positioned
 from complaints.store.signal import Signal
 
@@ -132,7 +132,10 @@ class InlineProjections:
             rows = tx.all(_ACTIVE + " ORDER BY p.name FOR UPDATE OF p")
         else:
             rows = tx.all(_ACTIVE)
-        active = {str(r[0]): (int(r[1]), int(r[2]), int(r[3])) for r in rows}
+        active = {
+            str(r["name"]): (int(r["generation"]), int(r["position"]), int(r["version"]))
+            for r in rows
+        }
         first, last = batch[0][0], batch[-1][0]
         gaps: dict[int, list[Positioned] | None] = {}
         moved: list[_Moved] = []
@@ -185,17 +188,18 @@ class InlineProjections:
         if before - after - 1 > GAP_LIMIT:
             # More ids than the limit between them; ids can be skipped (a rolled-back insert),
             # so count the events there are, up to the limit, before reading any.
-            (count,) = tx.one(
-                f"SELECT COUNT(*) FROM (SELECT 1 {where} LIMIT ?) AS behind",
+            count = tx.value(
+                f"SELECT COUNT(*) AS n FROM (SELECT 1 {where} LIMIT ?) AS behind",
                 (after, before, GAP_LIMIT + 1),
-            ) or (0,)
-            if count > GAP_LIMIT:
+            )
+            if int(count or 0) > GAP_LIMIT:
                 return None
         rows = tx.all(
-            f"SELECT {key}, originator_id, originator_version, topic, state {where} ORDER BY {key}",
+            f"SELECT {key} AS position, originator_id, originator_version, topic, state {where}"
+            f" ORDER BY {key}",
             (after, before),
         )
-        return [(int(r[0]), self.app.mapper.to_domain_event(_stored(r))) for r in rows]
+        return [(int(r["position"]), self.app.mapper.to_domain_event(_stored(r))) for r in rows]
 
     # ------------------------------------------------------------------ after the commit
     def _committed(self, moved: list[_Moved], last: int) -> None:
@@ -216,22 +220,21 @@ class InlineProjections:
 
 
 def _stored(row: Row) -> StoredEvent:
-    originator = row[1]
+    originator = row["originator_id"]
     originator_id = originator if isinstance(originator, UUID) else UUID(str(originator))
-    state = row[4]
     return StoredEvent(
         originator_id=originator_id,
-        originator_version=int(row[2]),
-        topic=str(row[3]),
-        state=bytes(state),
+        originator_version=int(row["originator_version"]),
+        topic=str(row["topic"]),
+        state=bytes(row["state"]),
     )
 
 
 @contextmanager
 def _savepoint(dialect: Dialect, connection: Any) -> Iterator[Tx]:
-    """A savepoint on the recorder's connection, and a cursor that returns plain tuples."""
+    """A savepoint on the recorder's connection, and a cursor that returns rows as dicts."""
     if dialect == "postgres":
-        from psycopg.rows import tuple_row  # noqa: PLC0415 - PostgreSQL only
+        from psycopg.rows import dict_row  # noqa: PLC0415 - PostgreSQL only
 
         # Pipeline mode: the handlers' writes go out without waiting for each other's round
         # trip (a read syncs). Nothing is prepared here, executemany's statements included: a
@@ -243,14 +246,14 @@ def _savepoint(dialect: Dialect, connection: Any) -> Iterator[Tx]:
             with (
                 connection.transaction(),
                 connection.pipeline(),
-                connection.cursor(row_factory=tuple_row) as cursor,
+                connection.cursor(row_factory=dict_row) as cursor,
             ):
                 yield PostgresTx(cursor, prepare=False)
         finally:
             connection.prepare_threshold = threshold
         return
     cursor = connection.cursor()
-    cursor.row_factory = None
+    cursor.row_factory = sqlite_row
     cursor.execute("SAVEPOINT inline_projections")
     try:
         yield SqliteTx(cursor)

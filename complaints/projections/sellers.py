@@ -32,7 +32,7 @@ from complaints.projections.base import (
     moment,
     on,
 )
-from complaints.projections.database import Tx
+from complaints.projections.database import Row, Tx
 
 UPHELD = {Outcome.CONSUMER_FAVOUR_FULL.value, Outcome.CONSUMER_FAVOUR_PARTIAL.value}
 SELLER_COLUMNS = (
@@ -91,7 +91,7 @@ class Sellers(Projection):
             f"SELECT shop_id FROM {self.t['shops']} WHERE seller_id = ?", (str(seller_uuid),)
         )
         assert row is not None
-        return str(row[0])
+        return str(row["shop_id"])
 
     @on(Seller.Registered)
     def registered(self, tx: Tx, e: Seller.Registered, position: int) -> None:
@@ -166,11 +166,11 @@ class Sellers(Projection):
             f"SELECT kind, seq FROM {self.t['sanctions']} WHERE shop_id = ? AND lifted_at IS NULL",
             (shop_id,),
         )
-        latest = max((int(seq) for _, seq in active), default=None)
+        latest = max((int(r["seq"]) for r in active), default=None)
         self._shop(
             tx,
             shop_id,
-            status=shop_status({SanctionKind(k) for k, _ in active}),
+            status=shop_status({SanctionKind(r["kind"]) for r in active}),
             sanctioned_seq=latest,
         )
 
@@ -266,7 +266,7 @@ class Sellers(Projection):
             (str(e.originator_id),),
         )
         assert row is not None
-        hours = (e.timestamp - from_moment(row[0])).total_seconds() / 3600
+        hours = (e.timestamp - from_moment(row["filed_at"])).total_seconds() / 3600
         tx.execute(
             f"UPDATE {self.t['cases']} SET closed_at = ?, hours = ? WHERE complaint_id = ?",
             (moment(e.timestamp), hours, str(e.originator_id)),
@@ -291,17 +291,17 @@ VIOLATION_COLUMNS = (
 )
 
 
-def _violation(row: tuple[Any, ...]) -> ViolationRecord:
+def _violation(row: Row) -> ViolationRecord:
     return ViolationRecord(
-        id=UUID(row[0]),
-        seq=int(row[1]),
-        shop_id=row[2],
-        kind=ViolationKind(row[3]),
-        status=ViolationStatus(row[4]),
-        reported_by=Role(row[5]),
-        reported_at=from_moment(row[6]),
-        complaint_id=UUID(row[7]) if row[7] else None,
-        decided_at=from_moment(row[8]) if row[8] else None,
+        id=UUID(row["violation_id"]),
+        seq=int(row["seq"]),
+        shop_id=row["shop_id"],
+        kind=ViolationKind(row["kind"]),
+        status=ViolationStatus(row["status"]),
+        reported_by=Role(row["reported_by"]),
+        reported_at=from_moment(row["reported_at"]),
+        complaint_id=UUID(row["complaint_id"]) if row["complaint_id"] else None,
+        decided_at=from_moment(row["decided_at"]) if row["decided_at"] else None,
     )
 
 
@@ -361,21 +361,21 @@ class SellersView(View):
                 " AND until IS NOT NULL AND until <= ? ORDER BY until LIMIT ?",
                 (moment(now), limit),
             )
-            return [(str(shop), str(sanction)) for shop, sanction in rows]
+            return [(str(r["shop_id"]), str(r["sanction_id"])) for r in rows]
 
         return self.read(query)
 
-    def _record(self, tx: Tx, t: dict[str, str], row: tuple[Any, ...]) -> SellerRecord:
-        shop_id = row[0]
+    def _record(self, tx: Tx, t: dict[str, str], row: Row) -> SellerRecord:
+        shop_id = row["shop_id"]
         sanctions = [
             SanctionRecord(
-                r[0],
-                SanctionKind(r[1]),
-                r[2],
-                UUID(r[3]) if r[3] else None,
-                from_moment(r[4]),
-                from_moment(r[5]) if r[5] else None,
-                from_moment(r[6]) if r[6] else None,
+                sanction_id=r["sanction_id"],
+                kind=SanctionKind(r["kind"]),
+                reason=r["reason"],
+                complaint_id=UUID(r["complaint_id"]) if r["complaint_id"] else None,
+                imposed_at=from_moment(r["imposed_at"]),
+                lifted_at=from_moment(r["lifted_at"]) if r["lifted_at"] else None,
+                until=from_moment(r["until"]) if r["until"] else None,
             )
             for r in tx.all(
                 f"SELECT sanction_id, kind, reason, complaint_id, imposed_at, lifted_at, until"
@@ -384,33 +384,34 @@ class SellersView(View):
             )
         ]
         hours = [
-            float(h)
-            for (h,) in tx.all(
+            float(r["hours"])
+            for r in tx.all(
                 f"SELECT hours FROM {t['cases']} WHERE shop_id = ? AND accepted = 1"
                 " AND hours IS NOT NULL",
                 (shop_id,),
             )
         ]
-        policy = AfterSalesPolicy(**json.loads(row[7])) if row[7] else None
+        policy = AfterSalesPolicy(**json.loads(row["policy"])) if row["policy"] else None
+        sanctioned_seq = row["sanctioned_seq"]
         return SellerRecord(
             shop_id=shop_id,
-            seller_id=UUID(row[1]),
-            name=row[2],
-            status=row[3],
-            deposit=Money(Decimal(row[4]), row[6]),
-            debt=Money(Decimal(row[5]), row[6]),
+            seller_id=UUID(row["seller_id"]),
+            name=row["name"],
+            status=row["status"],
+            deposit=Money(Decimal(row["balance"]), row["currency"]),
+            debt=Money(Decimal(row["debt"]), row["currency"]),
             policy=policy,
-            registered_at=from_moment(row[8]),
+            registered_at=from_moment(row["registered_at"]),
             sanctions=sanctions,
             scorecard=Scorecard(
-                complaints=int(row[9]),
-                upheld_against_seller=int(row[10]),
+                complaints=int(row["complaints"]),
+                upheld_against_seller=int(row["upheld"]),
                 median_resolution_hours=statistics.median(hours) if hours else None,
-                violations=int(row[11]),
-                failed_spot_checks=int(row[12]),
-                strikes=int(row[14]),
+                violations=int(row["violations"]),
+                failed_spot_checks=int(row["failed_spot_checks"]),
+                strikes=int(row["strikes"]),
             ),
-            sanctioned_seq=int(row[13]) if row[13] is not None else None,
+            sanctioned_seq=None if sanctioned_seq is None else int(sanctioned_seq),
         )
 
     def get(self, shop_id: str) -> SellerRecord | None:
@@ -454,10 +455,8 @@ class SellersView(View):
                 " ORDER BY seq DESC LIMIT ?",
                 [*params, *([] if after is None else [after]), first + 1],
             )
-            (total,) = tx.one(f"SELECT COUNT(*) FROM {t['violations']} WHERE {clause}", params) or (
-                0,
-            )
-            return Page([_violation(r) for r in rows[:first]], len(rows) > first, int(total))
+            total = tx.value(f"SELECT COUNT(*) AS n FROM {t['violations']} WHERE {clause}", params)
+            return Page([_violation(r) for r in rows[:first]], len(rows) > first, int(total or 0))
 
         return self.read(query)
 
@@ -473,11 +472,11 @@ class SellersView(View):
                 f"{keyset} ORDER BY sanctioned_seq DESC LIMIT ?",
                 [*([] if after is None else [after]), first + 1],
             )
-            (total,) = tx.one(
-                f"SELECT COUNT(*) FROM {t['shops']} WHERE sanctioned_seq IS NOT NULL"
-            ) or (0,)
+            total = tx.value(
+                f"SELECT COUNT(*) AS n FROM {t['shops']} WHERE sanctioned_seq IS NOT NULL"
+            )
             return Page(
-                [self._record(tx, t, r) for r in rows[:first]], len(rows) > first, int(total)
+                [self._record(tx, t, r) for r in rows[:first]], len(rows) > first, int(total or 0)
             )
 
         return self.read(query)

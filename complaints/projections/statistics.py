@@ -84,7 +84,7 @@ class Statistics(Projection):
             (str(e.originator_id),),
         )
         assert row is not None
-        hours = (e.timestamp - from_moment(row[0])).total_seconds() / 3600
+        hours = (e.timestamp - from_moment(row["filed_at"])).total_seconds() / 3600
         tx.execute(
             f"UPDATE {self.t['cases']} SET closed_at = ?, outcome = ?, hours = ?,"
             " by_default = CASE WHEN ? = 1 THEN 1 ELSE by_default END WHERE complaint_id = ?",
@@ -176,46 +176,46 @@ class StatisticsView(View):
 
         def query(tx: Tx, t: dict[str, str]) -> PeriodStatistics:
             cases = t["cases"]
-            by_category: dict[str, int] = dict(
-                tx.all(
-                    f"SELECT category, COUNT(*) FROM {cases} WHERE filed_at >= ? AND filed_at < ?"
-                    " GROUP BY category",
+            by_category: dict[str, int] = {
+                r["category"]: int(r["n"])
+                for r in tx.all(
+                    f"SELECT category, COUNT(*) AS n FROM {cases}"
+                    " WHERE filed_at >= ? AND filed_at < ? GROUP BY category",
                     bounds,
                 )
-            )
+            }
             closed_rows = tx.all(
                 f"SELECT outcome, hours, by_default, paused_hours FROM {cases}"
                 " WHERE closed_at >= ? AND closed_at < ?",
                 bounds,
             )
-            by_outcome: dict[str, int] = {}
-            for outcome, *_ in closed_rows:
-                by_outcome[outcome] = by_outcome.get(outcome, 0) + 1
-            hours = [float(h) for _, h, _, _ in closed_rows if h is not None]
-            paused = [float(p or 0) for *_, p in closed_rows]
-            active = [float(h) - float(p or 0) for _, h, _, p in closed_rows if h is not None]
+            by_outcome: Counter[str] = Counter(r["outcome"] for r in closed_rows)
+            timed = [r for r in closed_rows if r["hours"] is not None]
+            hours = [float(r["hours"]) for r in timed]
+            paused = [float(r["paused_hours"] or 0) for r in closed_rows]
+            active = [float(r["hours"]) - float(r["paused_hours"] or 0) for r in timed]
             scores = [
-                int(s)
-                for (s,) in tx.all(
+                int(r["score"])
+                for r in tx.all(
                     f"SELECT score FROM {t['ratings']} WHERE by_role = ? AND rated_at >= ?"
                     " AND rated_at < ?",
                     (Role.CONSUMER.value, *bounds),
                 )
             ]
-            defaults = sum(int(d) for _, _, d, _ in closed_rows)
+            defaults = sum(int(r["by_default"]) for r in closed_rows)
             acts = tx.all(
                 f"SELECT action, amount, currency FROM {t['enforcement']}"
                 " WHERE at >= ? AND at < ? ORDER BY action",
                 bounds,
             )
+            actions = [str(a["action"]) for a in acts]
             advanced: dict[str, Decimal] = {}
-            for action, amount, currency in acts:
-                if action == "advance_refund":
-                    advanced[currency] = advanced.get(currency, Decimal(0)) + Decimal(amount)
-            overdue = Counter(a[len("overdue:") :] for a, _, _ in acts if a.startswith("overdue:"))
-            sanctions = Counter(
-                a[len("sanction:") :] for a, _, _ in acts if a.startswith("sanction:")
-            )
+            for act in acts:
+                if act["action"] == "advance_refund":
+                    currency = act["currency"]
+                    advanced[currency] = advanced.get(currency, Decimal(0)) + Decimal(act["amount"])
+            overdue = Counter(a[len("overdue:") :] for a in actions if a.startswith("overdue:"))
+            sanctions = Counter(a[len("sanction:") :] for a in actions if a.startswith("sanction:"))
             return PeriodStatistics(
                 start=start,
                 end=end,
@@ -229,8 +229,8 @@ class StatisticsView(View):
                 default_ruling_rate=defaults / len(closed_rows) if closed_rows else None,
                 paused_hours=sum(paused),
                 median_active_resolution_hours=statistics.median(active) if active else None,
-                escalations=sum(1 for a, _, _ in acts if a == "escalated"),
-                advance_refunds=sum(1 for a, _, _ in acts if a == "advance_refund"),
+                escalations=actions.count("escalated"),
+                advance_refunds=actions.count("advance_refund"),
                 advanced=dict(sorted(advanced.items())),
                 overdue_staff_deadlines=dict(sorted(overdue.items())),
                 sanctions_imposed=dict(sorted(sanctions.items())),

@@ -51,7 +51,15 @@ class Supervision(Projection):
         assert case is not None
         tx.execute(
             f"INSERT INTO {self.t['items']} ({COLUMNS}) VALUES (?,?,?,?,?,?,?)",
-            (str(e.originator_id), kind, ref, moment(e.timestamp), detail, case[0], case[1]),
+            (
+                str(e.originator_id),
+                kind,
+                ref,
+                moment(e.timestamp),
+                detail,
+                case["reference"],
+                case["shop_id"],
+            ),
         )
 
     def _close(self, tx: Tx, e: Any, kind: str, ref: str | None = None) -> None:
@@ -153,7 +161,16 @@ class SupervisionView(View):
         def query(tx: Tx, t: dict[str, str]) -> list[QueueItem]:
             rows = tx.all(f"SELECT {COLUMNS} FROM {t['items']} ORDER BY since LIMIT ?", (limit,))
             return [
-                QueueItem(UUID(r[0]), r[1], r[2], from_moment(r[3]), r[4], r[5], r[6]) for r in rows
+                QueueItem(
+                    complaint_id=UUID(r["complaint_id"]),
+                    kind=r["kind"],
+                    ref=r["ref"],
+                    since=from_moment(r["since"]),
+                    detail=r["detail"],
+                    reference=r["reference"],
+                    shop_id=r["shop_id"],
+                )
+                for r in rows
             ]
 
         items = self.read(query)

@@ -21,11 +21,13 @@ import anyio.to_thread
 
 from complaints.projections import tracking
 from complaints.projections.base import ReadModelNotReady
+from complaints.projections.database import Row
 from complaints.projections.timeline import (
     CaseRow,
     Timeline,
     TimelineView,
     case_rows,
+    head_position,
     head_sql,
     rows_after_sql,
 )
@@ -80,16 +82,17 @@ class PostgresTail:
             )
         return self._conn
 
-    async def _read(self, sql: Any, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    async def _read(self, sql: Any, params: tuple[Any, ...]) -> list[Row]:
         """`sql(tables)` on the active generation's tables."""
         import psycopg  # noqa: PLC0415
+        from psycopg.rows import dict_row  # noqa: PLC0415
 
         reconnected = False
         missing = 0
         while True:
             conn = await self._connection()
             try:
-                async with conn.cursor() as cursor:
+                async with conn.cursor(row_factory=dict_row) as cursor:
                     await cursor.execute(_pg(tracking.ACTIVE), (Timeline.name,))
                     current = tracking.active_from(Timeline.name, await cursor.fetchone())
                     if current is not None and current.version < Timeline.readable_from:
@@ -111,7 +114,7 @@ class PostgresTail:
 
     async def head(self) -> int:
         rows = await self._read(head_sql, ())
-        return int(rows[0][0]) if rows and rows[0][0] is not None else 0
+        return head_position(rows[0] if rows else None)
 
     async def rows_after(self, position: int, limit: int) -> list[CaseRow]:
         return case_rows(await self._read(rows_after_sql, (position, limit)))

@@ -35,7 +35,7 @@ from complaints.projections.base import (
     from_moment,
     moment,
 )
-from complaints.projections.database import Tx
+from complaints.projections.database import Row, Tx
 
 
 @dataclass(frozen=True)
@@ -440,9 +440,8 @@ class Timeline(Projection):
 
     def flush(self, tx: Tx) -> None:
         tx.many(
-            f"INSERT INTO {self.t['entries']} (complaint_id, version, position, type, at,"
-            " actor_role, actor_id, audience, summary, details, personal)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            f"INSERT INTO {self.t['entries']} ({', '.join(ENTRY_COLUMNS)})"
+            f" VALUES ({', '.join('?' for _ in ENTRY_COLUMNS)})",
             self._entries,
         )
         self._entries.clear()
@@ -465,59 +464,86 @@ class TimelineEntry:
 
 @dataclass(frozen=True)
 class CaseRow:
-    """A timeline row as stored, with its case's consumer and shop."""
+    """A timeline row as stored (keyed by ENTRY_COLUMNS), with its case's consumer and shop."""
 
-    row: tuple[Any, ...]
+    row: Row
     consumer_id: str
     shop_id: str
 
     @property
     def complaint_id(self) -> str:
-        return str(self.row[0])
+        return str(self.row["complaint_id"])
 
     @property
     def position(self) -> int:
-        return int(self.row[2])
+        return int(self.row["position"])
+
+    @property
+    def type(self) -> str:
+        return str(self.row["type"])
 
     @property
     def audience(self) -> Audience:
-        return Audience(self.row[7])
+        return Audience(self.row["audience"])
 
     def entry_for(self, viewer: Actor) -> TimelineEntry:
         return _entry(self.row, viewer, sees_staff_identities(viewer))
 
 
+#: The columns of a timeline entry, in the order the projection inserts them.
+ENTRY_COLUMNS = (
+    "complaint_id",
+    "version",
+    "position",
+    "type",
+    "at",
+    "actor_role",
+    "actor_id",
+    "audience",
+    "summary",
+    "details",
+    "personal",
+)
+#: The same, selected from the entries table under the alias `e`.
+_E = ", ".join(f"e.{c}" for c in ENTRY_COLUMNS)
+
+
 def rows_after_sql(t: dict[str, str]) -> str:
     """Entries after a position (`?`), at most a number (`?`), with their cases' parties."""
     return (
-        "SELECT e.complaint_id, e.version, e.position, e.type, e.at, e.actor_role,"
-        " e.actor_id, e.audience, e.summary, e.details, e.personal, c.consumer_id, c.shop_id"
+        f"SELECT {_E}, c.consumer_id, c.shop_id"
         f" FROM {t['entries']} e JOIN {t['cases']} c ON c.complaint_id = e.complaint_id"
         " WHERE e.position > ? ORDER BY e.position LIMIT ?"
     )
 
 
 def head_sql(t: dict[str, str]) -> str:
-    return f"SELECT MAX(position) FROM {t['entries']}"
+    return f"SELECT MAX(position) AS head FROM {t['entries']}"
 
 
-def case_rows(rows: list[tuple[Any, ...]]) -> list[CaseRow]:
-    return [CaseRow(tuple(r[:11]), str(r[11]), str(r[12])) for r in rows]
+def head_position(row: Row | None) -> int:
+    """What `head_sql` read: the newest entry's position, or 0 for none."""
+    return 0 if row is None or row["head"] is None else int(row["head"])
 
 
-def _entry(row: tuple[Any, ...], viewer: Actor, show_ids: bool) -> TimelineEntry:
+def case_rows(rows: list[Row]) -> list[CaseRow]:
+    return [CaseRow(r, str(r["consumer_id"]), str(r["shop_id"])) for r in rows]
+
+
+def _entry(row: Row, viewer: Actor, show_ids: bool) -> TimelineEntry:
+    actor_id = row["actor_id"]
     return TimelineEntry(
-        UUID(row[0]),
-        int(row[1]),
-        int(row[2]),
-        row[3],
-        from_moment(row[4]),
-        Role(row[5]),
-        row[6] if show_ids or row[6] == viewer.id else None,
-        Audience(row[7]),
-        row[8],
-        json.loads(row[9]),
-        tuple(json.loads(row[10])),
+        UUID(row["complaint_id"]),
+        int(row["version"]),
+        int(row["position"]),
+        row["type"],
+        from_moment(row["at"]),
+        Role(row["actor_role"]),
+        actor_id if show_ids or actor_id == viewer.id else None,
+        Audience(row["audience"]),
+        row["summary"],
+        json.loads(row["details"]),
+        tuple(json.loads(row["personal"])),
     )
 
 
@@ -552,31 +578,18 @@ class TimelineView(View):
                 on += " AND e.version <= ?"
                 params.append(upto_version)
             rows = tx.all(
-                "SELECT c.consumer_id, c.shop_id, e.complaint_id, e.version, e.position, e.type,"
-                " e.at, e.actor_role, e.actor_id, e.audience, e.summary, e.details, e.personal"
+                f"SELECT c.consumer_id, c.shop_id, {_E}"
                 f" FROM {t['cases']} c LEFT JOIN {t['entries']} e ON {on}"
                 " WHERE c.complaint_id = ? ORDER BY e.version LIMIT ?",
                 [*params, str(complaint_id), first + 1],
             )
-            if not rows or not can_view(viewer, consumer_id=rows[0][0], shop_id=rows[0][1]):
+            if not rows:
                 return None
-            entries = [r[2:] for r in rows if r[2] is not None]
-            items = [
-                TimelineEntry(
-                    UUID(r[0]),
-                    int(r[1]),
-                    int(r[2]),
-                    r[3],
-                    from_moment(r[4]),
-                    Role(r[5]),
-                    r[6] if show_ids or r[6] == viewer.id else None,
-                    Audience(r[7]),
-                    r[8],
-                    json.loads(r[9]),
-                    tuple(json.loads(r[10])),
-                )
-                for r in entries[:first]
-            ]
+            case = rows[0]
+            if not can_view(viewer, consumer_id=case["consumer_id"], shop_id=case["shop_id"]):
+                return None
+            entries = [r for r in rows if r["complaint_id"] is not None]
+            items = [_entry(r, viewer, show_ids) for r in entries[:first]]
             return Page(items, has_next=len(entries) > first)
 
         return self.read(query)
@@ -610,8 +623,7 @@ class TimelineView(View):
 
         def query(tx: Tx, t: dict[str, str]) -> list[TimelineEntry]:
             rows = tx.all(
-                f"SELECT e.complaint_id, e.version, e.position, e.type, e.at, e.actor_role,"
-                f" e.actor_id, e.audience, e.summary, e.details, e.personal"
+                f"SELECT {_E}"
                 f" FROM {t['entries']} e JOIN {t['cases']} c ON c.complaint_id = e.complaint_id"
                 f" WHERE {' AND '.join(conditions)} ORDER BY e.position LIMIT ?",
                 [*params, limit],
@@ -624,8 +636,7 @@ class TimelineView(View):
         """The log position of the newest entry (0 for none)."""
 
         def query(tx: Tx, t: dict[str, str]) -> int:
-            row = tx.one(head_sql(t), ())
-            return int(row[0]) if row and row[0] is not None else 0
+            return head_position(tx.one(head_sql(t), ()))
 
         return self.read(query)
 
@@ -647,13 +658,11 @@ class TimelineView(View):
         def query(tx: Tx, t: dict[str, str]) -> dict[int, CaseRow]:
             marks = ",".join("?" for _ in positions)
             rows = tx.all(
-                f"SELECT e.complaint_id, e.version, e.position, e.type, e.at, e.actor_role,"
-                f" e.actor_id, e.audience, e.summary, e.details, e.personal,"
-                f" c.consumer_id, c.shop_id"
+                f"SELECT {_E}, c.consumer_id, c.shop_id"
                 f" FROM {t['entries']} e JOIN {t['cases']} c ON c.complaint_id = e.complaint_id"
                 f" WHERE e.position IN ({marks})",
                 positions,
             )
-            return {int(r[2]): CaseRow(tuple(r[:11]), str(r[11]), str(r[12])) for r in rows}
+            return {row.position: row for row in case_rows(rows)}
 
         return self.read(query)

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-from complaints.projections.database import Tx
+from complaints.projections.database import Row, Tx
 
 DDL = (
     "CREATE TABLE IF NOT EXISTS rm_projections ( name TEXT PRIMARY KEY, active BIGINT NOT NULL)",
@@ -36,14 +35,20 @@ def now() -> str:
 
 
 def generations(tx: Tx, name: str) -> list[Generation]:
-    active = tx.one("SELECT active FROM rm_projections WHERE name = ?", (name,))
+    active = tx.value("SELECT active FROM rm_projections WHERE name = ?", (name,))
     rows = tx.all(
         "SELECT generation, position, version FROM rm_positions WHERE name = ? ORDER BY generation",
         (name,),
     )
     return [
-        Generation(name, int(g), int(p), int(v), active is not None and int(active[0]) == int(g))
-        for g, p, v in rows
+        Generation(
+            name,
+            int(r["generation"]),
+            int(r["position"]),
+            int(r["version"]),
+            active is not None and int(active) == int(r["generation"]),
+        )
+        for r in rows
     ]
 
 
@@ -59,8 +64,10 @@ def active(tx: Tx, name: str) -> Generation | None:
     return active_from(name, tx.one(ACTIVE, (name,)))
 
 
-def active_from(name: str, row: tuple[Any, ...] | None) -> Generation | None:
-    return None if row is None else Generation(name, int(row[0]), int(row[1]), int(row[2]), True)
+def active_from(name: str, row: Row | None) -> Generation | None:
+    if row is None:
+        return None
+    return Generation(name, int(row["generation"]), int(row["position"]), int(row["version"]), True)
 
 
 def add_generation(tx: Tx, name: str, generation: int, version: int) -> None:

@@ -16,7 +16,7 @@ from uuid import UUID
 from complaints.domain.webhook import WebhookEndpoint as Endpoint
 from complaints.domain.webhook import sends
 from complaints.projections.base import Projection, View, dumps, from_moment, moment, on
-from complaints.projections.database import Tx
+from complaints.projections.database import Row, Tx
 
 COLUMNS = (
     "endpoint_id, shop_id, url, events, status, created_at, position, disabled_reason,"
@@ -105,19 +105,20 @@ class EndpointRow:
         return sends(self.events, entry_type)
 
 
-def _row(row: tuple[Any, ...]) -> EndpointRow:
+def _row(row: Row) -> EndpointRow:
+    after, version = row["redeliver_after"], row["redeliver_version"]
     return EndpointRow(
-        UUID(row[0]),
-        row[1],
-        row[2],
-        tuple(json.loads(row[3])),
-        row[4],
-        from_moment(row[5]),
-        int(row[6]),
-        row[7],
-        from_moment(row[8]),
-        None if row[9] is None else int(row[9]),
-        None if row[10] is None else int(row[10]),
+        endpoint_id=UUID(row["endpoint_id"]),
+        shop_id=row["shop_id"],
+        url=row["url"],
+        events=tuple(json.loads(row["events"])),
+        status=row["status"],
+        created_at=from_moment(row["created_at"]),
+        position=int(row["position"]),
+        disabled_reason=row["disabled_reason"],
+        changed_at=from_moment(row["changed_at"]),
+        redeliver_after=None if after is None else int(after),
+        redeliver_version=None if version is None else int(version),
     )
 
 

@@ -95,7 +95,11 @@ class FlakyTail:
 
 
 def row(position: int, case: str) -> CaseRow:
-    return CaseRow((case, 1, position, "MessagePosted"), "consumer-1", "acme")
+    return CaseRow(
+        {"complaint_id": case, "version": 1, "position": position, "type": "MessagePosted"},
+        "consumer-1",
+        "acme",
+    )
 
 
 def hub_with(tail: FlakyTail) -> TimelineHub:
