@@ -79,3 +79,66 @@ def sees_deposit(viewer: Actor, shop_id: str) -> bool:
     if viewer.role is Role.SELLER:
         return viewer.shop_id == shop_id
     return viewer.role in READS_ALL
+
+
+def sees_staff_deadlines(viewer: Actor) -> bool:
+    """Staff deadlines (intake, pickup, ruling, supervision's answer) are internal service
+    levels: staff and auditors see when they fall due, the parties do not."""
+    return sees_entry(viewer, Audience.STAFF)
+
+
+def sees_arbiter(viewer: Actor) -> bool:
+    """Which arbiter a case is assigned to is the platform's own business."""
+    return viewer.role in READS_ALL
+
+
+def sees_findings(viewer: Actor) -> bool:
+    """An arbiter's preliminary findings are internal until the ruling states its reasons."""
+    return viewer.role in READS_ALL
+
+
+def sees_consumer_id(viewer: Actor, consumer_id: str) -> bool:
+    """Who filed: for staff, auditors and that consumer; the seller deals with the case, not
+    with the person."""
+    if viewer.role is Role.CONSUMER:
+        return viewer.id == consumer_id
+    return viewer.role in READS_ALL
+
+
+def sees_rating(viewer: Actor, rated_by: Role) -> bool:
+    """A party sees its own rating of the handling; staff and auditors see both."""
+    return viewer.role in READS_ALL or viewer.role is rated_by
+
+
+def searches_by_person(viewer: Actor) -> bool:
+    """Filtering complaints by the arbiter or the consumer is for staff and auditors."""
+    return viewer.role in READS_ALL
+
+
+def reads_history(viewer: Actor) -> bool:
+    """A case's audit trail, and the case as it stood at any moment: staff and auditors."""
+    return viewer.role in READS_ALL
+
+
+def reads_supervision_queue(viewer: Actor) -> bool:
+    """The queue of waits on staff: the supervisors who clear it, and auditors."""
+    return viewer.role in {Role.SUPERVISOR, Role.AUDITOR}
+
+
+def violation_scope(viewer: Actor) -> ListScope:
+    """The reported violations a viewer may list: all for staff and auditors, its own shop's
+    for a shop's staff, none for anyone else (a reporter finds its own report by its id)."""
+    if viewer.role in READS_ALL:
+        return ListScope(everything=True)
+    if viewer.role is Role.SELLER and viewer.shop_id:
+        return ListScope(shop_id=viewer.shop_id)
+    return ListScope()
+
+
+def sees_violation(viewer: Actor, *, shop_id: str, reporter_id: str | None) -> bool:
+    """Staff and auditors see every report; a shop's staff see the reports against it; the
+    reporter sees its own."""
+    scope = violation_scope(viewer)
+    if scope.everything or (scope.shop_id is not None and scope.shop_id == shop_id):
+        return True
+    return reporter_id is not None and viewer.id == reporter_id

@@ -104,10 +104,6 @@ def parse_deadline_cursor(value: str | None) -> DeadlineKey | None:
     return DeadlineKey(int(waiting), due, int(seq))
 
 
-def staff_or_auditor(info: Info) -> bool:
-    return info.context.actor.role in access.READS_ALL
-
-
 @strawberry.type
 class Query:
     @strawberry.field(description="Any complaint, seller or violation by its global id")
@@ -142,7 +138,7 @@ class Query:
         by_deadline = order_by is ComplaintOrder.SOONEST_DEADLINE
         where = filter or ComplaintFilter()
         staff_only = where.assigned_arbiter_id is not None or where.consumer_id is not None
-        if staff_only and not staff_or_auditor(info):
+        if staff_only and not access.searches_by_person(context.actor):
             raise CodedError(
                 "NOT_ALLOWED", "Only staff and auditors filter by arbiter or by consumer."
             )
@@ -195,7 +191,7 @@ class Query:
         at: datetime | None = None,
         version: int | None = None,
     ) -> ComplaintNode | None:
-        if not staff_or_auditor(info):
+        if not access.reads_history(info.context.actor):
             return None
         complaint_id = _uuid("Complaint", id)
         if complaint_id is None:
@@ -215,7 +211,7 @@ class Query:
         description="Staff and auditors: every event, its hash, and whether the chain verifies"
     )
     async def audit_trail(self, info: Info, complaint_id: strawberry.ID) -> AuditTrail:
-        if not staff_or_auditor(info):
+        if not access.reads_history(info.context.actor):
             raise CodedError("NOT_ALLOWED", "Only staff and auditors read audit trails.")
         return await audit.audit_trail(info, complaint_id)
 
@@ -264,7 +260,7 @@ class Query:
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> SupervisionConnection:
         context = info.context
-        if context.actor.role not in {Role.SUPERVISOR, Role.AUDITOR}:
+        if not access.reads_supervision_queue(context.actor):
             raise CodedError("NOT_ALLOWED", "Only supervisors and auditors read the queue.")
         try:
             after_key = supervision.parse_cursor(after)
@@ -298,10 +294,9 @@ class Query:
         first: int | None = None,
         after: str | None = None,
     ) -> ViolationConnection:
-        viewer = info.context.actor
         where = filter or ViolationFilter()
-        seller = viewer.role is Role.SELLER and viewer.shop_id is not None
-        if not seller and viewer.role not in access.READS_ALL:
+        scope = access.violation_scope(info.context.actor)
+        if scope.nothing:
             raise CodedError(
                 "NOT_ALLOWED", "Only staff, auditors and a shop's own staff list violations."
             )
@@ -316,8 +311,8 @@ class Query:
             after_seq = ids.parse_cursor("Violation", after)
         except ValidationFailed as error:
             raise coded(error) from None
-        shop_id = viewer.shop_id if seller else where.shop_id
-        if seller and where.shop_id not in (None, viewer.shop_id):
+        shop_id = where.shop_id if scope.everything else scope.shop_id
+        if not scope.everything and where.shop_id not in (None, scope.shop_id):
             # Another shop's reports: none that this seller may see.
             nothing = page_info([], has_next=False, after=after)
             return ViolationConnection(edges=[], page_info=nothing, total_count=0)

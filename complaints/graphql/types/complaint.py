@@ -210,7 +210,7 @@ class ComplaintNode(Node):
 
     @strawberry.field(description="Staff and auditors: the arbiter assigned; null for others")
     async def assigned_arbiter_id(self, info: Info) -> str | None:
-        if info.context.actor.role not in access.READS_ALL:
+        if not access.sees_arbiter(info.context.actor):
             return None
         complaint = await self._complaint(info)
         return None if complaint is None else complaint.arbiter_id
@@ -220,13 +220,10 @@ class ComplaintNode(Node):
         " seller, who deals with the case, not with the person"
     )
     async def consumer_id(self, info: Info) -> str | None:
-        viewer = info.context.actor
-        if viewer.role not in access.READS_ALL and viewer.role is not Role.CONSUMER:
-            return None
         complaint = await self._complaint(info)
-        if complaint is None:
-            return None
-        if viewer.role is Role.CONSUMER and viewer.id != complaint.consumer_id:
+        if complaint is None or not access.sees_consumer_id(
+            info.context.actor, complaint.consumer_id
+        ):
             return None
         return complaint.consumer_id
 
@@ -348,7 +345,7 @@ class ComplaintNode(Node):
         description="Staff and auditors: the arbiter's preliminary findings; empty for others"
     )
     async def findings(self, info: Info) -> list[Finding]:
-        if info.context.actor.role not in access.READS_ALL:
+        if not access.sees_findings(info.context.actor):
             return []
         complaint = await self._complaint(info)
         return [] if complaint is None else [Finding.of(f) for f in complaint.findings]
@@ -369,7 +366,7 @@ class ComplaintNode(Node):
         complaint = await self._complaint(info)
         if complaint is None:
             return []
-        staff = info.context.actor.role in access.READS_ALL
+        staff = access.sees_staff_deadlines(info.context.actor)
         return [ExecutionIssue.of(i, complaint, staff=staff) for i in complaint.execution_issues]
 
     @strawberry.field(description="A party sees its own rating; staff and auditors see all")
@@ -381,7 +378,7 @@ class ComplaintNode(Node):
         return [
             Rating.of(r)
             for r in sorted(complaint.ratings.values(), key=lambda r: r.rated_at)
-            if viewer.role in access.READS_ALL or r.by is viewer.role
+            if access.sees_rating(viewer, r.by)
         ]
 
     @strawberry.field(description="Mutation names the current viewer may call now")
