@@ -3,9 +3,9 @@ many aliases it uses, once every fragment is expanded.
 
 Strawberry's `QueryDepthLimiter` and `MaxAliasesLimiter` walk into a fragment each time it is
 spread, so a document of thirty fragments that each spread the next one twice (a few hundred
-bytes) makes them walk 2^30 times and hangs the server (found by tests/reliability/
-test_security.py). This rule measures each fragment once and remembers it, so the check is linear
-in the size of the document.
+bytes) makes them walk 2^30 times and hangs the server (tests/reliability/test_security.py sends
+one). This rule measures each fragment once and remembers it, so the check is linear in the size
+of the document.
 
 Introspection is measured apart. The standard introspection queries (graphql-js's
 `getIntrospectionQuery()`, gql's, GraphiQL's) follow `ofType` nine levels down, deeper than any

@@ -102,12 +102,11 @@ class TimelineHub:
     handed the positions of the same rows: one read per batch serves both.
 
     The task lives as long as the event loop and is never cancelled from under a listener: with
-    nobody listening it forgets its position and sleeps until someone registers. (It used to be
-    cancelled when the last listener left; on Python 3.11 `asyncio.wait_for` can swallow that
-    cancellation, and the surviving task kept the next listener waiting forever for a start
-    signal that the new task never gave: a subscriber reconnecting after a database restart
-    heard nothing more. Found by tests/reliability/test_faults.py.) With a change feed attached
-    it reads on whether anyone listens or not.
+    nobody listening it forgets its position and sleeps until someone registers. Cancelling it
+    when the last listener leaves is unsafe: on Python 3.11 `asyncio.wait_for` can swallow the
+    cancellation, and a task that survives it leaves the next listener waiting for a start signal
+    that never comes (tests/reliability/test_faults.py reconnects subscribers after a database
+    restart). With a change feed attached it reads on whether anyone listens or not.
     """
 
     def __init__(self, views: ReadModels, projected: AsyncPulse) -> None:

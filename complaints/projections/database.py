@@ -193,7 +193,7 @@ class PostgresReadStore(ReadStore):
             timeout=30,
             name="read-models",
             # A connection left dead by a database restart is replaced before use, not
-            # handed to a request (found by tests/reliability/test_faults.py).
+            # handed to a request (tests/reliability/test_faults.py restarts it).
             check=check_unless_recent,
             reset=mark_returned,
             kwargs={"options": f"-c search_path={store.schema}"},

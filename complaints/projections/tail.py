@@ -3,10 +3,9 @@ after every batch (`complaints/graphql/subscriptions.py`).
 
 On PostgreSQL the hub reads over an asynchronous connection of its own, on the event loop. A
 read handed to a worker thread and back costs two turns at the GIL, and on a server busy with a
-thousand WebSockets each turn waits for the others to let go (bench.subscriptions at p50:
-0.6 ms to get into the thread and 0.3 ms back, beside 1.7 ms of query; the read went from
-2.95 to 2.0 ms on the loop). Elsewhere (SQLite, the in-memory store) the read runs in a worker
-thread, as every other read does.
+thousand WebSockets each turn waits for the others to let go (docs/performance.md has the
+trace). Elsewhere (SQLite, the in-memory store) the read runs in a worker thread, as every other
+read does.
 
 Both read the timeline's active generation the way `View.read` does: a reader that meets a
 generation not yet readable gets `ReadModelNotReady`; one that races a rebuild's switch-over

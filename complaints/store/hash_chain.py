@@ -174,8 +174,8 @@ class HashedPostgresRecorder(PostgresApplicationRecorder, HashedRecorder):
         # conflicting insert (a concurrent command) raises its IntegrityError here, before our
         # statements are queued. Queued behind a failed statement, they would be skipped, and
         # psycopg would wrongly remember a skipped PREPARE as done: the connection then fails
-        # every later use with 'prepared statement "_pg3_N" does not exist' (found by the load
-        # run in tests/reliability).
+        # every later use with 'prepared statement "_pg3_N" does not exist' (the load run in
+        # tests/reliability meets such conflicts).
         with curs.connection.pipeline():
             super()._insert_stored_events(curs, stored_events, **kwargs)
         # A cursor of its own: the inserting cursor still holds the notification ids.

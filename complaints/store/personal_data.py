@@ -237,7 +237,7 @@ class PostgresKeyStore(KeyStore):
             timeout=10,
             name="subject-keys",
             # A connection left dead by a database restart is replaced before use, not
-            # handed to a request (found by tests/reliability/test_faults.py).
+            # handed to a request (tests/reliability/test_faults.py restarts it).
             check=check_unless_recent,
             reset=mark_returned,
         )
