@@ -7,6 +7,7 @@ is refused with NotAllowed (or comes back null), and that nothing redacted leaks
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -306,13 +307,17 @@ READS_QUEUE = {"supervisor", "auditor"}
 
 @pytest.mark.parametrize("viewer_name", list(VIEWERS))
 def test_the_supervision_queue_is_for_supervisors_and_auditors(
-    viewer_name: str, case: Any, gql: GraphQL
+    viewer_name: str, case: Any, gql: GraphQL, world: Scenario
 ) -> None:
+    world.clock.advance(timedelta(days=60))  # the arbiter's ruling deadline has passed
     gql.read_models.catch_up()
     result = gql.run(QUEUE, actor=VIEWERS[viewer_name])
     if viewer_name in READS_QUEUE:
         assert result.errors is None, result.errors
-        assert result.data["supervisionQueue"]["totalCount"] >= 0
+        queue = result.data["supervisionQueue"]
+        assert queue["totalCount"] == len(queue["edges"]) == 1, queue
+        (edge,) = queue["edges"]
+        assert edge["node"] == {"kind": "past_due", "complaint": {"reference": case.reference}}
     else:
         assert result.data is None
         (error,) = result.errors

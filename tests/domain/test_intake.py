@@ -177,10 +177,16 @@ class TestOneOpenComplaintPerOrder:
         assert first.reference in str(refused.value)
 
     def test_other_orders_shops_and_consumers_are_not_affected(self, world: Scenario) -> None:
-        self.file(world)
-        self.file(world, order="order-10")
-        self.file(world, shop="globex")
-        self.file(world, OTHER_CONSUMER)
+        first = self.file(world)
+        world.app.accept_complaint(AGENT, first.id)
+        others = [
+            self.file(world, order="order-10"),
+            self.file(world, shop="globex"),
+            self.file(world, OTHER_CONSUMER),
+        ]
+        assert len({first.reference, *(c.reference for c in others)}) == 4
+        for other in others:
+            assert world.app.get_complaint(other.id).status is Status.SUBMITTED
 
     @pytest.mark.parametrize("end", ["withdraw", "reject", "close"])
     def test_once_the_case_has_ended_a_new_one_may_be_filed(
