@@ -10,7 +10,7 @@ import anyio.to_thread
 import strawberry
 
 from complaints.domain import access
-from complaints.domain.errors import SellerNotFound
+from complaints.domain.errors import SanctionNotFound, SellerNotFound
 from complaints.domain.seller import AfterSalesPolicy as PolicyValue
 from complaints.domain.seller import Sanction as SanctionValue
 from complaints.domain.seller import Seller as SellerAggregate
@@ -111,7 +111,12 @@ class Sanction:
         seller = await read_seller(info, self._shop_id)
         if seller is None:
             return []
-        return seller.sanction_actions(self.id, info.context.actor, info.context.app.clock.now())
+        try:
+            return seller.sanction_actions(
+                self.id, info.context.actor, info.context.app.clock.now()
+            )
+        except SanctionNotFound:
+            return []
 
 
 @strawberry.type
