@@ -1,18 +1,28 @@
-"""The Seller account: after-sales policy (R9), deposit, sanctions and violations (R8, R10)."""
+"""The Seller account: after-sales policy (R9), deposit, sanctions and violations (R8, R10).
+
+Who may do what to a shop is the table `PERMISSIONS`; the commands that name one of its
+sanctions also ask `SANCTION_RULES` of that sanction. Every command consults them, and
+`Seller.allowed_actions` and `Seller.sanction_actions` are derived from them.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
+from enum import Enum
+from typing import TypeAlias
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from complaints.domain.context import CommandContext
 from complaints.domain.errors import (
+    Conflict,
     CurrencyMismatch,
+    DomainError,
     FieldError,
     NoPendingAppeal,
     NotAllowed,
@@ -24,6 +34,7 @@ from complaints.domain.errors import (
     SanctionNotActive,
     SanctionNotFound,
 )
+from complaints.domain.rights import Guard, Permission, allow, allowed
 from complaints.domain.sanctions import SEVERITY, Offence, SanctionLadder
 from complaints.domain.validation import (
     LABEL_MAX,
@@ -43,6 +54,10 @@ from complaints.domain.values import (
     SanctionKind,
     ViolationKind,
 )
+from complaints.domain.violation import Action as ViolationAction
+from complaints.domain.violation import authorize as authorize_violation
+from complaints.domain.webhook import Action as WebhookAction
+from complaints.domain.webhook import authorize as authorize_webhook
 
 NAMESPACE = uuid.UUID("0b7e4f5e-2b1a-4a3c-8f0e-5d7c9a1b2e34")
 
@@ -144,103 +159,167 @@ class SpotCheck:
     by: str
 
 
-def _require_role(actor: Actor, *roles: Role) -> None:
+# ---------------------------------------------------------------- who may do what
+class Action(Enum):
+    """Seller commands, named as the mutations that call them (the platform's own, which no
+    mutation calls, as their commands)."""
+
+    REGISTER = "registerSeller"
+    SET_AFTER_SALES_POLICY = "setAfterSalesPolicy"
+    TOP_UP_DEPOSIT = "topUpDeposit"
+    RECORD_SPOT_CHECK = "recordSpotCheck"
+    SANCTION = "sanctionSeller"
+    LIFT_SANCTION = "liftSanction"
+    APPEAL_SANCTION = "appealSanction"
+    DECIDE_SANCTION_APPEAL = "decideSanctionAppeal"
+    # the platform's own, as consequences of other commands
+    DEDUCT_DEPOSIT = "deductDeposit"
+    EXPIRE_SANCTION = "expireSanction"
+    RECORD_VIOLATION = "recordViolation"
+    STRIKE = "strike"
+
+
+#: The shop's status (ShopStatus); None before it is registered.
+State: TypeAlias = str | None
+NEW: frozenset[State] = frozenset({None})
+#: No command depends on the shop's status yet: a closed shop still answers for its sanctions.
+ALWAYS: frozenset[State] = frozenset(
+    {ShopStatus.OPEN, ShopStatus.TRADING_RESTRICTED, ShopStatus.CLOSED}
+)
+S, SUP, SYS = Role.SELLER, Role.SUPERVISOR, Role.SYSTEM
+
+#: A rule about one sanction of the shop: raises its refusal when the action is not open on it.
+SanctionRule: TypeAlias = Callable[["Seller", Sanction, Actor, datetime], None]
+
+
+def own_staff(does: str) -> Guard[Seller]:
+    """Seller staff act only for their own shop (platform staff for any)."""
+
+    def guard(seller: Seller, actor: Actor, now: datetime) -> None:
+        if actor.role is Role.SELLER and not seller.is_staff_of(actor):
+            raise NotAllowed(f"Only the shop's own staff may {does}.")
+
+    return guard
+
+
+def appealable(seller: Seller, sanction: Sanction, actor: Actor, now: datetime) -> None:
+    """Once, by the shop's own staff; a fine after its record has ended too, any other sanction
+    only while it stands."""
+    own_staff("appeal its sanctions")(seller, actor, now)
+    if sanction.appeal is not None:
+        raise SanctionAlreadyAppealed(f"Sanction {sanction.id} has already been appealed.")
+    if not sanction.active and sanction.fine is None:
+        raise SanctionNotActive(f"Sanction {sanction.id} has already ended.")
+
+
+def appeal_to_decide(seller: Seller, sanction: Sanction, actor: Actor, now: datetime) -> None:
+    """An appeal waits, and the actor is not the supervisor who imposed the sanction."""
+    if sanction.appeal is None or sanction.appeal.granted is not None:
+        raise NoPendingAppeal(f"Sanction {sanction.id} has no appeal waiting for a decision.")
+    if sanction.imposed_by == actor.id:
+        raise SameReviewer("The supervisor who imposed the sanction cannot decide its appeal.")
+
+
+def lifted_by_its_kind(seller: Seller, sanction: Sanction, actor: Actor, now: datetime) -> None:
+    """Lifting names a kind and lifts the shop's most recent active sanction of it."""
+    if seller.lifted_by(sanction.kind) is not sanction:
+        raise SanctionNotActive(
+            f"Sanction {sanction.id} is not the {sanction.kind.value} a lifting would end."
+        )
+
+
+def on_some_sanction(rule: SanctionRule, none: Callable[[], DomainError]) -> Guard[Seller]:
+    """Open on the shop when it is open on at least one of its sanctions."""
+
+    def guard(seller: Seller, actor: Actor, now: datetime) -> None:
+        refusal = none()
+        for sanction in seller.sanctions:
+            try:
+                rule(seller, sanction, actor, now)
+            except DomainError as error:
+                refusal = error
+            else:
+                return
+        raise refusal
+
+    return guard
+
+
+#: The rule about the one sanction each of these commands names.
+SANCTION_RULES: dict[Action, SanctionRule] = {
+    Action.LIFT_SANCTION: lifted_by_its_kind,
+    Action.APPEAL_SANCTION: appealable,
+    Action.DECIDE_SANCTION_APPEAL: appeal_to_decide,
+}
+
+
+def _no_sanction() -> DomainError:
+    return SanctionNotActive("The shop has no active sanction.")
+
+
+def _no_appeal() -> DomainError:
+    return NoPendingAppeal("No appeal of the shop's sanctions waits for a decision.")
+
+
+PERMISSIONS: dict[Action, Permission[Seller, State]] = {
+    Action.REGISTER: allow({SUP}, NEW),
+    # the shop's own (R9) and its deposit
+    Action.SET_AFTER_SALES_POLICY: allow({S}, ALWAYS, own_staff("state its after-sales policy")),
+    Action.TOP_UP_DEPOSIT: allow({S, SUP}, ALWAYS, own_staff("top up its deposit")),
+    # supervision and sanctions (R4, R8, R10); the sanction commands are open on the shop when
+    # they are open on one of its sanctions (SANCTION_RULES)
+    Action.RECORD_SPOT_CHECK: allow({SUP}, ALWAYS),
+    Action.SANCTION: allow({SUP, SYS}, ALWAYS),
+    Action.LIFT_SANCTION: allow({SUP}, ALWAYS, on_some_sanction(lifted_by_its_kind, _no_sanction)),
+    Action.APPEAL_SANCTION: allow({S}, ALWAYS, on_some_sanction(appealable, _no_sanction)),
+    Action.DECIDE_SANCTION_APPEAL: allow(
+        {SUP}, ALWAYS, on_some_sanction(appeal_to_decide, _no_appeal)
+    ),
+    # consequences the platform draws from other commands (a fine, a missed remedy, a ruling)
+    Action.DEDUCT_DEPOSIT: allow({SYS, SUP}, ALWAYS),
+    Action.EXPIRE_SANCTION: allow({SYS}, ALWAYS),
+    Action.RECORD_VIOLATION: allow({SUP, SYS}, ALWAYS),
+    Action.STRIKE: allow({SYS, SUP}, ALWAYS),
+}
+#: What a viewer may be offered on a shop: the mutations on one that exists.
+OFFERED = (
+    Action.SET_AFTER_SALES_POLICY,
+    Action.TOP_UP_DEPOSIT,
+    Action.RECORD_SPOT_CHECK,
+    Action.SANCTION,
+    Action.LIFT_SANCTION,
+    Action.APPEAL_SANCTION,
+    Action.DECIDE_SANCTION_APPEAL,
+)
+#: ... and on one of its sanctions.
+OFFERED_ON_SANCTIONS = (
+    Action.LIFT_SANCTION,
+    Action.APPEAL_SANCTION,
+    Action.DECIDE_SANCTION_APPEAL,
+)
+
+
+def authorize(action: Action, actor: Actor, status: State) -> None:
+    """Role and status: the first check of every shop command."""
+    permission = PERMISSIONS[action]
     if actor.role is Role.AUDITOR:
-        raise ReadOnlyRole("Auditors read; they do not command.")
-    if actor.role not in roles:
-        raise RoleNotAllowed(f"A {actor.role.value.lower()} may not do this.")
+        raise ReadOnlyRole("Auditors read every shop but command none.")
+    if actor.role not in permission.roles:
+        raise RoleNotAllowed(f"A {actor.role.value.lower()} may not {action.value}.")
+    if status not in permission.states:
+        raise Conflict(f"{action.value} is not possible while the shop is {status}.")
+
+
+def starting_actions(actor: Actor) -> list[str]:
+    """The mutations that start a shop or a violation report which this viewer may call now.
+    They depend on no record that exists, so no record's allowed actions hold them."""
+    return allowed([Action.REGISTER], lambda action: authorize(action, actor, None)) + allowed(
+        [ViolationAction.REPORT],
+        lambda action: authorize_violation(action, actor, shop_id=None, status=None),
+    )
 
 
 class Seller(Aggregate):
-    class Registered(Aggregate.Created):
-        shop_id: str
-        name: str
-        deposit: Money
-        actor: Actor
-
-    class AfterSalesPolicySet(Aggregate.Event):
-        policy: AfterSalesPolicy
-        actor: Actor
-
-    class DepositToppedUp(Aggregate.Event):
-        amount: Money
-        balance_after: Decimal
-        debt_after: Decimal
-        actor: Actor
-
-    class DepositDeducted(Aggregate.Event):
-        amount: Money
-        reason: str
-        complaint_id: UUID | None
-        balance_after: Decimal
-        debt_after: Decimal
-        actor: Actor
-
-    class SanctionImposed(Aggregate.Event):
-        sanction_id: str
-        kind: SanctionKind
-        reason: str
-        complaint_id: UUID | None
-        actor: Actor
-        # Since policies are recorded with decisions: the ladder that imposed it, if a strike
-        # did (SANCTION_LADDER, SANCTION_FINE, SANCTION_WINDOW as they were).
-        policy: dict[str, str] | None = None
-        # Since sanctions end and can be appealed: when it expires, and the fine it took.
-        until: datetime | None = None
-        fine: Money | None = None
-
-    class SanctionExpired(Aggregate.Event):
-        sanction_id: str
-        actor: Actor
-
-    class SanctionAppealed(Aggregate.Event):
-        sanction_id: str
-        grounds: PersonalText
-        actor: Actor
-
-    class SanctionAppealDecided(Aggregate.Event):
-        sanction_id: str
-        granted: bool
-        rationale: str
-        actor: Actor
-
-    class FineReturned(Aggregate.Event):
-        """A granted appeal returns the fine: it repays any debt first, then the deposit."""
-
-        sanction_id: str
-        amount: Money
-        balance_after: Decimal
-        debt_after: Decimal
-        actor: Actor
-
-    class SanctionLifted(Aggregate.Event):
-        sanction_id: str
-        reason: str
-        actor: Actor
-
-    class SpotCheckRecorded(Aggregate.Event):
-        passed: bool
-        findings: str
-        actor: Actor
-
-    class ViolationConfirmed(Aggregate.Event):
-        violation_id: UUID
-        kind: ViolationKind
-        actor: Actor
-
-    class Struck(Aggregate.Event):
-        """An offence counted against the shop on the sanction ladder."""
-
-        offence: Offence
-        reason: str
-        complaint_id: UUID | None
-        violation_id: UUID | None
-        strike: int  # the strike's number within the ladder's window, this one included
-        sanction_kind: SanctionKind | None  # the rung it reached; None if already there
-        actor: Actor
-        # Since policies are recorded with decisions: the ladder, fine and window applied.
-        policy: dict[str, str] | None = None
-
     @staticmethod
     def create_id(shop_id: str) -> UUID:
         return seller_id(shop_id)
@@ -248,7 +327,7 @@ class Seller(Aggregate):
     @classmethod
     def register(cls, ctx: CommandContext, *, shop_id: str, name: str, deposit: Money) -> Seller:
         """A supervisor registers a shop with its initial security deposit."""
-        _require_role(ctx.actor, Role.SUPERVISOR)
+        authorize(Action.REGISTER, ctx.actor, None)
         checks = Checks()
         checks.identifier("shop_id", shop_id)
         checks.text("name", name, max_len=LABEL_MAX)
@@ -261,6 +340,12 @@ class Seller(Aggregate):
             actor=ctx.actor,
             timestamp=ctx.now,
         )
+
+    class Registered(Aggregate.Created):
+        shop_id: str
+        name: str
+        deposit: Money
+        actor: Actor
 
     @event(Registered)
     def __init__(
@@ -303,12 +388,49 @@ class Seller(Aggregate):
     def is_staff_of(self, actor: Actor) -> bool:
         return actor.role is Role.SELLER and actor.shop_id == self.shop_id
 
+    def lifted_by(self, kind: SanctionKind) -> Sanction | None:
+        """The sanction that lifting a kind ends: the most recent active one of it."""
+        return next((s for s in reversed(self.active_sanctions) if s.kind is kind), None)
+
+    # ---------------------------------------------------------------- rights
+    def allowed_actions(self, actor: Actor, now: datetime) -> list[str]:
+        """The mutations this viewer may call on this shop now, in the table's order: the
+        shop's own, then registering a webhook for it."""
+        own = allowed(OFFERED, lambda action: self._check(action, actor, now))
+        return own + allowed(
+            [WebhookAction.REGISTER],
+            lambda action: authorize_webhook(action, actor, shop_id=self.shop_id, status=None),
+        )
+
+    def sanction_actions(self, sanction_id: str, actor: Actor, now: datetime) -> list[str]:
+        """The mutations this viewer may call on one of the shop's sanctions now."""
+        self._sanction(sanction_id)
+
+        def check(action: Action) -> None:
+            self._check_sanction(action, sanction_id, actor, now)
+
+        return allowed(OFFERED_ON_SANCTIONS, check)
+
+    def _check(self, action: Action, actor: Actor, now: datetime) -> None:
+        authorize(action, actor, self.status)
+        guard = PERMISSIONS[action].guard
+        if guard is not None:
+            guard(self, actor, now)
+
+    def _check_sanction(
+        self, action: Action, sanction_id: str, actor: Actor, now: datetime
+    ) -> Sanction:
+        """For the commands that name a sanction: the table's role and status, then the rule
+        about that sanction (the table's guard asks it of every sanction)."""
+        authorize(action, actor, self.status)
+        sanction = self._sanction(sanction_id)
+        SANCTION_RULES[action](self, sanction, actor, now)
+        return sanction
+
     # ---------------------------------------------------------------- after-sales policy (R9)
     def set_after_sales_policy(self, ctx: CommandContext, policy: AfterSalesPolicy) -> None:
         """The seller states its return, exchange and warranty terms."""
-        _require_role(ctx.actor, Role.SELLER)
-        if not self.is_staff_of(ctx.actor):
-            raise NotAllowed("Only the shop's own staff may state its after-sales policy.")
+        self._check(Action.SET_AFTER_SALES_POLICY, ctx.actor, ctx.now)
         checks = Checks()
         checks.require(
             0 <= policy.return_window_days <= 365, "return_window_days", "must be from 0 to 365"
@@ -324,6 +446,10 @@ class Seller(Aggregate):
             timestamp=ctx.now,
         )
 
+    class AfterSalesPolicySet(Aggregate.Event):
+        policy: AfterSalesPolicy
+        actor: Actor
+
     @event(AfterSalesPolicySet)
     def _after_sales_policy_set(
         self,
@@ -336,9 +462,7 @@ class Seller(Aggregate):
     # ---------------------------------------------------------------- deposit
     def top_up_deposit(self, ctx: CommandContext, amount: Money) -> None:
         """Money paid into the deposit first repays any debt, then raises the balance."""
-        _require_role(ctx.actor, Role.SELLER, Role.SUPERVISOR)
-        if ctx.actor.role is Role.SELLER and not self.is_staff_of(ctx.actor):
-            raise NotAllowed("Only the shop's own staff may top up its deposit.")
+        self._check(Action.TOP_UP_DEPOSIT, ctx.actor, ctx.now)
         self._check_amount(amount)
         amount = normalise_money(amount)
         repaid = min(self.debt, amount.amount)
@@ -349,6 +473,12 @@ class Seller(Aggregate):
             actor=ctx.actor,
             timestamp=ctx.now,
         )
+
+    class DepositToppedUp(Aggregate.Event):
+        amount: Money
+        balance_after: Decimal
+        debt_after: Decimal
+        actor: Actor
 
     @event(DepositToppedUp)
     def _deposit_topped_up(
@@ -369,7 +499,7 @@ class Seller(Aggregate):
     ) -> None:
         """Take money from the deposit. What the balance cannot cover becomes a debt; it never
         vanishes."""
-        _require_role(ctx.actor, Role.SYSTEM, Role.SUPERVISOR)
+        self._check(Action.DEDUCT_DEPOSIT, ctx.actor, ctx.now)
         self._check_amount(amount)
         checks = Checks()
         checks.text("reason", reason, max_len=SHORT_REASON_MAX)
@@ -385,6 +515,14 @@ class Seller(Aggregate):
             actor=ctx.actor,
             timestamp=ctx.now,
         )
+
+    class DepositDeducted(Aggregate.Event):
+        amount: Money
+        reason: str
+        complaint_id: UUID | None
+        balance_after: Decimal
+        debt_after: Decimal
+        actor: Actor
 
     @event(DepositDeducted)
     def _deposit_deducted(
@@ -424,7 +562,7 @@ class Seller(Aggregate):
     ) -> None:
         """A supervisor sanctions the shop, for `lasts` (None: until lifted). A fine is also
         taken from the deposit."""
-        _require_role(ctx.actor, Role.SUPERVISOR, Role.SYSTEM)
+        self._check(Action.SANCTION, ctx.actor, ctx.now)
         checks = Checks()
         checks.text("reason", reason, max_len=REASON_MAX)
         if kind is SanctionKind.FINE:
@@ -454,6 +592,19 @@ class Seller(Aggregate):
                 ctx, fine, reason=f"fine: {reason.strip()}", complaint_id=complaint_id
             )
 
+    class SanctionImposed(Aggregate.Event):
+        sanction_id: str
+        kind: SanctionKind
+        reason: str
+        complaint_id: UUID | None
+        actor: Actor
+        # Since policies are recorded with decisions: the ladder that imposed it, if a strike
+        # did (SANCTION_LADDER, SANCTION_FINE, SANCTION_WINDOW as they were).
+        policy: dict[str, str] | None = None
+        # Since sanctions end and can be appealed: when it expires, and the fine it took.
+        until: datetime | None = None
+        fine: Money | None = None
+
     @event(SanctionImposed)
     def _sanction_imposed(
         self,
@@ -482,16 +633,22 @@ class Seller(Aggregate):
 
     def lift_sanction(self, ctx: CommandContext, *, kind: SanctionKind, reason: str) -> None:
         """A supervisor lifts the most recent active sanction of a kind."""
-        _require_role(ctx.actor, Role.SUPERVISOR)
+        authorize(Action.LIFT_SANCTION, ctx.actor, self.status)
         checks = Checks()
         checks.text("reason", reason, max_len=REASON_MAX)
         checks.done()
-        active = [s for s in self.active_sanctions if s.kind is kind]
-        if not active:
+        # The command names a kind: the sanction it ends is the one `lifted_by_its_kind` offers.
+        sanction = self.lifted_by(kind)
+        if sanction is None:
             raise SanctionNotActive(f"The shop has no active {kind.value} sanction.")
         self._sanction_lifted(
-            sanction_id=active[-1].id, reason=reason.strip(), actor=ctx.actor, timestamp=ctx.now
+            sanction_id=sanction.id, reason=reason.strip(), actor=ctx.actor, timestamp=ctx.now
         )
+
+    class SanctionLifted(Aggregate.Event):
+        sanction_id: str
+        reason: str
+        actor: Actor
 
     @event(SanctionLifted)
     def _sanction_lifted(
@@ -509,12 +666,16 @@ class Seller(Aggregate):
     def expire_sanction(self, ctx: CommandContext, *, sanction_id: str) -> bool:
         """The platform ends a sanction whose time is up. Idempotent: one already ended, or not
         yet due, is left as it is (returns False)."""
-        _require_role(ctx.actor, Role.SYSTEM)
+        self._check(Action.EXPIRE_SANCTION, ctx.actor, ctx.now)
         sanction = self._sanction(sanction_id)
         if not sanction.active or sanction.until is None or sanction.until > ctx.now:
             return False
         self._sanction_expired(sanction_id=sanction_id, actor=ctx.actor, timestamp=ctx.now)
         return True
+
+    class SanctionExpired(Aggregate.Event):
+        sanction_id: str
+        actor: Actor
 
     @event(SanctionExpired)
     def _sanction_expired(self, sanction_id: str, actor: Actor, timestamp: datetime) -> None:
@@ -528,14 +689,7 @@ class Seller(Aggregate):
     def appeal_sanction(self, ctx: CommandContext, *, sanction_id: str, grounds: str) -> None:
         """The sanctioned shop appeals a sanction, once. A fine may be appealed after its
         record has ended; any other sanction only while it stands."""
-        _require_role(ctx.actor, Role.SELLER)
-        if not self.is_staff_of(ctx.actor):
-            raise NotAllowed("Only the sanctioned shop's own staff may appeal its sanctions.")
-        sanction = self._sanction(sanction_id)
-        if sanction.appeal is not None:
-            raise SanctionAlreadyAppealed(f"Sanction {sanction_id} has already been appealed.")
-        if not sanction.active and sanction.fine is None:
-            raise SanctionNotActive(f"Sanction {sanction_id} has already ended.")
+        self._check_sanction(Action.APPEAL_SANCTION, sanction_id, ctx.actor, ctx.now)
         checks = Checks()
         checks.text("grounds", grounds, min_len=NARRATIVE_MIN, max_len=NARRATIVE_MAX)
         checks.done()
@@ -545,6 +699,11 @@ class Seller(Aggregate):
             actor=ctx.actor,
             timestamp=ctx.now,
         )
+
+    class SanctionAppealed(Aggregate.Event):
+        sanction_id: str
+        grounds: PersonalText
+        actor: Actor
 
     @event(SanctionAppealed)
     def _sanction_appealed(
@@ -560,12 +719,9 @@ class Seller(Aggregate):
     ) -> None:
         """A supervisor other than the one who imposed the sanction decides its appeal. A
         granted appeal lifts the sanction and returns its fine (repaying any debt first)."""
-        _require_role(ctx.actor, Role.SUPERVISOR)
-        sanction = self._sanction(sanction_id)
-        if sanction.appeal is None or sanction.appeal.granted is not None:
-            raise NoPendingAppeal(f"Sanction {sanction_id} has no appeal waiting for a decision.")
-        if sanction.imposed_by == ctx.actor.id:
-            raise SameReviewer("The supervisor who imposed the sanction cannot decide its appeal.")
+        sanction = self._check_sanction(
+            Action.DECIDE_SANCTION_APPEAL, sanction_id, ctx.actor, ctx.now
+        )
         checks = Checks()
         checks.text("rationale", rationale, max_len=REASON_MAX)
         checks.done()
@@ -597,6 +753,12 @@ class Seller(Aggregate):
                 timestamp=ctx.now,
             )
 
+    class SanctionAppealDecided(Aggregate.Event):
+        sanction_id: str
+        granted: bool
+        rationale: str
+        actor: Actor
+
     @event(SanctionAppealDecided)
     def _sanction_appeal_decided(
         self, sanction_id: str, granted: bool, rationale: str, actor: Actor, timestamp: datetime
@@ -616,6 +778,15 @@ class Seller(Aggregate):
             else s
             for s in self.sanctions
         ]
+
+    class FineReturned(Aggregate.Event):
+        """A granted appeal returns the fine: it repays any debt first, then the deposit."""
+
+        sanction_id: str
+        amount: Money
+        balance_after: Decimal
+        debt_after: Decimal
+        actor: Actor
 
     @event(FineReturned)
     def _fine_returned(
@@ -648,13 +819,18 @@ class Seller(Aggregate):
     # ---------------------------------------------------------------- supervision (R8, R10)
     def record_spot_check(self, ctx: CommandContext, *, passed: bool, findings: str) -> None:
         """A supervisor records a spot check of the shop's goods or service."""
-        _require_role(ctx.actor, Role.SUPERVISOR)
+        self._check(Action.RECORD_SPOT_CHECK, ctx.actor, ctx.now)
         checks = Checks()
         checks.text("findings", findings, max_len=NARRATIVE_MAX)
         checks.done()
         self._spot_check_recorded(
             passed=passed, findings=findings.strip(), actor=ctx.actor, timestamp=ctx.now
         )
+
+    class SpotCheckRecorded(Aggregate.Event):
+        passed: bool
+        findings: str
+        actor: Actor
 
     @event(SpotCheckRecorded)
     def _spot_check_recorded(
@@ -668,10 +844,15 @@ class Seller(Aggregate):
         """A confirmed violation counts against the shop (saved with the violation itself): a
         supervisor confirmed a report, or a final ruling found it (then the actor may be the
         platform, enforcing the appeal window)."""
-        _require_role(ctx.actor, Role.SUPERVISOR, Role.SYSTEM)
+        self._check(Action.RECORD_VIOLATION, ctx.actor, ctx.now)
         self._violation_confirmed(
             violation_id=violation_id, kind=kind, actor=ctx.actor, timestamp=ctx.now
         )
+
+    class ViolationConfirmed(Aggregate.Event):
+        violation_id: UUID
+        kind: ViolationKind
+        actor: Actor
 
     @event(ViolationConfirmed)
     def _violation_confirmed(
@@ -700,7 +881,7 @@ class Seller(Aggregate):
         """Count an offence and impose the ladder's next rung, in the same save as the offence
         itself. A restriction the shop is already under (or a closure above it) is not imposed
         twice; the strike still counts."""
-        _require_role(ctx.actor, Role.SYSTEM, Role.SUPERVISOR)
+        self._check(Action.STRIKE, ctx.actor, ctx.now)
         number = len(self.strikes_within(ladder.window, ctx.now)) + 1
         kind: SanctionKind | None = ladder.rung(number)
         if kind in SEVERITY and any(
@@ -742,6 +923,19 @@ class Seller(Aggregate):
                     complaint_id=complaint_id,
                 )
         return self.strikes[-1]
+
+    class Struck(Aggregate.Event):
+        """An offence counted against the shop on the sanction ladder."""
+
+        offence: Offence
+        reason: str
+        complaint_id: UUID | None
+        violation_id: UUID | None
+        strike: int  # the strike's number within the ladder's window, this one included
+        sanction_kind: SanctionKind | None  # the rung it reached; None if already there
+        actor: Actor
+        # Since policies are recorded with decisions: the ladder, fine and window applied.
+        policy: dict[str, str] | None = None
 
     @event(Struck)
     def _struck(

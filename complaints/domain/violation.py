@@ -1,10 +1,16 @@
-"""Reported violations (counterfeits, fraud, misrepresentation): anyone signed in reports,
-a supervisor confirms or dismisses (R8, R10)."""
+"""Reported violations (counterfeits, fraud, misrepresentation): anyone signed in reports, the
+reported shop may answer, a supervisor confirms or dismisses (R8, R10).
+
+Who may do what, in which status, is the table `PERMISSIONS`: every command consults it, and
+`Violation.allowed_actions` is derived from it.
+"""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import Enum
+from typing import TypeAlias
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -17,6 +23,7 @@ from complaints.domain.errors import (
     RoleNotAllowed,
     ViolationAlreadyDecided,
 )
+from complaints.domain.rights import Permission, allow, allowed
 from complaints.domain.validation import NARRATIVE_MAX, NARRATIVE_MIN, REASON_MAX, Checks
 from complaints.domain.values import (
     Actor,
@@ -27,29 +34,65 @@ from complaints.domain.values import (
 )
 
 
+class Action(Enum):
+    """Violation commands, named as the mutations that call them (the platform's own, which no
+    mutation calls, as its command)."""
+
+    REPORT = "reportViolation"
+    RESPOND = "respondToViolation"
+    CONFIRM = "confirmViolation"
+    DISMISS = "dismissViolation"
+    FIND_BY_RULING = "foundByRuling"
+
+
+#: A violation's status; None before it exists (the commands that create one).
+State: TypeAlias = ViolationStatus | None
+NEW: frozenset[State] = frozenset({None})
+UNDECIDED = {ViolationStatus.REPORTED}
+#: Anyone signed in who may act: every role but the public and the read-only auditors.
+SIGNED_IN = set(Role) - {Role.PUBLIC, Role.AUDITOR}
+
+
+def not_answered(violation: Violation, actor: Actor, now: datetime) -> None:
+    if violation.seller_response is not None:
+        raise AlreadyResponded("The shop has already responded to this report.")
+
+
+PERMISSIONS: dict[Action, Permission[Violation, State]] = {
+    Action.REPORT: allow(SIGNED_IN, NEW),
+    Action.RESPOND: allow({Role.SELLER}, UNDECIDED, not_answered),
+    Action.CONFIRM: allow({Role.SUPERVISOR}, UNDECIDED),
+    Action.DISMISS: allow({Role.SUPERVISOR}, UNDECIDED),
+    # A final ruling for the consumer is itself the finding (the appeal decided, or its window
+    # lapsed): recorded by the supervisor who decided, or by the platform.
+    Action.FIND_BY_RULING: allow({Role.SUPERVISOR, Role.SYSTEM}, NEW),
+}
+#: What a viewer may be offered on a violation: the mutations on one that exists.
+OFFERED = (Action.RESPOND, Action.CONFIRM, Action.DISMISS)
+
+
+def authorize(action: Action, actor: Actor, *, shop_id: str | None, status: State) -> None:
+    """Role, party and status, in that order. Any shop may be reported, by anyone signed in
+    (`shop_id` None: whichever shop); on a report that exists, seller staff act only for the
+    shop reported."""
+    permission = PERMISSIONS[action]
+    if actor.role is Role.AUDITOR:
+        raise ReadOnlyRole("Auditors read violations but command none.")
+    if actor.role not in permission.roles:
+        raise RoleNotAllowed(f"A {actor.role.value.lower()} may not {action.value}.")
+    if status is not None and actor.role is Role.SELLER and actor.shop_id != shop_id:
+        raise NotAParty("Only the reported shop may respond to this report.")
+    if status not in permission.states:
+        shown = "not reported" if status is None else status.value
+        raise ViolationAlreadyDecided(f"This violation is already {shown}.")
+
+
 class Violation(Aggregate):
-    class Reported(Aggregate.Created):
-        shop_id: str
-        kind: ViolationKind
-        description: PersonalText
-        complaint_id: UUID | None
-        actor: Actor
-
-    class Confirmed(Aggregate.Event):
-        actor: Actor
-
-    class Dismissed(Aggregate.Event):
-        reason: str
-        actor: Actor
-
-    class Responded(Aggregate.Event):
-        response: PersonalText
-        actor: Actor
-
     @staticmethod
     def create_id() -> UUID:
         return uuid.uuid4()
 
+    # ---------------------------------------------------------------- reporting
     @classmethod
     def report(
         cls,
@@ -60,10 +103,7 @@ class Violation(Aggregate):
         description: str,
         complaint_id: UUID | None,
     ) -> Violation:
-        if ctx.actor.role is Role.AUDITOR:
-            raise ReadOnlyRole("Auditors read; they do not report.")
-        if ctx.actor.role is Role.PUBLIC:
-            raise RoleNotAllowed("Sign in to report a violation.")
+        authorize(Action.REPORT, ctx.actor, shop_id=shop_id, status=None)
         checks = Checks()
         checks.text("description", description, min_len=NARRATIVE_MIN, max_len=NARRATIVE_MAX)
         checks.done()
@@ -88,6 +128,7 @@ class Violation(Aggregate):
     ) -> Violation:
         """A final ruling for the consumer on a counterfeit or fraud complaint is itself the
         finding: the violation is recorded and confirmed at once, linked to the case."""
+        authorize(Action.FIND_BY_RULING, ctx.actor, shop_id=shop_id, status=None)
         violation = cls(
             shop_id=shop_id,
             kind=kind,
@@ -102,6 +143,13 @@ class Violation(Aggregate):
         )
         violation._confirmed(actor=ctx.actor, timestamp=ctx.now)
         return violation
+
+    class Reported(Aggregate.Created):
+        shop_id: str
+        kind: ViolationKind
+        description: PersonalText
+        complaint_id: UUID | None
+        actor: Actor
 
     @event(Reported)
     def __init__(
@@ -129,19 +177,21 @@ class Violation(Aggregate):
     def reported_by(self) -> Role:
         return self.reporter.role
 
+    # ---------------------------------------------------------------- rights
+    def allowed_actions(self, actor: Actor, now: datetime) -> list[str]:
+        """The mutations this viewer may call on this violation now, in the table's order."""
+        return allowed(OFFERED, lambda action: self._check(action, actor, now))
+
+    def _check(self, action: Action, actor: Actor, now: datetime) -> None:
+        authorize(action, actor, shop_id=self.shop_id, status=self.status)
+        guard = PERMISSIONS[action].guard
+        if guard is not None:
+            guard(self, actor, now)
+
+    # ---------------------------------------------------------------- the shop's answer
     def respond(self, ctx: CommandContext, *, response: str) -> None:
         """The reported shop answers the report, once, before a supervisor decides on it."""
-        role = ctx.actor.role
-        if role is Role.AUDITOR:
-            raise ReadOnlyRole("Auditors read; they do not respond.")
-        if role is not Role.SELLER:
-            raise RoleNotAllowed("Only the reported shop may respond to a report.")
-        if ctx.actor.shop_id != self.shop_id:
-            raise NotAParty("Only the reported shop may respond to this report.")
-        if self.status is not ViolationStatus.REPORTED:
-            raise ViolationAlreadyDecided(f"This violation is already {self.status.value}.")
-        if self.seller_response is not None:
-            raise AlreadyResponded("The shop has already responded to this report.")
+        self._check(Action.RESPOND, ctx.actor, ctx.now)
         checks = Checks()
         checks.text("response", response, min_len=NARRATIVE_MIN, max_len=NARRATIVE_MAX)
         checks.done()
@@ -149,14 +199,22 @@ class Violation(Aggregate):
             response=PersonalText(ctx.actor.id, response), actor=ctx.actor, timestamp=ctx.now
         )
 
+    class Responded(Aggregate.Event):
+        response: PersonalText
+        actor: Actor
+
     @event(Responded)
     def _responded(self, response: PersonalText, timestamp: datetime, actor: Actor) -> None:
         self.seller_response = response
         self.responded_at = timestamp
 
+    # ---------------------------------------------------------------- the decision
     def confirm(self, ctx: CommandContext) -> None:
-        self._check_decision(ctx)
+        self._check(Action.CONFIRM, ctx.actor, ctx.now)
         self._confirmed(actor=ctx.actor, timestamp=ctx.now)
+
+    class Confirmed(Aggregate.Event):
+        actor: Actor
 
     @event(Confirmed)
     def _confirmed(self, timestamp: datetime, actor: Actor) -> None:
@@ -164,11 +222,15 @@ class Violation(Aggregate):
         self.decided_at = timestamp
 
     def dismiss(self, ctx: CommandContext, *, reason: str) -> None:
-        self._check_decision(ctx)
+        self._check(Action.DISMISS, ctx.actor, ctx.now)
         checks = Checks()
         checks.text("reason", reason, max_len=REASON_MAX)
         checks.done()
         self._dismissed(reason=reason.strip(), actor=ctx.actor, timestamp=ctx.now)
+
+    class Dismissed(Aggregate.Event):
+        reason: str
+        actor: Actor
 
     @event(Dismissed)
     def _dismissed(
@@ -180,11 +242,3 @@ class Violation(Aggregate):
         self.status = ViolationStatus.DISMISSED
         self.decided_at = timestamp
         self.dismissal_reason = reason
-
-    def _check_decision(self, ctx: CommandContext) -> None:
-        if ctx.actor.role is Role.AUDITOR:
-            raise ReadOnlyRole("Auditors read; they do not decide.")
-        if ctx.actor.role is not Role.SUPERVISOR:
-            raise RoleNotAllowed("Only a supervisor may decide on a reported violation.")
-        if self.status is not ViolationStatus.REPORTED:
-            raise ViolationAlreadyDecided(f"This violation is already {self.status.value}.")

@@ -17,6 +17,8 @@ import ipaddress
 import secrets
 import uuid
 from datetime import datetime
+from enum import Enum
+from typing import Protocol, TypeAlias
 from urllib.parse import urlsplit
 from uuid import UUID
 
@@ -31,6 +33,7 @@ from complaints.domain.errors import (
     RoleNotAllowed,
     ValidationFailed,
 )
+from complaints.domain.rights import Permission, allow, allowed
 from complaints.domain.values import STAFF, Actor, PersonalText, Role
 
 URL_MAX = 2048
@@ -159,33 +162,88 @@ def sends(events: list[str] | tuple[str, ...], entry_type: str) -> bool:
     return not events or entry_type in events
 
 
-def authorize_management(actor: Actor, shop_id: str) -> None:
-    """The shop's own seller staff, or platform staff."""
-    if actor.role is Role.AUDITOR:
-        raise ReadOnlyRole("Auditors read; they do not manage webhooks.")
-    if actor.role is Role.SELLER:
-        if actor.shop_id != shop_id:
-            raise NotAParty("Only the shop's own staff may manage its webhooks.")
-        return
-    if actor.role not in MANAGERS:
-        raise RoleNotAllowed("Only the shop's staff or platform staff may manage webhooks.")
-
-
 def may_read(actor: Actor, shop_id: str) -> bool:
     if actor.role is Role.SELLER:
         return actor.shop_id == shop_id
     return actor.role in READERS
 
 
+class Action(Enum):
+    """Endpoint commands, named as the mutations that call them (the deliverer's own, which no
+    mutation calls, as its command)."""
+
+    REGISTER = "registerWebhook"
+    REMOVE = "removeWebhook"
+    REDELIVER = "redeliverWebhooks"
+    DISABLE = "disableWebhook"
+
+
+#: An endpoint's status (ACTIVE, DISABLED, REMOVED); None before it is registered.
+State: TypeAlias = str | None
+NEW: frozenset[State] = frozenset({None})
+#: Removing twice changes nothing, so a retried removal is not refused.
+ANY = frozenset({"ACTIVE", "DISABLED", "REMOVED"})
+
+
+class Endpoint(Protocol):
+    """What the rules read of an endpoint: the aggregate, or its row in the read model."""
+
+    @property
+    def shop_id(self) -> str: ...
+
+    @property
+    def status(self) -> str: ...
+
+
+def not_removed(endpoint: Endpoint, actor: Actor, now: datetime) -> None:
+    if endpoint.status == "REMOVED":
+        raise ValidationFailed(
+            [FieldError("endpointId", "this endpoint was removed")],
+            "A removed endpoint receives nothing; register it again.",
+        )
+
+
+PERMISSIONS: dict[Action, Permission[Endpoint, State]] = {
+    Action.REGISTER: allow({Role.SELLER, *MANAGERS}, NEW),
+    Action.REMOVE: allow({Role.SELLER, *MANAGERS}, ANY),
+    Action.REDELIVER: allow({Role.SELLER, *MANAGERS}, ANY, not_removed),
+    # The deliverer gives up on an endpoint that keeps failing (WEBHOOK_RETRY_FOR).
+    Action.DISABLE: allow({Role.SYSTEM}, ANY),
+}
+#: What a viewer may be offered on an endpoint: the mutations on one that exists.
+OFFERED = (Action.REMOVE, Action.REDELIVER)
+
+
+def authorize(action: Action, actor: Actor, *, shop_id: str, status: State) -> None:
+    """Role, shop and status, in that order: seller staff act only for their own shop."""
+    permission = PERMISSIONS[action]
+    if actor.role is Role.AUDITOR:
+        raise ReadOnlyRole("Auditors read webhooks but command none.")
+    if actor.role not in permission.roles:
+        raise RoleNotAllowed(f"A {actor.role.value.lower()} may not {action.value}.")
+    if actor.role is Role.SELLER and actor.shop_id != shop_id:
+        raise NotAParty("Only the shop's own staff may manage its webhooks.")
+    if status not in permission.states:
+        raise ValidationFailed(
+            [FieldError("endpointId", f"{action.value} is not possible: the endpoint is {status}")]
+        )
+
+
+def check(action: Action, endpoint: Endpoint, actor: Actor, now: datetime) -> None:
+    """Everything the table asks of an action on an endpoint that exists."""
+    authorize(action, actor, shop_id=endpoint.shop_id, status=endpoint.status)
+    guard = PERMISSIONS[action].guard
+    if guard is not None:
+        guard(endpoint, actor, now)
+
+
+def allowed_actions(endpoint: Endpoint, actor: Actor, now: datetime) -> list[str]:
+    """The mutations this viewer may call on an endpoint now, in the table's order."""
+    return allowed(OFFERED, lambda action: check(action, endpoint, actor, now))
+
+
 class WebhookEndpoint(Aggregate):
     """One URL that receives a shop's case updates, signed with its own secret."""
-
-    class Registered(Aggregate.Created):
-        shop_id: str
-        url: str
-        events: list[str]
-        secret: PersonalText
-        actor: Actor
 
     @classmethod
     def register(
@@ -198,7 +256,7 @@ class WebhookEndpoint(Aggregate):
         require_https: bool,
         allow_private: bool,
     ) -> WebhookEndpoint:
-        authorize_management(ctx.actor, shop_id)
+        authorize(Action.REGISTER, ctx.actor, shop_id=shop_id, status=None)
         problems = check_url(url, require_https=require_https, allow_private=allow_private)
         problems += check_events(events)
         if problems:
@@ -214,6 +272,13 @@ class WebhookEndpoint(Aggregate):
             actor=ctx.actor,
             timestamp=ctx.now,
         )
+
+    class Registered(Aggregate.Created):
+        shop_id: str
+        url: str
+        events: list[str]
+        secret: PersonalText
+        actor: Actor
 
     @event(Registered)
     def __init__(
@@ -245,55 +310,52 @@ class WebhookEndpoint(Aggregate):
         """ACTIVE, DISABLED (the platform gave up on it) or REMOVED."""
         return "REMOVED" if self.removed else "ACTIVE" if self.active else "DISABLED"
 
-    # ---------------------------------------------------------------- removing
-    class Removed(Aggregate.Event):
-        actor: Actor
+    def allowed_actions(self, actor: Actor, now: datetime) -> list[str]:
+        return allowed_actions(self, actor, now)
 
+    # ---------------------------------------------------------------- removing
     def remove(self, ctx: CommandContext) -> None:
         """Stop all deliveries for good. Removing twice changes nothing."""
-        authorize_management(ctx.actor, self.shop_id)
+        check(Action.REMOVE, self, ctx.actor, ctx.now)
         if not self.removed:
             self._removed(actor=ctx.actor, timestamp=ctx.now)
+
+    class Removed(Aggregate.Event):
+        actor: Actor
 
     @event(Removed)
     def _removed(self, actor: Actor, timestamp: datetime) -> None:
         self.removed = True
 
     # ---------------------------------------------------------------- the platform gives up
+    def disable(self, ctx: CommandContext, reason: str) -> None:
+        """The deliverer's: deliveries kept failing for longer than WEBHOOK_RETRY_FOR."""
+        check(Action.DISABLE, self, ctx.actor, ctx.now)
+        if self.active:
+            self._disabled(reason=reason, actor=ctx.actor, timestamp=ctx.now)
+
     class Disabled(Aggregate.Event):
         reason: str
         actor: Actor
-
-    def disable(self, ctx: CommandContext, reason: str) -> None:
-        """The deliverer's: deliveries kept failing for longer than WEBHOOK_RETRY_FOR."""
-        if ctx.actor.role is not Role.SYSTEM:
-            raise RoleNotAllowed("Only the platform disables an endpoint that keeps failing.")
-        if self.active:
-            self._disabled(reason=reason, actor=ctx.actor, timestamp=ctx.now)
 
     @event(Disabled)
     def _disabled(self, reason: str, actor: Actor, timestamp: datetime) -> None:
         self.disabled_reason = reason
 
     # ---------------------------------------------------------------- sending again
-    class RedeliveryRequested(Aggregate.Event):
-        after: int
-        actor: Actor
-
     def redeliver(self, ctx: CommandContext, after: int, head: int) -> None:
         """Send again every entry after a log position; an endpoint the platform disabled is
         enabled again by this (its owner says it is back)."""
-        authorize_management(ctx.actor, self.shop_id)
-        if self.removed:
-            raise ValidationFailed(
-                [FieldError("endpointId", "this endpoint was removed")],
-                "A removed endpoint receives nothing; register it again.",
-            )
+        check(Action.REDELIVER, self, ctx.actor, ctx.now)
         if not 0 <= after <= head:
             raise ValidationFailed(
                 [FieldError("after", f"must be a log position from 0 to {head}")]
             )
         self._redelivery_requested(after=after, actor=ctx.actor, timestamp=ctx.now)
+
+    class RedeliveryRequested(Aggregate.Event):
+        after: int
+        actor: Actor
 
     @event(RedeliveryRequested)
     def _redelivery_requested(self, after: int, actor: Actor, timestamp: datetime) -> None:

@@ -13,6 +13,7 @@ import strawberry
 from complaints.domain import access
 from complaints.domain.errors import DomainError, FieldError, ValidationFailed, ViolationNotFound
 from complaints.domain.rulebook import RULEBOOK
+from complaints.domain.seller import starting_actions
 from complaints.domain.values import Role, ViolationStatus
 from complaints.graphql import audit, ids
 from complaints.graphql.context import Info
@@ -354,6 +355,14 @@ class Query:
     @strawberry.field(description="Who the token says you are")
     def viewer_role(self, info: Info) -> Role:
         return info.context.actor.role
+
+    @strawberry.field(
+        description="Mutation names the viewer may call now that start a shop or a violation"
+        " report (registerSeller, reportViolation); those on a case, a shop, a sanction, a"
+        " violation or a webhook endpoint are on its own allowedActions"
+    )
+    def viewer_allowed_actions(self, info: Info) -> list[str]:
+        return starting_actions(info.context.actor)
 
     @strawberry.field(description="The shop's staff and platform staff: its webhook endpoints")
     async def webhook_endpoints(self, info: Info, shop_id: str) -> list[WebhookEndpoint]:

@@ -8,8 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
-from graphql import GraphQLEnumType, GraphQLInputObjectType, GraphQLNonNull, build_schema
+from graphql import GraphQLEnumType, GraphQLInputObjectType, GraphQLNonNull, Undefined, build_schema
 
+from complaints.domain import seller, violation, webhook
 from complaints.web.console import CONSOLE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,3 +113,70 @@ def test_no_inline_script_and_no_html_from_strings() -> None:
         assert re.findall(r"\.(?:inner|outer)HTML\b|insertAdjacentHTML|\beval\(", source) == [], (
             name
         )
+
+
+def record_forms(module: str, table: str) -> dict[str, tuple[str, list[str], list[str]]]:
+    """A table of record actions (SHOP_ACTIONS in shop.js, ...): each mutation's input type, the
+    fields the viewer fills in, and the keys taken from the record."""
+    source = SCRIPTS[module]
+    start = source.index(f"export const {table} = {{")
+    body = source[start : source.index("\n};", start)]
+    forms = {}
+    for match in re.finditer(
+        r"\n  (\w+): \{\s*input: \"(\w+)\",\s*fields: \[(.*?)\],\s*keys: \[(.*?)\]", body, re.S
+    ):
+        name, input_type, fields, keys = match.groups()
+        names = re.findall(r"(?:name: \"(\w+)\"|(?:text|area|number)\(\"(\w+)\")", fields)
+        forms[name] = (input_type, [a or b for a, b in names], re.findall(r"\"(\w+)\"", keys))
+    assert forms, table
+    return forms
+
+
+RECORD_FORMS = {
+    "SHOP_ACTIONS": record_forms("shop.js", "SHOP_ACTIONS"),
+    "SANCTION_ACTIONS": record_forms("shop.js", "SANCTION_ACTIONS"),
+    "VIOLATION_ACTIONS": record_forms("violations.js", "VIOLATION_ACTIONS"),
+    "ENDPOINT_ACTIONS": record_forms("seller.js", "ENDPOINT_ACTIONS"),
+}
+
+
+@pytest.mark.parametrize("table", list(RECORD_FORMS))
+def test_each_record_action_form_matches_its_mutation_in_the_schema(table: str) -> None:
+    mutations = SCHEMA.mutation_type
+    assert mutations is not None
+    for name, (input_type, fields, keys) in RECORD_FORMS[table].items():
+        argument = mutations.fields[name].args["input"].type
+        assert isinstance(argument, GraphQLNonNull)
+        declared = argument.of_type
+        assert isinstance(declared, GraphQLInputObjectType)
+        assert declared.name == input_type, name
+        assert set(fields) | set(keys) <= declared.fields.keys(), name
+        required = {
+            f
+            for f, spec in declared.fields.items()
+            if isinstance(spec.type, GraphQLNonNull) and spec.default_value is Undefined
+        }
+        assert required <= set(fields) | set(keys), f"{name} leaves out a required field"
+        assert f"action.{name}" in ENGLISH
+
+
+def test_every_action_the_api_may_offer_on_a_record_has_a_form() -> None:
+    """What Seller, Sanction, Violation and WebhookEndpoint.allowedActions may list."""
+    on_sanctions = {a.value for a in seller.OFFERED_ON_SANCTIONS}
+    on_shop = {a.value for a in seller.OFFERED} - on_sanctions | {webhook.Action.REGISTER.value}
+    assert on_shop == RECORD_FORMS["SHOP_ACTIONS"].keys()
+    assert on_sanctions == RECORD_FORMS["SANCTION_ACTIONS"].keys()
+    assert {a.value for a in violation.OFFERED} == RECORD_FORMS["VIOLATION_ACTIONS"].keys()
+    assert {a.value for a in webhook.OFFERED} == RECORD_FORMS["ENDPOINT_ACTIONS"].keys()
+
+
+def test_the_page_loads_the_shell_and_preloads_every_module_it_imports() -> None:
+    page = (CONSOLE / "index.html").read_text()
+    assert '<script type="module" src="/console/app.js"></script>' in page
+    preloaded = set(re.findall(r'<link rel="modulepreload" href="/console/([\w.-]+)"', page))
+    assert preloaded == SCRIPTS.keys() - {"app.js"}
+
+
+def test_each_module_stays_readable_in_one_sitting() -> None:
+    for name, source in SCRIPTS.items():
+        assert source.count("\n") <= 420, name

@@ -311,6 +311,52 @@ def test_the_development_sign_in_exists_only_in_development(
 SUPERVISOR = Actor(Role.SUPERVISOR, "sup-1")
 CONSUMER = Actor(Role.CONSUMER, "u-dan")
 AGENT = Actor(Role.AGENT, "agent-2")
+SHOP_STAFF = Actor(Role.SELLER, "s-initech", "initech")
+#: A supervisor other than the one who sanctioned the shop (and the arbiter who ruled its case).
+OTHER_SUPERVISOR = Actor(Role.SUPERVISOR, "arb-1")
+SANCTION_ACTIONS = {"liftSanction", "appealSanction", "decideSanctionAppeal"}
+
+
+def offered_in(person: Person, scope: str) -> list[str]:
+    return [
+        b.get_attribute("data-action") or ""
+        for b in person.page.locator(f"{scope} button[data-action]").all()
+    ]
+
+
+def shop_offers_what_the_api_allows(person: Person, actor: Actor, shop: str) -> list[str]:
+    """The shop page offers exactly the shop's and each sanction's allowedActions, in order."""
+    allowed = person.server.data(
+        """query($shop: String!) { seller(shopId: $shop) {
+           allowedActions sanctions { id allowedActions } } }""",
+        {"shop": shop},
+        actor=actor,
+    )["seller"]
+    person.page.locator(f'[data-shop="{shop}"]').wait_for(timeout=WAIT)
+    assert offered_in(person, '[data-actions="shop"]') == [
+        name for name in allowed["allowedActions"] if name not in SANCTION_ACTIONS
+    ]
+    for sanction in allowed["sanctions"]:
+        scope = f'[data-sanction="{sanction["id"]}"]'
+        assert offered_in(person, scope) == sanction["allowedActions"], sanction["id"]
+    assert set(person.allowed()) == set(allowed["allowedActions"])
+    return list(allowed["allowedActions"])
+
+
+def violations_offer_what_the_api_allows(person: Person, actor: Actor) -> list[list[str]]:
+    """Each violation on the page offers exactly its allowedActions, in order."""
+    edges = person.server.data(
+        "{ violations { edges { node { id allowedActions } } } }", actor=actor
+    )["violations"]["edges"]
+    offered = []
+    for edge in edges:
+        node = edge["node"]
+        scope = f'[data-violation="{node["id"]}"]'
+        person.page.locator(scope).wait_for(timeout=WAIT)
+        assert offered_in(person, scope) == node["allowedActions"], node["id"]
+        offered.append(offered_in(person, scope))
+    assert [name for names in offered for name in names] == person.allowed()
+    return offered
 
 
 def negotiating_case(server: Server, shop: str = "initech", order: str = "order-9001") -> str:
@@ -401,10 +447,17 @@ def test_the_staff_path_from_intervention_to_the_appeal(
     seller.go(case)
     seller.act("fileAppeal", {"grounds": "The label was a supplier's error."})
     seller.go("sanctions")
+    assert shop_offers_what_the_api_allows(seller, SHOP_STAFF, "initech") == [
+        "setAfterSalesPolicy",
+        "topUpDeposit",
+        "appealSanction",
+        "registerWebhook",
+    ]
     seller.page.locator('button:has-text("Appeal the sanction")').click(timeout=WAIT)
     seller.page.locator('.form-slot [name="grounds"]').fill("The listing was corrected at once.")
     seller.page.locator(".form-slot button[type=submit]").click()
     seller.page.get_by_text("waiting for a decision").wait_for(timeout=WAIT)
+    assert "appealSanction" not in shop_offers_what_the_api_allows(seller, SHOP_STAFF, "initech")
     seller.shoot("sanctions")
     seller.go("webhooks")
     seller.shoot("webhooks")
@@ -428,9 +481,14 @@ def test_the_staff_path_from_intervention_to_the_appeal(
     report.locator("button[type=submit]").click()
     consumer.page.get_by_text("The report was sent").wait_for(timeout=WAIT)
     seller.go("violations")
+    assert violations_offer_what_the_api_allows(seller, SHOP_STAFF) == [["respondToViolation"]]
     seller.act("respondToViolation", {"response": "We are relabelling the range."})
+    assert violations_offer_what_the_api_allows(seller, SHOP_STAFF) == [[]]
     supervisor.go("violations")
     supervisor.page.get_by_text("We are relabelling the range.").wait_for(timeout=WAIT)
+    assert violations_offer_what_the_api_allows(supervisor, SUPERVISOR) == [
+        ["confirmViolation", "dismissViolation"]
+    ]
     supervisor.act("confirmViolation")
     supervisor.page.locator(".badge", has_text="confirmed").wait_for(timeout=WAIT)
     supervisor.shoot("violations")
@@ -441,8 +499,18 @@ def test_the_staff_path_from_intervention_to_the_appeal(
     lookup.locator('[name="shopId"]').fill("initech")
     lookup.locator("button[type=submit]").click()
     same.page.locator('[data-shop="initech"]').wait_for(timeout=WAIT)
+    assert "decideSanctionAppeal" in shop_offers_what_the_api_allows(
+        same, OTHER_SUPERVISOR, "initech"
+    )
     same.act("decideSanctionAppeal", {"rationale": "Corrected within the day."})
     same.page.locator('button[data-action="liftSanction"]').first.wait_for(timeout=WAIT)
+    assert shop_offers_what_the_api_allows(same, OTHER_SUPERVISOR, "initech") == [
+        "topUpDeposit",
+        "recordSpotCheck",
+        "sanctionSeller",
+        "liftSanction",
+        "registerWebhook",
+    ]
     same.shoot("shop")
 
     auditor = Person(browser, console_server, "AUDITOR", "aud-1")

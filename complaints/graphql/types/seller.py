@@ -10,7 +10,7 @@ import anyio.to_thread
 import strawberry
 
 from complaints.domain import access
-from complaints.domain.errors import SellerNotFound
+from complaints.domain.errors import SanctionNotFound, SellerNotFound
 from complaints.domain.seller import AfterSalesPolicy as PolicyValue
 from complaints.domain.seller import Sanction as SanctionValue
 from complaints.domain.seller import Seller as SellerAggregate
@@ -103,6 +103,21 @@ class Sanction:
             rationale=appeal.rationale,
         )
 
+    @strawberry.field(
+        description="Mutation names the viewer may call on this sanction now: liftSanction,"
+        " appealSanction, decideSanctionAppeal"
+    )
+    async def allowed_actions(self, info: Info) -> list[str]:
+        seller = await read_seller(info, self._shop_id)
+        if seller is None:
+            return []
+        try:
+            return seller.sanction_actions(
+                self.id, info.context.actor, info.context.app.clock.now()
+            )
+        except SanctionNotFound:
+            return []
+
 
 @strawberry.type
 class SellerScorecard:
@@ -141,6 +156,16 @@ class SellerNode(Node):
         if not access.sees_deposit(info.context.actor, self.shop_id):
             return None
         return Money.of(self._debt)
+
+    @strawberry.field(
+        description="Mutation names the viewer may call on this shop now (those on one of its"
+        " sanctions when they are open on at least one; see Sanction.allowedActions)"
+    )
+    async def allowed_actions(self, info: Info) -> list[str]:
+        seller = await read_seller(info, self.shop_id)
+        if seller is None:
+            return []
+        return seller.allowed_actions(info.context.actor, info.context.app.clock.now())
 
     @classmethod
     def of(cls, record: SellerRecord) -> SellerNode:
@@ -216,6 +241,14 @@ class SellerConnection:
     edges: list[SellerEdge]
     page_info: PageInfo
     total_count: int
+
+
+async def read_seller(info: Info, shop_id: str) -> SellerAggregate | None:
+    """The shop as it stands now (the rules read it, not the read model, which may lag)."""
+    try:
+        return await anyio.to_thread.run_sync(info.context.app.read_seller, shop_id)
+    except SellerNotFound:
+        return None
 
 
 async def load_seller(info: Info, shop_id: str) -> SellerNode | None:

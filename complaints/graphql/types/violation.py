@@ -86,6 +86,13 @@ class Violation(Node):
             return None
         return violation.seller_response.reveal()
 
+    @strawberry.field(description="Mutation names the viewer may call on this violation now")
+    async def allowed_actions(self, info: Info) -> list[str]:
+        violation = await self._violation(info)
+        if violation is None:
+            return []
+        return violation.allowed_actions(info.context.actor, info.context.app.clock.now())
+
 
 @strawberry.type
 class ViolationEdge:

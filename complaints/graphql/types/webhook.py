@@ -9,7 +9,7 @@ import anyio.to_thread
 import strawberry
 
 from complaints.domain.webhook import WebhookEndpoint as EndpointAggregate
-from complaints.domain.webhook import may_read
+from complaints.domain.webhook import allowed_actions, may_read
 from complaints.graphql import ids
 from complaints.graphql.context import Info
 from complaints.graphql.errors import CodedError
@@ -30,6 +30,11 @@ class WebhookEndpoint:
     disabled_reason: str | None = strawberry.field(
         description="Why the platform disabled it; redeliverWebhooks enables it again"
     )
+
+    @strawberry.field(description="Mutation names the viewer may call on this endpoint now")
+    def allowed_actions(self, info: Info) -> list[str]:
+        # The rules read an endpoint's shop and status, which this type carries as they are.
+        return allowed_actions(self, info.context.actor, info.context.app.clock.now())
 
     @classmethod
     def of_row(cls, row: EndpointRow) -> WebhookEndpoint:

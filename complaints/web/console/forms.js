@@ -33,9 +33,9 @@ export const OUTCOMES = [
 ];
 const CURRENCIES = ["CNY", "USD", "EUR"];
 
-const remedy = (name, required = true) => ({ name, kind: "remedy", required });
-const text = (name, required = true) => ({ name, kind: "text", required });
-const area = (name, required = true) => ({ name, kind: "textarea", required });
+export const remedy = (name, required = true) => ({ name, kind: "remedy", required });
+export const text = (name, required = true) => ({ name, kind: "text", required });
+export const area = (name, required = true) => ({ name, kind: "textarea", required });
 
 /** Every complaint mutation the API may list in `allowedActions`: its input type and fields. */
 export const ACTIONS = {
@@ -185,8 +185,13 @@ function control(field, id, context) {
       const currency = h("select", { id: `${id}-currency`, "aria-label": t("field.currency") }, options(CURRENCIES));
       return {
         element: h("span", { class: "remedy" }, amount, currency),
-        read: () => ({ amount: amount.value.trim(), currency: currency.value }),
+        // An optional amount left blank is no amount at all.
+        read: () => (amount.value.trim() || required ? { amount: amount.value.trim(), currency: currency.value } : null),
       };
+    }
+    case "number": {
+      const input = h("input", { id, name: field.name, type: "number", inputmode: "numeric", min: 0, step: 1, required });
+      return { element: input, read: () => (input.value.trim() === "" ? null : Number(input.value)) };
     }
     case "offer": {
       const open = (context.complaint?.offers || []).filter((o) => o.status === "OPEN");

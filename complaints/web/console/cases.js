@@ -1,0 +1,92 @@
+// The lists of cases that each role's menu opens: a party's own (followed live), intake, an
+// arbiter's assignments, everything for staff and auditors. The API scopes each to the viewer.
+
+import { gql, Live } from "./api.js";
+import { problem } from "./common.js";
+import { clear, h } from "./dom.js";
+import { countdown, formatTime, label, t } from "./i18n.js";
+
+const CASE_ROW = `id reference status category shopId orderId filedAt updatedAt
+  requestedRemedy { type amount { amount currency } } deadlines { kind dueAt overdue }`;
+const LIST = `query Console_Cases($filter: ComplaintFilter, $order: ComplaintOrder, $after: String) {
+  complaints(filter: $filter, orderBy: $order, first: 25, after: $after) {
+    totalCount edges { node { ${CASE_ROW} } } pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+function soonest(deadlines) {
+  return deadlines.map((d) => d.dueAt).sort()[0] || null;
+}
+
+const MY_UPDATES = "subscription Console_MyUpdates { myComplaintUpdates { position } }";
+
+/** A list of cases drawn into `main`; with `live`, it follows the viewer's cases as they change.
+ * Returns a function that stops following them. */
+export async function caseList(main, title, filter, order = "NEWEST", live = false) {
+  const table = h("tbody");
+  const more = h("button", { type: "button", hidden: true }, t("list.more"));
+  const count = h("p", { class: "count" });
+  let after = null;
+  const page = async () => {
+    const { complaints } = await gql(LIST, { filter, order, after });
+    count.textContent = t("list.count", { n: complaints.totalCount });
+    for (const { node: c } of complaints.edges) {
+      const due = soonest(c.deadlines);
+      table.append(
+        h(
+          "tr",
+          { "data-reference": c.reference },
+          h("th", { scope: "row" }, h("a", { href: `#/case/${encodeURIComponent(c.id)}` }, c.reference)),
+          h("td", {}, h("span", { class: `badge status-${c.status}` }, label("status", c.status))),
+          h("td", {}, label("category", c.category)),
+          h("td", {}, c.shopId),
+          h("td", {}, formatTime(c.filedAt)),
+          h("td", {}, due ? h("time", { datetime: due, "data-countdown": due }, countdown(due)) : "—"),
+        ),
+      );
+    }
+    after = complaints.pageInfo.endCursor;
+    more.hidden = !complaints.pageInfo.hasNextPage;
+  };
+  more.addEventListener("click", () => page().catch((e) => main.append(problem(e))));
+  await page();
+  // A party's own list follows its cases live: a new filing, a status that moved.
+  let stop = () => {};
+  if (live) {
+    const socket = new Live();
+    let reloading = null;
+    const reload = () => {
+      table.replaceChildren();
+      after = null;
+      return page();
+    };
+    const unsubscribe = socket.subscribe(
+      MY_UPDATES,
+      () => ({}),
+      () => {
+        reloading = reloading || reload().finally(() => (reloading = null));
+      },
+    );
+    stop = () => {
+      unsubscribe();
+      socket.close();
+    };
+  }
+  clear(
+    main,
+    h("h1", {}, title),
+    count,
+    h(
+      "div",
+      { class: "table-wrap" },
+      h(
+        "table",
+        {},
+        h("thead", {}, h("tr", {}, ["list.reference", "list.status", "list.category", "list.shop", "list.filed", "list.deadline"].map((k) => h("th", { scope: "col" }, t(k))))),
+        table,
+      ),
+    ),
+    more,
+  );
+  return stop;
+}

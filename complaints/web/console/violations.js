@@ -1,0 +1,89 @@
+// Reported violations, for every signed-in role: the reports the viewer may read, with a form
+// for each action the API allows on each (Violation.allowedActions), and the form to report
+// one when the API offers it (Query.viewerAllowedActions).
+
+import { ApiError, gql, mutate } from "./api.js";
+import { actionButtons, newKey } from "./common.js";
+import { clear, h } from "./dom.js";
+import { area, buildForm } from "./forms.js";
+import { formatTime, label, t } from "./i18n.js";
+
+const VIOLATIONS = `query Console_Violations { violations(first: 50) {
+  edges { node { id shopId kind status reportedAt reportedBy description sellerResponse allowedActions } }
+} }`;
+const STARTING = "query Console_Starting { viewerAllowedActions }";
+const VIOLATION_KINDS = ["COUNTERFEIT", "FRAUD", "MISREPRESENTATION", "OTHER"];
+const VIOLATION_RESULT = "... on Violation { id status }";
+
+/** Every mutation Violation.allowedActions may list. */
+export const VIOLATION_ACTIONS = {
+  respondToViolation: { input: "RespondToViolationInput", fields: [area("response")], keys: ["violationId"] },
+  confirmViolation: { input: "ViolationActionInput", fields: [], keys: ["violationId"] },
+  dismissViolation: { input: "DismissViolationInput", fields: [area("reason")], keys: ["violationId"] },
+};
+
+/** The reports the API lets this viewer list; null when it lets them list none (a consumer
+ * reports, and reads its own report by its address, but lists nothing). */
+async function readable() {
+  try {
+    return (await gql(VIOLATIONS)).violations.edges.map((e) => e.node);
+  } catch (error) {
+    if (error instanceof ApiError && error.code === "NOT_ALLOWED") return null;
+    throw error;
+  }
+}
+
+function violationItem(v, buttons, slot) {
+  return h(
+    "li",
+    { class: "card", "data-violation": v.id },
+    h("strong", {}, `${v.shopId} · ${label("violation", v.kind)}`),
+    " ",
+    h("span", { class: "badge" }, label("violationStatus", v.status)),
+    ` · ${formatTime(v.reportedAt)} · ${label("role", v.reportedBy)}`,
+    v.description ? h("p", {}, v.description) : null,
+    v.sellerResponse ? h("p", {}, `${t("violations.response")}: ${v.sellerResponse}`) : null,
+    buttons.length ? h("div", { class: "action-buttons" }, buttons) : null,
+    slot,
+  );
+}
+
+function reportForm(redraw) {
+  const sent = h("div");
+  const form = buildForm({
+    fields: [
+      { name: "shopId", kind: "text", required: true },
+      { name: "violationKind", kind: "select", options: VIOLATION_KINDS, group: "violation", required: true, labelKey: "field.violationKind" },
+      { name: "description", kind: "textarea", required: true },
+      { name: "complaintId", kind: "text", labelKey: "field.complaintReference" },
+    ],
+    submitLabel: t("violations.report"),
+    submit: ({ violationKind, ...values }) =>
+      mutate("reportViolation", "ReportViolationInput", { ...values, kind: violationKind, idempotencyKey: newKey() }, VIOLATION_RESULT),
+    onDone: () => {
+      form.reset();
+      clear(sent, h("p", { class: "notice", role: "status" }, t("violations.reported")));
+      redraw?.();
+    },
+  });
+  form.setAttribute("data-form", "reportViolation");
+  return [h("h2", {}, t("violations.report")), sent, form];
+}
+
+export async function violationsPage(main, { redraw }) {
+  const [violations, { viewerAllowedActions: starting }] = await Promise.all([readable(), gql(STARTING)]);
+  const list = violations
+    ? violations.map((v) => {
+        const slot = h("div", { class: "form-slot" });
+        const buttons = actionButtons(slot, v.allowedActions, VIOLATION_ACTIONS, { violationId: v.id }, { selection: VIOLATION_RESULT, onDone: () => redraw() });
+        return violationItem(v, buttons, slot);
+      })
+    : [];
+  clear(
+    main,
+    h("h1", {}, t("nav.violations")),
+    list.length ? h("ul", { class: "items" }, list) : h("p", {}, t("list.empty")),
+    // A new report shows in the list of those who list reports.
+    starting.includes("reportViolation") ? reportForm(violations ? redraw : null) : null,
+  );
+}
