@@ -28,9 +28,7 @@ from complaints.domain.complaint.state import complaint_id
 from complaints.domain.context import CommandContext
 from complaints.domain.deadlines import DeadlineKind
 from complaints.domain.errors import ReadOnlyRole, RoleNotAllowed
-from complaints.domain.records import (
-    InfoRequest,
-)
+from complaints.domain.records import InfoRequest
 from complaints.domain.validation import normalise_remedy
 from complaints.domain.values import (
     PLATFORM_CATEGORIES,
