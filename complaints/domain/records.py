@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from complaints.domain.deadlines import Deadline
 from complaints.domain.values import (
     FulfilmentStep,
     OfferStatus,
@@ -88,6 +89,18 @@ class Ruling:
     decided_by: str
     decided_at: datetime
     granted: bool | None = None  # appeal decisions only: was the appeal upheld?
+
+
+@dataclass(frozen=True)
+class DefaultRuling:
+    """The ruling made when a party let its deadline pass without an answer: the outcome and
+    remedy it granted, the deadline it enforced (as it stood when it lapsed, its due time moved
+    by any pause of the clock) and when it was made."""
+
+    outcome: Outcome
+    remedy: Remedy
+    deadline: Deadline
+    decided_at: datetime
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from eventsourcing.persistence import JSONTranscoder, Transcoding
 from complaints.domain.deadlines import Deadline, DeadlineKind, Extension
 from complaints.domain.records import (
     Appeal,
+    DefaultRuling,
     Evidence,
     EvidenceRequest,
     ExecutionIssue,
@@ -89,6 +90,7 @@ COMPLAINT_STATE: tuple[type[Any], ...] = (
     Evidence,
     Finding,
     Ruling,
+    DefaultRuling,
     Appeal,
     Shipment,
     ExecutionIssue,

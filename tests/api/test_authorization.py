@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from complaints.domain.permissions import PERMISSIONS, Action
+from complaints.domain.complaint.permissions import PERMISSIONS, Action
 from complaints.domain.values import PARTIES, Actor, Role, Visibility
 from complaints.graphql import ids
 from tests.api.conftest import GraphQL

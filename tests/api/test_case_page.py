@@ -26,6 +26,7 @@ from tests.scenario import (
     cny,
     png,
 )
+from tests.storage.test_snapshots import lapse_version, snapshot_before_the_default_ruling_record
 
 PAGE = """query($id: ID!) { complaint(id: $id) {
   deadlines { id kind }
@@ -220,6 +221,22 @@ def test_a_ruling_by_default_names_the_deadline_it_enforced(gql: GraphQL, world:
         "party": "SELLER",
     }
     assert shown["enforcedDeadline"]["dueAt"] <= shown["decidedAt"]
+
+
+def test_a_ruling_by_default_reads_the_same_after_an_older_snapshot(
+    gql: GraphQL, world: Scenario
+) -> None:
+    """A snapshot taken before the state kept the ruling by default (of the lapse, or of the
+    ruling itself) cannot say it; the case's events still do."""
+    case = world.lapse(world.negotiating(), DeadlineKind.SELLER_RESPONSE)
+    shown = ruling(gql, case.id, SELLER)
+    assert world.app.snapshots is not None
+    for version in (lapse_version(world, case), case.version):
+        older = world.app.complaint_as_of(case.id, version=version)
+        world.app.snapshots.put([snapshot_before_the_default_ruling_record(older)])
+        world.app.read_cache.clear()
+        assert world.app.get_complaint(case.id).default_ruling is None
+        assert ruling(gql, case.id, SELLER) == shown
 
 
 FULFILMENT = """query($id: ID!) { complaint(id: $id) { fulfilment {

@@ -6,12 +6,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from eventsourcing.application import project_aggregate
 
 from complaints.application import ComplaintsApp
 from complaints.clock import ManualClock
 from complaints.domain.complaint import Complaint
 from complaints.domain.deadlines import DEFAULT_DURATIONS, DeadlineKind, DeadlinePolicy
 from complaints.domain.errors import DeadlineNotDue, RoleNotAllowed
+from complaints.domain.records import DefaultRuling
 from complaints.domain.values import (
     FulfilmentStep,
     OfferStatus,
@@ -30,6 +32,7 @@ from tests.scenario import (
     PLATFORM,
     REFUND,
     SELLER,
+    SUPERVISOR,
     Scenario,
     cny,
 )
@@ -126,6 +129,49 @@ class TestDefaultOutcomes:
             e for e in world.app.history(complaint.id) if e.originator_version == deadline.id
         ]
         assert type(cited).__name__ == "DeadlineSet"
+
+    def test_a_ruling_by_default_is_kept_with_the_deadline_it_enforced(
+        self, world: Scenario
+    ) -> None:
+        complaint = world.negotiating()
+        deadline = complaint.deadline_of(DeadlineKind.SELLER_RESPONSE)
+        assert deadline is not None
+        complaint = world.lapse(complaint, DeadlineKind.SELLER_RESPONSE)
+        assert complaint.lapsed_deadline == deadline
+        assert complaint.default_ruling == DefaultRuling(
+            Outcome.CONSUMER_FAVOUR_FULL, REFUND, deadline, decided_at=world.clock.now()
+        )
+        # Replay keeps it too: the appliers build it, so cases decided before it was kept have it.
+        replayed = project_aggregate(None, world.app.history(complaint.id))
+        assert isinstance(replayed, Complaint)
+        assert replayed.default_ruling == complaint.default_ruling
+
+    def test_the_enforced_deadline_is_kept_as_a_paused_clock_moved_it(
+        self, world: Scenario
+    ) -> None:
+        complaint = world.negotiating()
+        world.app.decline_offer(SELLER, complaint.id, "o1")
+        complaint = world.app.make_offer(CONSUMER, complaint.id, PARTIAL)
+        opened = complaint.deadline_of(DeadlineKind.NEGOTIATION_TURN)
+        assert opened is not None
+        world.app.pause_clock(SUPERVISOR, complaint.id, "Courier inquiry")
+        world.clock.advance(timedelta(days=2))
+        complaint = world.app.resume_clock(SUPERVISOR, complaint.id)
+        moved = complaint.deadline_of(DeadlineKind.NEGOTIATION_TURN)
+        assert moved is not None
+        assert moved.due_at == opened.due_at + timedelta(days=2)
+        complaint = world.lapse(complaint, DeadlineKind.NEGOTIATION_TURN)
+        assert complaint.default_ruling is not None
+        assert complaint.default_ruling.deadline == moved
+        assert complaint.default_ruling.remedy == PARTIAL
+
+    def test_a_case_not_decided_by_default_has_no_default_ruling(self, world: Scenario) -> None:
+        complaint = world.awaiting_info()
+        complaint = world.lapse(complaint, DeadlineKind.RESUBMISSION)
+        assert complaint.lapsed_deadline is not None
+        assert complaint.lapsed_deadline.kind is DeadlineKind.RESUBMISSION
+        assert complaint.default_ruling is None
+        assert world.ruled().default_ruling is None
 
     def test_a_consumer_who_does_not_resubmit_has_the_case_closed(self, world: Scenario) -> None:
         complaint = world.awaiting_info()

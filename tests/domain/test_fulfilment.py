@@ -9,6 +9,7 @@ import pytest
 from complaints.application import ComplaintsApp
 from complaints.clock import ManualClock
 from complaints.domain.complaint import Complaint
+from complaints.domain.complaint.permissions import Action
 from complaints.domain.deadlines import DeadlineKind
 from complaints.domain.errors import (
     AlreadyRated,
@@ -21,7 +22,6 @@ from complaints.domain.errors import (
     SurveyClosed,
     ValidationFailed,
 )
-from complaints.domain.permissions import Action
 from complaints.domain.values import (
     Category,
     FulfilmentStep,

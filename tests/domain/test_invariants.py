@@ -26,10 +26,10 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, precon
 from complaints.application import ComplaintsApp
 from complaints.clock import ManualClock
 from complaints.domain.complaint import Complaint
+from complaints.domain.complaint.permissions import Action
 from complaints.domain.context import CommandContext
 from complaints.domain.deadlines import STAFF_DEADLINES, DeadlinePolicy
 from complaints.domain.errors import DomainError
-from complaints.domain.permissions import Action
 from complaints.domain.values import (
     RULING_OUTCOMES,
     TERMINAL,

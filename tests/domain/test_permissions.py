@@ -8,8 +8,8 @@ from uuid import UUID
 import pytest
 
 from complaints.application import ComplaintsApp
+from complaints.domain.complaint.permissions import PERMISSIONS, Action
 from complaints.domain.errors import NotAllowed, NotAParty, ReadOnlyRole, RoleNotAllowed
-from complaints.domain.permissions import PERMISSIONS, Action
 from complaints.domain.values import Actor, Outcome, Role
 from tests.scenario import (
     AGENT,

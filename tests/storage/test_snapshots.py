@@ -4,10 +4,12 @@ replay from the first event, and erasure reaches what snapshots hold."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from eventsourcing.application import project_aggregate
 
 from complaints.domain.complaint import Complaint
+from complaints.domain.deadlines import DeadlineKind
 from complaints.domain.values import ERASED
 from tests.scenario import CONSUMER, SELLER, SUPERVISOR, Scenario
 
@@ -70,3 +72,62 @@ def test_erasure_reaches_what_the_snapshots_hold(stored_world: Scenario) -> None
     ):
         assert loaded.version > 100
         assert loaded.description.reveal() == ERASED
+
+
+def snapshot_before_the_default_ruling_record(complaint: Complaint) -> Any:
+    """A snapshot of the complaint as one taken before the state kept the lapsed deadline and
+    the ruling by default held it (class version 1)."""
+    taken = Complaint.Snapshot.take(complaint)
+    for name in ("class_version", "lapsed_deadline", "default_ruling"):
+        del taken.state[name]
+    return taken
+
+
+def lapse_version(world: Scenario, complaint: Complaint) -> int:
+    """The version of the case's (one) lapsed deadline."""
+    (version,) = [
+        e.originator_version
+        for e in world.app.history(complaint.id)
+        if type(e).__name__ == "DeadlineLapsed"
+    ]
+    return version
+
+
+def test_a_ruling_by_default_survives_a_snapshot(stored_world: Scenario) -> None:
+    world = stored_world
+    complaint = world.lapse(world.negotiating(), DeadlineKind.SELLER_RESPONSE)
+    assert complaint.default_ruling is not None
+    world.app.take_snapshot(complaint.id)
+    loaded = world.app.complaint_as_of(complaint.id, version=complaint.version)
+    assert vars(loaded) == vars(replayed(world, complaint, complaint.version))
+    assert loaded.default_ruling == complaint.default_ruling
+
+
+def test_a_snapshot_older_than_the_record_leaves_a_default_ruling_to_the_events(
+    stored_world: Scenario,
+) -> None:
+    """It cannot know the ruling by default: the case it loads reads as decided by default with
+    no record, the one state that says to find it in the events; the rest is as replayed."""
+    world = stored_world
+    complaint = world.lapse(world.negotiating(), DeadlineKind.SELLER_RESPONSE)
+    assert world.app.snapshots is not None
+    world.app.snapshots.put([snapshot_before_the_default_ruling_record(complaint)])
+    loaded = world.app.complaint_as_of(complaint.id, version=complaint.version)
+    expected = vars(replayed(world, complaint, complaint.version))
+    assert vars(loaded) == expected | {"lapsed_deadline": None, "default_ruling": None}
+    assert loaded.decided_by_default
+
+
+def test_an_old_snapshot_of_the_lapse_leaves_the_ruling_that_follows_to_the_events(
+    stored_world: Scenario,
+) -> None:
+    """Taken between the lapse and the ruling by default of one command (a snapshot is taken at
+    every hundredth version, wherever it falls), it lacks the lapsed deadline the ruling cites."""
+    world = stored_world
+    complaint = world.lapse(world.negotiating(), DeadlineKind.SELLER_RESPONSE)
+    at_lapse = world.app.complaint_as_of(complaint.id, version=lapse_version(world, complaint))
+    assert not at_lapse.decided_by_default
+    assert world.app.snapshots is not None
+    world.app.snapshots.put([snapshot_before_the_default_ruling_record(at_lapse)])
+    loaded = world.app.complaint_as_of(complaint.id, version=complaint.version)
+    assert (loaded.decided_by_default, loaded.default_ruling) == (True, None)

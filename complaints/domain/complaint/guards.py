@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TypeAlias
 
 from complaints.domain import fulfilment
+from complaints.domain.complaint.state import ComplaintState
 from complaints.domain.deadlines import DeadlineKind
 from complaints.domain.errors import (
     AlreadyAcknowledged,
@@ -37,47 +38,44 @@ from complaints.domain.errors import (
 from complaints.domain.records import Offer
 from complaints.domain.values import Actor, FulfilmentStep, Role
 
-if TYPE_CHECKING:
-    from complaints.domain.complaint import Complaint
-
-Guard: TypeAlias = Callable[["Complaint", Actor, datetime], None]
+Guard: TypeAlias = Callable[[ComplaintState, Actor, datetime], None]
 
 
 # ---------------------------------------------------------------- intake and negotiation
-def resubmission_window_open(complaint: Complaint, actor: Actor, now: datetime) -> None:
+def resubmission_window_open(complaint: ComplaintState, actor: Actor, now: datetime) -> None:
     _window_open(complaint, DeadlineKind.RESUBMISSION, now, ResubmissionWindowClosed)
 
 
-def on_turn(complaint: Complaint, actor: Actor, now: datetime) -> None:
+def on_turn(complaint: ComplaintState, actor: Actor, now: datetime) -> None:
     if complaint.turn is not None and complaint.turn is not actor.role:
         raise NotYourTurn("The other party has an offer of yours to answer.")
 
 
-def offer_to_answer(complaint: Complaint, actor: Actor, now: datetime) -> None:
+def offer_to_answer(complaint: ComplaintState, actor: Actor, now: datetime) -> None:
     if not any(_answerable(complaint, o, actor.role) for o in complaint.offers):
         raise OfferNotOpen("There is no open offer for you to answer.", complaint.status)
 
 
 # ---------------------------------------------------------------- investigation and ruling
-def assigned_arbiter(complaint: Complaint, actor: Actor, now: datetime) -> None:
+def assigned_arbiter(complaint: ComplaintState, actor: Actor, now: datetime) -> None:
     if complaint.arbiter_id is None:
         raise NoArbiterAssigned("No arbiter has been assigned yet.", complaint.status)
     if actor.id != complaint.arbiter_id:
         raise NotAssignedArbiter("Only the assigned arbiter may do this.")
 
 
-def evidence_requested(complaint: Complaint, actor: Actor, now: datetime) -> None:
+def evidence_requested(complaint: ComplaintState, actor: Actor, now: datetime) -> None:
     if not complaint.open_requests_for(actor.role):
         raise EvidenceNotRequested("No evidence has been requested from you.")
 
 
-def ready_to_rule(complaint: Complaint, actor: Actor, now: datetime) -> None:
+def ready_to_rule(complaint: ComplaintState, actor: Actor, now: datetime) -> None:
     assigned_arbiter(complaint, actor, now)
     if not complaint.findings:
         raise FindingRequired("Record a preliminary finding before ruling.", complaint.status)
 
 
-def ruling_to_acknowledge(complaint: Complaint, actor: Actor, now: datetime) -> None:
+def ruling_to_acknowledge(complaint: ComplaintState, actor: Actor, now: datetime) -> None:
     ruling = complaint.latest_ruling
     if ruling is None:
         raise NothingToAcknowledge("There is no ruling to acknowledge.", complaint.status)
@@ -85,7 +83,7 @@ def ruling_to_acknowledge(complaint: Complaint, actor: Actor, now: datetime) -> 
         raise AlreadyAcknowledged("You have already acknowledged this ruling.", complaint.status)
 
 
-def first_appeal_in_window(complaint: Complaint, actor: Actor, now: datetime) -> None:
+def first_appeal_in_window(complaint: ComplaintState, actor: Actor, now: datetime) -> None:
     if any(a.by is actor.role for a in complaint.appeals):
         raise AlreadyAppealed("Each party may appeal once.", complaint.status)
     _window_open(complaint, DeadlineKind.APPEAL_WINDOW, now, AppealWindowClosed)
@@ -103,7 +101,7 @@ def first_appeal_in_window(complaint: Complaint, actor: Actor, now: datetime) ->
             )
 
 
-def another_reviewer(complaint: Complaint, actor: Actor, now: datetime) -> None:
+def another_reviewer(complaint: ComplaintState, actor: Actor, now: datetime) -> None:
     if complaint.rulings and actor.id == complaint.rulings[0].decided_by:
         raise SameReviewer("The arbiter who ruled cannot decide the appeal.")
 
@@ -112,7 +110,7 @@ def another_reviewer(complaint: Complaint, actor: Actor, now: datetime) -> None:
 def next_step(step: FulfilmentStep) -> Guard:
     """The guard of a fulfilment command: its step must be the next one."""
 
-    def guard(complaint: Complaint, actor: Actor, now: datetime) -> None:
+    def guard(complaint: ComplaintState, actor: Actor, now: datetime) -> None:
         if complaint.current_step is not step:
             current = complaint.current_step.value if complaint.current_step else "none"
             raise NotCurrentStep(
@@ -122,53 +120,53 @@ def next_step(step: FulfilmentStep) -> Guard:
     return guard
 
 
-def remedy_to_confirm(complaint: Complaint, actor: Actor, now: datetime) -> None:
+def remedy_to_confirm(complaint: ComplaintState, actor: Actor, now: datetime) -> None:
     if complaint.deadline_of(DeadlineKind.REMEDY_CONFIRMATION) is None:
         raise NoRemedyToConfirm(
             "The seller has not reported the remedy carried out yet.", complaint.status
         )
 
 
-def open_execution_issue(complaint: Complaint, actor: Actor, now: datetime) -> None:
+def open_execution_issue(complaint: ComplaintState, actor: Actor, now: datetime) -> None:
     if not complaint.open_execution_issues:
         raise NoOpenExecutionIssue("No execution issue is open.", complaint.status)
 
 
-def first_rating_in_window(complaint: Complaint, actor: Actor, now: datetime) -> None:
+def first_rating_in_window(complaint: ComplaintState, actor: Actor, now: datetime) -> None:
     if actor.role in complaint.ratings:
         raise AlreadyRated("You have already rated this case.", complaint.status)
     _window_open(complaint, DeadlineKind.SURVEY, now, SurveyClosed)
 
 
 # ---------------------------------------------------------------- the clock
-def clock_running(complaint: Complaint, actor: Actor, now: datetime) -> None:
+def clock_running(complaint: ComplaintState, actor: Actor, now: datetime) -> None:
     _arbiter_of_the_case(complaint, actor, now)
     if complaint.paused_at is not None:
         raise ClockAlreadyPaused("The clock is already paused.", complaint.status)
 
 
-def clock_paused(complaint: Complaint, actor: Actor, now: datetime) -> None:
+def clock_paused(complaint: ComplaintState, actor: Actor, now: datetime) -> None:
     _arbiter_of_the_case(complaint, actor, now)
     if complaint.paused_at is None:
         raise ClockRunning("The clock is not paused.", complaint.status)
 
 
 # ---------------------------------------------------------------- shared
-def _arbiter_of_the_case(complaint: Complaint, actor: Actor, now: datetime) -> None:
+def _arbiter_of_the_case(complaint: ComplaintState, actor: Actor, now: datetime) -> None:
     """Other staff may act on any case; an arbiter only on a case assigned to them."""
     if actor.role is Role.ARBITER:
         assigned_arbiter(complaint, actor, now)
 
 
 def _window_open(
-    complaint: Complaint, kind: DeadlineKind, now: datetime, refusal: type[InvalidTransition]
+    complaint: ComplaintState, kind: DeadlineKind, now: datetime, refusal: type[InvalidTransition]
 ) -> None:
     deadline = complaint.deadline_of(kind)
     if deadline is None or deadline.is_due(now):
         raise refusal(f"The {kind.value.replace('_', ' ')} has closed.", complaint.status)
 
 
-def _answerable(complaint: Complaint, offer: Offer, role: Role) -> bool:
+def _answerable(complaint: ComplaintState, offer: Offer, role: Role) -> bool:
     if not offer.is_open or offer.by is role:
         return False
     if offer.is_proposal:

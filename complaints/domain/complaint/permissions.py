@@ -2,22 +2,19 @@
 every command consults.
 
 Consumers and sellers must also be a party to the case; that check is made once, in
-`Complaint._authorize`, for every action. The finer rules (whose turn it is, which arbiter is
+`Case._authorize` (case.py), for every action. The finer rules (whose turn it is, which arbiter is
 assigned, whether a window is still open) are the guards in `guards.py`.
 """
 
 from __future__ import annotations
 
 from enum import Enum
-from typing import TYPE_CHECKING
 
-from complaints.domain import guards
-from complaints.domain.guards import next_step
+from complaints.domain.complaint import guards
+from complaints.domain.complaint.guards import next_step
+from complaints.domain.complaint.state import ComplaintState
 from complaints.domain.rights import Permission, allow
 from complaints.domain.values import STAFF, FulfilmentStep, Role, Status
-
-if TYPE_CHECKING:
-    from complaints.domain.complaint import Complaint
 
 
 class Action(Enum):
@@ -62,7 +59,7 @@ _BARGAINING = {Status.NEGOTIATING, Status.UNDER_REVIEW}
 _RULED = {Status.RULED, Status.APPEAL_REVIEW, Status.FULFILLING, Status.CLOSED}
 _OPEN = set(Status) - {Status.CLOSED, Status.REJECTED, Status.WITHDRAWN}
 
-PERMISSIONS: dict[Action, Permission[Complaint, Status]] = {
+PERMISSIONS: dict[Action, Permission[ComplaintState, Status]] = {
     # intake (R1)
     Action.ACCEPT: allow({Role.AGENT}, {Status.SUBMITTED}),
     Action.RETURN_FOR_INFO: allow({Role.AGENT}, {Status.SUBMITTED}),

@@ -3,6 +3,9 @@
 JSON has no tuples, sets or non-string keys; those parts of the state are stored as arrays and
 turned back when the snapshot is loaded. Personal text stays sealed (see transcodings.py), so
 erasure reaches snapshots as it reaches events.
+
+The state's class version (`Complaint.class_version`) says which attributes a snapshot holds;
+`upcast_v1_v2` brings an older snapshot's state up to date when it is loaded.
 """
 
 from __future__ import annotations
@@ -27,3 +30,14 @@ def decode_state(state: dict[str, Any]) -> None:
     if state["rejection"] is not None:
         state["rejection"] = tuple(state["rejection"])
     state["pending_steps"] = tuple(state["pending_steps"])
+
+
+def upcast_v1_v2(state: dict[str, Any]) -> None:
+    """Version 2 keeps the deadline that lapsed last and the ruling by default.
+
+    A version 1 snapshot holds neither, and cannot tell them: its case then has no lapsed
+    deadline, and a case it shows decided by default has no `default_ruling` (the one state in
+    which that is None), so that a reader knows to find it in the events. The same holds when the
+    ruling by default came after the snapshot but the lapse it enforced came before."""
+    state["lapsed_deadline"] = None
+    state["default_ruling"] = None
