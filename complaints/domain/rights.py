@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from typing import Generic, TypeAlias, TypeVar
+from typing import Any, Generic, TypeAlias, TypeVar
 
-from complaints.domain.errors import DomainError
+from complaints.domain.errors import DomainError, ReadOnlyRole, RoleNotAllowed
 from complaints.domain.values import Actor, Role
 
 SubjectT = TypeVar("SubjectT")
@@ -38,6 +38,15 @@ def allow(
     roles: Set[Role], states: Set[StateT], guard: Guard[SubjectT] | None = None
 ) -> Permission[SubjectT, StateT]:
     return Permission(frozenset(roles), frozenset(states), guard)
+
+
+def check_role(permission: Permission[Any, Any], action: Enum, actor: Actor, *, reads: str) -> None:
+    """The first check of every command: auditors read (`reads`: what they read here) but
+    command nothing; any other role only what the table lets it."""
+    if actor.role is Role.AUDITOR:
+        raise ReadOnlyRole(f"Auditors read {reads} but command none.")
+    if actor.role not in permission.roles:
+        raise RoleNotAllowed(f"A {actor.role.value.lower()} may not {action.value}.")
 
 
 def allowed(actions: Iterable[ActionT], check: Callable[[ActionT], None]) -> list[str]:

@@ -19,11 +19,9 @@ from complaints.domain.context import CommandContext
 from complaints.domain.errors import (
     AlreadyResponded,
     NotAParty,
-    ReadOnlyRole,
-    RoleNotAllowed,
     ViolationAlreadyDecided,
 )
-from complaints.domain.rights import Permission, allow, allowed
+from complaints.domain.rights import Permission, allow, allowed, check_role
 from complaints.domain.validation import NARRATIVE_MAX, NARRATIVE_MIN, REASON_MAX, Checks
 from complaints.domain.values import (
     Actor,
@@ -76,10 +74,7 @@ def authorize(action: Action, actor: Actor, *, shop_id: str | None, status: Stat
     (`shop_id` None: whichever shop); on a report that exists, seller staff act only for the
     shop reported."""
     permission = PERMISSIONS[action]
-    if actor.role is Role.AUDITOR:
-        raise ReadOnlyRole("Auditors read violations but command none.")
-    if actor.role not in permission.roles:
-        raise RoleNotAllowed(f"A {actor.role.value.lower()} may not {action.value}.")
+    check_role(permission, action, actor, reads="violations")
     if status is not None and actor.role is Role.SELLER and actor.shop_id != shop_id:
         raise NotAParty("Only the reported shop may respond to this report.")
     if status not in permission.states:

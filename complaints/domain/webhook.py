@@ -29,11 +29,9 @@ from complaints.domain.context import CommandContext
 from complaints.domain.errors import (
     FieldError,
     NotAParty,
-    ReadOnlyRole,
-    RoleNotAllowed,
     ValidationFailed,
 )
-from complaints.domain.rights import Permission, allow, allowed
+from complaints.domain.rights import Permission, allow, allowed, check_role
 from complaints.domain.values import STAFF, Actor, PersonalText, Role
 
 URL_MAX = 2048
@@ -217,10 +215,7 @@ OFFERED = (Action.REMOVE, Action.REDELIVER)
 def authorize(action: Action, actor: Actor, *, shop_id: str, status: State) -> None:
     """Role, shop and status, in that order: seller staff act only for their own shop."""
     permission = PERMISSIONS[action]
-    if actor.role is Role.AUDITOR:
-        raise ReadOnlyRole("Auditors read webhooks but command none.")
-    if actor.role not in permission.roles:
-        raise RoleNotAllowed(f"A {actor.role.value.lower()} may not {action.value}.")
+    check_role(permission, action, actor, reads="webhooks")
     if actor.role is Role.SELLER and actor.shop_id != shop_id:
         raise NotAParty("Only the shop's own staff may manage its webhooks.")
     if status not in permission.states:

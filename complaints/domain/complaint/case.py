@@ -16,8 +16,8 @@ from complaints.domain.complaint.permissions import PERMISSIONS, Action
 from complaints.domain.complaint.state import ComplaintState
 from complaints.domain.context import CommandContext
 from complaints.domain.deadlines import Deadline, DeadlineKind, format_duration
-from complaints.domain.errors import InvalidTransition, NotAParty, ReadOnlyRole, RoleNotAllowed
-from complaints.domain.rights import allowed
+from complaints.domain.errors import InvalidTransition, NotAParty
+from complaints.domain.rights import allowed, check_role
 from complaints.domain.values import PARTIES, Actor, PersonalText, Role
 
 
@@ -36,10 +36,7 @@ class Case(ComplaintState):
 
     def _authorize(self, action: Action, actor: Actor) -> None:
         permission = PERMISSIONS[action]
-        if actor.role is Role.AUDITOR:
-            raise ReadOnlyRole("Auditors read every case but command none.")
-        if actor.role not in permission.roles:
-            raise RoleNotAllowed(f"A {actor.role.value.lower()} may not {action.value}.")
+        check_role(permission, action, actor, reads="every case")
         if actor.role in PARTIES and not self.is_party(actor):
             raise NotAParty(f"You are not a party to complaint {self.reference}.")
         if self.status not in permission.states:

@@ -1,41 +1,50 @@
 """The Seller account: after-sales policy (R9), deposit, sanctions and violations (R8, R10).
 
-Who may do what to a shop is the table `PERMISSIONS`; the commands that name one of its
-sanctions also ask `SANCTION_RULES` of that sanction. Every command consults them, and
-`Seller.allowed_actions` and `Seller.sanction_actions` are derived from them.
+Who may do what to a shop is the table in permissions.py; what a shop's record holds is in
+records.py. Every command consults the table, and `Seller.allowed_actions` and
+`Seller.sanction_actions` are derived from it.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
-from enum import Enum
-from typing import TypeAlias
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from complaints.domain.context import CommandContext
 from complaints.domain.errors import (
-    Conflict,
     CurrencyMismatch,
-    DomainError,
     FieldError,
-    NoPendingAppeal,
-    NotAllowed,
-    ReadOnlyRole,
-    RoleNotAllowed,
-    SameReviewer,
     SanctionAlreadyActive,
-    SanctionAlreadyAppealed,
     SanctionNotActive,
     SanctionNotFound,
 )
-from complaints.domain.rights import Guard, Permission, allow, allowed
+from complaints.domain.rights import allowed
 from complaints.domain.sanctions import SEVERITY, Offence, SanctionLadder
+from complaints.domain.seller.permissions import (
+    OFFERED,
+    OFFERED_ON_SANCTIONS,
+    PERMISSIONS,
+    SANCTION_RULES,
+    Action,
+    authorize,
+    starting_actions,
+)
+from complaints.domain.seller.records import (
+    AfterSalesPolicy,
+    ConfirmedViolation,
+    LedgerEntry,
+    Sanction,
+    SanctionAppeal,
+    ShopStatus,
+    SpotCheck,
+    Strike,
+    shop_status,
+)
 from complaints.domain.validation import (
     LABEL_MAX,
     NARRATIVE_MAX,
@@ -54,269 +63,35 @@ from complaints.domain.values import (
     SanctionKind,
     ViolationKind,
 )
-from complaints.domain.violation import Action as ViolationAction
-from complaints.domain.violation import authorize as authorize_violation
 from complaints.domain.webhook import Action as WebhookAction
 from complaints.domain.webhook import authorize as authorize_webhook
+
+__all__ = [
+    "NAMESPACE",
+    "OFFERED",
+    "OFFERED_ON_SANCTIONS",
+    "PERMISSIONS",
+    "SANCTION_RULES",
+    "Action",
+    "AfterSalesPolicy",
+    "ConfirmedViolation",
+    "LedgerEntry",
+    "Sanction",
+    "SanctionAppeal",
+    "Seller",
+    "ShopStatus",
+    "SpotCheck",
+    "Strike",
+    "seller_id",
+    "shop_status",
+    "starting_actions",
+]
 
 NAMESPACE = uuid.UUID("0b7e4f5e-2b1a-4a3c-8f0e-5d7c9a1b2e34")
 
 
 def seller_id(shop_id: str) -> UUID:
     return uuid.uuid5(NAMESPACE, f"seller:{shop_id}")
-
-
-class ShopStatus:
-    OPEN = "OPEN"
-    TRADING_RESTRICTED = "TRADING_RESTRICTED"
-    CLOSED = "CLOSED"
-
-
-def shop_status(active: set[SanctionKind]) -> str:
-    """A closure outranks a restriction; warnings and fines leave the shop open."""
-    if SanctionKind.SHOP_CLOSED in active:
-        return ShopStatus.CLOSED
-    if SanctionKind.TRADING_RESTRICTED in active:
-        return ShopStatus.TRADING_RESTRICTED
-    return ShopStatus.OPEN
-
-
-@dataclass(frozen=True)
-class AfterSalesPolicy:
-    return_window_days: int
-    exchange_allowed: bool
-    warranty_months: int
-    terms: str
-
-
-@dataclass(frozen=True)
-class SanctionAppeal:
-    """The shop's appeal of one sanction, and its decision."""
-
-    grounds: PersonalText
-    filed_at: datetime
-    granted: bool | None = None
-    decided_at: datetime | None = None
-    rationale: str | None = None
-    decided_by: str | None = None
-
-
-@dataclass(frozen=True)
-class Sanction:
-    id: str
-    kind: SanctionKind
-    reason: str
-    complaint_id: UUID | None
-    imposed_at: datetime
-    lifted_at: datetime | None = None
-    lift_reason: str | None = None
-    # Since sanctions end and can be appealed (older ones have none of these):
-    until: datetime | None = None  # when it expires; None: until a supervisor lifts it
-    imposed_by: str | None = None
-    fine: Money | None = None  # what it took from the deposit, returned if an appeal is granted
-    appeal: SanctionAppeal | None = None
-    expired: bool = False
-
-    @property
-    def active(self) -> bool:
-        return self.lifted_at is None
-
-
-@dataclass(frozen=True)
-class LedgerEntry:
-    """One movement of the security deposit. Positive amounts pay in, negative ones take out."""
-
-    amount: Decimal
-    reason: str
-    complaint_id: UUID | None
-    balance_after: Decimal
-    debt_after: Decimal
-    at: datetime
-
-
-@dataclass(frozen=True)
-class ConfirmedViolation:
-    violation_id: UUID
-    kind: ViolationKind
-
-
-@dataclass(frozen=True)
-class Strike:
-    offence: Offence
-    reason: str
-    complaint_id: UUID | None
-    violation_id: UUID | None
-    number: int
-    sanction_kind: SanctionKind | None
-    at: datetime
-
-
-@dataclass(frozen=True)
-class SpotCheck:
-    passed: bool
-    findings: str
-    checked_at: datetime
-    by: str
-
-
-# ---------------------------------------------------------------- who may do what
-class Action(Enum):
-    """Seller commands, named as the mutations that call them (the platform's own, which no
-    mutation calls, as their commands)."""
-
-    REGISTER = "registerSeller"
-    SET_AFTER_SALES_POLICY = "setAfterSalesPolicy"
-    TOP_UP_DEPOSIT = "topUpDeposit"
-    RECORD_SPOT_CHECK = "recordSpotCheck"
-    SANCTION = "sanctionSeller"
-    LIFT_SANCTION = "liftSanction"
-    APPEAL_SANCTION = "appealSanction"
-    DECIDE_SANCTION_APPEAL = "decideSanctionAppeal"
-    # the platform's own, as consequences of other commands
-    DEDUCT_DEPOSIT = "deductDeposit"
-    EXPIRE_SANCTION = "expireSanction"
-    RECORD_VIOLATION = "recordViolation"
-    STRIKE = "strike"
-
-
-#: The shop's status (ShopStatus); None before it is registered.
-State: TypeAlias = str | None
-NEW: frozenset[State] = frozenset({None})
-#: No command depends on the shop's status yet: a closed shop still answers for its sanctions.
-ALWAYS: frozenset[State] = frozenset(
-    {ShopStatus.OPEN, ShopStatus.TRADING_RESTRICTED, ShopStatus.CLOSED}
-)
-S, SUP, SYS = Role.SELLER, Role.SUPERVISOR, Role.SYSTEM
-
-#: A rule about one sanction of the shop: raises its refusal when the action is not open on it.
-SanctionRule: TypeAlias = Callable[["Seller", Sanction, Actor, datetime], None]
-
-
-def own_staff(does: str) -> Guard[Seller]:
-    """Seller staff act only for their own shop (platform staff for any)."""
-
-    def guard(seller: Seller, actor: Actor, now: datetime) -> None:
-        if actor.role is Role.SELLER and not seller.is_staff_of(actor):
-            raise NotAllowed(f"Only the shop's own staff may {does}.")
-
-    return guard
-
-
-def appealable(seller: Seller, sanction: Sanction, actor: Actor, now: datetime) -> None:
-    """Once, by the shop's own staff; a fine after its record has ended too, any other sanction
-    only while it stands."""
-    own_staff("appeal its sanctions")(seller, actor, now)
-    if sanction.appeal is not None:
-        raise SanctionAlreadyAppealed(f"Sanction {sanction.id} has already been appealed.")
-    if not sanction.active and sanction.fine is None:
-        raise SanctionNotActive(f"Sanction {sanction.id} has already ended.")
-
-
-def appeal_to_decide(seller: Seller, sanction: Sanction, actor: Actor, now: datetime) -> None:
-    """An appeal waits, and the actor is not the supervisor who imposed the sanction."""
-    if sanction.appeal is None or sanction.appeal.granted is not None:
-        raise NoPendingAppeal(f"Sanction {sanction.id} has no appeal waiting for a decision.")
-    if sanction.imposed_by == actor.id:
-        raise SameReviewer("The supervisor who imposed the sanction cannot decide its appeal.")
-
-
-def lifted_by_its_kind(seller: Seller, sanction: Sanction, actor: Actor, now: datetime) -> None:
-    """Lifting names a kind and lifts the shop's most recent active sanction of it."""
-    if seller.lifted_by(sanction.kind) is not sanction:
-        raise SanctionNotActive(
-            f"Sanction {sanction.id} is not the {sanction.kind.value} a lifting would end."
-        )
-
-
-def on_some_sanction(rule: SanctionRule, none: Callable[[], DomainError]) -> Guard[Seller]:
-    """Open on the shop when it is open on at least one of its sanctions."""
-
-    def guard(seller: Seller, actor: Actor, now: datetime) -> None:
-        refusal = none()
-        for sanction in seller.sanctions:
-            try:
-                rule(seller, sanction, actor, now)
-            except DomainError as error:
-                refusal = error
-            else:
-                return
-        raise refusal
-
-    return guard
-
-
-#: The rule about the one sanction each of these commands names.
-SANCTION_RULES: dict[Action, SanctionRule] = {
-    Action.LIFT_SANCTION: lifted_by_its_kind,
-    Action.APPEAL_SANCTION: appealable,
-    Action.DECIDE_SANCTION_APPEAL: appeal_to_decide,
-}
-
-
-def _no_sanction() -> DomainError:
-    return SanctionNotActive("The shop has no active sanction.")
-
-
-def _no_appeal() -> DomainError:
-    return NoPendingAppeal("No appeal of the shop's sanctions waits for a decision.")
-
-
-PERMISSIONS: dict[Action, Permission[Seller, State]] = {
-    Action.REGISTER: allow({SUP}, NEW),
-    # the shop's own (R9) and its deposit
-    Action.SET_AFTER_SALES_POLICY: allow({S}, ALWAYS, own_staff("state its after-sales policy")),
-    Action.TOP_UP_DEPOSIT: allow({S, SUP}, ALWAYS, own_staff("top up its deposit")),
-    # supervision and sanctions (R4, R8, R10); the sanction commands are open on the shop when
-    # they are open on one of its sanctions (SANCTION_RULES)
-    Action.RECORD_SPOT_CHECK: allow({SUP}, ALWAYS),
-    Action.SANCTION: allow({SUP, SYS}, ALWAYS),
-    Action.LIFT_SANCTION: allow({SUP}, ALWAYS, on_some_sanction(lifted_by_its_kind, _no_sanction)),
-    Action.APPEAL_SANCTION: allow({S}, ALWAYS, on_some_sanction(appealable, _no_sanction)),
-    Action.DECIDE_SANCTION_APPEAL: allow(
-        {SUP}, ALWAYS, on_some_sanction(appeal_to_decide, _no_appeal)
-    ),
-    # consequences the platform draws from other commands (a fine, a missed remedy, a ruling)
-    Action.DEDUCT_DEPOSIT: allow({SYS, SUP}, ALWAYS),
-    Action.EXPIRE_SANCTION: allow({SYS}, ALWAYS),
-    Action.RECORD_VIOLATION: allow({SUP, SYS}, ALWAYS),
-    Action.STRIKE: allow({SYS, SUP}, ALWAYS),
-}
-#: What a viewer may be offered on a shop: the mutations on one that exists.
-OFFERED = (
-    Action.SET_AFTER_SALES_POLICY,
-    Action.TOP_UP_DEPOSIT,
-    Action.RECORD_SPOT_CHECK,
-    Action.SANCTION,
-    Action.LIFT_SANCTION,
-    Action.APPEAL_SANCTION,
-    Action.DECIDE_SANCTION_APPEAL,
-)
-#: ... and on one of its sanctions.
-OFFERED_ON_SANCTIONS = (
-    Action.LIFT_SANCTION,
-    Action.APPEAL_SANCTION,
-    Action.DECIDE_SANCTION_APPEAL,
-)
-
-
-def authorize(action: Action, actor: Actor, status: State) -> None:
-    """Role and status: the first check of every shop command."""
-    permission = PERMISSIONS[action]
-    if actor.role is Role.AUDITOR:
-        raise ReadOnlyRole("Auditors read every shop but command none.")
-    if actor.role not in permission.roles:
-        raise RoleNotAllowed(f"A {actor.role.value.lower()} may not {action.value}.")
-    if status not in permission.states:
-        raise Conflict(f"{action.value} is not possible while the shop is {status}.")
-
-
-def starting_actions(actor: Actor) -> list[str]:
-    """The mutations that start a shop or a violation report which this viewer may call now.
-    They depend on no record that exists, so no record's allowed actions hold them."""
-    return allowed([Action.REGISTER], lambda action: authorize(action, actor, None)) + allowed(
-        [ViolationAction.REPORT],
-        lambda action: authorize_violation(action, actor, shop_id=None, status=None),
-    )
 
 
 class Seller(Aggregate):
