@@ -142,3 +142,8 @@ def sees_violation(viewer: Actor, *, shop_id: str, reporter_id: str | None) -> b
     if scope.everything or (scope.shop_id is not None and scope.shop_id == shop_id):
         return True
     return reporter_id is not None and viewer.id == reporter_id
+
+
+def follows_own_cases(viewer: Actor) -> bool:
+    """A feed of every case of one's own: for a consumer, or a shop's staff."""
+    return viewer.role in PARTIES and not list_scope(viewer).nothing

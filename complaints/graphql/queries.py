@@ -37,7 +37,6 @@ from complaints.graphql.types.violation import (
     Violation,
     ViolationConnection,
     ViolationEdge,
-    sees_violation,
 )
 from complaints.graphql.types.webhook import (
     WebhookDelivery,
@@ -74,7 +73,7 @@ async def violation_node(info: Info, value: str) -> Violation | None:
         violation = await anyio.to_thread.run_sync(info.context.app.get_violation, violation_id)
     except ViolationNotFound:
         return None
-    if not sees_violation(
+    if not access.sees_violation(
         info.context.actor, shop_id=violation.shop_id, reporter_id=violation.reporter.id
     ):
         return None

@@ -29,8 +29,9 @@ from uuid import UUID
 import anyio.to_thread
 import strawberry
 
+from complaints.domain import access
 from complaints.domain.access import list_scope, sees_entry
-from complaints.domain.values import PARTIES, Actor
+from complaints.domain.values import Actor
 from complaints.graphql.context import Context, Info
 from complaints.graphql.errors import CodedError
 from complaints.graphql.persisted import ChangeFeed
@@ -317,8 +318,7 @@ class Subscription:
     async def my_complaint_updates(
         self, info: Info, after: int | None = None
     ) -> AsyncGenerator[ComplaintUpdate, None]:
-        viewer = info.context.actor
-        if viewer.role not in PARTIES or list_scope(viewer).nothing:
+        if not access.follows_own_cases(info.context.actor):
             raise CodedError("NOT_ALLOWED", "Sign in as a consumer or seller to follow your cases.")
         await _check_after(info.context, after)
         async for update in _updates(info, None, after):

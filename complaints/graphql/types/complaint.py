@@ -257,7 +257,7 @@ class ComplaintNode(Node):
         if complaint is None:
             return None
         acknowledged = sorted(
-            (Party.of(role) for level, role in complaint.acknowledgements if level == 1),
+            (Party.of(by) for level, by in complaint.acknowledgements if level == 1),
             key=lambda party: party.value,
         )
         first = next((r for r in complaint.rulings if r.level == 1), None)

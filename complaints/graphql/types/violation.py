@@ -8,25 +8,13 @@ from uuid import UUID
 import anyio.to_thread
 import strawberry
 
-from complaints.domain import access
 from complaints.domain.errors import ViolationNotFound
-from complaints.domain.values import Actor
 from complaints.domain.violation import Violation as ViolationAggregate
 from complaints.graphql import ids
 from complaints.graphql.context import Info
 from complaints.graphql.enums import Role, ViolationKind
 from complaints.graphql.types.relay import Node, PageInfo
 from complaints.projections.sellers import ViolationRecord
-
-
-def sees_violation(viewer: Actor, *, shop_id: str, reporter_id: str | None) -> bool:
-    """Staff and auditors see every report; a shop's staff see the reports against it; the
-    reporter sees its own."""
-    if viewer.role in access.READS_ALL:
-        return True
-    if viewer.role is Role.SELLER and viewer.shop_id == shop_id:
-        return True
-    return reporter_id is not None and viewer.id == reporter_id
 
 
 @strawberry.type
