@@ -30,12 +30,12 @@ from rich.table import Table
 from complaints.application import ComplaintsApp, aggregate_of
 from complaints.clock import SystemClock
 from complaints.domain.values import Role
-from complaints.ops.deadline_worker import DeadlineWorker
 from complaints.ops.listen import listen
-from complaints.ops.webhooks import WebhookDeliverer
 from complaints.projections.read_models import PROJECTIONS, ReadModels, projection_named
 from complaints.settings import Settings, SettingsError
-from complaints.web.identity import TOKEN_ROLES, mint_token
+from complaints.tokens import TOKEN_ROLES, mint_token
+from complaints.workers.deadlines import DeadlineWorker
+from complaints.workers.webhooks import WebhookDeliverer
 
 if TYPE_CHECKING:
     import uvicorn
