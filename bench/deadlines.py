@@ -29,9 +29,9 @@ from complaints.application import ComplaintsApp
 from complaints.clock import ManualClock
 from complaints.domain.deadlines import DeadlineKind
 from complaints.domain.values import SYSTEM, Actor, Category, Money, Remedy, RemedyType, Role
-from complaints.ops.deadline_worker import DeadlineWorker
 from complaints.projections.read_models import ReadModels
 from complaints.settings import Settings
+from complaints.workers.deadlines import DeadlineWorker
 
 SUPERVISOR = Actor(Role.SUPERVISOR, "sup-1")
 AGENT = Actor(Role.AGENT, "agent-1")

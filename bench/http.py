@@ -44,7 +44,7 @@ from complaints.domain.values import Actor, Category, Money, Remedy, RemedyType,
 from complaints.graphql.ids import global_id
 from complaints.graphql.persisted import QUERIES
 from complaints.settings import DEV_JWT_SECRET, Settings
-from complaints.web.identity import mint_token
+from complaints.tokens import mint_token
 
 PERSISTED_TIMELINE = next(q for q in QUERIES if q.name == "CaseTimeline")
 SUPERVISOR = Actor(Role.SUPERVISOR, "sup-1")

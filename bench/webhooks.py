@@ -41,10 +41,10 @@ from bench.common import figures, store_url
 from bench.http import start
 from complaints.application import ComplaintsApp
 from complaints.domain.values import Actor, Category, Money, Remedy, RemedyType, Role
-from complaints.ops.webhooks import WebhookDeliverer
 from complaints.projections.read_models import ReadModels
 from complaints.projections.webhooks import EndpointRow
 from complaints.settings import Settings
+from complaints.workers.webhooks import WebhookDeliverer
 
 SUPERVISOR = Actor(Role.SUPERVISOR, "sup-1")
 AGENT = Actor(Role.AGENT, "agent-1")

@@ -136,7 +136,9 @@ class TestRetries:
     ) -> None:
         first = world.file()
         references = iter([first.reference, "C-2026-NEWREF00"])
-        monkeypatch.setattr("complaints.application.new_reference", lambda now: next(references))
+        monkeypatch.setattr(
+            "complaints.application.complaint.intake.new_reference", lambda now: next(references)
+        )
         second = world.file()
         assert second.reference == "C-2026-NEWREF00"
 

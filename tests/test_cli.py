@@ -18,7 +18,7 @@ from complaints.domain.values import Actor, Role
 from complaints.ops.cli import main
 from complaints.projections.read_models import ReadModels
 from complaints.settings import DEV_JWT_SECRET, Settings
-from complaints.web.identity import verify_token
+from complaints.tokens import verify_token
 from tests.scenario import Scenario
 
 

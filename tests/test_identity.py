@@ -8,7 +8,7 @@ import jwt
 import pytest
 
 from complaints.domain.values import Actor, Role
-from complaints.web.identity import InvalidToken, mint_token, verify_token
+from complaints.tokens import InvalidToken, mint_token, verify_token
 
 SECRET = "test-signing-secret-that-is-long-enough"
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

@@ -28,6 +28,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from complaints.compat import ClosingExecutionContext
 from complaints.graphql.errors import (
     Conflict,
     InvalidTransition,
@@ -35,7 +36,6 @@ from complaints.graphql.errors import (
     NotFound,
     ValidationFailed,
 )
-from complaints.graphql.execution import ClosingExecutionContext
 from complaints.graphql.mutations import Mutation
 from complaints.graphql.queries import Query
 from complaints.graphql.shape import MAX_ALIASES, MAX_DEPTH, limited

@@ -13,7 +13,6 @@ import time
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 from uuid import UUID
 
 from rich.console import Console
@@ -29,17 +28,14 @@ from rich.table import Table
 
 from complaints.application import ComplaintsApp, aggregate_of
 from complaints.clock import SystemClock
+from complaints.compat import spread_workers
 from complaints.domain.values import Role
-from complaints.ops.deadline_worker import DeadlineWorker
 from complaints.ops.listen import listen
-from complaints.ops.webhooks import WebhookDeliverer
 from complaints.projections.read_models import PROJECTIONS, ReadModels, projection_named
 from complaints.settings import Settings, SettingsError
-from complaints.web.identity import TOKEN_ROLES, mint_token
-
-if TYPE_CHECKING:
-    import uvicorn
-    from uvicorn.supervisors import Multiprocess
+from complaints.tokens import TOKEN_ROLES, mint_token
+from complaints.workers.deadlines import DeadlineWorker
+from complaints.workers.webhooks import WebhookDeliverer
 
 
 def _settings() -> Settings:
@@ -69,7 +65,7 @@ def serve(args: argparse.Namespace) -> int:
     # uvicorn's own socket for its workers is made without naming TCP, so asyncio does not set
     # TCP_NODELAY on the connections it accepts, and each response waits ~40 ms for the
     # client's delayed ACK (found by bench/http.py: 368 req/s from idle processes). These name
-    # TCP, and there is one per worker (see `SpreadWorkers`).
+    # TCP, and there is one per worker (see `complaints.compat.spread_workers`).
     try:
         sockets = tcp_sockets(config.host, config.port, config.workers)
     except OSError as error:
@@ -108,83 +104,6 @@ def tcp_sockets(host: str, port: int, count: int) -> list[socket.socket]:
     except OSError:
         first.close()
         raise
-
-
-def spread_workers(config: uvicorn.Config, sockets: list[socket.socket]) -> Multiprocess:
-    """uvicorn's supervisor for `config.workers` processes, giving worker i the socket i.
-
-    With one socket shared by all, every idle worker wakes for a new connection and the first
-    takes every connection waiting (asyncio accepts in a loop): a burst of keep-alive
-    connections, as a proxy or a load test opens them, could all land on one process, leaving
-    the others idle (bench/scale.py saw 1 worker of 2 busy in one run of 3). With a socket of
-    its own per worker the kernel spreads them. A worker that dies is replaced on its socket.
-    """
-    from uvicorn.config import STARTUP_FAILURE  # noqa: PLC0415 - only `serve` needs it
-    from uvicorn.supervisors.multiprocess import Multiprocess, Process  # noqa: PLC0415
-
-    log = logging.getLogger("uvicorn.error")
-
-    class SpreadWorkers(Multiprocess):
-        def __init__(self) -> None:
-            super().__init__(config, sockets)
-
-        def _sockets(self, idx: int) -> list[socket.socket]:
-            return [sockets[idx]] if len(sockets) == self.processes_num else sockets
-
-        def init_processes(self) -> None:
-            for idx in range(self.processes_num):
-                process = Process(self.config, self._sockets(idx))
-                process.start()
-                self.processes.append(process)
-
-        def restart_all(self) -> None:
-            # As uvicorn 0.54's, with each replacement on its worker's socket.
-            for idx, old_process in enumerate(self.processes):
-                if self.should_exit.is_set():
-                    return
-                new_process = Process(self.config, self._sockets(idx))
-                new_process.start()
-                if not new_process.wait_until_ready(
-                    self.config.timeout_worker_healthcheck, self.should_exit
-                ):
-                    new_process.kill()
-                    new_process.join()
-                    if not self.should_exit.is_set():
-                        log.error(
-                            "New child process [%s] was not ready in time; keeping worker [%s]"
-                            " and aborting the restart.",
-                            new_process.pid,
-                            old_process.pid,
-                        )
-                    return
-                old_process.terminate()
-                old_process.join()
-                self.processes[idx] = new_process
-
-        def keep_subprocess_alive(self) -> None:
-            # As uvicorn 0.54's, with each replacement on its worker's socket.
-            if self.should_exit.is_set():
-                return
-            for idx, process in enumerate(self.processes):
-                if process.is_alive(timeout=self.config.timeout_worker_healthcheck):
-                    continue
-                process.kill()
-                process.join()
-                if process.exitcode == STARTUP_FAILURE:
-                    log.error(
-                        "Child process [%s] failed to start, stopping the parent process.",
-                        process.pid,
-                    )
-                    self.should_exit.set()
-                    return
-                if self.should_exit.is_set():
-                    return
-                log.info("Child process [%s] died", process.pid)
-                replacement = Process(self.config, self._sockets(idx))
-                replacement.start()
-                self.processes[idx] = replacement
-
-    return SpreadWorkers()
 
 
 def token(args: argparse.Namespace) -> int:

@@ -30,7 +30,6 @@ from typing import Any
 
 import psycopg
 from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
-from eventsourcing.postgres import PostgresAggregateRecorder
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
@@ -138,12 +137,12 @@ class GroupCommitPostgresRecorder(HashedPostgresRecorder, InlineHost):
             stored_events = events
         return self.group.submit(stored_events)
 
-    def _notify_channel(self, curs: Any) -> None:
+    def notify_channel(self, curs: Any) -> None:
         # Followers of the log learn that these events need no runner: the readers' models
         # include them when this commits. Without the payload (no inline projections here, or
         # their savepoint failed: see inline.py), a backstop runner wakes for them.
         if self.inline is None:
-            super()._notify_channel(curs)
+            super().notify_channel(curs)
         else:
             curs.execute(SQL("NOTIFY {0}, 'inline'").format(Identifier(self.channel_name)))
 
@@ -152,8 +151,8 @@ class GroupCommitPostgresRecorder(HashedPostgresRecorder, InlineHost):
         after: AfterCommit | None = None
         with self.datastore.get_connection() as conn, conn.transaction():
             with conn.cursor() as curs:
-                self._lock_table(curs)
-                self._notify_channel(curs)
+                self.lock_table(curs)
+                self.notify_channel(curs)
             outcomes = self._insert_batch(conn, batch)
             inline = self.inline
             if inline is not None:
@@ -195,7 +194,7 @@ class GroupCommitPostgresRecorder(HashedPostgresRecorder, InlineHost):
         self, conn: psycopg.Connection[Any], events: Sequence[StoredEvent]
     ) -> list[int]:
         with conn.cursor() as curs:
-            PostgresAggregateRecorder._insert_stored_events(self, curs, events)
+            self.insert_rows(curs, events)
             ids = [int(row["notification_id"]) for row in curs.fetchall()]
         if len(ids) != len(events):  # pragma: no cover - the insert returns a row per event
             msg = f"expected {len(events)} notification ids, got {len(ids)}"

@@ -27,11 +27,10 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.popo import POPOApplicationRecorder
-from eventsourcing.postgres import PostgresApplicationRecorder
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from eventsourcing.sqlite import SQLiteCursor
 from psycopg.sql import SQL, Identifier
 
+from complaints.compat import POPORecorder, PostgresRecorder, SQLiteRecorder
 from complaints.store.inline import InlineHost
 
 PREFIX = b"complaints/audit/v1\n"
@@ -79,7 +78,7 @@ class HashedRecorder:
         raise NotImplementedError
 
 
-class HashedSQLiteRecorder(SQLiteApplicationRecorder, HashedRecorder, InlineHost):
+class HashedSQLiteRecorder(SQLiteRecorder, HashedRecorder, InlineHost):
     hashes_table = "event_hashes"
 
     def insert_events(
@@ -90,7 +89,7 @@ class HashedSQLiteRecorder(SQLiteApplicationRecorder, HashedRecorder, InlineHost
             return super().insert_events(stored_events, **kwargs)
         prepared = inline.prepare(stored_events)
         with self.datastore.transaction(commit=True) as c:
-            ids = self._insert_events(c, stored_events, **kwargs)
+            ids = self.insert_in_transaction(c, stored_events, **kwargs)
             assert ids is not None  # the application recorder returns the notification ids
             # The write lock is held until commit: read models move in notification-id order.
             connection = c.sqlite_cursor.connection
@@ -106,10 +105,10 @@ class HashedSQLiteRecorder(SQLiteApplicationRecorder, HashedRecorder, InlineHost
             " PRIMARY KEY (originator_id, originator_version))",
         ]
 
-    def _insert_events(
+    def insert_in_transaction(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        ids = super()._insert_events(c, stored_events, **kwargs)
+        ids = super().insert_in_transaction(c, stored_events, **kwargs)
 
         def previous_of(originator_id: UUID | str, version: int) -> str | None:
             c.execute(
@@ -149,7 +148,7 @@ def _sqlite_id(originator_id: UUID | str) -> str:
     return originator_id.hex if isinstance(originator_id, UUID) else UUID(originator_id).hex
 
 
-class HashedPostgresRecorder(PostgresApplicationRecorder, HashedRecorder):
+class HashedPostgresRecorder(PostgresRecorder, HashedRecorder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.hashes_table = f"{self.events_table_name}_hashes"
@@ -164,7 +163,7 @@ class HashedPostgresRecorder(PostgresApplicationRecorder, HashedRecorder):
     def _table(self) -> Any:
         return Identifier(self.datastore.schema, self.hashes_table)
 
-    def _insert_stored_events(
+    def insert_in_transaction(
         self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
         # The application recorder takes the table lock, then inserts; the hashes follow in
@@ -177,7 +176,7 @@ class HashedPostgresRecorder(PostgresApplicationRecorder, HashedRecorder):
         # every later use with 'prepared statement "_pg3_N" does not exist' (the load run in
         # tests/reliability meets such conflicts).
         with curs.connection.pipeline():
-            super()._insert_stored_events(curs, stored_events, **kwargs)
+            super().insert_in_transaction(curs, stored_events, **kwargs)
         # A cursor of its own: the inserting cursor still holds the notification ids.
         with curs.connection.cursor() as own:
 
@@ -224,16 +223,16 @@ class HashedPostgresRecorder(PostgresApplicationRecorder, HashedRecorder):
             return sorted(UUID(str(r["originator_id"])) for r in curs.fetchall())
 
 
-class HashedPOPORecorder(POPOApplicationRecorder, HashedRecorder):
+class HashedPOPORecorder(POPORecorder, HashedRecorder):
     def __init__(self) -> None:
         super().__init__()
         self._hashes: dict[str, dict[int, str]] = defaultdict(dict)
         self._hash_lock = threading.Lock()
 
-    def _update_table(
+    def update_table(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        ids = super()._update_table(stored_events, **kwargs)
+        ids = super().update_table(stored_events, **kwargs)
         with self._hash_lock:
             for stored, digest in chain(
                 stored_events, lambda oid, v: self._hashes[str(oid)].get(v)

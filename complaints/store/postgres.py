@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Any
 
 from psycopg_pool import ConnectionPool
 
+from complaints.compat import set_pool_callbacks
+
 if TYPE_CHECKING:
     from complaints.settings import Store
 
@@ -55,10 +57,9 @@ def check_when_idle(pool: ConnectionPool[Any]) -> None:
     """Make a pool (the event store's) check a connection only after it was idle a while,
     instead of on every checkout (eventsourcing's POSTGRES_PRE_PING). psycopg_pool takes the
     two callbacks only when it is built, and eventsourcing builds the event store's pool itself,
-    so they are set on it here (psycopg-pool is pinned; tests/reliability/test_faults.py
-    restarts the database under load to hold this)."""
-    pool._check = check_unless_recent  # a private attribute: see above
-    pool._reset = mark_returned
+    so they are set on it by `complaints.compat` (tests/reliability/test_faults.py restarts the
+    database under load to hold this)."""
+    set_pool_callbacks(pool, check=check_unless_recent, reset=mark_returned)
 
 
 @contextmanager

@@ -25,8 +25,8 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from complaints.domain.values import Role
 from complaints.settings import Settings
+from complaints.tokens import TOKEN_ROLES, mint_token
 from complaints.web.graphiql_page import Asset, load_assets, serve_asset
-from complaints.web.identity import TOKEN_ROLES, mint_token
 
 CONSOLE = Path(__file__).with_name("console")
 #: How long a development sign-in lasts.

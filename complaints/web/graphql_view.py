@@ -42,8 +42,9 @@ from complaints.graphql.ids import parse_uuid
 from complaints.graphql.persisted import PERSISTED, ChangeFeed, ResponseCache
 from complaints.graphql.schema import build_schema
 from complaints.settings import Settings
+from complaints.tokens import Credentials, InvalidToken
 from complaints.web.graphiql_page import page as graphiql_page
-from complaints.web.identity import PUBLIC, Credentials, InvalidToken, authenticate
+from complaints.web.identity import PUBLIC, authenticate
 from complaints.web.negotiation import header_values, qualities
 
 log = logging.getLogger(__name__)

@@ -1,65 +1,17 @@
-"""Bearer tokens: HS256 JWTs carrying `sub`, `role` and, for seller staff, `seller_id`.
+"""Who is asking: the actor a request's `Authorization` header names.
 
-A request without a token acts as the public. Anything else that is not a valid, unexpired token
-signed with our key, naming a known role, is refused.
+A request without a token acts as the public. Anything else must be a bearer token that
+`complaints.tokens` accepts.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-
-import jwt
+from datetime import datetime
 
 from complaints.domain.values import Actor, Role
+from complaints.tokens import Credentials, InvalidToken, verify
 
-ALGORITHM = "HS256"
 PUBLIC = Actor(Role.PUBLIC, "anonymous")
-#: Roles a token may carry. The public needs no token.
-#: The roles a bearer token may carry. PUBLIC is the absence of a token; SYSTEM is the platform's
-#: own worker, which acts in-process and never over the API (a SYSTEM token could move deposit
-#: money; the security suite in tests/reliability found it was once accepted).
-TOKEN_ROLES = frozenset(Role) - {Role.PUBLIC, Role.SYSTEM}
-
-
-class InvalidToken(Exception):
-    """The bearer token cannot be trusted; the message says why, without echoing it."""
-
-
-def mint_token(
-    secret: str,
-    *,
-    role: Role,
-    sub: str,
-    shop_id: str | None = None,
-    now: datetime,
-    ttl: timedelta = timedelta(hours=1),
-) -> str:
-    if role not in TOKEN_ROLES:
-        msg = f"tokens cannot carry the {role.value} role"
-        raise ValueError(msg)
-    if role is Role.SELLER and not shop_id:
-        msg = "a seller token needs the shop it acts for"
-        raise ValueError(msg)
-    claims: dict[str, object] = {
-        "sub": sub,
-        "role": role.value,
-        "iat": int(now.timestamp()),
-        "exp": int((now + ttl).timestamp()),
-    }
-    if shop_id:
-        claims["seller_id"] = shop_id
-    return jwt.encode(claims, secret, algorithm=ALGORITHM)
-
-
-@dataclass(frozen=True)
-class Credentials:
-    actor: Actor
-    expires_at: datetime | None  # None for the public, who carry no token
-
-
-def verify_token(secret: str, token: str, *, now: datetime | None = None) -> Actor:
-    return verify(secret, token, now=now).actor
 
 
 def authenticate(
@@ -72,34 +24,3 @@ def authenticate(
     if scheme.lower() != "bearer" or not token.strip():
         raise InvalidToken("the Authorization header must read 'Bearer <token>'")
     return verify(secret, token.strip(), now=now)
-
-
-def verify(secret: str, token: str, *, now: datetime | None = None) -> Credentials:
-    options: dict[str, object] = {"require": ["sub", "role", "exp", "iat"]}
-    if now is not None:
-        options["verify_exp"] = False
-    try:
-        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options=options)  # type: ignore[arg-type]
-    except jwt.ExpiredSignatureError:
-        raise InvalidToken("the token has expired") from None
-    except jwt.InvalidTokenError as error:
-        raise InvalidToken(f"the token is not valid: {type(error).__name__}") from None
-    if now is not None and int(claims["exp"]) <= int(now.timestamp()):
-        raise InvalidToken("the token has expired")
-    try:
-        role = Role(str(claims["role"]).upper())
-    except ValueError:
-        raise InvalidToken("the token names an unknown role") from None
-    if role not in TOKEN_ROLES:
-        raise InvalidToken(f"tokens cannot carry the {role.value} role")
-    sub = claims["sub"]
-    if not isinstance(sub, str) or not sub or len(sub) > 128:
-        raise InvalidToken("the token's subject is missing or malformed")
-    shop_id = claims.get("seller_id")
-    if role is Role.SELLER and not (isinstance(shop_id, str) and shop_id):
-        raise InvalidToken("a seller token must name its shop in seller_id")
-    try:
-        expires_at = datetime.fromtimestamp(int(claims["exp"]), tz=UTC)
-    except (OverflowError, ValueError, OSError):
-        raise InvalidToken("the token's expiry is out of range") from None
-    return Credentials(Actor(role, sub, shop_id if role is Role.SELLER else None), expires_at)

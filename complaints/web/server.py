@@ -3,8 +3,8 @@
 Routes: `/graphql` (HTTP and WebSocket, with Route and WebSocketRoute: Mount would break
 WebSockets), `/uploads`, `/healthz`, `/readyz`, and the web console at `/` and `/console/`.
 The lifespan opens the application and the read models, listens for other processes
-(PostgreSQL), and unless switched off feeds the read models and runs the deadline worker
-in-process; on shutdown it stops them in reverse order.
+(PostgreSQL), and unless switched off feeds the read models and runs the workers (deadlines,
+webhook deliveries: `complaints.workers`) in-process; on shutdown it stops them in reverse order.
 """
 
 from __future__ import annotations
@@ -30,8 +30,6 @@ from complaints.application import ComplaintsApp
 from complaints.graphql.apq import QueryRegistry
 from complaints.graphql.persisted import ChangeFeed
 from complaints.graphql.subscriptions import close_hub, hub_for
-from complaints.ops.deadline_worker import DeadlineWorker
-from complaints.ops.webhooks import WebhookDeliverer
 from complaints.projections.read_models import ReadModels
 from complaints.settings import Settings
 from complaints.store.signal import AsyncPulse
@@ -40,6 +38,8 @@ from complaints.web.graphiql_page import asset as graphiql_asset
 from complaints.web.graphql_view import GraphQLView
 from complaints.web.limits import BodySizeLimit
 from complaints.web.uploads import download, upload
+from complaints.workers.deadlines import DeadlineWorker
+from complaints.workers.webhooks import WebhookDeliverer
 
 log = logging.getLogger(__name__)
 

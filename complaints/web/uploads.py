@@ -27,7 +27,8 @@ from complaints.projections.base import ReadModelNotReady
 from complaints.projections.read_models import ReadModels
 from complaints.settings import Settings
 from complaints.store.files import FileStore, SealedFile, TamperedFile, TooLarge
-from complaints.web.identity import InvalidToken, authenticate
+from complaints.tokens import InvalidToken
+from complaints.web.identity import authenticate
 
 log = logging.getLogger(__name__)
 

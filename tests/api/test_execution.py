@@ -1,5 +1,5 @@
 """A resolver that graphql-core calls and then cancels before it runs is closed, not left for the
-garbage collector to warn about (complaints/graphql/execution.py)."""
+garbage collector to warn about (`ClosingExecutionContext` in complaints/compat.py)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from graphql import GraphQLObjectType
 from graphql.pyutils import gather_with_cancel as original_gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from complaints.graphql.execution import (
+from complaints.compat import (
     LEAVES,
     ClosesUnawaited,
     ClosingExecutionContext,
@@ -102,7 +102,7 @@ def test_graphql_core_leaves_the_cancelled_resolvers_unawaited(
     document: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The fault itself, in the library as pinned (the patch undone for this test). When this
-    fails, graphql-core has fixed it: drop complaints/graphql/execution.py."""
+    fails, graphql-core has fixed it: drop that part of complaints/compat.py."""
     monkeypatch.setattr(graphql_executor, "gather_with_cancel", original_gather_with_cancel)
     assert never_awaited(StrawberryGraphQLCoreExecutionContext, document)
 

@@ -35,7 +35,9 @@ MONEY = {"amount": "199", "currency": "CNY"}
 
 @pytest.fixture(autouse=True)
 def fixed_reference(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("complaints.application.new_reference", lambda now: REFERENCE)
+    monkeypatch.setattr(
+        "complaints.application.complaint.intake.new_reference", lambda now: REFERENCE
+    )
 
 
 def stored_fingerprint(world: Scenario, actor: Actor) -> str:

@@ -22,7 +22,7 @@ import pytest
 import websockets
 
 from complaints.domain.values import Actor, Role
-from complaints.web.identity import mint_token
+from complaints.tokens import mint_token
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "end-to-end-test-signing-secret-0123456789"

@@ -18,8 +18,9 @@ import httpx
 import psycopg
 import pytest
 
+from complaints.compat import spread_workers
 from complaints.domain.values import Actor, Role
-from complaints.ops.cli import spread_workers, tcp_socket, tcp_sockets
+from complaints.ops.cli import tcp_socket, tcp_sockets
 from tests.e2e.conftest import PROTOCOL, SECRET, SUPERVISOR, Server, Subscriber, free_port
 from tests.e2e.test_graphql import ACCEPT, AGENT, FILE, MESSAGE, UPDATES
 

@@ -98,7 +98,7 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzed]:
     server.stop()
     output = server.output()
     assert "Traceback" not in output
-    # A resolver called and then never run (complaints/graphql/execution.py closes them).
+    # A resolver called and then never run (complaints/compat.py closes them).
     assert "was never awaited" not in output
 
 

@@ -46,7 +46,7 @@ VALUE_INPUTS = (MoneyInput, RemedyInput, EvidenceFileInput)
 class Binding(Generic[A]):
     """How one command is called with one input type."""
 
-    command: Command[..., A]
+    command: Command[Any, ..., A]
     input_type: type[Any]
     readers: Mapping[str, Read]
 
@@ -58,7 +58,7 @@ class Binding(Generic[A]):
 
 
 def bind(
-    command: Command[..., A],
+    command: Command[Any, ..., A],
     input_type: type[Any],
     *,
     assemble: Mapping[str, Callable[..., object]] | None = None,

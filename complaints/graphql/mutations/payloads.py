@@ -56,7 +56,7 @@ EraseSubjectResult = Annotated[
 
 
 def complaint_mutation(
-    command: Command[..., ComplaintAggregate],
+    command: Command[Any, ..., ComplaintAggregate],
     input_type: type[Any],
     *,
     description: str,
@@ -68,7 +68,7 @@ def complaint_mutation(
 
 
 def seller_mutation(
-    command: Command[..., SellerAggregate],
+    command: Command[Any, ..., SellerAggregate],
     input_type: type[Any],
     *,
     description: str,
@@ -78,13 +78,13 @@ def seller_mutation(
 
 
 def violation_mutation(
-    command: Command[..., ViolationAggregate], input_type: type[Any], *, description: str
+    command: Command[Any, ..., ViolationAggregate], input_type: type[Any], *, description: str
 ) -> Any:
     return mutation(bind(command, input_type), ViolationResult, violation, description)
 
 
 def erasure_mutation(
-    command: Command[..., SubjectErasure], input_type: type[Any], *, description: str
+    command: Command[Any, ..., SubjectErasure], input_type: type[Any], *, description: str
 ) -> Any:
     return mutation(bind(command, input_type), EraseSubjectResult, erasure, description)
 

@@ -20,8 +20,8 @@ from complaints.application import ComplaintsApp
 from complaints.domain.access import Audience
 from complaints.domain.values import Category, Visibility
 from complaints.domain.webhook import WebhookEndpoint
-from complaints.ops.webhooks import WebhookDeliverer
 from complaints.projections.read_models import ReadModels
+from complaints.workers.webhooks import WebhookDeliverer
 from tests.scenario import (
     AGENT,
     CONSUMER,

@@ -26,11 +26,11 @@ from complaints.domain.values import (
     SanctionKind,
     Status,
 )
-from complaints.ops.deadline_worker import DeadlineWorker, Sweep
 from complaints.projections.coordination import LocalLeadership
 from complaints.projections.read_models import ReadModels
 from complaints.projections.runner import ProjectionWorker
 from complaints.settings import Settings
+from complaints.workers.deadlines import DeadlineWorker, Sweep
 from tests.scenario import ARBITER, CONSUMER, PARTIAL, REFUND, SELLER, SUPERVISOR, Scenario, cny
 
 STAFF = Actor(Role.SUPERVISOR, "supervisor-9")
