@@ -51,7 +51,7 @@ class History(CommandRunner):
                 raise ValidationFailed(
                     [FieldError("version", f"must be from 1 to {latest[0].originator_version}")]
                 )
-            return cast(Complaint, self.repository.get(complaint_id_, version=version))
+            return self.whole(cast(Complaint, self.repository.get(complaint_id_, version=version)))
         assert at is not None
         if at.tzinfo is None:
             raise ValidationFailed([FieldError("at", "must include a time zone")])
@@ -69,4 +69,4 @@ class History(CommandRunner):
         complaint = project_aggregate(start, events)
         if complaint is None:
             raise ComplaintNotFound("The complaint had not been filed yet at that moment.")
-        return complaint
+        return self.whole(complaint)

@@ -235,7 +235,8 @@ def test_a_ruling_by_default_reads_the_same_after_an_older_snapshot(
         older = world.app.complaint_as_of(case.id, version=version)
         world.app.snapshots.put([snapshot_before_the_default_ruling_record(older)])
         world.app.read_cache.clear()
-        assert world.app.get_complaint(case.id).default_ruling is None
+        assert world.app.repository.get(case.id).default_ruling is None  # the snapshot's
+        assert world.app.get_complaint(case.id).default_ruling == case.default_ruling
         assert ruling(gql, case.id, SELLER) == shown
 
 

@@ -8,7 +8,6 @@ from uuid import UUID
 
 import anyio.to_thread
 import strawberry
-from eventsourcing.application import project_aggregate
 
 from complaints.domain import access
 from complaints.domain.complaint import Complaint as ComplaintAggregate
@@ -71,17 +70,6 @@ class Deadline:
     due_at: datetime
     party: Role | None
     overdue: bool
-
-
-async def _replayed(info: Info, complaint: ComplaintAggregate) -> ComplaintAggregate:
-    """The complaint at its version, from its events alone (no snapshot)."""
-    events = info.context.app.events
-    initial: ComplaintAggregate | None = None
-    replayed = await anyio.to_thread.run_sync(
-        lambda: project_aggregate(initial, events.get(complaint.id, lte=complaint.version))
-    )
-    assert isinstance(replayed, ComplaintAggregate)
-    return replayed
 
 
 @strawberry.type
@@ -277,10 +265,6 @@ class ComplaintNode(Node):
                 acknowledged_by=acknowledged,
             )
         by_default = complaint.default_ruling
-        if by_default is None and complaint.decided_by_default:
-            # Loaded from a snapshot older than the record (see domain/complaint/snapshot.py):
-            # the case's own events, replayed, hold it.
-            by_default = (await _replayed(info, complaint)).default_ruling
         if by_default is None:
             return None
         deadline = by_default.deadline
