@@ -19,7 +19,7 @@ from complaints.domain.values import Actor, Role
 ALGORITHM = "HS256"
 #: The roles a bearer token may carry. PUBLIC is the absence of a token; SYSTEM is the platform's
 #: own worker, which acts in-process and never over the API (a SYSTEM token could move deposit
-#: money; the security suite in tests/reliability found it was once accepted).
+#: money; tests/reliability/test_security.py offers one).
 TOKEN_ROLES = frozenset(Role) - {Role.PUBLIC, Role.SYSTEM}
 
 

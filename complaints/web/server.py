@@ -32,6 +32,7 @@ from complaints.graphql.persisted import ChangeFeed
 from complaints.graphql.subscriptions import close_hub, hub_for
 from complaints.projections.read_models import ReadModels
 from complaints.settings import Settings
+from complaints.store.postgres import creating_tables
 from complaints.store.signal import AsyncPulse
 from complaints.web import console
 from complaints.web.graphiql_page import asset as graphiql_asset
@@ -100,6 +101,13 @@ def unfollow(read_models: ReadModels, pulses: tuple[AsyncPulse, AsyncPulse]) -> 
     read_models.timeline_advanced.remove_listener(pulses[1].pulse_threadsafe)
 
 
+def open_query_registry(settings: Settings, read_models: ReadModels) -> QueryRegistry:
+    """Under the schema lock: server processes starting together would race to create its
+    table (tests/e2e/test_deployment.py starts several)."""
+    with creating_tables(settings.store):
+        return QueryRegistry(read_models.db, settings.apq_max_queries)
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     logging.getLogger("strawberry.ws.task").addFilter(QuietDisconnects())
@@ -132,7 +140,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.projected = projected
             app.state.timeline_projected = timeline_projected
             app.state.query_registry = await anyio.to_thread.run_sync(
-                QueryRegistry, read_models.db, settings.apq_max_queries
+                open_query_registry, settings, read_models
             )
             if settings.response_cache_entries > 0:
                 # Fed by the subscription hub's read of each batch (one read for both).
@@ -211,17 +219,13 @@ def steady_collector() -> None:
     """Garbage collection set for a server holding many connections for a long time.
 
     CPython's full collection walks every object that has survived two younger collections,
-    holding the GIL throughout. With a thousand WebSocket subscribers (about 290 objects
-    each, 405,000 in all) it took 100-300 ms, and with the default thresholds one came
-    about every ten seconds under a steady stream of events: every frame due in that time
-    waited for it (bench.subscriptions' p99 went from 5 ms to 230 ms on the runs it hit).
-    Objects a request holds for a few milliseconds were surviving the young collections
-    that run every 700 allocations, reaching the old generation and filling it towards
-    the next full collection. With young collections every 10,000 they die young: no full
-    collection came during the benchmark at all, and a young one takes 1-7 ms. What the
-    process built while starting (modules, the schema: 118,000 objects) is moved out of the
-    collector's sight for good (`gc.freeze`), so a full collection, when one comes, walks
-    only what came after.
+    holding the GIL throughout: with a thousand WebSocket subscribers (a few hundred objects
+    each) it takes long enough to delay every frame due meanwhile. Objects a request holds for
+    a few milliseconds survive young collections that run every 700 allocations and fill the
+    old generation towards the next full collection; with young collections every
+    `GC_YOUNG` they die young. What the process built while starting (modules, the schema) is
+    moved out of the collector's sight for good (`gc.freeze`), so a full collection, when one
+    comes, walks only what came after. docs/performance.md has the measurements.
     """
     gc.collect()
     gc.freeze()
