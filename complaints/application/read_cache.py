@@ -33,11 +33,11 @@ A = TypeVar("A", bound=Aggregate)
 class ReadCache:
     """Aggregates as this process last read them, for reading (never for changing).
 
-    A query for one case used to replay it from the store each time (select, decode, decrypt,
-    apply), and every filing loaded its shop the same way. Here an aggregate read before is
-    brought up to date with one indexed select of the events stored since (eventsourcing's
-    fast-forward), and only when there are some is it copied and advanced: a cached aggregate is
-    never changed in place, so a reader still holding the old one is not disturbed.
+    Loading a case replays it from the store (select, decode, decrypt, apply), and every filing
+    loads its shop. Here an aggregate read before is brought up to date with one indexed select
+    of the events stored since (eventsourcing's fast-forward), and only when there are some is
+    it copied and advanced: a cached aggregate is never changed in place, so a reader still
+    holding the old one is not disturbed.
 
     An entry checked after the last write anyone made (`WriteMark`) is served without that
     select (`CachedReads.cached_complaint`).

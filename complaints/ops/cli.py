@@ -63,9 +63,9 @@ def serve(args: argparse.Namespace) -> int:
         uvicorn.Server(config).run()
         return 0
     # uvicorn's own socket for its workers is made without naming TCP, so asyncio does not set
-    # TCP_NODELAY on the connections it accepts, and each response waits ~40 ms for the
-    # client's delayed ACK (found by bench/http.py: 368 req/s from idle processes). These name
-    # TCP, and there is one per worker (see `complaints.compat.spread_workers`).
+    # TCP_NODELAY on the connections it accepts, and each response waits for the client's
+    # delayed ACK (tens of milliseconds). These name TCP, and there is one per worker (see
+    # `complaints.compat.spread_workers`).
     try:
         sockets = tcp_sockets(config.host, config.port, config.workers)
     except OSError as error:
