@@ -10,22 +10,26 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from hypothesis import settings
 
 from complaints.application import ComplaintsApp
 from complaints.clock import ManualClock
 from complaints.settings import Settings
+from tests import profiles
 from tests.scenario import Scenario
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
-# In CI, hypothesis neither reads nor writes an example database (nothing an earlier run left
-# behind may change what runs) and draws the same examples every time. Locally it explores
-# afresh on each run and remembers failures in .hypothesis/ (ignored by git).
-settings.register_profile("ci", database=None, derandomize=True, print_blob=True)
-if IN_CI:
-    settings.load_profile("ci")
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Which hypothesis profile runs (tests/profiles.py), and what the CI one may cost."""
+    if profiles.PROFILE == profiles.CI:
+        return (
+            f"hypothesis profile: ci (fewer examples, the same each run: the property tests"
+            f" take at most {profiles.BUDGET_SECONDS} s of test time on the 2-core CI machine;"
+            f" HYPOTHESIS_PROFILE=thorough for their full figures)"
+        )
+    return "hypothesis profile: thorough (the property tests at their full figures)"
 
 
 @pytest.fixture
