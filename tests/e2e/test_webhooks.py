@@ -246,9 +246,10 @@ def test_reminders_reach_the_seller_by_webhook_and_subscription_before_the_lapse
     )
 
 
-@pytest.fixture
-def guarded(store: str, tmp_path: Path) -> Iterator[Server]:
-    running = Server(store, tmp_path)
+@pytest.fixture(scope="module")
+def guarded(store: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One server for the module's refusals: a refused registration changes nothing."""
+    running = Server(store, tmp_path_factory.mktemp("guarded"))
     running.data(REGISTER_SELLER, {"shop": "lantern"}, SUPERVISOR)
     yield running
     running.stop()
