@@ -22,8 +22,17 @@ run: $(INSTALLED)
 browser-deps:
 	@bash tools/browser-deps.sh || echo "warning: could not install chromium; the browser tests will skip (and fail under CI=true)"
 
+# Two passes, each printing its 15 slowest tests; both always run, and `make test` fails if
+# either fails. First every test not marked `serial`, spread over a worker process per core
+# (pytest-xdist; `worksteal` hands each worker a run of neighbouring tests, so a module's
+# servers start once, and moves tests to whichever worker runs dry); then the `serial` ones,
+# alone on the machine: they restart PostgreSQL, kill processes, or count on timing.
+TEST_WORKERS ?= auto
 test: $(INSTALLED) browser-deps
-	$(BIN)/python -m pytest
+	status=0; \
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal -m "not serial" || status=1; \
+	$(BIN)/python -m pytest -m serial || status=1; \
+	exit $$status
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
