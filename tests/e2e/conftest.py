@@ -14,6 +14,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -204,7 +205,17 @@ def store(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """A fresh database for the module's servers: a SQLite file, or a PostgreSQL schema."""
-    if request.param == "sqlite":
+    with fresh_store(request.param, request, tmp_path_factory) as url:
+        yield url
+
+
+@contextmanager
+def fresh_store(
+    kind: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A new database of the kind named ("sqlite" or "postgres"): a SQLite file, or a
+    PostgreSQL schema that is dropped afterwards."""
+    if kind == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'complaints.db'}"
         return
     base: str = request.getfixturevalue("postgres_server")
