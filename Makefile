@@ -22,8 +22,19 @@ run: $(INSTALLED)
 browser-deps:
 	@bash tools/browser-deps.sh || echo "warning: could not install chromium; the browser tests will skip (and fail under CI=true)"
 
+# Two passes, each printing its 15 slowest tests; both always run, and `make test` fails if
+# either fails. First every test not marked `serial`, spread over worker processes by
+# pytest-xdist: one per core and one more, since many tests wait on servers, subprocesses and
+# clocks and would leave a core idle (`worksteal` hands each worker a run of neighbouring
+# tests, so a module's servers start once, and moves tests to whichever worker runs dry). Then
+# the `serial` ones, alone on the machine: they restart PostgreSQL, kill processes, or count on
+# timing. `TEST_WORKERS=0 make test` runs the first pass in one process.
+TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print(len(os.sched_getaffinity(0)) + 1)')
 test: $(INSTALLED) browser-deps
-	$(BIN)/python -m pytest
+	status=0; \
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal -m "not serial" || status=1; \
+	$(BIN)/python -m pytest -m serial || status=1; \
+	exit $$status
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -4,28 +4,35 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
-from hypothesis import settings
+from psycopg import errors, sql
 
 from complaints.application import ComplaintsApp
 from complaints.clock import ManualClock
 from complaints.settings import Settings
+from tests import profiles
 from tests.scenario import Scenario
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
-# In CI, hypothesis neither reads nor writes an example database (nothing an earlier run left
-# behind may change what runs) and draws the same examples every time. Locally it explores
-# afresh on each run and remembers failures in .hypothesis/ (ignored by git).
-settings.register_profile("ci", database=None, derandomize=True, print_blob=True)
-if IN_CI:
-    settings.load_profile("ci")
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Which hypothesis profile runs (tests/profiles.py), and what the CI one may cost."""
+    if profiles.PROFILE == profiles.CI:
+        return (
+            f"hypothesis profile: ci (fewer examples, the same each run: the property tests"
+            f" take at most {profiles.BUDGET_SECONDS} s of test time on the 2-core CI machine;"
+            f" HYPOTHESIS_PROFILE=thorough for their full figures)"
+        )
+    return "hypothesis profile: thorough (the property tests at their full figures)"
 
 
 @pytest.fixture
@@ -49,8 +56,15 @@ def world(app: ComplaintsApp, clock: ManualClock) -> Scenario:
 
 @pytest.fixture(scope="session")
 def postgres_server() -> str:
-    """The PostgreSQL server the tests may use. In CI a missing server fails; it never skips."""
+    """The PostgreSQL server the tests may use. In CI a missing server fails; it never skips.
+
+    A pytest-xdist worker (gw0, gw1, …) gets a database of its own beside TEST_DATABASE_URL's
+    (`test_gw0`, …): what PostgreSQL shares across a database's schemas, NOTIFY channels and
+    advisory locks, is then never shared between two workers."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     try:
+        if worker:
+            return worker_database(TEST_DATABASE_URL, worker)
         with psycopg.connect(TEST_DATABASE_URL, connect_timeout=5):
             pass
     except psycopg.OperationalError as error:
@@ -58,6 +72,24 @@ def postgres_server() -> str:
             pytest.fail(f"PostgreSQL is required in CI and unreachable: {error}")
         pytest.skip(f"PostgreSQL unreachable at {TEST_DATABASE_URL}: {error}")
     return TEST_DATABASE_URL
+
+
+def worker_database(url: str, worker: str) -> str:
+    """The URL of the database named for `worker` beside `url`'s, created if missing (and kept
+    for the next run, as `url`'s own is)."""
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/') or 'postgres'}_{worker}"
+    with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
+        for attempt in range(20):
+            if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+                break
+            try:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            except (errors.DuplicateDatabase, errors.UniqueViolation):
+                break  # another run made it meanwhile
+            except errors.ObjectInUse:  # the template is busy copying for another worker
+                time.sleep(0.1 * (attempt + 1))
+    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 @pytest.fixture

@@ -44,6 +44,7 @@ from complaints.domain.values import (
 from complaints.projections.read_models import ReadModels
 from complaints.settings import Settings
 from tests.invariants import check_case, check_ledger
+from tests.profiles import examples
 from tests.scenario import (
     AGENT,
     ARBITER,
@@ -333,7 +334,7 @@ def drain(complaint: Complaint, now: datetime) -> str:
 
 TestComplaintLifecycle = ComplaintLifecycle.TestCase
 TestComplaintLifecycle.settings = settings(
-    max_examples=200,
+    max_examples=examples(thorough=200, ci=50),
     stateful_step_count=100,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -12,6 +14,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -48,11 +51,38 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
+#: Ports for the servers the tests start, handed out in turn from a block of this process's own:
+#: one block per pytest-xdist worker (gw0, gw1, …), another for a run without workers. They lie
+#: below the system's ephemeral range (32768 and up on Linux), from which `bind(("…", 0))` and
+#: outgoing connections draw, so no other test and no client takes one between our probe and the
+#: server's own bind; and no two workers of a run are ever handed the same port. Each process
+#: starts at a random place in its block, so that runs from two checkouts at once seldom meet.
+PORT_BLOCK = 400
+PORT_BLOCKS = 12  # 20000-24799: clear of the ephemeral range and of 25672 (Erlang's)
+
+
+def _port_block() -> list[int]:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    slot = (int(worker[2:]) + 1) % PORT_BLOCKS if worker.startswith("gw") else 0
+    block = list(range(20000 + slot * PORT_BLOCK, 20000 + (slot + 1) * PORT_BLOCK))
+    start = random.SystemRandom().randrange(PORT_BLOCK)
+    return block[start:] + block[:start]
+
+
+_PORTS = itertools.cycle(_port_block())
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
+    """A port of this process's block that nothing is bound to (nor lingering on) now."""
+    for _ in range(PORT_BLOCK):
+        port = next(_PORTS)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))  # without SO_REUSEADDR: TIME_WAIT counts as taken
+            except OSError:
+                continue
         return port
+    raise RuntimeError(f"no free port in this process's block of {PORT_BLOCK}")
 
 
 def token(actor: Actor, ttl: timedelta = timedelta(hours=1)) -> str:
@@ -175,7 +205,17 @@ def store(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """A fresh database for the module's servers: a SQLite file, or a PostgreSQL schema."""
-    if request.param == "sqlite":
+    with fresh_store(request.param, request, tmp_path_factory) as url:
+        yield url
+
+
+@contextmanager
+def fresh_store(
+    kind: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A new database of the kind named ("sqlite" or "postgres"): a SQLite file, or a
+    PostgreSQL schema that is dropped afterwards."""
+    if kind == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'complaints.db'}"
         return
     base: str = request.getfixturevalue("postgres_server")

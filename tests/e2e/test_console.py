@@ -6,6 +6,7 @@ go to var/screenshots/."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import struct
 import zlib
@@ -31,6 +32,16 @@ def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
     running = Server(f"sqlite:///{workdir / 'complaints.db'}", workdir, ENVIRONMENT="development")
     yield running
     running.stop()
+
+
+def save(name: str, png: bytes) -> None:
+    """Write one screenshot whole: written beside it under a name of this process's own, then
+    renamed, so that a reader, or another test process writing the same page, never meets half a
+    file."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    partial = SHOTS / f".{name}.{os.getpid()}"
+    partial.write_bytes(png)
+    partial.replace(SHOTS / name)
 
 
 class Person:
@@ -98,10 +109,9 @@ class Person:
 
     def shoot(self, name: str) -> None:
         """The page as it is, at desktop and at phone width."""
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SHOTS / f"{name}-desktop.png"), full_page=True)
+        save(f"{name}-desktop.png", self.page.screenshot(full_page=True))
         self.page.set_viewport_size(PHONE)
-        self.page.screenshot(path=str(SHOTS / f"{name}-phone.png"), full_page=True)
+        save(f"{name}-phone.png", self.page.screenshot(full_page=True))
         self.page.set_viewport_size(DESKTOP)
 
     def close(self) -> None:

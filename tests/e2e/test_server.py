@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,14 +17,8 @@ from complaints.application import ComplaintsApp
 from complaints.clock import ManualClock
 from complaints.projections.read_models import PROJECTIONS
 from complaints.settings import Settings
+from tests.e2e.conftest import free_port
 from tests.scenario import Scenario
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from complaints.domain.values import Actor, Role
-from tests.e2e.conftest import Server, Subscriber, until
+from tests.e2e.conftest import Server, Subscriber, fresh_store, until
 from tests.webhook_receiver import Receiver
 
 SELLER = Actor(Role.SELLER, "staff-1", "lantern")
@@ -246,12 +246,19 @@ def test_reminders_reach_the_seller_by_webhook_and_subscription_before_the_lapse
     )
 
 
-@pytest.fixture
-def guarded(store: str, tmp_path: Path) -> Iterator[Server]:
-    running = Server(store, tmp_path)
-    running.data(REGISTER_SELLER, {"shop": "lantern"}, SUPERVISOR)
-    yield running
-    running.stop()
+@pytest.fixture(scope="module")
+def guarded(
+    store: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """One server for the module's refusals (a refused registration changes nothing), on a
+    database of the module's kind but not the module's own: while it runs, its webhook deliverer
+    must not be the one leading the deliveries of the `hooked` servers."""
+    kind = "sqlite" if store.startswith("sqlite") else "postgres"
+    with fresh_store(kind, request, tmp_path_factory) as url:
+        running = Server(url, tmp_path_factory.mktemp("guarded"))
+        running.data(REGISTER_SELLER, {"shop": "lantern"}, SUPERVISOR)
+        yield running
+        running.stop()
 
 
 @pytest.mark.parametrize(

@@ -357,6 +357,7 @@ def worker_process(url: str) -> subprocess.Popen[bytes]:
 
 
 @pytest.mark.reliability
+@pytest.mark.serial  # kills processes, and counts kills that land mid-stream by the clock
 def test_killed_workers_lose_nothing_and_repeat_nothing(
     stored_world: Scenario,
     stored_read_models: ReadModels,

@@ -33,7 +33,8 @@ from complaints.settings import Settings
 from tests.e2e.conftest import PROTOCOL, SUPERVISOR, Server, token
 from tests.invariants import check_case, check_ledger
 
-pytestmark = pytest.mark.reliability
+# Serial: it restarts the PostgreSQL server every test shares, and kills processes on a clock.
+pytestmark = [pytest.mark.reliability, pytest.mark.serial]
 
 SELLER = Actor(Role.SELLER, "staff-1", "acme")
 CONSUMERS = [Actor(Role.CONSUMER, f"u-{n}") for n in range(8)]

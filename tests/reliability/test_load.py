@@ -31,7 +31,8 @@ from tests.e2e.conftest import Server, token
 from tests.invariants import check_advances, check_case, check_ledger
 from tests.projections.test_runner import assert_rows_equal_a_replay
 
-pytestmark = pytest.mark.reliability
+# Serial: it counts what 16 clients get done in SECONDS, with deadlines that fall due in seconds.
+pytestmark = [pytest.mark.reliability, pytest.mark.serial]
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = graphql.build_schema((ROOT / "schema.graphql").read_text())

@@ -44,6 +44,7 @@ def deliverer_process(url: str) -> subprocess.Popen[bytes]:
 
 
 @pytest.mark.reliability
+@pytest.mark.serial  # kills processes, and counts kills that land mid-stream by the clock
 def test_a_deliverer_killed_over_and_over_loses_nothing_and_keeps_each_case_in_order(
     stored_app: ComplaintsApp,
     stored_world: Scenario,

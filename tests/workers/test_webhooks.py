@@ -394,6 +394,7 @@ def test_a_case_held_back_does_not_make_the_deliverer_spin(
     assert models.deliveries.due([endpoint.id], app.clock.now(), 100) == []
 
 
+@pytest.mark.serial  # times a delivery round against the slow receiver's 4 s, with 0.5 s to spare
 def test_a_slow_receiver_holds_back_only_its_own_deliveries(
     stored_world: Scenario, models: ReadModels, receiver: Receiver
 ) -> None:
