@@ -21,7 +21,7 @@ there), then update `WRITTEN_AGAINST`.
   recorders, with the private steps that the store's recorders extend (hash chains, group
   commit, inline projections) given public names here. `Application._notify`, which the library
   documents as the hook subclasses implement, is overridden where it is used
-  (complaints/application/runner.py). tests/storage.
+  (complaints/application/runner.py). tests/store.
 """
 
 from __future__ import annotations

@@ -101,5 +101,5 @@ class IdempotencyRecord(Aggregate):
 
 # Records were stored as `complaints.idempotency:IdempotencyRecord` before the store/ folder
 # existed; the old topic (and with it the topics of its nested events) must resolve forever.
-# See tests/storage/topics.txt.
+# See tests/store/topics.txt.
 register_topic("complaints.idempotency:IdempotencyRecord", IdempotencyRecord)

@@ -26,7 +26,7 @@ from tests.scenario import (
     cny,
     png,
 )
-from tests.storage.test_snapshots import lapse_version, snapshot_before_the_default_ruling_record
+from tests.store.test_snapshots import lapse_version, snapshot_before_the_default_ruling_record
 
 PAGE = """query($id: ID!) { complaint(id: $id) {
   deadlines { id kind }

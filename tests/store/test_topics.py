@@ -1,5 +1,5 @@
 """The golden list of topics: every class our stored data names is listed, and every topic ever
-listed still resolves to its class. See the header of tests/storage/topics.txt. And what reads
+listed still resolves to its class. See the header of tests/store/topics.txt. And what reads
 stored topics resolves them to classes, so that a registered old topic reads as the new one."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from complaints.ops.cli import describe_aggregate
 from complaints.settings import Settings
 from complaints.store.idempotency import IdempotencyRecord
 from tests.scenario import Scenario
-from tests.storage.golden_topics import (
+from tests.store.golden_topics import (
     ARROW,
     LIST,
     Line,
@@ -76,7 +76,7 @@ class Moved:
 
 
 def test_a_moved_class_passes_once_its_old_topic_is_registered(tmp_path: Path) -> None:
-    old = "tests.storage.gone_away:Moved"
+    old = "tests.store.gone_away:Moved"
     new = get_topic(Moved)
     listing = tmp_path / "topics.txt"
     listing.write_text(f"# a class that moved\n{old}{ARROW}{new}\n", encoding="utf-8")

@@ -10,7 +10,7 @@ from complaints.domain.complaint import Complaint
 from complaints.domain.complaint.state import ComplaintState
 from complaints.domain.deadlines import DeadlineKind
 from tests.scenario import CONSUMER, Scenario
-from tests.storage.golden_topics import read_list
+from tests.store.golden_topics import read_list
 
 PREFIX = "complaints.domain.complaint:Complaint"
 

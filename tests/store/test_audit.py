@@ -33,7 +33,7 @@ from tests.scenario import (
     Scenario,
     png,
 )
-from tests.storage.test_stores import store_bytes, upload_bytes
+from tests.store.test_stores import store_bytes, upload_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,4 +1,4 @@
-"""The topics our stored data names, and the checked-in list of them (tests/storage/topics.txt).
+"""The topics our stored data names, and the checked-in list of them (tests/store/topics.txt).
 
 eventsourcing writes `module:Class` topics into the store: every stored event's and snapshot's
 class, and, inside the data, the aggregate's class (`originator_topic` of a created event, `topic`

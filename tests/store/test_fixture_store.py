@@ -3,7 +3,7 @@
 The fixture was written once (see its README) and is never regenerated. Each test opens a copy
 of it with today's code: every aggregate loads, every complaint replays at every version and
 moment, the hash chain verifies, the read models rebuild to what they showed then, and every
-topic stored in it is in the golden list (tests/storage/topics.txt).
+topic stored in it is in the golden list (tests/store/topics.txt).
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from complaints.projections.read_models import ReadModels
 from complaints.settings import Settings
 from tests.fixtures.make_store import DB, EXPECTED, timeline
 from tests.scenario import DESCRIPTION, SUPERVISOR
-from tests.storage.golden_topics import listed_topics, read_list
-from tests.storage.test_audit import cli
+from tests.store.golden_topics import listed_topics, read_list
+from tests.store.test_audit import cli
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "store-v1"
 ROOT = Path(__file__).resolve().parents[2]
@@ -213,4 +213,4 @@ def test_every_topic_stored_is_in_the_golden_list(app: ComplaintsApp, url: str) 
     assert "eventsourcing.domain:Snapshot" in stored
     assert "complaints.domain.complaint:Complaint.Snapshot" in stored
     unlisted = (stored | inside) - listed_topics(read_list())
-    assert not unlisted, f"stored but not in tests/storage/topics.txt: {sorted(unlisted)}"
+    assert not unlisted, f"stored but not in tests/store/topics.txt: {sorted(unlisted)}"
