@@ -17,6 +17,9 @@ class Role(Enum):
     SUPERVISOR = "SUPERVISOR"
     AUDITOR = "AUDITOR"
     SYSTEM = "SYSTEM"
+    #: The marketplace's own systems: they record orders and deliveries, and hear of every shop
+    #: decision (a token with no shop).
+    MARKETPLACE = "MARKETPLACE"
 
 
 PARTIES = frozenset({Role.CONSUMER, Role.SELLER})
