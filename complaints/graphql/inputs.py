@@ -165,6 +165,11 @@ class RejectComplaintInput:
 class ResubmitComplaintInput:
     complaint_id: ComplaintId
     description: str
+    evidence: list[EvidenceFileInput] | None = strawberry.field(
+        default=None,
+        description="Files you uploaded of what the agent said was missing, attached as"
+        " evidence (at most 10)",
+    )
     idempotency_key: str | None = key_field()
 
 

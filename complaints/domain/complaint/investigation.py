@@ -135,7 +135,7 @@ class InvestigationPhase(Case):
             self._clear(ctx, {DeadlineKind.EVIDENCE}, "met", ref=request.id)
 
     class EvidenceSubmitted(Aggregate.Event):
-        request_id: str | None  # None: attached when the complaint was filed
+        request_id: str | None  # None: answers no request (attached when filing or resubmitting)
         evidence_id: str
         kind: str
         description: PersonalText | None
