@@ -1,6 +1,7 @@
 """What a case page draws, typed: what intake decided, evidence requests and evidence,
-findings, the appeal, execution issues, ratings and the fulfilment of the remedy, each read from the complaint (or its
-events, for what the aggregate no longer holds) and redacted for the viewer."""
+findings, the appeal, execution issues, ratings and the fulfilment of the remedy, each read from
+the complaint (or its events, for what the aggregate no longer holds) and redacted for the
+viewer."""
 
 from __future__ import annotations
 
@@ -121,8 +122,7 @@ class Evidence:
     )
     submitted_at: datetime
     request_id: strawberry.ID | None = strawberry.field(
-        description="The request it answers; null for files attached when filing or"
-        " resubmitting"
+        description="The request it answers; null for files attached when filing or resubmitting"
     )
 
     @classmethod
