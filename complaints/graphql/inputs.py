@@ -222,7 +222,8 @@ class SubmitEvidenceInput:
     sha256: str | None = None
     request_id: strawberry.ID | None = strawberry.field(
         default=None,
-        description="The request it answers; by default the oldest open one asking for `kind`",
+        description="The request it answers; by default the oldest open one asking for `kind`,"
+        " and with none such the evidence is volunteered (it answers no request)",
     )
     idempotency_key: str | None = key_field()
 

@@ -99,6 +99,31 @@ def test_evidence_requests_and_evidence_as_the_consumer_sees_them(
     assert open_request["id"].isdigit()
 
 
+VOLUNTEERED = """query($id: ID!) { complaint(id: $id) { allowedActions
+  evidence { party kind description requestId file { sha256 } } } }"""
+
+
+@pytest.mark.parametrize("viewer", [CONSUMER, SELLER, ARBITER, SUPERVISOR, AUDITOR])
+def test_evidence_a_party_volunteered_as_each_viewer_sees_it(
+    gql: GraphQL, world: Scenario, viewer: Any
+) -> None:
+    case = world.negotiating()
+    chat = world.upload(SELLER, png("chat"))
+    world.app.submit_evidence(SELLER, case.id, "chat_log", "The chat with the buyer.", chat)
+    shown = gql.data(VOLUNTEERED, {"id": ids.global_id("Complaint", case.id)}, actor=viewer)
+    assert shown["complaint"]["evidence"] == [
+        {
+            "party": "SELLER",
+            "kind": "chat_log",
+            "description": "The chat with the buyer.",
+            "requestId": None,
+            "file": {"sha256": chat},
+        }
+    ]
+    offered = "submitEvidence" in shown["complaint"]["allowedActions"]
+    assert offered is (viewer in (CONSUMER, SELLER))
+
+
 @pytest.mark.parametrize(
     ("viewer", "sees"),
     [

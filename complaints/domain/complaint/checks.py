@@ -126,14 +126,17 @@ def check_evidence(
     *,
     request_id: str | None = None,
 ) -> None:
-    """`requested` holds the kinds still asked of this party (by `request_id`, if it names one);
+    """`requested` holds the kinds still asked of this party (by `request_id`, if it names one:
+    then `kind` must be one of them; else any kind is welcome, volunteered if not asked for);
     `files` what the store holds of the party's own uploads."""
     checks = Checks()
     if request_id is not None and not requested:
         checks.fail("request_id", "names no open evidence request of yours")
-    elif kind not in requested:
+    elif request_id is not None and kind not in requested:
         wanted = ", ".join(sorted(requested))
         checks.fail("kind", f"was not requested; requested kinds: {wanted}")
+    elif request_id is None:
+        checks.identifier("kind", kind)
     checks.text("description", description, max_len=MESSAGE_MAX)
     checks.upload("sha256", sha256, files)
     checks.done()

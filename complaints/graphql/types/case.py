@@ -122,7 +122,8 @@ class Evidence:
     )
     submitted_at: datetime
     request_id: strawberry.ID | None = strawberry.field(
-        description="The request it answers; null for files attached when filing or resubmitting"
+        description="The request it answers; null for files attached when filing or"
+        " resubmitting, and for evidence a party volunteered"
     )
 
     @classmethod
