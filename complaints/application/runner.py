@@ -306,9 +306,10 @@ class CommandRunner(Application[UUID]):
 
     def whole(self, complaint: Complaint) -> Complaint:
         """The complaint with every record its events give it. One loaded from a snapshot taken
-        before the ruling by default was kept as a record (domain/complaint/snapshot.py) lacks
-        it; its own events, replayed, hold it."""
-        if complaint.default_ruling is not None or not complaint.decided_by_default:
+        before a record was kept (domain/complaint/snapshot.py) may lack it: the ruling by
+        default, or the count of resubmissions; its own events, replayed, hold them."""
+        lacks_default_ruling = complaint.decided_by_default and complaint.default_ruling is None
+        if not lacks_default_ruling and complaint.resubmissions is not None:
             return complaint
         replayed = project_aggregate(None, self.events.get(complaint.id, lte=complaint.version))
         assert isinstance(replayed, Complaint)

@@ -60,7 +60,7 @@ class EvidenceRequest:
 @dataclass(frozen=True)
 class Evidence:
     id: str
-    request_id: str | None  # None: attached when the complaint was filed
+    request_id: str | None  # None: answers no request (attached, or volunteered)
     by: Role
     kind: str
     description: PersonalText | None

@@ -20,7 +20,7 @@ LABEL_MAX = 200  # a shop's name; one item of the information a complaint lacks
 SHIPMENT_MAX = 100  # a carrier's name; a tracking number
 TERMS_MAX = 10000  # a seller's after-sales terms
 IDENTIFIER_MAX = 64  # order and shop ids, codes, evidence kinds
-MAX_ATTACHMENTS = 10  # files attached when filing
+MAX_ATTACHMENTS = 10  # files attached at once: when filing, or when resubmitting
 PRINCIPAL_ID_MAX = 128  # the id of a person, as a token's subject carries it
 
 #: Currencies whose minor unit is not the cent.

@@ -165,6 +165,11 @@ class RejectComplaintInput:
 class ResubmitComplaintInput:
     complaint_id: ComplaintId
     description: str
+    evidence: list[EvidenceFileInput] | None = strawberry.field(
+        default=None,
+        description="Files you uploaded of what the agent said was missing, attached as"
+        " evidence (at most 10)",
+    )
     idempotency_key: str | None = key_field()
 
 
@@ -217,7 +222,8 @@ class SubmitEvidenceInput:
     sha256: str | None = None
     request_id: strawberry.ID | None = strawberry.field(
         default=None,
-        description="The request it answers; by default the oldest open one asking for `kind`",
+        description="The request it answers; by default the oldest open one asking for `kind`,"
+        " and with none such the evidence is volunteered (it answers no request)",
     )
     idempotency_key: str | None = key_field()
 

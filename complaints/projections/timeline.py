@@ -225,8 +225,9 @@ DESCRIBE: dict[type[Any], Callable[[Any], Described]] = {
         },
     ),
     C.EvidenceSubmitted: lambda e: Described(
-        f"{who(e.actor.role)} {'attached' if e.request_id is None else 'submitted'} evidence:"
-        f" {e.kind}.",
+        f"{who(e.actor.role)} added evidence: {e.kind}."
+        if e.request_id is None
+        else f"{who(e.actor.role)} answered evidence request {e.request_id}: {e.kind}.",
         details={
             "request_id": e.request_id,
             "evidence_id": e.evidence_id,
@@ -402,8 +403,9 @@ class Timeline(Projection):
     # v2: an index on position; v3: decisions name the rules they cite; v4: remedies in details
     # are objects, not JSON strings inside the JSON; v5: ratings for staff only; v6: evidence
     # names its file's media type and size; v7: resolutions say whether the platform advanced;
-    # v8: a deadline names the duration and the DEADLINES entry that set it
-    version = 8
+    # v8: a deadline names the duration and the DEADLINES entry that set it; v9: evidence says
+    # whether it answered a request or was added unasked
+    version = 9
     indexes = ("CREATE INDEX IF NOT EXISTS {index} ON {entries} (position)",)
 
     def __init__(self, generation: int) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from complaints.domain.deadlines import DeadlineKind
-from complaints.domain.values import Remedy, RemedyType, Role
+from complaints.domain.values import Attachment, Remedy, RemedyType, Role
 from complaints.graphql import ids
 from tests.api.conftest import GraphQL
 from tests.scenario import (
@@ -26,7 +26,12 @@ from tests.scenario import (
     cny,
     png,
 )
-from tests.store.test_snapshots import lapse_version, snapshot_before_the_default_ruling_record
+from tests.store.test_snapshots import (
+    INTAKE_ENDINGS,
+    lapse_version,
+    snapshot_before_the_default_ruling_record,
+    snapshot_before_the_resubmission_count,
+)
 
 PAGE = """query($id: ID!) { complaint(id: $id) {
   deadlines { id kind }
@@ -92,6 +97,31 @@ def test_evidence_requests_and_evidence_as_the_consumer_sees_them(
     assert shown["findings"] == []
     open_request = next(d for d in shown["deadlines"] if d["kind"] == "evidence")
     assert open_request["id"].isdigit()
+
+
+VOLUNTEERED = """query($id: ID!) { complaint(id: $id) { allowedActions
+  evidence { party kind description requestId file { sha256 } } } }"""
+
+
+@pytest.mark.parametrize("viewer", [CONSUMER, SELLER, ARBITER, SUPERVISOR, AUDITOR])
+def test_evidence_a_party_volunteered_as_each_viewer_sees_it(
+    gql: GraphQL, world: Scenario, viewer: Any
+) -> None:
+    case = world.negotiating()
+    chat = world.upload(SELLER, png("chat"))
+    world.app.submit_evidence(SELLER, case.id, "chat_log", "The chat with the buyer.", chat)
+    shown = gql.data(VOLUNTEERED, {"id": ids.global_id("Complaint", case.id)}, actor=viewer)
+    assert shown["complaint"]["evidence"] == [
+        {
+            "party": "SELLER",
+            "kind": "chat_log",
+            "description": "The chat with the buyer.",
+            "requestId": None,
+            "file": {"sha256": chat},
+        }
+    ]
+    offered = "submitEvidence" in shown["complaint"]["allowedActions"]
+    assert offered is (viewer in (CONSUMER, SELLER))
 
 
 @pytest.mark.parametrize(
@@ -238,6 +268,95 @@ def test_a_ruling_by_default_reads_the_same_after_an_older_snapshot(
         assert world.app.repository.get(case.id).default_ruling is None  # the snapshot's
         assert world.app.get_complaint(case.id).default_ruling == case.default_ruling
         assert ruling(gql, case.id, SELLER) == shown
+
+
+INTAKE = """query($id: ID!, $version: Int) {
+  complaint(id: $id) { ...intake evidence { kind requestId } }
+  complaintAsOf(id: $id, version: $version) { ...intake }
+}
+fragment intake on Complaint { intake {
+  returnedFor missing rejectedReason rules { code version title } resubmissions } }"""
+RESUBMITTED = "Here are the photos of the crushed box and its label."
+
+
+def intake(gql: GraphQL, complaint_id: Any, actor: Any = CONSUMER, version: int = 1) -> Any:
+    variables = {"id": ids.global_id("Complaint", complaint_id), "version": version}
+    return gql.data(INTAKE, variables, actor=actor)
+
+
+def test_a_new_complaint_shows_no_intake_decision(gql: GraphQL, world: Scenario) -> None:
+    shown = intake(gql, world.file().id)["complaint"]["intake"]
+    assert shown == {
+        "returnedFor": None,
+        "missing": [],
+        "rejectedReason": None,
+        "rules": [],
+        "resubmissions": 0,
+    }
+
+
+@pytest.mark.parametrize("viewer", [CONSUMER, SELLER, AGENT, SUPERVISOR, AUDITOR])
+def test_returns_resubmissions_and_their_files_as_each_viewer_sees_them(
+    gql: GraphQL, world: Scenario, viewer: Any
+) -> None:
+    case = world.file()
+    world.app.return_complaint_for_info(
+        AGENT, case.id, "Which order was it?", ["order number"], ["R-1.1"]
+    )
+    world.app.resubmit_complaint(CONSUMER, case.id, RESUBMITTED)
+    world.app.return_complaint_for_info(
+        AGENT, case.id, "Photos, please.", ["photo of the box", "the label"], ["R-1.4"]
+    )
+    photo = world.upload(CONSUMER)
+    case = world.app.resubmit_complaint(
+        CONSUMER, case.id, RESUBMITTED, [Attachment(photo, "photo", "The box")]
+    )
+    shown = intake(gql, case.id, viewer, version=case.version - 4)  # before it resubmitted
+    assert shown["complaint"]["intake"] == {
+        "returnedFor": "Photos, please.",
+        "missing": ["photo of the box", "the label"],
+        "rejectedReason": None,
+        "rules": [
+            {"code": "R-1.1", "version": 1, "title": "Orders on this platform"},
+            {"code": "R-1.4", "version": 1, "title": "A complaint must say what went wrong"},
+        ],
+        "resubmissions": 2,
+    }
+    assert shown["complaint"]["evidence"] == [{"kind": "photo", "requestId": None}]
+    if viewer in (CONSUMER, SELLER):
+        assert shown["complaintAsOf"] is None  # history is for staff and auditors
+    else:
+        assert shown["complaintAsOf"]["intake"]["resubmissions"] == 1
+
+
+def test_a_rejection_with_its_rule(gql: GraphQL, world: Scenario) -> None:
+    case = world.file()
+    world.app.reject_complaint(AGENT, case.id, "The order was placed elsewhere.", "R-1.1")
+    shown = intake(gql, case.id, SELLER)["complaint"]["intake"]
+    assert shown["rejectedReason"] == "The order was placed elsewhere."
+    assert [r["code"] for r in shown["rules"]] == ["R-1.1"]
+    assert (shown["returnedFor"], shown["resubmissions"]) == (None, 0)
+
+
+@pytest.mark.parametrize("outsider", [OTHER_CONSUMER, OTHER_SELLER, PUBLIC])
+def test_outsiders_see_no_intake(gql: GraphQL, world: Scenario, outsider: Any) -> None:
+    case = world.awaiting_info()
+    assert intake(gql, case.id, outsider) == {"complaint": None, "complaintAsOf": None}
+
+
+@pytest.mark.parametrize("ending", list(INTAKE_ENDINGS))
+def test_intake_reads_the_same_after_an_older_snapshot(
+    gql: GraphQL, world: Scenario, ending: str
+) -> None:
+    """A snapshot taken before the state counted resubmissions tells the count, or the case's
+    events do."""
+    case = INTAKE_ENDINGS[ending](world)
+    shown = intake(gql, case.id, AGENT, version=case.version)
+    assert shown["complaint"]["intake"] == shown["complaintAsOf"]["intake"]
+    assert world.app.snapshots is not None
+    world.app.snapshots.put([snapshot_before_the_resubmission_count(case)])
+    world.app.read_cache.clear()
+    assert intake(gql, case.id, AGENT, version=case.version) == shown
 
 
 FULFILMENT = """query($id: ID!) { complaint(id: $id) { fulfilment {

@@ -109,6 +109,16 @@ def sanction_seller_by_graphql(gql: GraphQL, world: Scenario) -> Actor:
     return SUPERVISOR
 
 
+def resubmit_complaint_by_graphql(gql: GraphQL, world: Scenario) -> Actor:
+    """Without files: the input resubmissions had before they took any."""
+    values = {
+        "complaintId": ids.global_id("Complaint", world.awaiting_info().id),
+        "description": "Here are the photos of the crushed box.",
+    }
+    mutate(gql, "resubmitComplaint", "ResubmitComplaintInput", values, CONSUMER)
+    return CONSUMER
+
+
 PINNED: list[tuple[Call, str]] = [
     (
         register_seller_by_graphql,
@@ -133,6 +143,10 @@ PINNED: list[tuple[Call, str]] = [
     (
         post_message_by_graphql,
         "e23c9025003cd2fcc5a0e281793ecac89dff6c5320c0b272a566ec4e4344d221",
+    ),
+    (
+        resubmit_complaint_by_graphql,
+        "944aa00191fb4e1420f7df623dd563b370cba032b642b79aaf3a6cf386434809",
     ),
     (
         sanction_seller_by_graphql,

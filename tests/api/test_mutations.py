@@ -103,6 +103,19 @@ def evidence_requested(world: Scenario) -> Any:
 PHOTO = hashlib.sha256(png()).hexdigest()
 
 
+def resubmitting(files: Callable[[Scenario], list[dict[str, Any]]]) -> Setup:
+    """A resubmission of a complaint returned for information, attaching `files`."""
+
+    def setup(world: Scenario) -> dict[str, Any]:
+        return {
+            "complaintId": cid(world.awaiting_info()),
+            "description": "Here are the photos of the base.",
+            "evidence": files(world),
+        }
+
+    return setup
+
+
 def found(world: Scenario) -> Any:
     complaint = world.under_review()
     return world.app.record_finding(ARBITER, complaint.id, "Damaged in transit.")
@@ -483,6 +496,37 @@ CASES = [
     case(
         "resubmitComplaint",
         "ResubmitComplaintInput",
+        resubmitting(lambda w: [{"sha256": w.upload(CONSUMER), "kind": "photo"}]),
+        CONSUMER,
+        "Complaint",
+    ),
+    case(
+        "resubmitComplaint",
+        "ResubmitComplaintInput",
+        resubmitting(lambda w: [{"sha256": "ab" * 32, "kind": "photo"}]),
+        CONSUMER,
+        "ValidationFailed",
+        "VALIDATION_FAILED",
+    ),
+    case(
+        "resubmitComplaint",
+        "ResubmitComplaintInput",
+        resubmitting(lambda w: [{"sha256": w.upload(OTHER_CONSUMER), "kind": "photo"}]),
+        CONSUMER,
+        "ValidationFailed",
+        "VALIDATION_FAILED",
+    ),
+    case(
+        "resubmitComplaint",
+        "ResubmitComplaintInput",
+        resubmitting(lambda w: [{"sha256": w.upload(CONSUMER), "kind": "photo"}] * 11),
+        CONSUMER,
+        "ValidationFailed",
+        "VALIDATION_FAILED",
+    ),
+    case(
+        "resubmitComplaint",
+        "ResubmitComplaintInput",
         on(lambda w: w.awaiting_info(), description="tiny"),
         CONSUMER,
         "ValidationFailed",
@@ -763,13 +807,20 @@ CASES = [
         "SubmitEvidenceInput",
         on(evidence_requested, kind="photo", description="Ours"),
         SELLER,
-        "NotAllowed",
-        "EVIDENCE_NOT_REQUESTED",
+        "Complaint",
     ),
     case(
         "submitEvidence",
         "SubmitEvidenceInput",
-        on(evidence_requested, kind="video", description="A video"),
+        on(evidence_requested, kind="photo", description="Ours", requestId="r1"),
+        SELLER,
+        "ValidationFailed",
+        "VALIDATION_FAILED",
+    ),
+    case(
+        "submitEvidence",
+        "SubmitEvidenceInput",
+        on(evidence_requested, kind="video", description="A video", requestId="r1"),
         CONSUMER,
         "ValidationFailed",
         "VALIDATION_FAILED",
@@ -779,8 +830,31 @@ CASES = [
         "SubmitEvidenceInput",
         on(lambda w: w.negotiating(), kind="photo", description="x"),
         CONSUMER,
+        "Complaint",
+    ),
+    case(
+        "submitEvidence",
+        "SubmitEvidenceInput",
+        on(lambda w: w.negotiating(), kind="bad kind!", description="x"),
+        SELLER,
+        "ValidationFailed",
+        "VALIDATION_FAILED",
+    ),
+    case(
+        "submitEvidence",
+        "SubmitEvidenceInput",
+        on(lambda w: w.file(), kind="photo", description="x"),
+        CONSUMER,
         "InvalidTransition",
         "INVALID_TRANSITION",
+    ),
+    case(
+        "submitEvidence",
+        "SubmitEvidenceInput",
+        on(lambda w: w.negotiating(), kind="photo", description="x"),
+        MEDIATOR,
+        "NotAllowed",
+        "ROLE_NOT_ALLOWED",
     ),
     case(
         "recordFinding",
@@ -1731,3 +1805,32 @@ def test_a_mutation_answers_with_the_case_as_it_now_stands(gql: GraphQL, world: 
     assert data["allowedActions"] == ["postMessage", "confirmRefund", "raiseExecutionIssue"]
     assert data["deadlines"] == [{"kind": "remedy", "party": "SELLER"}]
     assert data["offers"] == [{"id": "o1", "status": "ACCEPTED"}]
+
+
+def test_a_refused_resubmission_names_each_bad_file_and_changes_nothing(
+    gql: GraphQL, world: Scenario
+) -> None:
+    complaint = world.awaiting_info()
+    theirs = world.upload(OTHER_CONSUMER, png("theirs"))
+    head = world.app.recorder.max_notification_id()
+    payload = gql.mutate(
+        "resubmitComplaint",
+        "ResubmitComplaintInput",
+        {
+            "complaintId": cid(complaint),
+            "description": "Here are the photos of the base.",
+            "evidence": [
+                {"sha256": theirs, "kind": "photo"},
+                {"sha256": "ab" * 32, "kind": "photo"},
+                {"sha256": "not-a-hash", "kind": "bad kind!"},
+            ],
+        },
+        actor=CONSUMER,
+    )
+    assert [f["field"] for f in payload["fields"]] == [
+        "evidence.0.sha256",
+        "evidence.1.sha256",
+        "evidence.2.kind",
+        "evidence.2.sha256",
+    ]
+    assert world.app.recorder.max_notification_id() == head

@@ -22,6 +22,7 @@ from complaints.domain.errors import (
 )
 from complaints.domain.values import (
     Actor,
+    Attachment,
     Category,
     Money,
     OfferStatus,
@@ -42,7 +43,10 @@ from tests.scenario import (
     SUPERVISOR,
     Scenario,
     cny,
+    png,
 )
+
+RESUBMITTED = "Photos attached: the left side of the box is crushed."
 
 
 def fields(error: ValidationFailed) -> set[str]:
@@ -285,6 +289,172 @@ class TestReturnForInformation:
         complaint = world.awaiting_info()
         with pytest.raises(NotAParty):
             world.app.resubmit_complaint(OTHER_CONSUMER, complaint.id, "Not my complaint at all.")
+
+
+class TestResubmissionWithEvidence:
+    def test_files_attached_when_resubmitting_are_evidence(self, world: Scenario) -> None:
+        complaint = world.awaiting_info()
+        photo = world.upload(CONSUMER)
+        video = world.upload(CONSUMER, b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 40)
+        complaint = world.app.resubmit_complaint(
+            CONSUMER,
+            complaint.id,
+            RESUBMITTED,
+            [Attachment(photo, "photo", "The crushed side"), Attachment(video, "unboxing")],
+        )
+        assert complaint.status is Status.SUBMITTED
+        assert [(e.id, e.request_id, e.by, e.kind, e.sha256) for e in complaint.evidence] == [
+            ("e1", None, Role.CONSUMER, "photo", photo),
+            ("e2", None, Role.CONSUMER, "unboxing", video),
+        ]
+        assert complaint.evidence[0].description is not None
+        assert complaint.evidence[0].description.reveal() == "The crushed side"
+        assert (complaint.evidence[0].media_type, complaint.evidence[0].size) == (
+            "image/png",
+            len(png()),
+        )
+        assert [d.kind for d in complaint.open_deadlines] == [DeadlineKind.INTAKE]
+
+    def test_they_follow_the_resubmission_in_one_command(self, world: Scenario) -> None:
+        complaint = world.awaiting_info()
+        before = complaint.version
+        photo = world.upload(CONSUMER)
+        complaint = world.app.resubmit_complaint(
+            CONSUMER, complaint.id, RESUBMITTED, [Attachment(photo, "photo")]
+        )
+        events = [type(e).__name__ for e in world.app.history(complaint.id)[before:]]
+        assert events == ["Resubmitted", "EvidenceSubmitted", "DeadlineCleared", "DeadlineSet"]
+        assert len({e.timestamp for e in world.app.history(complaint.id)[before:]}) == 1
+
+    def test_they_add_to_the_evidence_attached_when_filing(self, world: Scenario) -> None:
+        world.seller()
+        first = world.upload(CONSUMER)
+        complaint = world.app.file_complaint(
+            CONSUMER,
+            "acme",
+            "order-7",
+            Category.DAMAGED,
+            DESCRIPTION,
+            REFUND,
+            [Attachment(first, "photo")],
+        )
+        world.app.return_complaint_for_info(AGENT, complaint.id, "And the label?", ["label"])
+        label = world.upload(CONSUMER, png("label"))
+        complaint = world.app.resubmit_complaint(
+            CONSUMER, complaint.id, RESUBMITTED, [Attachment(label, "label")]
+        )
+        assert [(e.id, e.kind) for e in complaint.evidence] == [("e1", "photo"), ("e2", "label")]
+
+    def test_a_keyed_resubmission_retried_attaches_its_files_once(self, world: Scenario) -> None:
+        complaint = world.awaiting_info()
+        files = [Attachment(world.upload(CONSUMER), "photo")]
+        first = world.app.resubmit_complaint(
+            CONSUMER, complaint.id, RESUBMITTED, files, idempotency_key="resubmit-1"
+        )
+        again = world.app.resubmit_complaint(
+            CONSUMER, complaint.id, RESUBMITTED, files, idempotency_key="resubmit-1"
+        )
+        assert again.version == first.version
+        assert len(world.app.get_complaint(complaint.id).evidence) == 1
+
+    def test_each_file_must_be_an_upload_of_the_consumers_own(self, world: Scenario) -> None:
+        complaint = world.awaiting_info()
+        theirs = world.upload(OTHER_CONSUMER)
+        with pytest.raises(ValidationFailed) as refused:
+            world.app.resubmit_complaint(
+                CONSUMER,
+                complaint.id,
+                "tiny",
+                [
+                    Attachment(theirs, "photo"),
+                    Attachment("nope", "bad kind!"),
+                    Attachment("9f" * 32, "photo", " "),
+                ],
+            )
+        assert [f.field for f in refused.value.fields] == [
+            "description",
+            "evidence.0.sha256",
+            "evidence.1.kind",
+            "evidence.1.sha256",
+            "evidence.2.description",
+            "evidence.2.sha256",
+        ]
+        assert "POST /uploads" in refused.value.fields[1].message
+
+    def test_at_most_ten_files_are_attached_at_once(self, world: Scenario) -> None:
+        complaint = world.awaiting_info()
+        photo = world.upload(CONSUMER)
+        with pytest.raises(ValidationFailed) as refused:
+            world.app.resubmit_complaint(
+                CONSUMER, complaint.id, RESUBMITTED, [Attachment(photo, "photo")] * 11
+            )
+        assert fields(refused.value) == {"evidence"}
+
+    def test_a_refused_resubmission_stores_nothing(self, world: Scenario) -> None:
+        complaint = world.awaiting_info()
+        head = world.app.recorder.max_notification_id()
+        with pytest.raises(ValidationFailed):
+            world.app.resubmit_complaint(
+                CONSUMER, complaint.id, RESUBMITTED, [Attachment("9f" * 32, "photo")]
+            )
+        assert world.app.recorder.max_notification_id() == head
+        complaint = world.app.get_complaint(complaint.id)
+        assert (complaint.status, complaint.evidence, complaint.resubmissions) == (
+            Status.AWAITING_INFO,
+            [],
+            0,
+        )
+
+    def test_files_come_only_while_a_resubmission_is_open(self, world: Scenario) -> None:
+        photo = world.upload(CONSUMER)
+        complaint = world.file()
+        with pytest.raises(InvalidTransition):
+            world.app.resubmit_complaint(
+                CONSUMER, complaint.id, RESUBMITTED, [Attachment(photo, "photo")]
+            )
+        complaint = world.awaiting_info()
+        world.clock.advance(timedelta(days=7, seconds=1))
+        with pytest.raises(ResubmissionWindowClosed):
+            world.app.resubmit_complaint(
+                CONSUMER, complaint.id, RESUBMITTED, [Attachment(photo, "photo")]
+            )
+
+
+class TestWhatIntakeDecided:
+    def test_a_new_complaint_has_no_decision_yet(self, world: Scenario) -> None:
+        complaint = world.file()
+        assert complaint.latest_info_request is None
+        assert complaint.intake_citations == []
+        assert complaint.resubmissions == 0
+
+    def test_returns_and_resubmissions_are_kept(self, world: Scenario) -> None:
+        complaint = world.file()
+        first_at = world.clock.now()
+        world.app.return_complaint_for_info(
+            AGENT, complaint.id, "Which order?", ["order number"], ["R-1.1"]
+        )
+        world.app.resubmit_complaint(CONSUMER, complaint.id, RESUBMITTED)
+        world.clock.advance(timedelta(days=1))
+        second_at = world.clock.now()
+        world.app.return_complaint_for_info(
+            AGENT, complaint.id, "Photos, please.", ["photo of the box"], ["R-1.4", "R-1.1"]
+        )
+        complaint = world.app.resubmit_complaint(CONSUMER, complaint.id, RESUBMITTED)
+        latest = complaint.latest_info_request
+        assert latest is not None
+        assert (latest.reason, latest.missing) == ("Photos, please.", ("photo of the box",))
+        assert complaint.intake_citations == [("R-1.1", first_at), ("R-1.4", second_at)]
+        assert complaint.resubmissions == 2
+
+    def test_a_rejection_cites_its_rule_as_of_when_it_was_made(self, world: Scenario) -> None:
+        complaint = world.file()
+        world.app.return_complaint_for_info(AGENT, complaint.id, "Which order?", ["order"])
+        world.app.resubmit_complaint(CONSUMER, complaint.id, RESUBMITTED)
+        world.clock.advance(timedelta(hours=3))
+        complaint = world.app.reject_complaint(AGENT, complaint.id, "Bought elsewhere.", "R-1.1")
+        assert complaint.rejection == ("Bought elsewhere.", "R-1.1")
+        assert complaint.intake_citations == [("R-1.1", world.clock.now())]
+        assert complaint.resubmissions == 1
 
 
 class TestRejection:

@@ -8,14 +8,13 @@ import pytest
 
 from complaints.domain.deadlines import DeadlineKind
 from complaints.domain.errors import (
-    EvidenceNotRequested,
     InvalidTransition,
     NoArbiterAssigned,
     NotAssignedArbiter,
     RoleNotAllowed,
     ValidationFailed,
 )
-from complaints.domain.values import Attachment, Category, Role
+from complaints.domain.values import Actor, Attachment, Category, Role, Status
 from tests.scenario import (
     AGENT,
     ARBITER,
@@ -137,17 +136,24 @@ class TestEvidence:
         complaint = world.app.submit_evidence(CONSUMER, complaint.id, "video", "Unboxing")
         assert complaint.evidence_requests[0].fulfilled
 
-    def test_the_other_party_cannot_submit(self, world: Scenario) -> None:
+    def test_the_other_party_volunteers_what_it_was_not_asked(self, world: Scenario) -> None:
         complaint = world.under_review()
         world.app.request_evidence(ARBITER, complaint.id, Role.CONSUMER, ["photo"])
-        with pytest.raises(EvidenceNotRequested):
-            world.app.submit_evidence(SELLER, complaint.id, "photo", "Our warehouse photo")
+        complaint = world.app.submit_evidence(SELLER, complaint.id, "photo", "Our warehouse photo")
+        assert [(e.by, e.request_id) for e in complaint.evidence] == [(Role.SELLER, None)]
+        assert not complaint.evidence_requests[0].fulfilled
 
-    def test_an_unrequested_kind_is_refused(self, world: Scenario) -> None:
+    def test_an_unrequested_kind_is_volunteered_and_the_request_stays_open(
+        self, world: Scenario
+    ) -> None:
         complaint = world.under_review()
         world.app.request_evidence(ARBITER, complaint.id, Role.CONSUMER, ["photo"])
+        complaint = world.app.submit_evidence(CONSUMER, complaint.id, "video", "A video")
+        assert [(e.kind, e.request_id) for e in complaint.evidence] == [("video", None)]
+        assert not complaint.evidence_requests[0].fulfilled
+        assert complaint.deadline_of(DeadlineKind.EVIDENCE, "r1") is not None
         with pytest.raises(ValidationFailed) as refused:
-            world.app.submit_evidence(CONSUMER, complaint.id, "video", "A video")
+            world.app.submit_evidence(CONSUMER, complaint.id, "video", "A video", request_id="r1")
         assert refused.value.fields[0].field == "kind"
         assert "photo" in refused.value.fields[0].message
 
@@ -206,6 +212,76 @@ class TestEvidence:
         with pytest.raises(ValidationFailed) as refused:
             world.app.submit_evidence(CONSUMER, complaint.id, "video", "Clip", request_id="r1")
         assert [f.field for f in refused.value.fields] == ["kind"]
+
+
+class TestVolunteeredEvidence:
+    @pytest.mark.parametrize("party", [CONSUMER, SELLER])
+    def test_either_party_volunteers_evidence_while_negotiating(
+        self, world: Scenario, party: Actor
+    ) -> None:
+        complaint = world.negotiating()
+        chat = world.upload(party, png("chat"))
+        complaint = world.app.submit_evidence(
+            party, complaint.id, "chat_log", "The chat about the parcel", chat
+        )
+        (evidence,) = complaint.evidence
+        assert (evidence.by, evidence.kind, evidence.request_id) == (party.role, "chat_log", None)
+        assert (evidence.sha256, evidence.media_type) == (chat, "image/png")
+        assert complaint.status is Status.NEGOTIATING
+
+    def test_either_party_volunteers_evidence_under_review_before_any_request(
+        self, world: Scenario
+    ) -> None:
+        complaint = world.under_review(assigned=False)
+        complaint = world.app.submit_evidence(SELLER, complaint.id, "invoice", "Our invoice")
+        complaint = world.app.submit_evidence(CONSUMER, complaint.id, "photo", "The box")
+        assert [(e.by, e.request_id) for e in complaint.evidence] == [
+            (Role.SELLER, None),
+            (Role.CONSUMER, None),
+        ]
+
+    def test_a_requested_kind_still_answers_the_request(self, world: Scenario) -> None:
+        complaint = world.under_review()
+        world.app.submit_evidence(CONSUMER, complaint.id, "photo", "Before any request")
+        world.app.request_evidence(ARBITER, complaint.id, Role.CONSUMER, ["photo"])
+        complaint = world.app.submit_evidence(CONSUMER, complaint.id, "photo", "As asked")
+        assert [e.request_id for e in complaint.evidence] == [None, "r1"]
+        assert complaint.evidence_requests[0].fulfilled
+
+    @pytest.mark.parametrize("stage", ["submitted", "awaiting_info", "ruled", "closed"])
+    def test_evidence_comes_only_while_the_case_is_argued(
+        self, world: Scenario, stage: str
+    ) -> None:
+        complaint = {
+            "submitted": world.file,
+            "awaiting_info": world.awaiting_info,
+            "ruled": world.ruled,
+            "closed": world.closed,
+        }[stage]()
+        with pytest.raises(InvalidTransition):
+            world.app.submit_evidence(CONSUMER, complaint.id, "photo", "Too early or too late")
+
+    def test_staff_volunteer_nothing(self, world: Scenario) -> None:
+        complaint = world.negotiating()
+        with pytest.raises(RoleNotAllowed):
+            world.app.submit_evidence(AGENT, complaint.id, "photo", "Not a party")
+
+    def test_volunteered_evidence_is_checked_as_requested_evidence_is(
+        self, world: Scenario
+    ) -> None:
+        complaint = world.negotiating()
+        theirs = world.upload(OTHER_CONSUMER)
+        for kind, description, sha256, field in [
+            ("bad kind!", "A photo", None, "kind"),
+            ("photo", " ", None, "description"),
+            ("photo", "A photo", PHOTO_HASH, "sha256"),
+            ("photo", "A photo", theirs, "sha256"),
+            ("photo", "A photo", "not-a-hash", "sha256"),
+        ]:
+            with pytest.raises(ValidationFailed) as refused:
+                world.app.submit_evidence(CONSUMER, complaint.id, kind, description, sha256)
+            assert [f.field for f in refused.value.fields] == [field]
+        assert world.app.get_complaint(complaint.id).evidence == []
 
 
 class TestEvidenceWhenFiling:

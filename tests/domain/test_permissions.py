@@ -146,11 +146,13 @@ class TestAllowedActions:
             "declineOffer",
             "requestIntervention",
             "postMessage",
+            "submitEvidence",
         ]
         assert complaint.allowed_actions(CONSUMER, now) == [
             "withdrawComplaint",
             "requestIntervention",
             "postMessage",
+            "submitEvidence",
         ]
         assert "proposeSettlement" in complaint.allowed_actions(MEDIATOR, now)
 

@@ -224,6 +224,63 @@ def test_evidence_must_cite_an_upload_of_ones_own(server: Server) -> None:
     assert server.data(MINE, actor=consumer)["complaints"]["totalCount"] == 0
 
 
+RETURN = """mutation($id: ID!) { returnComplaintForInfo(input: {complaintId: $id,
+  reason: "Show us the damage.", missing: ["photo of the box"], ruleCodes: ["R-1.4"]}) {
+  __typename } }"""
+RESUBMIT = """mutation($id: ID!, $evidence: [EvidenceFileInput!]) {
+  resubmitComplaint(input: {complaintId: $id,
+    description: "Photos attached: the left side of the box is crushed.",
+    evidence: $evidence}) {
+    __typename
+    ... on Complaint { status evidence { kind description requestId file { sha256 url } }
+      intake { returnedFor missing rules { code } resubmissions } }
+    ... on ValidationFailed { code fields { field message } } } }"""
+
+
+def test_files_the_agent_asked_for_come_with_the_resubmission(server: Server) -> None:
+    shop, seller, consumer = cast()
+    register(server, shop)
+    filed = file_with(server, shop, consumer, [])
+    assert filed["__typename"] == "Complaint", filed
+    returned = server.data(RETURN, {"id": filed["id"]}, AGENT)["returnComplaintForInfo"]
+    assert returned["__typename"] == "Complaint"
+    content = photo("the box, resubmitted")
+    sha256 = upload(server, consumer, content).json()["sha256"]
+    theirs = upload(server, Actor(Role.CONSUMER, "u-another"), photo("not theirs")).json()
+    refused = server.data(
+        RESUBMIT,
+        {"id": filed["id"], "evidence": [{"sha256": theirs["sha256"], "kind": "photo"}]},
+        consumer,
+    )["resubmitComplaint"]
+    assert refused["__typename"] == "ValidationFailed"
+    assert [f["field"] for f in refused["fields"]] == ["evidence.0.sha256"]
+    evidence = [{"sha256": sha256, "kind": "photo", "description": "The crushed side"}]
+    resubmitted = server.data(RESUBMIT, {"id": filed["id"], "evidence": evidence}, consumer)[
+        "resubmitComplaint"
+    ]
+    assert resubmitted == {
+        "__typename": "Complaint",
+        "status": "SUBMITTED",
+        "evidence": [
+            {
+                "kind": "photo",
+                "description": "The crushed side",
+                "requestId": None,
+                "file": {"sha256": sha256, "url": f"/uploads/{sha256}"},
+            }
+        ],
+        "intake": {
+            "returnedFor": "Show us the damage.",
+            "missing": ["photo of the box"],
+            "rules": [{"code": "R-1.4"}],
+            "resubmissions": 1,
+        },
+    }
+    # Cited by the case, the file goes to those who may see it.
+    for viewer in (consumer, seller, AGENT):
+        assert fetch(server, viewer, f"/uploads/{sha256}").content == content
+
+
 def test_after_erasure_a_file_is_gone_for_everyone(server: Server) -> None:
     shop, seller, consumer = cast()
     register(server, shop)

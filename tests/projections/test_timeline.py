@@ -10,7 +10,7 @@ from complaints.domain.access import Audience
 from complaints.domain.complaint import Complaint
 from complaints.domain.deadlines import DeadlineKind
 from complaints.domain.errors import ValidationFailed
-from complaints.domain.values import Role, Visibility
+from complaints.domain.values import Attachment, Role, Visibility
 from complaints.projections.read_models import ReadModels
 from complaints.projections.timeline import DESCRIBE
 from tests.scenario import (
@@ -141,6 +141,30 @@ def test_a_default_ruling_points_at_the_deadline_it_enforced(
     assert f"deadline #{deadline.id}" in ruled.summary
     (cited,) = [e for e in page.items if e.version == deadline.id]
     assert cited.type == "DeadlineSet"
+
+
+def test_evidence_says_whether_it_answered_a_request(
+    stored_world: Scenario, stored_read_models: ReadModels
+) -> None:
+    world = stored_world
+    complaint = world.awaiting_info()
+    photo = world.upload(CONSUMER)
+    world.app.resubmit_complaint(
+        CONSUMER, complaint.id, "Here are the photos of the box.", [Attachment(photo, "photo")]
+    )
+    world.app.accept_complaint(AGENT, complaint.id)
+    world.app.request_intervention(CONSUMER, complaint.id)
+    world.app.assign_complaint(SUPERVISOR, complaint.id, ARBITER.id)
+    world.app.request_evidence(ARBITER, complaint.id, Role.CONSUMER, ["video"])
+    world.app.submit_evidence(CONSUMER, complaint.id, "video", "The unboxing.")
+    stored_read_models.catch_up()
+    page = stored_read_models.timeline.entries(SELLER, complaint.id, first=100)
+    assert page is not None
+    added, answered = [e for e in page.items if e.type == "EvidenceSubmitted"]
+    assert added.summary == "The consumer added evidence: photo."
+    assert added.details["request_id"] is None
+    assert answered.summary == "The consumer answered evidence request r1: video."
+    assert answered.details["request_id"] == "r1"
 
 
 def test_pages_follow_the_version_cursor(

@@ -3,15 +3,17 @@ replay from the first event, and erasure reaches what snapshots hold."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from eventsourcing.application import project_aggregate
 
 from complaints.domain.complaint import Complaint
 from complaints.domain.deadlines import DeadlineKind
-from complaints.domain.values import ERASED
-from tests.scenario import CONSUMER, SELLER, SUPERVISOR, Scenario
+from complaints.domain.values import ERASED, Status
+from tests.scenario import AGENT, CONSUMER, SELLER, SUPERVISOR, Scenario
 
 
 def long_case(world: Scenario, messages: int) -> Complaint:
@@ -76,9 +78,9 @@ def test_erasure_reaches_what_the_snapshots_hold(stored_world: Scenario) -> None
 
 def snapshot_before_the_default_ruling_record(complaint: Complaint) -> Any:
     """A snapshot of the complaint as one taken before the state kept the lapsed deadline and
-    the ruling by default held it (class version 1)."""
+    the ruling by default held it (class version 1, which counted no resubmissions either)."""
     taken = Complaint.Snapshot.take(complaint)
-    for name in ("class_version", "lapsed_deadline", "default_ruling"):
+    for name in ("class_version", "lapsed_deadline", "default_ruling", "resubmissions"):
         del taken.state[name]
     return taken
 
@@ -139,3 +141,98 @@ def test_an_old_snapshot_of_the_lapse_leaves_the_ruling_that_follows_to_the_even
     assert (from_snapshot.decided_by_default, from_snapshot.default_ruling) == (True, None)
     loaded = world.app.complaint_as_of(complaint.id, version=complaint.version)
     assert loaded.default_ruling == complaint.default_ruling is not None
+
+
+def snapshot_before_the_resubmission_count(complaint: Complaint) -> Any:
+    """A snapshot of the complaint as one taken before the state counted resubmissions
+    (class version 2)."""
+    taken = Complaint.Snapshot.take(complaint)
+    taken.state["class_version"] = 2
+    del taken.state["resubmissions"]
+    return taken
+
+
+RESUBMITTED = "Here are the photos of the crushed box."
+
+
+def returned_twice(world: Scenario) -> Complaint:
+    """Returned for information, resubmitted, returned again: awaiting the second answer."""
+    complaint = world.awaiting_info()
+    world.app.resubmit_complaint(CONSUMER, complaint.id, RESUBMITTED)
+    return world.app.return_complaint_for_info(AGENT, complaint.id, "And the label?", ["label"])
+
+
+#: Every way intake can end, each a case that a version 2 snapshot may hold.
+INTAKE_ENDINGS: dict[str, Callable[[Scenario], Complaint]] = {
+    "never returned": lambda w: w.negotiating(),
+    "awaiting": returned_twice,
+    "resubmitted and accepted": lambda w: w.app.accept_complaint(
+        AGENT, w.app.resubmit_complaint(CONSUMER, returned_twice(w).id, RESUBMITTED).id
+    ),
+    "resubmitted and rejected": lambda w: w.app.reject_complaint(
+        AGENT,
+        w.app.resubmit_complaint(CONSUMER, returned_twice(w).id, RESUBMITTED).id,
+        "Bought elsewhere.",
+        "R-1.1",
+    ),
+    "expired": lambda w: w.lapse(returned_twice(w), DeadlineKind.RESUBMISSION),
+    "withdrawn while awaiting": lambda w: w.app.withdraw_complaint(CONSUMER, returned_twice(w).id),
+    "withdrawn after resubmitting": lambda w: w.app.withdraw_complaint(
+        CONSUMER, w.app.resubmit_complaint(CONSUMER, returned_twice(w).id, RESUBMITTED).id
+    ),
+}
+
+
+@pytest.mark.parametrize("ending", list(INTAKE_ENDINGS))
+def test_a_snapshot_older_than_the_count_tells_it_wherever_its_state_can(
+    world: Scenario, ending: str
+) -> None:
+    """At every version of every ending of intake, between the events of one command too: a
+    version 2 snapshot gives the count the events give, or leaves it unknown, and only for a
+    case withdrawn after a return (which cannot tell whether it resubmitted first)."""
+    complaint = INTAKE_ENDINGS[ending](world)
+    for version in range(1, complaint.version + 1):
+        expected = replayed(world, complaint, version)
+        old = snapshot_before_the_resubmission_count(expected)
+        loaded = old.mutate(None)
+        if loaded.resubmissions is None:
+            assert expected.status is Status.WITHDRAWN
+            assert expected.info_requests
+            assert vars(loaded) == vars(expected) | {"resubmissions": None}
+        else:
+            assert vars(loaded) == vars(expected)
+
+
+@pytest.mark.parametrize("ending", ["withdrawn while awaiting", "withdrawn after resubmitting"])
+def test_a_count_an_old_snapshot_cannot_tell_is_read_from_the_events(
+    stored_world: Scenario, ending: str
+) -> None:
+    world = stored_world
+    complaint = INTAKE_ENDINGS[ending](world)
+    assert world.app.snapshots is not None
+    world.app.snapshots.put([snapshot_before_the_resubmission_count(complaint)])
+    from_snapshot: Complaint = world.app.repository.get(complaint.id)
+    assert from_snapshot.resubmissions is None
+    expected = vars(replayed(world, complaint, complaint.version))
+    assert expected["resubmissions"] == complaint.resubmissions
+    for loaded in (
+        world.app.get_complaint(complaint.id),
+        world.app.read_complaint(complaint.id),
+        world.app.complaint_as_of(complaint.id, version=complaint.version),
+        world.app.complaint_as_of(complaint.id, at=complaint.modified_on),
+    ):
+        assert vars(loaded) == expected
+
+
+def test_a_count_an_old_snapshot_tells_is_kept_as_the_case_goes_on(stored_world: Scenario) -> None:
+    """Loaded from a version 2 snapshot that tells it, the count goes on from there."""
+    world = stored_world
+    complaint = returned_twice(world)
+    assert world.app.snapshots is not None
+    world.app.snapshots.put([snapshot_before_the_resubmission_count(complaint)])
+    assert world.app.repository.get(complaint.id).resubmissions == 1
+    complaint = world.app.resubmit_complaint(CONSUMER, complaint.id, RESUBMITTED)
+    assert complaint.resubmissions == 2
+    assert vars(world.app.get_complaint(complaint.id)) == vars(
+        replayed(world, complaint, complaint.version)
+    )

@@ -18,7 +18,7 @@ import pytest
 
 from complaints.application import ComplaintsApp
 from complaints.domain.access import Audience
-from complaints.domain.values import Category, Visibility
+from complaints.domain.values import Attachment, Category, Visibility
 from complaints.domain.webhook import WebhookEndpoint
 from complaints.projections.read_models import ReadModels
 from complaints.workers.webhooks import WebhookDeliverer
@@ -174,6 +174,29 @@ def test_the_events_filter_sends_only_those_types(
     deliver(app, models)
     # Accepting the case puts the consumer's request on the table as the first offer.
     assert [r.type for r in receiver.received] == ["Filed", "OfferMade", "OfferMade"]
+
+
+def test_evidence_added_when_resubmitting_reads_as_added(
+    stored_world: Scenario, models: ReadModels, receiver: Receiver
+) -> None:
+    app = stored_world.app
+    stored_world.seller("acme")
+    register(app, receiver, events=["EvidenceSubmitted"])
+    complaint = stored_world.awaiting_info()
+    photo = stored_world.upload(CONSUMER)
+    app.resubmit_complaint(
+        CONSUMER,
+        complaint.id,
+        "Here are the photos of the crushed box.",
+        [Attachment(photo, "photo", "The crushed corner")],
+    )
+    deliver(app, models)
+    (added,) = receiver.received
+    entry = added.payload["data"]["entry"]
+    assert added.payload["type"] == "complaint.EvidenceSubmitted"
+    assert entry["summary"] == "The consumer added evidence: photo."
+    assert (entry["details"]["requestId"], entry["details"]["sha256"]) == (None, photo)
+    assert entry["text"] == "The crushed corner"
 
 
 def test_a_failing_delivery_holds_back_its_case_only_then_all_arrive_in_order(

@@ -118,9 +118,16 @@ class IntakeCommands(CachedReads):
         actor: Actor,
         complaint_id: UUID,
         description: str,
+        evidence: list[Attachment] | None = None,
     ) -> Changes[Complaint]:
         complaint = self.get_complaint(complaint_id)
-        complaint.resubmit(self.context(actor), description=description)
+        attached = evidence or []
+        complaint.resubmit(
+            self.context(actor),
+            description=description,
+            evidence=attached,
+            files=self.uploads_of(actor, [a.sha256 for a in attached]),
+        )
         return Changes(complaint)
 
     @command

@@ -64,9 +64,13 @@ def check_rejection(reason: str, rule_code: str | None) -> None:
     checks.done()
 
 
-def check_resubmission(description: str) -> None:
+def check_resubmission(
+    description: str, evidence: Sequence[Attachment], files: Mapping[str, EvidenceFile]
+) -> None:
+    """What was missing: more detail, and any files attached (as `check_attachments`)."""
     checks = Checks()
     checks.text("description", description, min_len=NARRATIVE_MIN, max_len=NARRATIVE_MAX)
+    _attachments(checks, evidence, files)
     checks.done()
 
 
@@ -122,14 +126,17 @@ def check_evidence(
     *,
     request_id: str | None = None,
 ) -> None:
-    """`requested` holds the kinds still asked of this party (by `request_id`, if it names one);
+    """`requested` holds the kinds still asked of this party (by `request_id`, if it names one:
+    then `kind` must be one of them; else any kind is welcome, volunteered if not asked for);
     `files` what the store holds of the party's own uploads."""
     checks = Checks()
     if request_id is not None and not requested:
         checks.fail("request_id", "names no open evidence request of yours")
-    elif kind not in requested:
+    elif request_id is not None and kind not in requested:
         wanted = ", ".join(sorted(requested))
         checks.fail("kind", f"was not requested; requested kinds: {wanted}")
+    elif request_id is None:
+        checks.identifier("kind", kind)
     checks.text("description", description, max_len=MESSAGE_MAX)
     checks.upload("sha256", sha256, files)
     checks.done()
@@ -138,6 +145,13 @@ def check_evidence(
 def check_attachments(evidence: Sequence[Attachment], files: Mapping[str, EvidenceFile]) -> None:
     """Files attached when filing: each an upload of the consumer's own, of a named kind."""
     checks = Checks()
+    _attachments(checks, evidence, files)
+    checks.done()
+
+
+def _attachments(
+    checks: Checks, evidence: Sequence[Attachment], files: Mapping[str, EvidenceFile]
+) -> None:
     checks.require(
         len(evidence) <= MAX_ATTACHMENTS, "evidence", f"must list at most {MAX_ATTACHMENTS} files"
     )
@@ -145,7 +159,6 @@ def check_attachments(evidence: Sequence[Attachment], files: Mapping[str, Eviden
         checks.identifier(f"evidence.{i}.kind", attachment.kind)
         checks.text(f"evidence.{i}.description", attachment.description, max_len=MESSAGE_MAX)
         checks.upload(f"evidence.{i}.sha256", attachment.sha256, files)
-    checks.done()
 
 
 def check_finding(finding: str) -> None:

@@ -19,7 +19,6 @@ from complaints.domain.errors import (
     AppealWindowClosed,
     ClockAlreadyPaused,
     ClockRunning,
-    EvidenceNotRequested,
     FindingRequired,
     InvalidTransition,
     NoArbiterAssigned,
@@ -62,11 +61,6 @@ def assigned_arbiter(complaint: ComplaintState, actor: Actor, now: datetime) -> 
         raise NoArbiterAssigned("No arbiter has been assigned yet.", complaint.status)
     if actor.id != complaint.arbiter_id:
         raise NotAssignedArbiter("Only the assigned arbiter may do this.")
-
-
-def evidence_requested(complaint: ComplaintState, actor: Actor, now: datetime) -> None:
-    if not complaint.open_requests_for(actor.role):
-        raise EvidenceNotRequested("No evidence has been requested from you.")
 
 
 def ready_to_rule(complaint: ComplaintState, actor: Actor, now: datetime) -> None:

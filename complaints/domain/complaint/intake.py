@@ -139,6 +139,7 @@ class IntakePhase(NegotiationPhase, InvestigationPhase):
         self.deadlines = {}
         self.info_requests = []
         self.rejection = None
+        self.resubmissions = 0
         self.offers = []
         self.turn = None
         self.arbiter_id = None
@@ -263,15 +264,25 @@ class IntakePhase(NegotiationPhase, InvestigationPhase):
         self.rejection = (reason, rule_code)
         self.closed_at = timestamp
 
-    def resubmit(self, ctx: CommandContext, *, description: str) -> None:
-        """The consumer adds what was missing; the complaint goes back to intake."""
+    def resubmit(
+        self,
+        ctx: CommandContext,
+        *,
+        description: str,
+        evidence: Sequence[Attachment] = (),
+        files: Mapping[str, EvidenceFile] | None = None,
+    ) -> None:
+        """The consumer adds what was missing, with any files it attaches as evidence (as a
+        filing attaches them); the complaint goes back to intake. `files` holds what the store
+        found of the consumer's uploads that they name."""
         self._check(Action.RESUBMIT, ctx)
-        check_resubmission(description)
+        check_resubmission(description, evidence, files or {})
         self._resubmitted(
             description=PersonalText(self.consumer_id, description),
             actor=ctx.actor,
             timestamp=ctx.now,
         )
+        self._attach(ctx, evidence, files or {})
         self._clear(ctx, {DeadlineKind.RESUBMISSION}, "met")
         self._open_deadline(ctx, DeadlineKind.INTAKE)
 
@@ -283,6 +294,30 @@ class IntakePhase(NegotiationPhase, InvestigationPhase):
     def _resubmitted(self, description: PersonalText, actor: Actor, timestamp: datetime) -> None:
         self.status = Status.SUBMITTED
         self.description = description
+        if self.resubmissions is not None:  # else unknown until replayed (snapshot.py)
+            self.resubmissions += 1
+
+    def _attach(
+        self, ctx: CommandContext, evidence: Sequence[Attachment], files: Mapping[str, EvidenceFile]
+    ) -> None:
+        """The actor's checked attachments, as evidence that answers no request."""
+        actor = ctx.actor
+        for attachment in evidence:
+            file = files[attachment.sha256]
+            self._evidence_submitted(
+                request_id=None,
+                evidence_id=self._next_id("e", self.evidence),
+                kind=attachment.kind,
+                description=None
+                if attachment.description is None
+                else PersonalText(actor.id, attachment.description),
+                sha256=file.sha256,
+                completes_request=False,
+                actor=actor,
+                timestamp=ctx.now,
+                media_type=file.media_type,
+                size=file.size,
+            )
 
     def withdraw(self, ctx: CommandContext) -> None:
         """The consumer withdraws before any ruling."""

@@ -99,10 +99,13 @@ class InvestigationPhase(Case):
         request_id: str | None = None,
         files: Mapping[str, EvidenceFile] | None = None,
     ) -> None:
-        """The requested party sends evidence of a requested kind (photos, video, chat logs).
+        """A party sends evidence (photos, video, chat logs): to answer the arbiter's request,
+        or unasked.
 
-        `files` holds what the store found of the upload `sha256` names, among the actor's own;
-        `request_id` picks the request it answers, else the oldest that asks for `kind`."""
+        `files` holds what the store found of the upload `sha256` names, among the actor's own.
+        `request_id` picks the open request it answers; without it, it answers the oldest open
+        request of the party's that asks for `kind`, and with none such it is volunteered: it
+        answers no request and completes none."""
         self._check(Action.SUBMIT_EVIDENCE, ctx)
         requests = self.open_requests_for(ctx.actor.role)
         if request_id is not None:
@@ -115,12 +118,13 @@ class InvestigationPhase(Case):
             files or {},
             request_id=request_id,
         )
-        request = next(r for r in requests if kind in r.kinds)
-        given = {e.kind for e in self.evidence if e.request_id == request.id} | {kind}
-        completes = set(request.kinds) <= given
+        request = next((r for r in requests if kind in r.kinds), None)
+        completes = request is not None and set(request.kinds) <= (
+            {e.kind for e in self.evidence if e.request_id == request.id} | {kind}
+        )
         file = None if sha256 is None else (files or {})[sha256]
         self._evidence_submitted(
-            request_id=request.id,
+            request_id=None if request is None else request.id,
             evidence_id=self._next_id("e", self.evidence),
             kind=kind,
             description=PersonalText(ctx.actor.id, description),
@@ -132,10 +136,11 @@ class InvestigationPhase(Case):
             size=None if file is None else file.size,
         )
         if completes:
+            assert request is not None
             self._clear(ctx, {DeadlineKind.EVIDENCE}, "met", ref=request.id)
 
     class EvidenceSubmitted(Aggregate.Event):
-        request_id: str | None  # None: attached when the complaint was filed
+        request_id: str | None  # None: answers no request (attached, or volunteered)
         evidence_id: str
         kind: str
         description: PersonalText | None

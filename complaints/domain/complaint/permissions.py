@@ -76,7 +76,8 @@ PERMISSIONS: dict[Action, Permission[ComplaintState, Status]] = {
     # investigation (R2)
     Action.ASSIGN: allow({Role.SUPERVISOR}, {Status.UNDER_REVIEW}),
     Action.REQUEST_EVIDENCE: allow({Role.ARBITER}, {Status.UNDER_REVIEW}, guards.assigned_arbiter),
-    Action.SUBMIT_EVIDENCE: allow({C, S}, {Status.UNDER_REVIEW}, guards.evidence_requested),
+    # a party answers the arbiter's requests, or volunteers evidence while the case is argued
+    Action.SUBMIT_EVIDENCE: allow({C, S}, _BARGAINING),
     Action.RECORD_FINDING: allow({Role.ARBITER}, {Status.UNDER_REVIEW}, guards.assigned_arbiter),
     # ruling and appeal (R3)
     Action.ISSUE_RULING: allow({Role.ARBITER}, {Status.UNDER_REVIEW}, guards.ready_to_rule),

@@ -5,12 +5,16 @@ turned back when the snapshot is loaded. Personal text stays sealed (see transco
 erasure reaches snapshots as it reaches events.
 
 The state's class version (`Complaint.class_version`) says which attributes a snapshot holds;
-`upcast_v1_v2` brings an older snapshot's state up to date when it is loaded.
+`upcast_v1_v2` and `upcast_v2_v3` bring an older snapshot's state up to date when it is loaded.
+A record an old snapshot cannot tell is left unknown (None), and the application replays the
+case's events for it (`CommandRunner.whole`).
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from complaints.domain.values import Outcome, Status
 
 
 def encode_state(state: dict[str, Any]) -> None:
@@ -41,3 +45,26 @@ def upcast_v1_v2(state: dict[str, Any]) -> None:
     ruling by default came after the snapshot but the lapse it enforced came before."""
     state["lapsed_deadline"] = None
     state["default_ruling"] = None
+
+
+def upcast_v2_v3(state: dict[str, Any]) -> None:
+    """Version 3 counts the consumer's resubmissions.
+
+    A resubmission answers the latest return for information, and only it: the consumer may
+    resubmit only while awaiting information, and each return then awaits one answer, which
+    is a resubmission, a withdrawal, or the resubmission deadline lapsing (the case closes as
+    EXPIRED_NO_INFO). So every return but the latest was answered by a resubmission, and the
+    latest was too unless the case still awaits it, expired on it, or was withdrawn. Only a
+    withdrawn case returned for information cannot tell which (withdrawal before or after
+    resubmitting leaves the same state): its count is left unknown. This holds between the
+    events of one command too, since each applier that decides it (`ReturnedForInfo`,
+    `Resubmitted`, `Closed`, `Withdrawn`) sets the status or outcome it is read from."""
+    returns = len(state["info_requests"])
+    if returns == 0:
+        state["resubmissions"] = 0
+    elif state["status"] is Status.AWAITING_INFO or state["outcome"] is Outcome.EXPIRED_NO_INFO:
+        state["resubmissions"] = returns - 1
+    elif state["status"] is Status.WITHDRAWN:
+        state["resubmissions"] = None
+    else:
+        state["resubmissions"] = returns

@@ -72,8 +72,13 @@ class ComplaintState:
     status: Status
     #: Open deadlines by id (the version of the `DeadlineSet` event that opened each).
     deadlines: dict[int, Deadline]
+    #: Each return for information, oldest first: what intake asked and the rules it cited.
     info_requests: list[InfoRequest]
+    #: The rejection's reason and rule code; the case closed (`closed_at`) when it was made.
     rejection: tuple[str, str | None] | None
+    #: How many times the consumer resubmitted. None only when loaded from a snapshot older
+    #: than this count that cannot tell it (see snapshot.py); the events then do.
+    resubmissions: int | None
     offers: list[Offer]
     turn: Role | None
     arbiter_id: str | None
@@ -174,6 +179,23 @@ class ComplaintState:
             if deadline.kind is kind and (ref is None or deadline.ref == ref):
                 return deadline
         return None
+
+    @property
+    def latest_info_request(self) -> InfoRequest | None:
+        return self.info_requests[-1] if self.info_requests else None
+
+    @property
+    def intake_citations(self) -> list[tuple[str, datetime]]:
+        """The rules intake cited, each with when: of every return for information, then of
+        the rejection; a code cited again is named once, as first cited."""
+        cited = [(code, r.requested_at) for r in self.info_requests for code in r.rule_codes]
+        if self.rejection is not None and self.rejection[1] is not None:
+            assert self.closed_at is not None  # a rejection closes the case as it is made
+            cited.append((self.rejection[1], self.closed_at))
+        first: dict[str, datetime] = {}
+        for code, at in cited:
+            first.setdefault(code, at)
+        return list(first.items())
 
     def open_requests_for(self, role: Role) -> list[EvidenceRequest]:
         return [

@@ -29,7 +29,8 @@ class InvestigationMutations:
     submit_evidence = complaint_mutation(
         ComplaintsApp.submit_evidence,
         SubmitEvidenceInput,
-        description="The requested party: submit evidence (sha256 of an upload)",
+        description="A party: answer an evidence request, or volunteer evidence while the case"
+        " is negotiated or reviewed (sha256 of an upload)",
     )
     record_finding = complaint_mutation(
         ComplaintsApp.record_finding,

@@ -1,6 +1,7 @@
-"""What a case page draws, typed: evidence requests and evidence, findings, the appeal,
-execution issues, ratings and the fulfilment of the remedy, each read from the complaint (or its
-events, for what the aggregate no longer holds) and redacted for the viewer."""
+"""What a case page draws, typed: what intake decided, evidence requests and evidence,
+findings, the appeal, execution issues, ratings and the fulfilment of the remedy, each read from
+the complaint (or its events, for what the aggregate no longer holds) and redacted for the
+viewer."""
 
 from __future__ import annotations
 
@@ -13,9 +14,50 @@ import strawberry
 from complaints.domain import fulfilment, records
 from complaints.domain.complaint import Complaint as ComplaintAggregate
 from complaints.domain.deadlines import DeadlineKind
+from complaints.domain.rulebook import RULEBOOK
 from complaints.domain.values import FulfilmentStep as Step
 from complaints.graphql.enums import Party, Role
+from complaints.graphql.types.rulebook import Rule
 from complaints.graphql.types.values import Money
+
+
+@strawberry.type(description="What intake decided (R1), typed: read it here, not from the timeline")
+class Intake:
+    returned_for: str | None = strawberry.field(
+        description="The reason of the latest return for information; null if never returned"
+    )
+    missing: list[str] = strawberry.field(
+        description="What the latest return for information said was missing"
+    )
+    rejected_reason: str | None = strawberry.field(
+        description="Why the complaint was rejected; null unless it was"
+    )
+    rules: list[Rule] = strawberry.field(
+        description="The rules the returns and the rejection cite, each as in force when cited"
+    )
+    resubmissions: int = strawberry.field(
+        description="How many times the consumer resubmitted the complaint"
+    )
+
+    @classmethod
+    def of(cls, complaint: ComplaintAggregate | None) -> Intake:
+        if complaint is None:
+            return cls(
+                returned_for=None, missing=[], rejected_reason=None, rules=[], resubmissions=0
+            )
+        latest = complaint.latest_info_request
+        assert complaint.resubmissions is not None, "a complaint read whole knows its count"
+        return cls(
+            returned_for=None if latest is None else latest.reason,
+            missing=[] if latest is None else list(latest.missing),
+            rejected_reason=None if complaint.rejection is None else complaint.rejection[0],
+            rules=[
+                Rule.of(rule)
+                for code, at in complaint.intake_citations
+                if (rule := RULEBOOK.rule(code, at=at))
+            ],
+            resubmissions=complaint.resubmissions,
+        )
 
 
 @strawberry.type
@@ -80,7 +122,8 @@ class Evidence:
     )
     submitted_at: datetime
     request_id: strawberry.ID | None = strawberry.field(
-        description="The request it answers; null for files attached when filing"
+        description="The request it answers; null for files attached when filing or"
+        " resubmitting, and for evidence a party volunteered"
     )
 
     @classmethod

@@ -25,6 +25,7 @@ from complaints.graphql.types.case import (
     ExecutionIssue,
     Finding,
     Fulfilment,
+    Intake,
     Rating,
 )
 from complaints.graphql.types.relay import Node, PageInfo
@@ -298,6 +299,10 @@ class ComplaintNode(Node):
             lambda: list(events.get(complaint.id, lte=complaint.version))
         )
         return Fulfilment.of(history)
+
+    @strawberry.field(description="What intake decided: returns for information, rejection")
+    async def intake(self, info: Info) -> Intake:
+        return Intake.of(await self._complaint(info))
 
     @strawberry.field(description="Evidence the arbiter asked of the parties, oldest first")
     async def evidence_requests(self, info: Info) -> list[EvidenceRequest]:
