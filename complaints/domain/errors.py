@@ -97,10 +97,6 @@ class SameReviewer(NotAllowed):
     code = "SAME_REVIEWER"
 
 
-class EvidenceNotRequested(NotAllowed):
-    code = "EVIDENCE_NOT_REQUESTED"
-
-
 class StaffOnlyVisibility(NotAllowed):
     code = "STAFF_VISIBILITY_RESERVED"
 
