@@ -26,7 +26,13 @@ from complaints.graphql.types.audit import AuditTrail
 from complaints.graphql.types.complaint import ComplaintConnection, ComplaintEdge, ComplaintNode
 from complaints.graphql.types.relay import Node, page_info
 from complaints.graphql.types.rulebook import Guide, Rule
-from complaints.graphql.types.seller import SellerConnection, SellerEdge, SellerNode, load_seller
+from complaints.graphql.types.seller import (
+    SellerConnection,
+    SellerEdge,
+    SellerNode,
+    SellerStanding,
+    load_seller,
+)
 from complaints.graphql.types.statistics import Statistics
 from complaints.graphql.types.supervision import (
     SupervisionConnection,
@@ -218,6 +224,14 @@ class Query:
     @strawberry.field(description="A shop's public page; the deposit only for its staff")
     async def seller(self, info: Info, shop_id: str) -> SellerNode | None:
         return await load_seller(info, shop_id)
+
+    @strawberry.field(
+        description="Public: what the marketplace may do for a shop now (take orders, list"
+        " products), from its active sanctions; null for an unknown shop"
+    )
+    async def seller_standing(self, info: Info, shop_id: str) -> SellerStanding | None:
+        record = await read(lambda: info.context.read_models.sellers.standing(shop_id))
+        return None if record is None else SellerStanding.of(record)
 
     @strawberry.field(description="Public: shops under an active sanction, latest first")
     async def sanctioned_sellers(

@@ -36,7 +36,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
 
-from complaints.graphql.apq import QueryRegistry, cache_variable
+from complaints.graphql.apq import COMPLAINT, Cacheable, QueryRegistry, cacheable
 from complaints.graphql.context import Context
 from complaints.graphql.ids import parse_uuid
 from complaints.graphql.persisted import PERSISTED, ChangeFeed, ResponseCache
@@ -187,8 +187,8 @@ class GraphQLView(GraphQL[Context, None]):
         )
         self.settings = settings
         self.cache = ResponseCache(settings.response_cache_entries)
-        #: For each registered query seen, the variable naming its case if it may be cached.
-        self._cacheable: dict[str, str | None] = {}
+        #: For each registered query seen, what it reads if it may be cached.
+        self._cacheable: dict[str, Cacheable | None] = {}
         self._tokens: dict[str, Credentials] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -251,22 +251,32 @@ class GraphQLView(GraphQL[Context, None]):
         known = await self._document(state, wanted, request.get("query"), send)
         if known is None:
             return None
-        document, cache_by = known
+        document, reads = known
         variables = request.get("variables") or {}
         request["query"] = document
         rewritten = json.dumps(request).encode()
-        feed: ChangeFeed | None = getattr(state, "change_feed", None)
-        case = variables.get(cache_by) if cache_by and isinstance(variables, dict) else None
-        current = feed is not None and feed.current(state.timeline_projected)
-        if feed is None or not current or not isinstance(case, str) or cache_by is None:
+        if reads is None or not isinstance(variables, dict):
             return rewritten
-        try:
-            complaint_id = str(parse_uuid("Complaint", case, cache_by))
-        except Exception:
+        subject = variables.get(reads.variable)
+        if not isinstance(subject, str):
+            return rewritten
+        if reads.root == COMPLAINT:
+            # Cases change with their timeline; a shop's standing with the sellers read model,
+            # which every batch may move.
+            feed: ChangeFeed | None = getattr(state, "change_feed", None)
+            pulse = state.timeline_projected
+            try:
+                subject = str(parse_uuid("Complaint", subject, reads.variable))
+            except Exception:
+                return rewritten
+        else:
+            feed = getattr(state, "standing_feed", None)
+            pulse = state.projected
+        if feed is None or not feed.current(pulse):
             return rewritten
         actor = credentials.actor
         key = (wanted, json.dumps(variables, sort_keys=True), actor.role, actor.id, actor.shop_id)
-        mark = feed.mark(complaint_id)
+        mark = feed.mark(subject)
         cached = self.cache.get(key, mark)
         if cached is not None:
             await send_json(cached, send, hit=True)
@@ -278,10 +288,10 @@ class GraphQLView(GraphQL[Context, None]):
 
     async def _document(
         self, state: Any, wanted: str, supplied: object, send: Send
-    ) -> tuple[str, str | None] | None:
-        """The document a persisted query's hash names, and the variable naming its case if
-        its responses may be cached: one of ours, or one a client registered (APQ), or the
-        one this request supplies and registers now. None once the request is answered."""
+    ) -> tuple[str, Cacheable | None] | None:
+        """The document a persisted query's hash names, and what it reads if its responses may
+        be cached: one of ours, or one a client registered (APQ), or the one this request
+        supplies and registers now. None once the request is answered."""
         fixed = PERSISTED.get(wanted)
         registry: QueryRegistry | None = getattr(state, "query_registry", None)
         document = fixed.document if fixed else None
@@ -293,7 +303,9 @@ class GraphQLView(GraphQL[Context, None]):
                     "The query does not match its sha256Hash.", "BAD_USER_INPUT", send
                 )
                 return None
-            return document, fixed.cache_by if fixed else self._cache_variable(wanted, document)
+            if fixed is not None:
+                return document, None if fixed.cache_by is None else fixed.cacheable
+            return document, self._cacheable_of(wanted, document)
         if not isinstance(supplied, str):
             await graphql_error("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND", send)
             return None
@@ -308,13 +320,13 @@ class GraphQLView(GraphQL[Context, None]):
         except GraphQLError:
             return supplied, None  # not registered: GraphQL answers with the syntax error
         await anyio.to_thread.run_sync(registry.register, wanted, supplied)
-        return supplied, self._cache_variable(wanted, supplied)
+        return supplied, self._cacheable_of(wanted, supplied)
 
-    def _cache_variable(self, sha256: str, document: str) -> str | None:
+    def _cacheable_of(self, sha256: str, document: str) -> Cacheable | None:
         if sha256 not in self._cacheable:
             if len(self._cacheable) >= TOKEN_CACHE_ENTRIES:
                 self._cacheable.clear()
-            self._cacheable[sha256] = cache_variable(document)
+            self._cacheable[sha256] = cacheable(document)
         return self._cacheable[sha256]
 
     async def _run_capturing(

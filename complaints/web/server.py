@@ -29,6 +29,7 @@ from complaints import __version__
 from complaints.application import ComplaintsApp
 from complaints.graphql.apq import QueryRegistry
 from complaints.graphql.persisted import ChangeFeed
+from complaints.graphql.standing import StandingFollower
 from complaints.graphql.subscriptions import close_hub, hub_for
 from complaints.projections.read_models import ReadModels
 from complaints.settings import Settings
@@ -146,6 +147,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 # Fed by the subscription hub's read of each batch (one read for both).
                 app.state.change_feed = ChangeFeed()
                 hub_for(read_models, timeline_projected).attach(app.state.change_feed)
+                # Shops' standings change with the sellers read model, after any batch.
+                app.state.standing_feed = ChangeFeed()
+                standing = StandingFollower(read_models, projected, app.state.standing_feed)
+                standing.start()
+                stack.push_async_callback(standing.aclose)
             log.info("complaints %s serving on the %s store", __version__, settings.store.kind)
             yield
 
