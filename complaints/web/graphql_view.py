@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Hashable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -171,6 +172,14 @@ async def send_json(body: bytes, send: Send, *, hit: bool = False) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+def variables_key(variables: dict[str, Any]) -> Hashable:
+    """Variables as part of a cache key: names to strings (ids: the common case) as they are,
+    sorted; others as canonical JSON (which tells `1` from `true` and `1.0`)."""
+    if all(isinstance(v, str) for v in variables.values()):
+        return tuple(sorted(variables.items()))
+    return json.dumps(variables, sort_keys=True)
+
+
 async def graphql_error(message: str, code: str, send: Send) -> None:
     body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
     await send_json(body.encode(), send)
@@ -201,7 +210,8 @@ class GraphQLView(GraphQL[Context, None]):
                 await unauthorized(str(error))(scope, receive, send)
                 return
             scope.setdefault("state", {})["credentials"] = credentials
-            media_type = response_media_type(header_values(scope.get("headers") or [], b"accept"))
+            accept = header_values(scope["headers"], b"accept") if b"accept" in headers else None
+            media_type = response_media_type(accept)
             scope["state"]["media_type"] = media_type
             send = answering_in(media_type, scope, send)
             if scope["method"] == "POST":
@@ -254,12 +264,15 @@ class GraphQLView(GraphQL[Context, None]):
         document, reads = known
         variables = request.get("variables") or {}
         request["query"] = document
-        rewritten = json.dumps(request).encode()
+
+        def rewritten() -> bytes:  # the request with its document: not needed for a hit
+            return json.dumps(request).encode()
+
         if reads is None or not isinstance(variables, dict):
-            return rewritten
+            return rewritten()
         subject = variables.get(reads.variable)
         if not isinstance(subject, str):
-            return rewritten
+            return rewritten()
         if reads.root == COMPLAINT:
             # Cases change with their timeline; a shop's standing with the sellers read model,
             # which every batch may move.
@@ -268,20 +281,20 @@ class GraphQLView(GraphQL[Context, None]):
             try:
                 subject = str(parse_uuid("Complaint", subject, reads.variable))
             except Exception:
-                return rewritten
+                return rewritten()
         else:
             feed = getattr(state, "standing_feed", None)
             pulse = state.projected
         if feed is None or not feed.current(pulse):
-            return rewritten
+            return rewritten()
         actor = credentials.actor
-        key = (wanted, json.dumps(variables, sort_keys=True), actor.role, actor.id, actor.shop_id)
+        key = (wanted, variables_key(variables), actor.role, actor.id, actor.shop_id)
         mark = feed.mark(subject)
         cached = self.cache.get(key, mark)
         if cached is not None:
             await send_json(cached, send, hit=True)
             return None
-        captured = await self._run_capturing(scope, rewritten, receive, send)
+        captured = await self._run_capturing(scope, rewritten(), receive, send)
         if captured is not None and b'"errors"' not in captured:
             self.cache.put(key, captured, mark)
         return None

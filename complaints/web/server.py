@@ -193,10 +193,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             )
         )
     routes = [
-        Route("/healthz", healthz),
-        Route("/readyz", readyz),
+        # The API first: its requests are the many, and routes are tried in order.
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
         Route("/uploads", upload, methods=["POST"]),
         Route("/uploads/{sha256}", download, methods=["GET", "HEAD"]),
     ]
