@@ -364,9 +364,7 @@ def measure(
     plain_head, plain_payload = request_bytes(naive_port, timeline_body, None)
     plain = (plain_head.replace(b"POST /graphql", b"POST /plain"), plain_payload)
     standing = request_bytes(ours_port, standing_body(), token(MARKETPLACE))
-    standing_head, standing_payload = request_bytes(
-        naive_port, standing_body(), token(MARKETPLACE)
-    )
+    standing_head, standing_payload = request_bytes(naive_port, standing_body(), token(MARKETPLACE))
     plain_standing = (
         standing_head.replace(b"POST /graphql", b"POST /plain-standing"),
         standing_payload,

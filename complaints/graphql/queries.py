@@ -383,6 +383,14 @@ class Query:
         rows = await read(lambda: info.context.read_models.webhooks.of_shop(shop_id))
         return [WebhookEndpoint.of_row(r) for r in rows]
 
+    @strawberry.field(
+        description="The marketplace and platform staff: the marketplace's webhook endpoints"
+    )
+    async def marketplace_webhook_endpoints(self, info: Info) -> list[WebhookEndpoint]:
+        check_reader(info, None)
+        rows = await read(info.context.read_models.webhooks.of_marketplace)
+        return [WebhookEndpoint.of_row(r) for r in rows]
+
     @strawberry.field(description="An endpoint's deliveries, the newest first, with each attempt")
     async def webhook_deliveries(
         self,

@@ -92,4 +92,3 @@ class TestTheRule:
         )
         assert found.restricted_until is None
         assert found.status == ShopStatus.CLOSED
-
