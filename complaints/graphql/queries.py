@@ -370,9 +370,10 @@ class Query:
         return info.context.actor.role
 
     @strawberry.field(
-        description="Mutation names the viewer may call now that start a shop or a violation"
-        " report (registerSeller, reportViolation); those on a case, a shop, a sanction, a"
-        " violation or a webhook endpoint are on its own allowedActions"
+        description="Mutation names the viewer may call now that start a shop, a violation"
+        " report or the marketplace's webhook (registerSeller, reportViolation,"
+        " registerMarketplaceWebhook); those on a case, a shop, a sanction, a violation or a"
+        " webhook endpoint are on its own allowedActions"
     )
     def viewer_allowed_actions(self, info: Info) -> list[str]:
         return starting_actions(info.context.actor)

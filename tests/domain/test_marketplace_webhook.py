@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from complaints.domain.errors import ReadOnlyRole, RoleNotAllowed, ValidationFailed
+from complaints.domain.seller import starting_actions
 from complaints.domain.values import Actor, Role
 from tests.scenario import AUDITOR, CONSUMER, PUBLIC, SELLER, SUPERVISOR, Scenario
 
@@ -77,3 +78,9 @@ def test_a_shops_endpoint_may_filter_to_its_own_decisions_too(world: Scenario) -
         SELLER, "acme", PUBLIC_URL, ["Filed", "seller.SanctionImposed"]
     )
     assert endpoint.events == ["Filed", "seller.SanctionImposed"]
+
+
+def test_registering_it_is_offered_to_the_marketplace_alone() -> None:
+    assert starting_actions(MARKETPLACE) == ["reportViolation", "registerMarketplaceWebhook"]
+    for actor in (SELLER, SUPERVISOR, CONSUMER, AUDITOR, PUBLIC):
+        assert "registerMarketplaceWebhook" not in starting_actions(actor), actor
