@@ -67,11 +67,23 @@ def violation_named(e: Any, known: Known, **more: Any) -> dict[str, Any]:
     }
 
 
+#: Each kind of sanction as a summary names it.
+SANCTIONS = {
+    SanctionKind.WARNING: "a warning",
+    SanctionKind.FINE: "a fine",
+    SanctionKind.TRADING_RESTRICTED: "a trading restriction",
+    SanctionKind.SHOP_CLOSED: "the shop's closure",
+}
+
+
 def imposed(e: Seller.SanctionImposed, known: Known) -> Described:
     lasting = f" until {when(e.until)}" if e.until else " until it is lifted"
-    fine = f" and a fine of {e.fine.amount} {e.fine.currency}" if e.fine else ""
+    what = SANCTIONS.get(e.kind, words(e.kind))
+    if e.fine is not None:
+        what = f"a fine of {e.fine.amount} {e.fine.currency}"
+        lasting = ""
     return Described(
-        f"The platform imposed a {words(e.kind)}{fine} on the shop{lasting}: {e.reason}",
+        f"The platform imposed {what}{lasting}: {e.reason}",
         {
             "sanction": {
                 "id": e.sanction_id,
