@@ -15,8 +15,8 @@ baseline for our mutations, which answer once every read model includes them. Th
 the view's tracking position every 2 ms: the runner's own `wait()` polls with a backoff from
 100 ms, which made this baseline 13 req/s, a strawman.
 
-The plain endpoint for the timeline benchmark is here too: a Starlette route that returns the
-bytes in BENCH_PLAIN_FILE, as our server would.
+The plain endpoints are here too: Starlette routes that return the bytes in BENCH_PLAIN_FILE
+(the timeline) and BENCH_PLAIN_STANDING_FILE (a shop's standing), as our server would.
 """
 
 from __future__ import annotations
@@ -245,12 +245,22 @@ async def plain(_: Request) -> Response:
     return Response(PLAIN_BYTES, media_type="application/json")
 
 
-PLAIN_FILE = os.environ.get("BENCH_PLAIN_FILE")
-PLAIN_BYTES = Path(PLAIN_FILE).read_bytes() if PLAIN_FILE else b"{}"
+async def plain_standing(_: Request) -> Response:
+    return Response(PLAIN_STANDING_BYTES, media_type="application/json")
+
+
+def _bytes_of(variable: str) -> bytes:
+    path = os.environ.get(variable)
+    return Path(path).read_bytes() if path else b"{}"
+
+
+PLAIN_BYTES = _bytes_of("BENCH_PLAIN_FILE")
+PLAIN_STANDING_BYTES = _bytes_of("BENCH_PLAIN_STANDING_FILE")
 
 app = Starlette(
     routes=[
         Route("/graphql", GraphQL(strawberry.Schema(query=Query, mutation=Mutation))),
         Route("/plain", plain, methods=["GET", "POST"]),
+        Route("/plain-standing", plain_standing, methods=["GET", "POST"]),
     ]
 )

@@ -1,5 +1,5 @@
-"""Commands on a shop's webhook endpoints: registering (with its URL checked), removing,
-redelivering, and disabling one that kept failing."""
+"""Commands on webhook endpoints, a shop's or the marketplace's: registering (with its URL
+checked), removing, redelivering, and disabling one that kept failing."""
 
 from __future__ import annotations
 
@@ -32,11 +32,32 @@ class WebhookCommands(CommandRunner):
             allow_private=settings.webhook_allow_private,
         )
         self.get_seller(shop_id)
+        self._check_address(url)
+        return Changes(endpoint)
+
+    @command
+    def register_marketplace_webhook(
+        self, actor: Actor, url: str, events: list[str] | None = None
+    ) -> Changes[WebhookEndpoint]:
+        """The marketplace points every shop's decisions (sanctions, deposit deductions,
+        violations) at a URL, under the same rules as a shop's endpoint."""
+        settings = self.settings
+        endpoint = WebhookEndpoint.register_marketplace(
+            self.context(actor),
+            url=url,
+            events=events,
+            require_https=settings.environment == "production",
+            allow_private=settings.webhook_allow_private,
+        )
+        self._check_address(url)
+        return Changes(endpoint)
+
+    def _check_address(self, url: str) -> None:
+        """The URL's host resolves to public addresses only (the deliverer asks again)."""
         try:
-            resolve(url, allow_private=settings.webhook_allow_private)
+            resolve(url, allow_private=self.settings.webhook_allow_private)
         except UnsafeAddress as refusal:
             raise ValidationFailed([FieldError("url", str(refusal))]) from None
-        return Changes(endpoint)
 
     @command
     def remove_webhook(self, actor: Actor, endpoint_id: UUID) -> Changes[WebhookEndpoint]:

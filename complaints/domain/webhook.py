@@ -1,4 +1,6 @@
-"""A shop's webhook endpoint: where its own systems (an ERP, a helpdesk) hear of its cases.
+"""A webhook endpoint: where a shop's own systems (an ERP, a helpdesk) hear of its cases and of
+the platform's decisions about it, or where the marketplace's own systems hear of every shop's
+decisions (a marketplace endpoint has no shop, and never hears of a case).
 
 Registering, removing, disabling and asking for a redelivery are events, so an auditor can see
 who pointed a shop's case updates where, and when the platform gave up on an endpoint. The signing
@@ -16,6 +18,7 @@ from __future__ import annotations
 import ipaddress
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from typing import Protocol, TypeAlias
@@ -42,13 +45,32 @@ MANAGERS = STAFF
 READERS = STAFF | {Role.AUDITOR}
 
 #: Every timeline entry type: the names of the complaint's events, as the timeline shows them.
-ENTRY_TYPES = frozenset(
+TIMELINE_TYPES = frozenset(
     name
     for name, value in vars(Complaint).items()
     if isinstance(value, type)
     and issubclass(value, Complaint.Event)
     and name not in {"Event", "Created"}
 )
+#: The shop's own history that is told: the platform's decisions about the shop, and the
+#: violations reported against it, named `seller.` or `violation.` and the event's class (the
+#: shop decisions read model describes each; the names are checked against the classes there).
+SHOP_EVENT_TYPES = frozenset(
+    {
+        "seller.SanctionImposed",
+        "seller.SanctionLifted",
+        "seller.SanctionExpired",
+        "seller.SanctionAppealDecided",
+        "seller.DepositDeducted",
+        "violation.Reported",
+        "violation.Responded",
+        "violation.Confirmed",
+        "violation.Dismissed",
+    }
+)
+#: Every type an endpoint may be filtered to: a shop's endpoint hears of both, the
+#: marketplace's of the shops' decisions only.
+ENTRY_TYPES = TIMELINE_TYPES | SHOP_EVENT_TYPES
 
 
 def secret_subject(endpoint_id: UUID) -> str:
@@ -143,14 +165,23 @@ def _address_literal(host: str) -> str | None:
         return None
 
 
-def check_events(events: list[str] | None) -> list[FieldError]:
+def check_events(events: list[str] | None, *, marketplace: bool = False) -> list[FieldError]:
+    """What is wrong with an endpoint's filter: a shop's may name timeline entry types and shop
+    event types, the marketplace's shop event types only (it never hears of a case)."""
     if events is None:
         return []
     problems = []
     if len(events) > EVENTS_MAX:
         problems.append(FieldError("events", f"must list at most {EVENTS_MAX} types"))
     for index, name in enumerate(events):
-        if name not in ENTRY_TYPES:
+        if marketplace and name not in SHOP_EVENT_TYPES:
+            problems.append(
+                FieldError(
+                    f"events.{index}",
+                    f"{name!r} is not a shop event type (seller.* or violation.*)",
+                )
+            )
+        elif name not in ENTRY_TYPES:
             problems.append(FieldError(f"events.{index}", f"{name!r} is not a timeline entry type"))
     return problems
 
@@ -160,9 +191,18 @@ def sends(events: list[str] | tuple[str, ...], entry_type: str) -> bool:
     return not events or entry_type in events
 
 
-def may_read(actor: Actor, shop_id: str) -> bool:
+def is_shop_event(entry_type: str) -> bool:
+    """Whether a delivery's type is one of a shop's decisions (not a case's timeline entry)."""
+    return entry_type in SHOP_EVENT_TYPES
+
+
+def may_read(actor: Actor, shop_id: str | None) -> bool:
+    """Who reads an endpoint and its deliveries: the shop's own staff (the marketplace, for its
+    own: `shop_id` None), platform staff and auditors."""
     if actor.role is Role.SELLER:
         return actor.shop_id == shop_id
+    if actor.role is Role.MARKETPLACE:
+        return shop_id is None
     return actor.role in READERS
 
 
@@ -171,6 +211,7 @@ class Action(Enum):
     mutation calls, as its command)."""
 
     REGISTER = "registerWebhook"
+    REGISTER_MARKETPLACE = "registerMarketplaceWebhook"
     REMOVE = "removeWebhook"
     REDELIVER = "redeliverWebhooks"
     DISABLE = "disableWebhook"
@@ -187,10 +228,18 @@ class Endpoint(Protocol):
     """What the rules read of an endpoint: the aggregate, or its row in the read model."""
 
     @property
-    def shop_id(self) -> str: ...
+    def shop_id(self) -> str | None: ...  # None: the marketplace's
 
     @property
     def status(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class EndpointFacts:
+    """An endpoint's shop and status as a reader holds them (an API type, say)."""
+
+    shop_id: str | None
+    status: str
 
 
 def not_removed(endpoint: Endpoint, actor: Actor, now: datetime) -> None:
@@ -201,10 +250,15 @@ def not_removed(endpoint: Endpoint, actor: Actor, now: datetime) -> None:
         )
 
 
+#: Who manages endpoints: a shop's staff (the shop's), the marketplace (its own), platform staff.
+OWNERS = {Role.SELLER, Role.MARKETPLACE, *MANAGERS}
+
 PERMISSIONS: dict[Action, Permission[Endpoint, State]] = {
     Action.REGISTER: allow({Role.SELLER, *MANAGERS}, NEW),
-    Action.REMOVE: allow({Role.SELLER, *MANAGERS}, ANY),
-    Action.REDELIVER: allow({Role.SELLER, *MANAGERS}, ANY, not_removed),
+    # The marketplace's own endpoint, for every shop's decisions.
+    Action.REGISTER_MARKETPLACE: allow({Role.MARKETPLACE}, NEW),
+    Action.REMOVE: allow(OWNERS, ANY),
+    Action.REDELIVER: allow(OWNERS, ANY, not_removed),
     # The deliverer gives up on an endpoint that keeps failing (WEBHOOK_RETRY_FOR).
     Action.DISABLE: allow({Role.SYSTEM}, ANY),
 }
@@ -212,12 +266,15 @@ PERMISSIONS: dict[Action, Permission[Endpoint, State]] = {
 OFFERED = (Action.REMOVE, Action.REDELIVER)
 
 
-def authorize(action: Action, actor: Actor, *, shop_id: str, status: State) -> None:
-    """Role, shop and status, in that order: seller staff act only for their own shop."""
+def authorize(action: Action, actor: Actor, *, shop_id: str | None, status: State) -> None:
+    """Role, owner and status, in that order: seller staff act only for their own shop, the
+    marketplace only on its own endpoints (`shop_id` None)."""
     permission = PERMISSIONS[action]
     check_role(permission, action, actor, reads="webhooks")
     if actor.role is Role.SELLER and actor.shop_id != shop_id:
         raise NotAParty("Only the shop's own staff may manage its webhooks.")
+    if actor.role is Role.MARKETPLACE and shop_id is not None:
+        raise NotAParty("The marketplace manages its own endpoints, not a shop's.")
     if status not in permission.states:
         raise ValidationFailed(
             [FieldError("endpointId", f"{action.value} is not possible: the endpoint is {status}")]
@@ -238,7 +295,8 @@ def allowed_actions(endpoint: Endpoint, actor: Actor, now: datetime) -> list[str
 
 
 class WebhookEndpoint(Aggregate):
-    """One URL that receives a shop's case updates, signed with its own secret."""
+    """One URL that receives a shop's case updates and decisions (or, the marketplace's, every
+    shop's decisions), signed with its own secret."""
 
     @classmethod
     def register(
@@ -252,8 +310,34 @@ class WebhookEndpoint(Aggregate):
         allow_private: bool,
     ) -> WebhookEndpoint:
         authorize(Action.REGISTER, ctx.actor, shop_id=shop_id, status=None)
+        return cls._register(ctx, shop_id, url, events, require_https, allow_private)
+
+    @classmethod
+    def register_marketplace(
+        cls,
+        ctx: CommandContext,
+        *,
+        url: str,
+        events: list[str] | None,
+        require_https: bool,
+        allow_private: bool,
+    ) -> WebhookEndpoint:
+        """The marketplace's own endpoint: every shop's decisions, and no case."""
+        authorize(Action.REGISTER_MARKETPLACE, ctx.actor, shop_id=None, status=None)
+        return cls._register(ctx, None, url, events, require_https, allow_private)
+
+    @classmethod
+    def _register(
+        cls,
+        ctx: CommandContext,
+        shop_id: str | None,
+        url: str,
+        events: list[str] | None,
+        require_https: bool,
+        allow_private: bool,
+    ) -> WebhookEndpoint:
         problems = check_url(url, require_https=require_https, allow_private=allow_private)
-        problems += check_events(events)
+        problems += check_events(events, marketplace=shop_id is None)
         if problems:
             raise ValidationFailed(problems)
         endpoint_id = uuid.uuid4()
@@ -269,7 +353,7 @@ class WebhookEndpoint(Aggregate):
         )
 
     class Registered(Aggregate.Created):
-        shop_id: str
+        shop_id: str | None  # None: the marketplace's endpoint
         url: str
         events: list[str]
         secret: PersonalText
@@ -278,7 +362,7 @@ class WebhookEndpoint(Aggregate):
     @event(Registered)
     def __init__(
         self,
-        shop_id: str,
+        shop_id: str | None,
         url: str,
         events: list[str],
         secret: PersonalText,
@@ -296,6 +380,10 @@ class WebhookEndpoint(Aggregate):
     @property
     def active(self) -> bool:
         return not self.removed and self.disabled_reason is None
+
+    @property
+    def marketplace(self) -> bool:
+        return self.shop_id is None
 
     def wants(self, entry_type: str) -> bool:
         return sends(self.events, entry_type)

@@ -10,7 +10,9 @@ shares the database knows the hash: the registered queries are kept in the datab
 
 A registered query that reads one case, and only fields that neither hold personal text nor
 change with the clock, qualifies for the response cache, exactly like the fixed persisted
-queries (see persisted.py): `cache_variable` says which variable names its case.
+queries (see persisted.py): `cache_variable` says which variable names its case. So does one
+that reads one shop's standing (`sellerStanding(shopId: $shop)`), the marketplace's hot path:
+`cacheable` says what a document reads, and under which variable.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from dataclasses import dataclass
 
 from graphql import (
     FieldNode,
@@ -82,10 +85,55 @@ CACHEABLE: Allowed = {
 }
 
 
+_SANCTION: Allowed = {
+    "id": None,
+    "kind": None,
+    "reason": None,
+    "imposedAt": None,
+    "liftedAt": None,
+    "until": None,
+    "complaintId": None,
+}
+#: What a cached standing may hold: all of it, and of its sanctions what changes only with the
+#: shop's own events (not the appeal, a shop's text for its own staff, nor allowed actions).
+STANDING: Allowed = {
+    "shopId": None,
+    "status": None,
+    "canTakeOrders": None,
+    "canListProducts": None,
+    "restrictedUntil": None,
+    "activeSanctions": _SANCTION,
+}
+COMPLAINT = "complaint"
+SELLER_STANDING = "sellerStanding"
+#: Each root field whose responses may be cached: its one argument, and what may be selected.
+ROOTS: dict[str, tuple[str, Allowed]] = {
+    COMPLAINT: ("id", CACHEABLE),
+    SELLER_STANDING: ("shopId", STANDING),
+}
+
+
+@dataclass(frozen=True)
+class Cacheable:
+    """A document whose responses may be cached: it reads `root` (one case, or one shop's
+    standing) named by the variable `variable`."""
+
+    root: str
+    variable: str
+
+
 def cache_variable(document: str) -> str | None:
     """The variable naming the one case `document` reads, if its responses may be cached:
     one query, whose only root field is `complaint(id: $variable)`, selecting only fields of
     CACHEABLE, with no fragments and no directives. None otherwise."""
+    found = cacheable(document)
+    return found.variable if found is not None and found.root == COMPLAINT else None
+
+
+def cacheable(document: str) -> Cacheable | None:
+    """What `document` reads, if its responses may be cached: one query, whose only root field
+    is one of ROOTS with its one argument a variable, selecting only what ROOTS allows it, with
+    no fragments and no directives. None otherwise."""
     try:
         parsed = parse(document, no_location=True)
     except GraphQLError:
@@ -101,15 +149,16 @@ def cache_variable(document: str) -> str | None:
     ):
         return None
     root = operation.selection_set.selections[0]
-    if not isinstance(root, FieldNode) or root.name.value != "complaint" or root.directives:
+    if not isinstance(root, FieldNode) or root.name.value not in ROOTS or root.directives:
         return None
+    argument, allowed = ROOTS[root.name.value]
     arguments = {a.name.value: a.value for a in root.arguments or ()}
-    case = arguments.get("id")
-    if set(arguments) != {"id"} or not isinstance(case, VariableNode):
+    named = arguments.get(argument)
+    if set(arguments) != {argument} or not isinstance(named, VariableNode):
         return None
-    if root.selection_set is None or not _only(root.selection_set, CACHEABLE):
+    if root.selection_set is None or not _only(root.selection_set, allowed):
         return None
-    return case.name.value
+    return Cacheable(root.name.value, named.name.value)
 
 
 def _only(selections: SelectionSetNode, allowed: Allowed) -> bool:

@@ -400,6 +400,16 @@ class RegisterWebhookInput:
 
 
 @strawberry.input
+class RegisterMarketplaceWebhookInput:
+    url: str = strawberry.field(description="https://... (public addresses only)")
+    events: list[str] | None = strawberry.field(
+        default=None,
+        description="Shop event types to send (e.g. seller.SanctionImposed); none: all",
+    )
+    idempotency_key: str | None = key_field()
+
+
+@strawberry.input
 class WebhookEndpointInput:
     endpoint_id: WebhookEndpointId
     idempotency_key: str | None = key_field()

@@ -23,6 +23,13 @@ a client reading right after its own write never gets the old response. The cach
 select no personal text, so erasure cannot leave a stale copy behind either. The hub that
 feeds it reads at least once a second, which bounds staleness if another process's
 notifications were lost.
+
+**A shop's standing** (`sellerStanding`, registered by APQ) is cached the same way, with a
+change feed of its own: shops instead of cases, fed from the sellers read model the answer is
+read from (each shop's `standing_seq`, the position of its last change: `graphql/standing.py`),
+after every batch any read model commits. Its bound is the same: a change this process commits
+is seen before its mutation answers; one committed by another process, as soon as its
+notification arrives, and at the latest a poll (`STANDING_POLL_SECONDS`, 1 s) later.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from complaints.graphql.apq import COMPLAINT, Cacheable
 from complaints.store.signal import AsyncPulse
 
 log = logging.getLogger(__name__)
@@ -54,6 +62,12 @@ class PersistedQuery:
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.document.encode()).hexdigest()
+
+    @property
+    def cacheable(self) -> Cacheable:
+        """What it reads, when it may be cached (`cache_by` set): one case."""
+        assert self.cache_by is not None
+        return Cacheable(COMPLAINT, self.cache_by)
 
 
 QUERIES = (
@@ -80,7 +94,8 @@ class ChangeFeed:
     """Which cases changed, and when: the log position of each case's newest timeline entry
     seen since this process started. The subscription hub, which reads the new timeline rows
     after every batch the read models commit, hands it their positions (one read of the
-    timeline per batch for both: `TimelineHub.attach`)."""
+    timeline per batch for both: `TimelineHub.attach`). The standing's feed is one too, of
+    shops (`graphql/standing.py`)."""
 
     def __init__(self, limit: int = CHANGED_CASES) -> None:
         self.position = 0
@@ -96,7 +111,7 @@ class ChangeFeed:
         self._lock = threading.Lock()
 
     def saw(self, changes: Sequence[tuple[int, str]]) -> None:
-        """(position, complaint id) of new timeline entries, in log order."""
+        """(position, complaint id) of new timeline entries (or shop ids), in log order."""
         if not changes:
             return
         with self._lock:

@@ -26,7 +26,13 @@ from complaints.graphql.types.audit import AuditTrail
 from complaints.graphql.types.complaint import ComplaintConnection, ComplaintEdge, ComplaintNode
 from complaints.graphql.types.relay import Node, page_info
 from complaints.graphql.types.rulebook import Guide, Rule
-from complaints.graphql.types.seller import SellerConnection, SellerEdge, SellerNode, load_seller
+from complaints.graphql.types.seller import (
+    SellerConnection,
+    SellerEdge,
+    SellerNode,
+    SellerStanding,
+    load_seller,
+)
 from complaints.graphql.types.statistics import Statistics
 from complaints.graphql.types.supervision import (
     SupervisionConnection,
@@ -219,6 +225,14 @@ class Query:
     async def seller(self, info: Info, shop_id: str) -> SellerNode | None:
         return await load_seller(info, shop_id)
 
+    @strawberry.field(
+        description="Public: what the marketplace may do for a shop now (take orders, list"
+        " products), from its active sanctions; null for an unknown shop"
+    )
+    async def seller_standing(self, info: Info, shop_id: str) -> SellerStanding | None:
+        record = await read(lambda: info.context.read_models.sellers.standing(shop_id))
+        return None if record is None else SellerStanding.of(record)
+
     @strawberry.field(description="Public: shops under an active sanction, latest first")
     async def sanctioned_sellers(
         self, info: Info, first: int | None = None, after: str | None = None
@@ -356,9 +370,10 @@ class Query:
         return info.context.actor.role
 
     @strawberry.field(
-        description="Mutation names the viewer may call now that start a shop or a violation"
-        " report (registerSeller, reportViolation); those on a case, a shop, a sanction, a"
-        " violation or a webhook endpoint are on its own allowedActions"
+        description="Mutation names the viewer may call now that start a shop, a violation"
+        " report or the marketplace's webhook (registerSeller, reportViolation,"
+        " registerMarketplaceWebhook); those on a case, a shop, a sanction, a violation or a"
+        " webhook endpoint are on its own allowedActions"
     )
     def viewer_allowed_actions(self, info: Info) -> list[str]:
         return starting_actions(info.context.actor)
@@ -367,6 +382,14 @@ class Query:
     async def webhook_endpoints(self, info: Info, shop_id: str) -> list[WebhookEndpoint]:
         check_reader(info, shop_id)
         rows = await read(lambda: info.context.read_models.webhooks.of_shop(shop_id))
+        return [WebhookEndpoint.of_row(r) for r in rows]
+
+    @strawberry.field(
+        description="The marketplace and platform staff: the marketplace's webhook endpoints"
+    )
+    async def marketplace_webhook_endpoints(self, info: Info) -> list[WebhookEndpoint]:
+        check_reader(info, None)
+        rows = await read(info.context.read_models.webhooks.of_marketplace)
         return [WebhookEndpoint.of_row(r) for r in rows]
 
     @strawberry.field(description="An endpoint's deliveries, the newest first, with each attempt")

@@ -1,14 +1,18 @@
 """The webhook deliverer's own state, kept beside the read models: how far it has followed the
-timeline for each endpoint, each delivery it owes, and each attempt it made.
+timeline and the shop decisions for each endpoint, each delivery it owes, and each attempt it
+made.
 
 It is not a projection (it is not rebuilt from the log: attempts happened once), but it follows
-the log like one. Each endpoint has its own position. Entries after that position become
-deliveries, and the position moves, in one transaction: a delivery is owed exactly once, however
-often the deliverer is killed. A delivery is marked delivered only after the receiver answered
-2xx, so a kill in between sends it again, with the same `webhook-id` (at least once).
+the log like one. Each endpoint has its own position in each read model it follows (`FEEDS`:
+the two move independently, each in log order). Entries after that position become deliveries,
+and the position moves, in one transaction: a delivery is owed exactly once, however often the
+deliverer is killed. A delivery is marked delivered only after the receiver answered 2xx, so a
+kill in between sends it again, with the same `webhook-id` (at least once).
 
-Within one endpoint and one case, only the oldest undelivered entry is ever handed out
-(`due`): a failing delivery holds back the later ones of its case, and only those.
+Deliveries are ordered within a stream: a case's timeline entries, or one shop's decisions (the
+`complaint_id` column holds the case's id, or the shop's Seller id). Within one endpoint and one
+stream, only the oldest undelivered entry is ever handed out (`due`): a failing delivery holds
+back the later ones of its stream, and only those.
 """
 
 from __future__ import annotations
@@ -22,15 +26,19 @@ from complaints.projections.base import Page, check_page_size, from_moment, mome
 from complaints.projections.database import ReadStore, Row
 
 CURSORS = "webhook_cursors"
+#: The same, for the shop decisions read model.
+SHOP_CURSORS = "webhook_shop_cursors"
 DELIVERIES = "webhook_deliveries"
 ATTEMPTS = "webhook_attempts"
 #: What is kept of a receiver's answer.
 RESPONSE_MAX = 1024
 
+_CURSOR = (
+    "endpoint_id TEXT PRIMARY KEY, position BIGINT NOT NULL, redeliver_version BIGINT NOT NULL"
+)
 TABLES = {
-    CURSORS: (
-        "endpoint_id TEXT PRIMARY KEY, position BIGINT NOT NULL, redeliver_version BIGINT NOT NULL"
-    ),
+    CURSORS: _CURSOR,
+    SHOP_CURSORS: _CURSOR,
     DELIVERIES: (
         "endpoint_id TEXT NOT NULL, position BIGINT NOT NULL, complaint_id TEXT NOT NULL,"
         " entry_type TEXT NOT NULL, status TEXT NOT NULL, attempts BIGINT NOT NULL,"
@@ -51,11 +59,15 @@ INDEXES = (
     " (endpoint_id, complaint_id, status, position)",
 )
 
+#: The read models the deliverer follows, each with a position per endpoint: its table.
+TIMELINE, SHOPS = "timeline", "shops"
+FEEDS = {TIMELINE: CURSORS, SHOPS: SHOP_CURSORS}
+
 PENDING = "PENDING"
 DELIVERED = "DELIVERED"
 FAILED = "FAILED"  # given up on when its endpoint was disabled; a redelivery sends it again
-#: Of delivery `d`: no earlier one of its endpoint and case is still pending (one parameter,
-#: PENDING). A failing delivery holds back the later ones of its case, and only those.
+#: Of delivery `d`: no earlier one of its endpoint and stream is still pending (one parameter,
+#: PENDING). A failing delivery holds back the later ones of its stream, and only those.
 NOT_HELD_BACK = (
     f"NOT EXISTS (SELECT 1 FROM {DELIVERIES} e"
     " WHERE e.endpoint_id = d.endpoint_id AND e.complaint_id = d.complaint_id"
@@ -85,11 +97,11 @@ def message_id(endpoint_id: UUID, position: int) -> str:
 
 @dataclass(frozen=True)
 class Owed:
-    """One timeline entry owed to one endpoint."""
+    """One timeline entry (or shop decision) owed to one endpoint."""
 
     endpoint_id: UUID
     position: int
-    complaint_id: str
+    complaint_id: str  # the stream: the case's id, or the shop's Seller id
     entry_type: str
 
 
@@ -97,7 +109,7 @@ class Owed:
 class Delivery:
     endpoint_id: UUID
     position: int
-    complaint_id: UUID
+    complaint_id: UUID  # the stream it is ordered in: the case, or the shop's Seller id
     entry_type: str
     status: str
     attempts: int
@@ -177,49 +189,69 @@ class DeliveryLog:
     # ---------------------------------------------------------------- following the log
     def follow(
         self, endpoints: Iterable[tuple[UUID, int, int | None, int | None]], now: datetime
-    ) -> dict[UUID, int]:
+    ) -> dict[str, dict[UUID, int]]:
         """Start following new endpoints at their registration's position, and act on
-        redelivery requests not yet acted on: the position goes back to `after`, and what was
+        redelivery requests not yet acted on: the positions go back to `after`, and what was
         delivered after it is owed again. Takes (id, registered at, redeliver after, request's
-        version); returns each endpoint's position."""
-        positions: dict[UUID, int] = {}
+        version); returns each endpoint's position in each feed (FEEDS)."""
+        positions: dict[str, dict[UUID, int]] = {feed: {} for feed in FEEDS}
         endpoints = list(endpoints)
         if not endpoints:
             return positions  # no transaction for nothing (this runs on every batch)
         with self.db.transaction() as tx:
             for endpoint_id, registered_at, after, version in endpoints:
                 key = str(endpoint_id)
-                row = tx.one(
-                    f"SELECT position, redeliver_version FROM {CURSORS} WHERE endpoint_id = ?",
-                    (key,),
-                )
-                if row is None:
-                    tx.execute(
-                        f"INSERT INTO {CURSORS} (endpoint_id, position, redeliver_version)"
-                        " VALUES (?, ?, ?)",
-                        (key, registered_at, 0),
+                rows = {
+                    feed: tx.one(
+                        f"SELECT position, redeliver_version FROM {table} WHERE endpoint_id = ?",
+                        (key,),
                     )
-                    position, acted_on = registered_at, 0
-                else:
-                    position, acted_on = int(row["position"]), int(row["redeliver_version"])
-                if after is not None and version is not None and version > acted_on:
-                    position = min(position, after)
+                    for feed, table in FEEDS.items()
+                }
+                # A feed followed later than the others (the shop decisions, for an endpoint
+                # older than them) starts at the registration, with the redelivery requests
+                # the endpoint's other feeds acted on counted as acted on.
+                acted = max((int(r["redeliver_version"]) for r in rows.values() if r), default=0)
+                redelivered = False
+                for feed, table in FEEDS.items():
+                    row = rows[feed]
+                    if row is None:
+                        tx.execute(
+                            f"INSERT INTO {table} (endpoint_id, position, redeliver_version)"
+                            " VALUES (?, ?, ?)",
+                            (key, registered_at, acted),
+                        )
+                        position, acted_on = registered_at, acted
+                    else:
+                        position, acted_on = int(row["position"]), int(row["redeliver_version"])
+                    if after is not None and version is not None and version > acted_on:
+                        position = min(position, after)
+                        tx.execute(
+                            f"UPDATE {table} SET position = ?, redeliver_version = ?"
+                            " WHERE endpoint_id = ?",
+                            (position, version, key),
+                        )
+                        redelivered = True
+                    positions[feed][endpoint_id] = position
+                if redelivered:
+                    assert after is not None
                     tx.execute(
                         f"UPDATE {DELIVERIES} SET status = ?, next_attempt_at = ?,"
                         " first_failed_at = NULL WHERE endpoint_id = ? AND position > ?",
                         (PENDING, moment(now), key, after),
                     )
-                    tx.execute(
-                        f"UPDATE {CURSORS} SET position = ?, redeliver_version = ?"
-                        " WHERE endpoint_id = ?",
-                        (position, version, key),
-                    )
-                positions[endpoint_id] = position
         return positions
 
-    def owe(self, owed: Sequence[Owed], positions: dict[UUID, int], now: datetime) -> None:
-        """Record what is owed and move the endpoints' positions, in one transaction. An entry
-        owed already (a redelivery re-reads the log) is left as the redelivery set it."""
+    def owe(
+        self,
+        owed: Sequence[Owed],
+        positions: dict[UUID, int],
+        now: datetime,
+        feed: str = TIMELINE,
+    ) -> None:
+        """Record what is owed and move the endpoints' positions in `feed`, in one transaction.
+        An entry owed already (a redelivery re-reads the log) is left as the redelivery set
+        it."""
         with self.db.transaction() as tx:
             tx.many(
                 f"INSERT INTO {DELIVERIES} ({DELIVERY_COLUMNS})"
@@ -239,14 +271,14 @@ class DeliveryLog:
                 ],
             )
             tx.many(
-                f"UPDATE {CURSORS} SET position = ? WHERE endpoint_id = ? AND position < ?",
+                f"UPDATE {FEEDS[feed]} SET position = ? WHERE endpoint_id = ? AND position < ?",
                 [(p, str(e), p) for e, p in positions.items()],
             )
 
     # ---------------------------------------------------------------- sending
     def due(self, endpoint_ids: Sequence[UUID], now: datetime, limit: int) -> list[Delivery]:
-        """Deliveries to send now: of each endpoint's cases, only the oldest undelivered one,
-        and only once its retry time has come. Oldest first."""
+        """Deliveries to send now: of each endpoint's streams (cases, shops), only the oldest
+        undelivered one, and only once its retry time has come. Oldest first."""
         if not endpoint_ids:
             return []
         marks = ",".join("?" for _ in endpoint_ids)
@@ -330,7 +362,7 @@ class DeliveryLog:
 
     def next_attempt(self, endpoint_ids: Sequence[UUID]) -> datetime | None:
         """When the next delivery `due` would hand out falls due (one held back behind an
-        earlier one of its case does not count: its time is that of the one ahead)."""
+        earlier one of its stream does not count: its time is that of the one ahead)."""
         if not endpoint_ids:
             return None
         marks = ",".join("?" for _ in endpoint_ids)

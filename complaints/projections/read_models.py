@@ -24,6 +24,7 @@ from complaints.projections.runner import (
     rebuild,
 )
 from complaints.projections.sellers import Sellers, SellersView
+from complaints.projections.shop_decisions import ShopDecisions, ShopDecisionsView
 from complaints.projections.statistics import Statistics, StatisticsView
 from complaints.projections.supervision import Supervision, SupervisionView
 from complaints.projections.tail import TimelineTail, open_tail
@@ -41,6 +42,7 @@ PROJECTIONS: tuple[type[Projection], ...] = (
     Statistics,
     Supervision,
     Webhooks,
+    ShopDecisions,
 )
 
 
@@ -95,6 +97,7 @@ class ReadModels:
         self.statistics = StatisticsView(self.db)
         self.supervision = SupervisionView(self.db, self.deadlines)
         self.webhooks = WebhooksView(self.db)
+        self.shop_decisions = ShopDecisionsView(self.db)
         #: The positions last read, and the pulse count they were read after: waiters share
         #: one read per pulse instead of each reading on every pulse.
         self._known: dict[str, int] = {}

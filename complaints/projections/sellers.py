@@ -12,7 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from complaints.domain.complaint import Complaint
-from complaints.domain.seller import AfterSalesPolicy, Seller, shop_status
+from complaints.domain.seller import AfterSalesPolicy, Seller, Standing, shop_status, standing
 from complaints.domain.values import (
     Money,
     Outcome,
@@ -43,15 +43,19 @@ SELLER_COLUMNS = (
 
 class Sellers(Projection):
     name = "sellers"
-    version = 4  # v2: strikes on the sanction ladder; v3: violations; v4: sanctions expire
-    readable_from = 4
+    # v2: strikes on the sanction ladder; v3: violations; v4: sanctions expire; v5: each shop's
+    # standing_seq, the log position of the last change to its standing (the response cache's
+    # change feed follows it)
+    version = 5
+    readable_from = 5
     tables = {  # noqa: RUF012 - read-only class data
         "shops": (
             "shop_id TEXT PRIMARY KEY, seller_id TEXT NOT NULL, name TEXT NOT NULL,"
             " status TEXT NOT NULL, balance TEXT NOT NULL, debt TEXT NOT NULL,"
             " currency TEXT NOT NULL, policy TEXT, registered_at TEXT NOT NULL,"
             " complaints BIGINT NOT NULL, upheld BIGINT NOT NULL, violations BIGINT NOT NULL,"
-            " failed_spot_checks BIGINT NOT NULL, sanctioned_seq BIGINT, strikes BIGINT NOT NULL"
+            " failed_spot_checks BIGINT NOT NULL, sanctioned_seq BIGINT, strikes BIGINT NOT NULL,"
+            " standing_seq BIGINT NOT NULL"
         ),
         "sanctions": (
             "shop_id TEXT NOT NULL, sanction_id TEXT NOT NULL, kind TEXT NOT NULL,"
@@ -77,6 +81,7 @@ class Sellers(Projection):
         "CREATE INDEX IF NOT EXISTS {index} ON {sanctions} (until)",
         "CREATE INDEX IF NOT EXISTS {index} ON {violations} (seq)",
         "CREATE INDEX IF NOT EXISTS {index} ON {violations} (shop_id, seq)",
+        "CREATE INDEX IF NOT EXISTS {index} ON {shops} (standing_seq)",
     )
 
     def _shop(self, tx: Tx, shop_id: str, **values: Any) -> None:
@@ -96,8 +101,8 @@ class Sellers(Projection):
     @on(Seller.Registered)
     def registered(self, tx: Tx, e: Seller.Registered, position: int) -> None:
         tx.execute(
-            f"INSERT INTO {self.t['shops']} ({SELLER_COLUMNS})"
-            " VALUES (?,?,?,'OPEN',?,'0',?,NULL,?,0,0,0,0,NULL,0)",
+            f"INSERT INTO {self.t['shops']} ({SELLER_COLUMNS}, standing_seq)"
+            " VALUES (?,?,?,'OPEN',?,'0',?,NULL,?,0,0,0,0,NULL,0,?)",
             (
                 e.shop_id,
                 str(e.originator_id),
@@ -105,6 +110,7 @@ class Sellers(Projection):
                 str(e.deposit.amount),
                 e.deposit.currency,
                 moment(e.timestamp),
+                position,
             ),
         )
 
@@ -150,7 +156,7 @@ class Sellers(Projection):
                 moment(e.until) if e.until else None,
             ),
         )
-        self._restatus(tx, shop_id)
+        self._restatus(tx, shop_id, position)
 
     @on(Seller.SanctionLifted, Seller.SanctionExpired)
     def lifted(self, tx: Tx, e: Any, position: int) -> None:
@@ -159,9 +165,10 @@ class Sellers(Projection):
             f"UPDATE {self.t['sanctions']} SET lifted_at = ? WHERE shop_id = ? AND sanction_id = ?",
             (moment(e.timestamp), shop_id, e.sanction_id),
         )
-        self._restatus(tx, shop_id)
+        self._restatus(tx, shop_id, position)
 
-    def _restatus(self, tx: Tx, shop_id: str) -> None:
+    def _restatus(self, tx: Tx, shop_id: str, position: int) -> None:
+        """The shop's status after a change to its sanctions, and where its standing changed."""
         active = tx.all(
             f"SELECT kind, seq FROM {self.t['sanctions']} WHERE shop_id = ? AND lifted_at IS NULL",
             (shop_id,),
@@ -172,6 +179,7 @@ class Sellers(Projection):
             shop_id,
             status=shop_status({SanctionKind(r["kind"]) for r in active}),
             sanctioned_seq=latest,
+            standing_seq=position,
         )
 
     @on(Seller.SpotCheckRecorded)
@@ -343,10 +351,42 @@ class SellerRecord:
 
 
 @dataclass(frozen=True)
+class StandingRecord:
+    """A shop's standing as the read model has it (the rule is the domain's, standing.py)."""
+
+    shop_id: str
+    standing: Standing
+    active_sanctions: list[SanctionRecord]
+
+
+@dataclass(frozen=True)
 class ViolationQuery:
     shop_id: str | None = None
     statuses: tuple[ViolationStatus, ...] = ()
     kind: ViolationKind | None = None
+
+
+def _sanctions(
+    tx: Tx, t: dict[str, str], shop_id: str, *, active_only: bool = False
+) -> list[SanctionRecord]:
+    """The shop's sanctions (or its active ones), the first imposed first."""
+    active = " AND lifted_at IS NULL" if active_only else ""
+    return [
+        SanctionRecord(
+            sanction_id=r["sanction_id"],
+            kind=SanctionKind(r["kind"]),
+            reason=r["reason"],
+            complaint_id=UUID(r["complaint_id"]) if r["complaint_id"] else None,
+            imposed_at=from_moment(r["imposed_at"]),
+            lifted_at=from_moment(r["lifted_at"]) if r["lifted_at"] else None,
+            until=from_moment(r["until"]) if r["until"] else None,
+        )
+        for r in tx.all(
+            f"SELECT sanction_id, kind, reason, complaint_id, imposed_at, lifted_at, until"
+            f" FROM {t['sanctions']} WHERE shop_id = ?{active} ORDER BY seq",
+            (shop_id,),
+        )
+    ]
 
 
 class SellersView(View):
@@ -365,24 +405,43 @@ class SellersView(View):
 
         return self.read(query)
 
+    def standing(self, shop_id: str) -> StandingRecord | None:
+        """The shop's standing and its active sanctions; None for a shop never registered."""
+
+        def query(tx: Tx, t: dict[str, str]) -> StandingRecord | None:
+            if tx.one(f"SELECT shop_id FROM {t['shops']} WHERE shop_id = ?", (shop_id,)) is None:
+                return None
+            active = _sanctions(tx, t, shop_id, active_only=True)
+            return StandingRecord(shop_id, standing(active), active)
+
+        return self.read(query)
+
+    def standing_changes(self, after: int, limit: int = 1000) -> list[tuple[int, str]]:
+        """(position, shop) of each shop whose standing changed after a log position, in log
+        order: the shop's latest change only (the response cache asks what changed since)."""
+
+        def query(tx: Tx, t: dict[str, str]) -> list[tuple[int, str]]:
+            rows = tx.all(
+                f"SELECT standing_seq, shop_id FROM {t['shops']} WHERE standing_seq > ?"
+                " ORDER BY standing_seq LIMIT ?",
+                (after, limit),
+            )
+            return [(int(r["standing_seq"]), str(r["shop_id"])) for r in rows]
+
+        return self.read(query)
+
+    def standing_head(self) -> int:
+        """The position of the newest change to any shop's standing (0: none)."""
+
+        def query(tx: Tx, t: dict[str, str]) -> int:
+            head = tx.value(f"SELECT MAX(standing_seq) AS head FROM {t['shops']}")
+            return 0 if head is None else int(head)
+
+        return self.read(query)
+
     def _record(self, tx: Tx, t: dict[str, str], row: Row) -> SellerRecord:
         shop_id = row["shop_id"]
-        sanctions = [
-            SanctionRecord(
-                sanction_id=r["sanction_id"],
-                kind=SanctionKind(r["kind"]),
-                reason=r["reason"],
-                complaint_id=UUID(r["complaint_id"]) if r["complaint_id"] else None,
-                imposed_at=from_moment(r["imposed_at"]),
-                lifted_at=from_moment(r["lifted_at"]) if r["lifted_at"] else None,
-                until=from_moment(r["until"]) if r["until"] else None,
-            )
-            for r in tx.all(
-                f"SELECT sanction_id, kind, reason, complaint_id, imposed_at, lifted_at, until"
-                f" FROM {t['sanctions']} WHERE shop_id = ? ORDER BY seq",
-                (shop_id,),
-            )
-        ]
+        sanctions = _sanctions(tx, t, shop_id)
         hours = [
             float(r["hours"])
             for r in tx.all(

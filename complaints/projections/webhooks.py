@@ -1,8 +1,9 @@
-"""Webhook endpoints as the API lists them and the deliverer follows them.
+"""Webhook endpoints as the API lists them and the deliverer follows them: each shop's, and the
+marketplace's (no shop).
 
-Each endpoint keeps the log position of its registration: the deliverer sends every timeline entry
-after it. A redelivery request is kept as (after, its version), so that the deliverer can tell a
-request it has not acted on yet from one it has.
+Each endpoint keeps the log position of its registration: the deliverer sends every timeline
+entry and shop decision after it. A redelivery request is kept as (after, its version), so that
+the deliverer can tell a request it has not acted on yet from one it has.
 """
 
 from __future__ import annotations
@@ -26,9 +27,11 @@ COLUMNS = (
 
 class Webhooks(Projection):
     name = "webhooks"
+    # v2: the marketplace's endpoints, with no shop (v1's tables read the same)
+    version = 2
     tables = {  # noqa: RUF012 - read-only class data
         "endpoints": (
-            "endpoint_id TEXT PRIMARY KEY, shop_id TEXT NOT NULL, url TEXT NOT NULL,"
+            "endpoint_id TEXT PRIMARY KEY, shop_id TEXT, url TEXT NOT NULL,"
             " events TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL,"
             " position BIGINT NOT NULL, disabled_reason TEXT, changed_at TEXT NOT NULL,"
             " redeliver_after BIGINT, redeliver_version BIGINT"
@@ -86,7 +89,7 @@ class Webhooks(Projection):
 @dataclass(frozen=True)
 class EndpointRow:
     endpoint_id: UUID
-    shop_id: str
+    shop_id: str | None  # None: the marketplace's
     url: str
     events: tuple[str, ...]
     status: str  # ACTIVE, DISABLED or REMOVED
@@ -100,6 +103,10 @@ class EndpointRow:
     @property
     def active(self) -> bool:
         return self.status == "ACTIVE"
+
+    @property
+    def marketplace(self) -> bool:
+        return self.shop_id is None
 
     def wants(self, entry_type: str) -> bool:
         return sends(self.events, entry_type)
@@ -133,6 +140,19 @@ class WebhooksView(View):
                 f"SELECT {COLUMNS} FROM {t['endpoints']} WHERE shop_id = ? AND status <> ?"
                 " ORDER BY created_at, endpoint_id",
                 (shop_id, "REMOVED"),
+            )
+            return [_row(r) for r in rows]
+
+        return self.read(query)
+
+    def of_marketplace(self) -> list[EndpointRow]:
+        """The marketplace's endpoints that were not removed, oldest first."""
+
+        def query(tx: Tx, t: dict[str, str]) -> list[EndpointRow]:
+            rows = tx.all(
+                f"SELECT {COLUMNS} FROM {t['endpoints']} WHERE shop_id IS NULL AND status <> ?"
+                " ORDER BY created_at, endpoint_id",
+                ("REMOVED",),
             )
             return [_row(r) for r in rows]
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Hashable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,7 +37,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
 
-from complaints.graphql.apq import QueryRegistry, cache_variable
+from complaints.graphql.apq import COMPLAINT, Cacheable, QueryRegistry, cacheable
 from complaints.graphql.context import Context
 from complaints.graphql.ids import parse_uuid
 from complaints.graphql.persisted import PERSISTED, ChangeFeed, ResponseCache
@@ -171,6 +172,14 @@ async def send_json(body: bytes, send: Send, *, hit: bool = False) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+def variables_key(variables: dict[str, Any]) -> Hashable:
+    """Variables as part of a cache key: names to strings (ids: the common case) as they are,
+    sorted; others as canonical JSON (which tells `1` from `true` and `1.0`)."""
+    if all(isinstance(v, str) for v in variables.values()):
+        return tuple(sorted(variables.items()))
+    return json.dumps(variables, sort_keys=True)
+
+
 async def graphql_error(message: str, code: str, send: Send) -> None:
     body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
     await send_json(body.encode(), send)
@@ -187,8 +196,8 @@ class GraphQLView(GraphQL[Context, None]):
         )
         self.settings = settings
         self.cache = ResponseCache(settings.response_cache_entries)
-        #: For each registered query seen, the variable naming its case if it may be cached.
-        self._cacheable: dict[str, str | None] = {}
+        #: For each registered query seen, what it reads if it may be cached.
+        self._cacheable: dict[str, Cacheable | None] = {}
         self._tokens: dict[str, Credentials] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -201,7 +210,8 @@ class GraphQLView(GraphQL[Context, None]):
                 await unauthorized(str(error))(scope, receive, send)
                 return
             scope.setdefault("state", {})["credentials"] = credentials
-            media_type = response_media_type(header_values(scope.get("headers") or [], b"accept"))
+            accept = header_values(scope["headers"], b"accept") if b"accept" in headers else None
+            media_type = response_media_type(accept)
             scope["state"]["media_type"] = media_type
             send = answering_in(media_type, scope, send)
             if scope["method"] == "POST":
@@ -251,37 +261,50 @@ class GraphQLView(GraphQL[Context, None]):
         known = await self._document(state, wanted, request.get("query"), send)
         if known is None:
             return None
-        document, cache_by = known
+        document, reads = known
         variables = request.get("variables") or {}
         request["query"] = document
-        rewritten = json.dumps(request).encode()
-        feed: ChangeFeed | None = getattr(state, "change_feed", None)
-        case = variables.get(cache_by) if cache_by and isinstance(variables, dict) else None
-        current = feed is not None and feed.current(state.timeline_projected)
-        if feed is None or not current or not isinstance(case, str) or cache_by is None:
-            return rewritten
-        try:
-            complaint_id = str(parse_uuid("Complaint", case, cache_by))
-        except Exception:
-            return rewritten
+
+        def rewritten() -> bytes:  # the request with its document: not needed for a hit
+            return json.dumps(request).encode()
+
+        if reads is None or not isinstance(variables, dict):
+            return rewritten()
+        subject = variables.get(reads.variable)
+        if not isinstance(subject, str):
+            return rewritten()
+        if reads.root == COMPLAINT:
+            # Cases change with their timeline; a shop's standing with the sellers read model,
+            # which every batch may move.
+            feed: ChangeFeed | None = getattr(state, "change_feed", None)
+            pulse = state.timeline_projected
+            try:
+                subject = str(parse_uuid("Complaint", subject, reads.variable))
+            except Exception:
+                return rewritten()
+        else:
+            feed = getattr(state, "standing_feed", None)
+            pulse = state.projected
+        if feed is None or not feed.current(pulse):
+            return rewritten()
         actor = credentials.actor
-        key = (wanted, json.dumps(variables, sort_keys=True), actor.role, actor.id, actor.shop_id)
-        mark = feed.mark(complaint_id)
+        key = (wanted, variables_key(variables), actor.role, actor.id, actor.shop_id)
+        mark = feed.mark(subject)
         cached = self.cache.get(key, mark)
         if cached is not None:
             await send_json(cached, send, hit=True)
             return None
-        captured = await self._run_capturing(scope, rewritten, receive, send)
+        captured = await self._run_capturing(scope, rewritten(), receive, send)
         if captured is not None and b'"errors"' not in captured:
             self.cache.put(key, captured, mark)
         return None
 
     async def _document(
         self, state: Any, wanted: str, supplied: object, send: Send
-    ) -> tuple[str, str | None] | None:
-        """The document a persisted query's hash names, and the variable naming its case if
-        its responses may be cached: one of ours, or one a client registered (APQ), or the
-        one this request supplies and registers now. None once the request is answered."""
+    ) -> tuple[str, Cacheable | None] | None:
+        """The document a persisted query's hash names, and what it reads if its responses may
+        be cached: one of ours, or one a client registered (APQ), or the one this request
+        supplies and registers now. None once the request is answered."""
         fixed = PERSISTED.get(wanted)
         registry: QueryRegistry | None = getattr(state, "query_registry", None)
         document = fixed.document if fixed else None
@@ -293,7 +316,9 @@ class GraphQLView(GraphQL[Context, None]):
                     "The query does not match its sha256Hash.", "BAD_USER_INPUT", send
                 )
                 return None
-            return document, fixed.cache_by if fixed else self._cache_variable(wanted, document)
+            if fixed is not None:
+                return document, None if fixed.cache_by is None else fixed.cacheable
+            return document, self._cacheable_of(wanted, document)
         if not isinstance(supplied, str):
             await graphql_error("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND", send)
             return None
@@ -308,13 +333,13 @@ class GraphQLView(GraphQL[Context, None]):
         except GraphQLError:
             return supplied, None  # not registered: GraphQL answers with the syntax error
         await anyio.to_thread.run_sync(registry.register, wanted, supplied)
-        return supplied, self._cache_variable(wanted, supplied)
+        return supplied, self._cacheable_of(wanted, supplied)
 
-    def _cache_variable(self, sha256: str, document: str) -> str | None:
+    def _cacheable_of(self, sha256: str, document: str) -> Cacheable | None:
         if sha256 not in self._cacheable:
             if len(self._cacheable) >= TOKEN_CACHE_ENTRIES:
                 self._cacheable.clear()
-            self._cacheable[sha256] = cache_variable(document)
+            self._cacheable[sha256] = cacheable(document)
         return self._cacheable[sha256]
 
     async def _run_capturing(

@@ -29,6 +29,7 @@ from complaints import __version__
 from complaints.application import ComplaintsApp
 from complaints.graphql.apq import QueryRegistry
 from complaints.graphql.persisted import ChangeFeed
+from complaints.graphql.standing import StandingFollower
 from complaints.graphql.subscriptions import close_hub, hub_for
 from complaints.projections.read_models import ReadModels
 from complaints.settings import Settings
@@ -108,6 +109,20 @@ def open_query_registry(settings: Settings, read_models: ReadModels) -> QueryReg
         return QueryRegistry(read_models.db, settings.apq_max_queries)
 
 
+def feed_response_cache(
+    app: Starlette, read_models: ReadModels, projected: AsyncPulse, timeline_projected: AsyncPulse
+) -> StandingFollower:
+    """The response cache's change feeds: cases, fed by the subscription hub's read of each
+    timeline batch (one read for both); shops' standings, by a follower of the sellers read
+    model after any batch (returned, to be closed)."""
+    app.state.change_feed = ChangeFeed()
+    hub_for(read_models, timeline_projected).attach(app.state.change_feed)
+    app.state.standing_feed = ChangeFeed()
+    standing = StandingFollower(read_models, projected, app.state.standing_feed)
+    standing.start()
+    return standing
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     logging.getLogger("strawberry.ws.task").addFilter(QuietDisconnects())
@@ -143,9 +158,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 open_query_registry, settings, read_models
             )
             if settings.response_cache_entries > 0:
-                # Fed by the subscription hub's read of each batch (one read for both).
-                app.state.change_feed = ChangeFeed()
-                hub_for(read_models, timeline_projected).attach(app.state.change_feed)
+                standing = feed_response_cache(app, read_models, projected, timeline_projected)
+                stack.push_async_callback(standing.aclose)
             log.info("complaints %s serving on the %s store", __version__, settings.store.kind)
             yield
 
@@ -187,10 +201,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             )
         )
     routes = [
-        Route("/healthz", healthz),
-        Route("/readyz", readyz),
+        # The API first: its requests are the many, and routes are tried in order.
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
         Route("/uploads", upload, methods=["POST"]),
         Route("/uploads/{sha256}", download, methods=["GET", "HEAD"]),
     ]

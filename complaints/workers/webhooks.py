@@ -1,13 +1,17 @@
-"""The webhook deliverer: every timeline entry a shop may see, POSTed to the shop's endpoints,
-signed as the Standard Webhooks spec says (docs/webhooks.md).
+"""The webhook deliverer: every timeline entry a shop may see, and every decision about the shop,
+POSTed to the shop's endpoints; every shop's decisions to the marketplace's endpoints (never a
+case's entry); signed as the Standard Webhooks spec says (docs/webhooks.md).
 
-It follows the timeline read model (the event log, described and redacted per viewer) with a
-position of its own per endpoint, like a projection: entries after an endpoint's position become
-deliveries and the position moves, in one transaction (`DeliveryLog.owe`). It then sends what is
-due, many at once, but never two of one case to one endpoint: a delivery that fails holds back the
-later ones of its case (and only those) until it succeeds, so each case's entries arrive in log
-order. Failures are retried with exponential backoff and jitter; an endpoint that keeps failing
-for longer than WEBHOOK_RETRY_FOR is disabled, which is recorded on it as an event.
+It follows two read models, each described and redacted per viewer: the timeline (the cases'
+entries) and the shop decisions (sanctions, deposit deductions, violations, each with the shop's
+standing after it). It keeps a position of its own per endpoint in each, like a projection:
+entries after an endpoint's position become deliveries and the position moves, in one
+transaction (`DeliveryLog.owe`). It then sends what is due, many at once, but never two of one
+stream to one endpoint (a case's entries; a shop's decisions): a delivery that fails holds back
+the later ones of its stream (and only those) until it succeeds, so each case's entries, and
+each shop's decisions, arrive in log order. Failures are retried with exponential backoff and
+jitter; an endpoint that keeps failing for longer than WEBHOOK_RETRY_FOR is disabled, which is
+recorded on it as an event.
 
 A delivery is marked delivered only after its receiver answered 2xx. Killed in between, the
 deliverer sends it again with the same `webhook-id`: delivery is at least once, and receivers
@@ -32,6 +36,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 from uuid import UUID
 
@@ -41,7 +46,9 @@ from standardwebhooks.webhooks import Webhook
 from complaints.application import ComplaintsApp
 from complaints.domain.access import sees_entry
 from complaints.domain.errors import DomainError
+from complaints.domain.seller import seller_id
 from complaints.domain.values import SYSTEM, Actor, PersonalText, Role
+from complaints.domain.webhook import is_shop_event
 from complaints.graphql.ids import global_id
 from complaints.graphql.types.timeline import camel_keys
 from complaints.outbound import UnsafeAddress, resolve
@@ -49,6 +56,8 @@ from complaints.projections.base import moment
 from complaints.projections.coordination import Leadership, open_leadership
 from complaints.projections.deliveries import (
     RESPONSE_MAX,
+    SHOPS,
+    TIMELINE,
     Delivery,
     Outcome,
     Owed,
@@ -56,6 +65,7 @@ from complaints.projections.deliveries import (
     message_id,
 )
 from complaints.projections.read_models import ReadModels
+from complaints.projections.shop_decisions import DecisionRow
 from complaints.projections.timeline import CaseRow
 from complaints.projections.webhooks import EndpointRow
 
@@ -72,6 +82,34 @@ MAX_CLIENTS = 256
 def seller_view(shop_id: str) -> Actor:
     """Who a shop's endpoint stands for: the shop's seller staff."""
     return Actor(Role.SELLER, f"webhook@{shop_id}", shop_id)
+
+
+#: Who the marketplace's endpoints stand for.
+MARKETPLACE_VIEW = Actor(Role.MARKETPLACE, "webhook@marketplace")
+
+
+def viewer(endpoint: EndpointRow) -> Actor:
+    return MARKETPLACE_VIEW if endpoint.shop_id is None else seller_view(endpoint.shop_id)
+
+
+#: The keys in a decision's details that hold an id: the key shown, and the kind of global id.
+GLOBAL_IDS = {"complaint_id": ("complaint_id", "Complaint"), "violation_id": ("id", "Violation")}
+
+
+def global_ids(value: Any) -> Any:
+    """Ids in a decision's details as the API shows them: global ids."""
+    if isinstance(value, dict):
+        shown: dict[str, Any] = {}
+        for key, inner in value.items():
+            if key in GLOBAL_IDS and isinstance(inner, str):
+                name, kind = GLOBAL_IDS[key]
+                shown[name] = global_id(kind, UUID(inner))
+            else:
+                shown[key] = global_ids(inner)
+        return shown
+    if isinstance(value, list):
+        return [global_ids(inner) for inner in value]
+    return value
 
 
 @dataclass
@@ -133,12 +171,14 @@ class WebhookDeliverer:
             now,
         )
         active = {i: e for i, e in endpoints.items() if e.active}
-        done.owed = self._owe(active, {i: positions[i] for i in active}, now)
+        shops = {i: e for i, e in active.items() if not e.marketplace}  # cases: shops' only
+        done.owed = self._owe(shops, {i: positions[TIMELINE][i] for i in shops}, now)
+        done.owed += self._owe_decisions(active, {i: positions[SHOPS][i] for i in active}, now)
         self._active = list(active)
         while active and not self._stop.is_set():
             # Asked again each round: an endpoint removed or disabled meanwhile gets no more.
             # (With none active at the start of the pass, nothing is due: no endpoint, no
-            # query. The timeline pulses this deliverer on every batch that any writer makes.)
+            # query. Every batch any writer makes pulses this deliverer.)
             active = {e.endpoint_id: e for e in self.read_models.webhooks.followed() if e.active}
             self._active = list(active)
             due = self._sendable(self.log.due(list(active), self.app.clock.now(), self.batch))
@@ -193,7 +233,8 @@ class WebhookDeliverer:
         count = 0
         by_shop: dict[str, list[EndpointRow]] = {}
         for endpoint in active.values():
-            by_shop.setdefault(endpoint.shop_id, []).append(endpoint)
+            if endpoint.shop_id is not None:
+                by_shop.setdefault(endpoint.shop_id, []).append(endpoint)
         while active and not self._stop.is_set():
             start = min(positions.values())
             rows = self.read_models.timeline.rows_after(start, READ_BATCH)
@@ -216,10 +257,37 @@ class WebhookDeliverer:
     def _owes(endpoint: EndpointRow, row: CaseRow) -> bool:
         """One shop's entries go to that shop's endpoints only, and only those its staff see."""
         return (
-            row.shop_id == endpoint.shop_id
+            endpoint.shop_id is not None
+            and row.shop_id == endpoint.shop_id
             and sees_entry(seller_view(endpoint.shop_id), row.audience)
             and endpoint.wants(row.type)
         )
+
+    def _owe_decisions(
+        self, active: dict[UUID, EndpointRow], positions: dict[UUID, int], now: datetime
+    ) -> int:
+        """Turn the shop decisions after each endpoint's position into deliveries: a shop's to
+        its own endpoints, every shop's to the marketplace's, each ordered within its shop."""
+        count = 0
+        while active and not self._stop.is_set():
+            start = min(positions.values())
+            rows = self.read_models.shop_decisions.rows_after(start, READ_BATCH)
+            if not rows:
+                break
+            last = rows[-1].position
+            owed = [
+                Owed(endpoint.endpoint_id, row.position, str(seller_id(row.shop_id)), row.type)
+                for row in rows
+                for endpoint in active.values()
+                if row.position > positions[endpoint.endpoint_id]
+                and endpoint.shop_id in (None, row.shop_id)
+                and endpoint.wants(row.type)
+            ]
+            moved = {i: last for i, p in positions.items() if p < last}
+            self.log.owe(owed, moved, now, SHOPS)
+            positions.update(moved)
+            count += len(owed)
+        return count
 
     def _give_up_on(self, endpoint_id: UUID) -> bool:
         since = self.log.failing_since(endpoint_id)
@@ -243,13 +311,20 @@ class WebhookDeliverer:
         """Send a batch side by side; record and return what was answered within the timeout.
         An answer that takes longer (a receiver that trickles bytes) is recorded when it comes,
         and holds back only its own case meanwhile."""
-        rows = self.read_models.timeline.rows_at([d.position for d in due])
+        decisions = [d for d in due if is_shop_event(d.entry_type)]
+        rows: dict[int, CaseRow | DecisionRow] = {
+            **self.read_models.timeline.rows_at(
+                [d.position for d in due if not is_shop_event(d.entry_type)]
+            ),
+            **self.read_models.shop_decisions.rows_at([d.position for d in decisions]),
+        }
         futures = []
         with self._flight_lock:
             self._in_flight.update((d.endpoint_id, d.position) for d in due)
         for d in due:
+            reference = None if is_shop_event(d.entry_type) else self._reference(d)
             future = self.pool.submit(
-                self._send, active[d.endpoint_id], d, rows.get(d.position), self._reference(d)
+                self._send, active[d.endpoint_id], d, rows.get(d.position), reference
             )
             futures.append(future)
         answered, late = wait(futures, timeout=self.settings.webhook_timeout_seconds + 1)
@@ -282,7 +357,11 @@ class WebhookDeliverer:
         return reference
 
     def _send(
-        self, endpoint: EndpointRow, delivery: Delivery, row: CaseRow | None, reference: str | None
+        self,
+        endpoint: EndpointRow,
+        delivery: Delivery,
+        row: CaseRow | DecisionRow | None,
+        reference: str | None,
     ) -> Outcome:
         started = time.perf_counter()
         now = self.app.clock.now()
@@ -290,11 +369,13 @@ class WebhookDeliverer:
         error: str | None = None
         response: str | None = None
         try:
-            if row is None or reference is None:
-                raise LookupError("the entry is not in the timeline read model yet")
-            body = json.dumps(
-                self.payload(endpoint, row, reference), separators=(",", ":"), ensure_ascii=False
-            )
+            if isinstance(row, DecisionRow):
+                payload = self.decision_payload(endpoint, row)
+            elif row is None or reference is None:
+                raise LookupError("the entry is not in its read model yet")
+            else:
+                payload = self.payload(endpoint, row, reference)
+            body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
             status, response = self._post(endpoint, delivery, body)
             if not 200 <= status < 300:
                 error = f"the endpoint answered {status}"
@@ -393,6 +474,7 @@ class WebhookDeliverer:
 
     def payload(self, endpoint: EndpointRow, row: CaseRow, reference: str) -> dict[str, object]:
         """One entry as the shop's staff see it in `myComplaintUpdates`, with its case."""
+        assert endpoint.shop_id is not None  # the marketplace's endpoints hear of no case
         entry = row.entry_for(seller_view(endpoint.shop_id))
         text = None
         if entry.personal:
@@ -424,6 +506,31 @@ class WebhookDeliverer:
             },
         }
 
+    def decision_payload(self, endpoint: EndpointRow, row: DecisionRow) -> dict[str, object]:
+        """One decision about a shop as the endpoint's owner may read it (the shop's own staff,
+        or the marketplace), with the shop's standing after it. No personal text: a report's
+        description and a shop's response are not sent."""
+        decision = row.entry_for(viewer(endpoint))
+        at = decision.at.astimezone(UTC).isoformat()
+        return {
+            "type": decision.type,
+            "timestamp": at,
+            "data": {
+                "position": decision.position,
+                "shopId": decision.shop_id,
+                "entry": {
+                    "position": decision.position,
+                    "type": decision.type,
+                    "at": at,
+                    "actorRole": decision.actor_role.value,
+                    "actorId": decision.actor_id,
+                    "summary": decision.summary,
+                },
+                **camel_keys(global_ids(decision.details)),
+                "standing": camel_keys(decision.standing),
+            },
+        }
+
     # ---------------------------------------------------------------- running until stopped
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name=NAME, daemon=True)
@@ -452,9 +559,10 @@ class WebhookDeliverer:
                 self.leadership.release(NAME)
 
     def _lead(self) -> None:
-        timeline = self.read_models.timeline_advanced
+        # Any batch: the timeline's or the shop decisions' (a sanction alone has no entry).
+        advanced = self.read_models.advanced
         while not self._stop.is_set():
-            seen = timeline.pulses
+            seen = advanced.pulses
             self.run_once()
             if not self.leadership.still_leading(NAME):
                 return
@@ -465,9 +573,9 @@ class WebhookDeliverer:
                 # came after its registration at the next look.
                 self._stop.wait(self.poll)
                 continue
-            # Wake for new timeline entries (a pulse in this process, or a NOTIFY from another's
-            # runner), or when a retry falls due, or after a poll at the latest.
-            timeline.wait(seen, self._sleep())
+            # Wake for new entries (a pulse in this process, or a NOTIFY from another's runner),
+            # or when a retry falls due, or after a poll at the latest.
+            advanced.wait(seen, self._sleep())
 
     def _sleep(self) -> float:
         # The endpoints active when the pass that just ended last looked.

@@ -75,6 +75,9 @@ SUCCESS = {
     "EraseSubjectResult": "... on ErasureReceipt { subjectId }",
     "RegisterWebhookResult": "... on WebhookEndpointCreated { secret endpoint { id status } }",
     "WebhookEndpointResult": "... on WebhookEndpoint { id status }",
+    "RegisterMarketplaceWebhookResult": (
+        "... on MarketplaceWebhookCreated { endpointId secret endpoint { shopId marketplace } }"
+    ),
 }
 MEMBERS = {
     name: {member.name for member in union.types}

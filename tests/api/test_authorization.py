@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from complaints.domain.complaint.permissions import PERMISSIONS, Action
-from complaints.domain.values import PARTIES, Actor, Role, Visibility
+from complaints.domain.values import PARTIES, Actor, Role, SanctionKind, Visibility
 from complaints.graphql import ids
 from tests.api.conftest import GraphQL
 from tests.scenario import (
@@ -322,3 +322,46 @@ def test_the_supervision_queue_is_for_supervisors_and_auditors(
         assert result.data is None
         (error,) = result.errors
         assert error.extensions["code"] == "NOT_ALLOWED"
+
+
+MARKETPLACE = Actor(Role.MARKETPLACE, "mkt-1")
+EVERYONE = {**VIEWERS, "marketplace": MARKETPLACE}
+STANDING = """query { sellerStanding(shopId: "acme") { shopId status canTakeOrders
+  canListProducts restrictedUntil activeSanctions { id kind reason until appeal { grounds } } } }"""
+
+
+def test_a_shops_standing_is_public_and_the_same_for_everyone(
+    gql: GraphQL, world: Scenario
+) -> None:
+    world.seller()
+    world.app.sanction_seller(SUPERVISOR, "acme", SanctionKind.WARNING, "Late replies.")
+    world.app.appeal_sanction(SELLER, "acme", "s1", PRIVATE)
+    gql.read_models.catch_up()
+    answers = {name: gql.data(STANDING, actor=viewer) for name, viewer in EVERYONE.items()}
+    appeals = {}
+    for name, answer in answers.items():
+        (sanction,) = answer["sellerStanding"]["activeSanctions"]
+        # The shop's own appeal: for its staff and the platform only.
+        appeals[name] = sanction.pop("appeal")
+    for name, answer in answers.items():
+        assert answer == answers["public"], name
+    assert appeals["own seller"] == {"grounds": PRIVATE}
+    assert appeals["public"] is appeals["marketplace"] is appeals["other seller"] is None
+
+
+@pytest.mark.parametrize("viewer_name", list(EVERYONE))
+def test_only_the_marketplace_registers_the_marketplaces_webhook(
+    viewer_name: str, gql: GraphQL, world: Scenario
+) -> None:
+    values = {"url": "https://93.184.216.34/hooks/marketplace"}
+    payload = gql.mutate(
+        "registerMarketplaceWebhook",
+        "RegisterMarketplaceWebhookInput",
+        values,
+        actor=EVERYONE[viewer_name],
+    )
+    if viewer_name == "marketplace":
+        assert payload["__typename"] == "MarketplaceWebhookCreated", payload
+        assert payload["endpoint"] == {"shopId": "*", "marketplace": True}
+    else:
+        assert payload["__typename"] == "NotAllowed", payload

@@ -186,6 +186,15 @@ def endpoint(w: Scenario, **values: Any) -> dict[str, Any]:
     return {"endpointId": ids.global_id("WebhookEndpoint", created.id), **values}
 
 
+MARKETPLACE = Actor(Role.MARKETPLACE, "mkt-1")
+
+
+def marketplace_endpoint(w: Scenario, **values: Any) -> dict[str, Any]:
+    """The marketplace's own endpoint."""
+    created = w.app.register_marketplace_webhook(MARKETPLACE, HOOK_URL)
+    return {"endpointId": ids.global_id("WebhookEndpoint", created.id), **values}
+
+
 @dataclass(frozen=True)
 class Case:
     mutation: str
@@ -1654,6 +1663,78 @@ CASES = [
         OTHER_SELLER,
         "NotAllowed",
         "NOT_A_PARTY",
+    ),
+    case(
+        "registerMarketplaceWebhook",
+        "RegisterMarketplaceWebhookInput",
+        lambda w: {"url": HOOK_URL, "events": ["seller.SanctionImposed", "violation.Confirmed"]},
+        MARKETPLACE,
+        "MarketplaceWebhookCreated",
+    ),
+    case(
+        "registerMarketplaceWebhook",
+        "RegisterMarketplaceWebhookInput",
+        lambda w: {"url": HOOK_URL},
+        SELLER,
+        "NotAllowed",
+        "ROLE_NOT_ALLOWED",
+    ),
+    case(
+        "registerMarketplaceWebhook",
+        "RegisterMarketplaceWebhookInput",
+        lambda w: {"url": HOOK_URL},
+        SUPERVISOR,
+        "NotAllowed",
+        "ROLE_NOT_ALLOWED",
+    ),
+    case(
+        "registerMarketplaceWebhook",
+        "RegisterMarketplaceWebhookInput",
+        lambda w: {"url": "http://10.0.0.7/hooks"},
+        MARKETPLACE,
+        "ValidationFailed",
+        "VALIDATION_FAILED",
+    ),
+    case(
+        "registerMarketplaceWebhook",
+        "RegisterMarketplaceWebhookInput",
+        lambda w: {"url": "not a url"},
+        MARKETPLACE,
+        "ValidationFailed",
+        "VALIDATION_FAILED",
+    ),
+    case(
+        "registerMarketplaceWebhook",
+        "RegisterMarketplaceWebhookInput",
+        lambda w: {"url": HOOK_URL, "events": ["Filed"]},  # cases never go to the marketplace
+        MARKETPLACE,
+        "ValidationFailed",
+        "VALIDATION_FAILED",
+    ),
+    case(
+        "removeWebhook",
+        "WebhookEndpointInput",
+        marketplace_endpoint,
+        MARKETPLACE,
+        "WebhookEndpoint",
+    ),
+    case(
+        "removeWebhook", "WebhookEndpointInput", endpoint, MARKETPLACE, "NotAllowed", "NOT_A_PARTY"
+    ),
+    case(
+        "removeWebhook",
+        "WebhookEndpointInput",
+        marketplace_endpoint,
+        SELLER,
+        "NotAllowed",
+        "NOT_A_PARTY",
+    ),
+    case(
+        "redeliverWebhooks",
+        "RedeliverWebhooksInput",
+        lambda w: marketplace_endpoint(w, after=0),
+        MARKETPLACE,
+        "WebhookEndpoint",
     ),
     # personal data
     case(

@@ -27,10 +27,12 @@ from tests.scenario import (
 )
 
 PUBLIC_URL = "https://93.184.216.34/hooks/complaints"
+MARKETPLACE = Actor(Role.MARKETPLACE, "mkt-1")
 Call = Callable[[ComplaintsApp, Actor, UUID], object]
 
 COMMANDS: dict[Action, Call] = {
     Action.REGISTER: lambda app, a, e: app.register_webhook(a, "acme", PUBLIC_URL),
+    Action.REGISTER_MARKETPLACE: lambda app, a, e: app.register_marketplace_webhook(a, PUBLIC_URL),
     Action.REMOVE: lambda app, a, e: app.remove_webhook(a, e),
     Action.REDELIVER: lambda app, a, e: app.redeliver_webhooks(a, e, 0),
     Action.DISABLE: lambda app, a, e: app.disable_webhook(a, e, "Failing for 3 days."),
@@ -44,6 +46,7 @@ EVERY_ROLE: dict[Role, Actor] = {
     Role.ARBITER: ARBITER,
     Role.SUPERVISOR: SUPERVISOR,
     Role.SYSTEM: PLATFORM,
+    Role.MARKETPLACE: MARKETPLACE,
 }
 
 
@@ -116,3 +119,41 @@ class TestAllowedActions:
         endpoint = world.app.disable_webhook(PLATFORM, endpoint.id, "Failing for 3 days.")
         assert "redeliverWebhooks" in endpoint.allowed_actions(SELLER, world.clock.now())
         assert world.app.redeliver_webhooks(SELLER, endpoint.id, 0).active
+
+
+class TestTheMarketplacesOwn:
+    def marketplaces(self, world: Scenario) -> WebhookEndpoint:
+        world.seller("acme")
+        return world.app.register_marketplace_webhook(MARKETPLACE, PUBLIC_URL)
+
+    def test_the_marketplace_manages_its_own_endpoint_and_platform_staff_may_too(
+        self, world: Scenario
+    ) -> None:
+        endpoint = self.marketplaces(world)
+        assert endpoint.shop_id is None
+        now = world.clock.now()
+        for actor in (MARKETPLACE, SUPERVISOR, AGENT):
+            assert endpoint.allowed_actions(actor, now) == [
+                "removeWebhook",
+                "redeliverWebhooks",
+            ], actor
+        for actor in (SELLER, CONSUMER, AUDITOR, PUBLIC):
+            assert endpoint.allowed_actions(actor, now) == [], actor
+        assert world.app.redeliver_webhooks(MARKETPLACE, endpoint.id, 0).active
+        assert world.app.remove_webhook(MARKETPLACE, endpoint.id).status == "REMOVED"
+
+    def test_a_shops_staff_may_not_touch_the_marketplaces_endpoint(self, world: Scenario) -> None:
+        endpoint = self.marketplaces(world)
+        for action in (Action.REMOVE, Action.REDELIVER):
+            with pytest.raises(NotAParty):
+                COMMANDS[action](world.app, SELLER, endpoint.id)
+
+    def test_the_marketplace_may_not_touch_a_shops_endpoint(self, world: Scenario) -> None:
+        endpoint = registered(world)
+        assert endpoint.allowed_actions(MARKETPLACE, world.clock.now()) == []
+        for action in (Action.REMOVE, Action.REDELIVER):
+            with pytest.raises(NotAParty) as refused:
+                COMMANDS[action](world.app, MARKETPLACE, endpoint.id)
+            assert refused.value.code == "NOT_A_PARTY"
+        with pytest.raises(RoleNotAllowed):
+            world.app.register_webhook(MARKETPLACE, "acme", PUBLIC_URL)

@@ -45,6 +45,7 @@ from complaints.domain.seller.records import (
     Strike,
     shop_status,
 )
+from complaints.domain.seller.standing import Standing, standing
 from complaints.domain.validation import (
     LABEL_MAX,
     NARRATIVE_MAX,
@@ -81,9 +82,11 @@ __all__ = [
     "Seller",
     "ShopStatus",
     "SpotCheck",
+    "Standing",
     "Strike",
     "seller_id",
     "shop_status",
+    "standing",
     "starting_actions",
 ]
 
@@ -159,6 +162,11 @@ class Seller(Aggregate):
     @property
     def status(self) -> str:
         return shop_status({s.kind for s in self.active_sanctions})
+
+    @property
+    def standing(self) -> Standing:
+        """What the marketplace may do for the shop now (standing.py)."""
+        return standing(self.active_sanctions)
 
     def is_staff_of(self, actor: Actor) -> bool:
         return actor.role is Role.SELLER and actor.shop_id == self.shop_id

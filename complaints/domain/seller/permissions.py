@@ -27,6 +27,8 @@ from complaints.domain.seller.records import Sanction, ShopStatus
 from complaints.domain.values import Actor, Role, SanctionKind
 from complaints.domain.violation import Action as ViolationAction
 from complaints.domain.violation import authorize as authorize_violation
+from complaints.domain.webhook import Action as WebhookAction
+from complaints.domain.webhook import authorize as authorize_webhook
 
 
 class Shop(Protocol):
@@ -188,9 +190,17 @@ def authorize(action: Action, actor: Actor, status: State) -> None:
 
 
 def starting_actions(actor: Actor) -> list[str]:
-    """The mutations that start a shop or a violation report which this viewer may call now.
-    They depend on no record that exists, so no record's allowed actions hold them."""
-    return allowed([Action.REGISTER], lambda action: authorize(action, actor, None)) + allowed(
-        [ViolationAction.REPORT],
-        lambda action: authorize_violation(action, actor, shop_id=None, status=None),
+    """The mutations that start a shop, a violation report or the marketplace's webhook
+    endpoint which this viewer may call now. They depend on no record that exists, so no
+    record's allowed actions hold them."""
+    return (
+        allowed([Action.REGISTER], lambda action: authorize(action, actor, None))
+        + allowed(
+            [ViolationAction.REPORT],
+            lambda action: authorize_violation(action, actor, shop_id=None, status=None),
+        )
+        + allowed(
+            [WebhookAction.REGISTER_MARKETPLACE],
+            lambda action: authorize_webhook(action, actor, shop_id=None, status=None),
+        )
     )

@@ -1,4 +1,5 @@
-"""Webhook endpoints: a shop's staff (or platform staff) register, remove and redeliver."""
+"""Webhook endpoints: a shop's staff (or platform staff) register, remove and redeliver; the
+marketplace registers its own, for every shop's decisions, and removes and redelivers them."""
 
 from __future__ import annotations
 
@@ -12,16 +13,25 @@ from complaints.graphql.context import Info
 from complaints.graphql.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from complaints.graphql.inputs import (
     RedeliverWebhooksInput,
+    RegisterMarketplaceWebhookInput,
     RegisterWebhookInput,
     WebhookEndpointInput,
 )
 from complaints.graphql.mutations.arguments import bind
 from complaints.graphql.mutations.payloads import mutation
-from complaints.graphql.types.webhook import WebhookEndpoint, WebhookEndpointCreated
+from complaints.graphql.types.webhook import (
+    MarketplaceWebhookCreated,
+    WebhookEndpoint,
+    WebhookEndpointCreated,
+)
 
 RegisterWebhookResult = Annotated[
     WebhookEndpointCreated | NotFound | NotAllowed | ValidationFailed | Conflict,
     strawberry.union("RegisterWebhookResult"),
+]
+RegisterMarketplaceWebhookResult = Annotated[
+    MarketplaceWebhookCreated | NotAllowed | ValidationFailed | Conflict,
+    strawberry.union("RegisterMarketplaceWebhookResult"),
 ]
 WebhookEndpointResult = Annotated[
     WebhookEndpoint | NotFound | NotAllowed | ValidationFailed | Conflict,
@@ -36,6 +46,10 @@ async def created(info: Info, result: EndpointAggregate) -> WebhookEndpointCreat
     )
 
 
+async def marketplace_created(info: Info, result: EndpointAggregate) -> MarketplaceWebhookCreated:
+    return MarketplaceWebhookCreated.of(result)
+
+
 async def endpoint(info: Info, result: EndpointAggregate) -> WebhookEndpoint:
     return WebhookEndpoint.of(result)
 
@@ -47,6 +61,13 @@ class WebhookMutations:
         RegisterWebhookResult,
         created,
         "The shop's staff or platform staff: send the shop's case updates to a URL, signed",
+    )
+    register_marketplace_webhook = mutation(
+        bind(ComplaintsApp.register_marketplace_webhook, RegisterMarketplaceWebhookInput),
+        RegisterMarketplaceWebhookResult,
+        marketplace_created,
+        "The marketplace: send every shop's decisions (sanctions, deposit deductions,"
+        " violations) to a URL, signed",
     )
     remove_webhook = mutation(
         bind(ComplaintsApp.remove_webhook, WebhookEndpointInput),

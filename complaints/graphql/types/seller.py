@@ -21,7 +21,7 @@ from complaints.graphql.enums import Party, SanctionKind
 from complaints.graphql.types.case import Appeal
 from complaints.graphql.types.relay import Node, PageInfo
 from complaints.graphql.types.values import Money
-from complaints.projections.sellers import SanctionRecord, SellerRecord
+from complaints.projections.sellers import SanctionRecord, SellerRecord, StandingRecord
 
 
 @strawberry.type
@@ -117,6 +117,37 @@ class Sanction:
             )
         except SanctionNotFound:
             return []
+
+
+@strawberry.type(
+    description="What the marketplace asks before it lists a product or takes an order for a"
+    " shop: its standing now, from its active sanctions"
+)
+class SellerStanding:
+    shop_id: str
+    status: str = strawberry.field(description="OPEN, TRADING_RESTRICTED or CLOSED")
+    can_take_orders: bool = strawberry.field(description="False while the shop is closed")
+    can_list_products: bool = strawberry.field(
+        description="False while the shop's trading is restricted or the shop is closed"
+    )
+    restricted_until: datetime | None = strawberry.field(
+        description="When the restriction that binds ends (the latest end of the active"
+        " restrictions and closures); null: not restricted, or restricted until a supervisor"
+        " lifts it"
+    )
+    active_sanctions: list[Sanction]
+
+    @classmethod
+    def of(cls, record: StandingRecord) -> SellerStanding:
+        standing = record.standing
+        return cls(
+            shop_id=record.shop_id,
+            status=standing.status,
+            can_take_orders=standing.can_take_orders,
+            can_list_products=standing.can_list_products,
+            restricted_until=standing.restricted_until,
+            active_sanctions=[Sanction.of(s, record.shop_id) for s in record.active_sanctions],
+        )
 
 
 @strawberry.type
