@@ -28,6 +28,7 @@ from complaints.domain.records import (
     Ruling,
     Shipment,
 )
+from complaints.domain.order import OrderFacts
 from complaints.domain.sanctions import Offence
 from complaints.domain.seller import (
     AfterSalesPolicy,
@@ -70,7 +71,7 @@ ENUMS: tuple[type[Enum], ...] = (
     DeadlineKind,
     Offence,
 )
-VALUES: tuple[type[Any], ...] = (Actor, Money, Remedy, AfterSalesPolicy, Extension)
+VALUES: tuple[type[Any], ...] = (Actor, Money, Remedy, AfterSalesPolicy, Extension, OrderFacts)
 #: What a Seller snapshot holds besides the values above (events never carry these).
 SELLER_STATE: tuple[type[Any], ...] = (
     LedgerEntry,

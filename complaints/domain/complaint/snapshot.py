@@ -41,3 +41,9 @@ def upcast_v1_v2(state: dict[str, Any]) -> None:
     ruling by default came after the snapshot but the lapse it enforced came before."""
     state["lapsed_deadline"] = None
     state["default_ruling"] = None
+
+
+def upcast_v2_v3(state: dict[str, Any]) -> None:
+    """Version 3 keeps the facts of the order a filing was checked against. A version 2
+    snapshot's case was filed before filings checked orders: it has none."""
+    state.setdefault("order", None)
