@@ -195,6 +195,11 @@ def authorize(action: Action, actor: Actor, status: State) -> None:
         )
 
 
+def allowed_actions(actor: Actor, status: State) -> list[str]:
+    """The mutations this viewer may call on an order in this status, in the table's order."""
+    return allowed(OFFERED, lambda action: authorize(action, actor, status))
+
+
 # ---------------------------------------------------------------- what the marketplace states
 @dataclass(frozen=True)
 class Delivery:
@@ -347,7 +352,7 @@ class Order(Aggregate):
 
     def allowed_actions(self, actor: Actor) -> list[str]:
         """The mutations this viewer may call on the order now, in the table's order."""
-        return allowed(OFFERED, lambda action: authorize(action, actor, self.status))
+        return allowed_actions(actor, self.status)
 
     # ---------------------------------------------------------------- the delivery
     @classmethod

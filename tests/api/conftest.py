@@ -75,6 +75,7 @@ SUCCESS = {
     "EraseSubjectResult": "... on ErasureReceipt { subjectId }",
     "RegisterWebhookResult": "... on WebhookEndpointCreated { secret endpoint { id status } }",
     "WebhookEndpointResult": "... on WebhookEndpoint { id status }",
+    "OrderResult": "... on Order { orderId shopId deliveredAt complaintWindowEndsAt }",
 }
 MEMBERS = {
     name: {member.name for member in union.types}
