@@ -5,8 +5,8 @@
 - `read_cache.py`: aggregates as last read, and the reads that go through them.
 - `history.py`: a case's events, its hash chain, the case as of a version or a moment.
 - The commands, a mixin per aggregate: `complaint/` (a module per phase of a case),
-  `sellers.py`, `violations.py`, `webhooks.py`, `orders.py`, `personal_data.py`; `policies.py` holds the
-  policies that span aggregates and more than one command.
+  `sellers.py`, `violations.py`, `webhooks.py`, `orders.py`, `personal_data.py`; `policies.py`
+  holds the policies that span aggregates and more than one command.
 """
 
 from __future__ import annotations

@@ -356,7 +356,9 @@ class Order(Aggregate):
 
     # ---------------------------------------------------------------- the delivery
     @classmethod
-    def record_delivery(cls, ctx: CommandContext, recorded: Order | None, delivery: Delivery) -> Order:
+    def record_delivery(
+        cls, ctx: CommandContext, recorded: Order | None, delivery: Delivery
+    ) -> Order:
         """Record the delivery of a recorded order. The same delivery again records nothing;
         another is refused."""
         authorize(Action.RECORD_DELIVERY, ctx.actor, None if recorded is None else recorded.status)

@@ -24,8 +24,8 @@ from complaints.graphql.resolvers import DEFAULT_PAGE, read
 from complaints.graphql.types import supervision
 from complaints.graphql.types.audit import AuditTrail
 from complaints.graphql.types.complaint import ComplaintConnection, ComplaintEdge, ComplaintNode
-from complaints.graphql.types.relay import Node, page_info
 from complaints.graphql.types.order import OrderConnection, OrderEdge, OrderNode, load_order
+from complaints.graphql.types.relay import Node, page_info
 from complaints.graphql.types.rulebook import Guide, Rule
 from complaints.graphql.types.seller import SellerConnection, SellerEdge, SellerNode, load_seller
 from complaints.graphql.types.statistics import Statistics

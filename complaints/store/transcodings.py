@@ -15,6 +15,7 @@ from typing import Any
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from complaints.domain.deadlines import Deadline, DeadlineKind, Extension
+from complaints.domain.order import OrderFacts
 from complaints.domain.records import (
     Appeal,
     DefaultRuling,
@@ -28,7 +29,6 @@ from complaints.domain.records import (
     Ruling,
     Shipment,
 )
-from complaints.domain.order import OrderFacts
 from complaints.domain.sanctions import Offence
 from complaints.domain.seller import (
     AfterSalesPolicy,

@@ -1700,7 +1700,7 @@ CASES = [
         "VALIDATION_FAILED",
     ),
     # orders, the marketplace's facts
-    case("recordOrder", "RecordOrderInput", lambda w: order_in(w), MARKETPLACE, "Order"),
+    case("recordOrder", "RecordOrderInput", order_in, MARKETPLACE, "Order"),
     case(
         "recordOrder",
         "RecordOrderInput",

@@ -15,8 +15,8 @@ from complaints.application.runner import Changes, command
 from complaints.domain.complaint import Complaint
 from complaints.domain.errors import DuplicateComplaint
 from complaints.domain.order import OrderCheck
-from complaints.domain.validation import is_identifier
 from complaints.domain.order_index import OrderComplaints, order_index_id
+from complaints.domain.validation import is_identifier
 from complaints.domain.values import TERMINAL, Actor, Attachment, Category, Remedy
 
 _REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
@@ -49,7 +49,9 @@ class IntakeCommands(CachedReads):
         order = None
         if self.settings.order_check is OrderCheck.REQUIRED:
             window = self.settings.filing_window
-            recorded = self.find_order(seller.shop_id, order_id) if is_identifier(order_id) else None
+            recorded = (
+                self.find_order(seller.shop_id, order_id) if is_identifier(order_id) else None
+            )
             order = None if recorded is None else recorded.facts
         complaint = Complaint.file(
             ctx,
