@@ -180,7 +180,12 @@ def endpoint(w: Scenario, **values: Any) -> dict[str, Any]:
 #: An order as the marketplace states it: paid three days before the clock's start.
 PAID = "2026-01-02T10:00:00+00:00"
 DELIVERED = "2026-01-04T10:00:00+00:00"
-ORDER = {"orderId": "o-7", "consumerId": CONSUMER.id, "amount": MONEY, "paidAt": PAID}
+ORDER: dict[str, Any] = {
+    "orderId": "o-7",
+    "consumerId": CONSUMER.id,
+    "amount": MONEY,
+    "paidAt": PAID,
+}
 
 
 def order_in(w: Scenario, **values: Any) -> dict[str, Any]:
