@@ -37,7 +37,14 @@ from uuid import UUID
 import httpx
 from eventsourcing.application import Application
 
-from bench.common import DEFAULT_URL, figures, fresh_schema
+from bench.common import (
+    DEFAULT_URL,
+    figures,
+    fresh_schema,
+    orders_ahead,
+    record_order,
+    record_orders,
+)
 from bench.naive import NaiveComplaint, naive_env
 from complaints.application import ComplaintsApp
 from complaints.domain.values import Actor, Category, Money, Remedy, RemedyType, Role
@@ -173,7 +180,22 @@ def main() -> None:
         app = ComplaintsApp(Settings(database_url=ours_schema.url))
         app.register_seller(SUPERVISOR, "acme", "ACME", Money(Decimal("1000000"), "CNY"))
         case = app.file_complaint(
-            CONSUMER, "acme", "order-t", Category.DAMAGED, "The lamp arrived broken.", REFUND
+            CONSUMER,
+            "acme",
+            record_order(app, CONSUMER.id, "order-t"),
+            Category.DAMAGED,
+            "The lamp arrived broken.",
+            REFUND,
+        )
+        # The orders the HTTP filings name, recorded as the marketplace does when they are paid.
+        ahead = orders_ahead(args.connections, args.seconds)
+        record_orders(
+            app,
+            [
+                (CONSUMER.id, f"order-{n}-{i}")
+                for n in range(args.connections)
+                for i in range(ahead)
+            ],
         )
         app.accept_complaint(AGENT, case.id)
         while app.get_complaint(case.id).version < 20:
@@ -275,7 +297,7 @@ def measure(
         variables = {
             "input": {
                 "shopId": "acme",
-                "orderId": f"order-{n}-{i}-{time.monotonic_ns()}",
+                "orderId": f"order-{n}-{i}",
                 "category": "DAMAGED",
                 "description": "The parcel arrived crushed and the lamp is broken.",
                 "requestedRemedy": {
