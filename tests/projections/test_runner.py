@@ -283,7 +283,9 @@ def test_a_rival_moving_one_position_rolls_back_the_whole_group_batch(
     group = GroupRunner(runners)
     while group.step() > 0:
         pass
-    stored_read_models.catch_up(["timeline", "deadlines", "statistics", "supervision", "webhooks"])
+    stored_read_models.catch_up(
+        ["timeline", "deadlines", "statistics", "supervision", "webhooks", "orders"]
+    )
     assert_rows_equal_a_replay(stored_read_models)
 
 
