@@ -237,8 +237,9 @@ def _check_delivery(checks: Checks, delivery: Delivery, paid_at: datetime, now: 
         paid_at.tzinfo is not None and delivery.delivered_at < paid_at
     ):
         checks.fail("delivered_at", "must not be before the order was paid")
-    checks.text("carrier", delivery.carrier, max_len=SHIPMENT_MAX)
-    checks.text("tracking_number", delivery.tracking_number, max_len=SHIPMENT_MAX)
+    # Left blank, they are not stated.
+    checks.text("carrier", _stripped(delivery.carrier), max_len=SHIPMENT_MAX)
+    checks.text("tracking_number", _stripped(delivery.tracking_number), max_len=SHIPMENT_MAX)
 
 
 def check_statement(statement: OrderStatement, now: datetime) -> None:
