@@ -11,14 +11,54 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import psycopg
 from rich.console import Console
 from rich.table import Table
 
+from complaints.application import ComplaintsApp
+from complaints.domain.order import OrderStatement
+from complaints.domain.values import Actor, Money, Role
+
 DEFAULT_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 console = Console(width=150)
+
+#: The marketplace, which records the orders the benchmarks' complaints are about.
+MARKETPLACE = Actor(Role.MARKETPLACE, "bench-marketplace")
+#: What each of those orders cost: more than any remedy asked.
+ORDER_AMOUNT = Money(Decimal("100000.00"), "CNY")
+#: More filings per second than any run of ours makes (docs/performance.md): how many orders a
+#: filing benchmark records ahead of its clients.
+FILINGS_PER_SECOND_CAP = 1500
+#: Orders recorded in one transaction when recording ahead.
+ORDER_BATCH = 500
+
+
+def record_order(app: ComplaintsApp, consumer_id: str, order_id: str, shop: str = "acme") -> str:
+    """Record an order as the marketplace does when it is paid, so that a complaint may name
+    it (ORDER_CHECK); its id."""
+    app.record_order(MARKETPLACE, shop, order_id, consumer_id, ORDER_AMOUNT, app.clock.now())
+    return order_id
+
+
+def record_orders(app: ComplaintsApp, orders: list[tuple[str, str]], shop: str = "acme") -> None:
+    """Record orders, (consumer id, order id) each, in batches of one transaction: ahead of a
+    closed loop of filings, whose measured time they must not take."""
+    now = app.clock.now()
+    statements = [
+        OrderStatement(shop, order_id, consumer_id, ORDER_AMOUNT, now)
+        for consumer_id, order_id in orders
+    ]
+    for start in range(0, len(statements), ORDER_BATCH):
+        app.record_orders(MARKETPLACE, statements[start : start + ORDER_BATCH])
+
+
+def orders_ahead(clients: int, seconds: float, warmup: float = 0.5) -> int:
+    """How many orders each of `clients` may file about in a run of `seconds`: more than it
+    will (FILINGS_PER_SECOND_CAP)."""
+    return int((warmup + seconds + 0.5) * FILINGS_PER_SECOND_CAP / clients) + 20
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bench.common import DEFAULT_URL, store_url
+from bench.common import DEFAULT_URL, record_order, store_url
 from complaints.application import ComplaintsApp
 from complaints.clock import ManualClock
 from complaints.domain.deadlines import DeadlineKind
@@ -54,8 +54,9 @@ def fill(app: ComplaintsApp, clock: ManualClock, cases: int, console: Console) -
         for n in range(cases):
             shop = f"shop-{n % SHOPS}"
             consumer = Actor(Role.CONSUMER, f"u-{n}")
+            order = record_order(app, consumer.id, f"order-{n}", shop)
             complaint = app.file_complaint(
-                consumer, shop, f"order-{n}", Category.DAMAGED, f"Case {n}: it broke.", REFUND
+                consumer, shop, order, Category.DAMAGED, f"Case {n}: it broke.", REFUND
             )
             app.accept_complaint(AGENT, complaint.id)
             app.accept_offer(Actor(Role.SELLER, "staff", shop), complaint.id, "o1")

@@ -39,7 +39,14 @@ from uuid import UUID
 import httpx
 from eventsourcing.application import Application
 
-from bench.common import DEFAULT_URL, figures, fresh_schema
+from bench.common import (
+    DEFAULT_URL,
+    figures,
+    fresh_schema,
+    orders_ahead,
+    record_order,
+    record_orders,
+)
 from bench.naive import NaiveComplaint, naive_env
 from complaints.application import ComplaintsApp
 from complaints.domain.values import (
@@ -164,6 +171,35 @@ def drive(port: int, make: Any, connections: int, seconds: float) -> float:
     return sum(counts) / seconds
 
 
+def seed_ours(url: str, connections: int, seconds: float) -> UUID:
+    """Our store: a shop under a warning and a trading restriction, a case of 20 versions, and
+    the orders the HTTP filings will name, recorded ahead as the marketplace does."""
+    app = ComplaintsApp(Settings(database_url=url))
+    app.register_seller(SUPERVISOR, "acme", "ACME", Money(Decimal("1000000"), "CNY"))
+    # A standing with something in it: a warning and a trading restriction, both timed.
+    app.sanction_seller(SUPERVISOR, "acme", SanctionKind.WARNING, "Late replies.")
+    app.sanction_seller(SUPERVISOR, "acme", SanctionKind.TRADING_RESTRICTED, "Fakes listed.")
+    case = app.file_complaint(
+        CONSUMER,
+        "acme",
+        record_order(app, CONSUMER.id, "order-t"),
+        Category.DAMAGED,
+        "The lamp arrived broken.",
+        REFUND,
+    )
+    # The orders the HTTP filings name, recorded as the marketplace does when they are paid.
+    ahead = orders_ahead(connections, seconds)
+    record_orders(
+        app,
+        [(CONSUMER.id, f"order-{n}-{i}") for n in range(connections) for i in range(ahead)],
+    )
+    app.accept_complaint(AGENT, case.id)
+    while app.get_complaint(case.id).version < 20:
+        app.post_message(CONSUMER, case.id, "Is there any news about my refund?")
+    app.close()
+    return case.id
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=5)
@@ -186,19 +222,7 @@ def main() -> None:
         fresh_schema(args.database_url) as naive_read_model_schema,
         tempfile.TemporaryDirectory() as tmp,
     ):
-        app = ComplaintsApp(Settings(database_url=ours_schema.url))
-        app.register_seller(SUPERVISOR, "acme", "ACME", Money(Decimal("1000000"), "CNY"))
-        # A standing with something in it: a warning and a trading restriction, both timed.
-        app.sanction_seller(SUPERVISOR, "acme", SanctionKind.WARNING, "Late replies.")
-        app.sanction_seller(SUPERVISOR, "acme", SanctionKind.TRADING_RESTRICTED, "Fakes listed.")
-        case = app.file_complaint(
-            CONSUMER, "acme", "order-t", Category.DAMAGED, "The lamp arrived broken.", REFUND
-        )
-        app.accept_complaint(AGENT, case.id)
-        while app.get_complaint(case.id).version < 20:
-            app.post_message(CONSUMER, case.id, "Is there any news about my refund?")
-        app.close()
-        case_id = global_id("Complaint", case.id)
+        case_id = global_id("Complaint", seed_ours(ours_schema.url, args.connections, args.seconds))
         seed = Application[UUID](env=naive_env(naive_schema.url))
         naive_case = NaiveComplaint("acme", "order-t", "The lamp arrived broken.", "99.00")
         while naive_case.version < 20:
@@ -319,7 +343,7 @@ def measure(
         variables = {
             "input": {
                 "shopId": "acme",
-                "orderId": f"order-{n}-{i}-{time.monotonic_ns()}",
+                "orderId": f"order-{n}-{i}",
                 "category": "DAMAGED",
                 "description": "The parcel arrived crushed and the lamp is broken.",
                 "requestedRemedy": {

@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bench.common import DEFAULT_URL, store_url
+from bench.common import DEFAULT_URL, record_order, store_url
 from complaints.application import ComplaintsApp
 from complaints.clock import ManualClock
 from complaints.domain.values import (
@@ -48,7 +48,7 @@ def one_case(app: ComplaintsApp, clock: ManualClock, n: int) -> None:
     complaint = app.file_complaint(
         consumer,
         "acme",
-        f"order-{n}",
+        record_order(app, consumer.id, f"order-{n}"),
         Category.DAMAGED,
         f"Case {n}: the parcel arrived damaged and the item does not work.",
         REFUND,
@@ -138,7 +138,7 @@ def run(url: str, events: int, console: Console) -> None:
                 f"{result.events_per_second / baseline:.2f}",
             )
         table.add_row(
-            "all six, one after another",
+            f"all {len(PROJECTIONS)}, one after another",
             f"{count * len(PROJECTIONS):,}",
             f"{total_seconds:.2f}",
             f"{count * len(PROJECTIONS) / total_seconds:,.0f}",

@@ -22,7 +22,7 @@ from uuid import UUID
 
 from eventsourcing.application import project_aggregate
 
-from bench.common import DEFAULT_URL, figures, fresh_schema, ms
+from bench.common import DEFAULT_URL, figures, fresh_schema, ms, record_order
 from complaints.application import ComplaintsApp
 from complaints.domain.complaint import Complaint
 from complaints.domain.values import Actor, Category, Money, Remedy, RemedyType, Role
@@ -38,7 +38,12 @@ REFUND = Remedy(RemedyType.REFUND, Money(Decimal("99.00"), "CNY"))
 def long_case(app: ComplaintsApp, events: int) -> UUID:
     app.register_seller(SUPERVISOR, "acme", "ACME", Money(Decimal("1000"), "CNY"))
     complaint = app.file_complaint(
-        CONSUMER, "acme", "order-1", Category.DAMAGED, "The lamp arrived broken.", REFUND
+        CONSUMER,
+        "acme",
+        record_order(app, CONSUMER.id, "order-1"),
+        Category.DAMAGED,
+        "The lamp arrived broken.",
+        REFUND,
     )
     app.accept_complaint(AGENT, complaint.id)
     n = 0

@@ -22,7 +22,7 @@ import subprocess
 import sys
 from decimal import Decimal
 
-from bench.common import DEFAULT_URL, figures, fresh_schema
+from bench.common import DEFAULT_URL, figures, fresh_schema, record_order
 from bench.http import (
     AGENT,
     CONSUMER,
@@ -56,7 +56,12 @@ def main() -> None:
         app = ComplaintsApp(Settings(database_url=schema.url))
         app.register_seller(SUPERVISOR, "acme", "ACME", Money(Decimal("1000000"), "CNY"))
         case = app.file_complaint(
-            CONSUMER, "acme", "order-s", Category.DAMAGED, "The lamp arrived broken.", REFUND
+            CONSUMER,
+            "acme",
+            record_order(app, CONSUMER.id, "order-s"),
+            Category.DAMAGED,
+            "The lamp arrived broken.",
+            REFUND,
         )
         app.accept_complaint(AGENT, case.id)
         while app.get_complaint(case.id).version < 20:

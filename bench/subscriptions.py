@@ -31,7 +31,7 @@ from uuid import UUID
 import psycopg
 import websockets
 
-from bench.common import DEFAULT_URL, figures, fresh_schema, ms
+from bench.common import DEFAULT_URL, figures, fresh_schema, ms, record_order
 from bench.http import AGENT, REFUND, SUPERVISOR, start, token
 from complaints.application import ComplaintsApp
 from complaints.domain.values import Actor, Category, Money, Role
@@ -137,7 +137,12 @@ def main() -> None:
         for n in range(args.subscribers):
             consumer = Actor(Role.CONSUMER, f"u-{n}")
             filed = app.file_complaint(
-                consumer, "acme", f"order-{n}", Category.DAMAGED, "The lamp arrived broken.", REFUND
+                consumer,
+                "acme",
+                record_order(app, consumer.id, f"order-{n}"),
+                Category.DAMAGED,
+                "The lamp arrived broken.",
+                REFUND,
             )
             app.accept_complaint(AGENT, filed.id)
             cases.append((filed.id, consumer))

@@ -37,7 +37,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bench.common import figures, store_url
+from bench.common import figures, record_order, store_url
 from bench.http import start
 from complaints.application import ComplaintsApp
 from complaints.domain.values import Actor, Category, Money, Remedy, RemedyType, Role
@@ -154,7 +154,7 @@ def fill(app: ComplaintsApp, cases: int, console: Console, hook: str) -> None:
             complaint = app.file_complaint(
                 consumer,
                 "acme",
-                f"order-{n}",
+                record_order(app, consumer.id, f"order-{n}"),
                 Category.DAMAGED,
                 f"Case {n}: the parcel arrived crushed and the lamp inside is broken.",
                 REFUND,

@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from complaints.domain.deadlines import DeadlinePolicy, format_duration, parse_duration, parse_leads
+from complaints.domain.order import FilingWindow, OrderCheck
 from complaints.domain.sanctions import SanctionLadder
 
 _SCHEMA = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
@@ -190,6 +191,37 @@ def _notifications(
     return reminders, retry_for, retry_base
 
 
+def _orders(source: Mapping[str, str], errors: list[str]) -> tuple[OrderCheck, FilingWindow]:
+    """ORDER_CHECK, FILING_WINDOW and FILING_WINDOW_UNDELIVERED; what cannot be read is
+    reported in `errors`."""
+    raw = (source.get("ORDER_CHECK") or OrderCheck.REQUIRED.value).strip().lower()
+    try:
+        check = OrderCheck(raw)
+    except ValueError:
+        errors.append("ORDER_CHECK must be required or off")
+        check = OrderCheck.REQUIRED
+    default = FilingWindow()
+
+    def duration(name: str, fallback: timedelta) -> timedelta:
+        value = source.get(name)
+        if not value:
+            return fallback
+        try:
+            parsed = parse_duration(value)
+        except ValueError as error:
+            errors.append(f"{name}: {error}")
+            return fallback
+        if parsed <= timedelta(0):
+            errors.append(f"{name} must be longer than zero")
+        return parsed
+
+    window = FilingWindow(
+        after_delivery=duration("FILING_WINDOW", default.after_delivery),
+        undelivered=duration("FILING_WINDOW_UNDELIVERED", default.undelivered),
+    )
+    return check, window
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -242,6 +274,11 @@ class Settings:
     webhook_timeout_seconds: float = 10.0
     #: Deliveries in flight at once (to different cases or endpoints).
     webhook_concurrency: int = 16
+    #: Whether a complaint must name an order the marketplace recorded (REQUIRED), or names a
+    #: claimed one that nothing checks (OFF).
+    order_check: OrderCheck = OrderCheck.REQUIRED
+    #: How long after delivery, or after payment while undelivered, a complaint may be filed.
+    filing_window: FilingWindow = field(default_factory=FilingWindow)
 
     @property
     def store(self) -> Store:
@@ -316,6 +353,7 @@ class Settings:
             )
 
         reminders, retry_for, retry_base = _notifications(source, errors)
+        order_check, filing_window = _orders(source, errors)
         allow_private = flag("WEBHOOK_ALLOW_PRIVATE", False)
         if allow_private and production:
             errors.append("WEBHOOK_ALLOW_PRIVATE is for development and tests; not in production")
@@ -355,6 +393,8 @@ class Settings:
             webhook_allow_private=allow_private,
             webhook_timeout_seconds=number("WEBHOOK_TIMEOUT_SECONDS", 10.0, integer=False),
             webhook_concurrency=max(1, int(number("WEBHOOK_CONCURRENCY", 16))),
+            order_check=order_check,
+            filing_window=filing_window,
         )
         if errors:
             raise SettingsError("; ".join(errors))
@@ -399,4 +439,6 @@ class Settings:
             "WEBHOOK_ALLOW_PRIVATE": str(self.webhook_allow_private).lower(),
             "WEBHOOK_TIMEOUT_SECONDS": str(self.webhook_timeout_seconds),
             "WEBHOOK_CONCURRENCY": str(self.webhook_concurrency),
+            "ORDER_CHECK": self.order_check.value,
+            **self.filing_window.spec(),
         }

@@ -16,6 +16,7 @@ from psycopg import errors, sql
 
 from complaints.application import ComplaintsApp
 from complaints.clock import ManualClock
+from complaints.domain.order import OrderCheck
 from complaints.settings import Settings
 from tests import profiles
 from tests.scenario import Scenario
@@ -52,6 +53,23 @@ def app(clock: ManualClock, tmp_path: Path) -> Iterator[ComplaintsApp]:
 @pytest.fixture
 def world(app: ComplaintsApp, clock: ManualClock) -> Scenario:
     return Scenario(app, clock)
+
+
+@pytest.fixture
+def unchecked_app(clock: ManualClock, tmp_path: Path) -> Iterator[ComplaintsApp]:
+    """The application on the in-memory store, not checking the orders complaints name
+    (ORDER_CHECK=off): for what only a claimed order allows."""
+    settings = Settings(
+        database_url="memory://", upload_dir=tmp_path / "uploads", order_check=OrderCheck.OFF
+    )
+    application = ComplaintsApp(settings, clock=clock)
+    yield application
+    application.close()
+
+
+@pytest.fixture
+def unchecked_world(unchecked_app: ComplaintsApp, clock: ManualClock) -> Scenario:
+    return Scenario(unchecked_app, clock)
 
 
 @pytest.fixture(scope="session")

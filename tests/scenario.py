@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -12,6 +12,7 @@ from complaints.application import ComplaintsApp
 from complaints.clock import ManualClock
 from complaints.domain.complaint import Complaint
 from complaints.domain.deadlines import DeadlineKind
+from complaints.domain.order import OrderCheck
 from complaints.domain.seller import Seller
 from complaints.domain.values import (
     SYSTEM,
@@ -36,6 +37,7 @@ OTHER_ARBITER = Actor(Role.ARBITER, "arbiter-2")
 SUPERVISOR = Actor(Role.SUPERVISOR, "supervisor-1")
 AUDITOR = Actor(Role.AUDITOR, "auditor-1")
 PUBLIC = Actor(Role.PUBLIC, "anonymous")
+MARKETPLACE = Actor(Role.MARKETPLACE, "marketplace")
 PLATFORM = SYSTEM
 
 DESCRIPTION = "The vase arrived in pieces; the box was crushed on one side."
@@ -52,6 +54,33 @@ def cny(amount: str) -> Money:
 
 REFUND = Remedy(RemedyType.REFUND, cny("199.00"))
 PARTIAL = Remedy(RemedyType.PARTIAL_REFUND, cny("80.00"))
+#: What the orders the cast complains about cost: more than any remedy they ask for.
+ORDER_AMOUNT = "10000.00"
+
+
+def record_order(
+    app: ComplaintsApp,
+    order_id: str,
+    *,
+    shop: str = "acme",
+    consumer: Actor = CONSUMER,
+    amount: str = ORDER_AMOUNT,
+    paid_at: datetime | None = None,
+    delivered_at: datetime | None = None,
+) -> str:
+    """Record an order as the marketplace would (paid now, unless told), where the application
+    checks the orders complaints name; the order's id. Recording it again changes nothing."""
+    if app.settings.order_check is OrderCheck.REQUIRED:
+        app.record_order(
+            MARKETPLACE,
+            shop,
+            order_id,
+            consumer.id,
+            cny(amount),
+            paid_at or app.clock.now(),
+            delivered_at,
+        )
+    return order_id
 
 
 class Scenario:
@@ -62,6 +91,8 @@ class Scenario:
         self.clock = clock
         self.sellers: dict[str, Seller] = {}
         self.orders = 0
+        #: The orders recorded so far, by shop and order id: each is recorded once.
+        self.recorded: set[tuple[str, str]] = set()
 
     def seller(self, shop_id: str = "acme", deposit: str = "1000.00") -> Seller:
         if shop_id not in self.sellers:
@@ -69,6 +100,15 @@ class Scenario:
                 SUPERVISOR, shop_id, f"{shop_id.title()} Store", cny(deposit)
             )
         return self.sellers[shop_id]
+
+    def order(self, order_id: str, *, shop: str = "acme", consumer: Actor = CONSUMER) -> str:
+        """The order, recorded for `consumer` as the marketplace would the first time it is
+        named (paid now); its id."""
+        if (shop, order_id) not in self.recorded:
+            self.seller(shop)
+            record_order(self.app, order_id, shop=shop, consumer=consumer)
+            self.recorded.add((shop, order_id))
+        return order_id
 
     def file(
         self,
@@ -82,9 +122,8 @@ class Scenario:
         self.seller("globex")
         # A consumer may have one open complaint per order: each filing is about a new one.
         self.orders += 1
-        return self.app.file_complaint(
-            consumer, "acme", f"order-{1000 + self.orders}", category, description, remedy
-        )
+        order_id = self.order(f"order-{1000 + self.orders}", consumer=consumer)
+        return self.app.file_complaint(consumer, "acme", order_id, category, description, remedy)
 
     def upload(self, actor: Actor, content: bytes | None = None) -> str:
         """Store a file as POST /uploads does (a PNG unless told); its sha256."""

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from complaints.domain.deadlines import DeadlineKind
+from complaints.domain.order import FilingWindow, OrderCheck
 from complaints.domain.values import SanctionKind
 from complaints.settings import DEFAULT_DATABASE_URL, Settings, SettingsError, Store
 
@@ -119,3 +120,34 @@ def test_secrets_are_masked_when_shown() -> None:
     assert "hunter2hunter2" not in shown
     assert "a-long-enough-signing-secret" not in shown
     assert "hunter2" not in repr(settings.store)
+
+
+def test_orders_are_checked_with_a_fifteen_and_thirty_day_window_by_default() -> None:
+    settings = Settings.from_env({})
+    assert settings.order_check is OrderCheck.REQUIRED
+    assert settings.filing_window == FilingWindow(timedelta(days=15), timedelta(days=30))
+    described = settings.describe()
+    assert (described["ORDER_CHECK"], described["FILING_WINDOW"]) == ("required", "15d")
+    assert described["FILING_WINDOW_UNDELIVERED"] == "30d"
+
+
+def test_the_order_check_and_its_windows_are_read() -> None:
+    settings = Settings.from_env(
+        {"ORDER_CHECK": "off", "FILING_WINDOW": "7d", "FILING_WINDOW_UNDELIVERED": "45d"}
+    )
+    assert settings.order_check is OrderCheck.OFF
+    assert settings.filing_window == FilingWindow(timedelta(days=7), timedelta(days=45))
+    assert Settings.from_env(settings.filing_window.spec()).filing_window == settings.filing_window
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"ORDER_CHECK": "sometimes"}, "ORDER_CHECK"),
+        ({"FILING_WINDOW": "two weeks"}, "FILING_WINDOW"),
+        ({"FILING_WINDOW_UNDELIVERED": "0d"}, "FILING_WINDOW_UNDELIVERED"),
+    ],
+)
+def test_a_bad_order_setting_is_refused_by_name(env: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError, match=named):
+        Settings.from_env(env)

@@ -5,14 +5,15 @@
 - `read_cache.py`: aggregates as last read, and the reads that go through them.
 - `history.py`: a case's events, its hash chain, the case as of a version or a moment.
 - The commands, a mixin per aggregate: `complaint/` (a module per phase of a case),
-  `sellers.py`, `violations.py`, `webhooks.py`, `personal_data.py`; `policies.py` holds the
-  policies that span aggregates and more than one command.
+  `sellers.py`, `violations.py`, `webhooks.py`, `orders.py`, `personal_data.py`; `policies.py`
+  holds the policies that span aggregates and more than one command.
 """
 
 from __future__ import annotations
 
 from complaints.application.complaint import ComplaintCommands
 from complaints.application.history import History
+from complaints.application.orders import OrderCommands
 from complaints.application.personal_data import PersonalDataCommands
 from complaints.application.read_cache import CachedReads, ReadCache, WriteMark
 from complaints.application.runner import (
@@ -48,6 +49,7 @@ class ComplaintsApp(
     SellerCommands,
     ViolationCommands,
     WebhookCommands,
+    OrderCommands,
     PersonalDataCommands,
     History,
 ):

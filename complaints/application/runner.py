@@ -41,6 +41,7 @@ from complaints.domain.errors import (
     SellerNotFound,
     ViolationNotFound,
 )
+from complaints.domain.order import Order, order_key
 from complaints.domain.order_index import OrderComplaints
 from complaints.domain.seller import Seller, seller_id
 from complaints.domain.values import Actor, EvidenceFile
@@ -71,6 +72,7 @@ AGGREGATES: tuple[type[Aggregate], ...] = (
     IdempotencyRecord,
     OrderComplaints,
     WebhookEndpoint,
+    Order,
 )
 #: Command parameters added after idempotency records were first written. While absent (None)
 #: they stay out of the fingerprint, so a retry across the upgrade still matches its record.
@@ -323,6 +325,14 @@ class CommandRunner(Application[UUID]):
 
     def get_violation(self, violation_id: UUID) -> Violation:
         return self._get(violation_id, Violation, ViolationNotFound("No such violation."))
+
+    def find_order(self, shop_id: str, order_id: str) -> Order | None:
+        """The order the marketplace recorded under this shop and order id, if any."""
+        try:
+            order: Any = self.repository.get(order_key(shop_id, order_id))
+        except AggregateNotFoundError:
+            return None
+        return order if isinstance(order, Order) else None
 
     def uploads_of(self, actor: Actor, hashes: Iterable[str]) -> dict[str, EvidenceFile]:
         """Those of the files named that `actor` uploaded and that can still be read."""

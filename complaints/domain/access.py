@@ -147,3 +147,16 @@ def sees_violation(viewer: Actor, *, shop_id: str, reporter_id: str | None) -> b
 def follows_own_cases(viewer: Actor) -> bool:
     """A feed of every case of one's own: for a consumer, or a shop's staff."""
     return viewer.role in PARTIES and not list_scope(viewer).nothing
+
+
+def sees_order(viewer: Actor, *, consumer_id: str, shop_id: str) -> bool:
+    """An order the marketplace recorded: for its consumer, the shop's staff, platform staff,
+    auditors and the marketplace itself; for no one else (not even whether it exists)."""
+    return viewer.role is Role.MARKETPLACE or can_view(
+        viewer, consumer_id=consumer_id, shop_id=shop_id
+    )
+
+
+def lists_own_orders(viewer: Actor) -> bool:
+    """A list of one's own orders, to complain about: for a consumer signed in."""
+    return viewer.role is Role.CONSUMER

@@ -60,6 +60,13 @@ class WebhookNotFound(NotFound):
     code = "WEBHOOK_NOT_FOUND"
 
 
+class OrderNotFound(NotFound):
+    """No order of this consumer at this shop is recorded: the same answer whether the order
+    does not exist or is someone else's, so that nothing about other people's orders leaks."""
+
+    code = "ORDER_NOT_FOUND"
+
+
 # --- not allowed (wrong role, wrong party) ----------------------------------------------------
 class NotAllowed(DomainError):
     code = "NOT_ALLOWED"
@@ -254,3 +261,16 @@ class ViolationAlreadyDecided(Conflict):
 
 class AlreadyResponded(Conflict):
     code = "ALREADY_RESPONDED"
+
+
+class OrderFactsDiffer(Conflict):
+    """The order is recorded with other facts than those stated now: facts are added to an
+    order, never changed."""
+
+    code = "ORDER_FACTS_DIFFER"
+
+
+class FilingWindowClosed(Conflict):
+    """The time to complain about the order has passed (rule R-1.2)."""
+
+    code = "FILING_WINDOW_CLOSED"

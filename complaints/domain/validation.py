@@ -30,6 +30,18 @@ _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
 #: The name of an uploaded file: the sha256 of its bytes, in lowercase hex.
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
+#: The currencies of ISO 4217 in use: what a marketplace's order may be paid in.
+CURRENCIES = frozenset(
+    """
+    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP
+    BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP
+    GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR
+    KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK
+    MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR
+    SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS
+    UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG
+    """.split()  # noqa: SIM905 - a table of codes, read as one
+)
 
 
 class Checks:
@@ -60,7 +72,7 @@ class Checks:
             self.fail(field, "must not contain NUL characters")
 
     def identifier(self, field: str, value: str, *, max_len: int = IDENTIFIER_MAX) -> None:
-        if not value or len(value) > max_len or not _IDENTIFIER.match(value):
+        if not is_identifier(value, max_len):
             self.fail(
                 field,
                 f"must be 1-{max_len} letters, digits or . _ : - and start with a letter or digit",
@@ -97,9 +109,15 @@ class Checks:
         elif value not in files:
             self.fail(field, "names no file you uploaded: upload it first with POST /uploads")
 
-    def money(self, field: str, money: Money, *, allow_zero: bool = False) -> None:
+    def money(
+        self, field: str, money: Money, *, allow_zero: bool = False, known_currency: bool = False
+    ) -> None:
+        """`known_currency`: the currency must be one of ISO 4217 in use, not only shaped
+        like one (a marketplace's facts; the parties' amounts are checked against those)."""
         if not _CURRENCY.match(money.currency):
             self.fail(f"{field}.currency", "must be a three-letter ISO 4217 code such as CNY")
+        elif known_currency and money.currency not in CURRENCIES:
+            self.fail(f"{field}.currency", f"{money.currency} is not an ISO 4217 currency")
         try:
             amount = Decimal(money.amount)
         except (InvalidOperation, TypeError, ValueError):
@@ -131,6 +149,11 @@ class Checks:
     def done(self) -> None:
         if self.errors:
             raise ValidationFailed(self.errors)
+
+
+def is_identifier(value: str, max_len: int = IDENTIFIER_MAX) -> bool:
+    """Whether `value` is an id such as an order's or a shop's (what `Checks.identifier` takes)."""
+    return bool(value) and len(value) <= max_len and _IDENTIFIER.match(value) is not None
 
 
 def minor_unit_places(currency: str) -> int:

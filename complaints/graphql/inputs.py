@@ -138,6 +138,35 @@ class FileComplaintInput:
     idempotency_key: str | None = key_field()
 
 
+@strawberry.input(description="An order as the marketplace records it")
+class RecordOrderInput:
+    order_id: str
+    shop_id: str
+    consumer_id: str = strawberry.field(description="The consumer's id, as their token's subject")
+    amount: MoneyInput
+    paid_at: datetime
+    delivered_at: datetime | None = strawberry.field(
+        default=None, description="Known already: the delivery is recorded with the order"
+    )
+    carrier: str | None = None
+    tracking_number: str | None = strawberry.field(
+        default=None, description="Kept as the consumer's personal data"
+    )
+    idempotency_key: str | None = key_field()
+
+
+@strawberry.input
+class RecordDeliveryInput:
+    shop_id: str
+    order_id: str
+    delivered_at: datetime
+    carrier: str | None = None
+    tracking_number: str | None = strawberry.field(
+        default=None, description="Kept as the consumer's personal data"
+    )
+    idempotency_key: str | None = key_field()
+
+
 @strawberry.input
 class ComplaintActionInput:
     complaint_id: ComplaintId

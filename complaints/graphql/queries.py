@@ -24,6 +24,7 @@ from complaints.graphql.resolvers import DEFAULT_PAGE, read
 from complaints.graphql.types import supervision
 from complaints.graphql.types.audit import AuditTrail
 from complaints.graphql.types.complaint import ComplaintConnection, ComplaintEdge, ComplaintNode
+from complaints.graphql.types.order import OrderConnection, OrderEdge, OrderNode, load_order
 from complaints.graphql.types.relay import Node, page_info
 from complaints.graphql.types.rulebook import Guide, Rule
 from complaints.graphql.types.seller import (
@@ -53,6 +54,7 @@ from complaints.graphql.types.webhook import (
 )
 from complaints.projections.complaint_list import ComplaintFilter as ReadFilter
 from complaints.projections.complaint_list import ComplaintSummary, DeadlineKey
+from complaints.projections.orders import OrderKey, OrderRow
 from complaints.projections.sellers import ViolationQuery
 
 
@@ -84,6 +86,27 @@ async def violation_node(info: Info, value: str) -> Violation | None:
     ):
         return None
     return Violation.of(violation)
+
+
+def order_cursor(row: OrderRow) -> str:
+    paid_at, seq = OrderKey.of(row)
+    return ids.global_id("OrderByPayment", f"{paid_at}|{seq}")
+
+
+def parse_order_cursor(value: str | None) -> OrderKey | None:
+    if value is None:
+        return None
+    refused = ValidationFailed([FieldError("after", "is not a cursor from this list")])
+    if ids.kind_of(value) != "OrderByPayment":
+        raise refused
+    paid_at, _, seq = ids.global_id_value(value).rpartition("|")
+    if not (seq.isascii() and seq.isdecimal() and len(seq) <= 18):
+        raise refused
+    try:
+        datetime.fromisoformat(paid_at)
+    except ValueError:
+        raise refused from None
+    return OrderKey(paid_at, int(seq))
 
 
 def deadline_cursor(summary: ComplaintSummary) -> str:
@@ -232,6 +255,40 @@ class Query:
     async def seller_standing(self, info: Info, shop_id: str) -> SellerStanding | None:
         record = await read(lambda: info.context.read_models.sellers.standing(shop_id))
         return None if record is None else SellerStanding.of(record)
+
+    @strawberry.field(
+        description="An order the marketplace recorded: for its consumer, the shop's staff,"
+        " platform staff, auditors and the marketplace; null for everyone else"
+    )
+    async def order(self, info: Info, shop_id: str, order_id: str) -> OrderNode | None:
+        return await load_order(info, shop_id, order_id)
+
+    @strawberry.field(
+        description="The signed-in consumer's orders still inside their filing window, the most"
+        " recently paid first; empty for everyone else"
+    )
+    async def my_orders(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> OrderConnection:
+        context = info.context
+        try:
+            after_key = parse_order_cursor(after)
+        except ValidationFailed as error:
+            raise coded(error) from None
+        page = await read(
+            lambda: context.read_models.orders.in_window(
+                context.actor,
+                now=context.app.clock.now(),
+                window=context.settings.filing_window,
+                first=DEFAULT_PAGE if first is None else first,
+                after=after_key,
+            )
+        )
+        edges = [OrderEdge(cursor=order_cursor(r), node=OrderNode.of_row(r)) for r in page.items]
+        return OrderConnection(
+            edges=edges,
+            page_info=page_info([e.cursor for e in edges], has_next=page.has_next, after=after),
+        )
 
     @strawberry.field(description="Public: shops under an active sanction, latest first")
     async def sanctioned_sellers(

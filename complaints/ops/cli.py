@@ -348,6 +348,28 @@ def describe_aggregate(app: ComplaintsApp, aggregate_id: UUID) -> str:
     return f"{kind.lower()} {aggregate_id}"
 
 
+def import_orders(args: argparse.Namespace) -> int:
+    """Record a marketplace's orders from a JSON Lines file: all of it, or none if a line is
+    bad."""
+    from complaints.ops import orders  # noqa: PLC0415
+
+    path = Path(args.file)
+    console = Console(stderr=True)
+    if not path.is_file():
+        console.print(f"complaints orders import: no file {path}", markup=False)
+        return 2
+    app = ComplaintsApp(_settings())
+    read_models = ReadModels(app)  # applied with each batch where the store allows
+    try:
+        return orders.run(app, path, console)
+    except (OSError, UnicodeDecodeError) as error:
+        console.print(f"complaints orders import: cannot read {path}: {error}", markup=False)
+        return 2
+    finally:
+        read_models.close()
+        app.close()
+
+
 def persisted(args: argparse.Namespace) -> int:
     """Print the persisted queries as JSON: name, sha256, whether cached, and the document."""
     from complaints.graphql.persisted import QUERIES  # noqa: PLC0415
@@ -479,6 +501,16 @@ def parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - a statement per opti
     )
     p.add_argument("--out", default="reports", help="directory to write into (default: reports)")
     p.set_defaults(run=report)
+
+    p = commands.add_parser("orders", help="the marketplace's orders: backfill them from a file")
+    actions = p.add_subparsers(dest="orders", required=True, metavar="ACTION")
+    i = actions.add_parser(
+        "import",
+        help="record the orders of a JSON Lines file (recordOrder's fields, one order a line);"
+        " nothing if a line is bad",
+    )
+    i.add_argument("file", metavar="FILE", help="JSON Lines, one order per line")
+    i.set_defaults(run=import_orders)
 
     p = commands.add_parser("persisted", help="list the persisted queries and their hashes")
     p.set_defaults(run=persisted)

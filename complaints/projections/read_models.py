@@ -16,6 +16,7 @@ from complaints.projections.database import ReadStore, open_read_store
 from complaints.projections.deadlines import PendingDeadlines, PendingDeadlinesView
 from complaints.projections.deliveries import DeliveryLog
 from complaints.projections.inline import InlineProjections
+from complaints.projections.orders import Orders, OrdersView
 from complaints.projections.runner import (
     ProjectionRunner,
     ProjectionWorker,
@@ -43,6 +44,7 @@ PROJECTIONS: tuple[type[Projection], ...] = (
     Supervision,
     Webhooks,
     ShopDecisions,
+    Orders,
 )
 
 
@@ -98,6 +100,7 @@ class ReadModels:
         self.supervision = SupervisionView(self.db, self.deadlines)
         self.webhooks = WebhooksView(self.db)
         self.shop_decisions = ShopDecisionsView(self.db)
+        self.orders = OrdersView(self.db)
         #: The positions last read, and the pulse count they were read after: waiters share
         #: one read per pulse instead of each reading on every pulse.
         self._known: dict[str, int] = {}

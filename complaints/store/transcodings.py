@@ -15,6 +15,7 @@ from typing import Any
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from complaints.domain.deadlines import Deadline, DeadlineKind, Extension
+from complaints.domain.order import OrderFacts
 from complaints.domain.records import (
     Appeal,
     DefaultRuling,
@@ -70,7 +71,7 @@ ENUMS: tuple[type[Enum], ...] = (
     DeadlineKind,
     Offence,
 )
-VALUES: tuple[type[Any], ...] = (Actor, Money, Remedy, AfterSalesPolicy, Extension)
+VALUES: tuple[type[Any], ...] = (Actor, Money, Remedy, AfterSalesPolicy, Extension, OrderFacts)
 #: What a Seller snapshot holds besides the values above (events never carry these).
 SELLER_STATE: tuple[type[Any], ...] = (
     LedgerEntry,

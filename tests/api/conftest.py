@@ -78,6 +78,7 @@ SUCCESS = {
     "RegisterMarketplaceWebhookResult": (
         "... on MarketplaceWebhookCreated { endpointId secret endpoint { shopId marketplace } }"
     ),
+    "OrderResult": "... on Order { orderId shopId deliveredAt complaintWindowEndsAt }",
 }
 MEMBERS = {
     name: {member.name for member in union.types}

@@ -64,7 +64,7 @@ def register_seller_by_graphql(gql: GraphQL, world: Scenario) -> Actor:
 
 
 def file_complaint_by_graphql(gql: GraphQL, world: Scenario) -> Actor:
-    world.seller()
+    world.order("order-42")
     values = {
         "shopId": "acme",
         "orderId": "order-42",
@@ -77,7 +77,7 @@ def file_complaint_by_graphql(gql: GraphQL, world: Scenario) -> Actor:
 
 
 def file_complaint_in_python(gql: GraphQL, world: Scenario) -> Actor:
-    world.seller()
+    world.order("order-42")
     world.app.file_complaint(
         CONSUMER, "acme", "order-42", Category.DAMAGED, DESCRIPTION, REFUND, idempotency_key=KEY
     )

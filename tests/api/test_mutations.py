@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -24,6 +25,7 @@ from tests.scenario import (
     ARBITER,
     AUDITOR,
     CONSUMER,
+    MARKETPLACE,
     MEDIATOR,
     OTHER_ARBITER,
     OTHER_CONSUMER,
@@ -34,7 +36,9 @@ from tests.scenario import (
     SELLER,
     SUPERVISOR,
     Scenario,
+    cny,
     png,
+    record_order,
 )
 
 MONEY = {"amount": "199", "currency": "CNY"}
@@ -186,13 +190,65 @@ def endpoint(w: Scenario, **values: Any) -> dict[str, Any]:
     return {"endpointId": ids.global_id("WebhookEndpoint", created.id), **values}
 
 
-MARKETPLACE = Actor(Role.MARKETPLACE, "mkt-1")
-
-
 def marketplace_endpoint(w: Scenario, **values: Any) -> dict[str, Any]:
     """The marketplace's own endpoint."""
     created = w.app.register_marketplace_webhook(MARKETPLACE, HOOK_URL)
     return {"endpointId": ids.global_id("WebhookEndpoint", created.id), **values}
+
+
+#: An order as the marketplace states it: paid three days before the clock's start.
+PAID = "2026-01-02T10:00:00+00:00"
+DELIVERED = "2026-01-04T10:00:00+00:00"
+ORDER: dict[str, Any] = {
+    "orderId": "o-7",
+    "consumerId": CONSUMER.id,
+    "amount": MONEY,
+    "paidAt": PAID,
+}
+
+
+def order_in(w: Scenario, **values: Any) -> dict[str, Any]:
+    """recordOrder's input for acme's order o-7, with `values` instead."""
+    return shop(w, **{**ORDER, **values})
+
+
+def recorded(w: Scenario, delivered: bool = False, **values: Any) -> dict[str, Any]:
+    """acme's order o-7 recorded by the marketplace (and its delivery, if asked); an input
+    naming it, with `values`."""
+    w.seller()
+    w.app.record_order(
+        MARKETPLACE,
+        "acme",
+        "o-7",
+        CONSUMER.id,
+        cny("199"),
+        datetime.fromisoformat(PAID),
+        datetime.fromisoformat(DELIVERED) if delivered else None,
+    )
+    return {"shopId": "acme", "orderId": "o-7", **values}
+
+
+def filing(w: Scenario, order_id: str) -> dict[str, Any]:
+    """fileComplaint's input about acme's order `order_id`, asking a refund of 199 CNY."""
+    return shop(
+        w,
+        orderId=order_id,
+        category="DAMAGED",
+        description="The vase arrived in pieces.",
+        requestedRemedy=REFUND_IN,
+    )
+
+
+def old_order(w: Scenario) -> str:
+    """An undelivered order paid a day longer ago than FILING_WINDOW_UNDELIVERED allows."""
+    w.seller()
+    return record_order(w.app, "o-old", paid_at=w.clock.now() - timedelta(days=31))
+
+
+def cheap_order(w: Scenario) -> str:
+    """An order that cost less than the refund `filing` asks."""
+    w.seller()
+    return record_order(w.app, "o-cheap", amount="99.00")
 
 
 @dataclass(frozen=True)
@@ -326,13 +382,45 @@ CASES = [
         "FileComplaintInput",
         lambda w: shop(
             w,
-            orderId="o-1",
+            orderId=w.order("o-1"),
             category="DAMAGED",
             description="The vase arrived in pieces.",
             requestedRemedy=REFUND_IN,
         ),
         CONSUMER,
         "Complaint",
+    ),
+    case(
+        "fileComplaint",
+        "FileComplaintInput",
+        lambda w: filing(w, "o-unrecorded"),
+        CONSUMER,
+        "NotFound",
+        "ORDER_NOT_FOUND",
+    ),
+    case(
+        "fileComplaint",
+        "FileComplaintInput",
+        lambda w: filing(w, w.order("o-bobs", consumer=OTHER_CONSUMER)),
+        CONSUMER,
+        "NotFound",
+        "ORDER_NOT_FOUND",
+    ),
+    case(
+        "fileComplaint",
+        "FileComplaintInput",
+        lambda w: filing(w, old_order(w)),
+        CONSUMER,
+        "Conflict",
+        "FILING_WINDOW_CLOSED",
+    ),
+    case(
+        "fileComplaint",
+        "FileComplaintInput",
+        lambda w: filing(w, cheap_order(w)),
+        CONSUMER,
+        "ValidationFailed",
+        "VALIDATION_FAILED",
     ),
     case(
         "fileComplaint",
@@ -1768,6 +1856,89 @@ CASES = [
         "ValidationFailed",
         "VALIDATION_FAILED",
     ),
+    # orders, the marketplace's facts
+    case("recordOrder", "RecordOrderInput", order_in, MARKETPLACE, "Order"),
+    case(
+        "recordOrder",
+        "RecordOrderInput",
+        lambda w: order_in(w, deliveredAt=DELIVERED, carrier="SF", trackingNumber="SF1"),
+        MARKETPLACE,
+        "Order",
+    ),
+    case("recordOrder", "RecordOrderInput", lambda w: recorded(w, **ORDER), MARKETPLACE, "Order"),
+    case(
+        "recordOrder",
+        "RecordOrderInput",
+        lambda w: recorded(w, **{**ORDER, "amount": {"amount": "250", "currency": "CNY"}}),
+        MARKETPLACE,
+        "Conflict",
+        "ORDER_FACTS_DIFFER",
+    ),
+    case(
+        "recordOrder",
+        "RecordOrderInput",
+        lambda w: order_in(w, amount={"amount": "0", "currency": "XYZ"}, orderId="o" * 65),
+        MARKETPLACE,
+        "ValidationFailed",
+        "VALIDATION_FAILED",
+    ),
+    case(
+        "recordOrder",
+        "RecordOrderInput",
+        lambda w: order_in(w, deliveredAt="2026-01-01T10:00:00+00:00"),
+        MARKETPLACE,
+        "ValidationFailed",
+        "VALIDATION_FAILED",
+    ),
+    case(
+        "recordOrder",
+        "RecordOrderInput",
+        lambda w: {**ORDER, "orderId": "o-7", "shopId": "nowhere"},
+        MARKETPLACE,
+        "NotFound",
+        "SELLER_NOT_FOUND",
+    ),
+    case("recordOrder", "RecordOrderInput", order_in, CONSUMER, "NotAllowed", "ROLE_NOT_ALLOWED"),
+    case("recordOrder", "RecordOrderInput", order_in, AUDITOR, "NotAllowed", "READ_ONLY_ROLE"),
+    case(
+        "recordDelivery",
+        "RecordDeliveryInput",
+        lambda w: recorded(w, deliveredAt=DELIVERED, carrier="SF", trackingNumber="SF1"),
+        MARKETPLACE,
+        "Order",
+    ),
+    case(
+        "recordDelivery",
+        "RecordDeliveryInput",
+        lambda w: shop(w, orderId="o-unrecorded", deliveredAt=DELIVERED),
+        MARKETPLACE,
+        "ValidationFailed",
+        "VALIDATION_FAILED",
+    ),
+    case(
+        "recordDelivery",
+        "RecordDeliveryInput",
+        lambda w: recorded(w, deliveredAt="2026-01-01T10:00:00+00:00"),
+        MARKETPLACE,
+        "ValidationFailed",
+        "VALIDATION_FAILED",
+    ),
+    case(
+        "recordDelivery",
+        "RecordDeliveryInput",
+        lambda w: recorded(w, delivered=True, deliveredAt="2026-01-04T18:00:00+00:00"),
+        MARKETPLACE,
+        "Conflict",
+        "ORDER_FACTS_DIFFER",
+    ),
+    case(
+        "recordDelivery",
+        "RecordDeliveryInput",
+        lambda w: recorded(w, deliveredAt=DELIVERED),
+        SELLER,
+        "NotAllowed",
+        "ROLE_NOT_ALLOWED",
+    ),
 ]
 
 
@@ -1848,7 +2019,7 @@ def test_an_idempotency_key_returns_the_first_result(gql: GraphQL, world: Scenar
 
 
 def test_a_reused_key_with_other_input_is_a_conflict(gql: GraphQL, world: Scenario) -> None:
-    world.seller()
+    world.order("o-1")
     base = {
         "shopId": "acme",
         "orderId": "o-1",

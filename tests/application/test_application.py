@@ -35,8 +35,9 @@ from tests.scenario import (
 
 def file_with_key(world: Scenario, key: str, description: str = DESCRIPTION) -> Complaint:
     world.seller()
+    order_id = world.order("order-1")
     return world.app.file_complaint(
-        CONSUMER, "acme", "order-1", Category.DAMAGED, description, REFUND, idempotency_key=key
+        CONSUMER, "acme", order_id, Category.DAMAGED, description, REFUND, idempotency_key=key
     )
 
 
@@ -79,7 +80,7 @@ class TestIdempotency:
         theirs = world.app.file_complaint(
             OTHER_CONSUMER,
             "acme",
-            "order-1",
+            world.order("order-2", consumer=OTHER_CONSUMER),
             Category.DAMAGED,
             DESCRIPTION,
             REFUND,

@@ -348,7 +348,7 @@ class TestMissedReplacements:
         filed = world.app.file_complaint(
             CONSUMER,
             "acme",
-            "order-77",
+            world.order("order-77"),
             Category.WRONG_ITEM,
             "They sent a blue kettle, I ordered a red one.",
             Remedy(RemedyType.EXCHANGE),

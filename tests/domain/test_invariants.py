@@ -60,6 +60,7 @@ from tests.scenario import (
     SUPERVISOR,
     Scenario,
     cny,
+    record_order,
 )
 
 ACTORS = [
@@ -184,8 +185,9 @@ class ComplaintLifecycle(RuleBasedStateMachine):
     @precondition(lambda self: len(self.ids) < 3)
     @rule(target=complaints, remedy=REMEDIES, category=st.sampled_from(list(Category)))
     def file(self, remedy: Remedy, category: Category) -> UUID:
+        order_id = record_order(self.app, f"order-{len(self.ids) + 7}")
         complaint = self.app.file_complaint(
-            CONSUMER, "acme", f"order-{len(self.ids) + 7}", category, DESCRIPTION, remedy
+            CONSUMER, "acme", order_id, category, DESCRIPTION, remedy
         )
         self.ids.append(complaint.id)
         return complaint.id

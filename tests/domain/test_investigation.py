@@ -292,7 +292,7 @@ class TestEvidenceWhenFiling:
         complaint = world.app.file_complaint(
             CONSUMER,
             "acme",
-            "order-7",
+            world.order("order-7"),
             Category.DAMAGED,
             "The vase arrived in pieces; see the photo.",
             REFUND,

@@ -29,6 +29,12 @@ from complaints.tokens import mint_token
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "end-to-end-test-signing-secret-0123456789"
+#: The marketplace's own systems, which record the orders complaints are about.
+MARKETPLACE = Actor(Role.MARKETPLACE, "marketplace")
+#: When the orders the tests complain about were paid: before any of them began.
+PAID_AT = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+RECORD_ORDER = """mutation($input: RecordOrderInput!) { recordOrder(input: $input) { __typename
+  ... on Error { code message } } }"""
 
 
 CHROMIUM = shutil.which("chromium")
@@ -165,6 +171,28 @@ class Server:
         body = response.json()
         assert "errors" not in body, body
         return body["data"]
+
+    def record_order(
+        self, order_id: str, *, shop: str, consumer: Actor, amount: str = "10000.00"
+    ) -> str:
+        """Record an order as the marketplace does (paid when this test run began, so that
+        recording it again changes nothing), so that the consumer may complain about it; its
+        id."""
+        recorded = self.data(
+            RECORD_ORDER,
+            {
+                "input": {
+                    "orderId": order_id,
+                    "shopId": shop,
+                    "consumerId": consumer.id,
+                    "amount": {"amount": amount, "currency": "CNY"},
+                    "paidAt": PAID_AT,
+                }
+            },
+            MARKETPLACE,
+        )["recordOrder"]
+        assert recorded["__typename"] == "Order", recorded
+        return order_id
 
 
 class Subscriber:

@@ -175,6 +175,7 @@ def register_shops(browser: Any, server: Server, *shops: str) -> None:
 
 def test_a_case_from_filing_to_rating_in_two_browsers(browser: Any, console_server: Server) -> None:
     register_shops(browser, console_server, "acme", "globex")
+    console_server.record_order("order-7001", shop="acme", consumer=Actor(Role.CONSUMER, "u-alice"))
     seller = Person(browser, console_server, "SELLER", "s-acme", "acme")
     consumer = Person(browser, console_server, "CONSUMER", "u-alice")
     seller.go("cases")
@@ -377,6 +378,7 @@ def negotiating_case(server: Server, shop: str = "initech", order: str = "order-
         {"shop": shop},
         actor=SUPERVISOR,
     )
+    server.record_order(order, shop=shop, consumer=CONSUMER)
     filed = server.data(
         """mutation($shop: String!, $order: String!) { fileComplaint(input: {shopId: $shop,
            orderId: $order, category: NOT_AS_DESCRIBED,

@@ -49,6 +49,7 @@ def test_a_mutation_on_one_server_reaches_a_seller_subscribed_on_another(
             None,
             SUPERVISOR,
         )
+        first.record_order("o-2", shop="two-shop", consumer=consumer)
         filed = first.data(FILE, {"shop": "two-shop", "order": "o-2"}, consumer)["fileComplaint"]
 
         async def scenario() -> list[dict[str, Any]]:

@@ -71,7 +71,8 @@ def test_the_chain_runs_by_itself(enforcing: Server) -> None:
     assert registered["__typename"] == "Seller"
     ids = []
     for n, consumer in enumerate(CONSUMERS):
-        filed = server.data(FILE, {"order": f"order-{n}"}, consumer)["fileComplaint"]
+        order = server.record_order(f"order-{n}", shop="lantern", consumer=consumer)
+        filed = server.data(FILE, {"order": order}, consumer)["fileComplaint"]
         assert filed["__typename"] == "Complaint", filed
         accepted = server.data(ACCEPT, {"id": filed["id"]}, AGENT)["acceptComplaint"]
         assert accepted["status"] == "NEGOTIATING"
@@ -134,6 +135,7 @@ def test_a_restart_misses_no_deadline(store: str, tmp_path: Path) -> None:
     try:
         registered = server.data(REGISTER, {"shop": "teapot"}, SUPERVISOR)["registerSeller"]
         assert registered["__typename"] == "Seller"
+        server.record_order("order-9", shop="teapot", consumer=CONSUMERS[0])
         filed = server.data(FILE, {"order": "order-9", "shop": "teapot"}, CONSUMERS[0])
         complaint_id = filed["fileComplaint"]["id"]
         server.data(ACCEPT, {"id": complaint_id}, AGENT)

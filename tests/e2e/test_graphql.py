@@ -46,6 +46,7 @@ def open_case(server: Server) -> tuple[str, Actor, Actor, dict[str, Any]]:
         SUPERVISOR,
     )
     assert registered["registerSeller"]["__typename"] == "Seller"
+    server.record_order("order-1", shop=shop, consumer=consumer)
     filed = server.data(FILE, {"shop": shop, "order": "order-1"}, consumer)["fileComplaint"]
     assert filed["__typename"] == "Complaint", filed
     return shop, seller, consumer, filed

@@ -69,6 +69,7 @@ def register(server: Server, shop: str) -> None:
 
 
 def file_with(server: Server, shop: str, consumer: Actor, evidence: list[dict[str, Any]]) -> Any:
+    server.record_order("order-1", shop=shop, consumer=consumer)
     return server.data(FILE, {"shop": shop, "evidence": evidence}, consumer)["fileComplaint"]
 
 

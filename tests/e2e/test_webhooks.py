@@ -88,6 +88,7 @@ def register(server: Server, receiver: Receiver, **variables: Any) -> str:
 
 
 def file(server: Server, order: str) -> dict[str, str]:
+    server.record_order(order, shop="lantern", consumer=CONSUMER)
     filed: dict[str, str] = server.data(FILE, {"order": order}, CONSUMER)["fileComplaint"]
     server.data(ACCEPT, {"id": filed["id"]}, AGENT)
     return filed

@@ -72,6 +72,7 @@ def secured(
             {"s": shop},
             SUPERVISOR,
         )
+    server.record_order("o-1", shop="acme", consumer=ALICE)
     filed = server.data(
         'mutation { fileComplaint(input: {shopId: "acme", orderId: "o-1", category: DAMAGED,'
         ' description: "Cracked screen on arrival.", requestedRemedy: {type: REFUND,'

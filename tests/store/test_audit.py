@@ -250,7 +250,7 @@ def test_after_erasure_the_plaintext_appears_nowhere(
         filed = stored_app.file_complaint(
             CONSUMER,
             "acme",
-            "order-2002",
+            world.order("order-2002"),
             Category.DAMAGED,
             SECRET,
             REFUND,

@@ -17,6 +17,7 @@ from complaints.domain.values import Actor, Category, Money, Remedy, RemedyType,
 from complaints.settings import Settings
 from complaints.store.group_commit import GroupCommit, GroupCommitPostgresRecorder, Outcome
 from complaints.store.hash_chain import HashedPostgresRecorder, verify
+from tests.scenario import record_order
 
 SUPERVISOR = Actor(Role.SUPERVISOR, "sup-1")
 AGENT = Actor(Role.AGENT, "agent-1")
@@ -163,7 +164,12 @@ def test_sixteen_writers_share_transactions_and_lose_nothing(pg_app: ComplaintsA
     pg_app.register_seller(SUPERVISOR, "acme", "ACME", Money(Decimal("1000"), "CNY"))
     consumer = Actor(Role.CONSUMER, "u-1")
     shared = pg_app.file_complaint(
-        consumer, "acme", "order-0", Category.DAMAGED, "The lamp arrived broken.", REFUND
+        consumer,
+        "acme",
+        record_order(pg_app, "order-0", consumer=consumer),
+        Category.DAMAGED,
+        "The lamp arrived broken.",
+        REFUND,
     )
     pg_app.accept_complaint(AGENT, shared.id)
     filed: list[tuple[uuid.UUID, int]] = []
@@ -177,7 +183,7 @@ def test_sixteen_writers_share_transactions_and_lose_nothing(pg_app: ComplaintsA
                     complaint = pg_app.file_complaint(
                         consumer,
                         "acme",
-                        f"order-{n}-{i}",
+                        record_order(pg_app, f"order-{n}-{i}", consumer=consumer),
                         Category.DAMAGED,
                         "The lamp arrived broken.",
                         REFUND,

@@ -253,7 +253,7 @@ def test_two_filings_about_one_order_race_and_one_is_refused(
 ) -> None:
     """Both load the order's index before either saves; the store refuses one save, and its
     retry finds the other case open."""
-    Scenario(two_writers[0], clock).seller()
+    Scenario(two_writers[0], clock).order("order-77")
     barrier = threading.Barrier(len(two_writers))
     loads: list[int] = []
     results: list[BaseException | Complaint] = []

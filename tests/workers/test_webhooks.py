@@ -432,7 +432,8 @@ def test_a_slow_receiver_holds_back_only_its_own_deliveries(
     try:
         slow_endpoint = app.register_webhook(SUPERVISOR, "globex", slow.url)
         register(app, receiver)
-        app.file_complaint(CONSUMER, "globex", "order-slow", Category.DAMAGED, DESCRIPTION, PARTIAL)
+        slow_order = stored_world.order("order-slow", shop="globex")
+        app.file_complaint(CONSUMER, "globex", slow_order, Category.DAMAGED, DESCRIPTION, PARTIAL)
         complaint = stored_world.file()  # against acme
         deliverer = WebhookDeliverer(app, models, random_=lambda: 1.0)
         try:

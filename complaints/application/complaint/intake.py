@@ -14,7 +14,9 @@ from complaints.application.read_cache import CachedReads
 from complaints.application.runner import Changes, command
 from complaints.domain.complaint import Complaint
 from complaints.domain.errors import DuplicateComplaint
+from complaints.domain.order import OrderCheck
 from complaints.domain.order_index import OrderComplaints, order_index_id
+from complaints.domain.validation import is_identifier
 from complaints.domain.values import TERMINAL, Actor, Attachment, Category, Remedy
 
 _REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
@@ -41,6 +43,16 @@ class IntakeCommands(CachedReads):
         ctx = self.context(actor)
         seller = self.read_seller(shop_id)  # only read: the filing changes nothing of the shop
         attached = evidence or []
+        # Where orders are checked, the filing is checked against the marketplace's record of
+        # the order (only read: the filing changes nothing of it).
+        window = None
+        order = None
+        if self.settings.order_check is OrderCheck.REQUIRED:
+            window = self.settings.filing_window
+            recorded = (
+                self.find_order(seller.shop_id, order_id) if is_identifier(order_id) else None
+            )
+            order = None if recorded is None else recorded.facts
         complaint = Complaint.file(
             ctx,
             reference=new_reference(ctx.now),
@@ -51,6 +63,8 @@ class IntakeCommands(CachedReads):
             requested_remedy=requested_remedy,
             evidence=attached,
             files=self.uploads_of(actor, [a.sha256 for a in attached]),
+            order=order,
+            window=window,
         )
         # One open complaint per order: the index is saved with the complaint, so of two
         # filings that race, the store refuses one, and its retry finds the other open.

@@ -28,6 +28,7 @@ from complaints.domain.complaint.state import complaint_id
 from complaints.domain.context import CommandContext
 from complaints.domain.deadlines import DeadlineKind
 from complaints.domain.errors import ReadOnlyRole, RoleNotAllowed
+from complaints.domain.order import FilingWindow, OrderFacts, check_complaint_about
 from complaints.domain.records import InfoRequest
 from complaints.domain.validation import normalise_remedy
 from complaints.domain.values import (
@@ -63,10 +64,18 @@ class IntakePhase(NegotiationPhase, InvestigationPhase):
         requested_remedy: Remedy,
         evidence: Sequence[Attachment] = (),
         files: Mapping[str, EvidenceFile] | None = None,
+        order: OrderFacts | None = None,
+        window: FilingWindow | None = None,
     ) -> Self:
         """A consumer files a complaint against a shop about one order (R1), with any files
         it attaches as evidence; `files` holds what the store found of the consumer's uploads
-        that they name."""
+        that they name.
+
+        `window` is the filing window in force where orders are checked (ORDER_CHECK=required),
+        and `order` the facts of the order recorded under this shop and order id, if any: the
+        complaint must be about the consumer's own order, in time, for no more than it cost
+        (`check_complaint_about`). Where orders are not checked (`window` None), the order is
+        the consumer's claim, and nothing is checked against it."""
         actor = ctx.actor
         if actor.role is Role.AUDITOR:
             raise ReadOnlyRole("Auditors read; they do not file complaints.")
@@ -74,6 +83,20 @@ class IntakePhase(NegotiationPhase, InvestigationPhase):
             raise RoleNotAllowed("Only a consumer can file a complaint.")
         check_filing(order_id, description, requested_remedy)
         check_attachments(evidence, files or {})
+        remedy = normalise_remedy(requested_remedy)
+        checked = None
+        if window is not None:
+            ends = check_complaint_about(
+                order,
+                window,
+                shop_id=shop_id,
+                order_id=order_id,
+                consumer_id=actor.id,
+                remedy=remedy,
+                now=ctx.now,
+            )
+            assert order is not None
+            checked = (order, window.rule(order), ends)
         complaint = cls(
             reference=reference,
             consumer_id=actor.id,
@@ -81,9 +104,12 @@ class IntakePhase(NegotiationPhase, InvestigationPhase):
             order_id=order_id,
             category=category,
             description=PersonalText(actor.id, description),
-            requested_remedy=normalise_remedy(requested_remedy),
+            requested_remedy=remedy,
             actor=actor,
             timestamp=ctx.now,
+            order=None if checked is None else checked[0],
+            filing_window=None if checked is None else checked[1],
+            window_ends_at=None if checked is None else checked[2],
         )
         for attachment in evidence:
             file = (files or {})[attachment.sha256]
@@ -113,6 +139,12 @@ class IntakePhase(NegotiationPhase, InvestigationPhase):
         description: PersonalText
         requested_remedy: Remedy
         actor: Actor
+        # Since filings check the order (older events lack them): the order's facts the
+        # complaint was checked against, the setting that set its window (e.g.
+        # FILING_WINDOW=15d) and the window's end. All None where orders were not checked.
+        order: OrderFacts | None = None
+        filing_window: str | None = None
+        window_ends_at: datetime | None = None
 
     @event(Filed)
     def __init__(
@@ -126,6 +158,9 @@ class IntakePhase(NegotiationPhase, InvestigationPhase):
         requested_remedy: Remedy,
         actor: Actor,
         timestamp: datetime,
+        order: OrderFacts | None = None,
+        filing_window: str | None = None,
+        window_ends_at: datetime | None = None,
     ) -> None:
         self.reference = reference
         self.consumer_id = consumer_id
@@ -134,6 +169,7 @@ class IntakePhase(NegotiationPhase, InvestigationPhase):
         self.category = category
         self.description = description
         self.requested_remedy = requested_remedy
+        self.order = order
         self.filed_at = timestamp
         self.status = Status.SUBMITTED
         self.deadlines = {}

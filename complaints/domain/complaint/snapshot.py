@@ -5,7 +5,8 @@ turned back when the snapshot is loaded. Personal text stays sealed (see transco
 erasure reaches snapshots as it reaches events.
 
 The state's class version (`Complaint.class_version`) says which attributes a snapshot holds;
-`upcast_v1_v2` and `upcast_v2_v3` bring an older snapshot's state up to date when it is loaded.
+`upcast_v1_v2`, `upcast_v2_v3` and `upcast_v3_v4` bring an older snapshot's state up to date
+when it is loaded.
 A record an old snapshot cannot tell is left unknown (None), and the application replays the
 case's events for it (`CommandRunner.whole`).
 """
@@ -68,3 +69,9 @@ def upcast_v2_v3(state: dict[str, Any]) -> None:
         state["resubmissions"] = None
     else:
         state["resubmissions"] = returns
+
+
+def upcast_v3_v4(state: dict[str, Any]) -> None:
+    """Version 4 keeps the facts of the order a filing was checked against. A version 3
+    snapshot's case was filed before filings checked orders: it has none."""
+    state.setdefault("order", None)

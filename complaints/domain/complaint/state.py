@@ -19,6 +19,7 @@ from eventsourcing.domain import Aggregate, CanMutateAggregate, CommandMethodDec
 from complaints.domain import access
 from complaints.domain.deadlines import Deadline, DeadlineKind
 from complaints.domain.errors import OfferNotFound
+from complaints.domain.order import OrderFacts
 from complaints.domain.records import (
     Appeal,
     DefaultRuling,
@@ -68,6 +69,9 @@ class ComplaintState:
     category: Category
     description: PersonalText
     requested_remedy: Remedy
+    #: The facts of the order the filing was checked against; None where orders were not
+    #: checked (ORDER_CHECK=off, or filed before filings checked them).
+    order: OrderFacts | None
     filed_at: datetime
     status: Status
     #: Open deadlines by id (the version of the `DeadlineSet` event that opened each).

@@ -14,6 +14,7 @@ from complaints.graphql.mutations.fulfilment import FulfilmentMutations
 from complaints.graphql.mutations.intake import IntakeMutations
 from complaints.graphql.mutations.investigation import InvestigationMutations
 from complaints.graphql.mutations.negotiation import NegotiationMutations
+from complaints.graphql.mutations.orders import OrderMutations
 from complaints.graphql.mutations.personal_data import PersonalDataMutations
 from complaints.graphql.mutations.ruling import RulingMutations
 from complaints.graphql.mutations.sellers import SellerMutations
@@ -33,5 +34,6 @@ class Mutation(
     ViolationMutations,
     PersonalDataMutations,
     WebhookMutations,
+    OrderMutations,
 ):
     pass

@@ -28,6 +28,7 @@ from complaints.graphql.types.case import (
     Intake,
     Rating,
 )
+from complaints.graphql.types.order import OrderNode, load_order
 from complaints.graphql.types.relay import Node, PageInfo
 from complaints.graphql.types.rulebook import Rule
 from complaints.graphql.types.seller import SellerNode, load_seller
@@ -216,6 +217,17 @@ class ComplaintNode(Node):
         ):
             return None
         return complaint.consumer_id
+
+    @strawberry.field(
+        description="The order the case is about, as the marketplace recorded it: for the"
+        " order's consumer, the shop's staff, platform staff and auditors; null where orders"
+        " were not checked at filing (ORDER_CHECK=off)"
+    )
+    async def order(self, info: Info) -> OrderNode | None:
+        complaint = await self._complaint(info)
+        if complaint is None or complaint.order is None:
+            return None
+        return await load_order(info, complaint.shop_id, complaint.order_id)
 
     @strawberry.field(
         description="The case went to platform review: by request, by a missed deadline, or"
