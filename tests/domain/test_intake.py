@@ -338,7 +338,7 @@ class TestResubmissionWithEvidence:
         complaint = world.app.file_complaint(
             CONSUMER,
             "acme",
-            "order-7",
+            world.order("order-7"),
             Category.DAMAGED,
             DESCRIPTION,
             REFUND,

@@ -71,6 +71,7 @@ def test_the_marketplace_hears_each_sanction_signed_with_the_standing_and_no_cas
     hooked: Server, receiver: Receiver
 ) -> None:
     endpoint_id = register(hooked, receiver)
+    hooked.record_order("o-1", shop="lantern", consumer=CONSUMER)
     assert hooked.data(FILE, {}, CONSUMER)["fileComplaint"]["__typename"] == "Complaint"
     hooked.data(SANCTION, {"kind": "TRADING_RESTRICTED"}, SUPERVISOR)
     hooked.data(SANCTION, {"kind": "SHOP_CLOSED"}, SUPERVISOR)
