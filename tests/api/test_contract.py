@@ -22,6 +22,7 @@ ADDITIONS = {
     "case.graphql": ("case.graphql",),
     "recourse.graphql": ("case.graphql", "recourse.graphql"),
     "webhooks.graphql": ("webhooks.graphql",),
+    "marketplace.graphql": ("case.graphql", "webhooks.graphql", "marketplace.graphql"),
 }
 
 
