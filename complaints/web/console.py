@@ -1,10 +1,11 @@
 """The web console: a frontend for consumers, sellers, staff, auditors and the public, served at
 `/` from this package's own files (complaints/web/console/), written as plain ES modules: app.js
 (the shell and router), one module per role's pages (consumer.js, seller.js, staff.js,
-auditor.js, public.js), and what they share (case.js, cases.js, shop.js, violations.js,
-common.js, forms.js, api.js, dom.js, i18n.js). Every file there with a known suffix (.js, .css,
-.json, .svg) is served under /console/; index.html preloads the modules. The console offers the
-actions the API lists in `allowedActions`, and decides no right itself.
+auditor.js, public.js, and in development marketplace.js), and what they share (case.js,
+casefacts.js, cases.js, shop.js, violations.js, common.js, forms.js, api.js, dom.js, i18n.js).
+Every file there with a known suffix (.js, .css, .json, .svg) is served under /console/;
+index.html preloads the modules. The console offers the actions the API lists in
+`allowedActions`, and decides no right itself.
 
 It uses the public API only (GraphQL over HTTP with automatic persisted queries, the
 `graphql-transport-ws` subscriptions, `POST /uploads` and `GET /uploads/{sha256}`). The server

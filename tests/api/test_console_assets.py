@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from graphql import GraphQLEnumType, GraphQLInputObjectType, GraphQLNonNull, Undefined, build_schema
 
-from complaints.domain import seller, violation, webhook
+from complaints.domain import order, seller, violation, webhook
 from complaints.web.console import CONSOLE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -137,6 +137,8 @@ RECORD_FORMS = {
     "SANCTION_ACTIONS": record_forms("shop.js", "SANCTION_ACTIONS"),
     "VIOLATION_ACTIONS": record_forms("violations.js", "VIOLATION_ACTIONS"),
     "ENDPOINT_ACTIONS": record_forms("seller.js", "ENDPOINT_ACTIONS"),
+    "ORDER_ACTIONS": record_forms("marketplace.js", "ORDER_ACTIONS"),
+    "MARKETPLACE_ACTIONS": record_forms("marketplace.js", "MARKETPLACE_ACTIONS"),
 }
 
 
@@ -168,6 +170,15 @@ def test_every_action_the_api_may_offer_on_a_record_has_a_form() -> None:
     assert on_sanctions == RECORD_FORMS["SANCTION_ACTIONS"].keys()
     assert {a.value for a in violation.OFFERED} == RECORD_FORMS["VIOLATION_ACTIONS"].keys()
     assert {a.value for a in webhook.OFFERED} == RECORD_FORMS["ENDPOINT_ACTIONS"].keys()
+    assert {a.value for a in order.OFFERED} == RECORD_FORMS["ORDER_ACTIONS"].keys()
+
+
+def test_the_marketplace_page_has_a_form_for_each_of_the_marketplace_s_own_mutations() -> None:
+    """What the marketplace starts: an order (no record lists it), and its webhook endpoint
+    (which viewerAllowedActions offers it)."""
+    assert {order.Action.RECORD.value, webhook.Action.REGISTER_MARKETPLACE.value} == (
+        RECORD_FORMS["MARKETPLACE_ACTIONS"].keys()
+    )
 
 
 def test_the_page_loads_the_shell_and_preloads_every_module_it_imports() -> None:

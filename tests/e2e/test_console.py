@@ -11,6 +11,7 @@ import re
 import struct
 import zlib
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ import httpx
 import pytest
 
 from complaints.domain.values import Actor, Role
-from tests.e2e.conftest import ROOT, Server
+from tests.e2e.conftest import MARKETPLACE, RECORD_ORDER, ROOT, Server, token
 
 SHOTS = ROOT / "var" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
@@ -185,8 +186,7 @@ def test_a_case_from_filing_to_rating_in_two_browsers(browser: Any, console_serv
     consumer.go("file")
     consumer.shoot("file")
     form = consumer.page.locator("form")
-    form.locator('[name="shopId"]').fill("acme")
-    form.locator('[name="orderId"]').fill("order-7001")
+    form.locator('[data-order="order-7001"] input[type=radio]').check()
     form.locator('[name="category"]').select_option("DAMAGED")
     form.locator('[name="description"]').fill("The kettle arrived with a cracked base.")
     form.locator('[name="remedy.type"]').select_option("REFUND")
@@ -627,3 +627,251 @@ def test_the_case_page_resumes_after_a_dropped_connection(
     )
     assert positions == sorted(set(positions)), "nothing doubled, in order"
     consumer.close()
+
+
+def test_from_nothing_to_a_filed_complaint_through_the_marketplace_page(
+    browser: Any, console_server: Server
+) -> None:
+    """A supervisor registers the shop; the marketplace records the order and its delivery on
+    its page; the consumer picks the order from their list and files; the case page shows the
+    order and what intake decided, and takes the files the agent said were missing."""
+    register_shops(browser, console_server, "wonka")
+
+    market = Person(browser, console_server, "MARKETPLACE", "market-1")
+    market.page.wait_for_selector('main[data-shown="#/marketplace"]', timeout=WAIT)
+    record = market.page.locator('form[data-form="recordOrder"]')
+    record.locator('[name="shopId"]').fill("wonka")
+    record.locator('[name="orderId"]').fill("order-8001")
+    record.locator('[name="consumerId"]').fill("u-erin")
+    record.locator('[name="amount"]').fill("88.00")
+    record.locator("button[type=submit]").click()
+    market.page.get_by_text("Order order-8001 at wonka is recorded").wait_for(timeout=WAIT)
+    item = market.page.locator('[data-order="order-8001"]')
+    item.get_by_text("not delivered yet").wait_for(timeout=WAIT)
+    # The same order again with other facts is refused, and changes nothing.
+    record.locator('[name="amount"]').fill("99.00")
+    record.locator("button[type=submit]").click()
+    record.locator(".error", has_text="Recorded otherwise").wait_for(timeout=WAIT)
+    # The delivery, through the action the order allows.
+    offered = console_server.data(
+        '{ order(shopId: "wonka", orderId: "order-8001") { allowedActions } }', actor=MARKETPLACE
+    )["order"]["allowedActions"]
+    on_order = [b.get_attribute("data-action") for b in item.locator("button[data-action]").all()]
+    assert on_order == offered == ["recordDelivery"]
+    market.act("recordDelivery", {"carrier": "SF Express", "trackingNumber": "SF1234567890"})
+    item.get_by_text("SF Express SF1234567890").wait_for(timeout=WAIT)
+    # What the marketplace must do for the shop now.
+    standing = market.page.locator('form[data-form="sellerStanding"]')
+    standing.locator('[name="shopId"]').fill("wonka")
+    standing.locator("button[type=submit]").click()
+    market.page.locator('[data-standing="wonka"] [data-can="takeOrders"]', has_text="yes").wait_for(
+        timeout=WAIT
+    )
+    market.page.locator('button[data-action="registerMarketplaceWebhook"]').wait_for(timeout=WAIT)
+    market.shoot("marketplace")
+    market.close()
+
+    consumer = Person(browser, console_server, "CONSUMER", "u-erin")
+    consumer.go("file")
+    form = consumer.page.locator("form")
+    choice = form.locator('[data-order="order-8001"]')
+    choice.wait_for(timeout=WAIT)
+    assert "wonka" in choice.inner_text()
+    assert "88.00" in choice.inner_text()
+    assert form.locator("details.unlisted").get_attribute("open") is None
+    choice.locator("input[type=radio]").check()
+    assert form.locator('[name="shopId"]').input_value() == "wonka"
+    assert form.locator('[name="orderId"]').input_value() == "order-8001"
+    assert form.locator('[name="remedy.amount"]').input_value() == "88.00"
+    form.locator('[data-hint="amount"]', has_text="88.00").wait_for(timeout=WAIT)
+    form.locator('[name="category"]').select_option("NOT_AS_DESCRIBED")
+    form.locator('[name="description"]').fill("The chocolate is not the one in the photos.")
+    form.locator('[name="remedy.type"]').select_option("REFUND")
+    consumer.shoot("file-orders")
+    # More than the order cost is refused beside the amount; the order's amount is accepted.
+    form.locator('[name="remedy.amount"]').fill("100.00")
+    form.locator("button[type=submit]").click()
+    form.locator('[data-field="requestedRemedy"] .field-error').wait_for(timeout=WAIT)
+    form.locator('[name="remedy.amount"]').fill("88.00")
+    form.locator("button[type=submit]").click()
+    consumer.page.wait_for_url(re.compile(r"#/case/"), timeout=WAIT)
+    case_hash = consumer.page.url.split("#/", 1)[1]
+    order = consumer.page.locator('[data-section="orderDetails"]')
+    order.get_by_text("SF1234567890").wait_for(timeout=WAIT)
+    assert "SF Express" in order.inner_text()
+
+    # The agent asks for more; the consumer's open page shows what intake decided.
+    agent = Person(browser, console_server, "AGENT", "agent-3")
+    agent.go(case_hash)
+    agent.act(
+        "returnComplaintForInfo",
+        {"reason": "Show the wrapper beside the listing.", "missing": "photo of the wrapper"},
+    )
+    intake = consumer.page.locator('[data-section="intake"]')
+    intake.get_by_text("photo of the wrapper").wait_for(timeout=WAIT)
+    assert "Show the wrapper beside the listing." in intake.inner_text()
+    consumer.act(
+        "resubmitComplaint",
+        {
+            "description": "The wrapper says dark chocolate; the listing said milk chocolate.",
+            "evidence": [photo("wrapper.png", (120, 70, 40))],
+        },
+    )
+    intake.get_by_text("1 time(s)").wait_for(timeout=WAIT)
+    shows_image(consumer.page)
+    consumer.shoot("case-order")
+
+    # Accepted; the consumer volunteers evidence that no request asked for.
+    agent.page.locator('button[data-action="acceptComplaint"]').wait_for(timeout=WAIT)
+    agent.act("acceptComplaint")
+    agent.close()
+    consumer.page.locator('button[data-action="submitEvidence"]').wait_for(timeout=WAIT)
+    consumer.act(
+        "submitEvidence",
+        {
+            "kind": "receipt",
+            "description": "The shop's receipt names milk chocolate.",
+            "sha256": [photo("receipt.png", (240, 240, 200))],
+        },
+    )
+    volunteered = consumer.page.locator(
+        ".evidence li", has_text="The shop's receipt names milk chocolate."
+    )
+    volunteered.wait_for(timeout=WAIT)
+    assert volunteered.get_attribute("data-request") is None
+    (complaint,) = [
+        e["node"]
+        for e in console_server.data(
+            "{ complaints { edges { node { evidence { kind requestId } } } } }",
+            actor=Actor(Role.CONSUMER, "u-erin"),
+        )["complaints"]["edges"]
+    ]
+    assert {"kind": "receipt", "requestId": None} in complaint["evidence"]
+    consumer.close()
+
+
+def registered(server: Server, shop: str) -> str:
+    """The shop, registered over the API (again: changes nothing)."""
+    server.data(
+        """mutation($shop: String!) { registerSeller(input: {shopId: $shop, name: "Shop",
+           deposit: {amount: "500.00", currency: "CNY"}}) { __typename } }""",
+        {"shop": shop},
+        actor=SUPERVISOR,
+    )
+    return shop
+
+
+def test_a_consumer_with_no_order_in_its_window_is_told_why(
+    browser: Any, console_server: Server
+) -> None:
+    """An order paid long ago, never delivered, is past its window: it is not listed, the page
+    says why, and naming it by hand is refused citing R-1.2."""
+    long_ago = (datetime.now(UTC) - timedelta(days=40)).isoformat()
+    recorded = console_server.data(
+        RECORD_ORDER,
+        {
+            "input": {
+                "orderId": "order-old",
+                "shopId": registered(console_server, "stark"),
+                "consumerId": "u-gus",
+                "amount": {"amount": "50.00", "currency": "CNY"},
+                "paidAt": long_ago,
+            }
+        },
+        MARKETPLACE,
+    )["recordOrder"]
+    assert recorded["__typename"] == "Order", recorded
+    consumer = Person(browser, console_server, "CONSUMER", "u-gus")
+    consumer.go("file")
+    empty = consumer.page.locator('[data-empty="orders"]')
+    empty.wait_for(timeout=WAIT)
+    assert "No order of yours is inside its filing window." in empty.inner_text()
+    assert "R-1.2" in empty.inner_text()
+    consumer.shoot("file-no-orders")
+    form = consumer.page.locator("form")
+    assert form.locator("details.unlisted").get_attribute("open") is not None
+    form.locator('[name="shopId"]').fill("stark")
+    form.locator('[name="orderId"]').fill("order-old")
+    form.locator('[name="category"]').select_option("NOT_RECEIVED")
+    form.locator('[name="description"]').fill("The parcel never arrived at all.")
+    form.locator('[name="remedy.type"]').select_option("REFUND")
+    form.locator('[name="remedy.amount"]').fill("50.00")
+    form.locator("button[type=submit]").click()
+    refused = form.locator(".error[role=alert]")
+    refused.wait_for(timeout=WAIT)
+    assert "Too late to complain" in refused.inner_text()
+    assert "R-1.2" in refused.inner_text()
+    consumer.close()
+
+
+def test_the_consumer_s_orders_come_a_page_at_a_time(browser: Any, console_server: Server) -> None:
+    shop = registered(console_server, "tyrell")
+    for n in range(12):
+        console_server.record_order(
+            f"order-5{n:03}", shop=shop, consumer=Actor(Role.CONSUMER, "u-hana")
+        )
+    consumer = Person(browser, console_server, "CONSUMER", "u-hana")
+    consumer.go("file")
+    listed = consumer.page.locator(".orders li")
+    listed.first.wait_for(timeout=WAIT)
+    assert listed.count() == 10
+    consumer.page.locator('button[data-more="orders"]').click()
+    consumer.page.locator('.orders li[data-order="order-5000"]').wait_for(timeout=WAIT)
+    assert listed.count() == 12
+    assert consumer.page.locator('button[data-more="orders"]').is_hidden()
+    consumer.close()
+
+
+def test_the_marketplace_page_exists_in_development_only(browser: Any, tmp_path: Path) -> None:
+    """Outside development the console offers no page that records orders (the marketplace's
+    own systems record them through the API): not in the marketplace's menu, not by address."""
+    production = Server(
+        f"sqlite:///{tmp_path / 'complaints.db'}",
+        tmp_path,
+        ENVIRONMENT="production",
+        APQ_REGISTRATION="true",
+    )
+    try:
+        context = browser.new_context(viewport=DESKTOP, locale="en-GB")
+        page = context.new_page()
+        page.goto(f"{production.url}/#/signin")
+        page.wait_for_selector('main[data-shown="#/signin"]', timeout=WAIT)
+        assert page.locator("#dev-title").count() == 0
+        page.locator("textarea[name=token]").fill(token(MARKETPLACE))
+        page.locator("button[type=submit]").click()
+        page.wait_for_selector('.who[data-role="MARKETPLACE"]', timeout=WAIT)
+        page.goto(f"{production.url}/#/marketplace")
+        page.wait_for_selector('main[data-shown="#/sanctioned"]', timeout=WAIT)
+        assert page.locator('nav a[href="#/marketplace"]').count() == 0
+        context.close()
+    finally:
+        production.stop()
+
+
+def test_without_order_checks_the_consumer_names_the_order(browser: Any, tmp_path: Path) -> None:
+    """A server with ORDER_CHECK=off records no orders: the filing page lists none, keeps the
+    shop and order fields open, and the complaint is filed about the order named there."""
+    unchecked = Server(
+        f"sqlite:///{tmp_path / 'complaints.db'}",
+        tmp_path,
+        ENVIRONMENT="development",
+        ORDER_CHECK="off",
+    )
+    try:
+        registered(unchecked, "initech")
+        consumer = Person(browser, unchecked, "CONSUMER", "u-ivy")
+        consumer.go("file")
+        consumer.page.locator('[data-empty="orders"]').wait_for(timeout=WAIT)
+        form = consumer.page.locator("form")
+        form.locator('[name="shopId"]').fill("initech")
+        form.locator('[name="orderId"]').fill("order-claimed")
+        form.locator('[name="category"]').select_option("WRONG_ITEM")
+        form.locator('[name="description"]').fill("A stapler came instead of the printer.")
+        form.locator('[name="remedy.type"]').select_option("EXCHANGE")
+        form.locator("button[type=submit]").click()
+        consumer.page.wait_for_url(re.compile(r"#/case/"), timeout=WAIT)
+        consumer.page.locator(".case-header", has_text="order-claimed").wait_for(timeout=WAIT)
+        assert consumer.page.locator('[data-section="orderDetails"]').count() == 0
+        consumer.close()
+    finally:
+        unchecked.stop()

@@ -11,6 +11,7 @@ import { filePage } from "./consumer.js";
 import { clear, h } from "./dom.js";
 import { buildForm } from "./forms.js";
 import { label, language, LANGUAGES, preferredLanguage, setLanguage, t } from "./i18n.js";
+import { marketplacePage } from "./marketplace.js";
 import { sanctionedPage, statisticsPage } from "./public.js";
 import { sanctionsPage, webhooksPage } from "./seller.js";
 import { shopsPage, supervisionPage } from "./staff.js";
@@ -32,7 +33,17 @@ const PAGES = {
   ARBITER: ["assignments", "intake", "cases", "supervision", "violations"],
   SUPERVISOR: ["supervision", "intake", "cases", "assignments", "violations", "shops", "statistics"],
   AUDITOR: ["cases", "audit", "violations", "statistics"],
+  MARKETPLACE: ["marketplace", "sanctioned", "statistics"],
 };
+/** Pages that exist in development only (ENVIRONMENT=development, as the development sign-in):
+ * the Marketplace page records demo orders, which in production only the marketplace's own
+ * systems record. */
+const DEVELOPMENT_PAGES = new Set(["marketplace"]);
+
+/** The pages the viewer's menu shows, the first being its home. */
+function pages(role) {
+  return (PAGES[role] || PAGES.PUBLIC).filter((page) => config.developmentSignIn || !DEVELOPMENT_PAGES.has(page));
+}
 
 function navigate(target) {
   if (target === -1) history.back();
@@ -53,7 +64,7 @@ function renderShell() {
     h(
       "ul",
       {},
-      (PAGES[me.role] || PAGES.PUBLIC).map((page) =>
+      pages(me.role).map((page) =>
         h("li", {}, h("a", { href: `#/${page}`, "aria-current": page === current ? "page" : null }, t(`nav.${page}`))),
       ),
     ),
@@ -75,11 +86,11 @@ function renderShell() {
 }
 
 // ----------------------------------------------------------------------------------- sign-in
-const ROLES = ["CONSUMER", "SELLER", "AGENT", "MEDIATOR", "ARBITER", "SUPERVISOR", "AUDITOR"];
+const ROLES = ["CONSUMER", "SELLER", "AGENT", "MEDIATOR", "ARBITER", "SUPERVISOR", "AUDITOR", "MARKETPLACE"];
 
 function signInPage(main) {
   const after = () => {
-    navigate(`#/${(PAGES[viewer().role] || PAGES.PUBLIC)[0]}`);
+    navigate(`#/${pages(viewer().role)[0]}`);
   };
   const development = config.developmentSignIn
     ? h(
@@ -167,9 +178,12 @@ async function show(main, page, argument, me) {
       return sanctionedPage(main);
     case "statistics":
       return statisticsPage(main);
+    case "marketplace":
+      if (config.developmentSignIn) return marketplacePage(main);
+    // falls through: the page does not exist outside development
     default:
       if (me.role === "PUBLIC" && !session.token) return navigate("#/signin");
-      return navigate(`#/${(PAGES[me.role] || PAGES.PUBLIC)[0]}`);
+      return navigate(`#/${pages(me.role)[0]}`);
   }
 }
 

@@ -1,14 +1,14 @@
 // The case page: header with open deadlines counting down, typed sections, the live timeline,
 // and a form for each action in `allowedActions`, nothing more.
 
-import { ApiError, fileUrl, gql, Live, mutate } from "./api.js";
+import { ApiError, gql, Live, mutate } from "./api.js";
+import { evidenceSection, FACTS, facts, intakeSection, orderSection, RULE, ruleQuote, section } from "./casefacts.js";
 import { clear, h } from "./dom.js";
 import { ACTIONS, buildForm } from "./forms.js";
 import { countdown, formatMoney, formatTime, label, t } from "./i18n.js";
 
 const MONEY = "amount currency";
 const REMEDY = `type amount { ${MONEY} }`;
-const RULE = "code title text";
 export const CASE = `query Console_Case($id: ID!) {
   complaint(id: $id) {
     id reference status category orderId shopId consumerId description version filedAt updatedAt closedAt
@@ -18,8 +18,7 @@ export const CASE = `query Console_Case($id: ID!) {
     remedy { ${REMEDY} }
     deadlines { id kind dueAt party overdue }
     offers { id by status madeAt message acceptedBy remedy { ${REMEDY} } }
-    evidenceRequests { id party kinds note requestedAt dueAt status }
-    evidence { id party kind description submittedAt requestId file { sha256 mediaType size url } }
+    ${FACTS}
     findings { text recordedAt }
     ruling { outcome rationale decidedAt byDefault acknowledgedBy remedy { ${REMEDY} }
              rules { ${RULE} } enforcedDeadline { kind dueAt } }
@@ -54,19 +53,6 @@ async function rules() {
 function remedyText(remedy) {
   if (!remedy) return "";
   return [label("remedy", remedy.type), formatMoney(remedy.amount)].filter(Boolean).join(" · ");
-}
-
-function section(key, ...content) {
-  const id = `section-${key}`;
-  return h("section", { class: "card", "aria-labelledby": id }, h("h2", { id }, t(`case.${key}`)), content);
-}
-
-function facts(pairs) {
-  return h(
-    "dl",
-    { class: "facts" },
-    pairs.filter(([, value]) => value !== null && value !== undefined && value !== "").map(([key, value]) => [h("dt", {}, t(key)), h("dd", {}, value)]),
-  );
 }
 
 function deadlineList(deadlines, clockPaused) {
@@ -132,49 +118,6 @@ function offersSection(c) {
   );
 }
 
-function thumbnail(file) {
-  const link = h("a", { href: "#", class: "file", "aria-label": t("case.openFile", { type: file.mediaType }) });
-  const image = file.mediaType.startsWith("image/") ? h("img", { alt: t("case.evidenceImage"), width: 96, height: 96 }) : null;
-  link.append(image || t("case.fileOf", { type: file.mediaType }));
-  fileUrl(file.url)
-    .then((url) => {
-      if (image) image.src = url;
-      link.href = url;
-      link.target = "_blank";
-      link.rel = "noopener";
-    })
-    .catch(() => link.replaceChildren(t("case.fileGone")));
-  return link;
-}
-
-function evidenceSection(c) {
-  if (!c.evidence.length && !c.evidenceRequests.length) return null;
-  return section(
-    "evidence",
-    c.evidenceRequests.length
-      ? h(
-          "ul",
-          { class: "items requests" },
-          c.evidenceRequests.map((r) =>
-            h("li", {}, t("case.requestFor", { party: label("role", r.party), kinds: r.kinds.join(", ") }), " ", h("span", { class: "badge" }, label("request", r.status)), r.note ? h("p", {}, r.note) : null),
-          ),
-        )
-      : null,
-    h(
-      "ul",
-      { class: "items evidence" },
-      c.evidence.map((e) =>
-        h(
-          "li",
-          {},
-          e.file ? thumbnail(e.file) : null,
-          h("div", {}, h("strong", {}, `${label("role", e.party)} · ${e.kind}`), e.description ? h("p", {}, e.description) : null, h("small", {}, formatTime(e.submittedAt))),
-        ),
-      ),
-    ),
-  );
-}
-
 function rulingSection(c) {
   const r = c.ruling;
   if (!r) return null;
@@ -189,7 +132,7 @@ function rulingSection(c) {
     ]),
     h("p", { class: "rationale" }, r.rationale),
     r.rules.length ? h("h3", {}, t("case.rulesCited")) : null,
-    r.rules.map((rule) => h("blockquote", { class: "rule", "data-rule": rule.code }, h("strong", {}, `${rule.code} · ${rule.title}`), h("p", {}, rule.text))),
+    r.rules.map(ruleQuote),
   );
 }
 
@@ -295,7 +238,7 @@ export async function casePage(main, id, { role, navigate }) {
 
   const render = () => {
     const c = state.complaint;
-    clear(body, header(c), offersSection(c), evidenceSection(c), rulingSection(c), appealSection(c), fulfilmentSection(c), issuesSection(c), ratingsSection(c), findingsSection(c));
+    clear(body, header(c), orderSection(c), intakeSection(c), offersSection(c), evidenceSection(c), rulingSection(c), appealSection(c), fulfilmentSection(c), issuesSection(c), ratingsSection(c), findingsSection(c));
     renderActions();
   };
 
@@ -319,7 +262,7 @@ export async function casePage(main, id, { role, navigate }) {
     const spec = ACTIONS[name];
     const staff = !["CONSUMER", "SELLER"].includes(role);
     const fields = spec.fields.filter((f) => !f.staffOnly || staff);
-    const context = { complaint: state.complaint, rules: fields.some((f) => f.kind.startsWith("rule")) ? await rules() : [] };
+    const context = { complaint: state.complaint, role, rules: fields.some((f) => f.kind.startsWith("rule")) ? await rules() : [] };
     const idempotencyKey = crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`;
     const form = buildForm({
       fields,

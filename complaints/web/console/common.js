@@ -5,7 +5,7 @@
 import { ApiError, mutate, session } from "./api.js";
 import { clear, h } from "./dom.js";
 import { buildForm } from "./forms.js";
-import { label } from "./i18n.js";
+import { countdown, formatTime, label, t } from "./i18n.js";
 
 /** The signed-in viewer, from the token's claims: for display, navigation and read scope. */
 export function viewer() {
@@ -17,6 +17,18 @@ export function viewer() {
 export function problem(error) {
   const code = error instanceof ApiError ? error.code : "ERROR";
   return h("p", { class: "error", role: "alert" }, `${label("error", code)}: ${error.message}`);
+}
+
+/** When an order was paid and delivered, and until when a complaint about it may be filed. */
+export function orderDates(o, now = Date.now()) {
+  const ends = o.complaintWindowEndsAt;
+  return [
+    t("order.paid", { at: formatTime(o.paidAt) }),
+    o.deliveredAt ? t("order.delivered", { at: formatTime(o.deliveredAt) }) : t("order.notDelivered"),
+    new Date(ends).getTime() > now
+      ? t("order.windowUntil", { at: formatTime(ends), left: countdown(ends, now) })
+      : t("order.windowClosed", { at: formatTime(ends) }),
+  ].join(" · ");
 }
 
 export function newKey() {

@@ -1,13 +1,72 @@
-// The consumer's own page: filing a complaint, with photos taken or chosen on the phone. (A
-// consumer's cases are the shared list; reporting a violation is on the violations page.)
+// The consumer's own page: filing a complaint about one of their orders, with photos taken or
+// chosen on the phone. (A consumer's cases are the shared list; reporting a violation is on the
+// violations page.)
+//
+// The page lists `myOrders`: the consumer's orders the marketplace recorded that are still inside
+// their filing window (rule R-1.2). Picking one fills the shop and the order. The shop and order
+// fields stay on the page behind "my order is not listed", open when nothing is listed: a server
+// that checks no orders (ORDER_CHECK=off) records none, and its consumers name the order there;
+// a server that checks them answers a typed refusal beside the order field (not recorded as
+// yours, or its window closed). So the page needs no setting of the server's to know which: the
+// list and the server's answer say it.
 
-import { mutate, upload } from "./api.js";
-import { newKey } from "./common.js";
-import { clear, h } from "./dom.js";
+import { gql, mutate, upload } from "./api.js";
+import { newKey, orderDates, problem } from "./common.js";
+import { clear, h, uid } from "./dom.js";
 import { buildForm, CATEGORIES } from "./forms.js";
-import { t } from "./i18n.js";
+import { formatMoney, t } from "./i18n.js";
 
-export function filePage(main, { navigate }) {
+/** How many orders a page of the list shows; "more" asks for the next, after the last shown. */
+const PAGE = 10;
+const MY_ORDERS = `query Console_MyOrders($first: Int, $after: String) {
+  myOrders(first: $first, after: $after) {
+    edges { node { orderId shopId amount { amount currency } paidAt deliveredAt complaintWindowEndsAt } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+function orderChoice(o, pick) {
+  const id = uid("order");
+  return h(
+    "li",
+    { "data-order": o.orderId, "data-shop": o.shopId },
+    h("input", { type: "radio", name: "order", id, value: `${o.shopId}/${o.orderId}`, onchange: () => pick(o) }),
+    h(
+      "label",
+      { for: id },
+      h("strong", {}, o.orderId),
+      ` · ${o.shopId} · ${formatMoney(o.amount)}`,
+      h("small", {}, orderDates(o)),
+    ),
+  );
+}
+
+/** The consumer's orders inside their window, a page at a time; `pick(order)` on a choice.
+ * Resolves to whether any is listed. */
+async function orderPicker(fieldset, pick) {
+  const list = h("ul", { class: "orders" });
+  const more = h("button", { type: "button", hidden: true, "data-more": "orders" }, t("list.more"));
+  let after = null;
+  const page = async () => {
+    const { myOrders } = await gql(MY_ORDERS, { first: PAGE, after });
+    list.append(...myOrders.edges.map(({ node }) => orderChoice(node, pick)));
+    after = myOrders.pageInfo.endCursor;
+    more.hidden = !myOrders.pageInfo.hasNextPage;
+  };
+  more.addEventListener("click", () => page().catch((e) => fieldset.append(problem(e))));
+  await page();
+  const listed = list.children.length > 0;
+  clear(
+    fieldset,
+    h("legend", {}, t("file.pick")),
+    listed
+      ? [h("p", { class: "hint" }, t("file.pickHint")), list, more]
+      : h("div", { class: "notice", role: "status", "data-empty": "orders" }, h("p", {}, h("strong", {}, t("file.noOrders"))), h("p", {}, t("file.noOrdersWhy"))),
+  );
+  return listed;
+}
+
+export async function filePage(main, { navigate }) {
   const form = buildForm({
     fields: [
       { name: "shopId", kind: "text", required: true },
@@ -36,5 +95,44 @@ export function filePage(main, { navigate }) {
   const input = h("input", { type: "file", id: "photos", name: "photos", multiple: true, accept: "image/*" });
   row.querySelector("input")?.replaceWith(input);
   row.querySelector("label").setAttribute("for", "photos");
+
+  // The shop and the order: picked from the list, or named by hand behind the disclosure.
+  const shop = form.querySelector('[name="shopId"]');
+  const order = form.querySelector('[name="orderId"]');
+  const unlisted = h("details", { class: "unlisted" }, h("summary", {}, t("file.notListed")));
+  form.querySelector('[data-field="shopId"]').before(unlisted);
+  unlisted.append(form.querySelector('[data-field="shopId"]'), form.querySelector('[data-field="orderId"]'));
+  const chosen = h("p", { class: "notice", role: "status", hidden: true });
+  const limit = h("small", { class: "hint", "data-hint": "amount" });
+  form.querySelector('[data-field="requestedRemedy"]').append(limit);
+  const amount = form.querySelector('[name="remedy.amount"]');
+  const currency = amount.nextElementSibling;
+
+  const pick = (o) => {
+    shop.value = o.shopId;
+    order.value = o.orderId;
+    // The order's amount, as a hint: asking for more is refused by the server anyway.
+    amount.value = o.amount.amount;
+    if (![...currency.options].some((option) => option.value === o.amount.currency)) {
+      currency.append(h("option", { value: o.amount.currency }, o.amount.currency));
+    }
+    currency.value = o.amount.currency;
+    limit.textContent = t("file.atMost", { amount: formatMoney(o.amount) });
+    chosen.textContent = t("file.chosen", { orderId: o.orderId, shopId: o.shopId });
+    chosen.hidden = false;
+  };
+  // Naming an order by hand drops the choice from the list.
+  const typed = () => {
+    form.querySelectorAll('input[name="order"]').forEach((radio) => (radio.checked = false));
+    chosen.hidden = true;
+    limit.textContent = "";
+  };
+  shop.addEventListener("input", typed);
+  order.addEventListener("input", typed);
+
+  const picker = h("fieldset", { class: "order-picker" });
+  const listed = await orderPicker(picker, pick);
+  unlisted.open = !listed;
+  unlisted.before(picker, chosen);
   clear(main, h("h1", {}, t("nav.file")), h("p", { class: "hint" }, t("file.hint")), form);
 }

@@ -31,7 +31,14 @@ export const OUTCOMES = [
   "SETTLED_BY_AGREEMENT",
   "REJECTED_INVALID",
 ];
-const CURRENCIES = ["CNY", "USD", "EUR"];
+export const CURRENCIES = ["CNY", "USD", "EUR"];
+/** Kinds of evidence a form suggests beside those a request asks for (any text is accepted). */
+const EVIDENCE_KINDS = ["photo", "video", "receipt", "chat_log", "document"];
+
+/** Now, as a datetime-local control's value (local time, to the minute). */
+export function localNow(at = new Date()) {
+  return new Date(at.getTime() - at.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+}
 
 export const remedy = (name, required = true) => ({ name, kind: "remedy", required });
 export const text = (name, required = true) => ({ name, kind: "text", required });
@@ -45,7 +52,7 @@ export const ACTIONS = {
     fields: [area("reason"), { name: "missing", kind: "list", required: true }, { name: "ruleCodes", kind: "rules" }],
   },
   rejectComplaint: { input: "RejectComplaintInput", fields: [area("reason"), { name: "ruleCode", kind: "rule" }] },
-  resubmitComplaint: { input: "ResubmitComplaintInput", fields: [area("description")] },
+  resubmitComplaint: { input: "ResubmitComplaintInput", fields: [area("description"), { name: "evidence", kind: "files" }] },
   withdrawComplaint: { input: "ComplaintActionInput", fields: [], confirm: true },
   makeOffer: { input: "MakeOfferInput", fields: [remedy("remedy"), area("message", false)] },
   acceptOffer: { input: "OfferActionInput", fields: [{ name: "offerId", kind: "offer", required: true }] },
@@ -71,7 +78,12 @@ export const ACTIONS = {
   },
   submitEvidence: {
     input: "SubmitEvidenceInput",
-    fields: [{ name: "kind", kind: "evidenceKind", required: true }, area("description"), { name: "sha256", kind: "file" }],
+    fields: [
+      { name: "kind", kind: "evidenceKind", required: true },
+      area("description"),
+      { name: "sha256", kind: "file" },
+      { name: "requestId", kind: "request" },
+    ],
   },
   recordFinding: { input: "RecordFindingInput", fields: [area("finding")] },
   issueRuling: {
@@ -141,7 +153,8 @@ function control(field, id, context) {
       return { element: input, read: () => input.checked, inline: true };
     }
     case "datetime": {
-      const input = h("input", { id, name: field.name, type: "datetime-local" });
+      const value = field.now ? localNow() : null;
+      const input = h("input", { id, name: field.name, type: "datetime-local", required, value });
       return { element: input, read: () => (input.value ? new Date(input.value).toISOString() : null) };
     }
     case "score": {
@@ -216,7 +229,20 @@ function control(field, id, context) {
       const asked = (context.complaint?.evidenceRequests || []).filter((r) => r.status === "OPEN").flatMap((r) => r.kinds);
       const list = `${id}-kinds`;
       const input = h("input", { id, name: field.name, type: "text", required, list, value: asked[0] || "" });
-      return { element: [input, h("datalist", { id: list }, asked.map((k) => h("option", { value: k })))], read: () => input.value.trim() };
+      const kinds = [...new Set([...asked, ...EVIDENCE_KINDS])];
+      return { element: [input, h("datalist", { id: list }, kinds.map((k) => h("option", { value: k })))], read: () => input.value.trim() };
+    }
+    case "request": {
+      // The open requests asked of the viewer's side; none chosen: the server takes the oldest
+      // open one asking for the kind, and with none such the evidence is volunteered.
+      const mine = (context.complaint?.evidenceRequests || []).filter((r) => r.status === "OPEN" && r.party === context.role);
+      const input = h(
+        "select",
+        { id, name: field.name },
+        h("option", { value: "" }, t("form.byKind")),
+        mine.map((r) => h("option", { value: r.id }, `${r.kinds.join(", ")}${r.note ? ` · ${r.note}` : ""}`)),
+      );
+      return { element: input, read: () => input.value || null };
     }
     case "rule":
     case "rules": {
@@ -240,6 +266,22 @@ function control(field, id, context) {
       return {
         element: input,
         read: async () => (input.files?.[0] ? (await upload(input.files[0])).sha256 : null),
+      };
+    }
+    case "files": {
+      // Several files, each uploaded and attached as evidence of the kind its type suggests.
+      const input = h("input", { id, name: field.name, type: "file", multiple: true, accept: "image/*,application/pdf" });
+      return {
+        element: input,
+        read: async () => {
+          const files = Array.from(input.files || []);
+          const attached = [];
+          for (const file of files) {
+            const stored = await upload(file);
+            attached.push({ sha256: stored.sha256, kind: file.type.startsWith("image/") ? "photo" : "document", description: file.name });
+          }
+          return attached.length ? attached : null;
+        },
       };
     }
     default: {
@@ -322,6 +364,9 @@ export function buildForm({ fields, submitLabel, submit, context = {}, onDone = 
       summary.hidden = false;
     }
     const first = form.querySelector("[aria-invalid]") || summary;
+    // A field inside a closed disclosure is shown with its error.
+    const disclosure = first.closest("details");
+    if (disclosure) disclosure.open = true;
     first.focus?.();
   }
   return form;

@@ -32,7 +32,7 @@ export const ENDPOINT_ACTIONS = {
 const REGISTER = { registerWebhook: SHOP_ACTIONS.registerWebhook };
 const ENDPOINT_RESULT = "... on WebhookEndpoint { id }";
 
-function endpointItem(w, buttons) {
+export function endpointItem(w, buttons) {
   return h(
     "li",
     { class: "card", "data-endpoint": w.id },
