@@ -426,10 +426,14 @@ def test_the_staff_path_from_intervention_to_the_appeal(
     arbiter.page.get_by_text("Courier report requested.").wait_for(timeout=WAIT)
     arbiter.act("requestEvidence", {"party": "CONSUMER", "kinds": "photo", "note": "The label."})
 
-    # The consumer's open page offers the upload; the staff note is not theirs to see.
+    # The consumer's open page shows the request as it is made, and the upload answers it; the
+    # staff note is not theirs to see. (Evidence may be volunteered, so the upload is offered
+    # before the request too: wait for the request itself, not for the button.)
+    consumer.page.get_by_text("The label.", exact=True).wait_for(timeout=WAIT)
     consumer.act(
         "submitEvidence",
         {
+            "kind": "photo",
             "description": "The label says waterproof.",
             "sha256": [photo("label.png", (60, 120, 220))],
         },
