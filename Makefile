@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test lint format bench clean browser-deps
+.PHONY: install run test lint format bench clean browser-deps client-deps
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ run: $(INSTALLED)
 browser-deps:
 	@bash tools/browser-deps.sh || echo "warning: could not install chromium; the browser tests will skip (and fail under CI=true)"
 
+# The third-party JavaScript clients the tests run (Apollo Client), pinned by tests/clients/package-lock.json.
+client-deps:
+	@if command -v npm >/dev/null; then npm ci --prefix tests/clients --no-audit --no-fund --silent; \
+	else echo "warning: no npm; the client tests will skip (and fail under CI=true)"; fi
+
 # Two passes, each printing its 15 slowest tests; both always run, and `make test` fails if
 # either fails. First every test not marked `serial`, spread over worker processes by
 # pytest-xdist: one per core and one more, since many tests wait on servers, subprocesses and
@@ -30,7 +35,7 @@ browser-deps:
 # the `serial` ones, alone on the machine: they restart PostgreSQL, kill processes, or count on
 # timing. `TEST_WORKERS=0 make test` runs the first pass in one process.
 TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print(len(os.sched_getaffinity(0)) + 1)')
-test: $(INSTALLED) browser-deps
+test: $(INSTALLED) browser-deps client-deps
 	status=0; \
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal -m "not serial" || status=1; \
 	$(BIN)/python -m pytest -m serial || status=1; \

@@ -10,6 +10,12 @@ Over HTTP the view follows the GraphQL-over-HTTP draft: a client that accepts
 document that does not parse or validate, which then carries no `data`); `application/json`
 stays the default, always 200. A mutation sent with GET gets 405 with `Allow: POST`, and a
 subscription sent over HTTP a 400 that says to use the WebSocket.
+
+A persisted query may come by GET too, as Apollo Client sends it with
+`useGETForHashedQueries` (and as a CDN can cache it): `?extensions={"persistedQuery":…}` with
+`variables` and `operationName`, answered as the same request by POST is. Its answer says what a
+shared cache may keep (`cache_control`): a public read (`PUBLIC_ROOTS`) asked without a token,
+for `PUBLIC_MAX_AGE` seconds; anything else is `private`.
 """
 
 from __future__ import annotations
@@ -20,10 +26,19 @@ import logging
 from collections.abc import Hashable
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import anyio.to_thread
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
-from graphql import GraphQLError, parse
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    parse,
+)
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
@@ -37,6 +52,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
 
+from complaints.domain.values import Role
 from complaints.graphql.apq import COMPLAINT, Cacheable, QueryRegistry, cacheable
 from complaints.graphql.context import Context
 from complaints.graphql.ids import parse_uuid
@@ -71,6 +87,19 @@ def unauthorized(reason: str) -> Response:
 
 TOKEN_CACHE_ENTRIES = 10_000
 JSON = "application/json"
+#: The queries whose answers are the same for everyone and hold nothing personal: a GET of a
+#: persisted query that reads only these, asked without a token, may be kept by shared caches.
+PUBLIC_ROOTS = frozenset(
+    {"sellerStanding", "rules", "rule", "guides", "statistics", "locales", "__typename"}
+)
+#: How long a shared cache may keep a public read: short, since a shop's standing must reach
+#: the marketplace soon after a sanction (the standing feed itself is at most 1 s behind).
+PUBLIC_MAX_AGE = 5
+#: The request parameters a GET carries as JSON (GraphQL over HTTP: `variables`, `extensions`).
+GET_JSON_PARAMETERS = ("variables", "extensions")
+#: Anything personal, or not known to be public: no shared cache keeps it, and the browser asks
+#: again each time.
+PRIVATE = b"private, no-cache"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 
 
@@ -161,6 +190,91 @@ def replay(body: bytes, then: Receive) -> Receive:
     return receive
 
 
+def get_request(query_string: bytes) -> dict[str, Any] | None:
+    """A GET's parameters as the request body a POST would carry, when they hold a persisted
+    query; None for any other GET (GraphQL explains what is wrong with a bad one). Raises
+    `OperationRefused` when its `variables` or `extensions` are not JSON."""
+    request: dict[str, Any] = dict(parse_qsl(query_string.decode("latin-1")))
+    if "persistedQuery" not in request.get("extensions", ""):
+        return None
+    for name in GET_JSON_PARAMETERS:
+        if name in request:
+            try:
+                request[name] = json.loads(request[name])
+            except ValueError:
+                raise OperationRefused(
+                    400, f"The `{name}` parameter must be JSON.", "BAD_REQUEST", {}
+                ) from None
+    return request
+
+
+def carrying(scope: Scope, body: bytes) -> Scope:
+    """The scope to run a request's body in: a GET carries it in its query string."""
+    if scope["method"] != "GET":
+        return scope
+    request = json.loads(body)
+    parameters = {
+        name: json.dumps(value) if name in GET_JSON_PARAMETERS else value
+        for name, value in request.items()
+        if value is not None
+    }
+    return {**scope, "query_string": urlencode(parameters).encode()}
+
+
+def cache_control(credentials: Credentials, document: str) -> bytes:
+    """What a shared cache may keep of a persisted query's answer by GET."""
+    public = credentials.actor.role is Role.PUBLIC and root_fields(document) <= PUBLIC_ROOTS
+    return f"public, max-age={PUBLIC_MAX_AGE}".encode() if public else PRIVATE
+
+
+def root_fields(document: str) -> frozenset[str]:
+    """The names of the fields a document's operations select at the root (every name, through
+    fragments too: `{ a ...F }` with `fragment F on Query { b }` selects a and b); a document
+    that does not parse selects nothing public."""
+    try:
+        parsed = parse(document, no_location=True)
+    except GraphQLError:
+        return frozenset({""})
+    fragments = {
+        d.name.value: d for d in parsed.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    names: set[str] = set()
+
+    def walk(selections: Any, seen: frozenset[str]) -> None:
+        for selection in selections:
+            if isinstance(selection, FieldNode):
+                names.add(selection.name.value)
+            elif isinstance(selection, InlineFragmentNode):
+                walk(selection.selection_set.selections, seen)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name in fragments and name not in seen:
+                    walk(fragments[name].selection_set.selections, seen | {name})
+                else:
+                    names.add("")
+
+    for definition in parsed.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            walk(definition.selection_set.selections, frozenset())
+    return frozenset(names)
+
+
+def with_cache_control(scope: Scope, send: Send) -> Send:
+    """`send`, with the `Cache-Control` of a persisted query by GET: what `_persisted` decided
+    once it knew the document, else `private` (an unknown hash, a refusal)."""
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            value = scope["state"].get("cache_control", PRIVATE)
+            message = {
+                **message,
+                "headers": [*message.get("headers", []), (b"cache-control", value)],
+            }
+        await send(message)
+
+    return sending
+
+
 async def send_json(body: bytes, send: Send, *, hit: bool = False) -> None:
     headers = [
         (b"content-type", JSON.encode()),
@@ -220,6 +334,19 @@ class GraphQLView(GraphQL[Context, None]):
                 if to_run is None:
                     return
                 receive = replay(to_run, receive)
+            elif scope["method"] == "GET":
+                try:
+                    request = get_request(scope.get("query_string", b""))
+                except OperationRefused as refused:
+                    await refused.response(media_type)(scope, receive, send)
+                    return
+                if request is not None:
+                    send = with_cache_control(scope, send)
+                    body = json.dumps(request).encode()
+                    to_run = await self._persisted(scope, body, credentials, receive, send)
+                    if to_run is None:
+                        return
+                    scope = carrying(scope, to_run)
             try:
                 await super().__call__(scope, receive, send)
             except OperationRefused as refused:
@@ -262,6 +389,8 @@ class GraphQLView(GraphQL[Context, None]):
         if known is None:
             return None
         document, reads = known
+        if scope["method"] == "GET":
+            scope["state"]["cache_control"] = cache_control(credentials, document)
         variables = request.get("variables") or {}
         request["query"] = document
 
@@ -270,23 +399,10 @@ class GraphQLView(GraphQL[Context, None]):
 
         if reads is None or not isinstance(variables, dict):
             return rewritten()
-        subject = variables.get(reads.variable)
-        if not isinstance(subject, str):
+        fresh = self._feed(state, reads, variables.get(reads.variable))
+        if fresh is None:
             return rewritten()
-        if reads.root == COMPLAINT:
-            # Cases change with their timeline; a shop's standing with the sellers read model,
-            # which every batch may move.
-            feed: ChangeFeed | None = getattr(state, "change_feed", None)
-            pulse = state.timeline_projected
-            try:
-                subject = str(parse_uuid("Complaint", subject, reads.variable))
-            except Exception:
-                return rewritten()
-        else:
-            feed = getattr(state, "standing_feed", None)
-            pulse = state.projected
-        if feed is None or not feed.current(pulse):
-            return rewritten()
+        feed, subject = fresh
         actor = credentials.actor
         key = (wanted, variables_key(variables), actor.role, actor.id, actor.shop_id)
         mark = feed.mark(subject)
@@ -298,6 +414,29 @@ class GraphQLView(GraphQL[Context, None]):
         if captured is not None and b'"errors"' not in captured:
             self.cache.put(key, captured, mark)
         return None
+
+    @staticmethod
+    def _feed(state: Any, reads: Cacheable, subject: object) -> tuple[ChangeFeed, str] | None:
+        """The change feed that tells whether a cached answer about `subject` still holds, and
+        the subject as the feed names it; None when the answer may not be served from the cache
+        now (no such subject, or the feed is behind the read models)."""
+        if not isinstance(subject, str):
+            return None
+        if reads.root == COMPLAINT:
+            # Cases change with their timeline; a shop's standing with the sellers read model,
+            # which every batch may move.
+            feed: ChangeFeed | None = getattr(state, "change_feed", None)
+            pulse = state.timeline_projected
+            try:
+                subject = str(parse_uuid("Complaint", subject, reads.variable))
+            except Exception:
+                return None
+        else:
+            feed = getattr(state, "standing_feed", None)
+            pulse = state.projected
+        if feed is None or not feed.current(pulse):
+            return None
+        return feed, subject
 
     async def _document(
         self, state: Any, wanted: str, supplied: object, send: Send
@@ -358,7 +497,7 @@ class GraphQLView(GraphQL[Context, None]):
                 chunks.append(message.get("body", b""))
             await send(message)
 
-        await super().__call__(scope, replay(body, receive), capturing)
+        await super().__call__(carrying(scope, body), replay(body, receive), capturing)
         return b"".join(chunks) if status == 200 else None
 
     async def render_graphql_ide(self, request: Request) -> Response:
