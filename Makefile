@@ -50,6 +50,7 @@ lint: $(INSTALLED)
 bench: $(INSTALLED)
 	$(BIN)/python -m bench.commands
 	$(BIN)/python -m bench.http
+	$(BIN)/python -m bench.access_log
 	$(BIN)/python -m bench.scale
 	$(BIN)/python -m bench.subscriptions
 	$(BIN)/python -m bench.replay

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Hashable
 from datetime import UTC, datetime
 from typing import Any
@@ -259,6 +260,17 @@ def root_fields(document: str) -> frozenset[str]:
     return frozenset(names)
 
 
+#: The name of a document's first operation, where the document starts with it.
+FIRST_OPERATION = re.compile(r"\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")
+
+
+def operation_name(document: str | None) -> str | None:
+    """The operation's name for the access log, when the request does not say it: that of the
+    document's first operation (a look at its start, not a parse)."""
+    found = FIRST_OPERATION.match(document) if document else None
+    return found.group(1) if found else None
+
+
 def with_cache_control(scope: Scope, send: Send) -> Send:
     """`send`, with the `Cache-Control` of a persisted query by GET: what `_persisted` decided
     once it knew the document, else `private` (an unknown hash, a refusal)."""
@@ -389,6 +401,7 @@ class GraphQLView(GraphQL[Context, None]):
         if known is None:
             return None
         document, reads = known
+        scope["state"]["operation"] = request.get("operationName") or operation_name(document)
         if scope["method"] == "GET":
             scope["state"]["cache_control"] = cache_control(credentials, document)
         variables = request.get("variables") or {}
@@ -408,6 +421,7 @@ class GraphQLView(GraphQL[Context, None]):
         mark = feed.mark(subject)
         cached = self.cache.get(key, mark)
         if cached is not None:
+            scope["state"]["cache_hit"] = True
             await send_json(cached, send, hit=True)
             return None
         captured = await self._run_capturing(scope, rewritten(), receive, send)
@@ -516,6 +530,9 @@ class GraphQLView(GraphQL[Context, None]):
         """As strawberry's, but a mutation sent with GET is a 405 (`Allow: POST`), and a
         subscription sent over HTTP is refused with a pointer to the WebSocket (strawberry would
         run it as a query and fail inside)."""
+        request.scope.setdefault("state", {}).setdefault(
+            "operation", request_data.operation_name or operation_name(request_data.query)
+        )
         post = request_adapter.method == "POST"
         allowed = {OperationType.QUERY, OperationType.MUTATION} if post else {OperationType.QUERY}
         try:

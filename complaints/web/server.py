@@ -36,6 +36,7 @@ from complaints.settings import Settings
 from complaints.store.postgres import creating_tables
 from complaints.store.signal import AsyncPulse
 from complaints.web import console
+from complaints.web.access_log import AccessLog, AccessSink
 from complaints.web.graphiql_page import asset as graphiql_asset
 from complaints.web.graphql_view import GraphQLView
 from complaints.web.limits import BodySizeLimit
@@ -123,6 +124,38 @@ def feed_response_cache(
     return standing
 
 
+#: The levels at which each request is logged (`complaints.web.access_log`).
+ACCESS_LOG_LEVELS = frozenset({"trace", "debug", "info"})
+
+
+async def stopped(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+
+def middleware_for(settings: Settings, access: AccessSink | None) -> list[Middleware]:
+    """Outermost first: the access log (which times all the rest), the body size limit, and
+    CORS where origins are allowed."""
+    middleware = [
+        Middleware(
+            BodySizeLimit, default=settings.request_max_bytes, uploads=settings.upload_max_bytes
+        ),
+    ]
+    if settings.allowed_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.allowed_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type", "Range", "If-None-Match"],
+                expose_headers=["Content-Range", "Content-Disposition", "ETag", "Location"],
+            )
+        )
+    if access is not None:
+        middleware.insert(0, Middleware(AccessLog, sink=access))
+    return middleware
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     logging.getLogger("strawberry.ws.task").addFilter(QuietDisconnects())
@@ -160,6 +193,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             if settings.response_cache_entries > 0:
                 standing = feed_response_cache(app, read_models, projected, timeline_projected)
                 stack.push_async_callback(standing.aclose)
+            if access is not None:
+                flusher = asyncio.create_task(access.run())
+                stack.push_async_callback(stopped, flusher)
             log.info("complaints %s serving on the %s store", __version__, settings.store.kind)
             yield
 
@@ -185,21 +221,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         )
 
     graphql = GraphQLView(settings)
-    middleware = [
-        Middleware(
-            BodySizeLimit, default=settings.request_max_bytes, uploads=settings.upload_max_bytes
-        ),
-    ]
-    if settings.allowed_origins:
-        middleware.append(
-            Middleware(
-                CORSMiddleware,
-                allow_origins=list(settings.allowed_origins),
-                allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type", "Range", "If-None-Match"],
-                expose_headers=["Content-Range", "Content-Disposition", "ETag", "Location"],
-            )
-        )
+    access = AccessSink() if settings.log_level in ACCESS_LOG_LEVELS else None
+    middleware = middleware_for(settings, access)
     routes = [
         # The API first: its requests are the many, and routes are tried in order.
         Route("/graphql", graphql, methods=["GET", "POST"]),
