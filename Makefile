@@ -47,16 +47,21 @@ lint: $(INSTALLED)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# Every benchmark, then one table of every goal (bench/summary.py), also kept as JSON so that
+# two runs can be compared: `python -m bench.summary var/bench/results.jsonl --compare FILE`.
 bench: $(INSTALLED)
-	$(BIN)/python -m bench.commands
-	$(BIN)/python -m bench.http
-	$(BIN)/python -m bench.access_log
-	$(BIN)/python -m bench.scale
-	$(BIN)/python -m bench.subscriptions
-	$(BIN)/python -m bench.replay
-	$(BIN)/python -m bench.rebuild
-	$(BIN)/python -m bench.deadlines
+	mkdir -p var/bench && rm -f var/bench/results.jsonl
+	export BENCH_RESULTS=var/bench/results.jsonl; \
+	$(BIN)/python -m bench.commands && \
+	$(BIN)/python -m bench.http && \
+	$(BIN)/python -m bench.access_log && \
+	$(BIN)/python -m bench.scale && \
+	$(BIN)/python -m bench.subscriptions && \
+	$(BIN)/python -m bench.replay && \
+	$(BIN)/python -m bench.rebuild && \
+	$(BIN)/python -m bench.deadlines && \
 	$(BIN)/python -m bench.webhooks
+	$(BIN)/python -m bench.summary var/bench/results.jsonl --json var/bench/summary-$$(date +%Y%m%d-%H%M).json
 
 format: $(INSTALLED)
 	$(BIN)/ruff format .

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.common import DEFAULT_URL, figures, fresh_schema
+from bench.common import DEFAULT_URL, figures, fresh_schema, goal
 from bench.http import CONSUMER, PERSISTED_TIMELINE, drive, request_bytes, seed_ours, stop, token
 from complaints.graphql.ids import global_id
 
@@ -119,6 +119,14 @@ def main() -> None:
         finally:
             stop(*servers.values())
     median = {name: statistics.median(values) for name, values in rates.items()}
+    goal(
+        "access_log",
+        "a cached read with the default access log vs none",
+        ours=f"{median['ours']:,.0f}/s",
+        baseline=f"{median['none']:,.0f}/s",
+        ratio=median["ours"] / median["none"],
+        at_least=0.95,
+    )
     figures(
         f"A cached read (the case timeline by its persisted hash), {args.connections} keep-alive"
         f" connections, PostgreSQL, one uvicorn worker each; median of {args.rounds} rounds;"

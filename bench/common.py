@@ -1,8 +1,10 @@
 """What the benchmarks share: a fresh PostgreSQL schema, a closed-loop driver for N concurrent
-clients, and a table that prints every figure beside its baseline's."""
+clients, a table that prints every figure beside its baseline's, and `goal`, which records a
+goal's figure for the one table `make bench` ends with (bench/summary.py)."""
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import threading
@@ -187,6 +189,56 @@ def figures(title: str, columns: list[str], rows: list[list[str]]) -> None:
     for row in rows:
         table.add_row(*row)
     console.print(table)
+
+
+#: Where each goal's figure is appended (JSON Lines) when set: `make bench` sets it, and
+#: `python -m bench.summary` reads it.
+RESULTS = "BENCH_RESULTS"
+
+
+@dataclass(frozen=True)
+class Goal:
+    """One goal and the figure a run measured for it: `ratio` of ours against `baseline`
+    measured in the same run, met when at least `at_least` (or at most `at_most`)."""
+
+    bench: str
+    what: str
+    ours: str
+    baseline: str
+    ratio: float
+    at_least: float | None = None
+    at_most: float | None = None
+
+    @property
+    def met(self) -> bool:
+        if self.at_least is not None:
+            return self.ratio >= self.at_least
+        assert self.at_most is not None
+        return self.ratio <= self.at_most
+
+    @property
+    def target(self) -> str:
+        return f">= {self.at_least:g}" if self.at_least is not None else f"<= {self.at_most:g}"
+
+
+def goal(
+    bench: str,
+    what: str,
+    *,
+    ours: str,
+    baseline: str,
+    ratio: float,
+    at_least: float | None = None,
+    at_most: float | None = None,
+) -> Goal:
+    """Record a goal's figure for the summary (when `BENCH_RESULTS` names a file)."""
+    assert (at_least is None) != (at_most is None), "a goal is a floor or a ceiling"
+    recorded = Goal(bench, what, ours, baseline, ratio, at_least, at_most)
+    path = os.environ.get(RESULTS)
+    if path:
+        with open(path, "a", encoding="utf-8") as results:
+            results.write(json.dumps(recorded.__dict__) + "\n")
+    return recorded
 
 
 def ms(seconds: float) -> str:

@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bench.common import DEFAULT_URL, record_order, store_url
+from bench.common import DEFAULT_URL, goal, record_order, store_url
 from complaints.application import ComplaintsApp
 from complaints.clock import ManualClock
 from complaints.domain.values import (
@@ -108,6 +108,10 @@ def main() -> None:
         run(url, args.events, Console())
 
 
+#: Event applications per second a rebuild must reach (issue 7).
+REBUILD_GOAL = 20_000
+
+
 def run(url: str, events: int, console: Console) -> None:
     clock = ManualClock()
     app = ComplaintsApp(Settings(database_url=url), clock=clock)
@@ -145,6 +149,15 @@ def run(url: str, events: int, console: Console) -> None:
             f"{count * len(PROJECTIONS) / total_seconds / baseline:.2f}",
         )
         console.print(table)
+        applied = count * len(PROJECTIONS) / total_seconds
+        goal(
+            "rebuild",
+            f"event applications/s over the {len(PROJECTIONS)} read models (a bound, not a ratio)",
+            ours=f"{applied:,.0f}/s",
+            baseline=f"{REBUILD_GOAL:,}/s (the goal)",
+            ratio=applied / REBUILD_GOAL,
+            at_least=1.0,
+        )
     finally:
         models.close()
         app.close()

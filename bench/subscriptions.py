@@ -31,7 +31,7 @@ from uuid import UUID
 import psycopg
 import websockets
 
-from bench.common import DEFAULT_URL, figures, fresh_schema, ms, record_order
+from bench.common import DEFAULT_URL, figures, fresh_schema, goal, ms, record_order
 from bench.http import AGENT, REFUND, SUPERVISOR, start, token
 from complaints.application import ComplaintsApp
 from complaints.domain.values import Actor, Category, Money, Role
@@ -42,6 +42,10 @@ from complaints.settings import Settings
 UPDATES = """subscription($id: ID!) { complaintUpdates(complaintId: $id) {
   position entry { version type } } }"""
 PROTOCOL = websockets.Subprotocol("graphql-transport-ws")
+
+
+#: The slowest frame (p99) may take this long after its commit (issue 7, with 1,000 subscribers).
+P99_GOAL_SECONDS = 0.020
 
 
 def rss_kib(pid: int) -> int:
@@ -122,6 +126,51 @@ async def follow(
         arrived[(case, update["entry"]["version"])] = time.time()
 
 
+def record_goals(subscribers: int, p99: float, b99: float) -> None:
+    """This run's figures for the subscription goals (seconds: ours, then the baseline)."""
+    goal(
+        "subscriptions",
+        f"p99 commit to frame, {subscribers} subscribers, vs a LISTEN/NOTIFY round trip",
+        ours=f"{ms(p99)} ms",
+        baseline=f"{ms(b99)} ms",
+        ratio=p99 / b99,
+        at_most=15.0,
+    )
+    goal(
+        "subscriptions",
+        f"p99 commit to frame, {subscribers} subscribers (a bound, not a ratio)",
+        ours=f"{ms(p99)} ms",
+        baseline=f"{ms(P99_GOAL_SECONDS)} ms (the goal)",
+        ratio=p99 / P99_GOAL_SECONDS,
+        at_most=1.0,
+    )
+
+
+def report(
+    subscribers: int,
+    committed: dict[tuple[str, int], float],
+    arrived: dict[tuple[str, int], float],
+    baseline: list[float],
+    per_subscriber: float,
+) -> None:
+    """The figures of a run: each frame's latency from its commit, against NOTIFY's round trip."""
+    latencies = [arrived[k] - t for k, t in committed.items() if k in arrived]
+    missing = len(committed) - len(latencies)
+    p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
+    b50, b99 = percentile(baseline, 50), percentile(baseline, 99)
+    record_goals(subscribers, p99, b99)
+    figures(
+        f"subscription latency, commit to frame, {subscribers} WebSocket subscribers,"
+        f" {len(committed)} events ({missing} frames missing)",
+        ["what", "p50 ms", "p99 ms", "p99 vs baseline"],
+        [
+            ["baseline: PostgreSQL LISTEN/NOTIFY round trip", ms(b50), ms(b99), "1.0"],
+            ["complaintUpdates frame after commit", ms(p50), ms(p99), f"{p99 / b99:.1f}"],
+            [f"server memory per subscriber: {per_subscriber:.0f} KiB", "", "", ""],
+        ],
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--subscribers", type=int, default=1000)
@@ -194,21 +243,7 @@ def main() -> None:
             server.wait()
             app.close()
         baseline = notify_round_trips(args.database_url, 500)
-    latencies = [arrived[k] - t for k, t in committed.items() if k in arrived]
-    missing = len(committed) - len(latencies)
-    per_subscriber = (connected - before) / args.subscribers
-    p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
-    b50, b99 = percentile(baseline, 50), percentile(baseline, 99)
-    figures(
-        f"subscription latency, commit to frame, {args.subscribers} WebSocket subscribers,"
-        f" {len(committed)} events ({missing} frames missing)",
-        ["what", "p50 ms", "p99 ms", "p99 vs baseline"],
-        [
-            ["baseline: PostgreSQL LISTEN/NOTIFY round trip", ms(b50), ms(b99), "1.0"],
-            ["complaintUpdates frame after commit", ms(p50), ms(p99), f"{p99 / b99:.1f}"],
-            [f"server memory per subscriber: {per_subscriber:.0f} KiB", "", "", ""],
-        ],
-    )
+    report(args.subscribers, committed, arrived, baseline, (connected - before) / args.subscribers)
 
 
 if __name__ == "__main__":
