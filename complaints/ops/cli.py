@@ -32,9 +32,11 @@ from complaints.compat import spread_workers
 from complaints.domain.values import Role
 from complaints.ops.listen import listen
 from complaints.projections.read_models import PROJECTIONS, ReadModels, projection_named
+from complaints.projections.transparency import log_signer
 from complaints.settings import Settings, SettingsError
 from complaints.tokens import TOKEN_ROLES, mint_token
 from complaints.workers.deadlines import DeadlineWorker
+from complaints.workers.transparency import LogBuilder
 from complaints.workers.webhooks import WebhookDeliverer
 
 
@@ -135,6 +137,7 @@ def worker(args: argparse.Namespace) -> int:
     running = read_models.worker(args.only or None, poll=args.poll)
     timekeeper = None if args.no_deadlines else DeadlineWorker(app, read_models)
     deliverer = None if args.no_webhooks else WebhookDeliverer(app, read_models)
+    builder = None if args.no_log else LogBuilder(app, read_models.log, log_signer(settings))
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
@@ -143,15 +146,20 @@ def worker(args: argparse.Namespace) -> int:
         timekeeper.start()
     if deliverer is not None:
         deliverer.start()
+    if builder is not None:
+        builder.start()
     logging.getLogger(__name__).info(
-        "worker started on the %s store (deadlines: %s, webhooks: %s)",
+        "worker started on the %s store (deadlines: %s, webhooks: %s, transparency log: %s)",
         settings.store.kind,
         "off" if timekeeper is None else "on",
         "off" if deliverer is None else "on",
+        "off" if builder is None else "on",
     )
     try:
         stop.wait()
     finally:
+        if builder is not None:
+            builder.stop()
         if deliverer is not None:
             deliverer.stop()
         if timekeeper is not None:
@@ -449,6 +457,11 @@ def parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - a statement per opti
         "--no-webhooks",
         action="store_true",
         help="do not deliver webhooks here (another process delivers)",
+    )
+    p.add_argument(
+        "--no-log",
+        action="store_true",
+        help="do not build the transparency log here (another process builds it)",
     )
     p.set_defaults(run=worker)
 

@@ -32,6 +32,7 @@ from complaints.graphql.persisted import ChangeFeed
 from complaints.graphql.standing import StandingFollower
 from complaints.graphql.subscriptions import close_hub, hub_for
 from complaints.projections.read_models import ReadModels
+from complaints.projections.transparency import log_signer
 from complaints.settings import Settings
 from complaints.store.postgres import creating_tables
 from complaints.store.signal import AsyncPulse
@@ -41,6 +42,8 @@ from complaints.web.graphql_view import GraphQLView
 from complaints.web.limits import BodySizeLimit
 from complaints.web.uploads import download, upload
 from complaints.workers.deadlines import DeadlineWorker
+from complaints.workers.transparency import NAME as LOG_NAME
+from complaints.workers.transparency import LogBuilder
 from complaints.workers.webhooks import WebhookDeliverer
 
 log = logging.getLogger(__name__)
@@ -145,6 +148,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     read_models.worker(),
                     DeadlineWorker(complaints, read_models),
                     WebhookDeliverer(complaints, read_models),
+                    LogBuilder(complaints, read_models.log, log_signer(settings)),
                 ):
                     background.start()
                     stack.push_async_callback(anyio.to_thread.run_sync, background.stop)
@@ -172,6 +176,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         read_models: ReadModels = request.app.state.read_models
         try:
             statuses = await anyio.to_thread.run_sync(read_models.status)
+            head = statuses[0].head if statuses else 0
+            log_lag = await anyio.to_thread.run_sync(read_models.log.lag, head)
         except Exception:
             log.exception("readiness check failed")
             return JSONResponse({"status": "unavailable"}, status_code=503)
@@ -180,7 +186,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 "status": "ready",
                 "store": settings.store.kind,
                 "head": statuses[0].head if statuses else 0,
-                "lag": {s.name: s.lag for s in statuses},
+                "lag": {s.name: s.lag for s in statuses} | {LOG_NAME: log_lag},
             }
         )
 
