@@ -36,7 +36,7 @@ from complaints.projections.transparency import log_signer
 from complaints.settings import Settings
 from complaints.store.postgres import creating_tables
 from complaints.store.signal import AsyncPulse
-from complaints.web import console
+from complaints.web import console, log_files
 from complaints.web.graphiql_page import asset as graphiql_asset
 from complaints.web.graphql_view import GraphQLView
 from complaints.web.limits import BodySizeLimit
@@ -214,6 +214,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/readyz", readyz),
         Route("/uploads", upload, methods=["POST"]),
         Route("/uploads/{sha256}", download, methods=["GET", "HEAD"]),
+        # The transparency log as C2SP files (routes with a parameter, not a Mount, which
+        # would break the WebSocket route).
+        Route("/log/checkpoint", log_files.checkpoint, methods=["GET", "HEAD"]),
+        Route("/log/tile/entries/{index:path}", log_files.entry_bundle, methods=["GET", "HEAD"]),
+        Route("/log/tile/{level:int}/{index:path}", log_files.hash_tile, methods=["GET", "HEAD"]),
     ]
     # The web console: its page at /, its files under /console/ (routes with a parameter, not a
     # Mount, which would break the WebSocket route).
