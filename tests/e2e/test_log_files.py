@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -78,7 +77,9 @@ def test_a_mirror_copies_the_whole_log_from_the_files(server: tuple[Server, int]
     assert len(leaves) == size
     assert rfc9162.mth(leaves) == root
     first_id, version, event_hash = leaves[0].decode().split(":")
-    assert version == "1" and len(event_hash) == 64 and len(first_id) == 36
+    assert version == "1"
+    assert len(event_hash) == 64
+    assert len(first_id) == 36
     tile = get(running, "/log/tile/0/000")
     assert tile.status_code == 200
     assert tile.content == b"".join(rfc9162.sha256(b"\x00" + leaf) for leaf in leaves[:256])
