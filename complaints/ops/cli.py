@@ -30,6 +30,7 @@ from complaints.application import ComplaintsApp, aggregate_of
 from complaints.clock import SystemClock
 from complaints.compat import spread_workers
 from complaints.domain.values import Role
+from complaints.ops import log
 from complaints.ops.listen import listen
 from complaints.projections.read_models import PROJECTIONS, ReadModels, projection_named
 from complaints.projections.transparency import log_signer
@@ -524,6 +525,8 @@ def parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - a statement per opti
     )
     i.add_argument("file", metavar="FILE", help="JSON Lines, one order per line")
     i.set_defaults(run=import_orders)
+
+    log.add_parser(commands, _settings)
 
     p = commands.add_parser("persisted", help="list the persisted queries and their hashes")
     p.set_defaults(run=persisted)

@@ -206,3 +206,76 @@ def tile_width(level: int, index: int, size: int) -> int:
 def entry_bundle(entries: Iterable[bytes]) -> bytes:
     """tlog-tiles entry bundle: each entry as a big-endian uint16 length, then its bytes."""
     return b"".join(len(e).to_bytes(2, "big") + e for e in entries)
+
+
+class TreeHasher:
+    """The root of a tree fed one leaf hash at a time, in O(log n) memory: the stack holds the
+    complete subtrees of the leaves so far (sizes strictly decreasing powers of two)."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self._stack: list[tuple[int, bytes]] = []
+
+    def push(self, digest: bytes) -> None:
+        width, current = 1, digest
+        while self._stack and self._stack[-1][0] == width:
+            _, left = self._stack.pop()
+            width, current = width * 2, node_hash(left, current)
+        self._stack.append((width, current))
+        self.size += 1
+
+    def root(self) -> bytes:
+        if not self._stack:
+            return hashlib.sha256(b"").digest()
+        return combine([h for _, h in self._stack])
+
+
+def verify_inclusion(
+    index: int, size: int, leaf: bytes, path: Sequence[bytes], root: bytes
+) -> bool:
+    """RFC 9162 2.1.3.2: whether `path` proves the leaf hash at `index` in the tree `root`."""
+    if not 0 <= index < size:
+        return False
+    fn, sn, r = index, size - 1, leaf
+    for p in path:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            while fn and not fn & 1:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            r = node_hash(r, p)
+        fn, sn = fn >> 1, sn >> 1
+    return sn == 0 and r == root
+
+
+def verify_consistency(
+    first: int, second: int, first_root: bytes, second_root: bytes, path: Sequence[bytes]
+) -> bool:
+    """RFC 9162 2.1.4.2: whether `path` proves the tree of `second` leaves extends that of
+    `first` (0 < first <= second)."""
+    if not 0 < first <= second:
+        return False
+    if first == second:
+        return not path and first_root == second_root
+    if not path:
+        return False
+    proof = list(path)
+    if first & (first - 1) == 0:
+        proof.insert(0, first_root)
+    fn, sn = first - 1, second - 1
+    while fn & 1:
+        fn, sn = fn >> 1, sn >> 1
+    fr = sr = proof[0]
+    for c in proof[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr, sr = node_hash(c, fr), node_hash(c, sr)
+            while fn and not fn & 1:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            sr = node_hash(sr, c)
+        fn, sn = fn >> 1, sn >> 1
+    return sn == 0 and fr == first_root and sr == second_root

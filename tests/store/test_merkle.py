@@ -100,3 +100,30 @@ def test_tile_widths_follow_the_tree_size() -> None:
 
 def test_an_entry_bundle_is_length_prefixed_entries() -> None:
     assert merkle.entry_bundle([b"ab", b"c"]) == b"\x00\x02ab\x00\x01c"
+
+
+def test_a_streamed_root_is_the_rfc_tree_hash() -> None:
+    hasher = merkle.TreeHasher()
+    assert hasher.root() == rfc9162.mth([])
+    for count, leaf in enumerate(LEAVES, start=1):
+        hasher.push(merkle.leaf_hash(leaf))
+        assert hasher.root() == rfc9162.mth(LEAVES[:count])
+
+
+def test_the_projects_verifiers_agree_with_the_rfcs(fetch: merkle.Fetch) -> None:
+    """The project's own verifiers (used by `complaints log verify`) accept what the RFC's
+    accept and refuse a wrong root."""
+    for size in range(1, 40):
+        root = rfc9162.mth(LEAVES[:size])
+        for index in range(size):
+            path = merkle.inclusion_proof(index, size, fetch)
+            leaf = merkle.leaf_hash(LEAVES[index])
+            assert merkle.verify_inclusion(index, size, leaf, path, root)
+            assert not merkle.verify_inclusion(index, size, leaf, path, rfc9162.sha256(root))
+        for first in range(1, size + 1):
+            path = merkle.consistency_proof(first, size, fetch)
+            first_root = rfc9162.mth(LEAVES[:first])
+            assert merkle.verify_consistency(first, size, first_root, root, path)
+            assert (
+                not merkle.verify_consistency(first, size, root, first_root, path) or first == size
+            )
