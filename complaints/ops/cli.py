@@ -32,9 +32,11 @@ from complaints.compat import spread_workers
 from complaints.domain.values import Role
 from complaints.ops import log
 from complaints.ops.listen import listen
+from complaints.projections.database import open_read_store
 from complaints.projections.read_models import PROJECTIONS, ReadModels, projection_named
-from complaints.projections.transparency import log_signer
+from complaints.projections.transparency import LogStore, log_signer
 from complaints.settings import Settings, SettingsError
+from complaints.store.postgres import creating_tables
 from complaints.tokens import TOKEN_ROLES, mint_token
 from complaints.workers.deadlines import DeadlineWorker
 from complaints.workers.transparency import LogBuilder
@@ -281,6 +283,14 @@ def report(args: argparse.Namespace) -> int:
     return 0
 
 
+def open_log(settings: Settings) -> LogStore:
+    """The transparency log's tables, for reading (created if this store has none yet)."""
+    with creating_tables(settings.store):
+        store = LogStore(open_read_store(settings.store))
+        store.create()
+    return store
+
+
 def audit(args: argparse.Namespace) -> int:
     """Verify hash chains (one case or the whole store), or export a case's history."""
     from complaints.audit import export_lines, verify_store  # noqa: PLC0415
@@ -298,7 +308,11 @@ def audit(args: argparse.Namespace) -> int:
                 console.print(f"complaints audit: {error.message}")
                 return 2
             if args.audit == "export":
-                lines = export_lines(app, complaint_id)
+                transparency_log = open_log(app.settings)
+                try:
+                    lines = export_lines(app, complaint_id, transparency_log)
+                finally:
+                    transparency_log.db.close()
                 out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
                 try:
                     out.write("".join(line + "\n" for line in lines))
