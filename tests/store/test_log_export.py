@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from complaints.domain.complaint import Complaint
 from complaints.store.notes import Signer
@@ -22,7 +23,7 @@ VKEY = Signer.parse(LOG_SIGNING_KEY).verifier_key
 __all__ = ["logged"]
 
 
-def export(url: str, case: Complaint, path: Path) -> list[dict[str, object]]:
+def export(url: str, case: Complaint, path: Path) -> list[dict[str, Any]]:
     exported = subprocess.run(
         [sys.executable, "-m", "complaints", "audit", "export", case.reference],
         capture_output=True,
@@ -70,7 +71,7 @@ def test_a_forged_proof_or_checkpoint_is_caught_by_the_verifier_alone(
     history = tmp_path / "case.ndjson"
     lines = export(store_url, case, history)
     forged_proof = [dict(line) for line in lines]
-    proof = dict(forged_proof[1]["log"])  # type: ignore[arg-type]
+    proof = dict(forged_proof[1]["log"])
     proof["leaf_index"] = proof["leaf_index"] + 1
     forged_proof[1]["log"] = proof
     bad = tmp_path / "forged-proof.ndjson"
