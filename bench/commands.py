@@ -12,6 +12,11 @@
   the orders before the clients start, as it does when they are paid.
 - Application with its read models: the same filings, each save also applying the eight read
   models in its transaction (inline projections, as `complaints serve` does).
+- Application with its read models and the transparency log's builder: the same filings, with
+  the builder following the log in a thread of the process (complaints.workers.transparency),
+  run right after the same filings without it, so that the two figures sit side by side. The
+  builder's lag is measured meanwhile: how long after an event was recorded (its timestamp,
+  taken just before its commit) the event is a leaf of the tree.
 - Application, contended: clients post messages to 8 shared cases, so commands collide and are
   retried alone.
 """
@@ -20,8 +25,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import threading
+import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from bench.common import (
@@ -40,6 +49,8 @@ from complaints.application import ComplaintsApp
 from complaints.domain.values import Actor, Category, Money, Remedy, RemedyType, Role
 from complaints.projections.read_models import ReadModels
 from complaints.settings import Settings
+from complaints.store.notes import Signer
+from complaints.workers.transparency import LogBuilder
 
 SUPERVISOR = Actor(Role.SUPERVISOR, "sup-1")
 AGENT = Actor(Role.AGENT, "agent-1")
@@ -112,6 +123,61 @@ def filing(app: ComplaintsApp, clients: int, seconds: float, label: str) -> Run:
     return closed_loop(clients, seconds, client)
 
 
+class LagProbe:
+    """Samples the transparency log's lag while it runs: takes the newest event, then waits
+    until the builder has appended it, and keeps how long after its recording that was."""
+
+    def __init__(self, app: ComplaintsApp, read_models: ReadModels) -> None:
+        self.app = app
+        self.log = read_models.log
+        self.lags: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="lag-probe", daemon=True)
+
+    def _run(self) -> None:
+        measured = self.app.recorder.max_notification_id() or 0
+        while not self._stop.is_set():
+            head = self.app.recorder.max_notification_id() or 0
+            newest = self.app.recorder.select_notifications(start=head, limit=1)
+            if head == measured or not newest:
+                self._stop.wait(0.01)  # nothing new since the last sample
+                continue
+            measured = head
+            recorded = self.app.mapper.to_domain_event(newest[0]).timestamp
+            while self.log.state().position < head and not self._stop.is_set():
+                time.sleep(0.005)
+            if self.log.state().position >= head:
+                self.lags.append((datetime.now(UTC) - recorded).total_seconds())
+            self._stop.wait(0.2)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.lags)
+        return ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))] if ordered else 0.0
+
+
+@contextmanager
+def log_builder(app: ComplaintsApp, read_models: ReadModels) -> Iterator[LagProbe]:
+    """The transparency log's builder following `app`'s log (after catching up with what is
+    there already, outside the measured time), with a lag probe."""
+    builder = LogBuilder(app, read_models.log, Signer.generate("bench"), checkpoint_every=10)
+    builder.catch_up()
+    builder.start()
+    probe = LagProbe(app, read_models)
+    probe.start()
+    try:
+        yield probe
+    finally:
+        probe.stop()
+        builder.stop()
+
+
 def contended(app: ComplaintsApp, clients: int, seconds: float) -> Run:
     consumer = Actor(Role.CONSUMER, f"bench-contended-{clients}")
     cases = []
@@ -169,6 +235,32 @@ def main() -> None:
                 ):
                     run = filing(app, clients, args.seconds, label)
                     rows.append(_row(f"fileComplaint, {how}, {clients} clients", run, raw))
+                without_log = run
+                with log_builder(with_models, read_models) as probe:
+                    run = filing(with_models, clients, args.seconds, "logged")
+                how = "group commit + 8 read models inline + transparency log builder"
+                rows.append(_row(f"fileComplaint, {how}, {clients} clients", run, raw))
+                rows.append(
+                    [
+                        f"  with the log / without it, {clients} clients",
+                        f"{run.rate / without_log.rate:.2f}",
+                        "",
+                        "",
+                        "",
+                        "",
+                    ]
+                )
+                rows.append(
+                    [
+                        f"  transparency log lag after recording, {clients} clients"
+                        f" ({len(probe.lags)} samples)",
+                        "",
+                        ms(probe.percentile(50)),
+                        ms(probe.percentile(99)),
+                        "",
+                        f"max {ms(max(probe.lags, default=0.0))} ms",
+                    ]
+                )
                 run = contended(grouped, clients, args.seconds)
                 rows.append(
                     _row(

@@ -7,14 +7,15 @@ moves the position by compare-and-set (`LogStore.append`), so an event becomes a
 once, in the order of the event log, whoever else runs. Saving an event never waits for it:
 commands cost what they cost without a log, and the log follows within moments (bench.commands
 measures both). One builder leads at a time (`Leadership`); it wakes on every save in this
-process, on PostgreSQL's NOTIFY from others, and after `poll` seconds in any case.
+process, on PostgreSQL's NOTIFY from others, and after `poll` seconds in any case, and then lets
+the saves of a burst land for LINGER before it reads them, so that a busy log costs the writers
+a few batches a second rather than one per save.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 
 NAME = "transparency-log"
 BATCH_SIZE = 1000
+#: How long the builder lets saves accumulate after one wakes it, before it reads them.
+LINGER = 0.1
 
 
 class LogBuilder:
@@ -98,7 +101,7 @@ class LogBuilder:
         the last is at least `checkpoint_every` old (or `force`); return the new one."""
         latest = self._latest or self.store.latest_checkpoint()
         self._latest = latest
-        size = self.store.state().size
+        size = self._size()
         now = now or datetime.now(UTC)  # operational time, not the domain's clock
         if latest is not None:
             if size <= latest.tree_size:
@@ -111,6 +114,12 @@ class LogBuilder:
         self._latest = StoredCheckpoint(checkpoint, note, now)
         log.info("transparency log: checkpoint of %d leaves signed", size)
         return self._latest
+
+    def _size(self) -> int:
+        """The tree's size as this builder last left it (read if it does not know)."""
+        if self._state is None:
+            self._state = self.store.state()
+        return self._state.size
 
     def due_in(self, now: datetime) -> float:
         """Seconds until a checkpoint may be signed again."""
@@ -148,15 +157,14 @@ class LogBuilder:
         self.store.create()
         while not self._stop.is_set():
             seen = self.app.saved.pulses
-            if self.step() > 0:
-                continue
+            self.catch_up()
             self.checkpoint()
             wait = self.poll
-            if self._latest is not None and self.store.state().size > self._latest.tree_size:
+            if self._latest is not None and self._size() > self._latest.tree_size:
                 wait = min(wait, max(self.due_in(datetime.now(UTC)), 0.01))
-            started = time.monotonic()
-            self.app.saved.wait(seen, wait)
-            if time.monotonic() - started < wait:
-                self._stop.wait(0.003)  # let a burst of saves land as one batch
+            if self.app.saved.wait(seen, wait) != seen:
+                # Let the saves of a burst land, to append them as one batch: a wake-up per
+                # save would cost the writers more than the log's lag is worth.
+                self._stop.wait(LINGER)
             if not self.leadership.still_leading(NAME):
                 return
