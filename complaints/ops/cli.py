@@ -213,7 +213,8 @@ def rebuild(args: argparse.Namespace) -> int:
 
 
 def status(args: argparse.Namespace) -> int:
-    """Show each read model's position, the head of the log, and the lag."""
+    """Show each read model's position, the head of the log, and the lag (and the transparency
+    log's)."""
     app = ComplaintsApp(_settings())
     read_models = ReadModels(app)
     try:
@@ -236,6 +237,18 @@ def status(args: argparse.Namespace) -> int:
                 str(s.lag),
                 "; ".join(notes),
             )
+        head = read_models.head()
+        log_state = read_models.log.state()
+        latest = read_models.log.latest_checkpoint()
+        table.add_row(
+            "transparency log",
+            "",
+            str(log_state.position),
+            str(head),
+            str(read_models.log.lag(head)),
+            f"{log_state.size} leaves; last checkpoint "
+            + ("none" if latest is None else f"{latest.tree_size} leaves, {latest.signed_at:%c}"),
+        )
         Console().print(table)
     finally:
         read_models.close()

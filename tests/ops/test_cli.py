@@ -92,6 +92,7 @@ def test_status_shows_each_read_model_with_head_and_lag(database: str) -> None:
     for name in ("complaint_list", "timeline", "deadlines", "sellers", "statistics", "supervision"):
         assert name in result.stdout
     assert "lag" in result.stdout
+    assert "transparency log" in result.stdout
 
 
 def test_rebuild_reports_its_speed_and_switches_generation(database: str) -> None:
