@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 NAME = "transparency-log"
 BATCH_SIZE = 1000
 #: How long the builder lets saves accumulate after one wakes it, before it reads them.
-LINGER = 0.1
+LINGER = 0.25
 
 
 class LogBuilder:
