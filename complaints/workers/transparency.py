@@ -154,7 +154,7 @@ class LogBuilder:
                 self.leadership.release(NAME)
 
     def _lead(self) -> None:
-        self.store.create()
+        # The log's tables exist: ReadModels made them, under the schema lock on PostgreSQL.
         while not self._stop.is_set():
             seen = self.app.saved.pulses
             self.catch_up()
