@@ -9,21 +9,17 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import psycopg
-import pytest
 
 from complaints.audit import verify_store
 from complaints.domain.complaint import Complaint
-from complaints.projections.read_models import ReadModels
 from complaints.settings import Store
 from complaints.store.hash_chain import GENESIS, chain_hash
 from complaints.store.notes import Signer
-from complaints.workers.transparency import LogBuilder
 from tests.keys import LOG_SIGNING_KEY
 from tests.scenario import Scenario
 
@@ -94,27 +90,6 @@ class Owner:
                 )
             )
         self._run(statements)
-
-
-@pytest.fixture
-def logged(stored_world: Scenario, tmp_path: Path) -> Iterator[tuple[Complaint, Complaint, Path]]:
-    """Two closed cases in the log, a checkpoint of it saved to a file, and more after it."""
-    models = ReadModels(stored_world.app)
-    builder = LogBuilder(stored_world.app, models.log, Signer.parse(LOG_SIGNING_KEY))
-    try:
-        first, second = stored_world.closed(), stored_world.closed()
-        builder.catch_up()
-        saved = builder.checkpoint(force=True)
-        assert saved is not None
-        path = tmp_path / "checkpoint.txt"
-        path.write_text(saved.note)
-        stored_world.closed()
-        builder.catch_up()
-        assert builder.checkpoint(force=True) is not None
-        yield first, second, path
-    finally:
-        builder.leadership.close()
-        models.close()
 
 
 def log_verify(url: str, checkpoint: Path) -> subprocess.CompletedProcess[str]:

@@ -14,13 +14,10 @@ from typing import Any
 from complaints.domain.complaint import Complaint
 from complaints.store.notes import Signer
 from tests.keys import LOG_SIGNING_KEY
-from tests.store.test_log_attacks import logged
 
 ROOT = Path(__file__).resolve().parents[2]
 VERIFIER = ROOT / "tools" / "verify_export.py"
 VKEY = Signer.parse(LOG_SIGNING_KEY).verifier_key
-
-__all__ = ["logged"]
 
 
 def export(url: str, case: Complaint, path: Path) -> list[dict[str, Any]]:
