@@ -144,6 +144,8 @@ class LogBuilder:
             if not self.leadership.try_lead(NAME):
                 self._stop.wait(self.poll)  # another process builds the log; stand by
                 continue
+            # Another process may have led meanwhile: what this one knew is stale.
+            self._state = self._latest = None
             try:
                 self._lead()
             except Exception:
