@@ -12,6 +12,12 @@
   the orders before the clients start, as it does when they are paid.
 - Application with its read models: the same filings, each save also applying the eight read
   models in its transaction (inline projections, as `complaints serve` does).
+- Application with its read models and the transparency log's builder: the same filings, with
+  the builder following the log in a thread of the process (complaints.workers.transparency),
+  between two runs of the same filings without it (their mean is the figure compared with), so
+  that the figures sit side by side. The
+  builder's lag is measured meanwhile: how long after its commit an event is a leaf of the tree
+  (`LagProbe`: an upper bound, within 10 ms).
 - Application, contended: clients post messages to 8 shared cases, so commands collide and are
   retried alone.
 """
@@ -20,8 +26,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import threading
+import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 from bench.common import (
@@ -41,6 +50,8 @@ from complaints.application import ComplaintsApp
 from complaints.domain.values import Actor, Category, Money, Remedy, RemedyType, Role
 from complaints.projections.read_models import ReadModels
 from complaints.settings import Settings
+from complaints.store.notes import Signer
+from complaints.workers.transparency import LogBuilder
 
 SUPERVISOR = Actor(Role.SUPERVISOR, "sup-1")
 AGENT = Actor(Role.AGENT, "agent-1")
@@ -78,7 +89,13 @@ def raw_inserts(schema: Schema, clients: int, seconds: float) -> Run:
             conn.close()
 
 
-def filing(app: ComplaintsApp, clients: int, seconds: float, label: str) -> Run:
+def filing(
+    app: ComplaintsApp,
+    clients: int,
+    seconds: float,
+    label: str,
+    ready: Callable[[], object] | None = None,
+) -> Run:
     """Each client files about orders of its own, new in every run: an order filed about twice
     is refused (DuplicateComplaint), which is not what this measures. The marketplace records
     the orders first, as it does when they are paid (outside the measured time)."""
@@ -94,6 +111,8 @@ def filing(app: ComplaintsApp, clients: int, seconds: float, label: str) -> Run:
     group = getattr(app.recorder, "group", None)
     if group is not None:
         group.batches.clear()  # the saves per transaction shown are the filings' own
+    if ready is not None:
+        ready()  # the orders are recorded: what follows is the filings alone
 
     def client(n: int) -> Callable[[int], None]:
         consumer = Actor(Role.CONSUMER, f"bench-{clients}-{n}")
@@ -111,6 +130,89 @@ def filing(app: ComplaintsApp, clients: int, seconds: float, label: str) -> Run:
         return file
 
     return closed_loop(clients, seconds, client)
+
+
+class LagProbe:
+    """Samples the transparency log's lag while it runs: reads the head of the event log twice,
+    10 ms apart; an event that appeared between the two reads was committed after the first.
+    It then waits until the builder has appended that event, and keeps the time since the first
+    read: at least the event's lag, and at most 10 ms more (no event is decoded: the probe
+    costs the writers a few small queries a second)."""
+
+    def __init__(self, app: ComplaintsApp, read_models: ReadModels) -> None:
+        self.app = app
+        self.log = read_models.log
+        self.lags: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="lag-probe", daemon=True)
+
+    def _head(self) -> int:
+        return self.app.recorder.max_notification_id() or 0
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            before, first = time.monotonic(), self._head()
+            self._stop.wait(0.01)
+            head = self._head()
+            if head == first:
+                continue
+            while self.log.state().position < head and not self._stop.is_set():
+                time.sleep(0.005)
+            if self.log.state().position >= head:
+                self.lags.append(time.monotonic() - before)
+            self._stop.wait(0.2)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.lags)
+        return ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))] if ordered else 0.0
+
+
+class MeteredBuilder(LogBuilder):
+    """The builder, counting its batches, the events it appended and the CPU time its thread
+    spent appending them: what it costs the process, measured apart from the machine's noise."""
+
+    batches = 0
+    appended = 0
+    cpu = 0.0
+
+    def step(self) -> int:
+        started = time.thread_time()
+        count = super().step()
+        self.cpu += time.thread_time() - started
+        self.batches += count > 0
+        self.appended += count
+        return count
+
+
+@contextmanager
+def log_builder(
+    app: ComplaintsApp, read_models: ReadModels
+) -> Iterator[tuple[LagProbe, MeteredBuilder, Callable[[], None]]]:
+    """The transparency log's builder following `app`'s log, with a lag probe, and what starts
+    them: called once the run's orders are recorded, it appends what is there already (outside
+    the measured time), then counts from zero."""
+    builder = MeteredBuilder(app, read_models.log, Signer.generate("bench"), checkpoint_every=10)
+    probe = LagProbe(app, read_models)
+
+    def start() -> None:
+        builder.catch_up()
+        builder.batches = builder.appended = 0
+        builder.cpu = 0.0
+        builder.start()
+        probe.start()
+
+    try:
+        yield probe, builder, start
+    finally:
+        probe.stop()
+        builder.stop()
 
 
 def contended(app: ComplaintsApp, clients: int, seconds: float) -> Run:
@@ -179,6 +281,59 @@ def main() -> None:
                             ratio=run.rate / raw.rate,
                             at_least=0.12,
                         )
+                before = run
+                with log_builder(with_models, read_models) as (probe, builder, start):
+                    run = filing(with_models, clients, args.seconds, "logged", start)
+                how = "group commit + 8 read models inline + transparency log builder"
+                rows.append(_row(f"fileComplaint, {how}, {clients} clients", run, raw))
+                after = filing(with_models, clients, args.seconds, "after")
+                how = "group commit + 8 read models inline, again"
+                rows.append(_row(f"fileComplaint, {how}, {clients} clients", after, raw))
+                # Without the log just before and just after: their mean cancels a drift of
+                # the machine's speed over the three runs.
+                without = (before.rate + after.rate) / 2
+                if clients == max(levels):
+                    goal(
+                        "commands",
+                        f"fileComplaint with the transparency log builder vs without, {clients}"
+                        " clients",
+                        ours=f"{run.rate:,.0f}/s",
+                        baseline=f"{without:,.0f}/s (mean of before and after)",
+                        ratio=run.rate / without,
+                        at_least=0.95,
+                    )
+                rows.append(
+                    [
+                        f"  with the log / without it (before and after), {clients} clients",
+                        f"{run.rate / without:.2f}",
+                        "",
+                        "",
+                        "",
+                        "",
+                    ]
+                )
+                rows.append(
+                    [
+                        f"  log builder: {builder.appended} events in {builder.batches} batches,"
+                        f" CPU per event (ms), {clients} clients",
+                        f"{builder.cpu * 1000 / max(1, builder.appended):.3f}",
+                        "",
+                        "",
+                        "",
+                        f"CPU {builder.cpu / run.seconds:.1%} of the run",
+                    ]
+                )
+                rows.append(
+                    [
+                        f"  transparency log lag after recording, {clients} clients"
+                        f" ({len(probe.lags)} samples)",
+                        "",
+                        ms(probe.percentile(50)),
+                        ms(probe.percentile(99)),
+                        "",
+                        f"max {ms(max(probe.lags, default=0.0))} ms",
+                    ]
+                )
                 run = contended(grouped, clients, args.seconds)
                 rows.append(
                     _row(

@@ -18,6 +18,7 @@ from eventsourcing.utils import TopicError, resolve_topic
 
 from complaints.application import ComplaintsApp
 from complaints.domain.values import Actor, PersonalText
+from complaints.projections.transparency import LogStore
 from complaints.store.hash_chain import HashedRecorder, Verification
 
 #: Fields every event has, shown apart from its data.
@@ -99,15 +100,37 @@ def audited_history(
     return verification, events
 
 
-def export_lines(app: ComplaintsApp, aggregate_id: UUID) -> list[str]:
+def log_proofs(
+    log: LogStore | None, aggregate_id: UUID
+) -> tuple[str | None, dict[int, dict[str, Any]]]:
+    """The latest checkpoint's note, and each event's inclusion proof in its tree by version
+    (events not in that tree yet have none)."""
+    latest = None if log is None else log.latest_checkpoint()
+    if log is None or latest is None:
+        return None, {}
+    proofs = {}
+    for version, leaf in log.leaves_of(aggregate_id).items():
+        if leaf.index < latest.tree_size:
+            proofs[version] = {
+                "leaf_index": leaf.index,
+                "tree_size": latest.tree_size,
+                "audit_path": [h.hex() for h in log.inclusion(leaf.index, latest.tree_size)],
+            }
+    return latest.note, proofs
+
+
+def export_lines(app: ComplaintsApp, aggregate_id: UUID, log: LogStore | None = None) -> list[str]:
     """One aggregate's history as NDJSON lines, in version order.
 
     Each line has what the standalone verifier needs (`aggregate`, `version`, `topic`, `state`
     in base64, `hash`, `previous_hash`) and, for people, the decoded event: `type`,
     `recorded_at`, `actor` and `data`, where the personal fields of erased subjects read
-    `[erased]`.
+    `[erased]`. With the transparency log: `checkpoint`, the latest signed checkpoint (the same
+    on every line), and `log`, the event's inclusion proof in its tree (`leaf_index`,
+    `tree_size`, `audit_path` in hex; null for an event not in that tree yet).
     """
     _, events = audited_history(app, aggregate_id)
+    note, proofs = log_proofs(log, aggregate_id)
     return [
         json.dumps(
             {
@@ -121,6 +144,8 @@ def export_lines(app: ComplaintsApp, aggregate_id: UUID) -> list[str]:
                 "recorded_at": e.recorded_at.isoformat() if e.recorded_at else None,
                 "actor": plain(e.actor),
                 "data": e.data,
+                "checkpoint": note,
+                "log": proofs.get(e.version),
             },
             sort_keys=True,
         )

@@ -8,15 +8,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import TypedDict
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from complaints.domain.deadlines import DeadlinePolicy, format_duration, parse_duration, parse_leads
 from complaints.domain.order import FilingWindow, OrderCheck
 from complaints.domain.sanctions import SanctionLadder
+from complaints.store.notes import NoteError, Signer
 
 _SCHEMA = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 DEFAULT_UPLOAD_TYPES = ("image/jpeg", "image/png", "image/webp", "video/mp4", "application/pdf")
 DEFAULT_DATABASE_URL = "sqlite:///./var/complaints.db"
+#: The transparency log's name when LOG_ORIGIN does not give one.
+DEFAULT_LOG_ORIGIN = "complaints.localhost/log"
 DEV_JWT_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused in production
 DEFAULT_REMINDERS: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=2))
 
@@ -222,6 +226,40 @@ def _orders(source: Mapping[str, str], errors: list[str]) -> tuple[OrderCheck, F
     return check, window
 
 
+class _LogSettings(TypedDict):
+    log_signing_key: str
+    log_origin: str
+    log_checkpoint_every: float
+
+
+def _log(source: Mapping[str, str], errors: list[str], *, production: bool) -> _LogSettings:
+    """LOG_SIGNING_KEY, LOG_ORIGIN and LOG_CHECKPOINT_EVERY; what cannot be read is reported."""
+    key = source.get("LOG_SIGNING_KEY", "").strip()
+    if key:
+        try:
+            Signer.parse(key)
+        except NoteError as error:
+            errors.append(f"LOG_SIGNING_KEY: {error}")
+    elif production:
+        errors.append(
+            "LOG_SIGNING_KEY must be set in production (a signed-note Ed25519 signer key:"
+            " complaints log keygen <name>)"
+        )
+    origin = source.get("LOG_ORIGIN", "").strip() or DEFAULT_LOG_ORIGIN
+    every = 10.0
+    raw = source.get("LOG_CHECKPOINT_EVERY")
+    if raw:
+        try:
+            every = float(raw)
+        except ValueError:
+            errors.append(f"LOG_CHECKPOINT_EVERY must be a number of seconds, not {raw!r}")
+        else:
+            if every <= 0:
+                errors.append("LOG_CHECKPOINT_EVERY must be longer than zero")
+                every = 10.0
+    return _LogSettings(log_signing_key=key, log_origin=origin, log_checkpoint_every=every)
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -279,10 +317,26 @@ class Settings:
     order_check: OrderCheck = OrderCheck.REQUIRED
     #: How long after delivery, or after payment while undelivered, a complaint may be filed.
     filing_window: FilingWindow = field(default_factory=FilingWindow)
+    #: The transparency log's signer key, as golang.org/x/mod/sumdb/note writes one
+    #: (PRIVATE+KEY+<name>+<hash>+<key>); empty in development: one is made and kept in var/.
+    log_signing_key: str = field(default="", repr=False)
+    #: The log's name: the first line of every checkpoint.
+    log_origin: str = DEFAULT_LOG_ORIGIN
+    #: The shortest time between two checkpoints (one is signed only when the tree grew).
+    log_checkpoint_every: float = 10.0
 
     @property
     def store(self) -> Store:
         return Store.parse(self.database_url)
+
+    @property
+    def log_key_file(self) -> Path:
+        """Where development keeps the log's generated key: beside the SQLite file, or in
+        ./var/ for other stores."""
+        store = self.store
+        if store.kind == "sqlite" and store.path is not None:
+            return store.path.parent / "log-signing.key"
+        return Path("./var/log-signing.key")
 
     def eventsourcing_env(self) -> dict[str, str]:
         """The `eventsourcing` library's variables for this store and these settings."""
@@ -395,6 +449,7 @@ class Settings:
             webhook_concurrency=max(1, int(number("WEBHOOK_CONCURRENCY", 16))),
             order_check=order_check,
             filing_window=filing_window,
+            **_log(source, errors, production=production),
         )
         if errors:
             raise SettingsError("; ".join(errors))
@@ -441,4 +496,9 @@ class Settings:
             "WEBHOOK_CONCURRENCY": str(self.webhook_concurrency),
             "ORDER_CHECK": self.order_check.value,
             **self.filing_window.spec(),
+            "LOG_SIGNING_KEY": "***"
+            if self.log_signing_key
+            else f"(development: {self.log_key_file})",
+            "LOG_ORIGIN": self.log_origin,
+            "LOG_CHECKPOINT_EVERY": str(self.log_checkpoint_every),
         }

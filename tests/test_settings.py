@@ -12,6 +12,7 @@ from complaints.domain.deadlines import DeadlineKind
 from complaints.domain.order import FilingWindow, OrderCheck
 from complaints.domain.values import SanctionKind
 from complaints.settings import DEFAULT_DATABASE_URL, Settings, SettingsError, Store
+from tests.keys import LOG_SIGNING_KEY as LOG_KEY
 
 
 def test_with_nothing_set_the_service_runs_on_a_local_sqlite_file() -> None:
@@ -95,6 +96,14 @@ def test_the_sanction_ladder_is_read_and_written_back() -> None:
         ({"JWT_SECRET": "short"}, "JWT_SECRET"),
         ({"ENVIRONMENT": "production"}, "JWT_SECRET"),
         ({"ENVIRONMENT": "staging"}, "ENVIRONMENT"),
+        (
+            {"ENVIRONMENT": "production", "JWT_SECRET": "a-production-grade-secret-0123456789"},
+            "LOG_SIGNING_KEY must be set in production",
+        ),
+        ({"LOG_SIGNING_KEY": "PRIVATE+KEY+name+00000000+AAAA"}, "LOG_SIGNING_KEY"),
+        ({"LOG_SIGNING_KEY": LOG_KEY.replace("+eac07853+", "+eac07854+")}, "LOG_SIGNING_KEY"),
+        ({"LOG_CHECKPOINT_EVERY": "often"}, "LOG_CHECKPOINT_EVERY"),
+        ({"LOG_CHECKPOINT_EVERY": "0"}, "LOG_CHECKPOINT_EVERY"),
     ],
 )
 def test_a_bad_setting_is_refused_by_name(env: dict[str, str], named: str) -> None:
@@ -107,6 +116,36 @@ def test_every_bad_setting_is_reported_at_once() -> None:
         Settings.from_env({"PORT": "x", "DEADLINES": "nope"})
     assert "PORT" in str(refused.value)
     assert "DEADLINES" in str(refused.value)
+
+
+def test_the_transparency_log_signs_every_ten_seconds_with_a_development_key() -> None:
+    settings = Settings.from_env({})
+    assert settings.log_signing_key == ""
+    assert settings.log_checkpoint_every == 10.0
+    assert settings.log_origin == "complaints.localhost/log"
+    assert settings.log_key_file == Path("var/log-signing.key")
+    assert Settings.from_env({"DATABASE_URL": "postgresql://db/x"}).log_key_file == Path(
+        "var/log-signing.key"
+    )
+    beside = Settings.from_env({"DATABASE_URL": "sqlite:////srv/complaints/c.db"})
+    assert beside.log_key_file == Path("/srv/complaints/log-signing.key")
+
+
+def test_the_transparency_log_settings_are_read() -> None:
+    settings = Settings.from_env(
+        {
+            "ENVIRONMENT": "production",
+            "JWT_SECRET": "a-production-grade-secret-0123456789",
+            "LOG_SIGNING_KEY": LOG_KEY,
+            "LOG_ORIGIN": "complaints.example.org/log",
+            "LOG_CHECKPOINT_EVERY": "2.5",
+        }
+    )
+    assert settings.log_signing_key == LOG_KEY
+    assert settings.log_origin == "complaints.example.org/log"
+    assert settings.log_checkpoint_every == 2.5
+    assert LOG_KEY not in " ".join(settings.describe().values())
+    assert LOG_KEY not in repr(settings)
 
 
 def test_secrets_are_masked_when_shown() -> None:

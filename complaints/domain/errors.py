@@ -60,6 +60,12 @@ class WebhookNotFound(NotFound):
     code = "WEBHOOK_NOT_FOUND"
 
 
+class CheckpointNotFound(NotFound):
+    """No checkpoint of the transparency log was signed at that tree size (or none yet)."""
+
+    code = "CHECKPOINT_NOT_FOUND"
+
+
 class OrderNotFound(NotFound):
     """No order of this consumer at this shop is recorded: the same answer whether the order
     does not exist or is someone else's, so that nothing about other people's orders leaks."""

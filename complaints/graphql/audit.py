@@ -23,11 +23,13 @@ UNKNOWN_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 
 async def audit_trail(info: Info, complaint_id: str) -> AuditTrail:
     app = info.context.app
+    log = info.context.read_models.log
 
     def load() -> AuditTrail:
         uuid = ids.parse_uuid("Complaint", complaint_id, "complaintId")
         app.get_complaint(uuid)
         verification, events = audited_history(app, uuid)
+        leaves = log.leaves_of(uuid)
         return AuditTrail(
             complaint_id=strawberry.ID(ids.global_id("Complaint", uuid)),
             events=[
@@ -40,6 +42,7 @@ async def audit_trail(info: Info, complaint_id: str) -> AuditTrail:
                     data=JSON(e.data),
                     hash=e.hash,
                     previous_hash=None if e.previous_hash == GENESIS else e.previous_hash,
+                    leaf_index=leaf.index if (leaf := leaves.get(e.version)) else None,
                 )
                 for e in events
             ],

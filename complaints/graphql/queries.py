@@ -15,7 +15,7 @@ from complaints.domain.errors import DomainError, FieldError, ValidationFailed, 
 from complaints.domain.rulebook import RULEBOOK
 from complaints.domain.seller import starting_actions
 from complaints.domain.values import Role, ViolationStatus
-from complaints.graphql import audit, ids
+from complaints.graphql import audit, ids, transparency
 from complaints.graphql.context import Info
 from complaints.graphql.enums import ComplaintCategory, ComplaintOrder
 from complaints.graphql.errors import CodedError, coded
@@ -39,6 +39,12 @@ from complaints.graphql.types.supervision import (
     SupervisionConnection,
     SupervisionEdge,
     SupervisionItem,
+)
+from complaints.graphql.types.transparency import (
+    Checkpoint,
+    ConsistencyProof,
+    InclusionProof,
+    LogKey,
 )
 from complaints.graphql.types.violation import (
     Violation,
@@ -243,6 +249,37 @@ class Query:
         if not access.reads_history(info.context.actor):
             raise CodedError("NOT_ALLOWED", "Only staff and auditors read audit trails.")
         return await audit.audit_trail(info, complaint_id)
+
+    @strawberry.field(description="Public: the transparency log's latest signed checkpoint")
+    async def log_checkpoint(self, info: Info) -> Checkpoint:
+        return await transparency.latest_checkpoint(info)
+
+    @strawberry.field(description="Public: the key that signs the log's checkpoints")
+    async def log_key(self, info: Info) -> LogKey:
+        return await transparency.log_key(info)
+
+    @strawberry.field(
+        description="Auditors, staff and the case's parties: the proof that an event of the case"
+        " is in the tree of a signed checkpoint (the latest by default); null if the viewer may"
+        " not see the case or the event is not in that tree yet"
+    )
+    async def inclusion_proof(
+        self,
+        info: Info,
+        complaint_id: strawberry.ID,
+        version: int,
+        tree_size: int | None = None,
+    ) -> InclusionProof | None:
+        return await transparency.inclusion_proof(info, complaint_id, version, tree_size)
+
+    @strawberry.field(
+        description="Public: the proof that the tree of secondSize (the latest checkpoint's by"
+        " default) extends the tree of firstSize"
+    )
+    async def consistency_proof(
+        self, info: Info, first_size: int, second_size: int | None = None
+    ) -> ConsistencyProof:
+        return await transparency.consistency_proof(info, first_size, second_size)
 
     @strawberry.field(description="A shop's public page; the deposit only for its staff")
     async def seller(self, info: Info, shop_id: str) -> SellerNode | None:

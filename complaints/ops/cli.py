@@ -30,11 +30,16 @@ from complaints.application import ComplaintsApp, aggregate_of
 from complaints.clock import SystemClock
 from complaints.compat import spread_workers
 from complaints.domain.values import Role
+from complaints.ops import log
 from complaints.ops.listen import listen
+from complaints.projections.database import open_read_store
 from complaints.projections.read_models import PROJECTIONS, ReadModels, projection_named
+from complaints.projections.transparency import LogStore, log_signer
 from complaints.settings import Settings, SettingsError
+from complaints.store.postgres import creating_tables
 from complaints.tokens import TOKEN_ROLES, mint_token
 from complaints.workers.deadlines import DeadlineWorker
+from complaints.workers.transparency import LogBuilder
 from complaints.workers.webhooks import WebhookDeliverer
 
 
@@ -136,6 +141,7 @@ def worker(args: argparse.Namespace) -> int:
     running = read_models.worker(args.only or None, poll=args.poll)
     timekeeper = None if args.no_deadlines else DeadlineWorker(app, read_models)
     deliverer = None if args.no_webhooks else WebhookDeliverer(app, read_models)
+    builder = None if args.no_log else LogBuilder(app, read_models.log, log_signer(settings))
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
@@ -144,15 +150,20 @@ def worker(args: argparse.Namespace) -> int:
         timekeeper.start()
     if deliverer is not None:
         deliverer.start()
+    if builder is not None:
+        builder.start()
     logging.getLogger(__name__).info(
-        "worker started on the %s store (deadlines: %s, webhooks: %s)",
+        "worker started on the %s store (deadlines: %s, webhooks: %s, transparency log: %s)",
         settings.store.kind,
         "off" if timekeeper is None else "on",
         "off" if deliverer is None else "on",
+        "off" if builder is None else "on",
     )
     try:
         stop.wait()
     finally:
+        if builder is not None:
+            builder.stop()
         if deliverer is not None:
             deliverer.stop()
         if timekeeper is not None:
@@ -203,7 +214,8 @@ def rebuild(args: argparse.Namespace) -> int:
 
 
 def status(args: argparse.Namespace) -> int:
-    """Show each read model's position, the head of the log, and the lag."""
+    """Show each read model's position, the head of the log, and the lag (and the transparency
+    log's)."""
     app = ComplaintsApp(_settings())
     read_models = ReadModels(app)
     try:
@@ -226,6 +238,18 @@ def status(args: argparse.Namespace) -> int:
                 str(s.lag),
                 "; ".join(notes),
             )
+        head = read_models.head()
+        log_state = read_models.log.state()
+        latest = read_models.log.latest_checkpoint()
+        table.add_row(
+            "transparency log",
+            "",
+            str(log_state.position),
+            str(head),
+            str(read_models.log.lag(head)),
+            f"{log_state.size} leaves; last checkpoint "
+            + ("none" if latest is None else f"{latest.tree_size} leaves, {latest.signed_at:%c}"),
+        )
         Console().print(table)
     finally:
         read_models.close()
@@ -273,6 +297,14 @@ def report(args: argparse.Namespace) -> int:
     return 0
 
 
+def open_log(settings: Settings) -> LogStore:
+    """The transparency log's tables, for reading (created if this store has none yet)."""
+    with creating_tables(settings.store):
+        store = LogStore(open_read_store(settings.store))
+        store.create()
+    return store
+
+
 def audit(args: argparse.Namespace) -> int:
     """Verify hash chains (one case or the whole store), or export a case's history."""
     from complaints.audit import export_lines, verify_store  # noqa: PLC0415
@@ -290,7 +322,11 @@ def audit(args: argparse.Namespace) -> int:
                 console.print(f"complaints audit: {error.message}")
                 return 2
             if args.audit == "export":
-                lines = export_lines(app, complaint_id)
+                transparency_log = open_log(app.settings)
+                try:
+                    lines = export_lines(app, complaint_id, transparency_log)
+                finally:
+                    transparency_log.db.close()
                 out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
                 try:
                     out.write("".join(line + "\n" for line in lines))
@@ -451,6 +487,11 @@ def parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - a statement per opti
         action="store_true",
         help="do not deliver webhooks here (another process delivers)",
     )
+    p.add_argument(
+        "--no-log",
+        action="store_true",
+        help="do not build the transparency log here (another process builds it)",
+    )
     p.set_defaults(run=worker)
 
     p = commands.add_parser("rebuild", help="rebuild read models from the first event")
@@ -512,6 +553,8 @@ def parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - a statement per opti
     )
     i.add_argument("file", metavar="FILE", help="JSON Lines, one order per line")
     i.set_defaults(run=import_orders)
+
+    log.add_parser(commands, _settings)
 
     p = commands.add_parser("persisted", help="list the persisted queries and their hashes")
     p.set_defaults(run=persisted)

@@ -30,6 +30,7 @@ from complaints.projections.statistics import Statistics, StatisticsView
 from complaints.projections.supervision import Supervision, SupervisionView
 from complaints.projections.tail import TimelineTail, open_tail
 from complaints.projections.timeline import Timeline, TimelineView
+from complaints.projections.transparency import LogStore
 from complaints.projections.webhooks import Webhooks, WebhooksView
 from complaints.store.inline import InlineHost
 from complaints.store.postgres import creating_tables
@@ -84,6 +85,9 @@ class ReadModels:
                 ensure(self.db, projection)
             #: The webhook deliverer's own state (deliveries and attempts), beside the models.
             self.deliveries = DeliveryLog(self.db)
+            #: The transparency log (its builder is complaints.workers.transparency).
+            self.log = LogStore(self.db)
+            self.log.create()
         #: Pulsed after each batch a runner commits (in this process, or via NOTIFY).
         self.advanced = Signal()
         #: Pulsed after each batch of the timeline alone (subscriptions, the response cache).

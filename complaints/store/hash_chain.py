@@ -77,6 +77,11 @@ class HashedRecorder:
     def aggregate_ids(self) -> list[UUID]:
         raise NotImplementedError
 
+    def select_event_hashes(self, keys: Sequence[tuple[UUID, int]]) -> dict[tuple[UUID, int], str]:
+        """The recorded hashes of these (aggregate id, version) pairs (the transparency log's
+        builder reads a batch of notifications, then their hashes, in one query)."""
+        raise NotImplementedError
+
 
 class HashedSQLiteRecorder(SQLiteRecorder, HashedRecorder, InlineHost):
     hashes_table = "event_hashes"
@@ -142,6 +147,21 @@ class HashedSQLiteRecorder(SQLiteRecorder, HashedRecorder, InlineHost):
                 f" UNION SELECT originator_id FROM {self.hashes_table}"
             )
             return sorted(UUID(row[0]) for row in c.fetchall())
+
+    def select_event_hashes(self, keys: Sequence[tuple[UUID, int]]) -> dict[tuple[UUID, int], str]:
+        found: dict[tuple[UUID, int], str] = {}
+        with self.datastore.transaction(commit=False) as c:
+            for start in range(0, len(keys), 400):
+                chunk = keys[start : start + 400]
+                pairs = ", ".join("(?, ?)" for _ in chunk)
+                c.execute(
+                    f"SELECT originator_id, originator_version, hash FROM {self.hashes_table}"
+                    f" WHERE (originator_id, originator_version) IN (VALUES {pairs})",
+                    [value for oid, v in chunk for value in (_sqlite_id(oid), v)],
+                )
+                for oid, version, digest in c.fetchall():
+                    found[(UUID(oid), int(version))] = str(digest)
+        return found
 
 
 def _sqlite_id(originator_id: UUID | str) -> str:
@@ -222,6 +242,23 @@ class HashedPostgresRecorder(PostgresRecorder, HashedRecorder):
             )
             return sorted(UUID(str(r["originator_id"])) for r in curs.fetchall())
 
+    def select_event_hashes(self, keys: Sequence[tuple[UUID, int]]) -> dict[tuple[UUID, int], str]:
+        if not keys:
+            return {}
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                SQL(
+                    "SELECT h.originator_id, h.originator_version, h.hash FROM {0} h"
+                    " JOIN unnest(%s::uuid[], %s::bigint[]) AS k(oid, v)"
+                    " ON h.originator_id = k.oid AND h.originator_version = k.v"
+                ).format(self._table()),
+                ([k[0] for k in keys], [k[1] for k in keys]),
+            )
+            return {
+                (UUID(str(r["originator_id"])), int(r["originator_version"])): str(r["hash"])
+                for r in curs.fetchall()
+            }
+
 
 class HashedPOPORecorder(POPORecorder, HashedRecorder):
     def __init__(self) -> None:
@@ -247,6 +284,14 @@ class HashedPOPORecorder(POPORecorder, HashedRecorder):
     def aggregate_ids(self) -> list[UUID]:
         with self._hash_lock:
             return sorted(UUID(key) for key, hashes in self._hashes.items() if hashes)
+
+    def select_event_hashes(self, keys: Sequence[tuple[UUID, int]]) -> dict[tuple[UUID, int], str]:
+        with self._hash_lock:
+            return {
+                (oid, v): self._hashes[str(oid)][v]
+                for oid, v in keys
+                if v in self._hashes.get(str(oid), {})
+            }
 
 
 @dataclass(frozen=True)

@@ -32,16 +32,19 @@ from complaints.graphql.persisted import ChangeFeed
 from complaints.graphql.standing import StandingFollower
 from complaints.graphql.subscriptions import close_hub, hub_for
 from complaints.projections.read_models import ReadModels
+from complaints.projections.transparency import log_signer
 from complaints.settings import Settings
 from complaints.store.postgres import creating_tables
 from complaints.store.signal import AsyncPulse
-from complaints.web import console
+from complaints.web import console, log_files
 from complaints.web.access_log import AccessLog, AccessSink
 from complaints.web.graphiql_page import asset as graphiql_asset
 from complaints.web.graphql_view import GraphQLView
 from complaints.web.limits import BodySizeLimit
 from complaints.web.uploads import download, upload
 from complaints.workers.deadlines import DeadlineWorker
+from complaints.workers.transparency import NAME as LOG_NAME
+from complaints.workers.transparency import LogBuilder
 from complaints.workers.webhooks import WebhookDeliverer
 
 log = logging.getLogger(__name__)
@@ -156,6 +159,21 @@ def middleware_for(settings: Settings, access: AccessSink | None) -> list[Middle
     return middleware
 
 
+def page_routes(settings: Settings) -> list[Route]:
+    """The web console: its page at /, its files under /console/; and GraphiQL's files where it
+    is served (routes with a parameter, not a Mount, which would break the WebSocket route)."""
+    routes = [
+        Route("/", console.page, methods=["GET", "HEAD"]),
+        Route("/console/config", console.configuration, methods=["GET"]),
+    ]
+    if settings.environment == "development":
+        routes.append(Route("/console/session", console.development_session, methods=["POST"]))
+    routes.append(Route("/console/{name}", console.asset, methods=["GET", "HEAD"]))
+    if settings.graphiql:
+        routes.append(Route("/graphiql/{name}", graphiql_asset, methods=["GET", "HEAD"]))
+    return routes
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     logging.getLogger("strawberry.ws.task").addFilter(QuietDisconnects())
@@ -178,6 +196,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     read_models.worker(),
                     DeadlineWorker(complaints, read_models),
                     WebhookDeliverer(complaints, read_models),
+                    LogBuilder(complaints, read_models.log, log_signer(settings)),
                 ):
                     background.start()
                     stack.push_async_callback(anyio.to_thread.run_sync, background.stop)
@@ -208,6 +227,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         read_models: ReadModels = request.app.state.read_models
         try:
             statuses = await anyio.to_thread.run_sync(read_models.status)
+            head = statuses[0].head if statuses else 0
+            log_lag = await anyio.to_thread.run_sync(read_models.log.lag, head)
         except Exception:
             log.exception("readiness check failed")
             return JSONResponse({"status": "unavailable"}, status_code=503)
@@ -216,7 +237,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 "status": "ready",
                 "store": settings.store.kind,
                 "head": statuses[0].head if statuses else 0,
-                "lag": {s.name: s.lag for s in statuses},
+                "lag": {s.name: s.lag for s in statuses} | {LOG_NAME: log_lag},
             }
         )
 
@@ -231,19 +252,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/readyz", readyz),
         Route("/uploads", upload, methods=["POST"]),
         Route("/uploads/{sha256}", download, methods=["GET", "HEAD"]),
+        # The transparency log as C2SP files (routes with a parameter, not a Mount, which
+        # would break the WebSocket route).
+        Route("/log/checkpoint", log_files.checkpoint, methods=["GET", "HEAD"]),
+        Route("/log/tile/entries/{index:path}", log_files.entry_bundle, methods=["GET", "HEAD"]),
+        Route("/log/tile/{level:int}/{index:path}", log_files.hash_tile, methods=["GET", "HEAD"]),
     ]
-    # The web console: its page at /, its files under /console/ (routes with a parameter, not a
-    # Mount, which would break the WebSocket route).
-    routes.append(Route("/", console.page, methods=["GET", "HEAD"]))
-    routes.append(Route("/console/config", console.configuration, methods=["GET"]))
-    if settings.environment == "development":
-        routes.append(Route("/console/session", console.development_session, methods=["POST"]))
-    routes.append(Route("/console/{name}", console.asset, methods=["GET", "HEAD"]))
-    if settings.graphiql:
-        # A route with a parameter, not a Mount: a Mount breaks the WebSocket route.
-        routes.append(Route("/graphiql/{name}", graphiql_asset, methods=["GET", "HEAD"]))
     return Starlette(
-        routes=routes,
+        routes=[*routes, *page_routes(settings)],
         middleware=middleware,
         lifespan=lifespan,
     )

@@ -26,6 +26,7 @@ import websockets
 
 from complaints.domain.values import Actor, Role
 from complaints.tokens import mint_token
+from tests.keys import LOG_SIGNING_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "end-to-end-test-signing-secret-0123456789"
@@ -108,6 +109,8 @@ class Server:
         settings = {
             "DATABASE_URL": database_url,
             "JWT_SECRET": SECRET,
+            # Production requires one; development would make one beside the database.
+            "LOG_SIGNING_KEY": LOG_SIGNING_KEY,
             "UPLOAD_DIR": str(workdir / "uploads"),
             "LOG_LEVEL": "warning",
             **env,

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from complaints.domain.values import Actor, Role
-from tests.e2e.conftest import MARKETPLACE, RECORD_ORDER, ROOT, Server, token
+from tests.e2e.conftest import MARKETPLACE, RECORD_ORDER, ROOT, Server, token, until
 
 SHOTS = ROOT / "var" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
@@ -879,3 +879,77 @@ def test_without_order_checks_the_consumer_names_the_order(browser: Any, tmp_pat
         consumer.close()
     finally:
         unchecked.stop()
+
+
+def test_the_auditor_sees_the_case_proven_in_the_log_and_checked_in_the_browser(
+    browser: Any, tmp_path: Path
+) -> None:
+    """The auditor's page fetches every event's inclusion proof against the latest signed
+    checkpoint and verifies it with Web Crypto (SHA-256, and Ed25519 where the browser has it);
+    a checkpoint that does not match what the page computes is marked unverified."""
+    server = Server(
+        f"sqlite:///{tmp_path / 'complaints.db'}",
+        tmp_path,
+        ENVIRONMENT="development",
+        LOG_CHECKPOINT_EVERY="0.2",
+    )
+    try:
+        case_id = negotiating_case(server, "umbrella", "order-9301")
+        events = len(
+            server.data(
+                "query($id: ID!) { auditTrail(complaintId: $id) { events { version } } }",
+                {"id": case_id},
+                actor=Actor(Role.AUDITOR, "aud-1"),
+            )["auditTrail"]["events"]
+        )
+
+        def proven() -> bool:
+            proof = server.post(
+                """query($id: ID!, $v: Int!) { inclusionProof(complaintId: $id, version: $v)
+                   { leafIndex } }""",
+                {"id": case_id, "v": events},
+                Actor(Role.AUDITOR, "aud-1"),
+            ).json()
+            return bool(proof.get("data", {}).get("inclusionProof"))
+
+        until(proven, "the whole case in a signed checkpoint")
+        auditor = Person(browser, server, "AUDITOR", "aud-1")
+        auditor.go(f"audit/{case_id}")
+        verdict = auditor.page.locator("[data-log-verified]")
+        verdict.wait_for(timeout=WAIT)
+        assert verdict.get_attribute("data-log-verified") == "true", verdict.inner_text()
+        assert "verified in this browser" in verdict.inner_text()
+        has_ed25519 = auditor.page.evaluate(
+            """() => crypto.subtle.importKey("raw", new Uint8Array(32), {name: "Ed25519"},
+                 false, ["verify"]).then(() => true, () => false)"""
+        )
+        signature = auditor.page.locator("[data-signature]")
+        assert signature.get_attribute("data-signature") == (
+            "true" if has_ed25519 else "unsupported"
+        )
+        assert (
+            auditor.page.locator("#log-proof pre.note")
+            .inner_text()
+            .startswith("complaints.localhost/log\n")
+        )
+        auditor.shoot("audit-log")
+
+        # A checkpoint whose root is not the tree's: the page's own check fails.
+        def forged(route: Any) -> None:
+            response = route.fetch()
+            body = response.json()
+            checkpoint = (body.get("data") or {}).get("logCheckpoint")
+            if checkpoint:
+                lines = checkpoint["note"].split("\n")
+                lines[2] = "A" * 43 + "="
+                checkpoint["note"] = "\n".join(lines)
+            route.fulfill(response=response, json=body)
+
+        auditor.page.route("**/graphql", forged)
+        auditor.page.reload()
+        verdict = auditor.page.locator("[data-log-verified]")
+        verdict.wait_for(timeout=WAIT)
+        assert verdict.get_attribute("data-log-verified") == "false"
+        auditor.close()
+    finally:
+        server.stop()

@@ -61,7 +61,7 @@ def test_readyz_reads_the_head_of_the_event_log(server: tuple[str, object]) -> N
     base, _ = server
     body = httpx.get(f"{base}/readyz").json()
     assert (body["status"], body["store"], body["head"]) == ("ready", "sqlite", 0)
-    assert set(body["lag"]) == {p.name for p in PROJECTIONS}
+    assert set(body["lag"]) == {p.name for p in PROJECTIONS} | {"transparency-log"}
 
 
 def test_the_server_feeds_the_read_models_written_by_another_process(

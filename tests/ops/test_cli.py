@@ -17,8 +17,11 @@ from complaints.clock import ManualClock
 from complaints.domain.values import Actor, Role
 from complaints.ops.cli import main
 from complaints.projections.read_models import ReadModels
+from complaints.projections.transparency import log_signer
 from complaints.settings import DEV_JWT_SECRET, Settings
+from complaints.store.notes import Signer
 from complaints.tokens import verify_token
+from complaints.workers.transparency import LogBuilder
 from tests.scenario import Scenario
 
 
@@ -89,6 +92,7 @@ def test_status_shows_each_read_model_with_head_and_lag(database: str) -> None:
     for name in ("complaint_list", "timeline", "deadlines", "sellers", "statistics", "supervision"):
         assert name in result.stdout
     assert "lag" in result.stdout
+    assert "transparency log" in result.stdout
 
 
 def test_rebuild_reports_its_speed_and_switches_generation(database: str) -> None:
@@ -174,3 +178,43 @@ def test_the_worker_enforces_deadlines_unless_told_not_to(
         app.close()
     assert process.returncode == 0, output
     assert f"deadlines: {'on' if enforced else 'off'}" in output
+
+
+def test_log_keygen_prints_a_key_the_settings_accept(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["log", "keygen", "complaints.example.org"]) == 0
+    printed = capsys.readouterr()
+    name, key = printed.out.strip().split("=", 1)
+    assert name == "LOG_SIGNING_KEY"
+    settings = Settings.from_env({"LOG_SIGNING_KEY": key})
+    assert Signer.parse(settings.log_signing_key).verifier_key in printed.err
+    assert main(["log", "keygen", "two words"]) == 2
+
+
+def test_log_checkpoint_prints_the_latest_signed_note(database: str, tmp_path: Path) -> None:
+    env = {"DATABASE_URL": database}
+    assert run("log", "checkpoint", env=env).returncode == 1, "none is signed yet"
+    app = ComplaintsApp(Settings(database_url=database))
+    models = ReadModels(app)
+    builder = LogBuilder(app, models.log, log_signer(app.settings))
+    try:
+        builder.catch_up()
+        signed = builder.checkpoint(force=True)
+    finally:
+        builder.leadership.close()
+        models.close()
+        app.close()
+    assert signed is not None
+    printed = run("log", "checkpoint", env=env)
+    assert printed.returncode == 0, printed.stderr
+    assert printed.stdout == signed.note
+    saved = tmp_path / "checkpoint.txt"
+    saved.write_text(printed.stdout)
+    verified = run("log", "verify", "--checkpoint", str(saved), env=env)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "every stored event is the leaf it was" in verified.stdout
+    missing = run("log", "verify", "--checkpoint", str(tmp_path / "none.txt"), env=env)
+    assert missing.returncode == 2
+    assert "cannot read" in missing.stderr
+    bad_key = run("log", "verify", "--checkpoint", str(saved), "--key", "x+y+z", env=env)
+    assert bad_key.returncode == 2
+    assert "--key" in bad_key.stderr

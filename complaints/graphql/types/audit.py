@@ -20,6 +20,9 @@ class AuditEvent:
     data: JSON
     hash: str
     previous_hash: str | None
+    leaf_index: int | None = strawberry.field(
+        description="The event's leaf in the transparency log; null until it is in the log"
+    )
 
 
 @strawberry.type

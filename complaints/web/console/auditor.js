@@ -1,15 +1,73 @@
-// The auditor's page: a case's hash-chained history, verified, and the case as it stood at any
-// version of it.
+// The auditor's page: a case's hash-chained history, verified, the case as it stood at any
+// version of it, and every event's proof in the transparency log's latest checkpoint, checked
+// here in the browser (logproof.js).
 
 import { ApiError, gql } from "./api.js";
 import { problem } from "./common.js";
 import { clear, h } from "./dom.js";
 import { buildForm } from "./forms.js";
 import { formatMoney, formatTime, label, t } from "./i18n.js";
+import { hex, leafHash, readCheckpoint, uuidOf, verifyInclusion, verifyNote } from "./logproof.js";
 
 const AUDIT = `query Console_Audit($id: ID!) { auditTrail(complaintId: $id) {
-  verified firstBrokenVersion events { version type recordedAt actorRole actorId hash previousHash }
+  complaintId verified firstBrokenVersion
+  events { version type recordedAt actorRole actorId hash previousHash leafIndex }
 } }`;
+const LOG = `query Console_Log { logCheckpoint { treeSize rootHash note } logKey { keyName verifierKey } }`;
+const PROOF = `query Console_Proof($id: ID!, $version: Int!, $size: Int) {
+  inclusionProof(complaintId: $id, version: $version, treeSize: $size) { leafIndex treeSize leafHash auditPath }
+}`;
+
+// Each event's proof against the latest checkpoint, verified here: "true" when every event is
+// proven (and the signature verifies, where the browser can check it), "pending" when some are
+// not in a checkpoint yet, "false" when anything fails.
+async function logPanel(id, auditTrail) {
+  const panel = h("section", { class: "card", "aria-live": "polite" }, h("h2", {}, t("audit.log")));
+  let log;
+  try {
+    log = await gql(LOG);
+  } catch (error) {
+    panel.append(h("p", { "data-log-verified": "none" }, error.code === "CHECKPOINT_NOT_FOUND" ? t("audit.logNone") : error.message));
+    return panel;
+  }
+  const { logCheckpoint: checkpoint, logKey: key } = log;
+  const body = readCheckpoint(checkpoint.note);
+  const signature = await verifyNote(checkpoint.note, key.verifierKey).catch(() => false);
+  const uuid = uuidOf(auditTrail.complaintId);
+  const size = body.size;
+  let pending = 0;
+  let broken = null;
+  for (const event of auditTrail.events) {
+    const { inclusionProof: proof } = await gql(PROOF, { id, version: event.version, size });
+    if (!proof) {
+      pending += 1;
+      continue;
+    }
+    const leaf = await leafHash(uuid, event.version, event.hash);
+    const ok = proof.treeSize === size && (await verifyInclusion(proof.leafIndex, size, leaf, proof.auditPath, body.root));
+    if (!ok && broken === null) broken = event.version;
+  }
+  const rootMatches = body.size === checkpoint.treeSize && hex(body.root) === checkpoint.rootHash;
+  const state = broken !== null || signature === false || !rootMatches ? "false" : pending ? "pending" : "true";
+  const message =
+    broken !== null
+      ? t("audit.logBroken", { version: broken })
+      : state === "false"
+        ? t("audit.signatureFailed")
+        : pending
+          ? t("audit.logPending", { count: pending, size })
+          : t("audit.logVerified", { size });
+  panel.append(
+    h("p", { class: state === "true" ? "verified" : state === "false" ? "error" : "", "data-log-verified": state }, message),
+    h(
+      "p",
+      { "data-signature": signature === null ? "unsupported" : String(signature) },
+      signature === null ? t("audit.signatureUnsupported") : signature ? t("audit.signatureVerified", { key: key.keyName }) : t("audit.signatureFailed"),
+    ),
+    h("pre", { class: "note" }, checkpoint.note),
+  );
+  return panel;
+}
 const AS_OF = `query Console_AsOf($id: ID!, $version: Int!) {
   complaintAsOf(id: $id, version: $version) { reference status version updatedAt outcome
     offers { by status remedy { type amount { amount currency } } } deadlines { kind dueAt } }
@@ -35,6 +93,7 @@ export async function auditPage(main, id, { navigate }) {
     clear(state, c ? [h("h2", {}, `${c.reference} · v${c.version}`), h("p", {}, `${label("status", c.status)} · ${formatTime(c.updatedAt)}`), c.outcome ? h("p", {}, label("outcome", c.outcome)) : null, c.offers.map((o) => h("p", {}, `${label("role", o.by)}: ${label("remedy", o.remedy.type)} ${formatMoney(o.remedy.amount)} (${label("offer", o.status)})`))] : problem(new ApiError("NOT_FOUND", t("case.notFound"))));
   };
   slider.addEventListener("input", () => show().catch((e) => state.replaceChildren(problem(e))));
+  const logs = h("div", { id: "log-proof" });
   clear(
     main,
     h("h1", {}, t("nav.audit")),
@@ -43,16 +102,18 @@ export async function auditPage(main, id, { navigate }) {
     slider,
     shown,
     state,
+    logs,
     h(
       "div",
       { class: "table-wrap" },
       h(
         "table",
         {},
-        h("thead", {}, h("tr", {}, ["audit.version", "audit.type", "audit.at", "audit.actor", "audit.hash"].map((k) => h("th", { scope: "col" }, t(k))))),
-        h("tbody", {}, auditTrail.events.map((e) => h("tr", {}, h("td", {}, e.version), h("td", {}, label("entry", e.type)), h("td", {}, formatTime(e.recordedAt)), h("td", {}, `${label("role", e.actorRole)} ${e.actorId || ""}`), h("td", {}, h("code", { title: e.hash }, e.hash.slice(0, 12)))))),
+        h("thead", {}, h("tr", {}, ["audit.version", "audit.type", "audit.at", "audit.actor", "audit.hash", "audit.leaf"].map((k) => h("th", { scope: "col" }, t(k))))),
+        h("tbody", {}, auditTrail.events.map((e) => h("tr", {}, h("td", {}, e.version), h("td", {}, label("entry", e.type)), h("td", {}, formatTime(e.recordedAt)), h("td", {}, `${label("role", e.actorRole)} ${e.actorId || ""}`), h("td", {}, h("code", { title: e.hash }, e.hash.slice(0, 12))), h("td", {}, e.leafIndex === null ? "—" : String(e.leafIndex))))),
       ),
     ),
   );
   await show();
+  logs.replaceChildren(await logPanel(id, auditTrail).catch((e) => problem(e)));
 }
