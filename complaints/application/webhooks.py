@@ -7,6 +7,7 @@ from uuid import UUID
 
 from complaints.application.runner import Changes, CommandRunner, command
 from complaints.domain.errors import FieldError, ValidationFailed, WebhookNotFound
+from complaints.domain.text import Text
 from complaints.domain.values import Actor
 from complaints.domain.webhook import WebhookEndpoint
 from complaints.outbound import UnsafeAddress, resolve
@@ -14,7 +15,9 @@ from complaints.outbound import UnsafeAddress, resolve
 
 class WebhookCommands(CommandRunner):
     def get_webhook(self, endpoint_id: UUID) -> WebhookEndpoint:
-        return self._get(endpoint_id, WebhookEndpoint, WebhookNotFound("No such webhook endpoint."))
+        return self._get(
+            endpoint_id, WebhookEndpoint, WebhookNotFound(Text("No such webhook endpoint."))
+        )
 
     @command
     def register_webhook(

@@ -22,6 +22,7 @@ from complaints.domain.errors import (
     ViolationAlreadyDecided,
 )
 from complaints.domain.rights import Permission, allow, allowed, check_role
+from complaints.domain.text import Text
 from complaints.domain.validation import NARRATIVE_MAX, NARRATIVE_MIN, REASON_MAX, Checks
 from complaints.domain.values import (
     Actor,
@@ -53,7 +54,7 @@ SIGNED_IN = set(Role) - {Role.PUBLIC, Role.AUDITOR}
 
 def not_answered(violation: Violation, actor: Actor, now: datetime) -> None:
     if violation.seller_response is not None:
-        raise AlreadyResponded("The shop has already responded to this report.")
+        raise AlreadyResponded(Text("The shop has already responded to this report."))
 
 
 PERMISSIONS: dict[Action, Permission[Violation, State]] = {
@@ -76,10 +77,10 @@ def authorize(action: Action, actor: Actor, *, shop_id: str | None, status: Stat
     permission = PERMISSIONS[action]
     check_role(permission, action, actor, reads="violations")
     if status is not None and actor.role is Role.SELLER and actor.shop_id != shop_id:
-        raise NotAParty("Only the reported shop may respond to this report.")
+        raise NotAParty(Text("Only the reported shop may respond to this report."))
     if status not in permission.states:
         shown = "not reported" if status is None else status.value
-        raise ViolationAlreadyDecided(f"This violation is already {shown}.")
+        raise ViolationAlreadyDecided(Text("This violation is already {shown}.", shown=shown))
 
 
 class Violation(Aggregate):

@@ -33,6 +33,10 @@ from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import Message as WSMessage
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
@@ -42,6 +46,7 @@ from complaints.graphql.context import Context
 from complaints.graphql.ids import parse_uuid
 from complaints.graphql.persisted import PERSISTED, ChangeFeed, ResponseCache
 from complaints.graphql.schema import build_schema
+from complaints.language import DEFAULT, negotiate, supported, translated
 from complaints.settings import Settings
 from complaints.tokens import Credentials, InvalidToken
 from complaints.web.graphiql_page import page as graphiql_page
@@ -185,7 +190,27 @@ async def graphql_error(message: str, code: str, send: Send) -> None:
     await send_json(body.encode(), send)
 
 
+class SayingTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
+    """graphql-transport-ws, with every frame's texts said in the socket's language (the
+    `locale` of `connection_init`'s payload, else the upgrade request's Accept-Language)."""
+
+    async def send_message(self, message: WSMessage) -> None:
+        if message["type"] in ("next", "error") and self.context.locale != DEFAULT:
+            message = translated(message, self.context.locale)
+        await super().send_message(message)
+
+
+def locale_of(scope: Scope) -> str:
+    """The language negotiated for the request (web.negotiation.AnswerLanguage)."""
+    locale = scope.get("state", {}).get("locale")
+    if isinstance(locale, str):
+        return locale
+    return negotiate(qualities(header_values(scope.get("headers") or [], b"accept-language")))
+
+
 class GraphQLView(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = SayingTransportWS
+
     def __init__(self, settings: Settings) -> None:
         super().__init__(
             build_schema(introspection=settings.introspection),
@@ -288,7 +313,14 @@ class GraphQLView(GraphQL[Context, None]):
         if feed is None or not feed.current(pulse):
             return rewritten()
         actor = credentials.actor
-        key = (wanted, variables_key(variables), actor.role, actor.id, actor.shop_id)
+        key = (
+            wanted,
+            variables_key(variables),
+            actor.role,
+            actor.id,
+            actor.shop_id,
+            locale_of(scope),
+        )
         mark = feed.mark(subject)
         cached = self.cache.get(key, mark)
         if cached is not None:
@@ -409,7 +441,9 @@ class GraphQLView(GraphQL[Context, None]):
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
-        processed = await super().process_result(request, result)
+        processed: GraphQLHTTPResponse = translated(
+            await super().process_result(request, result), locale_of(request.scope)
+        )
         if is_request_error(result):
             state = request.scope.setdefault("state", {})
             state["request_error"] = True
@@ -439,6 +473,7 @@ class GraphQLView(GraphQL[Context, None]):
             timeline_projected=state.timeline_projected,
             request=request,
             response=response,
+            locale=locale_of(request.scope),
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
@@ -454,4 +489,7 @@ class GraphQLView(GraphQL[Context, None]):
             raise ConnectionRejectionError({"reason": str(error)}) from None
         context.actor = credentials.actor
         context.expires_at = credentials.expires_at
+        asked = params.get("locale")
+        if isinstance(asked, str):
+            context.locale = supported(asked) or context.locale
         return {"role": credentials.actor.role.value}

@@ -31,6 +31,7 @@ from complaints.graphql.apq import QueryRegistry
 from complaints.graphql.persisted import ChangeFeed
 from complaints.graphql.standing import StandingFollower
 from complaints.graphql.subscriptions import close_hub, hub_for
+from complaints.language import DEFAULT
 from complaints.projections.read_models import ReadModels
 from complaints.settings import Settings
 from complaints.store.postgres import creating_tables
@@ -39,6 +40,7 @@ from complaints.web import console
 from complaints.web.graphiql_page import asset as graphiql_asset
 from complaints.web.graphql_view import GraphQLView
 from complaints.web.limits import BodySizeLimit
+from complaints.web.negotiation import AnswerLanguage
 from complaints.web.uploads import download, upload
 from complaints.workers.deadlines import DeadlineWorker
 from complaints.workers.webhooks import WebhookDeliverer
@@ -186,6 +188,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     graphql = GraphQLView(settings)
     middleware = [
+        Middleware(AnswerLanguage, default=DEFAULT),
         Middleware(
             BodySizeLimit, default=settings.request_max_bytes, uploads=settings.upload_max_bytes
         ),

@@ -18,6 +18,7 @@ from complaints.domain.context import CommandContext
 from complaints.domain.deadlines import Deadline, DeadlineKind, format_duration
 from complaints.domain.errors import InvalidTransition, NotAParty
 from complaints.domain.rights import allowed, check_role
+from complaints.domain.text import Text
 from complaints.domain.values import PARTIES, Actor, PersonalText, Role
 
 
@@ -38,10 +39,16 @@ class Case(ComplaintState):
         permission = PERMISSIONS[action]
         check_role(permission, action, actor, reads="every case")
         if actor.role in PARTIES and not self.is_party(actor):
-            raise NotAParty(f"You are not a party to complaint {self.reference}.")
+            raise NotAParty(
+                Text("You are not a party to complaint {reference}.", reference=self.reference)
+            )
         if self.status not in permission.states:
             raise InvalidTransition(
-                f"{action.value} is not possible while the complaint is {self.status.value}.",
+                Text(
+                    "{action} is not possible while the complaint is {status}.",
+                    action=action.value,
+                    status=self.status.value,
+                ),
                 self.status,
             )
 
