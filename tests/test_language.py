@@ -14,7 +14,7 @@ from babel.messages.pofile import read_po
 from complaints.domain.errors import FieldError, ValidationFailed
 from complaints.domain.labels import label
 from complaints.domain.rulebook import RULEBOOK
-from complaints.domain.text import Text
+from complaints.domain.text import LOCALES, Text
 from complaints.domain.values import Category
 from complaints.language import LANGUAGES, catalogue, negotiate, say, supported, translated
 from complaints.web.negotiation import qualities
@@ -117,6 +117,9 @@ class TestNegotiation:
     )
     def test_the_best_language_the_header_accepts_answers(self, header: str, expected: str) -> None:
         assert negotiate(qualities(header)) == expected
+
+    def test_the_domain_and_the_catalogues_name_the_same_languages(self) -> None:
+        assert tuple(LANGUAGES) == LOCALES
 
     def test_a_tag_the_server_does_not_speak_is_not_supported(self) -> None:
         assert supported("fr-FR") is None

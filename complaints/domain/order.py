@@ -206,7 +206,7 @@ OFFERED = (Action.RECORD_DELIVERY,)
 def authorize(action: Action, actor: Actor, status: State) -> None:
     """Role, then status: a delivery is recorded only for an order that is."""
     permission = PERMISSIONS[action]
-    check_role(permission, action, actor, reads="orders")
+    check_role(permission, action, actor, reads=Text("orders"))
     if status not in permission.states:
         raise ValidationFailed(
             [FieldError("order_id", Text("names no order recorded at this shop"))],

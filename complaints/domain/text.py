@@ -15,6 +15,10 @@ from __future__ import annotations
 
 from typing import Any
 
+#: The languages the platform speaks (BCP 47): English, the source, then Simplified and
+#: Traditional Chinese. `complaints.language` holds their names and catalogues.
+LOCALES = ("en", "zh-Hans", "zh-Hant")
+
 
 class Text(str):
     """A sentence in English (its `str` value) and its template and parameters."""

@@ -21,6 +21,7 @@ from complaints.domain.errors import (
     NotAParty,
     ViolationAlreadyDecided,
 )
+from complaints.domain.labels import label
 from complaints.domain.rights import Permission, allow, allowed, check_role
 from complaints.domain.text import Text
 from complaints.domain.validation import NARRATIVE_MAX, NARRATIVE_MIN, REASON_MAX, Checks
@@ -75,11 +76,11 @@ def authorize(action: Action, actor: Actor, *, shop_id: str | None, status: Stat
     (`shop_id` None: whichever shop); on a report that exists, seller staff act only for the
     shop reported."""
     permission = PERMISSIONS[action]
-    check_role(permission, action, actor, reads="violations")
+    check_role(permission, action, actor, reads=Text("violations"))
     if status is not None and actor.role is Role.SELLER and actor.shop_id != shop_id:
         raise NotAParty(Text("Only the reported shop may respond to this report."))
     if status not in permission.states:
-        shown = "not reported" if status is None else status.value
+        shown = Text("not reported") if status is None else label(status)
         raise ViolationAlreadyDecided(Text("This violation is already {shown}.", shown=shown))
 
 

@@ -21,7 +21,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from typing import Protocol, TypeAlias
+from typing import Any, Protocol, TypeAlias
 from urllib.parse import urlsplit
 from uuid import UUID
 
@@ -35,7 +35,7 @@ from complaints.domain.errors import (
     ValidationFailed,
 )
 from complaints.domain.rights import Permission, allow, allowed, check_role
-from complaints.domain.text import Text
+from complaints.domain.text import LOCALES, Text
 from complaints.domain.values import STAFF, Actor, PersonalText, Role
 
 URL_MAX = 2048
@@ -171,6 +171,17 @@ def _address_literal(host: str) -> str | None:
         return None
 
 
+#: The language of an endpoint's texts when its registration names none.
+DEFAULT_LOCALE = "en"
+
+
+def check_locale(locale: str | None) -> list[FieldError]:
+    """An endpoint's language must be one the platform speaks, named by its tag."""
+    if locale is None or locale in LOCALES:
+        return []
+    return [FieldError("locale", Text("must be one of {allowed}", allowed=", ".join(LOCALES)))]
+
+
 def check_events(events: list[str] | None, *, marketplace: bool = False) -> list[FieldError]:
     """What is wrong with an endpoint's filter: a shop's may name timeline entry types and shop
     event types, the marketplace's shop event types only (it never hears of a case)."""
@@ -284,7 +295,7 @@ def authorize(action: Action, actor: Actor, *, shop_id: str | None, status: Stat
     """Role, owner and status, in that order: seller staff act only for their own shop, the
     marketplace only on its own endpoints (`shop_id` None)."""
     permission = PERMISSIONS[action]
-    check_role(permission, action, actor, reads="webhooks")
+    check_role(permission, action, actor, reads=Text("webhooks"))
     if actor.role is Role.SELLER and actor.shop_id != shop_id:
         raise NotAParty(Text("Only the shop's own staff may manage its webhooks."))
     if actor.role is Role.MARKETPLACE and shop_id is not None:
@@ -331,9 +342,10 @@ class WebhookEndpoint(Aggregate):
         events: list[str] | None,
         require_https: bool,
         allow_private: bool,
+        locale: str | None = None,
     ) -> WebhookEndpoint:
         authorize(Action.REGISTER, ctx.actor, shop_id=shop_id, status=None)
-        return cls._register(ctx, shop_id, url, events, require_https, allow_private)
+        return cls._register(ctx, shop_id, url, events, require_https, allow_private, locale)
 
     @classmethod
     def register_marketplace(
@@ -344,10 +356,11 @@ class WebhookEndpoint(Aggregate):
         events: list[str] | None,
         require_https: bool,
         allow_private: bool,
+        locale: str | None = None,
     ) -> WebhookEndpoint:
         """The marketplace's own endpoint: every shop's decisions, and no case."""
         authorize(Action.REGISTER_MARKETPLACE, ctx.actor, shop_id=None, status=None)
-        return cls._register(ctx, None, url, events, require_https, allow_private)
+        return cls._register(ctx, None, url, events, require_https, allow_private, locale)
 
     @classmethod
     def _register(
@@ -358,9 +371,11 @@ class WebhookEndpoint(Aggregate):
         events: list[str] | None,
         require_https: bool,
         allow_private: bool,
+        locale: str | None,
     ) -> WebhookEndpoint:
         problems = check_url(url, require_https=require_https, allow_private=allow_private)
         problems += check_events(events, marketplace=shop_id is None)
+        problems += check_locale(locale)
         if problems:
             raise ValidationFailed(problems)
         endpoint_id = uuid.uuid4()
@@ -370,6 +385,7 @@ class WebhookEndpoint(Aggregate):
             shop_id=shop_id,
             url=url,
             events=sorted(set(events or ())),
+            locale=locale or DEFAULT_LOCALE,
             secret=PersonalText(secret_subject(endpoint_id), new_secret()),
             actor=ctx.actor,
             timestamp=ctx.now,
@@ -379,8 +395,16 @@ class WebhookEndpoint(Aggregate):
         shop_id: str | None  # None: the marketplace's endpoint
         url: str
         events: list[str]
+        #: The language of the summaries and texts it is sent (v2; before, English).
+        locale: str
         secret: PersonalText
         actor: Actor
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["locale"] = DEFAULT_LOCALE
 
     @event(Registered)
     def __init__(
@@ -388,6 +412,7 @@ class WebhookEndpoint(Aggregate):
         shop_id: str | None,
         url: str,
         events: list[str],
+        locale: str,
         secret: PersonalText,
         actor: Actor,
         timestamp: datetime,
@@ -395,6 +420,7 @@ class WebhookEndpoint(Aggregate):
         self.shop_id = shop_id
         self.url = url
         self.events = list(events)
+        self.locale = locale
         self.secret = secret
         self.created_at = timestamp
         self.removed = False

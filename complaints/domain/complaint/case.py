@@ -37,7 +37,7 @@ class Case(ComplaintState):
 
     def _authorize(self, action: Action, actor: Actor) -> None:
         permission = PERMISSIONS[action]
-        check_role(permission, action, actor, reads="every case")
+        check_role(permission, action, actor, reads=Text("every case"))
         if actor.role in PARTIES and not self.is_party(actor):
             raise NotAParty(
                 Text("You are not a party to complaint {reference}.", reference=self.reference)

@@ -88,7 +88,7 @@ def own_staff(does: str) -> Guard[Shop]:
 def appealable(seller: Shop, sanction: Sanction, actor: Actor, now: datetime) -> None:
     """Once, by the shop's own staff; a fine after its record has ended too, any other sanction
     only while it stands."""
-    own_staff("appeal its sanctions")(seller, actor, now)
+    own_staff(Text("appeal its sanctions"))(seller, actor, now)
     if sanction.appeal is not None:
         raise SanctionAlreadyAppealed(
             Text("Sanction {id} has already been appealed.", id=sanction.id)
@@ -157,8 +157,10 @@ def _no_appeal() -> DomainError:
 PERMISSIONS: dict[Action, Permission[Shop, State]] = {
     Action.REGISTER: allow({SUP}, NEW),
     # the shop's own (R9) and its deposit
-    Action.SET_AFTER_SALES_POLICY: allow({S}, ALWAYS, own_staff("state its after-sales policy")),
-    Action.TOP_UP_DEPOSIT: allow({S, SUP}, ALWAYS, own_staff("top up its deposit")),
+    Action.SET_AFTER_SALES_POLICY: allow(
+        {S}, ALWAYS, own_staff(Text("state its after-sales policy"))
+    ),
+    Action.TOP_UP_DEPOSIT: allow({S, SUP}, ALWAYS, own_staff(Text("top up its deposit"))),
     # supervision and sanctions (R4, R8, R10); the sanction commands are open on the shop when
     # they are open on one of its sanctions (SANCTION_RULES)
     Action.RECORD_SPOT_CHECK: allow({SUP}, ALWAYS),
@@ -195,7 +197,7 @@ OFFERED_ON_SANCTIONS = (
 def authorize(action: Action, actor: Actor, status: State) -> None:
     """Role and status: the first check of every shop command."""
     permission = PERMISSIONS[action]
-    check_role(permission, action, actor, reads="every shop")
+    check_role(permission, action, actor, reads=Text("every shop"))
     if status not in permission.states:
         raise Conflict(
             Text(

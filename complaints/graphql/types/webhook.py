@@ -42,6 +42,9 @@ class WebhookEndpoint:
     marketplace: bool = strawberry.field(
         description="The marketplace's own endpoint (registerMarketplaceWebhook)"
     )
+    locale: str = strawberry.field(
+        description="The language of the summaries and texts it is sent (en, zh-Hans, zh-Hant)"
+    )
 
     @strawberry.field(description="Mutation names the viewer may call on this endpoint now")
     def allowed_actions(self, info: Info) -> list[str]:
@@ -61,6 +64,7 @@ class WebhookEndpoint:
             status=row.status,
             disabled_reason=row.disabled_reason,
             marketplace=row.shop_id is None,
+            locale=row.locale,
         )
 
     @classmethod
@@ -75,6 +79,7 @@ class WebhookEndpoint:
             status=endpoint.status,
             disabled_reason=endpoint.disabled_reason,
             marketplace=endpoint.shop_id is None,
+            locale=endpoint.locale,
         )
 
 
