@@ -41,12 +41,13 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
 
+from complaints.domain.text import Text
 from complaints.graphql.apq import COMPLAINT, Cacheable, QueryRegistry, cacheable
 from complaints.graphql.context import Context
 from complaints.graphql.ids import parse_uuid
 from complaints.graphql.persisted import PERSISTED, ChangeFeed, ResponseCache
 from complaints.graphql.schema import build_schema
-from complaints.language import DEFAULT, negotiate, supported, translated
+from complaints.language import DEFAULT, negotiate, say, supported, translated
 from complaints.settings import Settings
 from complaints.tokens import Credentials, InvalidToken
 from complaints.web.graphiql_page import page as graphiql_page
@@ -56,13 +57,13 @@ from complaints.web.negotiation import header_values, qualities
 log = logging.getLogger(__name__)
 
 
-def unauthorized(reason: str) -> Response:
+def unauthorized(reason: str, locale: str) -> Response:
     return Response(
         json.dumps(
             {
                 "errors": [
                     {
-                        "message": f"Unauthorized: {reason}",
+                        "message": say(Text("Unauthorized: {reason}", reason=reason), locale),
                         "extensions": {"code": "UNAUTHENTICATED"},
                     }
                 ]
@@ -132,8 +133,9 @@ class OperationRefused(Exception):
         self.code = code
         self.headers = headers
 
-    def response(self, media_type: str) -> Response:
-        body = {"errors": [{"message": self.message, "extensions": {"code": self.code}}]}
+    def response(self, media_type: str, locale: str) -> Response:
+        message = say(self.message, locale)
+        body = {"errors": [{"message": message, "extensions": {"code": self.code}}]}
         return Response(
             json.dumps(body),
             status_code=self.status,
@@ -185,8 +187,9 @@ def variables_key(variables: dict[str, Any]) -> Hashable:
     return json.dumps(variables, sort_keys=True)
 
 
-async def graphql_error(message: str, code: str, send: Send) -> None:
-    body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
+async def graphql_error(message: str, code: str, send: Send, locale: str = DEFAULT) -> None:
+    said = say(message, locale)
+    body = json.dumps({"errors": [{"message": said, "extensions": {"code": code}}]})
     await send_json(body.encode(), send)
 
 
@@ -232,7 +235,7 @@ class GraphQLView(GraphQL[Context, None]):
             try:
                 credentials = self._authenticate(header.decode("latin-1") if header else None)
             except InvalidToken as error:
-                await unauthorized(str(error))(scope, receive, send)
+                await unauthorized(error.message, locale_of(scope))(scope, receive, send)
                 return
             scope.setdefault("state", {})["credentials"] = credentials
             accept = header_values(scope["headers"], b"accept") if b"accept" in headers else None
@@ -248,7 +251,7 @@ class GraphQLView(GraphQL[Context, None]):
             try:
                 await super().__call__(scope, receive, send)
             except OperationRefused as refused:
-                await refused.response(media_type)(scope, receive, send)
+                await refused.response(media_type, locale_of(scope))(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
 
@@ -283,7 +286,7 @@ class GraphQLView(GraphQL[Context, None]):
         if not isinstance(wanted, str):
             return body
         state = scope["app"].state
-        known = await self._document(state, wanted, request.get("query"), send)
+        known = await self._document(state, wanted, request.get("query"), send, locale_of(scope))
         if known is None:
             return None
         document, reads = known
@@ -332,7 +335,7 @@ class GraphQLView(GraphQL[Context, None]):
         return None
 
     async def _document(
-        self, state: Any, wanted: str, supplied: object, send: Send
+        self, state: Any, wanted: str, supplied: object, send: Send, locale: str
     ) -> tuple[str, Cacheable | None] | None:
         """The document a persisted query's hash names, and what it reads if its responses may
         be cached: one of ours, or one a client registered (APQ), or the one this request
@@ -345,7 +348,7 @@ class GraphQLView(GraphQL[Context, None]):
         if document is not None:
             if supplied is not None and supplied != document:
                 await graphql_error(
-                    "The query does not match its sha256Hash.", "BAD_USER_INPUT", send
+                    Text("The query does not match its sha256Hash."), "BAD_USER_INPUT", send, locale
                 )
                 return None
             if fixed is not None:
@@ -358,7 +361,9 @@ class GraphQLView(GraphQL[Context, None]):
             await graphql_error("PersistedQueryNotSupported", "PERSISTED_QUERY_NOT_SUPPORTED", send)
             return None
         if hashlib.sha256(supplied.encode()).hexdigest() != wanted:
-            await graphql_error("The query does not match its sha256Hash.", "BAD_USER_INPUT", send)
+            await graphql_error(
+                Text("The query does not match its sha256Hash."), "BAD_USER_INPUT", send, locale
+            )
             return None
         try:
             parse(supplied, no_location=True)
@@ -425,13 +430,18 @@ class GraphQLView(GraphQL[Context, None]):
             if error.operation_type is OperationType.SUBSCRIPTION:
                 raise OperationRefused(
                     400,
-                    "Subscriptions are served over WebSocket, not HTTP: connect to /graphql"
-                    " with the graphql-transport-ws protocol.",
+                    Text(
+                        "Subscriptions are served over WebSocket, not HTTP: connect to /graphql"
+                        " with the graphql-transport-ws protocol."
+                    ),
                     "SUBSCRIPTION_OVER_HTTP",
                     {},
                 ) from None
             raise OperationRefused(
-                405, "Mutations must be sent with POST.", "METHOD_NOT_ALLOWED", {"Allow": "POST"}
+                405,
+                Text("Mutations must be sent with POST."),
+                "METHOD_NOT_ALLOWED",
+                {"Allow": "POST"},
             ) from None
         except CannotGetOperationTypeError as error:
             raise HTTPException(400, error.as_http_error_reason()) from error
@@ -478,6 +488,9 @@ class GraphQLView(GraphQL[Context, None]):
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         params = context.connection_params or {}
+        asked = params.get("locale")
+        if isinstance(asked, str):
+            context.locale = supported(asked) or context.locale
         header = params.get("Authorization") or params.get("authorization")
         if header is None and isinstance(params.get("authToken"), str):
             header = f"Bearer {params['authToken']}"
@@ -486,10 +499,7 @@ class GraphQLView(GraphQL[Context, None]):
         try:
             credentials = authenticate(self.settings.jwt_secret, header)
         except InvalidToken as error:
-            raise ConnectionRejectionError({"reason": str(error)}) from None
+            raise ConnectionRejectionError({"reason": say(error.message, context.locale)}) from None
         context.actor = credentials.actor
         context.expires_at = credentials.expires_at
-        asked = params.get("locale")
-        if isinstance(asked, str):
-            context.locale = supported(asked) or context.locale
         return {"role": credentials.actor.role.value}
