@@ -9,6 +9,7 @@ from uuid import UUID
 import anyio.to_thread
 import strawberry
 
+from complaints.domain.text import Text
 from complaints.domain.webhook import EndpointFacts, allowed_actions, may_read
 from complaints.domain.webhook import WebhookEndpoint as EndpointAggregate
 from complaints.graphql import ids
@@ -191,7 +192,7 @@ def check_reader(info: Info, shop_id: str | None) -> None:
     if not may_read(info.context.actor, shop_id):
         raise CodedError(
             "NOT_ALLOWED",
-            "Only the shop's own staff and platform staff see its webhooks."
+            Text("Only the shop's own staff and platform staff see its webhooks.")
             if shop_id is not None
-            else "Only the marketplace and platform staff see the marketplace's webhooks.",
+            else Text("Only the marketplace and platform staff see the marketplace's webhooks."),
         )
