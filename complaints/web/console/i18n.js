@@ -30,6 +30,14 @@ export function language() {
   return current;
 }
 
+/** The console's languages as the server names them (BCP 47): what it asks the API to speak,
+ * so that the server's sentences (summaries, refusals, rules) match the page's labels. */
+export const SERVER_LANGUAGES = { en: "en", "zh-CN": "zh-Hans" };
+
+export function serverLanguage() {
+  return SERVER_LANGUAGES[current] ?? "en";
+}
+
 /** The message for `key`, with {name} placeholders filled; English if the language lacks it. */
 export function t(key, params = {}) {
   const template = messages[key] ?? english[key] ?? key;
