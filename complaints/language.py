@@ -2,7 +2,8 @@
 
 English is the source: every sentence is written in English where it is made (`Text`). The other
 languages' catalogues are gettext `.po` files under `complaints/locale/<locale>/LC_MESSAGES/`,
-read with Babel once, at first use (no compile step: a fresh clone runs as it is). README's
+read with Babel's `read_po` once, when the web process starts (or at first use elsewhere): no
+compile step, so a fresh clone runs as it is. README's
 "Adding a language" gives the `pybabel` commands that extract and update them.
 
 The language of an answer is negotiated from the request (`negotiate`): `Accept-Language` with
@@ -91,6 +92,12 @@ def catalogue(tag: str) -> dict[str, str]:
     with path.open("rb") as po:
         messages = read_po(po, locale=directory.replace("_", "-").split("-")[0])
     return {str(m.id): str(m.string) for m in messages if m.id and m.string and not m.fuzzy}
+
+
+def load_catalogues() -> None:
+    """Read every catalogue now (at start-up), not on the first request that needs one."""
+    for tag in LANGUAGES:
+        catalogue(tag)
 
 
 def say(value: Any, tag: str) -> Any:

@@ -47,7 +47,14 @@ from complaints.graphql.context import Context
 from complaints.graphql.ids import parse_uuid
 from complaints.graphql.persisted import PERSISTED, ChangeFeed, ResponseCache
 from complaints.graphql.schema import build_schema
-from complaints.language import DEFAULT, negotiate, say, supported, translated
+from complaints.language import (
+    DEFAULT,
+    load_catalogues,
+    negotiate,
+    say,
+    supported,
+    translated,
+)
 from complaints.settings import Settings
 from complaints.tokens import Credentials, InvalidToken
 from complaints.web.graphiql_page import page as graphiql_page
@@ -223,6 +230,7 @@ class GraphQLView(GraphQL[Context, None]):
             max_subscriptions_per_connection=20,
         )
         self.settings = settings
+        load_catalogues()
         self.cache = ResponseCache(settings.response_cache_entries)
         #: For each registered query seen, what it reads if it may be cached.
         self._cacheable: dict[str, Cacheable | None] = {}
