@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from graphql import located_error
 
 from complaints.domain.errors import FieldError, ValidationFailed
 from complaints.domain.labels import label
 from complaints.domain.rulebook import RULEBOOK
 from complaints.domain.text import LOCALES, Text
 from complaints.domain.values import Category
+from complaints.graphql.errors import CodedError
 from complaints.language import LANGUAGES, catalogue, negotiate, say, supported, translated
 from complaints.web.negotiation import qualities
 
@@ -150,6 +152,13 @@ class TestSaying:
         listed = Text(" Rules cited: {rules}.", rules=[Text("refund"), Text("repair")])
         assert listed == " Rules cited: refund, repair."
         assert say(listed, "zh-Hans") == "引用规则：退款、维修。"
+
+    def test_an_error_raised_in_a_resolver_keeps_its_sentence_translatable(self) -> None:
+        error = located_error(CodedError("NOT_ALLOWED", Text("No such complaint.")), None, ["x"])
+        assert (error.message, say(error.message, "zh-Hans")) == (
+            "No such complaint.",
+            "没有这件投诉。",
+        )
 
     def test_an_answer_is_said_in_the_language_and_its_other_strings_are_left(self) -> None:
         refusal = ValidationFailed([FieldError("amount", Text("must be greater than zero"))])

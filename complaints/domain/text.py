@@ -33,6 +33,11 @@ class Text(str):
         self.params = params
         return self
 
+    def __str__(self) -> str:
+        """Itself, not a plain copy: what turns an error into a message (graphql-core's
+        `located_error` takes `str(error.message)`) keeps the sentence translatable."""
+        return self
+
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (self.template, self.params))
 

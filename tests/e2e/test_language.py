@@ -104,6 +104,27 @@ def test_a_refusal_is_said_in_the_language_asked_and_keeps_its_code(
     assert refused["fields"] == [{"field": "text", "message": field_message}]
 
 
+AUDIT_REFUSED = {
+    "en": "Only staff and auditors read audit trails.",
+    "zh-Hans": "只有工作人员和审计员可以查阅审计记录。",
+    "zh-Hant": "只有工作人員和審計員可以查閱審計記錄。",
+}
+
+
+@pytest.mark.parametrize("tag", list(LANGUAGES))
+def test_a_query_s_refusal_is_said_in_the_language_asked(server: Server, tag: str) -> None:
+    _seller, consumer, filed = accepted_case(server)
+    response = ask(
+        server,
+        "query($id: ID!) { auditTrail(complaintId: $id) { verified } }",
+        {"id": filed["id"]},
+        consumer,
+        LANGUAGES[tag],
+    )
+    error = response.json()["errors"][0]
+    assert (error["extensions"]["code"], error["message"]) == ("NOT_ALLOWED", AUDIT_REFUSED[tag])
+
+
 @pytest.mark.parametrize("tag", list(LANGUAGES))
 def test_the_timeline_is_said_in_the_language_asked(server: Server, tag: str) -> None:
     seller, _consumer, filed = accepted_case(server)
