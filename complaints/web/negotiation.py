@@ -33,12 +33,17 @@ def header_values(headers: list[tuple[bytes, bytes]], name: bytes) -> str:
     return ", ".join(v.decode("latin-1") for k, v in headers if k.lower() == name)
 
 
+#: The paths whose answers are written in the request's language (GraphQL, and the refusals of
+#: uploads and of the console's development sign-in): they carry `Vary: Accept-Language`.
+SAID_IN_LANGUAGE = frozenset({"/graphql", "/uploads", "/console/session"})
+
+
 class AnswerLanguage:
     """Every HTTP answer says its language: the request's `Accept-Language` is negotiated once
     (`complaints.language.negotiate`), kept in `scope["state"]["locale"]` for what answers it,
-    and named in `Content-Language`. GraphQL answers also carry `Vary: Accept-Language`, so
-    that a shared cache keeps the languages apart. WebSockets keep the upgrade's language for
-    `connection_init` to use unless its payload names one."""
+    and named in `Content-Language`. Answers written in that language (`SAID_IN_LANGUAGE`) also
+    carry `Vary: Accept-Language`, so that a shared cache keeps the languages apart. WebSockets
+    keep the upgrade's language for `connection_init` to use unless its payload names one."""
 
     def __init__(self, app: ASGIApp, *, default: str) -> None:
         self.app = app
@@ -54,7 +59,7 @@ class AnswerLanguage:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        varies = scope["path"] == "/graphql"
+        varies = scope["path"] in SAID_IN_LANGUAGE
 
         async def saying(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -191,6 +191,14 @@ def test_every_answer_names_its_language_and_an_unspoken_one_falls_to_the_next(
     }
     assert others["unauthorized"].status_code == 401
     assert others["unauthorized"].json()["errors"][0]["message"].startswith("未授權：")
+    upload = httpx.post(
+        f"{server.url}/uploads",
+        files={"file": ("a.png", b"x", "image/png")},
+        headers={"Accept-Language": "zh-Hans"},
+    )
+    assert (upload.status_code, upload.json()["error"]["message"]) == (401, "请登录后上传证据。")
+    assert upload.headers["vary"] == "Accept-Language"
+    assert "vary" not in others["health"].headers
     locales = ask(server, "{ locales { tag name } }", None, None, None).json()["data"]
     assert locales["locales"] == [
         {"tag": "en", "name": "English"},
