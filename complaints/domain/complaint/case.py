@@ -17,6 +17,7 @@ from complaints.domain.complaint.state import ComplaintState
 from complaints.domain.context import CommandContext
 from complaints.domain.deadlines import Deadline, DeadlineKind, format_duration
 from complaints.domain.errors import InvalidTransition, NotAParty
+from complaints.domain.labels import label
 from complaints.domain.rights import allowed, check_role
 from complaints.domain.text import Text
 from complaints.domain.values import PARTIES, Actor, PersonalText, Role
@@ -47,7 +48,7 @@ class Case(ComplaintState):
                 Text(
                     "{action} is not possible while the complaint is {status}.",
                     action=action.value,
-                    status=self.status.value,
+                    status=label(self.status),
                 ),
                 self.status,
             )

@@ -24,6 +24,7 @@ from complaints.domain.errors import (
     OwnOffer,
     StaffOnlyVisibility,
 )
+from complaints.domain.labels import label
 from complaints.domain.records import Offer
 from complaints.domain.text import Text
 from complaints.domain.validation import normalise_remedy
@@ -215,7 +216,9 @@ class NegotiationPhase(FulfilmentPhase):
         role = ctx.actor.role
         if not offer.is_open:
             raise OfferNotOpen(
-                Text("Offer {offer_id} is {status}.", offer_id=offer_id, status=offer.status.value),
+                Text(
+                    "Offer {offer_id} is {status}.", offer_id=offer_id, status=label(offer.status)
+                ),
                 self.status,
             )
         if offer.by is role:
