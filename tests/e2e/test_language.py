@@ -281,6 +281,28 @@ def test_a_subscription_speaks_the_sockets_language(server: Server) -> None:
     assert summary.startswith("Complaint ")
 
 
+def test_a_subscription_s_refusal_speaks_the_sockets_language(server: Server) -> None:
+    _seller, _consumer, filed = accepted_case(server)
+    stranger = Actor(Role.CONSUMER, f"u-{uuid.uuid4().hex[:8]}")
+
+    async def refused() -> dict[str, Any]:
+        subscriber = Subscriber(server, stranger)
+        await subscriber.connect(
+            {"Authorization": f"Bearer {token(stranger)}", "locale": "zh-Hant"}
+        )
+        await subscriber.subscribe(UPDATES, {"id": filed["id"], "after": 0})
+        frame = await subscriber.next()
+        await subscriber.close()
+        return frame
+
+    frame = asyncio.run(refused())
+    errors = frame["payload"] if frame["type"] == "error" else frame["payload"]["errors"]
+    assert (errors[0]["extensions"]["code"], errors[0]["message"]) == (
+        "NOT_ALLOWED",
+        "您的投訴中沒有這一件。",
+    )
+
+
 def test_a_webhook_is_delivered_in_its_endpoints_language(server: Server) -> None:
     shop = f"shop-{uuid.uuid4().hex[:8]}"
     seller = Actor(Role.SELLER, f"staff-{shop}", shop)
