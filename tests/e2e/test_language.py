@@ -6,6 +6,7 @@ language's cached answer to another."""
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -259,11 +260,11 @@ def test_a_subscription_speaks_the_sockets_language(server: Server) -> None:
                 subprotocols=[PROTOCOL],
                 additional_headers={"Accept-Language": header},
             )
-            await subscriber.ws.send(
-                '{"type": "connection_init", "payload": {"Authorization": "Bearer '
-                + token(seller)
-                + '"}}'
-            )
+            init = {
+                "type": "connection_init",
+                "payload": {"Authorization": f"Bearer {token(seller)}"},
+            }
+            await subscriber.ws.send(json.dumps(init))
             await asyncio.wait_for(subscriber.ws.recv(), 10)
         await subscriber.subscribe(UPDATES, {"id": filed["id"], "after": 0})
         frame = await subscriber.next()
