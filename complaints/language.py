@@ -101,18 +101,23 @@ def load_catalogues() -> None:
 
 
 def say(value: Any, tag: str) -> Any:
-    """`value` in language `tag`: a `Text` translated (its parameters too), a list of texts as a
-    list in that language, anything else as it is."""
+    """`value` in language `tag`: a `Text` translated (its parameters too, a list of them as a
+    list in that language), anything else as it is."""
     if isinstance(value, Text):
         if tag == DEFAULT:
             return str.__str__(value)
         template = catalogue(tag).get(value.template, value.template)
         if not value.params:
             return template
-        return template.format(**{k: say(v, tag) for k, v in value.params.items()})
-    if isinstance(value, list) and value and isinstance(value[0], Text):
-        return LANGUAGES[tag].list_separator.join(say(v, tag) for v in value)
+        return template.format(**{k: _said(v, tag) for k, v in value.params.items()})
     return value
+
+
+def _said(value: Any, tag: str) -> Any:
+    """A parameter in language `tag`: a list of words joined as that language lists them."""
+    if isinstance(value, list):
+        return LANGUAGES[tag].list_separator.join(str(say(v, tag)) for v in value)
+    return say(value, tag)
 
 
 def translated(value: Any, tag: str) -> Any:

@@ -27,7 +27,9 @@ class Text(str):
     params: dict[str, Any]
 
     def __new__(cls, template: str, /, **params: Any) -> Text:
-        english = {k: ", ".join(v) if isinstance(v, list) else v for k, v in params.items()}
+        english = {
+            k: ", ".join(map(str, v)) if isinstance(v, list) else v for k, v in params.items()
+        }
         self = super().__new__(cls, template.format(**english) if params else template)
         self.template = template
         self.params = params
