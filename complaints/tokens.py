@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 
+from complaints.domain.text import Text
 from complaints.domain.values import Actor, Role
 
 ALGORITHM = "HS256"
@@ -24,7 +25,12 @@ TOKEN_ROLES = frozenset(Role) - {Role.PUBLIC, Role.SYSTEM}
 
 
 class InvalidToken(Exception):
-    """The bearer token cannot be trusted; the message says why, without echoing it."""
+    """The bearer token cannot be trusted; the message (a `Text`) says why, without echoing
+    it."""
+
+    def __init__(self, message: Text) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 def mint_token(
@@ -70,25 +76,27 @@ def verify(secret: str, token: str, *, now: datetime | None = None) -> Credentia
     try:
         claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options=options)  # type: ignore[arg-type]
     except jwt.ExpiredSignatureError:
-        raise InvalidToken("the token has expired") from None
+        raise InvalidToken(Text("the token has expired")) from None
     except jwt.InvalidTokenError as error:
-        raise InvalidToken(f"the token is not valid: {type(error).__name__}") from None
+        raise InvalidToken(
+            Text("the token is not valid: {error}", error=type(error).__name__)
+        ) from None
     if now is not None and int(claims["exp"]) <= int(now.timestamp()):
-        raise InvalidToken("the token has expired")
+        raise InvalidToken(Text("the token has expired"))
     try:
         role = Role(str(claims["role"]).upper())
     except ValueError:
-        raise InvalidToken("the token names an unknown role") from None
+        raise InvalidToken(Text("the token names an unknown role")) from None
     if role not in TOKEN_ROLES:
-        raise InvalidToken(f"tokens cannot carry the {role.value} role")
+        raise InvalidToken(Text("tokens cannot carry the {role} role", role=role.value))
     sub = claims["sub"]
     if not isinstance(sub, str) or not sub or len(sub) > 128:
-        raise InvalidToken("the token's subject is missing or malformed")
+        raise InvalidToken(Text("the token's subject is missing or malformed"))
     shop_id = claims.get("seller_id")
     if role is Role.SELLER and not (isinstance(shop_id, str) and shop_id):
-        raise InvalidToken("a seller token must name its shop in seller_id")
+        raise InvalidToken(Text("a seller token must name its shop in seller_id"))
     try:
         expires_at = datetime.fromtimestamp(int(claims["exp"]), tz=UTC)
     except (OverflowError, ValueError, OSError):
-        raise InvalidToken("the token's expiry is out of range") from None
+        raise InvalidToken(Text("the token's expiry is out of range")) from None
     return Credentials(Actor(role, sub, shop_id if role is Role.SELLER else None), expires_at)

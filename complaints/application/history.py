@@ -15,6 +15,7 @@ from eventsourcing.domain import AggregateEvent
 from complaints.application.runner import CommandRunner, aggregate_of
 from complaints.domain.complaint import Complaint
 from complaints.domain.errors import ComplaintNotFound, FieldError, ValidationFailed
+from complaints.domain.text import Text
 from complaints.store.hash_chain import HashedRecorder, Verification, verify
 
 
@@ -45,16 +46,24 @@ class History(CommandRunner):
         # Only the latest version is needed to check the request: one row, not the whole case.
         latest = self.recorder.select_events(complaint_id_, desc=True, limit=1)
         if not latest or aggregate_of(latest[0].topic) is not Complaint:
-            raise ComplaintNotFound("No such complaint.")
+            raise ComplaintNotFound(Text("No such complaint."))
         if version is not None:
             if not 1 <= version <= latest[0].originator_version:
                 raise ValidationFailed(
-                    [FieldError("version", f"must be from 1 to {latest[0].originator_version}")]
+                    [
+                        FieldError(
+                            "version",
+                            Text(
+                                "must be from 1 to {originator_version}",
+                                originator_version=latest[0].originator_version,
+                            ),
+                        )
+                    ]
                 )
             return self.whole(cast(Complaint, self.repository.get(complaint_id_, version=version)))
         assert at is not None
         if at.tzinfo is None:
-            raise ValidationFailed([FieldError("at", "must include a time zone")])
+            raise ValidationFailed([FieldError("at", Text("must include a time zone"))])
         # Start from the latest snapshot whose last event is not after the moment.
         start: Complaint | None = None
         for snapshot in self.snapshots.get(complaint_id_, desc=True) if self.snapshots else ():
@@ -68,5 +77,5 @@ class History(CommandRunner):
         )
         complaint = project_aggregate(start, events)
         if complaint is None:
-            raise ComplaintNotFound("The complaint had not been filed yet at that moment.")
+            raise ComplaintNotFound(Text("The complaint had not been filed yet at that moment."))
         return self.whole(complaint)

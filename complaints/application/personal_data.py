@@ -10,6 +10,7 @@ from complaints.application.read_cache import CachedReads
 from complaints.application.runner import Changes, command
 from complaints.domain.erasure import SubjectErasure, check_erasure, erasure_id
 from complaints.domain.errors import SubjectNotFound
+from complaints.domain.text import Text
 from complaints.domain.values import Actor
 
 
@@ -29,7 +30,9 @@ class PersonalDataCommands(CachedReads):
         has_keys = self.keys.has_keys(subject_id)
         if not has_keys:
             if record is None:
-                raise SubjectNotFound(f"No personal data is held for {subject_id!r}.")
+                raise SubjectNotFound(
+                    Text("No personal data is held for {subject_id!r}.", subject_id=subject_id)
+                )
             return Changes(record)
         record = record or SubjectErasure.start(ctx, subject_id)
         record.erase(ctx)

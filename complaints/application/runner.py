@@ -44,6 +44,7 @@ from complaints.domain.errors import (
 from complaints.domain.order import Order, order_key
 from complaints.domain.order_index import OrderComplaints
 from complaints.domain.seller import Seller, seller_id
+from complaints.domain.text import Text
 from complaints.domain.values import Actor, EvidenceFile
 from complaints.domain.violation import Violation
 from complaints.domain.webhook import WebhookEndpoint
@@ -269,7 +270,7 @@ class CommandRunner(Application[UUID]):
             except IntegrityError:
                 if attempt_number > self.settings.command_retries:
                     raise ConcurrentUpdate(
-                        f"{name} kept colliding with concurrent changes; try again."
+                        Text("{name} kept colliding with concurrent changes; try again.", name=name)
                     ) from None
                 log.info("retrying %s after a concurrent change (attempt %d)", name, attempt_number)
                 time.sleep(random.uniform(0, 0.005 * attempt_number))  # noqa: S311 - jitter
@@ -286,7 +287,7 @@ class CommandRunner(Application[UUID]):
             return None
         if record.fingerprint != print_:
             raise IdempotencyKeyReused(
-                "This idempotency key was already used for a different request."
+                Text("This idempotency key was already used for a different request.")
             )
         result: Aggregate = self.repository.get(record.result_id, version=record.result_version)
         return self.whole(result) if isinstance(result, Complaint) else result
@@ -303,7 +304,7 @@ class CommandRunner(Application[UUID]):
 
     def get_complaint(self, complaint_id_: UUID) -> Complaint:
         return self.whole(
-            self._get(complaint_id_, Complaint, ComplaintNotFound("No such complaint."))
+            self._get(complaint_id_, Complaint, ComplaintNotFound(Text("No such complaint.")))
         )
 
     def whole(self, complaint: Complaint) -> Complaint:
@@ -321,10 +322,14 @@ class CommandRunner(Application[UUID]):
         return self.get_complaint(complaint_id(reference))
 
     def get_seller(self, shop_id: str) -> Seller:
-        return self._get(seller_id(shop_id), Seller, SellerNotFound(f"No shop {shop_id!r}."))
+        return self._get(
+            seller_id(shop_id),
+            Seller,
+            SellerNotFound(Text("No shop {shop_id!r}.", shop_id=shop_id)),
+        )
 
     def get_violation(self, violation_id: UUID) -> Violation:
-        return self._get(violation_id, Violation, ViolationNotFound("No such violation."))
+        return self._get(violation_id, Violation, ViolationNotFound(Text("No such violation.")))
 
     def find_order(self, shop_id: str, order_id: str) -> Order | None:
         """The order the marketplace recorded under this shop and order id, if any."""

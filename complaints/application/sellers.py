@@ -9,6 +9,7 @@ from complaints.application.runner import Changes, CommandRunner, command
 from complaints.domain.errors import SellerAlreadyRegistered
 from complaints.domain.sanctions import Offence
 from complaints.domain.seller import AfterSalesPolicy, Seller
+from complaints.domain.text import Text
 from complaints.domain.values import Actor, Money, SanctionKind
 
 
@@ -23,7 +24,9 @@ class SellerCommands(CommandRunner):
     ) -> Changes[Seller]:
         seller = Seller.register(self.context(actor), shop_id=shop_id, name=name, deposit=deposit)
         if seller.id in self.repository:
-            raise SellerAlreadyRegistered(f"Shop {shop_id!r} is already registered.")
+            raise SellerAlreadyRegistered(
+                Text("Shop {shop_id!r} is already registered.", shop_id=shop_id)
+            )
         return Changes(seller)
 
     @command

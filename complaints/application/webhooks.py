@@ -7,6 +7,7 @@ from uuid import UUID
 
 from complaints.application.runner import Changes, CommandRunner, command
 from complaints.domain.errors import FieldError, ValidationFailed, WebhookNotFound
+from complaints.domain.text import Text
 from complaints.domain.values import Actor
 from complaints.domain.webhook import WebhookEndpoint
 from complaints.outbound import UnsafeAddress, resolve
@@ -14,14 +15,22 @@ from complaints.outbound import UnsafeAddress, resolve
 
 class WebhookCommands(CommandRunner):
     def get_webhook(self, endpoint_id: UUID) -> WebhookEndpoint:
-        return self._get(endpoint_id, WebhookEndpoint, WebhookNotFound("No such webhook endpoint."))
+        return self._get(
+            endpoint_id, WebhookEndpoint, WebhookNotFound(Text("No such webhook endpoint."))
+        )
 
     @command
     def register_webhook(
-        self, actor: Actor, shop_id: str, url: str, events: list[str] | None = None
+        self,
+        actor: Actor,
+        shop_id: str,
+        url: str,
+        events: list[str] | None = None,
+        locale: str | None = None,
     ) -> Changes[WebhookEndpoint]:
         """A shop's staff (or platform staff) point the shop's case updates at a URL. The URL
-        must be https in production, and its host must resolve to public addresses only."""
+        must be https in production, and its host must resolve to public addresses only. The
+        entries' summaries are sent in `locale` (a tag the platform speaks; English if none)."""
         settings = self.settings
         endpoint = WebhookEndpoint.register(
             self.context(actor),
@@ -30,6 +39,7 @@ class WebhookCommands(CommandRunner):
             events=events,
             require_https=settings.environment == "production",
             allow_private=settings.webhook_allow_private,
+            locale=locale,
         )
         self.get_seller(shop_id)
         self._check_address(url)
@@ -37,7 +47,11 @@ class WebhookCommands(CommandRunner):
 
     @command
     def register_marketplace_webhook(
-        self, actor: Actor, url: str, events: list[str] | None = None
+        self,
+        actor: Actor,
+        url: str,
+        events: list[str] | None = None,
+        locale: str | None = None,
     ) -> Changes[WebhookEndpoint]:
         """The marketplace points every shop's decisions (sanctions, deposit deductions,
         violations) at a URL, under the same rules as a shop's endpoint."""
@@ -48,6 +62,7 @@ class WebhookCommands(CommandRunner):
             events=events,
             require_https=settings.environment == "production",
             allow_private=settings.webhook_allow_private,
+            locale=locale,
         )
         self._check_address(url)
         return Changes(endpoint)

@@ -14,6 +14,7 @@ from eventsourcing.domain import Aggregate, event
 
 from complaints.domain.context import CommandContext
 from complaints.domain.errors import ReadOnlyRole, RoleNotAllowed
+from complaints.domain.text import Text
 from complaints.domain.validation import PRINCIPAL_ID_MAX, Checks
 from complaints.domain.values import Actor, Role
 
@@ -26,9 +27,9 @@ def erasure_id(subject_id: str) -> UUID:
 
 def check_erasure(ctx: CommandContext, subject_id: str) -> None:
     if ctx.actor.role is Role.AUDITOR:
-        raise ReadOnlyRole("Auditors read; they do not erase.")
+        raise ReadOnlyRole(Text("Auditors read; they do not erase."))
     if ctx.actor.role is not Role.SUPERVISOR:
-        raise RoleNotAllowed("Only a supervisor may erase a data subject.")
+        raise RoleNotAllowed(Text("Only a supervisor may erase a data subject."))
     checks = Checks()
     checks.identifier("subject_id", subject_id, max_len=PRINCIPAL_ID_MAX)
     checks.done()

@@ -11,11 +11,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from complaints.domain.text import Text
+
 if TYPE_CHECKING:
     from complaints.domain.values import Status
 
 
 class DomainError(Exception):
+    """`message` is English; a `Text` (as every refusal's is) is said in the reader's language
+    at the API's edge."""
+
     code: ClassVar[str] = "DOMAIN_ERROR"
 
     def __init__(self, message: str) -> None:
@@ -207,8 +212,18 @@ class ValidationFailed(DomainError):
 
     def __init__(self, fields: Iterable[FieldError], message: str | None = None) -> None:
         self.fields = tuple(fields)
-        summary = "; ".join(f"{f.field}: {f.message}" for f in self.fields)
-        super().__init__(message or f"Invalid input: {summary}")
+        super().__init__(
+            message or Text("Invalid input: {problems}", problems=summary(self.fields))
+        )
+
+
+def summary(fields: tuple[FieldError, ...]) -> str:
+    """`field: message; field: message`, each message in the reader's language."""
+    said: str = ""
+    for f in reversed(fields):
+        problem = Text("{field}: {message}", field=f.field, message=f.message)
+        said = Text("{problem}; {more}", problem=problem, more=said) if said else problem
+    return said
 
 
 class CurrencyMismatch(ValidationFailed):
@@ -235,8 +250,11 @@ class DuplicateComplaint(Conflict):
 
     def __init__(self, reference: str) -> None:
         super().__init__(
-            f"You already have an open complaint about this order: {reference}. Add to that"
-            " case instead; a new one can be filed once it has ended (rule R-1.3)."
+            Text(
+                "You already have an open complaint about this order: {reference}. Add to that"
+                " case instead; a new one can be filed once it has ended (rule R-1.3).",
+                reference=reference,
+            )
         )
         self.reference = reference
 

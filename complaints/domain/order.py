@@ -37,6 +37,7 @@ from complaints.domain.errors import (
 )
 from complaints.domain.rights import Permission, allow, allowed, check_role
 from complaints.domain.rulebook import RULEBOOK
+from complaints.domain.text import Text
 from complaints.domain.validation import (
     IDENTIFIER_MAX,
     PRINCIPAL_ID_MAX,
@@ -126,18 +127,30 @@ def check_complaint_about(
         or order.consumer_id != consumer_id
     ):
         raise OrderNotFound(
-            f"No order {order_id!r} of yours at shop {shop_id!r} is recorded: a complaint is"
-            " about an order placed and paid for on the platform (rule R-1.1)."
+            Text(
+                "No order {order_id!r} of yours at shop {shop_id!r} is recorded: a complaint is"
+                " about an order placed and paid for on the platform (rule R-1.1).",
+                order_id=order_id,
+                shop_id=shop_id,
+            )
         )
     ends = window.ends_at(order)
     if now > ends:
-        after = "its delivery" if order.delivered_at is not None else "payment, undelivered"
+        after = (
+            Text("its delivery") if order.delivered_at is not None else Text("payment, undelivered")
+        )
         rule = RULEBOOK.rule(WINDOW_RULE, at=now)
-        title = f" ({rule.title})" if rule is not None else ""
         raise FilingWindowClosed(
-            f"The time to complain about order {order_id!r} ended at"
-            f" {ends.astimezone(UTC):%Y-%m-%d %H:%M} UTC, {window.rule(order)} after {after}:"
-            f" rule {WINDOW_RULE}{title}."
+            Text(
+                "The time to complain about order {order_id!r} ended at {ends} UTC, {window}"
+                " after {after}: rule {rule}{title}.",
+                order_id=order_id,
+                ends=f"{ends.astimezone(UTC):%Y-%m-%d %H:%M}",
+                window=window.rule(order),
+                after=after,
+                rule=WINDOW_RULE,
+                title=Text(" ({title})", title=rule.title) if rule is not None else "",
+            )
         )
     asked = remedy.amount
     if asked is not None:
@@ -146,7 +159,10 @@ def check_complaint_about(
                 [
                     FieldError(
                         "requested_remedy.amount.currency",
-                        f"must be the order's currency, {order.amount.currency}",
+                        Text(
+                            "must be the order's currency, {currency}",
+                            currency=order.amount.currency,
+                        ),
                     )
                 ]
             )
@@ -155,7 +171,10 @@ def check_complaint_about(
                 [
                     FieldError(
                         "requested_remedy.amount",
-                        f"must not be more than the order's amount, {order.amount}",
+                        Text(
+                            "must not be more than the order's amount, {amount}",
+                            amount=order.amount,
+                        ),
                     )
                 ]
             )
@@ -187,11 +206,11 @@ OFFERED = (Action.RECORD_DELIVERY,)
 def authorize(action: Action, actor: Actor, status: State) -> None:
     """Role, then status: a delivery is recorded only for an order that is."""
     permission = PERMISSIONS[action]
-    check_role(permission, action, actor, reads="orders")
+    check_role(permission, action, actor, reads=Text("orders"))
     if status not in permission.states:
         raise ValidationFailed(
-            [FieldError("order_id", "names no order recorded at this shop")],
-            "Record the order before its delivery.",
+            [FieldError("order_id", Text("names no order recorded at this shop"))],
+            Text("Record the order before its delivery."),
         )
 
 
@@ -225,10 +244,10 @@ class OrderStatement:
 def _moment(checks: Checks, field: str, value: datetime, now: datetime) -> bool:
     """A moment must say its time zone and must not lie ahead; whether it is one."""
     if value.tzinfo is None or value.utcoffset() is None:
-        checks.fail(field, "must include a time zone")
+        checks.fail(field, Text("must include a time zone"))
         return False
     if value > now + CLOCK_SKEW:
-        checks.fail(field, "must not be in the future")
+        checks.fail(field, Text("must not be in the future"))
     return True
 
 
@@ -236,7 +255,7 @@ def _check_delivery(checks: Checks, delivery: Delivery, paid_at: datetime, now: 
     if _moment(checks, "delivered_at", delivery.delivered_at, now) and (
         paid_at.tzinfo is not None and delivery.delivered_at < paid_at
     ):
-        checks.fail("delivered_at", "must not be before the order was paid")
+        checks.fail("delivered_at", Text("must not be before the order was paid"))
     # Left blank, they are not stated.
     checks.text("carrier", _stripped(delivery.carrier), max_len=SHIPMENT_MAX)
     checks.text("tracking_number", _stripped(delivery.tracking_number), max_len=SHIPMENT_MAX)
@@ -424,6 +443,11 @@ class Order(Aggregate):
     def _refuse_other_facts(self, differ: list[str]) -> None:
         if differ:
             raise OrderFactsDiffer(
-                f"Order {self.order_id!r} of shop {self.shop_id!r} is recorded with another"
-                f" {', '.join(differ)}: an order's facts are added to, never changed."
+                Text(
+                    "Order {order_id!r} of shop {shop_id!r} is recorded with another {facts}:"
+                    " an order's facts are added to, never changed.",
+                    order_id=self.order_id,
+                    shop_id=self.shop_id,
+                    facts=", ".join(differ),
+                )
             )

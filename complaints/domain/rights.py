@@ -16,6 +16,7 @@ from enum import Enum
 from typing import Any, Generic, TypeAlias, TypeVar
 
 from complaints.domain.errors import DomainError, ReadOnlyRole, RoleNotAllowed
+from complaints.domain.text import Text
 from complaints.domain.values import Actor, Role
 
 SubjectT = TypeVar("SubjectT")
@@ -44,9 +45,11 @@ def check_role(permission: Permission[Any, Any], action: Enum, actor: Actor, *, 
     """The first check of every command: auditors read (`reads`: what they read here) but
     command nothing; any other role only what the table lets it."""
     if actor.role is Role.AUDITOR:
-        raise ReadOnlyRole(f"Auditors read {reads} but command none.")
+        raise ReadOnlyRole(Text("Auditors read {reads} but command none.", reads=reads))
     if actor.role not in permission.roles:
-        raise RoleNotAllowed(f"A {actor.role.value.lower()} may not {action.value}.")
+        raise RoleNotAllowed(
+            Text("A {role} may not {action}.", role=actor.role.value.lower(), action=action.value)
+        )
 
 
 def allowed(actions: Iterable[ActionT], check: Callable[[ActionT], None]) -> list[str]:

@@ -1,8 +1,9 @@
 """The platform rulebook (R7): the rules decisions cite, and guides for consumers by category.
 
 It is data, shipped in the package (`rulebook.json`), so that it can be read, reviewed and
-published as it is. Rulings and rejections must cite at least one of its rules; returns for more
-information may.
+published as it is. Its titles and texts are English `Text`s: the catalogues translate them
+(`pybabel extract` reads them through `complaints.language.extract_rulebook`). Rulings and
+rejections must cite at least one of its rules; returns for more information may.
 
 Rules change over time: each entry of the file is one version of a rule, in force from its
 `effective_from`. A decision is explained by the version in force when it was made, so an old
@@ -19,6 +20,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
+from complaints.domain.text import Text
 from complaints.domain.values import Category
 
 
@@ -46,7 +48,12 @@ class Rulebook:
         versions: dict[str, list[Rule]] = {}
         for entry in data["rules"]:
             rule = Rule(
-                **{**entry, "effective_from": datetime.fromisoformat(entry["effective_from"])}
+                **{
+                    **entry,
+                    "title": Text(entry["title"]),
+                    "text": Text(entry["text"]),
+                    "effective_from": datetime.fromisoformat(entry["effective_from"]),
+                }
             )
             versions.setdefault(rule.code, []).append(rule)
         for code, found in versions.items():
@@ -61,7 +68,9 @@ class Rulebook:
         self.rules = MappingProxyType({c: v[-1] for c, v in self.versions.items()})
         self.guides = MappingProxyType(
             {
-                Category(category): tuple(Guide(Category(category), **g) for g in guides)
+                Category(category): tuple(
+                    Guide(Category(category), Text(g["title"]), Text(g["text"])) for g in guides
+                )
                 for category, guides in data["guides"].items()
             }
         )

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from complaints.domain.errors import FieldError, ValidationFailed
 from complaints.domain.rulebook import RULEBOOK
+from complaints.domain.text import Text
 from complaints.domain.values import MONETARY_REMEDIES, EvidenceFile, Money, Remedy, RemedyType
 
 #: Length limits of inputs, in characters: each kind of field has one, wherever it appears.
@@ -63,51 +64,57 @@ class Checks:
         stripped = value.strip()
         if len(stripped) < min_len:
             if min_len <= 1:
-                self.fail(field, "must not be empty")
+                self.fail(field, Text("must not be empty"))
             else:
-                self.fail(field, f"must be at least {min_len} characters")
+                self.fail(field, Text("must be at least {min_len} characters", min_len=min_len))
         elif len(value) > max_len:
-            self.fail(field, f"must be at most {max_len} characters")
+            self.fail(field, Text("must be at most {max_len} characters", max_len=max_len))
         elif "\x00" in value:
-            self.fail(field, "must not contain NUL characters")
+            self.fail(field, Text("must not contain NUL characters"))
 
     def identifier(self, field: str, value: str, *, max_len: int = IDENTIFIER_MAX) -> None:
         if not is_identifier(value, max_len):
             self.fail(
                 field,
-                f"must be 1-{max_len} letters, digits or . _ : - and start with a letter or digit",
+                Text(
+                    "must be 1-{max_len} letters, digits or . _ : - and start with a letter or"
+                    " digit",
+                    max_len=max_len,
+                ),
             )
 
     def codes(self, field: str, values: Iterable[str], *, max_items: int = 20) -> None:
         items = list(values)
         if len(items) > max_items:
-            self.fail(field, f"must list at most {max_items} items")
+            self.fail(field, Text("must list at most {max_items} items", max_items=max_items))
         for i, value in enumerate(items):
             if not value or len(value) > IDENTIFIER_MAX or not _IDENTIFIER.match(value):
-                self.fail(f"{field}.{i}", "must be a code of letters, digits or . _ : -")
+                self.fail(f"{field}.{i}", Text("must be a code of letters, digits or . _ : -"))
 
     def rule_codes(self, field: str, codes: Iterable[str], *, required: bool) -> None:
         """Codes must name rules of the platform rulebook; decisions must cite at least one."""
         items = list(codes)
         if required and not items:
-            self.fail(field, "must cite at least one rule of the platform rulebook")
+            self.fail(field, Text("must cite at least one rule of the platform rulebook"))
         self.codes(field, items)
         unknown = [code for code in items if RULEBOOK.rule(code) is None]
         if unknown:
-            self.fail(field, f"no such rule in the rulebook: {', '.join(unknown)}")
+            self.fail(
+                field, Text("no such rule in the rulebook: {items}", items=", ".join(unknown))
+            )
 
     def sha256(self, field: str, value: str | None) -> None:
         if value is not None and not SHA256.match(value):
-            self.fail(field, "must be 64 lowercase hexadecimal characters")
+            self.fail(field, Text("must be 64 lowercase hexadecimal characters"))
 
     def upload(self, field: str, value: str | None, files: Mapping[str, EvidenceFile]) -> None:
         """`value`, if given, is the sha256 of one of the files in `files`."""
         if value is None:
             return
         if not SHA256.match(value):
-            self.fail(field, "must be 64 lowercase hexadecimal characters")
+            self.fail(field, Text("must be 64 lowercase hexadecimal characters"))
         elif value not in files:
-            self.fail(field, "names no file you uploaded: upload it first with POST /uploads")
+            self.fail(field, Text("names no file you uploaded: upload it first with POST /uploads"))
 
     def money(
         self, field: str, money: Money, *, allow_zero: bool = False, known_currency: bool = False
@@ -115,34 +122,43 @@ class Checks:
         """`known_currency`: the currency must be one of ISO 4217 in use, not only shaped
         like one (a marketplace's facts; the parties' amounts are checked against those)."""
         if not _CURRENCY.match(money.currency):
-            self.fail(f"{field}.currency", "must be a three-letter ISO 4217 code such as CNY")
+            self.fail(f"{field}.currency", Text("must be a three-letter ISO 4217 code such as CNY"))
         elif known_currency and money.currency not in CURRENCIES:
-            self.fail(f"{field}.currency", f"{money.currency} is not an ISO 4217 currency")
+            self.fail(
+                f"{field}.currency",
+                Text("{currency} is not an ISO 4217 currency", currency=money.currency),
+            )
         try:
             amount = Decimal(money.amount)
         except (InvalidOperation, TypeError, ValueError):
-            self.fail(f"{field}.amount", "must be a number")
+            self.fail(f"{field}.amount", Text("must be a number"))
             return
         if not amount.is_finite():
-            self.fail(f"{field}.amount", "must be a finite number")
+            self.fail(f"{field}.amount", Text("must be a finite number"))
             return
         if amount < 0 or (amount == 0 and not allow_zero):
-            self.fail(f"{field}.amount", "must be greater than zero")
+            self.fail(f"{field}.amount", Text("must be greater than zero"))
         elif amount > MAX_AMOUNT:
-            self.fail(f"{field}.amount", f"must be at most {MAX_AMOUNT}")
+            self.fail(
+                f"{field}.amount", Text("must be at most {MAX_AMOUNT}", MAX_AMOUNT=MAX_AMOUNT)
+            )
         places = minor_unit_places(money.currency)
         exponent = amount.as_tuple().exponent
         if isinstance(exponent, int) and -exponent > places:
-            self.fail(f"{field}.amount", f"must have at most {places} decimal places")
+            self.fail(
+                f"{field}.amount", Text("must have at most {places} decimal places", places=places)
+            )
 
     def remedy(self, field: str, remedy: Remedy) -> None:
         if remedy.type in MONETARY_REMEDIES:
             if remedy.amount is None:
-                self.fail(f"{field}.amount", f"is required for {remedy.type.value}")
+                self.fail(
+                    f"{field}.amount", Text("is required for {remedy}", remedy=remedy.type.value)
+                )
             else:
                 self.money(f"{field}.amount", remedy.amount)
         elif remedy.type is RemedyType.EXPLANATION_ONLY and remedy.amount is not None:
-            self.fail(f"{field}.amount", "an explanation moves no money")
+            self.fail(f"{field}.amount", Text("an explanation moves no money"))
         elif remedy.amount is not None:
             self.money(f"{field}.amount", remedy.amount)
 

@@ -21,7 +21,9 @@ from complaints.domain.errors import (
     NotAParty,
     ViolationAlreadyDecided,
 )
+from complaints.domain.labels import label
 from complaints.domain.rights import Permission, allow, allowed, check_role
+from complaints.domain.text import Text
 from complaints.domain.validation import NARRATIVE_MAX, NARRATIVE_MIN, REASON_MAX, Checks
 from complaints.domain.values import (
     Actor,
@@ -53,7 +55,7 @@ SIGNED_IN = set(Role) - {Role.PUBLIC, Role.AUDITOR}
 
 def not_answered(violation: Violation, actor: Actor, now: datetime) -> None:
     if violation.seller_response is not None:
-        raise AlreadyResponded("The shop has already responded to this report.")
+        raise AlreadyResponded(Text("The shop has already responded to this report."))
 
 
 PERMISSIONS: dict[Action, Permission[Violation, State]] = {
@@ -74,12 +76,12 @@ def authorize(action: Action, actor: Actor, *, shop_id: str | None, status: Stat
     (`shop_id` None: whichever shop); on a report that exists, seller staff act only for the
     shop reported."""
     permission = PERMISSIONS[action]
-    check_role(permission, action, actor, reads="violations")
+    check_role(permission, action, actor, reads=Text("violations"))
     if status is not None and actor.role is Role.SELLER and actor.shop_id != shop_id:
-        raise NotAParty("Only the reported shop may respond to this report.")
+        raise NotAParty(Text("Only the reported shop may respond to this report."))
     if status not in permission.states:
-        shown = "not reported" if status is None else status.value
-        raise ViolationAlreadyDecided(f"This violation is already {shown}.")
+        shown = Text("not reported") if status is None else label(status)
+        raise ViolationAlreadyDecided(Text("This violation is already {shown}.", shown=shown))
 
 
 class Violation(Aggregate):

@@ -21,7 +21,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from typing import Protocol, TypeAlias
+from typing import Any, Protocol, TypeAlias
 from urllib.parse import urlsplit
 from uuid import UUID
 
@@ -35,6 +35,7 @@ from complaints.domain.errors import (
     ValidationFailed,
 )
 from complaints.domain.rights import Permission, allow, allowed, check_role
+from complaints.domain.text import LOCALES, Text
 from complaints.domain.values import STAFF, Actor, PersonalText, Role
 
 URL_MAX = 2048
@@ -127,30 +128,35 @@ def check_url(url: str, *, require_https: bool, allow_private: bool) -> list[Fie
         return problems
 
     if not url or len(url) > URL_MAX or any(c.isspace() or ord(c) < 32 for c in url):
-        return fail(f"must be an absolute URL of at most {URL_MAX} characters, without spaces")
+        return fail(
+            Text(
+                "must be an absolute URL of at most {URL_MAX} characters, without spaces",
+                URL_MAX=URL_MAX,
+            )
+        )
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        return fail("is not a valid URL")
+        return fail(Text("is not a valid URL"))
     if parts.scheme not in {"https", "http"}:
-        return fail("must start with https://")
+        return fail(Text("must start with https://"))
     if parts.scheme != "https" and require_https:
-        return fail("must use https in production")
+        return fail(Text("must use https in production"))
     if not parts.hostname:
-        return fail("must name a host")
+        return fail(Text("must name a host"))
     if parts.username is not None or parts.password is not None:
-        return fail("must not carry a user name or password")
+        return fail(Text("must not carry a user name or password"))
     if parts.fragment:
-        return fail("must not have a #fragment")
+        return fail(Text("must not have a #fragment"))
     if port == 0:
-        return fail("must not name port 0")
+        return fail(Text("must not name port 0"))
     host = parts.hostname
     literal = _address_literal(host)
     if literal is not None and not allow_private and not is_public_address(literal):
-        return fail(f"{host} is not a public address")
+        return fail(Text("{host} is not a public address", host=host))
     if literal is None and not allow_private and host.rstrip(".").lower() in LOCAL_NAMES:
-        return fail(f"{host} is not a public address")
+        return fail(Text("{host} is not a public address", host=host))
     return problems
 
 
@@ -165,6 +171,17 @@ def _address_literal(host: str) -> str | None:
         return None
 
 
+#: The language of an endpoint's texts when its registration names none.
+DEFAULT_LOCALE = "en"
+
+
+def check_locale(locale: str | None) -> list[FieldError]:
+    """An endpoint's language must be one the platform speaks, named by its tag."""
+    if locale is None or locale in LOCALES:
+        return []
+    return [FieldError("locale", Text("must be one of {allowed}", allowed=", ".join(LOCALES)))]
+
+
 def check_events(events: list[str] | None, *, marketplace: bool = False) -> list[FieldError]:
     """What is wrong with an endpoint's filter: a shop's may name timeline entry types and shop
     event types, the marketplace's shop event types only (it never hears of a case)."""
@@ -172,17 +189,25 @@ def check_events(events: list[str] | None, *, marketplace: bool = False) -> list
         return []
     problems = []
     if len(events) > EVENTS_MAX:
-        problems.append(FieldError("events", f"must list at most {EVENTS_MAX} types"))
+        problems.append(
+            FieldError(
+                "events", Text("must list at most {EVENTS_MAX} types", EVENTS_MAX=EVENTS_MAX)
+            )
+        )
     for index, name in enumerate(events):
         if marketplace and name not in SHOP_EVENT_TYPES:
             problems.append(
                 FieldError(
                     f"events.{index}",
-                    f"{name!r} is not a shop event type (seller.* or violation.*)",
+                    Text("{name!r} is not a shop event type (seller.* or violation.*)", name=name),
                 )
             )
         elif name not in ENTRY_TYPES:
-            problems.append(FieldError(f"events.{index}", f"{name!r} is not a timeline entry type"))
+            problems.append(
+                FieldError(
+                    f"events.{index}", Text("{name!r} is not a timeline entry type", name=name)
+                )
+            )
     return problems
 
 
@@ -245,8 +270,8 @@ class EndpointFacts:
 def not_removed(endpoint: Endpoint, actor: Actor, now: datetime) -> None:
     if endpoint.status == "REMOVED":
         raise ValidationFailed(
-            [FieldError("endpointId", "this endpoint was removed")],
-            "A removed endpoint receives nothing; register it again.",
+            [FieldError("endpointId", Text("this endpoint was removed"))],
+            Text("A removed endpoint receives nothing; register it again."),
         )
 
 
@@ -270,14 +295,23 @@ def authorize(action: Action, actor: Actor, *, shop_id: str | None, status: Stat
     """Role, owner and status, in that order: seller staff act only for their own shop, the
     marketplace only on its own endpoints (`shop_id` None)."""
     permission = PERMISSIONS[action]
-    check_role(permission, action, actor, reads="webhooks")
+    check_role(permission, action, actor, reads=Text("webhooks"))
     if actor.role is Role.SELLER and actor.shop_id != shop_id:
-        raise NotAParty("Only the shop's own staff may manage its webhooks.")
+        raise NotAParty(Text("Only the shop's own staff may manage its webhooks."))
     if actor.role is Role.MARKETPLACE and shop_id is not None:
-        raise NotAParty("The marketplace manages its own endpoints, not a shop's.")
+        raise NotAParty(Text("The marketplace manages its own endpoints, not a shop's."))
     if status not in permission.states:
         raise ValidationFailed(
-            [FieldError("endpointId", f"{action.value} is not possible: the endpoint is {status}")]
+            [
+                FieldError(
+                    "endpointId",
+                    Text(
+                        "{action} is not possible: the endpoint is {status}",
+                        action=action.value,
+                        status=status,
+                    ),
+                )
+            ]
         )
 
 
@@ -308,9 +342,10 @@ class WebhookEndpoint(Aggregate):
         events: list[str] | None,
         require_https: bool,
         allow_private: bool,
+        locale: str | None = None,
     ) -> WebhookEndpoint:
         authorize(Action.REGISTER, ctx.actor, shop_id=shop_id, status=None)
-        return cls._register(ctx, shop_id, url, events, require_https, allow_private)
+        return cls._register(ctx, shop_id, url, events, require_https, allow_private, locale)
 
     @classmethod
     def register_marketplace(
@@ -321,10 +356,11 @@ class WebhookEndpoint(Aggregate):
         events: list[str] | None,
         require_https: bool,
         allow_private: bool,
+        locale: str | None = None,
     ) -> WebhookEndpoint:
         """The marketplace's own endpoint: every shop's decisions, and no case."""
         authorize(Action.REGISTER_MARKETPLACE, ctx.actor, shop_id=None, status=None)
-        return cls._register(ctx, None, url, events, require_https, allow_private)
+        return cls._register(ctx, None, url, events, require_https, allow_private, locale)
 
     @classmethod
     def _register(
@@ -335,9 +371,11 @@ class WebhookEndpoint(Aggregate):
         events: list[str] | None,
         require_https: bool,
         allow_private: bool,
+        locale: str | None,
     ) -> WebhookEndpoint:
         problems = check_url(url, require_https=require_https, allow_private=allow_private)
         problems += check_events(events, marketplace=shop_id is None)
+        problems += check_locale(locale)
         if problems:
             raise ValidationFailed(problems)
         endpoint_id = uuid.uuid4()
@@ -347,6 +385,7 @@ class WebhookEndpoint(Aggregate):
             shop_id=shop_id,
             url=url,
             events=sorted(set(events or ())),
+            locale=locale or DEFAULT_LOCALE,
             secret=PersonalText(secret_subject(endpoint_id), new_secret()),
             actor=ctx.actor,
             timestamp=ctx.now,
@@ -356,8 +395,16 @@ class WebhookEndpoint(Aggregate):
         shop_id: str | None  # None: the marketplace's endpoint
         url: str
         events: list[str]
+        #: The language of the summaries and texts it is sent (v2; before, English).
+        locale: str
         secret: PersonalText
         actor: Actor
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["locale"] = DEFAULT_LOCALE
 
     @event(Registered)
     def __init__(
@@ -365,6 +412,7 @@ class WebhookEndpoint(Aggregate):
         shop_id: str | None,
         url: str,
         events: list[str],
+        locale: str,
         secret: PersonalText,
         actor: Actor,
         timestamp: datetime,
@@ -372,6 +420,7 @@ class WebhookEndpoint(Aggregate):
         self.shop_id = shop_id
         self.url = url
         self.events = list(events)
+        self.locale = locale
         self.secret = secret
         self.created_at = timestamp
         self.removed = False
@@ -432,7 +481,7 @@ class WebhookEndpoint(Aggregate):
         check(Action.REDELIVER, self, ctx.actor, ctx.now)
         if not 0 <= after <= head:
             raise ValidationFailed(
-                [FieldError("after", f"must be a log position from 0 to {head}")]
+                [FieldError("after", Text("must be a log position from 0 to {head}", head=head))]
             )
         self._redelivery_requested(after=after, actor=ctx.actor, timestamp=ctx.now)
 

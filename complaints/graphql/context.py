@@ -13,6 +13,7 @@ import strawberry
 from complaints.application import ComplaintsApp
 from complaints.domain.complaint import Complaint
 from complaints.domain.errors import ComplaintNotFound
+from complaints.domain.text import Text
 from complaints.domain.values import Actor
 from complaints.graphql.errors import CodedError
 from complaints.projections.read_models import ReadModels
@@ -31,6 +32,8 @@ class Context:
     response: Any = None
     connection_params: dict[str, Any] | None = None
     expires_at: datetime | None = None
+    #: The language the answer is said in (a tag of `complaints.language.LANGUAGES`).
+    locale: str = "en"
     #: Pulsed after each timeline batch alone; subscriptions follow it (else `projected`).
     timeline_projected: AsyncPulse | None = None
     #: Aggregates loaded for this request, so that each is read from the store once.
@@ -39,7 +42,9 @@ class Context:
     def check_still_valid(self) -> None:
         """Long-lived sockets outlive tokens: end the subscription when the token expires."""
         if self.expires_at is not None and self.app.clock.now() >= self.expires_at:
-            raise CodedError("TOKEN_EXPIRED", "The token has expired; reconnect with a new one.")
+            raise CodedError(
+                "TOKEN_EXPIRED", Text("The token has expired; reconnect with a new one.")
+            )
 
     async def complaint(self, complaint_id: UUID, *, fresh: bool = False) -> Complaint | None:
         """The complaint, if it exists and this viewer may see it; None otherwise."""

@@ -12,6 +12,7 @@ from uuid import UUID
 
 from complaints.domain.complaint import complaint_id
 from complaints.domain.errors import FieldError, ValidationFailed
+from complaints.domain.text import Text
 
 
 def global_id(kind: str, raw: object) -> str:
@@ -47,7 +48,7 @@ def parse_uuid(kind: str, value: str, field: str) -> UUID:
     except (ValueError, TypeError):
         if kind == "Complaint" and value.startswith("C-") and len(value) <= 32:
             return complaint_id(value)
-        raise ValidationFailed([FieldError(field, f"is not a {kind} id")]) from None
+        raise ValidationFailed([FieldError(field, Text("is not a {kind} id", kind=kind))]) from None
 
 
 def cursor(kind: str, number: int) -> str:
@@ -61,5 +62,5 @@ def parse_cursor(kind: str, value: str | None, field: str = "after") -> int | No
     digits = split[1] if split is not None and split[0] == kind else ""
     # ASCII digits only ("²".isdigit() is true), and within a BIGINT.
     if not (digits.isascii() and digits.isdecimal() and len(digits) <= 18):
-        raise ValidationFailed([FieldError(field, "is not a cursor from this list")])
+        raise ValidationFailed([FieldError(field, Text("is not a cursor from this list"))])
     return int(digits)

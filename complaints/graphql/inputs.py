@@ -425,6 +425,11 @@ class RegisterWebhookInput:
     events: list[str] | None = strawberry.field(
         default=None, description="Timeline entry types to send (e.g. Filed, OfferMade); none: all"
     )
+    locale: str | None = strawberry.field(
+        default=None,
+        description="The language of the entries' summaries and texts sent: en, zh-Hans or"
+        " zh-Hant (Query.locales); default en",
+    )
     idempotency_key: str | None = key_field()
 
 
@@ -434,6 +439,10 @@ class RegisterMarketplaceWebhookInput:
     events: list[str] | None = strawberry.field(
         default=None,
         description="Shop event types to send (e.g. seller.SanctionImposed); none: all",
+    )
+    locale: str | None = strawberry.field(
+        default=None,
+        description="The language of the texts sent: en, zh-Hans or zh-Hant; default en",
     )
     idempotency_key: str | None = key_field()
 

@@ -14,6 +14,7 @@ from complaints.domain import access
 from complaints.domain.errors import DomainError, FieldError, ValidationFailed, ViolationNotFound
 from complaints.domain.rulebook import RULEBOOK
 from complaints.domain.seller import starting_actions
+from complaints.domain.text import Text
 from complaints.domain.values import Role, ViolationStatus
 from complaints.graphql import audit, ids, transparency
 from complaints.graphql.context import Info
@@ -26,7 +27,7 @@ from complaints.graphql.types.audit import AuditTrail
 from complaints.graphql.types.complaint import ComplaintConnection, ComplaintEdge, ComplaintNode
 from complaints.graphql.types.order import OrderConnection, OrderEdge, OrderNode, load_order
 from complaints.graphql.types.relay import Node, page_info
-from complaints.graphql.types.rulebook import Guide, Rule
+from complaints.graphql.types.rulebook import Guide, Locale, Rule
 from complaints.graphql.types.seller import (
     SellerConnection,
     SellerEdge,
@@ -58,6 +59,7 @@ from complaints.graphql.types.webhook import (
     WebhookEndpoint,
     check_reader,
 )
+from complaints.language import LANGUAGES
 from complaints.projections.complaint_list import ComplaintFilter as ReadFilter
 from complaints.projections.complaint_list import ComplaintSummary, DeadlineKey
 from complaints.projections.orders import OrderKey, OrderRow
@@ -102,7 +104,7 @@ def order_cursor(row: OrderRow) -> str:
 def parse_order_cursor(value: str | None) -> OrderKey | None:
     if value is None:
         return None
-    refused = ValidationFailed([FieldError("after", "is not a cursor from this list")])
+    refused = ValidationFailed([FieldError("after", Text("is not a cursor from this list"))])
     if ids.kind_of(value) != "OrderByPayment":
         raise refused
     paid_at, _, seq = ids.global_id_value(value).rpartition("|")
@@ -124,7 +126,7 @@ def parse_deadline_cursor(value: str | None) -> DeadlineKey | None:
     """A cursor of the SOONEST_DEADLINE order; a cursor of the other order is refused."""
     if value is None:
         return None
-    refused = ValidationFailed([FieldError("after", "is not a cursor from this list")])
+    refused = ValidationFailed([FieldError("after", Text("is not a cursor from this list"))])
     if ids.kind_of(value) != "ComplaintByDeadline":
         raise refused
     waiting, _, rest = ids.global_id_value(value).partition("|")
@@ -175,7 +177,7 @@ class Query:
         staff_only = where.assigned_arbiter_id is not None or where.consumer_id is not None
         if staff_only and not access.searches_by_person(context.actor):
             raise CodedError(
-                "NOT_ALLOWED", "Only staff and auditors filter by arbiter or by consumer."
+                "NOT_ALLOWED", Text("Only staff and auditors filter by arbiter or by consumer.")
             )
         try:
             after_key: int | DeadlineKey | None = (
@@ -247,7 +249,7 @@ class Query:
     )
     async def audit_trail(self, info: Info, complaint_id: strawberry.ID) -> AuditTrail:
         if not access.reads_history(info.context.actor):
-            raise CodedError("NOT_ALLOWED", "Only staff and auditors read audit trails.")
+            raise CodedError("NOT_ALLOWED", Text("Only staff and auditors read audit trails."))
         return await audit.audit_trail(info, complaint_id)
 
     @strawberry.field(description="Public: the transparency log's latest signed checkpoint")
@@ -369,7 +371,7 @@ class Query:
     ) -> SupervisionConnection:
         context = info.context
         if not access.reads_supervision_queue(context.actor):
-            raise CodedError("NOT_ALLOWED", "Only supervisors and auditors read the queue.")
+            raise CodedError("NOT_ALLOWED", Text("Only supervisors and auditors read the queue."))
         try:
             after_key = supervision.parse_cursor(after)
         except ValidationFailed as error:
@@ -406,14 +408,14 @@ class Query:
         scope = access.violation_scope(info.context.actor)
         if scope.nothing:
             raise CodedError(
-                "NOT_ALLOWED", "Only staff, auditors and a shop's own staff list violations."
+                "NOT_ALLOWED", Text("Only staff, auditors and a shop's own staff list violations.")
             )
         try:
             statuses = tuple(ViolationStatus(s) for s in where.status or ())
         except ValueError:
             raise CodedError(
                 "VALIDATION_FAILED",
-                "Invalid input: status: must be REPORTED, CONFIRMED or DISMISSED",
+                Text("Invalid input: status: must be REPORTED, CONFIRMED or DISMISSED"),
             ) from None
         try:
             after_seq = ids.parse_cursor("Violation", after)
@@ -459,6 +461,17 @@ class Query:
             for g in RULEBOOK.guides_for(category)
         ]
 
+    @strawberry.field(description="Public: the languages the platform speaks")
+    def locales(self) -> list[Locale]:
+        return [Locale(tag=language.tag, name=language.name) for language in LANGUAGES.values()]
+
+    @strawberry.field(
+        description="The language this request is answered in: negotiated from Accept-Language"
+        " (HTTP) or connection_init's `locale` (WebSocket); also in Content-Language"
+    )
+    def locale(self, info: Info) -> str:
+        return info.context.locale
+
     @strawberry.field(description="Who the token says you are")
     def viewer_role(self, info: Info) -> Role:
         return info.context.actor.role
@@ -502,7 +515,7 @@ class Query:
         views = info.context.read_models
         row = await read(lambda: views.webhooks.get(uuid))
         if row is None or row.status == "REMOVED":
-            raise CodedError("NOT_FOUND", "No such webhook endpoint.")
+            raise CodedError("NOT_FOUND", Text("No such webhook endpoint."))
         check_reader(info, row.shop_id)
         page = await read(
             lambda: views.deliveries.page(uuid, DEFAULT_PAGE if first is None else first, before)

@@ -29,6 +29,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from complaints.compat import ClosingExecutionContext
+from complaints.domain.text import Text
 from complaints.graphql.errors import (
     Conflict,
     InvalidTransition,
@@ -65,7 +66,7 @@ class MaskUnexpectedErrors(MaskErrors):
         error_id = uuid.uuid4().hex[:12]
         log.error("unexpected error %s at %s", error_id, error.path, exc_info=error.original_error)
         return GraphQLError(
-            message=f"Unexpected error (id {error_id}).",
+            message=Text("Unexpected error (id {error_id}).", error_id=error_id),
             nodes=error.nodes,
             source=error.source,
             positions=error.positions,

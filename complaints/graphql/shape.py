@@ -32,6 +32,8 @@ from graphql import (
     ValidationRule,
 )
 
+from complaints.domain.text import Text
+
 MAX_DEPTH = 10
 MAX_FIELDS = 1000
 MAX_ALIASES = 15
@@ -134,23 +136,46 @@ def limited(
                     continue
                 shape = measure(definition.selection_set, meta=False)
                 name = definition.name.value if definition.name else "anonymous"
-                refusals = []
+                refusals: list[Text] = []
                 if shape.depth - 1 > max_depth:
-                    refusals.append(f"'{name}' exceeds the maximum operation depth of {max_depth}")
+                    refusals.append(
+                        Text(
+                            "'{name}' exceeds the maximum operation depth of {max_depth}",
+                            name=name,
+                            max_depth=max_depth,
+                        )
+                    )
                 if shape.fields > max_fields:
                     refusals.append(
-                        f"'{name}' asks for more than {max_fields} fields once its fragments"
-                        " are expanded"
+                        Text(
+                            "'{name}' asks for more than {max_fields} fields once its fragments"
+                            " are expanded",
+                            name=name,
+                            max_fields=max_fields,
+                        )
                     )
                 if shape.aliases > max_aliases:
-                    refusals.append(f"{shape.aliases} aliases found. Allowed: {max_aliases}")
+                    refusals.append(
+                        Text(
+                            "{aliases} aliases found. Allowed: {max_aliases}",
+                            aliases=shape.aliases,
+                            max_aliases=max_aliases,
+                        )
+                    )
                 if shape.introspection_depth > max_introspection_depth:
                     refusals.append(
-                        f"'{name}' exceeds the maximum introspection depth of"
-                        f" {max_introspection_depth}"
+                        Text(
+                            "'{name}' exceeds the maximum introspection depth of {depth}",
+                            name=name,
+                            depth=max_introspection_depth,
+                        )
                     )
                 refusals.extend(
-                    f"'{name}' asks for introspection's `{field}` inside itself"
+                    Text(
+                        "'{name}' asks for introspection's `{field}` inside itself",
+                        name=name,
+                        field=field,
+                    )
                     for field, times in zip(INTROSPECTION_LISTS, shape.lists, strict=True)
                     if times > 1
                 )

@@ -31,6 +31,7 @@ import strawberry
 
 from complaints.domain import access
 from complaints.domain.access import list_scope, sees_entry
+from complaints.domain.text import Text
 from complaints.domain.values import Actor
 from complaints.graphql.context import Context, Info
 from complaints.graphql.errors import CodedError
@@ -250,7 +251,11 @@ async def _check_after(context: Context, after: int | None) -> None:
     if not 0 <= after <= head:
         raise CodedError(
             "VALIDATION_FAILED",
-            f"after must be a position from 0 to the head of the log, {head}; it was {after}.",
+            Text(
+                "after must be a position from 0 to the head of the log, {head}; it was {after}.",
+                head=head,
+                after=after,
+            ),
             head=head,
         )
 
@@ -307,9 +312,11 @@ class Subscription:
         try:
             uuid = complaint_uuid(complaint_id)
         except Exception:
-            raise CodedError("VALIDATION_FAILED", "complaintId is not a complaint id") from None
+            raise CodedError(
+                "VALIDATION_FAILED", Text("complaintId is not a complaint id")
+            ) from None
         if await info.context.complaint(uuid) is None:
-            raise CodedError("NOT_ALLOWED", "No such complaint among yours.")
+            raise CodedError("NOT_ALLOWED", Text("No such complaint among yours."))
         await _check_after(info.context, after)
         async for update in _updates(info, uuid, after):
             yield update
@@ -319,7 +326,9 @@ class Subscription:
         self, info: Info, after: int | None = None
     ) -> AsyncGenerator[ComplaintUpdate, None]:
         if not access.follows_own_cases(info.context.actor):
-            raise CodedError("NOT_ALLOWED", "Sign in as a consumer or seller to follow your cases.")
+            raise CodedError(
+                "NOT_ALLOWED", Text("Sign in as a consumer or seller to follow your cases.")
+            )
         await _check_after(info.context, after)
         async for update in _updates(info, None, after):
             yield update

@@ -30,6 +30,7 @@ from complaints.application import ComplaintsApp, aggregate_of
 from complaints.clock import SystemClock
 from complaints.compat import spread_workers
 from complaints.domain.values import Role
+from complaints.language import LANGUAGES, supported
 from complaints.ops import log
 from complaints.ops.listen import listen
 from complaints.projections.database import open_read_store
@@ -278,6 +279,10 @@ def report(args: argparse.Namespace) -> int:
     if end <= start:
         print("complaints report: --to must not be before --from", file=sys.stderr)
         return 2
+    locale = supported(args.locale)
+    if locale is None:
+        print(f"complaints report: --locale must be one of {', '.join(LANGUAGES)}", file=sys.stderr)
+        return 2
     app = ComplaintsApp(_settings())
     read_models = ReadModels(app)
     try:
@@ -289,7 +294,7 @@ def report(args: argparse.Namespace) -> int:
         except ValidationFailed as error:
             print(f"complaints report: {error.message}", file=sys.stderr)
             return 2
-        for path in reporting.write(built, Path(args.out)):
+        for path in reporting.write(built, Path(args.out), locale):
             print(path)
     finally:
         read_models.close()
@@ -542,6 +547,12 @@ def parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - a statement per opti
         "--to", required=True, metavar="DATE", help="last day (UTC), included, e.g. 2026-03-31"
     )
     p.add_argument("--out", default="reports", help="directory to write into (default: reports)")
+    p.add_argument(
+        "--locale",
+        default="en",
+        metavar="TAG",
+        help="the language of the Markdown and the chart: en, zh-Hans or zh-Hant (default: en)",
+    )
     p.set_defaults(run=report)
 
     p = commands.add_parser("orders", help="the marketplace's orders: backfill them from a file")

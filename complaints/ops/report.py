@@ -1,10 +1,13 @@
 """The periodic public report (R4, R5): how complaints were handled in a period.
 
-`complaints report --from DATE --to DATE` writes it three ways, side by side:
+`complaints report --from DATE --to DATE [--locale TAG]` writes it three ways, side by side:
 
 - Markdown, to publish as it is;
 - CSV (`section,name,value`), for anyone who wants to check or chart the figures themselves;
 - a PNG chart of the same figures.
+
+The Markdown and the chart are written in `--locale` (en, zh-Hans or zh-Hant; English by
+default); the CSV keeps its machine-readable codes in every language.
 
 Every figure comes from the statistics read model, which holds no personal data (dates,
 categories, outcomes, scores, amounts), so nothing in the report names a person, an order or a
@@ -22,8 +25,24 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from complaints.domain.deadlines import DeadlineKind
+from complaints.domain.labels import label
+from complaints.domain.text import Text
+from complaints.domain.values import Category, Outcome, SanctionKind
+from complaints.language import DEFAULT, say
 from complaints.projections.read_models import ReadModels
 from complaints.projections.statistics import PeriodStatistics
+
+#: Fonts the chart tries, in order, for each character: Latin first, then Chinese (the first
+#: of these the machine has; `make browser-deps` installs WenQuanYi Micro Hei).
+CHART_FONTS = [
+    "DejaVu Sans",
+    "WenQuanYi Micro Hei",
+    "Noto Sans CJK SC",
+    "Noto Sans CJK TC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+]
 
 #: How finely the trend is cut, by the length of the period.
 DAILY_UP_TO = timedelta(days=31)
@@ -39,9 +58,13 @@ class Report:
     trend: list[PeriodStatistics]
 
     @property
-    def title(self) -> str:
+    def title(self) -> Text:
         last = (self.end - timedelta(microseconds=1)).date()
-        return f"Complaint handling report, {self.start.date()} to {last}"
+        return Text(
+            "Complaint handling report, {start} to {last}",
+            start=str(self.start.date()),
+            last=str(last),
+        )
 
     @property
     def stem(self) -> str:
@@ -148,79 +171,143 @@ def to_csv(report: Report) -> str:
 
 
 # ---------------------------------------------------------------- Markdown
-def words(code: str) -> str:
-    return code.replace("_", " ").lower().capitalize()
+#: The enums whose codes the statistics count by, for their words in a language.
+CODES: dict[str, type[Category | Outcome | DeadlineKind | SanctionKind]] = {
+    "category": Category,
+    "outcome": Outcome,
+    "deadline": DeadlineKind,
+    "sanction": SanctionKind,
+}
+#: The trend's rows, by the granularity: the heading and the first column.
+BY = {
+    "day": (Text("By day"), Text("Day")),
+    "week": (Text("By week"), Text("Week from")),
+    "month": (Text("By month"), Text("Month from")),
+}
 
 
-def _table(header: tuple[str, str], items: list[tuple[str, str]]) -> list[str]:
+def words(code: str, kind: str = "category", locale: str = DEFAULT) -> str:
+    """A statistic's code in words: `NOT_RECEIVED` -> `Not received` (or 未收到货)."""
+    try:
+        text: str = say(label(CODES[kind](code)), locale)
+    except (KeyError, ValueError):  # a code this version does not know: said as it is
+        text = code.replace("_", " ").lower()
+    return text.capitalize() if locale == DEFAULT else text
+
+
+def _table(header: tuple[str, str], items: list[tuple[str, str]], locale: str) -> list[str]:
     if not items:
-        return ["None in this period.", ""]
+        return [say(Text("None in this period."), locale), ""]
     lines = [f"| {header[0]} | {header[1]} |", "|---|---:|"]
     lines += [f"| {name} | {value} |" for name, value in items]
     return [*lines, ""]
 
 
-def to_markdown(report: Report, chart: str | None = None) -> str:
+def to_markdown(report: Report, chart: str | None = None, locale: str = DEFAULT) -> str:
     t = report.total
-    hours = "{} h".format
+
+    def _(text: Text) -> str:
+        return str(say(text, locale))
+
+    def hours(value: str) -> str:
+        return _(Text("{hours} h", hours=value))
+
     satisfaction = (
-        f"{t.satisfaction_average:.2f} / 5 ({t.satisfaction_responses}"
-        f" response{'s' * (t.satisfaction_responses != 1)})"
+        _(
+            Text(
+                "{average} / 5 ({responses} responses)",
+                average=f"{t.satisfaction_average:.2f}",
+                responses=t.satisfaction_responses,
+            )
+            if t.satisfaction_responses != 1
+            else Text(
+                "{average} / 5 ({responses} response)",
+                average=f"{t.satisfaction_average:.2f}",
+                responses=t.satisfaction_responses,
+            )
+        )
         if t.satisfaction_average is not None
-        else "no responses"
+        else _(Text("no responses"))
     )
     summary = [
-        ("Complaints filed", str(t.filed)),
-        ("Complaints closed", str(t.closed)),
-        ("Median time to close", hours(_number(t.median_resolution_hours)) if t.closed else "-"),
+        (_(Text("Complaints filed")), str(t.filed)),
+        (_(Text("Complaints closed")), str(t.closed)),
         (
-            "Median time to close, paused clock left out",
+            _(Text("Median time to close")),
+            hours(_number(t.median_resolution_hours)) if t.closed else "-",
+        ),
+        (
+            _(Text("Median time to close, paused clock left out")),
             hours(_number(t.median_active_resolution_hours)) if t.closed else "-",
         ),
-        ("Time on a paused clock (cases closed)", hours(_number(t.paused_hours))),
+        (_(Text("Time on a paused clock (cases closed)")), hours(_number(t.paused_hours))),
         (
-            "Closed because a party let a deadline pass",
+            _(Text("Closed because a party let a deadline pass")),
             f"{t.default_ruling_rate:.1%}" if t.default_ruling_rate is not None else "-",
         ),
-        ("Escalated to the platform automatically", str(t.escalations)),
-        ("Consumer satisfaction", satisfaction),
+        (_(Text("Escalated to the platform automatically")), str(t.escalations)),
+        (_(Text("Consumer satisfaction")), satisfaction),
     ]
     advanced = ", ".join(f"{_number(a)} {c}" for c, a in t.advanced.items())
     enforcement = [
         (
-            "Refunds paid first by the platform",
+            _(Text("Refunds paid first by the platform")),
             f"{t.advance_refunds} ({advanced})" if advanced else str(t.advance_refunds),
         ),
         *[
-            (f"Overdue staff deadline: {words(k)}", str(n))
+            (
+                _(Text("Overdue staff deadline: {kind}", kind=words(k, "deadline", locale))),
+                str(n),
+            )
             for k, n in t.overdue_staff_deadlines.items()
         ],
-        *[(f"Sanction imposed: {words(k)}", str(n)) for k, n in t.sanctions_imposed.items()],
+        *[
+            (_(Text("Sanction imposed: {kind}", kind=words(k, "sanction", locale))), str(n))
+            for k, n in t.sanctions_imposed.items()
+        ],
     ]
     last = (report.end - timedelta(microseconds=1)).date()
+    heading, first_column = BY[report.granularity]
+    median_hours = Text("Median hours to close")
     lines = [
-        f"# {report.title}",
+        f"# {_(report.title)}",
         "",
-        f"Cases filed or closed from {report.start.isoformat()} up to, not including,"
-        f" {report.end.isoformat()} (through {last}). Figures are counts and durations only;"
-        " no person, order or complaint is named.",
+        _(
+            Text(
+                "Cases filed or closed from {start} up to, not including, {end} (through"
+                " {last}). Figures are counts and durations only; no person, order or"
+                " complaint is named.",
+                start=report.start.isoformat(),
+                end=report.end.isoformat(),
+                last=str(last),
+            )
+        ),
         "",
-        "## Summary",
+        "## " + _(Text("Summary")),
         "",
-        *_table(("Figure", "Value"), summary),
-        "## Complaints filed, by category",
+        *_table((_(Text("Figure")), _(Text("Value"))), summary, locale),
+        "## " + _(Text("Complaints filed, by category")),
         "",
-        *_table(("Category", "Filed"), [(words(k), str(n)) for k, n in t.by_category.items()]),
-        "## Complaints closed, by outcome",
+        *_table(
+            (_(Text("Category")), _(Text("Filed"))),
+            [(words(k, "category", locale), str(n)) for k, n in t.by_category.items()],
+            locale,
+        ),
+        "## " + _(Text("Complaints closed, by outcome")),
         "",
-        *_table(("Outcome", "Closed"), [(words(k), str(n)) for k, n in t.by_outcome.items()]),
-        "## Enforcement",
+        *_table(
+            (_(Text("Outcome")), _(Text("Closed"))),
+            [(words(k, "outcome", locale), str(n)) for k, n in t.by_outcome.items()],
+            locale,
+        ),
+        "## " + _(Text("Enforcement")),
         "",
-        *_table(("Measure", "Count"), enforcement),
-        f"## By {report.granularity}",
+        *_table((_(Text("Measure")), _(Text("Count"))), enforcement, locale),
+        f"## {_(heading)}",
         "",
-        f"| {report.granularity.capitalize()}{' from' * (report.granularity != 'day')}"
-        " | Filed | Closed | Median hours to close |",
+        " | ".join(
+            ["", _(first_column), _(Text("Filed")), _(Text("Closed")), _(median_hours), ""]
+        ).strip(),
         "|---|---:|---:|---:|",
         *[
             f"| {p.start.date()} | {p.filed} | {p.closed} |"
@@ -230,41 +317,60 @@ def to_markdown(report: Report, chart: str | None = None) -> str:
         "",
     ]
     if chart is not None:
-        lines += [f"![The figures of this report]({chart})", ""]
+        lines += ["![" + _(Text("The figures of this report")) + f"]({chart})", ""]
     return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- the chart
-def to_png(report: Report, path: Path) -> None:
+def to_png(report: Report, path: Path, locale: str = DEFAULT) -> None:
     """Four panels: filed and closed over time, outcomes, categories, enforcement."""
+    from matplotlib import rc_context  # noqa: PLC0415 - only the report draws
+    from matplotlib.font_manager import fontManager  # noqa: PLC0415
+
+    installed = {font.name for font in fontManager.ttflist}
+    fonts = [name for name in CHART_FONTS if name in installed] or ["sans-serif"]
+    with rc_context({"font.family": fonts}):
+        _draw(report, path, locale)
+
+
+def _draw(report: Report, path: Path, locale: str) -> None:
     from matplotlib.figure import Figure  # noqa: PLC0415 - only the report draws
     from matplotlib.ticker import MaxNLocator  # noqa: PLC0415
 
+    def _(text: Text) -> str:
+        return str(say(text, locale))
+
     t = report.total
     figure = Figure(figsize=(12, 8), layout="constrained")
-    figure.suptitle(report.title, fontsize=14)
+    figure.suptitle(_(report.title), fontsize=14)
     (trend, outcomes), (categories, enforcement) = figure.subplots(2, 2)
 
     labels = [p.start.strftime("%m-%d") for p in report.trend]
     positions = list(range(len(labels)))
     width = 0.4
     trend.bar(
-        [x - width / 2 for x in positions], [p.filed for p in report.trend], width, label="Filed"
+        [x - width / 2 for x in positions],
+        [p.filed for p in report.trend],
+        width,
+        label=_(Text("Filed")),
     )
     trend.bar(
-        [x + width / 2 for x in positions], [p.closed for p in report.trend], width, label="Closed"
+        [x + width / 2 for x in positions],
+        [p.closed for p in report.trend],
+        width,
+        label=_(Text("Closed")),
     )
     step = max(1, len(labels) // 12)
     trend.set_xticks(positions[::step], labels[::step], rotation=45, ha="right")
     trend.yaxis.set_major_locator(MaxNLocator(integer=True))
-    trend.set_title(f"Complaints by {report.granularity}")
+    trend.set_title(_(BY[report.granularity][0]))
     trend.legend()
 
-    def ranked(axes: object, title: str, figures: dict[str, int]) -> None:
+    def ranked(axes: object, title: str, figures: dict[str, int], kind: str) -> None:
         from matplotlib.axes import Axes  # noqa: PLC0415
 
         assert isinstance(axes, Axes)
-        names = [words(k) for k in figures] or ["(none)"]
+        names = [words(k, kind, locale) if kind else k for k in figures] or [_(Text("(none)"))]
         counts = list(figures.values()) or [0]
         axes.barh(names, counts, height=0.6, color="tab:blue")
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -275,28 +381,31 @@ def to_png(report: Report, path: Path) -> None:
                 str(count), (count, y), xytext=(3, 0), textcoords="offset points", va="center"
             )
 
-    ranked(outcomes, "Closed, by outcome", t.by_outcome)
-    ranked(categories, "Filed, by category", t.by_category)
+    ranked(outcomes, _(Text("Closed, by outcome")), t.by_outcome, "outcome")
+    ranked(categories, _(Text("Filed, by category")), t.by_category, "category")
     ranked(
         enforcement,
-        "Enforcement",
+        _(Text("Enforcement")),
         {
-            "Automatic escalations": t.escalations,
-            "Advance refunds": t.advance_refunds,
-            "Overdue staff deadlines": sum(t.overdue_staff_deadlines.values()),
-            "Sanctions imposed": sum(t.sanctions_imposed.values()),
+            _(Text("Automatic escalations")): t.escalations,
+            _(Text("Advance refunds")): t.advance_refunds,
+            _(Text("Overdue staff deadlines")): sum(t.overdue_staff_deadlines.values()),
+            _(Text("Sanctions imposed")): sum(t.sanctions_imposed.values()),
         },
+        "",
     )
     figure.savefig(path, format="png", dpi=100, metadata={"Software": None})
 
 
-def write(report: Report, directory: Path) -> list[Path]:
-    """Write the Markdown, CSV and PNG into `directory`; return their paths."""
+def write(report: Report, directory: Path, locale: str = DEFAULT) -> list[Path]:
+    """Write the Markdown, CSV and PNG into `directory`; return their paths. A report in
+    another language than English is named for it (`...-zh-Hans.md`)."""
     directory.mkdir(parents=True, exist_ok=True)
-    png = directory / f"{report.stem}.png"
-    md = directory / f"{report.stem}.md"
-    table = directory / f"{report.stem}.csv"
-    to_png(report, png)
-    md.write_text(to_markdown(report, chart=png.name), encoding="utf-8")
+    stem = report.stem if locale == DEFAULT else f"{report.stem}-{locale}"
+    png = directory / f"{stem}.png"
+    md = directory / f"{stem}.md"
+    table = directory / f"{stem}.csv"
+    to_png(report, png, locale)
+    md.write_text(to_markdown(report, chart=png.name, locale=locale), encoding="utf-8")
     table.write_text(to_csv(report), encoding="utf-8")
     return [md, table, png]

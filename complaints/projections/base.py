@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
 from complaints.domain.errors import FieldError, ValidationFailed
+from complaints.domain.text import Text
 from complaints.projections import tracking
 from complaints.projections.database import ReadStore, Row, Tx
 
@@ -195,7 +196,9 @@ MAX_PAGE = 100
 
 def check_page_size(first: int) -> None:
     if not 1 <= first <= MAX_PAGE:
-        raise ValidationFailed([FieldError("first", f"must be from 1 to {MAX_PAGE}")])
+        raise ValidationFailed(
+            [FieldError("first", Text("must be from 1 to {MAX_PAGE}", MAX_PAGE=MAX_PAGE))]
+        )
 
 
 class View:

@@ -19,8 +19,10 @@ from datetime import datetime
 from typing import Any
 
 from complaints.domain.access import sees_deposit, sees_staff_identities
+from complaints.domain.labels import label
 from complaints.domain.seller import Seller, standing
-from complaints.domain.values import Actor, Money, Role, SanctionKind
+from complaints.domain.text import Text
+from complaints.domain.values import Actor, Money, Role, SanctionKind, ViolationKind
 from complaints.domain.violation import Violation
 from complaints.domain.webhook import SHOP_EVENT_TYPES
 from complaints.projections.base import Projection, View, dumps, from_moment, moment
@@ -30,7 +32,7 @@ from complaints.projections.timeline import when, words
 
 @dataclass(frozen=True)
 class Described:
-    summary: str
+    summary: Text
     #: What the shop and the marketplace read: the sanction, violation or deduction named.
     details: dict[str, Any]
     #: What only the shop's own staff and platform staff read (`access.sees_deposit`).
@@ -69,21 +71,39 @@ def violation_named(e: Any, known: Known, **more: Any) -> dict[str, Any]:
 
 #: Each kind of sanction as a summary names it.
 SANCTIONS = {
-    SanctionKind.WARNING: "a warning",
-    SanctionKind.FINE: "a fine",
-    SanctionKind.TRADING_RESTRICTED: "a trading restriction",
-    SanctionKind.SHOP_CLOSED: "the shop's closure",
+    SanctionKind.WARNING: Text("a warning"),
+    SanctionKind.FINE: Text("a fine"),
+    SanctionKind.TRADING_RESTRICTED: Text("a trading restriction"),
+    SanctionKind.SHOP_CLOSED: Text("the shop's closure"),
 }
 
 
+def sanction_kind(value: str | None) -> Text | str:
+    """A sanction's kind as read back from the read model, in words."""
+    return label(SanctionKind(value)) if value else words(value)
+
+
+def violation_kind(value: str | None) -> Text | str:
+    return label(ViolationKind(value)) if value else words(value)
+
+
 def imposed(e: Seller.SanctionImposed, known: Known) -> Described:
-    lasting = f" until {when(e.until)}" if e.until else " until it is lifted"
-    what = SANCTIONS.get(e.kind, words(e.kind))
+    lasting: Text | str = (
+        Text(" until {until}", until=when(e.until)) if e.until else Text(" until it is lifted")
+    )
+    what: Text | str = SANCTIONS.get(e.kind, words(e.kind))
     if e.fine is not None:
-        what = f"a fine of {e.fine.amount} {e.fine.currency}"
+        what = Text(
+            "a fine of {amount} {currency}", amount=str(e.fine.amount), currency=e.fine.currency
+        )
         lasting = ""
     return Described(
-        f"The platform imposed {what}{lasting}: {e.reason}",
+        Text(
+            "The platform imposed {what}{lasting}: {reason}",
+            what=what,
+            lasting=lasting,
+            reason=e.reason,
+        ),
         {
             "sanction": {
                 "id": e.sanction_id,
@@ -101,7 +121,12 @@ def imposed(e: Seller.SanctionImposed, known: Known) -> Described:
 def lifted(e: Seller.SanctionLifted, known: Known) -> Described:
     sanction = sanction_named(e, known)
     return Described(
-        f"Sanction {e.sanction_id} ({words(sanction['kind'])}) lifted: {e.reason}",
+        Text(
+            "Sanction {sanction_id} ({kind}) lifted: {reason}",
+            sanction_id=e.sanction_id,
+            kind=sanction_kind(sanction["kind"]),
+            reason=e.reason,
+        ),
         {"sanction": sanction, "reason": e.reason},
     )
 
@@ -109,23 +134,44 @@ def lifted(e: Seller.SanctionLifted, known: Known) -> Described:
 def expired(e: Seller.SanctionExpired, known: Known) -> Described:
     sanction = sanction_named(e, known)
     return Described(
-        f"Sanction {e.sanction_id} ({words(sanction['kind'])}) expired.", {"sanction": sanction}
+        Text(
+            "Sanction {sanction_id} ({kind}) expired.",
+            sanction_id=e.sanction_id,
+            kind=sanction_kind(sanction["kind"]),
+        ),
+        {"sanction": sanction},
     )
 
 
 def appeal_decided(e: Seller.SanctionAppealDecided, known: Known) -> Described:
     sanction = sanction_named(e, known)
-    outcome = "granted" if e.granted else "dismissed"
+    kind = sanction_kind(sanction["kind"])
     return Described(
-        f"The shop's appeal of sanction {e.sanction_id} ({words(sanction['kind'])}) was"
-        f" {outcome}: {e.rationale}",
+        Text(
+            "The shop's appeal of sanction {sanction_id} ({kind}) was granted: {rationale}",
+            sanction_id=e.sanction_id,
+            kind=kind,
+            rationale=e.rationale,
+        )
+        if e.granted
+        else Text(
+            "The shop's appeal of sanction {sanction_id} ({kind}) was dismissed: {rationale}",
+            sanction_id=e.sanction_id,
+            kind=kind,
+            rationale=e.rationale,
+        ),
         {"sanction": sanction, "granted": e.granted, "rationale": e.rationale},
     )
 
 
 def deducted(e: Seller.DepositDeducted, known: Known) -> Described:
     return Described(
-        f"{e.amount.amount} {e.amount.currency} taken from the shop's deposit: {e.reason}",
+        Text(
+            "{amount} {currency} taken from the shop's deposit: {reason}",
+            amount=str(e.amount.amount),
+            currency=e.amount.currency,
+            reason=e.reason,
+        ),
         {
             "deposit": {
                 "amount": money(e.amount),
@@ -144,7 +190,11 @@ def deducted(e: Seller.DepositDeducted, known: Known) -> Described:
 
 def reported(e: Violation.Reported, known: Known) -> Described:
     return Described(
-        f"A {words(e.kind)} violation was reported against the shop by the {words(e.actor.role)}.",
+        Text(
+            "A {kind} violation was reported against the shop by the {role}.",
+            kind=label(e.kind),
+            role=label(e.actor.role),
+        ),
         {
             "violation": {
                 "violation_id": str(e.originator_id),
@@ -161,7 +211,10 @@ def reported(e: Violation.Reported, known: Known) -> Described:
 def responded(e: Violation.Responded, known: Known) -> Described:
     violation = violation_named(e, known, status="REPORTED")
     return Described(
-        f"The shop answered the {words(violation['kind'])} violation report.",
+        Text(
+            "The shop answered the {kind} violation report.",
+            kind=violation_kind(violation["kind"]),
+        ),
         {"violation": violation},
         personal=("response",),
     )
@@ -170,14 +223,19 @@ def responded(e: Violation.Responded, known: Known) -> Described:
 def confirmed(e: Violation.Confirmed, known: Known) -> Described:
     violation = violation_named(e, known, status="CONFIRMED")
     return Described(
-        f"The {words(violation['kind'])} violation was confirmed.", {"violation": violation}
+        Text("The {kind} violation was confirmed.", kind=violation_kind(violation["kind"])),
+        {"violation": violation},
     )
 
 
 def dismissed(e: Violation.Dismissed, known: Known) -> Described:
     violation = violation_named(e, known, status="DISMISSED")
     return Described(
-        f"The {words(violation['kind'])} violation report was dismissed: {e.reason}",
+        Text(
+            "The {kind} violation report was dismissed: {reason}",
+            kind=violation_kind(violation["kind"]),
+            reason=e.reason,
+        ),
         {"violation": violation, "reason": e.reason},
     )
 
@@ -213,6 +271,9 @@ ENTRY_COLUMNS = (
 
 class ShopDecisions(Projection):
     name = "shop_decisions"
+    # v2: a summary is stored as its template and parameters (JSON), for each reader's language
+    version = 2
+    readable_from = 2
     tables = {  # noqa: RUF012 - read-only class data
         "shops": "seller_id TEXT PRIMARY KEY, shop_id TEXT NOT NULL",
         # Each sanction, for the standing after each decision and the kind a decision names.
@@ -260,7 +321,7 @@ class ShopDecisions(Projection):
                 moment(event.timestamp),
                 actor.role.value,
                 actor.id,
-                described.summary,
+                dumps(described.summary.as_json()),
                 dumps(described.details),
                 None if described.private is None else dumps(described.private),
                 dumps(list(described.personal)),
@@ -374,7 +435,7 @@ class ShopDecision:
     at: datetime
     actor_role: Role
     actor_id: str | None  # staff and auditors see who acted
-    summary: str
+    summary: Text
     details: dict[str, Any]
     personal: tuple[str, ...]
     standing: dict[str, Any]
@@ -414,7 +475,7 @@ class DecisionRow:
             at=from_moment(row["at"]),
             actor_role=Role(row["actor_role"]),
             actor_id=actor_id if sees_staff_identities(viewer) else None,
-            summary=row["summary"],
+            summary=Text.from_json(json.loads(row["summary"])),
             details=details,
             personal=tuple(json.loads(row["personal"])),
             standing=json.loads(row["standing"]),

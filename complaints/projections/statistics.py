@@ -16,6 +16,7 @@ from typing import Any
 from complaints.domain.complaint import Complaint
 from complaints.domain.errors import FieldError, ValidationFailed
 from complaints.domain.seller import Seller
+from complaints.domain.text import Text
 from complaints.domain.values import Money, Outcome, Role
 from complaints.projections.base import Projection, View, from_moment, moment, on
 from complaints.projections.database import Tx
@@ -169,9 +170,9 @@ class StatisticsView(View):
     def period(self, start: datetime, end: datetime) -> PeriodStatistics:
         """Figures for [start, end): complaints filed in it, and complaints closed in it."""
         if start.tzinfo is None or end.tzinfo is None:
-            raise ValidationFailed([FieldError("from", "must include a time zone")])
+            raise ValidationFailed([FieldError("from", Text("must include a time zone"))])
         if end <= start:
-            raise ValidationFailed([FieldError("to", "must be after from")])
+            raise ValidationFailed([FieldError("to", Text("must be after from"))])
         bounds = (moment(start), moment(end))
 
         def query(tx: Tx, t: dict[str, str]) -> PeriodStatistics:

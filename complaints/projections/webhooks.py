@@ -21,20 +21,22 @@ from complaints.projections.database import Row, Tx
 
 COLUMNS = (
     "endpoint_id, shop_id, url, events, status, created_at, position, disabled_reason,"
-    " changed_at, redeliver_after, redeliver_version"
+    " changed_at, redeliver_after, redeliver_version, locale"
 )
 
 
 class Webhooks(Projection):
     name = "webhooks"
-    # v2: the marketplace's endpoints, with no shop (v1's tables read the same)
-    version = 2
+    # v2: the marketplace's endpoints, with no shop (v1's tables read the same); v3: each
+    # endpoint's language
+    version = 3
+    readable_from = 3
     tables = {  # noqa: RUF012 - read-only class data
         "endpoints": (
             "endpoint_id TEXT PRIMARY KEY, shop_id TEXT, url TEXT NOT NULL,"
             " events TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL,"
             " position BIGINT NOT NULL, disabled_reason TEXT, changed_at TEXT NOT NULL,"
-            " redeliver_after BIGINT, redeliver_version BIGINT"
+            " redeliver_after BIGINT, redeliver_version BIGINT, locale TEXT NOT NULL"
         ),
     }
     indexes = ("CREATE INDEX IF NOT EXISTS {index} ON {endpoints} (shop_id, created_at)",)
@@ -42,7 +44,7 @@ class Webhooks(Projection):
     @on(Endpoint.Registered)
     def registered(self, tx: Tx, e: Endpoint.Registered, position: int) -> None:
         tx.execute(
-            f"INSERT INTO {self.t['endpoints']} ({COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            f"INSERT INTO {self.t['endpoints']} ({COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 str(e.originator_id),
                 e.shop_id,
@@ -55,6 +57,7 @@ class Webhooks(Projection):
                 moment(e.timestamp),
                 None,
                 None,
+                e.locale,
             ),
         )
 
@@ -99,6 +102,7 @@ class EndpointRow:
     changed_at: datetime
     redeliver_after: int | None
     redeliver_version: int | None
+    locale: str  # the language of the texts it is sent
 
     @property
     def active(self) -> bool:
@@ -126,6 +130,7 @@ def _row(row: Row) -> EndpointRow:
         changed_at=from_moment(row["changed_at"]),
         redeliver_after=None if after is None else int(after),
         redeliver_version=None if version is None else int(version),
+        locale=row["locale"],
     )
 
 

@@ -22,6 +22,7 @@ from eventsourcing.domain import Aggregate, event
 from eventsourcing.utils import register_topic
 
 from complaints.domain.errors import FieldError, ValidationFailed
+from complaints.domain.text import Text
 from complaints.domain.values import Actor
 
 NAMESPACE = uuid.UUID("2c5e8a1f-7b3d-4e69-a0c4-8f1d6b2e9a73")
@@ -42,7 +43,11 @@ def record_id(actor: Actor, key: str) -> UUID:
 def check_key(key: str) -> None:
     if not _KEY.match(key):
         raise ValidationFailed(
-            [FieldError("idempotency_key", "must be 1-200 printable characters without spaces")]
+            [
+                FieldError(
+                    "idempotency_key", Text("must be 1-200 printable characters without spaces")
+                )
+            ]
         )
 
 

@@ -24,7 +24,9 @@ import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from complaints.domain.text import Text
 from complaints.domain.values import Role
+from complaints.language import DEFAULT, say
 from complaints.settings import Settings
 from complaints.tokens import TOKEN_ROLES, mint_token
 from complaints.web.graphiql_page import Asset, load_assets, serve_asset
@@ -72,10 +74,21 @@ async def asset(request: Request) -> Response:
     return response
 
 
-def refuse(code: str, message: str, field: str | None = None, status: int = 400) -> JSONResponse:
-    error: dict[str, Any] = {"code": code, "message": message}
+NOT_AN_OBJECT = Text("Send a JSON object: role, id and, for a seller, shopId.")
+
+
+def role_one_of(roles: list[str]) -> Text:
+    return Text("role must be one of {roles}", roles=", ".join(roles))
+
+
+def refuse(
+    request: Request, code: str, message: str, field: str | None = None, status: int = 400
+) -> JSONResponse:
+    """A refusal in the request's language (`message` a `Text`; codes stay English)."""
+    said = say(message, request.scope.get("state", {}).get("locale", DEFAULT))
+    error: dict[str, Any] = {"code": code, "message": said}
     if field is not None:
-        error["fields"] = [{"field": field, "message": message}]
+        error["fields"] = [{"field": field, "message": said}]
     return JSONResponse({"error": error}, status_code=status)
 
 
@@ -89,23 +102,23 @@ async def development_session(request: Request) -> Response:
     try:
         body = await request.json()
     except ValueError:
-        return refuse("BAD_REQUEST", "Send a JSON object: role, id and, for a seller, shopId.")
+        return refuse(request, "BAD_REQUEST", NOT_AN_OBJECT)
     if not isinstance(body, dict):
-        return refuse("BAD_REQUEST", "Send a JSON object: role, id and, for a seller, shopId.")
+        return refuse(request, "BAD_REQUEST", NOT_AN_OBJECT)
     roles = sorted(r.value for r in TOKEN_ROLES)
     try:
         role = Role(str(body.get("role", "")).upper())
     except ValueError:
-        return refuse("VALIDATION_FAILED", f"role must be one of {', '.join(roles)}", "role")
+        return refuse(request, "VALIDATION_FAILED", role_one_of(roles), "role")
     if role not in TOKEN_ROLES:
-        return refuse("VALIDATION_FAILED", f"role must be one of {', '.join(roles)}", "role")
+        return refuse(request, "VALIDATION_FAILED", role_one_of(roles), "role")
     sub = body.get("id")
     if not isinstance(sub, str) or not sub.strip() or len(sub.strip()) > 128:
-        return refuse("VALIDATION_FAILED", "id must be 1 to 128 characters", "id")
+        return refuse(request, "VALIDATION_FAILED", Text("id must be 1 to 128 characters"), "id")
     shop = body.get("shopId")
     shop_id = shop.strip() if isinstance(shop, str) and shop.strip() else None
     if role is Role.SELLER and shop_id is None:
-        return refuse("VALIDATION_FAILED", "a seller signs in for a shop", "shopId")
+        return refuse(request, "VALIDATION_FAILED", Text("a seller signs in for a shop"), "shopId")
     now = request.app.state.complaints.clock.now()
     token = mint_token(
         settings.jwt_secret,

@@ -49,16 +49,29 @@ from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import Message as WSMessage
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
 
+from complaints.domain.text import Text
 from complaints.domain.values import Role
 from complaints.graphql.apq import COMPLAINT, Cacheable, QueryRegistry, cacheable
 from complaints.graphql.context import Context
 from complaints.graphql.ids import parse_uuid
 from complaints.graphql.persisted import PERSISTED, ChangeFeed, ResponseCache
 from complaints.graphql.schema import build_schema
+from complaints.language import (
+    DEFAULT,
+    load_catalogues,
+    negotiate,
+    say,
+    supported,
+    translated,
+)
 from complaints.settings import Settings
 from complaints.tokens import Credentials, InvalidToken
 from complaints.web.graphiql_page import page as graphiql_page
@@ -68,13 +81,13 @@ from complaints.web.negotiation import header_values, qualities
 log = logging.getLogger(__name__)
 
 
-def unauthorized(reason: str) -> Response:
+def unauthorized(reason: str, locale: str) -> Response:
     return Response(
         json.dumps(
             {
                 "errors": [
                     {
-                        "message": f"Unauthorized: {reason}",
+                        "message": say(Text("Unauthorized: {reason}", reason=reason), locale),
                         "extensions": {"code": "UNAUTHENTICATED"},
                     }
                 ]
@@ -157,8 +170,9 @@ class OperationRefused(Exception):
         self.code = code
         self.headers = headers
 
-    def response(self, media_type: str) -> Response:
-        body = {"errors": [{"message": self.message, "extensions": {"code": self.code}}]}
+    def response(self, media_type: str, locale: str) -> Response:
+        message = say(self.message, locale)
+        body = {"errors": [{"message": message, "extensions": {"code": self.code}}]}
         return Response(
             json.dumps(body),
             status_code=self.status,
@@ -204,7 +218,7 @@ def get_request(query_string: bytes) -> dict[str, Any] | None:
                 request[name] = json.loads(request[name])
             except ValueError:
                 raise OperationRefused(
-                    400, f"The `{name}` parameter must be JSON.", "BAD_REQUEST", {}
+                    400, Text("The `{name}` parameter must be JSON.", name=name), "BAD_REQUEST", {}
                 ) from None
     return request
 
@@ -306,12 +320,33 @@ def variables_key(variables: dict[str, Any]) -> Hashable:
     return json.dumps(variables, sort_keys=True)
 
 
-async def graphql_error(message: str, code: str, send: Send) -> None:
-    body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
+async def graphql_error(message: str, code: str, send: Send, locale: str = DEFAULT) -> None:
+    said = say(message, locale)
+    body = json.dumps({"errors": [{"message": said, "extensions": {"code": code}}]})
     await send_json(body.encode(), send)
 
 
+class SayingTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
+    """graphql-transport-ws, with every frame's texts said in the socket's language (the
+    `locale` of `connection_init`'s payload, else the upgrade request's Accept-Language)."""
+
+    async def send_message(self, message: WSMessage) -> None:
+        if message["type"] in ("next", "error") and self.context.locale != DEFAULT:
+            message = translated(message, self.context.locale)
+        await super().send_message(message)
+
+
+def locale_of(scope: Scope) -> str:
+    """The language negotiated for the request (web.negotiation.AnswerLanguage)."""
+    locale = scope.get("state", {}).get("locale")
+    if isinstance(locale, str):
+        return locale
+    return negotiate(qualities(header_values(scope.get("headers") or [], b"accept-language")))
+
+
 class GraphQLView(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = SayingTransportWS
+
     def __init__(self, settings: Settings) -> None:
         super().__init__(
             build_schema(introspection=settings.introspection),
@@ -321,6 +356,7 @@ class GraphQLView(GraphQL[Context, None]):
             max_subscriptions_per_connection=20,
         )
         self.settings = settings
+        load_catalogues()
         self.cache = ResponseCache(settings.response_cache_entries)
         #: For each registered query seen, what it reads if it may be cached.
         self._cacheable: dict[str, Cacheable | None] = {}
@@ -333,7 +369,7 @@ class GraphQLView(GraphQL[Context, None]):
             try:
                 credentials = self._authenticate(header.decode("latin-1") if header else None)
             except InvalidToken as error:
-                await unauthorized(str(error))(scope, receive, send)
+                await unauthorized(error.message, locale_of(scope))(scope, receive, send)
                 return
             scope.setdefault("state", {})["credentials"] = credentials
             accept = header_values(scope["headers"], b"accept") if b"accept" in headers else None
@@ -350,7 +386,7 @@ class GraphQLView(GraphQL[Context, None]):
                 try:
                     request = get_request(scope.get("query_string", b""))
                 except OperationRefused as refused:
-                    await refused.response(media_type)(scope, receive, send)
+                    await refused.response(media_type, locale_of(scope))(scope, receive, send)
                     return
                 if request is not None:
                     send = with_cache_control(scope, send)
@@ -362,7 +398,7 @@ class GraphQLView(GraphQL[Context, None]):
             try:
                 await super().__call__(scope, receive, send)
             except OperationRefused as refused:
-                await refused.response(media_type)(scope, receive, send)
+                await refused.response(media_type, locale_of(scope))(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
 
@@ -397,7 +433,7 @@ class GraphQLView(GraphQL[Context, None]):
         if not isinstance(wanted, str):
             return body
         state = scope["app"].state
-        known = await self._document(state, wanted, request.get("query"), send)
+        known = await self._document(state, wanted, request.get("query"), send, locale_of(scope))
         if known is None:
             return None
         document, reads = known
@@ -417,7 +453,14 @@ class GraphQLView(GraphQL[Context, None]):
             return rewritten()
         feed, subject = fresh
         actor = credentials.actor
-        key = (wanted, variables_key(variables), actor.role, actor.id, actor.shop_id)
+        key = (
+            wanted,
+            variables_key(variables),
+            actor.role,
+            actor.id,
+            actor.shop_id,
+            locale_of(scope),
+        )
         mark = feed.mark(subject)
         cached = self.cache.get(key, mark)
         if cached is not None:
@@ -453,7 +496,7 @@ class GraphQLView(GraphQL[Context, None]):
         return feed, subject
 
     async def _document(
-        self, state: Any, wanted: str, supplied: object, send: Send
+        self, state: Any, wanted: str, supplied: object, send: Send, locale: str
     ) -> tuple[str, Cacheable | None] | None:
         """The document a persisted query's hash names, and what it reads if its responses may
         be cached: one of ours, or one a client registered (APQ), or the one this request
@@ -466,7 +509,7 @@ class GraphQLView(GraphQL[Context, None]):
         if document is not None:
             if supplied is not None and supplied != document:
                 await graphql_error(
-                    "The query does not match its sha256Hash.", "BAD_USER_INPUT", send
+                    Text("The query does not match its sha256Hash."), "BAD_USER_INPUT", send, locale
                 )
                 return None
             if fixed is not None:
@@ -479,7 +522,9 @@ class GraphQLView(GraphQL[Context, None]):
             await graphql_error("PersistedQueryNotSupported", "PERSISTED_QUERY_NOT_SUPPORTED", send)
             return None
         if hashlib.sha256(supplied.encode()).hexdigest() != wanted:
-            await graphql_error("The query does not match its sha256Hash.", "BAD_USER_INPUT", send)
+            await graphql_error(
+                Text("The query does not match its sha256Hash."), "BAD_USER_INPUT", send, locale
+            )
             return None
         try:
             parse(supplied, no_location=True)
@@ -549,13 +594,18 @@ class GraphQLView(GraphQL[Context, None]):
             if error.operation_type is OperationType.SUBSCRIPTION:
                 raise OperationRefused(
                     400,
-                    "Subscriptions are served over WebSocket, not HTTP: connect to /graphql"
-                    " with the graphql-transport-ws protocol.",
+                    Text(
+                        "Subscriptions are served over WebSocket, not HTTP: connect to /graphql"
+                        " with the graphql-transport-ws protocol."
+                    ),
                     "SUBSCRIPTION_OVER_HTTP",
                     {},
                 ) from None
             raise OperationRefused(
-                405, "Mutations must be sent with POST.", "METHOD_NOT_ALLOWED", {"Allow": "POST"}
+                405,
+                Text("Mutations must be sent with POST."),
+                "METHOD_NOT_ALLOWED",
+                {"Allow": "POST"},
             ) from None
         except CannotGetOperationTypeError as error:
             raise HTTPException(400, error.as_http_error_reason()) from error
@@ -565,7 +615,9 @@ class GraphQLView(GraphQL[Context, None]):
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
-        processed = await super().process_result(request, result)
+        processed: GraphQLHTTPResponse = translated(
+            await super().process_result(request, result), locale_of(request.scope)
+        )
         if is_request_error(result):
             state = request.scope.setdefault("state", {})
             state["request_error"] = True
@@ -595,10 +647,14 @@ class GraphQLView(GraphQL[Context, None]):
             timeline_projected=state.timeline_projected,
             request=request,
             response=response,
+            locale=locale_of(request.scope),
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         params = context.connection_params or {}
+        asked = params.get("locale")
+        if isinstance(asked, str):
+            context.locale = supported(asked) or context.locale
         header = params.get("Authorization") or params.get("authorization")
         if header is None and isinstance(params.get("authToken"), str):
             header = f"Bearer {params['authToken']}"
@@ -607,7 +663,7 @@ class GraphQLView(GraphQL[Context, None]):
         try:
             credentials = authenticate(self.settings.jwt_secret, header)
         except InvalidToken as error:
-            raise ConnectionRejectionError({"reason": str(error)}) from None
+            raise ConnectionRejectionError({"reason": say(error.message, context.locale)}) from None
         context.actor = credentials.actor
         context.expires_at = credentials.expires_at
         return {"role": credentials.actor.role.value}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from complaints.domain.text import Text
 from complaints.domain.values import Actor, Role
 from complaints.tokens import Credentials, InvalidToken, verify
 
@@ -22,5 +23,5 @@ def authenticate(
         return Credentials(PUBLIC, None)
     scheme, _, token = authorization.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise InvalidToken("the Authorization header must read 'Bearer <token>'")
+        raise InvalidToken(Text("the Authorization header must read 'Bearer <token>'"))
     return verify(secret, token.strip(), now=now)

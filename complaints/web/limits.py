@@ -6,6 +6,9 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from complaints.domain.text import Text
+from complaints.language import DEFAULT, say
+
 
 class BodyTooLarge(Exception):
     pass
@@ -29,7 +32,7 @@ class BodySizeLimit:
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            await self._too_large(send, limit)
+            await self._too_large(send, limit, scope)
             return
         received = 0
         started = False
@@ -52,15 +55,17 @@ class BodySizeLimit:
             await self.app(scope, counting_receive, tracking_send)
         except BodyTooLarge:
             if not started:
-                await self._too_large(send, limit)
+                await self._too_large(send, limit, scope)
 
     @staticmethod
-    async def _too_large(send: Send, limit: int) -> None:
+    async def _too_large(send: Send, limit: int, scope: Scope) -> None:
+        locale = scope.get("state", {}).get("locale", DEFAULT)
+        message = Text("Request body larger than {limit} bytes", limit=limit)
         body = json.dumps(
             {
                 "errors": [
                     {
-                        "message": f"Request body larger than {limit} bytes",
+                        "message": say(message, locale),
                         "extensions": {"code": "BODY_TOO_LARGE"},
                     }
                 ]

@@ -31,6 +31,7 @@ from complaints.graphql.apq import QueryRegistry
 from complaints.graphql.persisted import ChangeFeed
 from complaints.graphql.standing import StandingFollower
 from complaints.graphql.subscriptions import close_hub, hub_for
+from complaints.language import DEFAULT
 from complaints.projections.read_models import ReadModels
 from complaints.projections.transparency import log_signer
 from complaints.settings import Settings
@@ -41,6 +42,7 @@ from complaints.web.access_log import AccessLog, AccessSink
 from complaints.web.graphiql_page import asset as graphiql_asset
 from complaints.web.graphql_view import GraphQLView
 from complaints.web.limits import BodySizeLimit
+from complaints.web.negotiation import AnswerLanguage
 from complaints.web.uploads import download, upload
 from complaints.workers.deadlines import DeadlineWorker
 from complaints.workers.transparency import NAME as LOG_NAME
@@ -137,9 +139,11 @@ async def stopped(task: asyncio.Task[None]) -> None:
 
 
 def middleware_for(settings: Settings, access: AccessSink | None) -> list[Middleware]:
-    """Outermost first: the access log (which times all the rest), the body size limit, and
-    CORS where origins are allowed."""
+    """Outermost first: the access log (which times all the rest), the answer's language
+    (`Content-Language`, and the language the request is answered in), the body size limit,
+    and CORS where origins are allowed."""
     middleware = [
+        Middleware(AnswerLanguage, default=DEFAULT),
         Middleware(
             BodySizeLimit, default=settings.request_max_bytes, uploads=settings.upload_max_bytes
         ),

@@ -21,8 +21,10 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
+from complaints.domain.text import Text
 from complaints.domain.validation import SHA256
 from complaints.domain.values import Actor, Role
+from complaints.language import DEFAULT, say
 from complaints.projections.base import ReadModelNotReady
 from complaints.projections.read_models import ReadModels
 from complaints.settings import Settings
@@ -50,8 +52,10 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
-def refuse(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+def refuse(request: Request, status: int, code: str, message: str) -> JSONResponse:
+    """A refusal in the request's language (`message` a `Text`; codes stay English)."""
+    said = say(message, request.scope.get("state", {}).get("locale", DEFAULT))
+    return JSONResponse({"error": {"code": code, "message": said}}, status_code=status)
 
 
 async def upload(request: Request) -> JSONResponse:
@@ -59,26 +63,35 @@ async def upload(request: Request) -> JSONResponse:
     try:
         credentials = authenticate(settings.jwt_secret, request.headers.get("authorization"))
     except InvalidToken as error:
-        return refuse(401, "UNAUTHENTICATED", str(error))
+        return refuse(request, 401, "UNAUTHENTICATED", error.message)
     role = credentials.actor.role
     if role is Role.PUBLIC:
-        return refuse(401, "UNAUTHENTICATED", "Sign in to upload evidence.")
+        return refuse(request, 401, "UNAUTHENTICATED", Text("Sign in to upload evidence."))
     if role is Role.AUDITOR:
-        return refuse(403, "READ_ONLY_ROLE", "Auditors read; they do not upload.")
+        return refuse(request, 403, "READ_ONLY_ROLE", Text("Auditors read; they do not upload."))
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-        return refuse(415, "NOT_MULTIPART", "Send the file as multipart/form-data, field 'file'.")
+        return refuse(
+            request,
+            415,
+            "NOT_MULTIPART",
+            Text("Send the file as multipart/form-data, field 'file'."),
+        )
     try:
         form = await request.form(max_files=1, max_fields=4)
     except Exception:  # a malformed multipart body
-        return refuse(400, "BAD_MULTIPART", "The multipart body could not be read.")
+        return refuse(request, 400, "BAD_MULTIPART", Text("The multipart body could not be read."))
     try:
         source = form.get("file")
         if not isinstance(source, UploadFile):
-            return refuse(400, "FILE_MISSING", "Send the file in the form field 'file'.")
+            return refuse(
+                request, 400, "FILE_MISSING", Text("Send the file in the form field 'file'.")
+            )
         media_type = sniff(await source.read(16))
         if media_type not in settings.upload_media_types:
             allowed = ", ".join(settings.upload_media_types)
-            return refuse(415, "MEDIA_TYPE_NOT_ALLOWED", f"Allowed: {allowed}.")
+            return refuse(
+                request, 415, "MEDIA_TYPE_NOT_ALLOWED", Text("Allowed: {allowed}.", allowed=allowed)
+            )
         files: FileStore = request.app.state.complaints.files
         try:
             stored = await anyio.to_thread.run_sync(
@@ -86,7 +99,13 @@ async def upload(request: Request) -> JSONResponse:
             )
         except TooLarge:
             return refuse(
-                413, "TOO_LARGE", f"Files may be at most {settings.upload_max_bytes} bytes."
+                request,
+                413,
+                "TOO_LARGE",
+                Text(
+                    "Files may be at most {upload_max_bytes} bytes.",
+                    upload_max_bytes=settings.upload_max_bytes,
+                ),
             )
     finally:
         await form.close()
@@ -167,7 +186,7 @@ async def download(request: Request) -> Response:
     try:
         credentials = authenticate(settings.jwt_secret, request.headers.get("authorization"))
     except InvalidToken as error:
-        return refuse(401, "UNAUTHENTICATED", str(error))
+        return refuse(request, 401, "UNAUTHENTICATED", error.message)
     sha256 = request.path_params["sha256"]
     actor = credentials.actor
     if actor.role is Role.PUBLIC or not SHA256.match(sha256):
@@ -175,7 +194,9 @@ async def download(request: Request) -> Response:
     try:
         sealed = await anyio.to_thread.run_sync(viewers_copy, request, actor, sha256)
     except ReadModelNotReady:
-        return refuse(503, "NOT_READY", "The file index is being rebuilt; try again shortly.")
+        return refuse(
+            request, 503, "NOT_READY", Text("The file index is being rebuilt; try again shortly.")
+        )
     except TamperedFile:
         log.error("stored file %s failed authentication", sha256)
         sealed = None

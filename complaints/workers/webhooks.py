@@ -51,6 +51,7 @@ from complaints.domain.values import SYSTEM, Actor, PersonalText, Role
 from complaints.domain.webhook import is_shop_event
 from complaints.graphql.ids import global_id
 from complaints.graphql.types.timeline import camel_keys
+from complaints.language import say
 from complaints.outbound import UnsafeAddress, resolve
 from complaints.projections.base import moment
 from complaints.projections.coordination import Leadership, open_leadership
@@ -473,7 +474,8 @@ class WebhookDeliverer:
         return signer
 
     def payload(self, endpoint: EndpointRow, row: CaseRow, reference: str) -> dict[str, object]:
-        """One entry as the shop's staff see it in `myComplaintUpdates`, with its case."""
+        """One entry as the shop's staff see it in `myComplaintUpdates`, with its case, its
+        summary in the endpoint's language (the parties' own words as they wrote them)."""
         assert endpoint.shop_id is not None  # the marketplace's endpoints hear of no case
         entry = row.entry_for(seller_view(endpoint.shop_id))
         text = None
@@ -499,7 +501,7 @@ class WebhookDeliverer:
                     "at": entry.at.astimezone(UTC).isoformat(),
                     "actorRole": entry.actor_role.value,
                     "actorId": entry.actor_id,
-                    "summary": entry.summary,
+                    "summary": say(entry.summary, endpoint.locale),
                     "details": camel_keys(entry.details),
                     "text": text,
                 },
@@ -524,7 +526,7 @@ class WebhookDeliverer:
                     "at": at,
                     "actorRole": decision.actor_role.value,
                     "actorId": decision.actor_id,
-                    "summary": decision.summary,
+                    "summary": say(decision.summary, endpoint.locale),
                 },
                 **camel_keys(global_ids(decision.details)),
                 "standing": camel_keys(decision.standing),

@@ -18,18 +18,22 @@ SCHEMA = build_schema((ROOT / "schema.graphql").read_text())
 SCRIPTS = {path.name: path.read_text() for path in CONSOLE.glob("*.js")}
 ENGLISH = json.loads((CONSOLE / "en.json").read_text())
 CHINESE = json.loads((CONSOLE / "zh-CN.json").read_text())
+TRADITIONAL = json.loads((CONSOLE / "zh-TW.json").read_text())
 
 
 def placeholders(text: str) -> set[str]:
     return set(re.findall(r"\{(\w+)\}", text))
 
 
-def test_both_languages_have_every_message_with_the_same_placeholders() -> None:
-    assert ENGLISH.keys() == CHINESE.keys()
+@pytest.mark.parametrize("catalogue", [CHINESE, TRADITIONAL], ids=["zh-CN", "zh-TW"])
+def test_every_language_has_every_message_with_the_same_placeholders(
+    catalogue: dict[str, str],
+) -> None:
+    assert ENGLISH.keys() == catalogue.keys()
     for key, english in ENGLISH.items():
         assert english.strip(), key
-        assert CHINESE[key].strip(), key
-        assert placeholders(english) == placeholders(CHINESE[key]), key
+        assert catalogue[key].strip(), key
+        assert placeholders(english) == placeholders(catalogue[key]), key
 
 
 def test_every_message_the_scripts_name_is_in_the_catalogue() -> None:

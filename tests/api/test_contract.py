@@ -24,6 +24,7 @@ ADDITIONS = {
     "webhooks.graphql": ("webhooks.graphql",),
     "marketplace.graphql": ("case.graphql", "webhooks.graphql", "marketplace.graphql"),
     "transparency.graphql": ("transparency.graphql",),
+    "language.graphql": ("webhooks.graphql", "language.graphql"),
 }
 
 

@@ -256,6 +256,87 @@ def test_the_console_speaks_chinese(browser: Any, console_server: Server) -> Non
     visitor.close()
 
 
+#: For each of the console's Chinese languages: what the server says on a case page.
+SAID = {
+    "zh-CN": {
+        "accepted": "已受理；双方现在可以进行协商。",
+        "filed": "投诉 {reference} 已提交",
+        "category": "商品损坏",
+        "empty": "不能为空",
+        "offered": "卖家提出了部分退款",
+    },
+    "zh-TW": {
+        "accepted": "已受理；雙方現在可以進行協商。",
+        "filed": "投訴 {reference} 已提交",
+        "category": "商品損壞",
+        "empty": "不能為空",
+        "offered": "賣家提出了部分退款",
+    },
+}
+
+
+@pytest.mark.parametrize("language", list(SAID))
+def test_a_case_page_in_chinese_speaks_the_servers_sentences_in_chinese_too(
+    browser: Any, console_server: Server, language: str
+) -> None:
+    """The console asks the API for the page's language (Accept-Language, and `locale` on its
+    socket): the timeline's summaries and a refusal read in the page's script, like its labels."""
+    said = SAID[language]
+    shop = f"peony-{language.lower()}"
+    consumer = Actor(Role.CONSUMER, f"u-mei-{language.lower()}")
+    console_server.data(
+        """mutation($shop: String!) { registerSeller(input: {shopId: $shop, name: "牡丹茶庄",
+           deposit: {amount: "500.00", currency: "CNY"}}) { __typename } }""",
+        {"shop": shop},
+        actor=Actor(Role.SUPERVISOR, "sup-1"),
+    )
+    console_server.record_order("order-8801", shop=shop, consumer=consumer)
+    filed = console_server.data(
+        """mutation($shop: String!) { fileComplaint(input: {shopId: $shop,
+           orderId: "order-8801", category: DAMAGED,
+           description: "茶壶到货时壶嘴已经摔断，外箱也被压扁了。",
+           requestedRemedy: {type: REFUND, amount: {amount: "268.00", currency: "CNY"}}}) {
+           ... on Complaint { id reference } } }""",
+        {"shop": shop},
+        actor=consumer,
+    )["fileComplaint"]
+    console_server.data(
+        "mutation($id: ID!) { acceptComplaint(input: {complaintId: $id}) { __typename } }",
+        {"id": filed["id"]},
+        actor=Actor(Role.AGENT, "agent-1"),
+    )
+    mei = Person(browser, console_server, "CONSUMER", consumer.id)
+    mei.page.select_option("#language", language)
+    mei.go(f"case/{filed['id']}")
+    timeline = mei.page.locator(".timeline")
+    timeline.locator('li[data-type="Accepted"]', has_text=said["accepted"]).wait_for(timeout=WAIT)
+    filed_entry = timeline.locator('li[data-type="Filed"]').inner_text()
+    assert said["filed"].format(reference=filed["reference"]) in filed_entry
+    assert said["category"] in filed_entry
+    mei.page.locator(".live[data-state=live]").wait_for(timeout=WAIT)
+    # A refusal the server writes: a message of blanks is not a message.
+    mei.page.locator('button[data-action="postMessage"]').click(timeout=WAIT)
+    form = mei.page.locator('form[data-form="postMessage"]')
+    form.locator('[name="text"]').fill("   ")
+    form.locator("button[type=submit]").click()
+    error = form.locator('[data-field="text"] .field-error')
+    error.wait_for(timeout=WAIT)
+    assert error.inner_text().strip() == said["empty"]
+    form.locator('[name="text"]').fill("请尽快处理，谢谢。")
+    form.locator("button[type=submit]").click()
+    form.wait_for(state="detached", timeout=WAIT)
+    # The seller's offer arrives over the page's socket, summarised in the page's script.
+    console_server.data(
+        """mutation($id: ID!) { makeOffer(input: {complaintId: $id, remedy: {type: PARTIAL_REFUND,
+           amount: {amount: "120.00", currency: "CNY"}}}) { __typename } }""",
+        {"id": filed["id"]},
+        actor=Actor(Role.SELLER, f"s-{shop}", shop),
+    )
+    timeline.locator('li[data-type="OfferMade"]', has_text=said["offered"]).wait_for(timeout=WAIT)
+    mei.shoot("case-zh" if language == "zh-CN" else "case-zh-tw")
+    mei.close()
+
+
 def test_a_refused_action_shows_its_error_beside_the_field(
     browser: Any, console_server: Server
 ) -> None:

@@ -140,6 +140,48 @@ def test_the_markdown_reads_as_a_report(secrets: list[str], models: ReadModels) 
     assert "| Settled by agreement | 3 |" in text
 
 
+@pytest.mark.parametrize(
+    ("locale", "lines"),
+    [
+        (
+            "zh-Hans",
+            [
+                "# 投诉处理报告，2026-01-01 至 2026-01-31\n",
+                "| 已提交的投诉 | 5 |",
+                "| 平台先行垫付的退款 | 1 (199.00 CNY) |",
+                "| 已实施的处罚：警告 | 1 |",
+                "| 协商和解 | 3 |",
+                "| 商品损坏 | 5 |",
+            ],
+        ),
+        (
+            "zh-Hant",
+            [
+                "# 投訴處理報告，2026-01-01 至 2026-01-31\n",
+                "| 已提交的投訴 | 5 |",
+                "| 平台先行墊付的退款 | 1 (199.00 CNY) |",
+                "| 已實施的處罰：警告 | 1 |",
+                "| 協商和解 | 3 |",
+                "| 商品損壞 | 5 |",
+            ],
+        ),
+    ],
+)
+def test_the_report_is_written_in_the_language_asked_and_its_csv_keeps_codes(
+    secrets: list[str], models: ReadModels, tmp_path: Path, locale: str, lines: list[str]
+) -> None:
+    report = build(models, START, END)
+    text = to_markdown(report, locale=locale)
+    assert text.startswith(lines[0])
+    for line in lines[1:]:
+        assert line in text
+    md, table, png = write(report, tmp_path, locale)
+    assert md.name == f"complaints-report-2026-01-01-to-2026-01-31-{locale}.md"
+    assert table.read_text() == to_csv(report)  # the same codes in every language
+    with Image.open(png) as image:
+        assert image.format == "PNG"
+
+
 def test_an_empty_period_still_makes_a_report(models: ReadModels, tmp_path: Path) -> None:
     report = build(models, START, END)
     assert report.total.filed == 0
@@ -196,6 +238,16 @@ class TestTheCommand:
         ]
         table = (out / "complaints-report-2026-01-01-to-2026-01-31.csv").read_text()
         assert figures(table)[("summary", "filed")] == "5"
+
+    def test_a_language_the_platform_does_not_speak_is_refused(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'complaints.db'}")
+        out = tmp_path / "reports"
+        argv = ["report", "--from", "2026-01-01", "--to", "2026-01-31", "--out", str(out)]
+        assert main([*argv, "--locale", "fr"]) == 2
+        assert "--locale must be one of en, zh-Hans, zh-Hant" in capsys.readouterr().err
+        assert not out.exists()
 
     @pytest.mark.parametrize(
         ("start", "end", "complaint"),

@@ -18,6 +18,7 @@ import pytest
 
 from complaints.application import ComplaintsApp
 from complaints.domain.access import Audience
+from complaints.domain.errors import ValidationFailed
 from complaints.domain.values import Attachment, Category, Visibility
 from complaints.domain.webhook import WebhookEndpoint
 from complaints.projections.read_models import ReadModels
@@ -553,3 +554,48 @@ def test_with_no_endpoint_the_deliverer_looks_once_a_poll_and_then_delivers_to_a
             time.sleep(0.05)
     finally:
         deliverer.stop()
+
+
+@pytest.mark.parametrize(
+    ("locale", "offered"),
+    [
+        (None, "The seller offered partial refund of 80.00 CNY"),
+        ("zh-Hans", "卖家提出了部分退款 80.00 CNY"),
+        ("zh-Hant", "賣家提出了部分退款 80.00 CNY"),
+    ],
+)
+def test_an_endpoint_is_sent_its_summaries_in_its_language_and_the_parties_words_as_written(
+    stored_world: Scenario,
+    models: ReadModels,
+    receiver: Receiver,
+    locale: str | None,
+    offered: str,
+) -> None:
+    app = stored_world.app
+    stored_world.seller("acme")
+    endpoint = register(app, receiver, locale=locale)
+    assert endpoint.locale == (locale or "en")
+    complaint = stored_world.negotiating()
+    app.make_offer(SELLER, complaint.id, PARTIAL, "Sorry about the scratch.")
+    deliver(app, models)
+
+    offer = [r for r in receiver.received if r.type == "OfferMade"][-1]  # the seller's
+    assert offer.payload["data"]["entry"]["summary"].startswith(offered)
+    assert offer.payload["data"]["entry"]["text"] == "Sorry about the scratch."
+    row = models.webhooks.get(endpoint.id)
+    assert row is not None
+    assert row.locale == (locale or "en")
+
+
+def test_an_endpoint_in_a_language_the_platform_does_not_speak_is_refused(
+    stored_world: Scenario, receiver: Receiver
+) -> None:
+    app = stored_world.app
+    stored_world.seller("acme")
+    before = app.recorder.max_notification_id()
+    with pytest.raises(ValidationFailed) as refused:
+        register(app, receiver, locale="fr")
+    assert ("locale", "must be one of en, zh-Hans, zh-Hant") in [
+        (f.field, f.message) for f in refused.value.fields
+    ]
+    assert app.recorder.max_notification_id() == before

@@ -17,7 +17,9 @@ from complaints.domain.complaint.state import ComplaintState
 from complaints.domain.context import CommandContext
 from complaints.domain.deadlines import Deadline, DeadlineKind, format_duration
 from complaints.domain.errors import InvalidTransition, NotAParty
+from complaints.domain.labels import label
 from complaints.domain.rights import allowed, check_role
+from complaints.domain.text import Text
 from complaints.domain.values import PARTIES, Actor, PersonalText, Role
 
 
@@ -36,12 +38,18 @@ class Case(ComplaintState):
 
     def _authorize(self, action: Action, actor: Actor) -> None:
         permission = PERMISSIONS[action]
-        check_role(permission, action, actor, reads="every case")
+        check_role(permission, action, actor, reads=Text("every case"))
         if actor.role in PARTIES and not self.is_party(actor):
-            raise NotAParty(f"You are not a party to complaint {self.reference}.")
+            raise NotAParty(
+                Text("You are not a party to complaint {reference}.", reference=self.reference)
+            )
         if self.status not in permission.states:
             raise InvalidTransition(
-                f"{action.value} is not possible while the complaint is {self.status.value}.",
+                Text(
+                    "{action} is not possible while the complaint is {status}.",
+                    action=action.value,
+                    status=label(self.status),
+                ),
                 self.status,
             )
 

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from complaints.domain.errors import FieldError, ValidationFailed
 from complaints.domain.records import Ruling
+from complaints.domain.text import Text
 from complaints.domain.validation import (
     LABEL_MAX,
     MAX_ATTACHMENTS,
@@ -50,7 +51,7 @@ def check_filing(order_id: str, description: str, requested_remedy: Remedy) -> N
 def check_return_for_info(reason: str, missing: list[str], rule_codes: list[str]) -> None:
     checks = Checks()
     checks.text("reason", reason, max_len=REASON_MAX)
-    checks.require(1 <= len(missing) <= 10, "missing", "must name between 1 and 10 items")
+    checks.require(1 <= len(missing) <= 10, "missing", Text("must name between 1 and 10 items"))
     for i, item in enumerate(missing):
         checks.text(f"missing.{i}", item, max_len=LABEL_MAX)
     checks.rule_codes("rule_codes", rule_codes, required=False)
@@ -106,14 +107,14 @@ def check_evidence_request(
     party: Role, kinds: list[str], note: str | None, due: datetime, now: datetime
 ) -> None:
     checks = Checks()
-    checks.require(party in PARTIES, "party", "must be CONSUMER or SELLER")
-    checks.require(1 <= len(kinds) <= 10, "kinds", "must name between 1 and 10 kinds")
+    checks.require(party in PARTIES, "party", Text("must be CONSUMER or SELLER"))
+    checks.require(1 <= len(kinds) <= 10, "kinds", Text("must name between 1 and 10 kinds"))
     checks.codes("kinds", kinds)
     checks.text("note", note, max_len=REASON_MAX)
-    checks.require(due.tzinfo is not None, "due_at", "must include a time zone")
+    checks.require(due.tzinfo is not None, "due_at", Text("must include a time zone"))
     if due.tzinfo is not None:
-        checks.require(due > now, "due_at", "must be in the future")
-        checks.require(due <= now + MAX_EVIDENCE_WINDOW, "due_at", "must be within 30 days")
+        checks.require(due > now, "due_at", Text("must be in the future"))
+        checks.require(due <= now + MAX_EVIDENCE_WINDOW, "due_at", Text("must be within 30 days"))
     checks.done()
 
 
@@ -131,10 +132,10 @@ def check_evidence(
     `files` what the store holds of the party's own uploads."""
     checks = Checks()
     if request_id is not None and not requested:
-        checks.fail("request_id", "names no open evidence request of yours")
+        checks.fail("request_id", Text("names no open evidence request of yours"))
     elif request_id is not None and kind not in requested:
         wanted = ", ".join(sorted(requested))
-        checks.fail("kind", f"was not requested; requested kinds: {wanted}")
+        checks.fail("kind", Text("was not requested; requested kinds: {wanted}", wanted=wanted))
     elif request_id is None:
         checks.identifier("kind", kind)
     checks.text("description", description, max_len=MESSAGE_MAX)
@@ -153,7 +154,9 @@ def _attachments(
     checks: Checks, evidence: Sequence[Attachment], files: Mapping[str, EvidenceFile]
 ) -> None:
     checks.require(
-        len(evidence) <= MAX_ATTACHMENTS, "evidence", f"must list at most {MAX_ATTACHMENTS} files"
+        len(evidence) <= MAX_ATTACHMENTS,
+        "evidence",
+        Text("must list at most {MAX_ATTACHMENTS} files", MAX_ATTACHMENTS=MAX_ATTACHMENTS),
     )
     for i, attachment in enumerate(evidence[:MAX_ATTACHMENTS]):
         checks.identifier(f"evidence.{i}.kind", attachment.kind)
@@ -180,13 +183,15 @@ def check_decision(
     checks = Checks()
     if outcome not in RULING_OUTCOMES:
         allowed = ", ".join(sorted(o.value for o in RULING_OUTCOMES))
-        checks.fail("outcome", f"must be one of {allowed}")
+        checks.fail("outcome", Text("must be one of {allowed}", allowed=allowed))
     elif outcome is Outcome.SELLER_FAVOUR_EXPLAINED:
         if remedy is not None and remedy.type is not RemedyType.EXPLANATION_ONLY:
-            checks.fail("remedy", "a ruling for the seller grants no remedy but an explanation")
+            checks.fail(
+                "remedy", Text("a ruling for the seller grants no remedy but an explanation")
+            )
         remedy = Remedy(RemedyType.EXPLANATION_ONLY)
     elif remedy is None or remedy.type is RemedyType.EXPLANATION_ONLY:
-        checks.fail("remedy", "a ruling for the consumer must grant a remedy")
+        checks.fail("remedy", Text("a ruling for the consumer must grant a remedy"))
     else:
         checks.remedy("remedy", remedy)
     checks.text("rationale", rationale, max_len=NARRATIVE_MAX)
@@ -210,12 +215,12 @@ def check_appeal_decision(
         assert outcome is not None
         if (outcome, decided) == (ruled.outcome, ruled.remedy):
             raise ValidationFailed(
-                [FieldError("outcome", "a granted appeal must change the outcome or remedy")]
+                [FieldError("outcome", Text("a granted appeal must change the outcome or remedy"))]
             )
         return outcome, decided
     checks = Checks()
-    checks.require(outcome is None, "outcome", "only a granted appeal changes it")
-    checks.require(remedy is None, "remedy", "only a granted appeal changes it")
+    checks.require(outcome is None, "outcome", Text("only a granted appeal changes it"))
+    checks.require(remedy is None, "remedy", Text("only a granted appeal changes it"))
     checks.text("rationale", rationale, max_len=NARRATIVE_MAX)
     checks.done()
     return ruled.outcome, ruled.remedy
@@ -246,19 +251,19 @@ def check_resolution(
     """`issue_known` is false when several issues are open and the input names none. Only a
     disputed remedy that moves money can be advanced by the platform."""
     checks = Checks()
-    checks.require(issue_known, "issue_id", "several issues are open; name the one resolved")
+    checks.require(issue_known, "issue_id", Text("several issues are open; name the one resolved"))
     checks.text("resolution", resolution, max_len=MESSAGE_MAX)
     if advance_refund and issue_known:
         if not dispute:
-            checks.fail("advance_refund", "only a disputed remedy can be advanced")
+            checks.fail("advance_refund", Text("only a disputed remedy can be advanced"))
         elif remedy is None or remedy.amount is None:
-            checks.fail("advance_refund", "the remedy moves no money to advance")
+            checks.fail("advance_refund", Text("the remedy moves no money to advance"))
     checks.done()
 
 
 def check_rating(score: int, comment: str | None) -> None:
     checks = Checks()
-    checks.require(isinstance(score, int) and 1 <= score <= 5, "score", "must be from 1 to 5")
+    checks.require(isinstance(score, int) and 1 <= score <= 5, "score", Text("must be from 1 to 5"))
     checks.text("comment", comment, max_len=MESSAGE_MAX)
     checks.done()
 

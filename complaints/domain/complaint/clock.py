@@ -28,6 +28,7 @@ from complaints.domain.deadlines import (
 )
 from complaints.domain.errors import DeadlineNotDue
 from complaints.domain.records import DefaultRuling, LapseResult
+from complaints.domain.text import Text
 from complaints.domain.values import (
     Actor,
     FulfilmentStep,
@@ -104,8 +105,12 @@ class Timekeeping(NegotiationPhase, RulingPhase, InvestigationPhase):
             return None  # met, superseded, enforced already, or the clock is paused
         if not deadline.is_due(ctx.now):
             raise DeadlineNotDue(
-                f"Deadline {deadline_id} ({deadline.kind.value}) is due at "
-                f"{deadline.due_at.isoformat()}.",
+                Text(
+                    "Deadline {deadline_id} ({kind}) is due at {due_at}.",
+                    deadline_id=deadline_id,
+                    kind=deadline.kind.value,
+                    due_at=deadline.due_at.isoformat(),
+                ),
                 self.status,
             )
         kind = deadline.kind

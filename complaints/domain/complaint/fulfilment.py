@@ -24,6 +24,7 @@ from complaints.domain.context import CommandContext
 from complaints.domain.deadlines import DeadlineKind
 from complaints.domain.errors import ExecutionIssueNotFound, NoOpenExecutionIssue
 from complaints.domain.records import ExecutionIssue, Shipment
+from complaints.domain.text import Text
 from complaints.domain.values import (
     Actor,
     FulfilmentStep,
@@ -292,9 +293,17 @@ class FulfilmentPhase(Case):
             return None if len(open_issues) > 1 else open_issues[0]
         issue = next((i for i in self.execution_issues if i.id == issue_id), None)
         if issue is None:
-            raise ExecutionIssueNotFound(f"Complaint {self.reference} has no issue {issue_id}.")
+            raise ExecutionIssueNotFound(
+                Text(
+                    "Complaint {reference} has no issue {issue_id}.",
+                    reference=self.reference,
+                    issue_id=issue_id,
+                )
+            )
         if not issue.is_open:
-            raise NoOpenExecutionIssue(f"Issue {issue_id} is already resolved.", self.status)
+            raise NoOpenExecutionIssue(
+                Text("Issue {issue_id} is already resolved.", issue_id=issue_id), self.status
+            )
         return issue
 
     class ExecutionIssueResolved(Aggregate.Event):

@@ -35,6 +35,7 @@ from complaints.domain.errors import (
     SurveyClosed,
 )
 from complaints.domain.records import Offer
+from complaints.domain.text import Text
 from complaints.domain.values import Actor, FulfilmentStep, Role
 
 Guard: TypeAlias = Callable[[ComplaintState, Actor, datetime], None]
@@ -47,57 +48,59 @@ def resubmission_window_open(complaint: ComplaintState, actor: Actor, now: datet
 
 def on_turn(complaint: ComplaintState, actor: Actor, now: datetime) -> None:
     if complaint.turn is not None and complaint.turn is not actor.role:
-        raise NotYourTurn("The other party has an offer of yours to answer.")
+        raise NotYourTurn(Text("The other party has an offer of yours to answer."))
 
 
 def offer_to_answer(complaint: ComplaintState, actor: Actor, now: datetime) -> None:
     if not any(_answerable(complaint, o, actor.role) for o in complaint.offers):
-        raise OfferNotOpen("There is no open offer for you to answer.", complaint.status)
+        raise OfferNotOpen(Text("There is no open offer for you to answer."), complaint.status)
 
 
 # ---------------------------------------------------------------- investigation and ruling
 def assigned_arbiter(complaint: ComplaintState, actor: Actor, now: datetime) -> None:
     if complaint.arbiter_id is None:
-        raise NoArbiterAssigned("No arbiter has been assigned yet.", complaint.status)
+        raise NoArbiterAssigned(Text("No arbiter has been assigned yet."), complaint.status)
     if actor.id != complaint.arbiter_id:
-        raise NotAssignedArbiter("Only the assigned arbiter may do this.")
+        raise NotAssignedArbiter(Text("Only the assigned arbiter may do this."))
 
 
 def ready_to_rule(complaint: ComplaintState, actor: Actor, now: datetime) -> None:
     assigned_arbiter(complaint, actor, now)
     if not complaint.findings:
-        raise FindingRequired("Record a preliminary finding before ruling.", complaint.status)
+        raise FindingRequired(Text("Record a preliminary finding before ruling."), complaint.status)
 
 
 def ruling_to_acknowledge(complaint: ComplaintState, actor: Actor, now: datetime) -> None:
     ruling = complaint.latest_ruling
     if ruling is None:
-        raise NothingToAcknowledge("There is no ruling to acknowledge.", complaint.status)
+        raise NothingToAcknowledge(Text("There is no ruling to acknowledge."), complaint.status)
     if (ruling.level, actor.role) in complaint.acknowledgements:
-        raise AlreadyAcknowledged("You have already acknowledged this ruling.", complaint.status)
+        raise AlreadyAcknowledged(
+            Text("You have already acknowledged this ruling."), complaint.status
+        )
 
 
 def first_appeal_in_window(complaint: ComplaintState, actor: Actor, now: datetime) -> None:
     if any(a.by is actor.role for a in complaint.appeals):
-        raise AlreadyAppealed("Each party may appeal once.", complaint.status)
+        raise AlreadyAppealed(Text("Each party may appeal once."), complaint.status)
     _window_open(complaint, DeadlineKind.APPEAL_WINDOW, now, AppealWindowClosed)
     if complaint.decided_by_default:
         # Only the party that missed the deadline was not heard; the other got what it asked.
         window = complaint.deadline_of(DeadlineKind.APPEAL_WINDOW)
         if window is not None and window.party is not actor.role:
             raise NotTheDefaultingParty(
-                "Only the party that missed the deadline may appeal a ruling by default."
+                Text("Only the party that missed the deadline may appeal a ruling by default.")
             )
         if complaint.pending_steps != fulfilment.plan(complaint.remedy):
             raise AppealWindowClosed(
-                "The remedy is already being carried out: the appeal window has closed.",
+                Text("The remedy is already being carried out: the appeal window has closed."),
                 complaint.status,
             )
 
 
 def another_reviewer(complaint: ComplaintState, actor: Actor, now: datetime) -> None:
     if complaint.rulings and actor.id == complaint.rulings[0].decided_by:
-        raise SameReviewer("The arbiter who ruled cannot decide the appeal.")
+        raise SameReviewer(Text("The arbiter who ruled cannot decide the appeal."))
 
 
 # ---------------------------------------------------------------- fulfilment and after
@@ -108,7 +111,12 @@ def next_step(step: FulfilmentStep) -> Guard:
         if complaint.current_step is not step:
             current = complaint.current_step.value if complaint.current_step else "none"
             raise NotCurrentStep(
-                f"The next fulfilment step is {current}, not {step.value}.", complaint.status
+                Text(
+                    "The next fulfilment step is {current}, not {step}.",
+                    current=current,
+                    step=step.value,
+                ),
+                complaint.status,
             )
 
     return guard
@@ -117,18 +125,18 @@ def next_step(step: FulfilmentStep) -> Guard:
 def remedy_to_confirm(complaint: ComplaintState, actor: Actor, now: datetime) -> None:
     if complaint.deadline_of(DeadlineKind.REMEDY_CONFIRMATION) is None:
         raise NoRemedyToConfirm(
-            "The seller has not reported the remedy carried out yet.", complaint.status
+            Text("The seller has not reported the remedy carried out yet."), complaint.status
         )
 
 
 def open_execution_issue(complaint: ComplaintState, actor: Actor, now: datetime) -> None:
     if not complaint.open_execution_issues:
-        raise NoOpenExecutionIssue("No execution issue is open.", complaint.status)
+        raise NoOpenExecutionIssue(Text("No execution issue is open."), complaint.status)
 
 
 def first_rating_in_window(complaint: ComplaintState, actor: Actor, now: datetime) -> None:
     if actor.role in complaint.ratings:
-        raise AlreadyRated("You have already rated this case.", complaint.status)
+        raise AlreadyRated(Text("You have already rated this case."), complaint.status)
     _window_open(complaint, DeadlineKind.SURVEY, now, SurveyClosed)
 
 
@@ -136,13 +144,13 @@ def first_rating_in_window(complaint: ComplaintState, actor: Actor, now: datetim
 def clock_running(complaint: ComplaintState, actor: Actor, now: datetime) -> None:
     _arbiter_of_the_case(complaint, actor, now)
     if complaint.paused_at is not None:
-        raise ClockAlreadyPaused("The clock is already paused.", complaint.status)
+        raise ClockAlreadyPaused(Text("The clock is already paused."), complaint.status)
 
 
 def clock_paused(complaint: ComplaintState, actor: Actor, now: datetime) -> None:
     _arbiter_of_the_case(complaint, actor, now)
     if complaint.paused_at is None:
-        raise ClockRunning("The clock is not paused.", complaint.status)
+        raise ClockRunning(Text("The clock is not paused."), complaint.status)
 
 
 # ---------------------------------------------------------------- shared

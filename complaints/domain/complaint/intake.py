@@ -30,6 +30,7 @@ from complaints.domain.deadlines import DeadlineKind
 from complaints.domain.errors import ReadOnlyRole, RoleNotAllowed
 from complaints.domain.order import FilingWindow, OrderFacts, check_complaint_about
 from complaints.domain.records import InfoRequest
+from complaints.domain.text import Text
 from complaints.domain.validation import normalise_remedy
 from complaints.domain.values import (
     PLATFORM_CATEGORIES,
@@ -78,9 +79,9 @@ class IntakePhase(NegotiationPhase, InvestigationPhase):
         the consumer's claim, and nothing is checked against it."""
         actor = ctx.actor
         if actor.role is Role.AUDITOR:
-            raise ReadOnlyRole("Auditors read; they do not file complaints.")
+            raise ReadOnlyRole(Text("Auditors read; they do not file complaints."))
         if actor.role is not Role.CONSUMER:
-            raise RoleNotAllowed("Only a consumer can file a complaint.")
+            raise RoleNotAllowed(Text("Only a consumer can file a complaint."))
         check_filing(order_id, description, requested_remedy)
         check_attachments(evidence, files or {})
         remedy = normalise_remedy(requested_remedy)

@@ -24,7 +24,9 @@ from complaints.domain.errors import (
     OwnOffer,
     StaffOnlyVisibility,
 )
+from complaints.domain.labels import label
 from complaints.domain.records import Offer
+from complaints.domain.text import Text
 from complaints.domain.validation import normalise_remedy
 from complaints.domain.values import (
     PARTIES,
@@ -213,13 +215,18 @@ class NegotiationPhase(FulfilmentPhase):
         offer = self.offer(offer_id)
         role = ctx.actor.role
         if not offer.is_open:
-            raise OfferNotOpen(f"Offer {offer_id} is {offer.status.value}.", self.status)
+            raise OfferNotOpen(
+                Text(
+                    "Offer {offer_id} is {status}.", offer_id=offer_id, status=label(offer.status)
+                ),
+                self.status,
+            )
         if offer.by is role:
-            raise OwnOffer("You cannot answer your own offer.")
+            raise OwnOffer(Text("You cannot answer your own offer."))
         if offer.is_proposal and role in offer.accepted_by:
-            raise AlreadyAnswered("You have already accepted this proposal.", self.status)
+            raise AlreadyAnswered(Text("You have already accepted this proposal."), self.status)
         if not offer.is_proposal and self.turn is not role:
-            raise NotYourTurn("It is not your turn to answer this offer.")
+            raise NotYourTurn(Text("It is not your turn to answer this offer."))
         return offer
 
     def request_intervention(self, ctx: CommandContext) -> None:
@@ -270,7 +277,7 @@ class NegotiationPhase(FulfilmentPhase):
         """A message on the case: to both parties, or an internal note for staff only."""
         self._check(Action.POST_MESSAGE, ctx)
         if visibility is Visibility.STAFF and ctx.actor.role in PARTIES:
-            raise StaffOnlyVisibility("Only platform staff may post internal notes.")
+            raise StaffOnlyVisibility(Text("Only platform staff may post internal notes."))
         check_message(text)
         self._message_posted(
             message_id=f"m{self.messages_posted + 1}",

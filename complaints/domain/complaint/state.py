@@ -33,6 +33,7 @@ from complaints.domain.records import (
     Ruling,
     Shipment,
 )
+from complaints.domain.text import Text
 from complaints.domain.values import (
     Actor,
     Category,
@@ -176,7 +177,13 @@ class ComplaintState:
         for offer in self.offers:
             if offer.id == offer_id:
                 return offer
-        raise OfferNotFound(f"Complaint {self.reference} has no offer {offer_id!r}.")
+        raise OfferNotFound(
+            Text(
+                "Complaint {reference} has no offer {offer_id!r}.",
+                reference=self.reference,
+                offer_id=offer_id,
+            )
+        )
 
     def deadline_of(self, kind: DeadlineKind, ref: str | None = None) -> Deadline | None:
         for deadline in self.open_deadlines:

@@ -46,6 +46,7 @@ from complaints.domain.seller.records import (
     shop_status,
 )
 from complaints.domain.seller.standing import Standing, standing
+from complaints.domain.text import Text
 from complaints.domain.validation import (
     LABEL_MAX,
     NARRATIVE_MAX,
@@ -216,10 +217,12 @@ class Seller(Aggregate):
         self._check(Action.SET_AFTER_SALES_POLICY, ctx.actor, ctx.now)
         checks = Checks()
         checks.require(
-            0 <= policy.return_window_days <= 365, "return_window_days", "must be from 0 to 365"
+            0 <= policy.return_window_days <= 365,
+            "return_window_days",
+            Text("must be from 0 to 365"),
         )
         checks.require(
-            0 <= policy.warranty_months <= 120, "warranty_months", "must be from 0 to 120"
+            0 <= policy.warranty_months <= 120, "warranty_months", Text("must be from 0 to 120")
         )
         checks.text("terms", policy.terms, max_len=TERMS_MAX)
         checks.done()
@@ -329,7 +332,12 @@ class Seller(Aggregate):
         checks.done()
         if amount.currency != self.currency:
             raise CurrencyMismatch(
-                [FieldError("amount.currency", f"the deposit is held in {self.currency}")]
+                [
+                    FieldError(
+                        "amount.currency",
+                        Text("the deposit is held in {currency}", currency=self.currency),
+                    )
+                ]
             )
 
     # ---------------------------------------------------------------- sanctions (R4, R8)
@@ -349,14 +357,16 @@ class Seller(Aggregate):
         checks = Checks()
         checks.text("reason", reason, max_len=REASON_MAX)
         if kind is SanctionKind.FINE:
-            checks.require(fine is not None, "amount", "a fine needs an amount")
+            checks.require(fine is not None, "amount", Text("a fine needs an amount"))
         else:
-            checks.require(fine is None, "amount", f"a {kind.value} takes no amount")
+            checks.require(
+                fine is None, "amount", Text("a {kind} takes no amount", kind=kind.value)
+            )
         checks.done()
         if kind in {SanctionKind.TRADING_RESTRICTED, SanctionKind.SHOP_CLOSED} and any(
             s.kind is kind for s in self.active_sanctions
         ):
-            raise SanctionAlreadyActive(f"The shop is already under {kind.value}.")
+            raise SanctionAlreadyActive(Text("The shop is already under {kind}.", kind=kind.value))
         if fine is not None:
             self._check_amount(fine)
             fine = normalise_money(fine)
@@ -423,7 +433,9 @@ class Seller(Aggregate):
         # The command names a kind: the sanction it ends is the one `lifted_by_its_kind` offers.
         sanction = self.lifted_by(kind)
         if sanction is None:
-            raise SanctionNotActive(f"The shop has no active {kind.value} sanction.")
+            raise SanctionNotActive(
+                Text("The shop has no active {kind} sanction.", kind=kind.value)
+            )
         self._sanction_lifted(
             sanction_id=sanction.id, reason=reason.strip(), actor=ctx.actor, timestamp=ctx.now
         )
@@ -596,7 +608,9 @@ class Seller(Aggregate):
     def _sanction(self, sanction_id: str) -> Sanction:
         found = next((s for s in self.sanctions if s.id == sanction_id), None)
         if found is None:
-            raise SanctionNotFound(f"The shop has no sanction {sanction_id}.")
+            raise SanctionNotFound(
+                Text("The shop has no sanction {sanction_id}.", sanction_id=sanction_id)
+            )
         return found
 
     # ---------------------------------------------------------------- supervision (R8, R10)

@@ -24,6 +24,7 @@ from complaints.domain.errors import (
 )
 from complaints.domain.rights import Guard, Permission, allow, allowed, check_role
 from complaints.domain.seller.records import Sanction, ShopStatus
+from complaints.domain.text import Text
 from complaints.domain.values import Actor, Role, SanctionKind
 from complaints.domain.violation import Action as ViolationAction
 from complaints.domain.violation import authorize as authorize_violation
@@ -79,7 +80,7 @@ def own_staff(does: str) -> Guard[Shop]:
 
     def guard(seller: Shop, actor: Actor, now: datetime) -> None:
         if actor.role is Role.SELLER and not seller.is_staff_of(actor):
-            raise NotAllowed(f"Only the shop's own staff may {does}.")
+            raise NotAllowed(Text("Only the shop's own staff may {does}.", does=does))
 
     return guard
 
@@ -87,26 +88,36 @@ def own_staff(does: str) -> Guard[Shop]:
 def appealable(seller: Shop, sanction: Sanction, actor: Actor, now: datetime) -> None:
     """Once, by the shop's own staff; a fine after its record has ended too, any other sanction
     only while it stands."""
-    own_staff("appeal its sanctions")(seller, actor, now)
+    own_staff(Text("appeal its sanctions"))(seller, actor, now)
     if sanction.appeal is not None:
-        raise SanctionAlreadyAppealed(f"Sanction {sanction.id} has already been appealed.")
+        raise SanctionAlreadyAppealed(
+            Text("Sanction {id} has already been appealed.", id=sanction.id)
+        )
     if not sanction.active and sanction.fine is None:
-        raise SanctionNotActive(f"Sanction {sanction.id} has already ended.")
+        raise SanctionNotActive(Text("Sanction {id} has already ended.", id=sanction.id))
 
 
 def appeal_to_decide(seller: Shop, sanction: Sanction, actor: Actor, now: datetime) -> None:
     """An appeal waits, and the actor is not the supervisor who imposed the sanction."""
     if sanction.appeal is None or sanction.appeal.granted is not None:
-        raise NoPendingAppeal(f"Sanction {sanction.id} has no appeal waiting for a decision.")
+        raise NoPendingAppeal(
+            Text("Sanction {id} has no appeal waiting for a decision.", id=sanction.id)
+        )
     if sanction.imposed_by == actor.id:
-        raise SameReviewer("The supervisor who imposed the sanction cannot decide its appeal.")
+        raise SameReviewer(
+            Text("The supervisor who imposed the sanction cannot decide its appeal.")
+        )
 
 
 def lifted_by_its_kind(seller: Shop, sanction: Sanction, actor: Actor, now: datetime) -> None:
     """Lifting names a kind and lifts the shop's most recent active sanction of it."""
     if seller.lifted_by(sanction.kind) is not sanction:
         raise SanctionNotActive(
-            f"Sanction {sanction.id} is not the {sanction.kind.value} a lifting would end."
+            Text(
+                "Sanction {id} is not the {kind} a lifting would end.",
+                id=sanction.id,
+                kind=sanction.kind.value,
+            )
         )
 
 
@@ -136,18 +147,20 @@ SANCTION_RULES: dict[Action, SanctionRule] = {
 
 
 def _no_sanction() -> DomainError:
-    return SanctionNotActive("The shop has no active sanction.")
+    return SanctionNotActive(Text("The shop has no active sanction."))
 
 
 def _no_appeal() -> DomainError:
-    return NoPendingAppeal("No appeal of the shop's sanctions waits for a decision.")
+    return NoPendingAppeal(Text("No appeal of the shop's sanctions waits for a decision."))
 
 
 PERMISSIONS: dict[Action, Permission[Shop, State]] = {
     Action.REGISTER: allow({SUP}, NEW),
     # the shop's own (R9) and its deposit
-    Action.SET_AFTER_SALES_POLICY: allow({S}, ALWAYS, own_staff("state its after-sales policy")),
-    Action.TOP_UP_DEPOSIT: allow({S, SUP}, ALWAYS, own_staff("top up its deposit")),
+    Action.SET_AFTER_SALES_POLICY: allow(
+        {S}, ALWAYS, own_staff(Text("state its after-sales policy"))
+    ),
+    Action.TOP_UP_DEPOSIT: allow({S, SUP}, ALWAYS, own_staff(Text("top up its deposit"))),
     # supervision and sanctions (R4, R8, R10); the sanction commands are open on the shop when
     # they are open on one of its sanctions (SANCTION_RULES)
     Action.RECORD_SPOT_CHECK: allow({SUP}, ALWAYS),
@@ -184,9 +197,15 @@ OFFERED_ON_SANCTIONS = (
 def authorize(action: Action, actor: Actor, status: State) -> None:
     """Role and status: the first check of every shop command."""
     permission = PERMISSIONS[action]
-    check_role(permission, action, actor, reads="every shop")
+    check_role(permission, action, actor, reads=Text("every shop"))
     if status not in permission.states:
-        raise Conflict(f"{action.value} is not possible while the shop is {status}.")
+        raise Conflict(
+            Text(
+                "{action} is not possible while the shop is {status}.",
+                action=action.value,
+                status=status,
+            )
+        )
 
 
 def starting_actions(actor: Actor) -> list[str]:

@@ -13,6 +13,7 @@ from complaints.domain import access
 from complaints.domain.complaint import Complaint as ComplaintAggregate
 from complaints.domain.records import Offer as OfferRecord
 from complaints.domain.rulebook import RULEBOOK
+from complaints.domain.text import Text
 from complaints.graphql import ids
 from complaints.graphql.context import Info
 from complaints.graphql.enums import ComplaintCategory, ComplaintStatus, Outcome, Party, Role
@@ -413,5 +414,5 @@ class ComplaintUpdate:
         # select the complaint costs no load of it.
         complaint = await info.context.complaint(self._complaint_id, fresh=True)
         if complaint is None:
-            raise CodedError("NOT_FOUND", "The complaint is no longer there to read.")
+            raise CodedError("NOT_FOUND", Text("The complaint is no longer there to read."))
         return ComplaintNode.of(complaint)

@@ -39,3 +39,9 @@ class Guide:
     category: ComplaintCategory
     title: str
     text: str
+
+
+@strawberry.type(description="A language the platform speaks")
+class Locale:
+    tag: str = strawberry.field(description="Its BCP 47 tag: en, zh-Hans, zh-Hant")
+    name: str = strawberry.field(description="Its name in itself: English, 简体中文, 繁體中文")

@@ -8,6 +8,7 @@ from uuid import UUID
 import strawberry
 
 from complaints.domain.errors import FieldError, ValidationFailed
+from complaints.domain.text import Text
 from complaints.graphql import ids
 from complaints.graphql.context import Info
 from complaints.graphql.types.complaint import ComplaintNode
@@ -26,7 +27,7 @@ def parse_cursor(value: str | None) -> Key | None:
     """The queue key a cursor names; a clear refusal for anything else."""
     if value is None:
         return None
-    wrong = ValidationFailed([FieldError("after", "is not a cursor from this list")])
+    wrong = ValidationFailed([FieldError("after", Text("is not a cursor from this list"))])
     if ids.kind_of(value) != "Supervision":
         raise wrong
     raw = ids.global_id_value(value)

@@ -9,6 +9,7 @@ from uuid import UUID
 import anyio.to_thread
 import strawberry
 
+from complaints.domain.text import Text
 from complaints.domain.webhook import EndpointFacts, allowed_actions, may_read
 from complaints.domain.webhook import WebhookEndpoint as EndpointAggregate
 from complaints.graphql import ids
@@ -42,6 +43,9 @@ class WebhookEndpoint:
     marketplace: bool = strawberry.field(
         description="The marketplace's own endpoint (registerMarketplaceWebhook)"
     )
+    locale: str = strawberry.field(
+        description="The language of the summaries and texts it is sent (en, zh-Hans, zh-Hant)"
+    )
 
     @strawberry.field(description="Mutation names the viewer may call on this endpoint now")
     def allowed_actions(self, info: Info) -> list[str]:
@@ -61,6 +65,7 @@ class WebhookEndpoint:
             status=row.status,
             disabled_reason=row.disabled_reason,
             marketplace=row.shop_id is None,
+            locale=row.locale,
         )
 
     @classmethod
@@ -75,6 +80,7 @@ class WebhookEndpoint:
             status=endpoint.status,
             disabled_reason=endpoint.disabled_reason,
             marketplace=endpoint.shop_id is None,
+            locale=endpoint.locale,
         )
 
 
@@ -186,7 +192,7 @@ def check_reader(info: Info, shop_id: str | None) -> None:
     if not may_read(info.context.actor, shop_id):
         raise CodedError(
             "NOT_ALLOWED",
-            "Only the shop's own staff and platform staff see its webhooks."
+            Text("Only the shop's own staff and platform staff see its webhooks.")
             if shop_id is not None
-            else "Only the marketplace and platform staff see the marketplace's webhooks.",
+            else Text("Only the marketplace and platform staff see the marketplace's webhooks."),
         )

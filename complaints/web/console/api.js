@@ -1,6 +1,8 @@
 // The public API, and nothing else: GraphQL over HTTP (automatic persisted queries where the
 // server takes them), graphql-transport-ws subscriptions, POST /uploads and GET /uploads/{sha256}.
 
+import { serverLanguage } from "./i18n.js";
+
 const TOKEN_KEY = "complaints.token";
 
 /** A refusal from the API: its code, its message, and the fields it names (if any). */
@@ -39,7 +41,7 @@ export const session = {
 };
 
 function headers(extra = {}) {
-  const result = { ...extra };
+  const result = { ...extra, "Accept-Language": serverLanguage() };
   if (session.token) result.Authorization = `Bearer ${session.token}`;
   return result;
 }
@@ -200,7 +202,8 @@ export class Live {
     this.socket = socket;
     this.onState("connecting");
     socket.addEventListener("open", () => {
-      const payload = session.token ? { Authorization: `Bearer ${session.token}` } : {};
+      const payload = { locale: serverLanguage() };
+      if (session.token) payload.Authorization = `Bearer ${session.token}`;
       socket.send(JSON.stringify({ type: "connection_init", payload }));
     });
     socket.addEventListener("message", (event) => {

@@ -1,6 +1,6 @@
-// Every string the console shows comes from a catalogue: en.json and zh-CN.json.
+// Every string the console shows comes from a catalogue: en.json, zh-CN.json and zh-TW.json.
 
-export const LANGUAGES = { en: "English", "zh-CN": "简体中文" };
+export const LANGUAGES = { en: "English", "zh-CN": "简体中文", "zh-TW": "繁體中文" };
 const PREFERENCE = "complaints.language";
 let messages = {};
 let english = {};
@@ -23,11 +23,21 @@ export async function setLanguage(code) {
 export function preferredLanguage() {
   const saved = localStorage.getItem(PREFERENCE);
   if (saved && saved in LANGUAGES) return saved;
-  return navigator.language?.toLowerCase().startsWith("zh") ? "zh-CN" : "en";
+  const browser = navigator.language?.toLowerCase() ?? "";
+  if (/^zh-(tw|hk|mo|hant)/.test(browser)) return "zh-TW";
+  return browser.startsWith("zh") ? "zh-CN" : "en";
 }
 
 export function language() {
   return current;
+}
+
+/** The console's languages as the server names them (BCP 47): what it asks the API to speak,
+ * so that the server's sentences (summaries, refusals, rules) match the page's labels. */
+export const SERVER_LANGUAGES = { en: "en", "zh-CN": "zh-Hans", "zh-TW": "zh-Hant" };
+
+export function serverLanguage() {
+  return SERVER_LANGUAGES[current] ?? "en";
 }
 
 /** The message for `key`, with {name} placeholders filled; English if the language lacks it. */
