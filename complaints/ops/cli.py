@@ -30,6 +30,7 @@ from complaints.application import ComplaintsApp, aggregate_of
 from complaints.clock import SystemClock
 from complaints.compat import spread_workers
 from complaints.domain.values import Role
+from complaints.ops import whatif
 from complaints.ops.listen import listen
 from complaints.projections.read_models import PROJECTIONS, ReadModels, projection_named
 from complaints.settings import Settings, SettingsError
@@ -502,6 +503,8 @@ def parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - a statement per opti
     )
     p.add_argument("--out", default="reports", help="directory to write into (default: reports)")
     p.set_defaults(run=report)
+
+    whatif.add_parser(commands)
 
     p = commands.add_parser("orders", help="the marketplace's orders: backfill them from a file")
     actions = p.add_subparsers(dest="orders", required=True, metavar="ACTION")
