@@ -181,7 +181,7 @@ def test_a_filing_12_days_after_delivery_is_refused_under_a_10_day_window(
 
     assert len(result.cases) == 2
     assert {c.tag for c in result.cases} == {"changed", "unchanged"}
-    refused = next(c for c in result.cases if c.tag == "changed")
+    refused: Any = next(c for c in result.cases if c.tag == "changed")
     assert refused.after.outcome == "REFUSED"
     assert refused.first.version == 1
     assert refused.first.proposed == ("refused: FILING_WINDOW_CLOSED",)
