@@ -18,9 +18,10 @@ from types import MappingProxyType
 from typing import ClassVar
 
 from complaints.domain.deadlines import DeadlineKind, DeadlinePolicy, parse_duration
-from complaints.domain.errors import DomainError
+from complaints.domain.errors import DomainError, RoleNotAllowed
 from complaints.domain.order import FilingWindow, OrderFacts
 from complaints.domain.sanctions import SanctionLadder
+from complaints.domain.values import Actor, Role
 
 #: The settings a sanction ladder is made of, each recorded with every strike.
 LADDER_KEYS = ("SANCTION_LADDER", "SANCTION_FINE", "SANCTION_WINDOW", "SANCTION_DURATIONS")
@@ -160,3 +161,10 @@ READERS: dict[str, Callable[[PolicyProposal, str], PolicyProposal]] = {
     "FILING_WINDOW": lambda p, v: replace(p, filing_window=_positive(v)),
     "FILING_WINDOW_UNDELIVERED": lambda p, v: replace(p, filing_window_undelivered=_positive(v)),
 }
+
+
+def authorize_whatif(actor: Actor) -> None:
+    """Only supervisors replay cases under a proposed policy: the report names cases and shops,
+    and weighs the platform's own rules."""
+    if actor.role is not Role.SUPERVISOR:
+        raise RoleNotAllowed("Only supervisors run a policy what-if.")

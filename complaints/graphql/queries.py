@@ -52,6 +52,7 @@ from complaints.graphql.types.webhook import (
     WebhookEndpoint,
     check_reader,
 )
+from complaints.graphql.whatif import WhatIfQuery
 from complaints.projections.complaint_list import ComplaintFilter as ReadFilter
 from complaints.projections.complaint_list import ComplaintSummary, DeadlineKey
 from complaints.projections.orders import OrderKey, OrderRow
@@ -134,7 +135,7 @@ def parse_deadline_cursor(value: str | None) -> DeadlineKey | None:
 
 
 @strawberry.type
-class Query:
+class Query(WhatIfQuery):
     @strawberry.field(description="Any complaint, seller or violation by its global id")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         kind = ids.kind_of(id)

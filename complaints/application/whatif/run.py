@@ -71,6 +71,8 @@ def replay(
 ) -> WhatIf:
     """Replay every case filed in [start, end) under `proposal` (an empty one: the identity
     check). `app` is a ComplaintsApp; nothing is written to it."""
+    if start.tzinfo is None or end.tzinfo is None:
+        raise BadPeriod("The period's bounds need a time-zone offset, e.g. 2026-01-01T00:00Z.")
     if end <= start:
         raise BadPeriod("The period must end after it starts.")
     started = time.monotonic()
