@@ -74,7 +74,7 @@ def test_a_setting_it_cannot_read_is_refused(
     ],
 )
 def test_a_bad_period_is_refused(gql: GraphQL, world: Scenario, bounds: dict[str, str]) -> None:
-    assert code(ask(gql, world, [], **bounds)) == "WHATIF_BAD_PERIOD"
+    assert code(ask(gql, world, [], SUPERVISOR, **bounds)) == "WHATIF_BAD_PERIOD"
 
 
 def test_a_period_over_the_limit_is_refused(
