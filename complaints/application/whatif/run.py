@@ -29,7 +29,7 @@ from complaints.application.whatif.cases import (
 from complaints.application.whatif.ladder import ShopResult, Strike, read_shop, refold
 from complaints.domain.values import PersonalText
 from complaints.domain.whatif import BadPeriod, PolicyProposal, TooManyCases
-from complaints.store.transcodings import EnumAsValue
+from complaints.store.transcodings import DataclassAsDict, EnumAsValue
 
 COMPLAINT = "complaints.domain.complaint:Complaint."
 SELLER = "complaints.domain.seller:Seller."
@@ -135,6 +135,29 @@ class EnumByValue(EnumAsValue):
         return self.members[data]
 
 
+class RecordByFields(DataclassAsDict):
+    """A record (a frozen dataclass) rebuilt from its stored fields without calling its
+    constructor, when every field is stored and the class neither checks nor converts on
+    construction: what was encoded was built by that constructor already."""
+
+    def __init__(self, cls: type[Any]) -> None:
+        super().__init__(cls)
+        self.plain = (
+            not self.sets
+            and not self.tuples
+            and not hasattr(cls, "__post_init__")
+            and "__slots__" not in vars(cls)
+        )
+        self.count = len(self.fields)
+
+    def decode(self, data: Any) -> Any:
+        if not self.plain or len(data) != self.count:
+            return super().decode(data)
+        record: Any = object.__new__(self.type)
+        record.__dict__.update(data)
+        return record
+
+
 def sealed_mapper(app: Any) -> Any:
     """The application's mapper, but leaving personal texts sealed."""
     transcoder = JSONTranscoder()
@@ -143,6 +166,8 @@ def sealed_mapper(app: Any) -> Any:
     for transcoding in list(transcoder.names.values()):
         if isinstance(transcoding, EnumAsValue):
             transcoder.register(EnumByValue(transcoding.type))
+        elif isinstance(transcoding, DataclassAsDict):
+            transcoder.register(RecordByFields(transcoding.type))
     mapper = app.mapper
     return type(mapper)(transcoder=transcoder, compressor=mapper.compressor, cipher=mapper.cipher)
 
