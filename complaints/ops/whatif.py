@@ -207,7 +207,11 @@ def to_markdown(report: dict[str, Any], chart: str | None = None) -> str:
         "",
         f"Over the {report['replayed'] - report['undetermined']} determined cases (the"
         f" {report['undetermined']} undetermined ones are left out of both columns; so are"
-        f" {report['undeterminedStrikes']} strikes whose happening or rung is unknown).",
+        f" {report['undeterminedStrikes']} strikes whose happening or rung is unknown)."
+        f" {report['endUnknown']} of them the proposal decides by default while their remedy"
+        " was still to be carried out: they count in outcomes and rulings by default, but when"
+        " they would have closed, what money would have moved and what strikes would have"
+        " followed is unknown, so closing and money are over the other cases, in both columns.",
         "",
         "| Figure | Recorded | Proposed |",
         "|---|---:|---:|",

@@ -67,6 +67,9 @@ def test_a_seller_who_answered_at_60h_is_ruled_against_by_default_under_48h(
     assert case.after.by_default is True
     assert case.first.at == accepted_at + 48 * HOUR
     assert case.first.recorded == "OfferAccepted"
+    # The refund was still to be made: when the case would have closed is not known.
+    assert case.end_known is False
+    assert case.after.closed_at is None
     assert case.first.proposed[0] == "DeadlineLapsed(seller_response)"
     assert "DefaultRuled(CONSUMER_FAVOUR_FULL)" in case.first.proposed
 

@@ -114,6 +114,9 @@ class CaseResult:
     #: strikes of this case no longer happen as recorded (None: all stand).
     added_strikes: list[datetime] = field(default_factory=list)
     strikes_void_from: datetime | None = None
+    #: False when the proposal decides the outcome but the case would have gone on (a remedy to
+    #: carry out): when it closed, what money moved and what strikes followed are unknown.
+    end_known: bool = True
 
     @property
     def determined_after(self) -> Facts | None:
@@ -379,6 +382,7 @@ class CaseReplay:
         decided = shadow.status in TERMINAL or (shadow.final and shadow.outcome is not None)
         if decided:
             result.tag = "changed"
+            result.end_known = shadow.status in TERMINAL
             result.reason = f"the {kind} deadline would have lapsed at {due.isoformat()}"
             result.after = facts_of(shadow, advanced)
         else:

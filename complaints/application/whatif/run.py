@@ -232,7 +232,7 @@ def _ladders(result: WhatIf) -> None:
             continue
         cases = by_shop.get(shop_id, [])
         void = {
-            c.id: (c.strikes_void_from, c.tag == "undetermined")
+            c.id: (c.strikes_void_from, c.tag == "undetermined" or not c.end_known)
             for c in cases
             if c.strikes_void_from is not None
         }
@@ -258,17 +258,18 @@ def _kind(kind: Any) -> str:
 
 
 # ---------------------------------------------------------------------- summing up
-def _facts_summary(facts: Iterable[Facts]) -> dict[str, Any]:
+def _facts_summary(facts: Iterable[Facts], ended: Iterable[Facts]) -> dict[str, Any]:
+    """Outcomes over every determined case; money and closing over those whose end is known."""
     listed = list(facts)
+    closing = list(ended)
     outcomes = Counter(f.outcome for f in listed)
-    advanced = [m for f in listed for m in f.advanced]
-    closed = [f for f in listed if f.closed_at is not None]
+    advanced = [m for f in closing for m in f.advanced]
     return {
         "outcomes": dict(sorted(outcomes.items())),
         "defaultRulings": sum(1 for f in listed if f.by_default),
         "refundsAdvanced": len(advanced),
         "refundsAdvancedTotal": {k: str(v) for k, v in money_total(advanced).items()},
-        "closed": len(closed),
+        "closed": sum(1 for f in closing if f.closed_at is not None),
     }
 
 
@@ -295,7 +296,9 @@ def to_json(result: WhatIf) -> dict[str, Any]:
     """The report as JSON: the figures before and after over the determined cases, and every
     case that changed or could not be determined, with the first event that differs."""
     determined = [c for c in result.cases if c.tag != "undetermined"]
+    ended = [c for c in determined if c.end_known]
     afters = [c.determined_after for c in determined]
+    ended_afters = [c.determined_after for c in ended]
     recorded = [s for shop in result.shops.values() for s in shop.strikes]
     proposed = [s for line in result.timelines.values() for s in line]
     undetermined_strikes = sum(
@@ -317,18 +320,21 @@ def to_json(result: WhatIf) -> dict[str, Any]:
             "divergences": [d.to_json() for d in result.divergences],
         },
         "before": {
-            **_facts_summary(c.before for c in determined),
-            "medianDaysToClose": _median_days((c.filed_at, c.before.closed_at) for c in determined),
+            **_facts_summary((c.before for c in determined), (c.before for c in ended)),
+            "medianDaysToClose": _median_days((c.filed_at, c.before.closed_at) for c in ended),
             **_strikes(recorded, after=False, start=result.start, end=result.end),
         },
         "after": {
-            **_facts_summary(f for f in afters if f is not None),
+            **_facts_summary(
+                (f for f in afters if f is not None), (f for f in ended_afters if f is not None)
+            ),
             "medianDaysToClose": _median_days(
-                (c.filed_at, f.closed_at) for c, f in zip(determined, afters, strict=True) if f
+                (c.filed_at, f.closed_at) for c, f in zip(ended, ended_afters, strict=True) if f
             ),
             **_strikes(proposed, after=True, start=result.start, end=result.end),
         },
         "undeterminedStrikes": undetermined_strikes,
+        "endUnknown": sum(1 for c in determined if not c.end_known),
         "cases": [
             {
                 "id": str(c.id),
