@@ -81,7 +81,7 @@ def one_case(app: ComplaintsApp, clock: ManualClock, n: int, rnd: random.Random)
     cid = complaint.id
     clock.advance(timedelta(hours=rnd.uniform(1, 20)))
     app.accept_complaint(AGENT, cid)
-    path = n % 3
+    path = (n // len(SHOPS) + n) % 3  # every shop down every path
     if path == 0:  # the seller stays silent: ruled by default, the refund advanced, a strike
         lapse_all(app, clock, cid)
     else:  # the seller answers at some hour, refunds at another
