@@ -356,8 +356,11 @@ class CaseReplay:
         complaint = self.complaint
         if result.first is not None or not self.proposed_due or complaint.paused_at is not None:
             return
-        due, deadline_id = min((due, d) for d, due in self.proposed_due.items())
-        if due >= moment or deadline_id not in complaint.deadlines:
+        open_ = [(due, d) for d, due in self.proposed_due.items() if d in complaint.deadlines]
+        if not open_:
+            return
+        due, deadline_id = min(open_)
+        if due >= moment:
             return
         shadow = fork(complaint)
         shadow.deadlines[deadline_id] = replace(shadow.deadlines[deadline_id], due_at=due)
