@@ -60,7 +60,8 @@ bench: $(INSTALLED)
 	$(BIN)/python -m bench.replay && \
 	$(BIN)/python -m bench.rebuild && \
 	$(BIN)/python -m bench.deadlines && \
-	$(BIN)/python -m bench.webhooks
+	$(BIN)/python -m bench.webhooks && \
+	$(BIN)/python -m bench.whatif
 	$(BIN)/python -m bench.summary var/bench/results.jsonl --json var/bench/summary-$$(date +%Y%m%d-%H%M).json
 
 format: $(INSTALLED)

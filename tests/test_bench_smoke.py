@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
     [
         ["bench.commands", "--seconds", "0.3", "--clients", "1,4"],
         ["bench.replay", "--events", "120", "--repeat", "2"],
+        ["bench.whatif", "--events", "300"],
         ["bench.http", "--seconds", "0.5", "--connections", "2"],
         ["bench.access_log", "--seconds", "0.3", "--connections", "2", "--rounds", "1"],
         ["bench.subscriptions", "--subscribers", "5", "--events", "10"],

@@ -59,6 +59,7 @@ from complaints.graphql.types.webhook import (
     WebhookEndpoint,
     check_reader,
 )
+from complaints.graphql.whatif import WhatIfQuery
 from complaints.language import LANGUAGES
 from complaints.projections.complaint_list import ComplaintFilter as ReadFilter
 from complaints.projections.complaint_list import ComplaintSummary, DeadlineKey
@@ -142,7 +143,7 @@ def parse_deadline_cursor(value: str | None) -> DeadlineKey | None:
 
 
 @strawberry.type
-class Query:
+class Query(WhatIfQuery):
     @strawberry.field(description="Any complaint, seller or violation by its global id")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         kind = ids.kind_of(id)

@@ -31,7 +31,7 @@ from complaints.clock import SystemClock
 from complaints.compat import spread_workers
 from complaints.domain.values import Role
 from complaints.language import LANGUAGES, supported
-from complaints.ops import log
+from complaints.ops import log, whatif
 from complaints.ops.listen import listen
 from complaints.projections.database import open_read_store
 from complaints.projections.read_models import PROJECTIONS, ReadModels, projection_named
@@ -554,6 +554,8 @@ def parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - a statement per opti
         help="the language of the Markdown and the chart: en, zh-Hans or zh-Hant (default: en)",
     )
     p.set_defaults(run=report)
+
+    whatif.add_parser(commands)
 
     p = commands.add_parser("orders", help="the marketplace's orders: backfill them from a file")
     actions = p.add_subparsers(dest="orders", required=True, metavar="ACTION")
