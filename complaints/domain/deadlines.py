@@ -33,6 +33,10 @@ class DeadlineKind(Enum):
     SURVEY = "survey"  # the parties rate the handling
     APPEAL_REVIEW = "appeal_review"  # a supervisor decides an appeal
     EXECUTION_ISSUE = "execution_issue"  # supervision answers a problem with the remedy
+    # A shop's, not a case's: kept on the violation and the sanction they bind.
+    VIOLATION_RESPONSE = "violation_response"  # the reported shop may answer the report
+    VIOLATION_DECISION = "violation_decision"  # a supervisor decides the report
+    SANCTION_APPEAL_REVIEW = "sanction_appeal_review"  # a supervisor decides a sanction's appeal
 
 
 #: Deadlines that bind platform staff rather than a party. Missing one makes the case overdue for
@@ -44,8 +48,23 @@ STAFF_DEADLINES = frozenset(
         DeadlineKind.RULING,
         DeadlineKind.APPEAL_REVIEW,
         DeadlineKind.EXECUTION_ISSUE,
+        DeadlineKind.VIOLATION_DECISION,
+        DeadlineKind.SANCTION_APPEAL_REVIEW,
     }
 )
+
+#: Deadlines about a shop rather than a case: due times recorded on the violation or the
+#: sanction's appeal they bind. None decides anything when it passes: the shop's window only
+#: opens the decision, and staff deadlines past due wait in the supervision queue.
+SHOP_DEADLINES = frozenset(
+    {
+        DeadlineKind.VIOLATION_RESPONSE,
+        DeadlineKind.VIOLATION_DECISION,
+        DeadlineKind.SANCTION_APPEAL_REVIEW,
+    }
+)
+#: The deadlines a complaint opens, and the deadline worker enforces.
+CASE_DEADLINES = frozenset(set(DeadlineKind) - SHOP_DEADLINES)
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -68,6 +87,9 @@ DEFAULT_DURATIONS: Mapping[DeadlineKind, timedelta] = MappingProxyType(
         DeadlineKind.SURVEY: 7 * DAY,
         DeadlineKind.APPEAL_REVIEW: 5 * DAY,
         DeadlineKind.EXECUTION_ISSUE: 3 * DAY,
+        DeadlineKind.VIOLATION_RESPONSE: 3 * DAY,
+        DeadlineKind.VIOLATION_DECISION: 5 * DAY,
+        DeadlineKind.SANCTION_APPEAL_REVIEW: 5 * DAY,
     }
 )
 
@@ -91,6 +113,10 @@ class DeadlinePolicy:
 
     def due(self, kind: DeadlineKind, now: datetime) -> datetime:
         return now + self.durations[kind]
+
+    def terms(self, *kinds: DeadlineKind) -> str:
+        """The terms of some kinds, as a record cites them, e.g. ``violation_response=3d``."""
+        return ",".join(f"{k.value}={format_duration(self.durations[k])}" for k in kinds)
 
     def spec(self) -> str:
         """The policy written back in the form `parse` reads, e.g. ``intake=1d,remedy=48h``."""

@@ -263,6 +263,13 @@ class AlreadyResponded(Conflict):
     code = "ALREADY_RESPONDED"
 
 
+class ResponseWindowOpen(Conflict):
+    """The reported shop may still answer the report: no decision before its window ends,
+    unless it has answered."""
+
+    code = "RESPONSE_WINDOW_OPEN"
+
+
 class OrderFactsDiffer(Conflict):
     """The order is recorded with other facts than those stated now: facts are added to an
     order, never changed."""

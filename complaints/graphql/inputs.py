@@ -341,6 +341,12 @@ class ReportViolationInput:
 @strawberry.input
 class ViolationActionInput:
     violation_id: ViolationId
+    rationale: str | None = strawberry.field(
+        default=None, description="Why the report is confirmed (required)"
+    )
+    rule_codes: list[str] | None = strawberry.field(
+        default=None, description="The rules the shop broke, at least one"
+    )
     idempotency_key: str | None = key_field()
 
 

@@ -25,7 +25,7 @@ from complaints.domain.violation import Violation
 from complaints.domain.webhook import SHOP_EVENT_TYPES
 from complaints.projections.base import Projection, View, dumps, from_moment, moment
 from complaints.projections.database import Row, Tx
-from complaints.projections.timeline import when, words
+from complaints.projections.timeline import citing, when, words
 
 
 @dataclass(frozen=True)
@@ -143,8 +143,10 @@ def deducted(e: Seller.DepositDeducted, known: Known) -> Described:
 
 
 def reported(e: Violation.Reported, known: Known) -> Described:
+    answer = f" The shop may answer until {when(e.response_due_at)}." if e.response_due_at else ""
     return Described(
-        f"A {words(e.kind)} violation was reported against the shop by the {words(e.actor.role)}.",
+        f"A {words(e.kind)} violation was reported against the shop by the"
+        f" {words(e.actor.role)}.{answer}",
         {
             "violation": {
                 "violation_id": str(e.originator_id),
@@ -152,6 +154,8 @@ def reported(e: Violation.Reported, known: Known) -> Described:
                 "complaint_id": str(e.complaint_id) if e.complaint_id else None,
                 "reported_by": e.actor.role.value,
                 "status": "REPORTED",
+                "response_due_at": moment(e.response_due_at) if e.response_due_at else None,
+                "decision_due_at": moment(e.decision_due_at) if e.decision_due_at else None,
             }
         },
         personal=("description",),
@@ -169,8 +173,11 @@ def responded(e: Violation.Responded, known: Known) -> Described:
 
 def confirmed(e: Violation.Confirmed, known: Known) -> Described:
     violation = violation_named(e, known, status="CONFIRMED")
+    because = f": {e.rationale}" if e.rationale else "."
     return Described(
-        f"The {words(violation['kind'])} violation was confirmed.", {"violation": violation}
+        f"The {words(violation['kind'])} violation was confirmed{because}"
+        f"{citing(e.rule_codes, e.timestamp)}",
+        {"violation": violation, "rationale": e.rationale, "rule_codes": e.rule_codes or []},
     )
 
 

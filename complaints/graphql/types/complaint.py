@@ -11,6 +11,7 @@ import strawberry
 
 from complaints.domain import access
 from complaints.domain.complaint import Complaint as ComplaintAggregate
+from complaints.domain.deadlines import DeadlineKind
 from complaints.domain.records import Offer as OfferRecord
 from complaints.domain.rulebook import RULEBOOK
 from complaints.graphql import ids
@@ -346,7 +347,10 @@ class ComplaintNode(Node):
         if complaint is None or not complaint.appeals:
             return None
         decision = next((r for r in complaint.rulings if r.level == APPEAL_LEVEL), None)
-        return Appeal.of(complaint.appeals[0], decision)
+        review = complaint.deadline_of(DeadlineKind.APPEAL_REVIEW)
+        staff = access.sees_staff_deadlines(info.context.actor)
+        due_at = review.due_at if review is not None and staff else None
+        return Appeal.of(complaint.appeals[0], decision, due_at)
 
     @strawberry.field(description="Problems the parties reported while the remedy was carried out")
     async def execution_issues(self, info: Info) -> list[ExecutionIssue]:

@@ -1,0 +1,167 @@
+"""Due process for shops over the API: a violation report's answer window and decision deadline,
+its reasoned confirmation, a sanction appeal's decision deadline, and the supervision queue's
+items for both (waiting, then overdue, gone once decided)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from complaints.domain.deadlines import DeadlineKind
+from complaints.domain.values import Actor, Role, SanctionKind, ViolationKind
+from complaints.graphql import ids
+from tests.api.conftest import GraphQL
+from tests.scenario import CONSUMER, SELLER, SUPERVISOR, Scenario
+
+OTHER_SUPERVISOR = Actor(Role.SUPERVISOR, "supervisor-2")
+
+VIOLATION = """query($id: ID!) { node(id: $id) { ... on Violation {
+  status responseDueAt decisionDueAt rationale rules { code title version } allowedActions } } }"""
+QUEUE = """{ supervisionQueue(first: 50) { edges { node {
+  kind shopId dueAt detail sanctionId complaint { reference }
+  violation { id status } } } } }"""
+CONFIRM = """mutation($input: ViolationActionInput!) { confirmViolation(input: $input) {
+  __typename ... on Error { code message } ... on ValidationFailed { fields { field } }
+  ... on Violation { status rationale rules { code } } } }"""
+REASONS = {"rationale": "The stitching and the logo are not the brand's.", "ruleCodes": ["R-8.1"]}
+
+
+def report(world: Scenario) -> str:
+    world.seller("acme")
+    violation = world.app.report_violation(
+        CONSUMER, "acme", ViolationKind.COUNTERFEIT, "The handbag is an obvious fake."
+    )
+    return ids.global_id("Violation", violation.id)
+
+
+def queue(gql: GraphQL) -> list[dict[str, Any]]:
+    gql.read_models.catch_up()
+    edges = gql.data(QUEUE, actor=SUPERVISOR)["supervisionQueue"]["edges"]
+    return [edge["node"] for edge in edges]
+
+
+def confirm(gql: GraphQL, values: dict[str, Any]) -> dict[str, Any]:
+    payload: dict[str, Any] = gql.data(CONFIRM, {"input": values}, actor=SUPERVISOR)[
+        "confirmViolation"
+    ]
+    return payload
+
+
+class TestViolations:
+    def test_a_report_shows_its_window_and_deadline(self, gql: GraphQL, world: Scenario) -> None:
+        gid = report(world)
+        now = world.clock.now()
+        shown = gql.data(VIOLATION, {"id": gid}, actor=SUPERVISOR)["node"]
+        assert shown["responseDueAt"] == (now + timedelta(days=3)).isoformat()
+        assert shown["decisionDueAt"] == (now + timedelta(days=5)).isoformat()
+        assert (shown["rationale"], shown["rules"]) == (None, [])
+        assert shown["allowedActions"] == ["dismissViolation"]
+
+    def test_confirming_before_the_shop_is_heard_is_refused(
+        self, gql: GraphQL, world: Scenario
+    ) -> None:
+        gid = report(world)
+        refused = confirm(gql, {"violationId": gid, **REASONS})
+        assert (refused["__typename"], refused["code"]) == ("Conflict", "RESPONSE_WINDOW_OPEN")
+        assert gql.data(VIOLATION, {"id": gid}, actor=SUPERVISOR)["node"]["status"] == "REPORTED"
+
+    def test_a_confirmation_without_reasons_or_rules_is_refused(
+        self, gql: GraphQL, world: Scenario
+    ) -> None:
+        gid = report(world)
+        world.clock.advance(timedelta(days=3))
+        refused = confirm(gql, {"violationId": gid})
+        assert refused["__typename"] == "ValidationFailed"
+        assert sorted(f["field"] for f in refused["fields"]) == ["rationale", "ruleCodes"]
+        refused = confirm(gql, {"violationId": gid, "rationale": "Fake.", "ruleCodes": ["R-0"]})
+        assert [f["field"] for f in refused["fields"]] == ["ruleCodes"]
+
+    def test_a_confirmation_shows_its_reasons_and_rules(
+        self, gql: GraphQL, world: Scenario
+    ) -> None:
+        gid = report(world)
+        world.clock.advance(timedelta(days=3))
+        confirmed = confirm(gql, {"violationId": gid, **REASONS})
+        assert confirmed == {
+            "__typename": "Violation",
+            "status": "CONFIRMED",
+            "rationale": REASONS["rationale"],
+            "rules": [{"code": "R-8.1"}],
+        }
+        shown = gql.data(VIOLATION, {"id": gid}, actor=CONSUMER)["node"]
+        assert [r["title"] for r in shown["rules"]] == ["Counterfeit and fraud"]
+
+    def test_the_queue_holds_a_report_until_it_is_decided_overdue_past_its_deadline(
+        self, gql: GraphQL, world: Scenario
+    ) -> None:
+        gid = report(world)
+        reported_at = world.clock.now()
+        (waiting,) = queue(gql)
+        assert waiting["kind"] == "violation_waiting"
+        assert waiting["violation"] == {"id": gid, "status": "REPORTED"}
+        assert (waiting["shopId"], waiting["complaint"], waiting["sanctionId"]) == (
+            "acme",
+            None,
+            None,
+        )
+        assert waiting["dueAt"] == (reported_at + timedelta(days=5)).isoformat()
+        world.clock.advance(timedelta(days=5))
+        (overdue,) = queue(gql)
+        assert overdue["kind"] == "violation_overdue"
+        assert overdue["violation"] == {"id": gid, "status": "REPORTED"}  # nothing decided
+        assert confirm(gql, {"violationId": gid, **REASONS})["__typename"] == "Violation"
+        assert queue(gql) == []
+
+    def test_a_dismissed_report_leaves_the_queue(self, gql: GraphQL, world: Scenario) -> None:
+        gid = report(world)
+        assert [i["kind"] for i in queue(gql)] == ["violation_waiting"]
+        world.app.dismiss_violation(SUPERVISOR, ids.parse_uuid("Violation", gid, "id"), "No.")
+        assert queue(gql) == []
+
+
+class TestSanctionAppeals:
+    SANCTION = """query { seller(shopId: "acme") { sanctions { id appeal {
+      filedAt decisionDueAt granted } } } }"""
+
+    def test_an_appeal_shows_its_deadline_and_waits_in_the_queue(
+        self, gql: GraphQL, world: Scenario
+    ) -> None:
+        world.seller("acme")
+        world.app.sanction_seller(SUPERVISOR, "acme", SanctionKind.WARNING, "Late replies.")
+        filed = world.clock.now()
+        world.app.appeal_sanction(SELLER, "acme", "s1", "Our replies were late over a holiday.")
+        due = (filed + timedelta(days=5)).isoformat()
+        for viewer in (SELLER, SUPERVISOR):
+            (sanction,) = gql.data(self.SANCTION, actor=viewer)["seller"]["sanctions"]
+            assert sanction["appeal"]["decisionDueAt"] == due, viewer
+        (waiting,) = queue(gql)
+        assert (waiting["kind"], waiting["sanctionId"], waiting["shopId"]) == (
+            "sanction_appeal",
+            "s1",
+            "acme",
+        )
+        assert (waiting["dueAt"], waiting["complaint"], waiting["violation"]) == (due, None, None)
+        world.clock.advance(timedelta(days=5))
+        assert [i["kind"] for i in queue(gql)] == ["sanction_appeal_overdue"]
+        world.app.decide_sanction_appeal(OTHER_SUPERVISOR, "acme", "s1", False, "Notified late.")
+        assert queue(gql) == []
+        (sanction,) = gql.data(self.SANCTION, actor=SELLER)["seller"]["sanctions"]
+        assert (sanction["appeal"]["granted"], sanction["appeal"]["decisionDueAt"]) == (
+            False,
+            due,
+        )
+
+    def test_a_case_appeal_shows_its_review_deadline_to_staff_only(
+        self, gql: GraphQL, world: Scenario
+    ) -> None:
+        ruled = world.ruled()
+        appealed = world.app.file_appeal(SELLER, ruled.id, "The photos are staged ones.")
+        review = appealed.deadline_of(DeadlineKind.APPEAL_REVIEW)
+        assert review is not None
+        gid = ids.global_id("Complaint", ruled.id)
+        document = (
+            f'{{ node(id: "{gid}") {{ ... on Complaint {{ appeal {{ decisionDueAt }} }} }} }}'
+        )
+        staff = gql.data(document, actor=SUPERVISOR)["node"]["appeal"]["decisionDueAt"]
+        assert staff == review.due_at.isoformat()
+        assert gql.data(document, actor=SELLER)["node"]["appeal"]["decisionDueAt"] is None

@@ -1,0 +1,132 @@
+"""Due process for shops over the wire, on SQLite and PostgreSQL, with short deadlines: a report
+cannot be confirmed while the shop may answer, nor without reasons and rules; a report and a
+sanction's appeal wait in the supervision queue, overdue once their deadline passes, and leave
+it when decided."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from complaints.domain.values import Actor, Role
+from tests.e2e.conftest import SUPERVISOR, Server, until
+
+CONSUMER = Actor(Role.CONSUMER, "u-dana")
+OTHER_SUPERVISOR = Actor(Role.SUPERVISOR, "supervisor-2")
+#: The shop's window, the decision's deadline and the appeal's, in seconds.
+WINDOW, DECISION, APPEAL = 2, 4, 2
+
+REPORT = """mutation($shop: String!) { reportViolation(input: {shopId: $shop, kind: COUNTERFEIT,
+  description: "The handbag's logo is printed crooked."}) { __typename ... on Violation {
+  id responseDueAt decisionDueAt allowedActions } } }"""
+CONFIRM = """mutation($input: ViolationActionInput!) { confirmViolation(input: $input) {
+  __typename ... on Error { code } ... on ValidationFailed { fields { field } }
+  ... on Violation { status rationale rules { code } } } }"""
+QUEUE = """{ supervisionQueue(first: 100) { edges { node { kind shopId sanctionId dueAt
+  violation { id } } } } }"""
+REASONS = {"rationale": "The logo and the stitching are not the brand's.", "ruleCodes": ["R-8.1"]}
+
+
+@pytest.fixture(scope="module")
+def served(store: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    running = Server(
+        store,
+        tmp_path_factory.mktemp("dueprocess"),
+        DEADLINES=f"violation_response={WINDOW}s,violation_decision={DECISION}s,"
+        f"sanction_appeal_review={APPEAL}s",
+    )
+    yield running
+    running.stop()
+
+
+def register_shop(server: Server) -> str:
+    shop = f"shop-{uuid.uuid4().hex[:8]}"
+    server.data(
+        'mutation($shop: String!) { registerSeller(input: {shopId: $shop, name: "Shop",'
+        ' deposit: {amount: "500", currency: "CNY"}}) { __typename } }',
+        {"shop": shop},
+        SUPERVISOR,
+    )
+    return shop
+
+
+def items(server: Server, shop: str) -> list[dict[str, Any]]:
+    edges = server.data(QUEUE, actor=SUPERVISOR)["supervisionQueue"]["edges"]
+    return [e["node"] for e in edges if e["node"]["shopId"] == shop]
+
+
+def kinds(server: Server, shop: str) -> list[str]:
+    return [i["kind"] for i in items(server, shop)]
+
+
+def test_a_report_is_heard_reasoned_and_queued(served: Server) -> None:
+    shop = register_shop(served)
+    reported = served.data(REPORT, {"shop": shop}, CONSUMER)["reportViolation"]
+    assert reported["__typename"] == "Violation"
+    assert reported["responseDueAt"] < reported["decisionDueAt"]
+    started = time.monotonic()
+    confirm: dict[str, Any] = {"violationId": reported["id"], **REASONS}
+    early = served.data(CONFIRM, {"input": confirm}, SUPERVISOR)["confirmViolation"]
+    assert (early["__typename"], early["code"]) == ("Conflict", "RESPONSE_WINDOW_OPEN")
+    (waiting,) = until(lambda: items(served, shop), "the report in the queue")
+    assert waiting == {
+        "kind": "violation_waiting",
+        "shopId": shop,
+        "sanctionId": None,
+        "dueAt": reported["decisionDueAt"],
+        "violation": {"id": reported["id"]},
+    }
+    time.sleep(max(0.0, WINDOW + 0.2 - (time.monotonic() - started)))
+    bare = served.data(CONFIRM, {"input": {"violationId": reported["id"]}}, SUPERVISOR)
+    refused = bare["confirmViolation"]
+    assert refused["__typename"] == "ValidationFailed"
+    assert sorted(f["field"] for f in refused["fields"]) == ["rationale", "ruleCodes"]
+    until(lambda: kinds(served, shop) == ["violation_overdue"], "the report overdue")
+    confirmed = served.data(CONFIRM, {"input": confirm}, SUPERVISOR)["confirmViolation"]
+    assert confirmed == {
+        "__typename": "Violation",
+        "status": "CONFIRMED",
+        "rationale": REASONS["rationale"],
+        "rules": [{"code": "R-8.1"}],
+    }
+    until(lambda: kinds(served, shop) == [], "the decided report out of the queue")
+
+
+def test_a_sanction_appeal_is_timed_and_queued(served: Server) -> None:
+    shop = register_shop(served)
+    seller = Actor(Role.SELLER, "staff-1", shop)
+    served.data(
+        "mutation($shop: String!) { sanctionSeller(input: {shopId: $shop, kind: WARNING,"
+        ' reason: "Late replies."}) { __typename } }',
+        {"shop": shop},
+        SUPERVISOR,
+    )
+    appealed = served.data(
+        'mutation($shop: String!) { appealSanction(input: {shopId: $shop, sanctionId: "s1",'
+        ' grounds: "Our replies were late over a public holiday."}) { __typename'
+        " ... on Seller { sanctions { appeal { decisionDueAt } } } } }",
+        {"shop": shop},
+        seller,
+    )["appealSanction"]
+    due = appealed["sanctions"][0]["appeal"]["decisionDueAt"]
+    assert due is not None
+    (waiting,) = until(lambda: items(served, shop), "the appeal in the queue")
+    assert (waiting["kind"], waiting["sanctionId"], waiting["dueAt"]) == (
+        "sanction_appeal",
+        "s1",
+        due,
+    )
+    until(lambda: kinds(served, shop) == ["sanction_appeal_overdue"], "the appeal overdue")
+    decided = served.data(
+        "mutation($shop: String!) { decideSanctionAppeal(input: {shopId: $shop,"
+        ' sanctionId: "s1", grant: false, rationale: "The holiday was not notified."})'
+        " { __typename } }",
+        {"shop": shop},
+        OTHER_SUPERVISOR,
+    )["decideSanctionAppeal"]
+    assert decided["__typename"] == "Seller"
+    until(lambda: kinds(served, shop) == [], "the decided appeal out of the queue")
