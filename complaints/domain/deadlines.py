@@ -66,6 +66,15 @@ SHOP_DEADLINES = frozenset(
 #: The deadlines a complaint opens, and the deadline worker enforces.
 CASE_DEADLINES = frozenset(set(DeadlineKind) - SHOP_DEADLINES)
 
+#: The rule of the platform rulebook each deadline a ruling by default enforces: the ruling
+#: cites it (R7).
+DEFAULT_RULING_RULES: Mapping[DeadlineKind, tuple[str, ...]] = MappingProxyType(
+    {
+        DeadlineKind.SELLER_RESPONSE: ("R-6.1",),
+        DeadlineKind.NEGOTIATION_TURN: ("R-6.1",),
+    }
+)
+
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 

@@ -288,6 +288,10 @@ class DecideAppealInput:
     rationale: str
     outcome: Outcome | None = None
     remedy: RemedyInput | None = None
+    rule_codes: list[str] | None = strawberry.field(
+        default=None,
+        description="The rules the decision rests on: at least one when the appeal is granted",
+    )
     idempotency_key: str | None = key_field()
 
 

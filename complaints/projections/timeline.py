@@ -204,12 +204,13 @@ DESCRIBE: dict[type[Any], Callable[[Any], Described]] = {
     C.DefaultRuled: lambda e: Described(
         f"Default ruling: {words(e.outcome)}, {remedy_text(e.remedy)}, because the"
         f" {words(e.deadline_kind)} deadline passed without an answer"
-        f"{enforcing(e.enforced_deadline_id)}.",
+        f"{enforcing(e.enforced_deadline_id)}.{citing(e.rule_codes, e.timestamp)}",
         details={
             "outcome": e.outcome.value,
             "remedy": remedy_details(e.remedy),
             "enforced_deadline_id": e.enforced_deadline_id,
             "deadline_kind": e.deadline_kind.value,
+            **({"rule_codes": e.rule_codes} if e.rule_codes else {}),
         },
     ),
     C.Assigned: lambda e: Described("An arbiter was assigned to investigate."),
@@ -257,18 +258,20 @@ DESCRIBE: dict[type[Any], Callable[[Any], Described]] = {
         },
     ),
     C.RulingAcknowledged: lambda e: Described(
-        f"{who(e.by)} acknowledged the written notice of the ruling.",
+        f"{who(e.by)} acknowledged the written notice of the"
+        f" {'appeal decision' if e.level == 2 else 'ruling'}.",
         details={"level": e.level},
     ),
     C.AppealFiled: lambda e: Described(f"{who(e.by)} appealed the ruling.", personal=("grounds",)),
     C.AppealDecided: lambda e: Described(
         f"Appeal {'upheld' if e.granted else 'dismissed'}: {words(e.outcome)},"
-        f" {remedy_text(e.remedy)}.",
+        f" {remedy_text(e.remedy)}.{citing(e.rule_codes, e.timestamp)}",
         details={
             "granted": e.granted,
             "outcome": e.outcome.value,
             "remedy": remedy_details(e.remedy),
             "rationale": e.rationale,
+            **({"rule_codes": e.rule_codes} if e.rule_codes else {}),
         },
     ),
     C.RulingFinalised: lambda e: Described(

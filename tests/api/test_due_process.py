@@ -165,3 +165,63 @@ class TestSanctionAppeals:
         staff = gql.data(document, actor=SUPERVISOR)["node"]["appeal"]["decisionDueAt"]
         assert staff == review.due_at.isoformat()
         assert gql.data(document, actor=SELLER)["node"]["appeal"]["decisionDueAt"] is None
+
+
+class TestReasonedRulings:
+    DECISION = """query($id: ID!) { node(id: $id) { ... on Complaint {
+      ruling { byDefault rules { code } acknowledgedBy }
+      appealDecision { granted outcome remedy { type } rationale rules { code title }
+        decidedAt acknowledgedBy } } } }"""
+    DECIDE = """mutation($input: DecideAppealInput!) { decideAppeal(input: $input) {
+      __typename ... on Error { code } ... on ValidationFailed { fields { field } } } }"""
+    ACKNOWLEDGE = """mutation($input: ComplaintActionInput!) { acknowledgeRuling(input: $input) {
+      __typename ... on Error { code } } }"""
+
+    def shown(self, gql: GraphQL, gid: str) -> dict[str, Any]:
+        node: dict[str, Any] = gql.data(self.DECISION, {"id": gid}, actor=SUPERVISOR)["node"]
+        return node
+
+    def acknowledge(self, gql: GraphQL, gid: str, actor: Actor) -> dict[str, Any]:
+        payload: dict[str, Any] = gql.data(
+            self.ACKNOWLEDGE, {"input": {"complaintId": gid}}, actor=actor
+        )["acknowledgeRuling"]
+        return payload
+
+    def test_a_default_ruling_cites_its_rule_and_is_acknowledged_with_its_appeal_decision(
+        self, gql: GraphQL, world: Scenario
+    ) -> None:
+        case = world.lapse(world.negotiating(), DeadlineKind.SELLER_RESPONSE)
+        gid = ids.global_id("Complaint", case.id)
+        assert self.shown(gql, gid) == {
+            "ruling": {"byDefault": True, "rules": [{"code": "R-6.1"}], "acknowledgedBy": []},
+            "appealDecision": None,
+        }
+        for party in (CONSUMER, SELLER):
+            assert self.acknowledge(gql, gid, party) == {"__typename": "Complaint"}
+        again = self.acknowledge(gql, gid, SELLER)
+        assert (again["__typename"], again["code"]) == (
+            "InvalidTransition",
+            "ALREADY_ACKNOWLEDGED",
+        )
+        world.app.file_appeal(SELLER, case.id, "The goods were returned unused.")
+        granted = {"complaintId": gid, "grant": True, "rationale": "Refunded outside the platform."}
+        granted["outcome"] = "SELLER_FAVOUR_EXPLAINED"
+        refused = gql.data(self.DECIDE, {"input": granted}, actor=SUPERVISOR)["decideAppeal"]
+        assert refused["__typename"] == "ValidationFailed"
+        assert [f["field"] for f in refused["fields"]] == ["ruleCodes"]
+        granted["ruleCodes"] = ["R-7.1"]
+        decided = gql.data(self.DECIDE, {"input": granted}, actor=SUPERVISOR)["decideAppeal"]
+        assert decided == {"__typename": "Complaint"}
+        assert self.acknowledge(gql, gid, CONSUMER) == {"__typename": "Complaint"}
+        shown = self.shown(gql, gid)
+        assert shown["ruling"]["acknowledgedBy"] == ["CONSUMER", "SELLER"]
+        decision = shown["appealDecision"]
+        assert decision["granted"] is True
+        assert (decision["outcome"], decision["remedy"]) == (
+            "SELLER_FAVOUR_EXPLAINED",
+            {"type": "EXPLANATION_ONLY"},
+        )
+        assert decision["rationale"] == "Refunded outside the platform."
+        assert decision["rules"] == [{"code": "R-7.1", "title": "Carrying out decisions"}]
+        assert decision["acknowledgedBy"] == ["CONSUMER"]
+        assert decision["decidedAt"] == world.clock.now().isoformat()

@@ -142,7 +142,8 @@ def command(  # noqa: PLR0912 - one branch per command
             grant = draw(st.booleans())
             outcome = draw(OUTCOMES) if grant else None
             remedy = draw(REMEDIES | st.none()) if grant else None
-            app.decide_appeal(actor, c.id, grant, "decided", outcome, remedy)
+            codes = ["R-3.1"] if grant else []
+            app.decide_appeal(actor, c.id, grant, "decided", outcome, remedy, codes)
         case Action.CONFIRM_REFUND:
             app.confirm_refund(actor, c.id)
         case Action.SHIP_RETURN:

@@ -323,6 +323,8 @@ class TestRulingsFeedEnforcement:
             True,
             "The certificate checks out.",
             Outcome.SELLER_FAVOUR_EXPLAINED,
+            None,
+            ["R-4.1"],
         )
         assert world.app.get_seller("acme").violations == []
         assert strikes(world) == []

@@ -16,6 +16,7 @@ from complaints.domain.values import Actor, Role
 from tests.e2e.conftest import SUPERVISOR, Server, until
 
 CONSUMER = Actor(Role.CONSUMER, "u-dana")
+AGENT = Actor(Role.AGENT, "agent-1")
 OTHER_SUPERVISOR = Actor(Role.SUPERVISOR, "supervisor-2")
 #: The shop's window, the decision's deadline and the appeal's, in seconds.
 WINDOW, DECISION, APPEAL = 2, 4, 2
@@ -37,7 +38,8 @@ def served(store: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ser
         store,
         tmp_path_factory.mktemp("dueprocess"),
         DEADLINES=f"violation_response={WINDOW}s,violation_decision={DECISION}s,"
-        f"sanction_appeal_review={APPEAL}s",
+        f"sanction_appeal_review={APPEAL}s,seller_response=2s",
+        DEADLINE_POLL_SECONDS="0.2",
     )
     yield running
     running.stop()
@@ -130,3 +132,76 @@ def test_a_sanction_appeal_is_timed_and_queued(served: Server) -> None:
     )["decideSanctionAppeal"]
     assert decided["__typename"] == "Seller"
     until(lambda: kinds(served, shop) == [], "the decided appeal out of the queue")
+
+
+FILE = """mutation($order: String!, $shop: String!) { fileComplaint(input: {
+  shopId: $shop, orderId: $order, category: NOT_AS_DESCRIBED,
+  description: "The lamp is plastic, not the brass listed.",
+  requestedRemedy: {type: REFUND, amount: {amount: "199", currency: "CNY"}}}) {
+  __typename ... on Complaint { id } ... on Error { code message } } }"""
+DECIDED = """query($id: ID!) { complaint(id: $id) { decidedByDefault
+  ruling { byDefault rules { code } acknowledgedBy }
+  appealDecision { granted rules { code } acknowledgedBy } } }"""
+ACKNOWLEDGE = """mutation($id: ID!) { acknowledgeRuling(input: {complaintId: $id}) {
+  __typename ... on Error { code } } }"""
+DECIDE = """mutation($input: DecideAppealInput!) { decideAppeal(input: $input) {
+  __typename ... on Error { code } ... on ValidationFailed { fields { field } } } }"""
+
+
+def test_a_ruling_by_default_is_reasoned_acknowledged_and_so_is_its_appeal(
+    served: Server,
+) -> None:
+    shop = register_shop(served)
+    seller = Actor(Role.SELLER, "staff-1", shop)
+    order = served.record_order(f"order-{shop}", shop=shop, consumer=CONSUMER)
+    filed = served.data(FILE, {"order": order, "shop": shop}, CONSUMER)["fileComplaint"]
+    assert filed["__typename"] == "Complaint", filed
+    served.data(
+        "mutation($id: ID!) { acceptComplaint(input: {complaintId: $id}) { __typename } }",
+        {"id": filed["id"]},
+        AGENT,
+    )
+    # The shop says nothing for two seconds: the platform rules by default, citing R-6.1.
+    case = until(
+        lambda: (
+            (c := served.data(DECIDED, {"id": filed["id"]}, SUPERVISOR)["complaint"])[
+                "decidedByDefault"
+            ]
+            and c
+        ),
+        "the ruling by default",
+    )
+    assert case["ruling"] == {"byDefault": True, "rules": [{"code": "R-6.1"}], "acknowledgedBy": []}
+    for party in (CONSUMER, seller):
+        acknowledged = served.data(ACKNOWLEDGE, {"id": filed["id"]}, party)["acknowledgeRuling"]
+        assert acknowledged == {"__typename": "Complaint"}
+    appealed = served.data(
+        "mutation($id: ID!) { fileAppeal(input: {complaintId: $id,"
+        ' grounds: "We never received the message about this case."}) { __typename } }',
+        {"id": filed["id"]},
+        seller,
+    )["fileAppeal"]
+    assert appealed == {"__typename": "Complaint"}
+    granted: dict[str, Any] = {
+        "complaintId": filed["id"],
+        "grant": True,
+        "rationale": "The lamp is brass-plated, as listed.",
+        "outcome": "SELLER_FAVOUR_EXPLAINED",
+    }
+    refused = served.data(DECIDE, {"input": granted}, SUPERVISOR)["decideAppeal"]
+    assert refused == {
+        "__typename": "ValidationFailed",
+        "code": "VALIDATION_FAILED",
+        "fields": [{"field": "ruleCodes"}],
+    }
+    decided = served.data(DECIDE, {"input": {**granted, "ruleCodes": ["R-3.1"]}}, SUPERVISOR)
+    assert decided["decideAppeal"] == {"__typename": "Complaint"}
+    acknowledged = served.data(ACKNOWLEDGE, {"id": filed["id"]}, seller)["acknowledgeRuling"]
+    assert acknowledged == {"__typename": "Complaint"}
+    case = served.data(DECIDED, {"id": filed["id"]}, SUPERVISOR)["complaint"]
+    assert case["ruling"]["acknowledgedBy"] == ["CONSUMER", "SELLER"]
+    assert case["appealDecision"] == {
+        "granted": True,
+        "rules": [{"code": "R-3.1"}],
+        "acknowledgedBy": ["SELLER"],
+    }

@@ -101,6 +101,7 @@ def full_life(world: Scenario) -> Complaint:
         "Full refund is due.",
         Outcome.CONSUMER_FAVOUR_FULL,
         Remedy(RemedyType.RETURN_AND_REFUND, cny("88")),
+        ["R-3.1"],
     )
     app.raise_execution_issue(CONSUMER, cid, MARKERS["issue"])
     app.resolve_execution_issue(SUPERVISOR, cid, "Courier pickup booked.")

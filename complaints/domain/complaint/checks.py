@@ -202,11 +202,17 @@ def check_appeal(grounds: str) -> None:
 
 
 def check_appeal_decision(
-    grant: bool, outcome: Outcome | None, remedy: Remedy | None, rationale: str, ruled: Ruling
+    grant: bool,
+    outcome: Outcome | None,
+    remedy: Remedy | None,
+    rationale: str,
+    rule_codes: list[str],
+    ruled: Ruling,
 ) -> tuple[Outcome, Remedy | None]:
-    """Returns the outcome and remedy in force after the decision on an appeal of `ruled`."""
+    """Returns the outcome and remedy in force after the decision on an appeal of `ruled`. A
+    granted appeal changes the ruling, so it cites the rules it rests on; a dismissal may."""
     if grant:
-        decided = check_decision(outcome, remedy, rationale, [], cite_rules=False)
+        decided = check_decision(outcome, remedy, rationale, rule_codes)
         assert outcome is not None
         if (outcome, decided) == (ruled.outcome, ruled.remedy):
             raise ValidationFailed(
@@ -217,6 +223,7 @@ def check_appeal_decision(
     checks.require(outcome is None, "outcome", "only a granted appeal changes it")
     checks.require(remedy is None, "remedy", "only a granted appeal changes it")
     checks.text("rationale", rationale, max_len=NARRATIVE_MAX)
+    checks.rule_codes("rule_codes", rule_codes, required=False)
     checks.done()
     return ruled.outcome, ruled.remedy
 

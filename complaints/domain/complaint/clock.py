@@ -20,6 +20,7 @@ from complaints.domain.complaint.permissions import Action
 from complaints.domain.complaint.ruling import RulingPhase
 from complaints.domain.context import CommandContext
 from complaints.domain.deadlines import (
+    DEFAULT_RULING_RULES,
     STAFF_DEADLINES,
     Deadline,
     DeadlineKind,
@@ -258,6 +259,7 @@ class Timekeeping(NegotiationPhase, RulingPhase, InvestigationPhase):
             expired_offers=self._open_offer_ids(),
             actor=ctx.actor,
             timestamp=ctx.now,
+            rule_codes=list(DEFAULT_RULING_RULES[deadline.kind]),
         )
         # Decided without hearing the seller: it may appeal, once, within the window, while
         # the remedy goes ahead. (If the remedy needs no steps the case closes at once.)
@@ -327,6 +329,9 @@ class Timekeeping(NegotiationPhase, RulingPhase, InvestigationPhase):
         deadline_kind: DeadlineKind
         expired_offers: list[str]
         actor: Actor
+        # Since rulings by default cite the rule of the deadline they enforced (older events
+        # lack it).
+        rule_codes: list[str] | None = None
 
     @event(DefaultRuled)
     def _default_ruled(
@@ -338,6 +343,7 @@ class Timekeeping(NegotiationPhase, RulingPhase, InvestigationPhase):
         deadline_kind: DeadlineKind,
         actor: Actor,
         timestamp: datetime,
+        rule_codes: list[str] | None = None,
     ) -> None:
         self._expire(expired_offers)
         self.turn = None
@@ -350,7 +356,7 @@ class Timekeeping(NegotiationPhase, RulingPhase, InvestigationPhase):
         # The deadline lapsed just before, in the same command. Only a case loaded from a
         # snapshot taken between the two, before the state kept lapsed deadlines, lacks it.
         self.default_ruling = (
-            DefaultRuling(outcome, remedy, lapsed, timestamp)
+            DefaultRuling(outcome, remedy, lapsed, timestamp, tuple(rule_codes or ()))
             if lapsed is not None and lapsed.id == enforced_deadline_id
             else None
         )

@@ -70,10 +70,10 @@ def ready_to_rule(complaint: ComplaintState, actor: Actor, now: datetime) -> Non
 
 
 def ruling_to_acknowledge(complaint: ComplaintState, actor: Actor, now: datetime) -> None:
-    ruling = complaint.latest_ruling
-    if ruling is None:
+    level = complaint.decision_level
+    if level is None:
         raise NothingToAcknowledge("There is no ruling to acknowledge.", complaint.status)
-    if (ruling.level, actor.role) in complaint.acknowledgements:
+    if (level, actor.role) in complaint.acknowledgements:
         raise AlreadyAcknowledged("You have already acknowledged this ruling.", complaint.status)
 
 

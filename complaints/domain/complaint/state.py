@@ -172,6 +172,14 @@ class ComplaintState:
     def latest_ruling(self) -> Ruling | None:
         return self.rulings[-1] if self.rulings else None
 
+    @property
+    def decision_level(self) -> int | None:
+        """The level of the latest decision the parties acknowledge: 1 for the arbiter's ruling
+        or a ruling by default, 2 for the appeal's decision; None before any."""
+        if self.rulings:
+            return self.rulings[-1].level
+        return 1 if self.decided_by_default else None
+
     def offer(self, offer_id: str) -> Offer:
         for offer in self.offers:
             if offer.id == offer_id:

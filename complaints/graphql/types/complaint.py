@@ -91,6 +91,33 @@ class Ruling:
     )
 
 
+@strawberry.type(
+    description="The decision on an appeal, final: the rules it rests on, and who acknowledged it"
+)
+class AppealDecision:
+    granted: bool
+    outcome: Outcome | None
+    remedy: Remedy | None
+    rationale: str
+    rules: list[Rule] = strawberry.field(description="The rules it cites, with their texts")
+    decided_at: datetime
+    acknowledged_by: list[Party] = strawberry.field(
+        description="The parties who acknowledged its written notice (acknowledgeRuling)"
+    )
+
+
+def acknowledged_at(complaint: ComplaintAggregate, level: int) -> list[Party]:
+    """The parties who acknowledged the decision of a level (1: the ruling, 2: the appeal's)."""
+    return sorted(
+        (Party.of(by) for at, by in complaint.acknowledgements if at == level),
+        key=lambda party: party.value,
+    )
+
+
+def cited(codes: tuple[str, ...], at: datetime) -> list[Rule]:
+    return [Rule.of(r) for c in codes if (r := RULEBOOK.rule(c, at=at))]
+
+
 @strawberry.type(name="Complaint")
 class ComplaintNode(Node):
     id: strawberry.ID
@@ -258,21 +285,14 @@ class ComplaintNode(Node):
         complaint = await self._complaint(info)
         if complaint is None:
             return None
-        acknowledged = sorted(
-            (Party.of(by) for level, by in complaint.acknowledgements if level == 1),
-            key=lambda party: party.value,
-        )
+        acknowledged = acknowledged_at(complaint, 1)
         first = next((r for r in complaint.rulings if r.level == 1), None)
         if first is not None:
             return Ruling(
                 outcome=first.outcome,
                 remedy=Remedy.of(first.remedy),
                 rationale=first.rationale,
-                rules=[
-                    Rule.of(r)
-                    for c in first.rule_codes
-                    if (r := RULEBOOK.rule(c, at=first.decided_at))
-                ],
+                rules=cited(first.rule_codes, first.decided_at),
                 decided_at=first.decided_at,
                 by_default=False,
                 enforced_deadline=None,
@@ -287,7 +307,7 @@ class ComplaintNode(Node):
             remedy=Remedy.of(by_default.remedy),
             rationale=f"The {deadline.kind.value.replace('_', ' ')} deadline passed"
             " without an answer.",
-            rules=[],
+            rules=cited(by_default.rule_codes, by_default.decided_at),
             decided_at=by_default.decided_at,
             by_default=True,
             enforced_deadline=Deadline(
@@ -298,6 +318,26 @@ class ComplaintNode(Node):
                 overdue=False,
             ),
             acknowledged_by=acknowledged,
+        )
+
+    @strawberry.field(
+        description="The decision on the appeal, once made (Complaint.appeal shows the appeal)"
+    )
+    async def appeal_decision(self, info: Info) -> AppealDecision | None:
+        complaint = await self._complaint(info)
+        if complaint is None:
+            return None
+        decided = next((r for r in complaint.rulings if r.level == APPEAL_LEVEL), None)
+        if decided is None:
+            return None
+        return AppealDecision(
+            granted=bool(decided.granted),
+            outcome=decided.outcome,
+            remedy=Remedy.of(decided.remedy),
+            rationale=decided.rationale,
+            rules=cited(decided.rule_codes, decided.decided_at),
+            decided_at=decided.decided_at,
+            acknowledged_by=acknowledged_at(complaint, APPEAL_LEVEL),
         )
 
     @strawberry.field(

@@ -104,6 +104,7 @@ export const ACTIONS = {
       area("rationale"),
       { name: "outcome", kind: "select", options: OUTCOMES, group: "outcome" },
       remedy("remedy", false),
+      { name: "ruleCodes", kind: "rules" },
     ],
   },
   confirmRefund: { input: "ComplaintActionInput", fields: [] },
