@@ -198,9 +198,9 @@ class TestReasonedAndAcknowledged:
             SUPERVISOR, complaint.id, False, "The ruling stands.", None, None, ["R-6.4"]
         )
         assert complaint.rulings[-1].rule_codes == ("R-6.4",)
+        other = world.ruled()
+        world.app.file_appeal(SELLER, other.id, GROUNDS)
         with pytest.raises(ValidationFailed):
-            other = world.ruled()
-            world.app.file_appeal(SELLER, other.id, GROUNDS)
             world.app.decide_appeal(SUPERVISOR, other.id, False, "No.", None, None, ["nope!"])
 
 
