@@ -77,6 +77,8 @@ DEFAULT_RULING_RULES: Mapping[DeadlineKind, tuple[str, ...]] = MappingProxyType(
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
+#: The longest a case's clock stays paused before it resumes by itself (MAX_PAUSE).
+DEFAULT_MAX_PAUSE = 14 * DAY
 
 DEFAULT_DURATIONS: Mapping[DeadlineKind, timedelta] = MappingProxyType(
     {

@@ -1,5 +1,6 @@
 """The supervision queue: every wait on staff (R4). Of cases: overdue staff deadlines, defaulted
-remedies, open execution issues and appeals waiting for a decision. Of shops: violation reports
+remedies, open execution issues, appeals waiting for a decision and clocks that resumed by
+themselves at their limit (MAX_PAUSE). Of shops: violation reports
 waiting for a decision and appeals of sanctions, each overdue once its deadline has passed.
 
 An item is about one subject, named by its aggregate's id: a complaint, a violation or a shop
@@ -47,6 +48,7 @@ class Supervision(Projection):
     # v2: appeals waiting for a decision; v3: disputed remedies; v4: violations and sanction
     # appeals, items about any subject, with their deadline
     version = 4
+    readable_from = 4
     tables = {  # noqa: RUF012 - read-only class data
         "cases": "complaint_id TEXT PRIMARY KEY, reference TEXT NOT NULL, shop_id TEXT NOT NULL",
         "shops": "seller_id TEXT PRIMARY KEY, shop_id TEXT NOT NULL",
@@ -157,6 +159,18 @@ class Supervision(Projection):
     def appeal_decided(self, tx: Tx, e: Any, position: int) -> None:
         self._close(tx, e, "appeal_waiting")
 
+    @on(Complaint.ClockResumed)
+    def clock_resumed(self, tx: Tx, e: Complaint.ClockResumed, position: int) -> None:
+        """A clock that resumed by itself at its limit: what it waited on took too long, and
+        supervision should know."""
+        if e.limit is not None:
+            self._open(tx, e, "pause_limit", "clock", f"the clock resumed by itself ({e.limit})")
+
+    @on(Complaint.ClockPaused, Complaint.Closed, Complaint.Rejected, Complaint.Withdrawn)
+    def clock_attended(self, tx: Tx, e: Any, position: int) -> None:
+        """Staff paused the clock again, or the case ended: the limit has been seen to."""
+        self._close(tx, e, "pause_limit")
+
     # ---------------------------------------------------------------- shops
     @on(Violation.Reported)
     def violation_reported(self, tx: Tx, e: Violation.Reported, position: int) -> None:
@@ -197,8 +211,9 @@ class QueueItem:
     #: The complaint's, violation's or shop's aggregate id, as its kind says.
     subject_id: UUID
     #: Of a case: overdue, past_due (a staff deadline passed, not yet flagged),
-    #: remedy_defaulted, execution_issue, appeal_waiting. Of a shop: violation_waiting and
-    #: sanction_appeal, each ..._overdue once its deadline has passed.
+    #: remedy_defaulted, execution_issue, appeal_waiting, pause_limit (its clock resumed by
+    #: itself at MAX_PAUSE, until staff pause it again or the case ends). Of a shop:
+    #: violation_waiting and sanction_appeal, each ..._overdue once its deadline has passed.
     kind: str
     ref: str
     since: datetime

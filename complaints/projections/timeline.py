@@ -365,15 +365,21 @@ DESCRIBE: dict[type[Any], Callable[[Any], Described]] = {
         personal=("comment",) if e.comment is not None else (),
     ),
     C.ClockPaused: lambda e: Described(
-        f"The platform paused the case's clock: {e.reason} Deadlines wait until it resumes.",
-        details={"reason": e.reason},
+        f"The platform paused the case's clock: {e.reason} Deadlines wait until it resumes"
+        f"{f', at the latest {when(e.resumes_at)} ({e.limit})' if e.resumes_at else ''}.",
+        details={
+            "reason": e.reason,
+            **({"resumes_at": moment(e.resumes_at), "limit": e.limit} if e.resumes_at else {}),
+        },
     ),
     C.ClockResumed: lambda e: Described(
-        f"The clock runs again after {e.paused_seconds / 3600:.1f} hours paused;"
+        f"The clock runs again after {e.paused_seconds / 3600:.1f} hours paused"
+        f"{f', the longest a clock may be paused ({e.limit})' if e.limit else ''};"
         f" {len(e.extended)} deadline(s) moved later by that time.",
         details={
             "paused_seconds": e.paused_seconds,
             "extended": {str(x.deadline_id): moment(x.due_at) for x in e.extended},
+            **({"limit": e.limit} if e.limit else {}),
         },
     ),
     C.MessagePosted: lambda e: Described(

@@ -11,7 +11,7 @@ from complaints.domain.deadlines import DeadlineKind
 from complaints.domain.values import Actor, Role, SanctionKind, ViolationKind
 from complaints.graphql import ids
 from tests.api.conftest import GraphQL
-from tests.scenario import CONSUMER, SELLER, SUPERVISOR, Scenario
+from tests.scenario import CONSUMER, PLATFORM, SELLER, SUPERVISOR, Scenario
 
 OTHER_SUPERVISOR = Actor(Role.SUPERVISOR, "supervisor-2")
 
@@ -225,3 +225,33 @@ class TestReasonedRulings:
         assert decision["rules"] == [{"code": "R-7.1", "title": "Carrying out decisions"}]
         assert decision["acknowledgedBy"] == ["CONSUMER"]
         assert decision["decidedAt"] == world.clock.now().isoformat()
+
+
+class TestPauseLimit:
+    def test_a_clock_resumed_at_its_limit_waits_in_the_queue_until_staff_look(
+        self, gql: GraphQL, world: Scenario
+    ) -> None:
+        complaint = world.negotiating()
+        world.app.pause_clock(SUPERVISOR, complaint.id, "Waiting on the courier")
+        world.clock.advance(timedelta(days=14))
+        assert queue(gql) == []  # paused, within its limit
+        world.app.resume_clock_at_limit(PLATFORM, complaint.id)
+        (item,) = queue(gql)
+        assert item["kind"] == "pause_limit"
+        assert item["complaint"] == {"reference": complaint.reference}
+        assert item["detail"] == "the clock resumed by itself (MAX_PAUSE=14d)"
+        assert (item["violation"], item["sanctionId"]) == (None, None)
+        gid = ids.global_id("Complaint", complaint.id)
+        entries = gql.data(
+            "query($id: ID!) { complaint(id: $id) {"
+            " timeline(first: 50) { edges { node { type summary } } } } }",
+            {"id": gid},
+            actor=SUPERVISOR,
+        )["complaint"]["timeline"]["edges"]
+        resumed = [e["node"]["summary"] for e in entries if e["node"]["type"] == "ClockResumed"]
+        assert resumed == [
+            "The clock runs again after 336.0 hours paused, the longest a clock may be paused"
+            " (MAX_PAUSE=14d); 2 deadline(s) moved later by that time."
+        ]
+        world.app.pause_clock(SUPERVISOR, complaint.id, "Still waiting on the courier")
+        assert queue(gql) == []

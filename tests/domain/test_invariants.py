@@ -282,8 +282,13 @@ class ComplaintLifecycle(RuleBasedStateMachine):
         """The same for real: the worker enforces each due deadline, and what is left for staff
         is in the supervision read model."""
         complaint = self.app.get_complaint(cid)
-        if complaint.paused_at is not None:
-            return  # held by staff on purpose, until they resume it
+        limit = complaint.pause_limit
+        if limit is not None:
+            # Held by staff, but never longer than MAX_PAUSE: then it resumes by itself.
+            if limit > self.clock.now():
+                self.clock.advance(limit - self.clock.now())
+            complaint = self.app.resume_clock_at_limit(PLATFORM, cid)
+            assert complaint.paused_at is None
         for _ in range(MAX_LAPSES):
             if complaint.status in TERMINAL:
                 return
@@ -316,8 +321,11 @@ MAX_LAPSES = 25
 def drain(complaint: Complaint, now: datetime) -> str:
     """Let each due deadline of `complaint` lapse, soonest first, with no one acting. It must
     end, or come to wait only on staff deadlines that are overdue, within MAX_LAPSES lapses."""
-    if complaint.paused_at is not None:
-        return "is held by staff (paused clock)"
+    limit = complaint.pause_limit
+    if limit is not None:
+        # A paused clock holds every deadline, but only until its limit (MAX_PAUSE).
+        now = max(now, limit)
+        assert complaint.resume_at_limit(CommandContext(PLATFORM, now, DeadlinePolicy()))
     for _ in range(MAX_LAPSES):
         if complaint.status in TERMINAL:
             return f"ends {complaint.status.value}"

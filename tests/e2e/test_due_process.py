@@ -40,6 +40,7 @@ def served(store: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ser
         DEADLINES=f"violation_response={WINDOW}s,violation_decision={DECISION}s,"
         f"sanction_appeal_review={APPEAL}s,seller_response=2s",
         DEADLINE_POLL_SECONDS="0.2",
+        MAX_PAUSE="2s",
     )
     yield running
     running.stop()
@@ -148,11 +149,8 @@ DECIDE = """mutation($input: DecideAppealInput!) { decideAppeal(input: $input) {
   __typename ... on Error { code } ... on ValidationFailed { fields { field } } } }"""
 
 
-def test_a_ruling_by_default_is_reasoned_acknowledged_and_so_is_its_appeal(
-    served: Server,
-) -> None:
-    shop = register_shop(served)
-    seller = Actor(Role.SELLER, "staff-1", shop)
+def open_case(served: Server, shop: str) -> str:
+    """A complaint against the shop, accepted: the shop's answer is due in two seconds."""
     order = served.record_order(f"order-{shop}", shop=shop, consumer=CONSUMER)
     filed = served.data(FILE, {"order": order, "shop": shop}, CONSUMER)["fileComplaint"]
     assert filed["__typename"] == "Complaint", filed
@@ -161,6 +159,47 @@ def test_a_ruling_by_default_is_reasoned_acknowledged_and_so_is_its_appeal(
         {"id": filed["id"]},
         AGENT,
     )
+    complaint_id: str = filed["id"]
+    return complaint_id
+
+
+def test_a_paused_clock_resumes_by_itself_at_its_limit(served: Server) -> None:
+    shop = register_shop(served)
+    complaint_id = open_case(served, shop)
+    paused = served.data(
+        'mutation($id: ID!) { pauseClock(input: {complaintId: $id, reason: "Courier inquiry"})'
+        " { __typename ... on Complaint { clockPaused } } }",
+        {"id": complaint_id},
+        SUPERVISOR,
+    )["pauseClock"]
+    assert paused == {"__typename": "Complaint", "clockPaused": True}
+    (item,) = until(
+        lambda: [i for i in items(served, shop) if i["kind"] == "pause_limit"],
+        "the clock resumed at its limit, in the queue",
+    )
+    assert item["shopId"] == shop
+    case = served.data(
+        "query($id: ID!) { complaint(id: $id) { clockPaused"
+        " timeline(first: 50) { edges { node { type summary } } } } }",
+        {"id": complaint_id},
+        SUPERVISOR,
+    )["complaint"]
+    assert case["clockPaused"] is False
+    (resumed,) = [
+        e["node"]["summary"]
+        for e in case["timeline"]["edges"]
+        if e["node"]["type"] == "ClockResumed"
+    ]
+    assert "(MAX_PAUSE=2s)" in resumed
+
+
+def test_a_ruling_by_default_is_reasoned_acknowledged_and_so_is_its_appeal(
+    served: Server,
+) -> None:
+    shop = register_shop(served)
+    seller = Actor(Role.SELLER, "staff-1", shop)
+    complaint_id = open_case(served, shop)
+    filed = {"id": complaint_id}
     # The shop says nothing for two seconds: the platform rules by default, citing R-6.1.
     case = until(
         lambda: (

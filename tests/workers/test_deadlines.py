@@ -293,6 +293,22 @@ def test_a_paused_clock_holds_the_worker_back(keeper: Keeper) -> None:
     assert keeper.fire().fired == 1
 
 
+def test_a_paused_clock_resumes_at_its_limit_and_its_deadlines_run_again(keeper: Keeper) -> None:
+    complaint = keeper.world.negotiating()
+    keeper.world.app.pause_clock(SUPERVISOR, complaint.id, "Courier inquiry")
+    keeper.world.clock.advance(timedelta(days=14) - timedelta(seconds=1))
+    assert keeper.fire() == Sweep()
+    keeper.world.clock.advance(timedelta(seconds=1))
+    assert keeper.fire().resumed == 1
+    resumed = keeper.world.app.get_complaint(complaint.id)
+    assert resumed.paused_at is None
+    assert keeper.fire() == Sweep()  # resumed once; the moved deadlines are not due yet
+    keeper.past(resumed, DeadlineKind.SELLER_RESPONSE)
+    assert keeper.fire().fired == 1
+    queued = keeper.models.supervision.queue(keeper.world.clock.now())
+    assert [(i.complaint_id, i.kind) for i in queued] == [(complaint.id, "pause_limit")]
+
+
 def test_a_deadline_the_read_model_saw_earlier_is_not_enforced_early(keeper: Keeper) -> None:
     """The read model lags: it may still show a due time that a resumed clock moved later."""
     complaint = keeper.world.negotiating()

@@ -206,6 +206,7 @@ class IntakePhase(NegotiationPhase, InvestigationPhase):
         self.paused_at = None
         self.pause_reason = None
         self.paused_seconds = 0.0
+        self.pause_limit_at = None
 
     # ---------------------------------------------------------------- intake (R1)
     def accept(self, ctx: CommandContext) -> None:

@@ -117,6 +117,9 @@ class ComplaintState:
     paused_at: datetime | None
     pause_reason: str | None
     paused_seconds: float
+    #: When a paused clock resumes by itself (MAX_PAUSE when it was paused); None when it runs,
+    #: or for a pause recorded before pauses had a limit (then the limit in force applies).
+    pause_limit_at: datetime | None
 
     if TYPE_CHECKING:
         # Given by `Aggregate`, which only `Complaint` extends.
