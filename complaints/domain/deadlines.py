@@ -33,6 +33,7 @@ class DeadlineKind(Enum):
     SURVEY = "survey"  # the parties rate the handling
     APPEAL_REVIEW = "appeal_review"  # a supervisor decides an appeal
     EXECUTION_ISSUE = "execution_issue"  # supervision answers a problem with the remedy
+    SETTLEMENT_ANSWER = "settlement_answer"  # the parties answer a mediator's proposal
     # A shop's, not a case's: kept on the violation and the sanction they bind.
     VIOLATION_RESPONSE = "violation_response"  # the reported shop may answer the report
     VIOLATION_DECISION = "violation_decision"  # a supervisor decides the report
@@ -98,6 +99,7 @@ DEFAULT_DURATIONS: Mapping[DeadlineKind, timedelta] = MappingProxyType(
         DeadlineKind.SURVEY: 7 * DAY,
         DeadlineKind.APPEAL_REVIEW: 5 * DAY,
         DeadlineKind.EXECUTION_ISSUE: 3 * DAY,
+        DeadlineKind.SETTLEMENT_ANSWER: 3 * DAY,
         DeadlineKind.VIOLATION_RESPONSE: 3 * DAY,
         DeadlineKind.VIOLATION_DECISION: 5 * DAY,
         DeadlineKind.SANCTION_APPEAL_REVIEW: 5 * DAY,

@@ -96,6 +96,10 @@ class NotAssignedArbiter(NotAllowed):
     code = "NOT_ASSIGNED_ARBITER"
 
 
+class NotAssignedMediator(NotAllowed):
+    code = "NOT_ASSIGNED_MEDIATOR"
+
+
 class NotTheDefaultingParty(NotAllowed):
     code = "NOT_THE_DEFAULTING_PARTY"
 

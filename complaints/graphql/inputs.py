@@ -73,6 +73,9 @@ class ComplaintFilter:
     assigned_arbiter_id: str | None = strawberry.field(
         default=None, description="Staff and auditors: the cases assigned to this arbiter"
     )
+    assigned_mediator_id: str | None = strawberry.field(
+        default=None, description="Staff and auditors: a mediator's own queue"
+    )
     consumer_id: str | None = strawberry.field(
         default=None, description="Staff and auditors: one consumer's cases"
     )
@@ -230,6 +233,13 @@ class PostMessageInput:
 class AssignComplaintInput:
     complaint_id: ComplaintId
     arbiter_id: str
+    idempotency_key: str | None = key_field()
+
+
+@strawberry.input
+class AssignMediatorInput:
+    complaint_id: ComplaintId
+    mediator_id: str = strawberry.field(description="The mediator of the team who takes the case")
     idempotency_key: str | None = key_field()
 
 

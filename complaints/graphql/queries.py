@@ -166,10 +166,15 @@ class Query:
         context = info.context
         by_deadline = order_by is ComplaintOrder.SOONEST_DEADLINE
         where = filter or ComplaintFilter()
-        staff_only = where.assigned_arbiter_id is not None or where.consumer_id is not None
+        staff_only = (
+            where.assigned_arbiter_id is not None
+            or where.assigned_mediator_id is not None
+            or where.consumer_id is not None
+        )
         if staff_only and not access.searches_by_person(context.actor):
             raise CodedError(
-                "NOT_ALLOWED", "Only staff and auditors filter by arbiter or by consumer."
+                "NOT_ALLOWED",
+                "Only staff and auditors filter by arbiter, by mediator or by consumer.",
             )
         try:
             after_key: int | DeadlineKey | None = (
@@ -187,6 +192,7 @@ class Query:
             overdue=where.overdue,
             search=where.search,
             arbiter_id=where.assigned_arbiter_id,
+            mediator_id=where.assigned_mediator_id,
             escalated=where.escalated,
         )
         page = await read(

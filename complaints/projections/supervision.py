@@ -1,7 +1,8 @@
 """The supervision queue: every wait on staff (R4). Of cases: overdue staff deadlines, defaulted
-remedies, open execution issues, appeals waiting for a decision and clocks that resumed by
-themselves at their limit (MAX_PAUSE). Of shops: violation reports
-waiting for a decision and appeals of sanctions, each overdue once its deadline has passed.
+remedies, open execution issues, appeals waiting for a decision, clocks that resumed by
+themselves at their limit (MAX_PAUSE) and cases under intervention with no mediator. Of shops:
+violation reports waiting for a decision and appeals of sanctions, each overdue once its
+deadline has passed.
 
 An item is about one subject, named by its aggregate's id: a complaint, a violation or a shop
 (with the sanction its `ref` names)."""
@@ -159,6 +160,23 @@ class Supervision(Projection):
     def appeal_decided(self, tx: Tx, e: Any, position: int) -> None:
         self._close(tx, e, "appeal_waiting")
 
+    @on(Complaint.InterventionRequested)
+    def intervention_requested(
+        self, tx: Tx, e: Complaint.InterventionRequested, position: int
+    ) -> None:
+        self._open(tx, e, "mediator_needed", "", f"the {e.by.value.lower()} asked for help")
+
+    @on(
+        Complaint.MediatorAssigned,
+        Complaint.Settled,
+        Complaint.RulingIssued,
+        Complaint.Withdrawn,
+        Complaint.Closed,
+    )
+    def mediator_found(self, tx: Tx, e: Any, position: int) -> None:
+        """A mediator took the case, or it no longer needs one."""
+        self._close(tx, e, "mediator_needed")
+
     @on(Complaint.ClockResumed)
     def clock_resumed(self, tx: Tx, e: Complaint.ClockResumed, position: int) -> None:
         """A clock that resumed by itself at its limit: what it waited on took too long, and
@@ -212,7 +230,8 @@ class QueueItem:
     subject_id: UUID
     #: Of a case: overdue, past_due (a staff deadline passed, not yet flagged),
     #: remedy_defaulted, execution_issue, appeal_waiting, pause_limit (its clock resumed by
-    #: itself at MAX_PAUSE, until staff pause it again or the case ends). Of a shop:
+    #: itself at MAX_PAUSE, until staff pause it again or the case ends), mediator_needed (under
+    #: intervention, no mediator assigned yet). Of a shop:
     #: violation_waiting and sanction_appeal, each ..._overdue once its deadline has passed.
     kind: str
     ref: str

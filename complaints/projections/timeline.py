@@ -214,6 +214,12 @@ DESCRIBE: dict[type[Any], Callable[[Any], Described]] = {
         },
     ),
     C.Assigned: lambda e: Described("An arbiter was assigned to investigate."),
+    C.MediatorAssigned: lambda e: Described("A mediator was assigned to the case."),
+    C.ProposalLapsed: lambda e: Described(
+        f"The mediator's proposal {e.offer_id} was not accepted in time and counts as declined"
+        f"{enforcing(e.enforced_deadline_id)}.",
+        details={"offer_id": e.offer_id, "enforced_deadline_id": e.enforced_deadline_id},
+    ),
     C.EvidenceRequested: lambda e: Described(
         f"Evidence requested from the {words(e.party)}: {', '.join(e.kinds)};"
         f" due {when(e.due_at)}.",

@@ -11,7 +11,7 @@ from complaints.domain.deadlines import DeadlineKind
 from complaints.domain.values import Actor, Role, SanctionKind, ViolationKind
 from complaints.graphql import ids
 from tests.api.conftest import GraphQL
-from tests.scenario import CONSUMER, PLATFORM, SELLER, SUPERVISOR, Scenario
+from tests.scenario import CONSUMER, MEDIATOR, PARTIAL, PLATFORM, SELLER, SUPERVISOR, Scenario
 
 OTHER_SUPERVISOR = Actor(Role.SUPERVISOR, "supervisor-2")
 
@@ -255,3 +255,56 @@ class TestPauseLimit:
         ]
         world.app.pause_clock(SUPERVISOR, complaint.id, "Still waiting on the courier")
         assert queue(gql) == []
+
+
+class TestMediators:
+    CASE = """query($id: ID!) { node(id: $id) { ... on Complaint { assignedMediatorId
+      offers { id by status answerDueAt } } } }"""
+    MINE = """query($mediator: String!) { complaints(filter: {assignedMediatorId: $mediator}) {
+      totalCount edges { node { reference } } } }"""
+    ASSIGN = """mutation($input: AssignMediatorInput!) { assignMediator(input: $input) {
+      __typename ... on Error { code } } }"""
+
+    def test_a_supervisor_assigns_a_mediator_who_finds_the_case_in_their_queue(
+        self, gql: GraphQL, world: Scenario
+    ) -> None:
+        complaint = world.app.request_intervention(CONSUMER, world.negotiating().id)
+        world.negotiating()  # another case, not theirs
+        gid = ids.global_id("Complaint", complaint.id)
+        assert [i["kind"] for i in queue(gql)] == ["mediator_needed"]
+        assigned = gql.data(
+            self.ASSIGN, {"input": {"complaintId": gid, "mediatorId": "med-7"}}, actor=SUPERVISOR
+        )["assignMediator"]
+        assert assigned == {"__typename": "Complaint"}
+        assert queue(gql) == []
+        assert (
+            gql.data(self.CASE, {"id": gid}, actor=SUPERVISOR)["node"]["assignedMediatorId"]
+            == "med-7"
+        )
+        assert (
+            gql.data(self.CASE, {"id": gid}, actor=CONSUMER)["node"]["assignedMediatorId"] is None
+        )
+        mine = gql.data(self.MINE, {"mediator": "med-7"}, actor=MEDIATOR)["complaints"]
+        assert mine["totalCount"] == 1
+        assert mine["edges"] == [{"node": {"reference": complaint.reference}}]
+        refused = gql.run(self.MINE, {"mediator": "med-7"}, actor=CONSUMER)
+        assert refused.errors[0].extensions["code"] == "NOT_ALLOWED"
+
+    def test_a_proposal_shows_until_when_it_may_be_answered(
+        self, gql: GraphQL, world: Scenario
+    ) -> None:
+        complaint = world.negotiating()
+        complaint = world.app.propose_settlement(MEDIATOR, complaint.id, PARTIAL)
+        gid = ids.global_id("Complaint", complaint.id)
+        offers = gql.data(self.CASE, {"id": gid}, actor=CONSUMER)["node"]["offers"]
+        due = (world.clock.now() + timedelta(days=3)).isoformat()
+        assert [(o["by"], o["status"], o["answerDueAt"]) for o in offers] == [
+            ("CONSUMER", "SUPERSEDED", None),
+            ("MEDIATOR", "OPEN", due),
+        ]
+        world.lapse(complaint, DeadlineKind.SETTLEMENT_ANSWER)
+        offers = gql.data(self.CASE, {"id": gid}, actor=CONSUMER)["node"]["offers"]
+        assert [(o["status"], o["answerDueAt"]) for o in offers] == [
+            ("SUPERSEDED", None),
+            ("DECLINED", None),
+        ]

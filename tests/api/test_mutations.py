@@ -815,6 +815,37 @@ CASES = [
         "InvalidTransition",
         "INVALID_TRANSITION",
     ),
+    case(
+        "assignMediator",
+        "AssignMediatorInput",
+        on(lambda w: w.under_review(assigned=False), mediatorId=MEDIATOR.id),
+        SUPERVISOR,
+        "Complaint",
+    ),
+    case(
+        "assignMediator",
+        "AssignMediatorInput",
+        on(lambda w: w.under_review(assigned=False), mediatorId=" "),
+        SUPERVISOR,
+        "ValidationFailed",
+        "VALIDATION_FAILED",
+    ),
+    case(
+        "assignMediator",
+        "AssignMediatorInput",
+        on(lambda w: w.negotiating(), mediatorId=MEDIATOR.id),
+        SUPERVISOR,
+        "InvalidTransition",
+        "INVALID_TRANSITION",
+    ),
+    case(
+        "assignMediator",
+        "AssignMediatorInput",
+        on(lambda w: w.under_review(assigned=False), mediatorId=MEDIATOR.id),
+        MEDIATOR,
+        "NotAllowed",
+        "ROLE_NOT_ALLOWED",
+    ),
     # investigation
     case(
         "assignComplaint",

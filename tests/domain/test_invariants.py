@@ -124,6 +124,8 @@ def command(  # noqa: PLR0912 - one branch per command
             app.post_message(actor, c.id, "hello", draw(st.sampled_from(list(Visibility))))
         case Action.ASSIGN:
             app.assign_complaint(actor, c.id, draw(st.sampled_from([ARBITER.id, OTHER_ARBITER.id])))
+        case Action.ASSIGN_MEDIATOR:
+            app.assign_mediator(actor, c.id, draw(st.sampled_from([MEDIATOR.id, "mediator-2"])))
         case Action.REQUEST_EVIDENCE:
             app.request_evidence(actor, c.id, draw(st.sampled_from(list(Role))), ["photo"])
         case Action.SUBMIT_EVIDENCE:

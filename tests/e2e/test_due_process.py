@@ -244,3 +244,83 @@ def test_a_ruling_by_default_is_reasoned_acknowledged_and_so_is_its_appeal(
         "rules": [{"code": "R-3.1"}],
         "acknowledgedBy": ["SELLER"],
     }
+
+
+@pytest.fixture(scope="module")
+def mediating(store: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server whose mediators' proposals wait two seconds for answers."""
+    running = Server(
+        store,
+        tmp_path_factory.mktemp("mediating"),
+        DEADLINES="settlement_answer=2s",
+        DEADLINE_POLL_SECONDS="0.2",
+    )
+    yield running
+    running.stop()
+
+
+MEDIATOR = Actor(Role.MEDIATOR, "med-3")
+MEDIATED = """query($id: ID!) { complaint(id: $id) { status assignedMediatorId
+  offers { by status answerDueAt } timeline(first: 50) { edges { node { type summary } } } } }"""
+
+
+def test_a_mediator_is_assigned_and_an_unanswered_proposal_lapses(mediating: Server) -> None:
+    served = mediating
+    shop = register_shop(served)
+    complaint_id = open_case(served, shop)
+    served.data(
+        "mutation($id: ID!) { requestIntervention(input: {complaintId: $id}) { __typename } }",
+        {"id": complaint_id},
+        CONSUMER,
+    )
+    until(
+        lambda: [i for i in items(served, shop) if i["kind"] == "mediator_needed"],
+        "the case waiting for a mediator",
+    )
+    assigned = served.data(
+        'mutation($id: ID!) { assignMediator(input: {complaintId: $id, mediatorId: "med-3"})'
+        " { __typename } }",
+        {"id": complaint_id},
+        SUPERVISOR,
+    )["assignMediator"]
+    assert assigned == {"__typename": "Complaint"}
+    until(lambda: kinds(served, shop) == [], "the mediator's assignment to empty the queue")
+    mine = served.data(
+        '{ complaints(filter: {assignedMediatorId: "med-3"}) { edges { node { id } } } }',
+        actor=MEDIATOR,
+    )["complaints"]["edges"]
+    assert [e["node"]["id"] for e in mine] == [complaint_id]
+    proposed = served.data(
+        "mutation($id: ID!) { proposeSettlement(input: {complaintId: $id,"
+        ' remedy: {type: PARTIAL_REFUND, amount: {amount: "80", currency: "CNY"}}})'
+        " { __typename ... on Complaint { offers { by answerDueAt } } } }",
+        {"id": complaint_id},
+        MEDIATOR,
+    )["proposeSettlement"]
+    assert proposed["offers"][-1]["by"] == "MEDIATOR"
+    assert proposed["offers"][-1]["answerDueAt"] is not None
+    case = until(
+        lambda: (
+            (c := served.data(MEDIATED, {"id": complaint_id}, SUPERVISOR)["complaint"])["offers"][
+                -1
+            ]["status"]
+            == "DECLINED"
+            and c
+        ),
+        "the unanswered proposal to lapse",
+    )
+    assert case["status"] == "UNDER_REVIEW"
+    assert case["assignedMediatorId"] == "med-3"
+    assert case["offers"][-1]["answerDueAt"] is None
+    summaries = until(
+        lambda: [
+            e["node"]["summary"]
+            for e in served.data(MEDIATED, {"id": complaint_id}, SUPERVISOR)["complaint"][
+                "timeline"
+            ]["edges"]
+            if e["node"]["type"] == "ProposalLapsed"
+        ],
+        "the lapse in the timeline",
+    )
+    assert "counts as declined" in summaries[0]
+    assert "deadline #" in summaries[0]

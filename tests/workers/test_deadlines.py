@@ -19,6 +19,7 @@ from complaints.domain.values import (
     SYSTEM,
     Actor,
     FulfilmentStep,
+    OfferStatus,
     Outcome,
     Remedy,
     RemedyType,
@@ -31,7 +32,17 @@ from complaints.projections.read_models import ReadModels
 from complaints.projections.runner import ProjectionWorker
 from complaints.settings import Settings
 from complaints.workers.deadlines import DeadlineWorker, Sweep
-from tests.scenario import ARBITER, CONSUMER, PARTIAL, REFUND, SELLER, SUPERVISOR, Scenario, cny
+from tests.scenario import (
+    ARBITER,
+    CONSUMER,
+    MEDIATOR,
+    PARTIAL,
+    REFUND,
+    SELLER,
+    SUPERVISOR,
+    Scenario,
+    cny,
+)
 
 STAFF = Actor(Role.SUPERVISOR, "supervisor-9")
 
@@ -129,11 +140,17 @@ def return_shipped(w: Scenario) -> Complaint:
     return w.app.ship_return(CONSUMER, complaint.id, "SF Express", "SF100200")
 
 
-def flagged_for_supervision(status: Status) -> Check:
+def flagged_for_supervision(status: Status, *, intervention: bool = False) -> Check:
+    """Overdue in the supervision queue (and, asked for intervention, waiting for a
+    mediator)."""
+
     def check(k: Keeper, c: Complaint, did: int) -> None:
         assert c.status is status
         queue = k.models.supervision.queue(k.world.clock.now())
-        assert [(i.complaint_id, i.kind, i.ref) for i in queue] == [(c.id, "overdue", str(did))]
+        expected = {(c.id, "overdue", str(did))}
+        if intervention:
+            expected.add((c.id, "mediator_needed", ""))
+        assert {(i.complaint_id, i.kind, i.ref) for i in queue} == expected
 
     return check
 
@@ -159,6 +176,21 @@ def default_ruling(k: Keeper, c: Complaint, did: int) -> None:
 def escalated(k: Keeper, c: Complaint, did: int) -> None:
     assert c.status is Status.UNDER_REVIEW
     assert c.deadline_of(DeadlineKind.PICKUP) is not None
+
+
+def proposed(w: Scenario) -> Complaint:
+    """A mediator proposes a settlement while the parties negotiate."""
+    complaint = w.negotiating()
+    return w.app.propose_settlement(MEDIATOR, complaint.id, PARTIAL, "Meet halfway?")
+
+
+def proposal_lapsed(k: Keeper, c: Complaint, did: int) -> None:
+    """Unanswered in time: the proposal counts as declined and the case goes to review."""
+    assert c.status is Status.UNDER_REVIEW
+    assert [o.status for o in c.offers if o.is_proposal] == [OfferStatus.DECLINED]
+    assert c.deadline_of(DeadlineKind.PICKUP) is not None
+    seen = names(k.world.app, c)
+    assert seen.index("ProposalLapsed") < seen.index("Escalated")
 
 
 def evidence_missed(k: Keeper, c: Complaint, did: int) -> None:
@@ -233,10 +265,14 @@ CHECKS: dict[DeadlineKind, tuple[Callable[[Scenario], Complaint], Check]] = {
     DeadlineKind.ESCALATION: (haggled, escalated),
     DeadlineKind.PICKUP: (
         lambda w: w.under_review(assigned=False),
-        flagged_for_supervision(Status.UNDER_REVIEW),
+        flagged_for_supervision(Status.UNDER_REVIEW, intervention=True),
     ),
     DeadlineKind.EVIDENCE: (evidence_asked, evidence_missed),
-    DeadlineKind.RULING: (lambda w: w.under_review(), flagged_for_supervision(Status.UNDER_REVIEW)),
+    DeadlineKind.RULING: (
+        lambda w: w.under_review(),
+        flagged_for_supervision(Status.UNDER_REVIEW, intervention=True),
+    ),
+    DeadlineKind.SETTLEMENT_ANSWER: (proposed, proposal_lapsed),
     DeadlineKind.APPEAL_WINDOW: (lambda w: w.ruled(), ruling_final),
     DeadlineKind.REMEDY: (lambda w: w.fulfilling(), advance_refund),
     DeadlineKind.RETURN_SHIPMENT: (lambda w: w.fulfilling(remedy=RETURN), return_forfeited),

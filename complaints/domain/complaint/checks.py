@@ -96,9 +96,10 @@ def check_message(text: str) -> None:
 
 
 # ---------------------------------------------------------------- investigation (R2)
-def check_assignment(arbiter_id: str) -> None:
+def check_assignment(field: str, staff_id: str) -> None:
+    """The id of the arbiter or mediator assigned."""
     checks = Checks()
-    checks.identifier("arbiter_id", arbiter_id, max_len=PRINCIPAL_ID_MAX)
+    checks.identifier(field, staff_id, max_len=PRINCIPAL_ID_MAX)
     checks.done()
 
 

@@ -263,8 +263,12 @@ class Timekeeping(NegotiationPhase, RulingPhase, InvestigationPhase):
                 self._close(
                     ctx, enforced_deadline_id=did, outcome=Outcome.EXPIRED_NO_INFO, survey=False
                 )
-            case DeadlineKind.SELLER_RESPONSE | DeadlineKind.NEGOTIATION_TURN:
-                self._enforce_turn(ctx, deadline)
+            case (
+                DeadlineKind.SELLER_RESPONSE
+                | DeadlineKind.NEGOTIATION_TURN
+                | DeadlineKind.SETTLEMENT_ANSWER
+            ):
+                self._enforce_negotiation(ctx, deadline)
             case DeadlineKind.ESCALATION:
                 self._escalate(ctx, did)
             case DeadlineKind.EVIDENCE:
@@ -298,6 +302,23 @@ class Timekeeping(NegotiationPhase, RulingPhase, InvestigationPhase):
             case _:
                 raise AssertionError(f"no default outcome for {deadline.kind}")
         return result
+
+    def _enforce_negotiation(self, ctx: CommandContext, deadline: Deadline) -> None:
+        if deadline.kind is not DeadlineKind.SETTLEMENT_ANSWER:
+            self._enforce_turn(ctx, deadline)
+            return
+        # Nobody settled on the mediator's proposal in time: it counts as declined, and the
+        # case goes on to review (escalated there if it was still being negotiated), citing
+        # the deadline.
+        assert deadline.ref is not None
+        self._proposal_lapsed(
+            offer_id=deadline.ref,
+            enforced_deadline_id=deadline.id,
+            actor=ctx.actor,
+            timestamp=ctx.now,
+        )
+        if self.status is Status.NEGOTIATING:
+            self._escalate(ctx, deadline.id)
 
     def _enforce_turn(self, ctx: CommandContext, deadline: Deadline) -> None:
         did = deadline.id

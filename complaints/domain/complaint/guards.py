@@ -25,6 +25,7 @@ from complaints.domain.errors import (
     NoOpenExecutionIssue,
     NoRemedyToConfirm,
     NotAssignedArbiter,
+    NotAssignedMediator,
     NotCurrentStep,
     NothingToAcknowledge,
     NotTheDefaultingParty,
@@ -61,6 +62,13 @@ def assigned_arbiter(complaint: ComplaintState, actor: Actor, now: datetime) -> 
         raise NoArbiterAssigned("No arbiter has been assigned yet.", complaint.status)
     if actor.id != complaint.arbiter_id:
         raise NotAssignedArbiter("Only the assigned arbiter may do this.")
+
+
+def mediator_of_the_case(complaint: ComplaintState, actor: Actor, now: datetime) -> None:
+    """Once a mediator is assigned to the case, only that mediator proposes settlements."""
+    assigned = complaint.assigned_mediator_id
+    if assigned is not None and actor.id != assigned:
+        raise NotAssignedMediator("Only the mediator assigned to this case may propose.")
 
 
 def ready_to_rule(complaint: ComplaintState, actor: Actor, now: datetime) -> None:

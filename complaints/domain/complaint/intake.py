@@ -179,6 +179,7 @@ class IntakePhase(NegotiationPhase, InvestigationPhase):
         self.offers = []
         self.turn = None
         self.arbiter_id = None
+        self.assigned_mediator_id = None
         self.evidence_requests = []
         self.evidence = []
         self.findings = []

@@ -86,6 +86,8 @@ class ComplaintState:
     offers: list[Offer]
     turn: Role | None
     arbiter_id: str | None
+    #: The mediator a supervisor assigned to the case under intervention (assignMediator).
+    assigned_mediator_id: str | None
     evidence_requests: list[EvidenceRequest]
     evidence: list[Evidence]
     findings: list[Finding]

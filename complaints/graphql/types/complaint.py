@@ -50,9 +50,24 @@ class Offer:
     made_at: datetime
     message: str | None = strawberry.field(description="The offer's note; [erased] after erasure")
     accepted_by: list[Role]
+    answer_due_at: datetime | None = strawberry.field(
+        description="While it is open: until when it may be answered (a mediator's proposal:"
+        " settlement_answer, after which it counts as declined; a party's offer: the other"
+        " party's turn)"
+    )
 
     @classmethod
-    def of(cls, offer: OfferRecord) -> Offer:
+    def of(cls, offer: OfferRecord, complaint: ComplaintAggregate) -> Offer:
+        due: datetime | None = None
+        if offer.is_open:
+            kinds = (
+                (DeadlineKind.SETTLEMENT_ANSWER,)
+                if offer.is_proposal
+                else (DeadlineKind.SELLER_RESPONSE, DeadlineKind.NEGOTIATION_TURN)
+            )
+            ref = offer.id if offer.is_proposal else None
+            found = [d for k in kinds if (d := complaint.deadline_of(k, ref)) is not None]
+            due = found[0].due_at if found else None
         return cls(
             id=strawberry.ID(offer.id),
             by=offer.by,
@@ -61,6 +76,7 @@ class Offer:
             made_at=offer.made_at,
             message=offer.message.reveal() if offer.message else None,
             accepted_by=sorted(offer.accepted_by, key=lambda r: r.value),
+            answer_due_at=due,
         )
 
 
@@ -207,7 +223,7 @@ class ComplaintNode(Node):
     @strawberry.field
     async def offers(self, info: Info) -> list[Offer]:
         complaint = await self._complaint(info)
-        return [] if complaint is None else [Offer.of(o) for o in complaint.offers]
+        return [] if complaint is None else [Offer.of(o, complaint) for o in complaint.offers]
 
     @strawberry.field(description="Open deadlines this viewer may see")
     async def deadlines(self, info: Info) -> list[Deadline]:
@@ -226,6 +242,15 @@ class ComplaintNode(Node):
             for d in complaint.open_deadlines
             if access.sees_entry(viewer, access.deadline_audience(d.kind))
         ]
+
+    @strawberry.field(
+        description="Staff and auditors: the mediator assigned (assignMediator); null for others"
+    )
+    async def assigned_mediator_id(self, info: Info) -> str | None:
+        if not access.sees_arbiter(info.context.actor):
+            return None
+        complaint = await self._complaint(info)
+        return None if complaint is None else complaint.assigned_mediator_id
 
     @strawberry.field(description="Staff and auditors: the arbiter assigned; null for others")
     async def assigned_arbiter_id(self, info: Info) -> str | None:

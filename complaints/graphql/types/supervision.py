@@ -51,7 +51,8 @@ class SupervisionItem:
     kind: str = strawberry.field(
         description="Of a case: overdue or past_due (a staff deadline passed),"
         " remedy_defaulted, execution_issue, appeal_waiting, pause_limit (its clock resumed"
-        " by itself at MAX_PAUSE). Of a shop: violation_waiting,"
+        " by itself at MAX_PAUSE), mediator_needed (under intervention, no mediator yet)."
+        " Of a shop: violation_waiting,"
         " sanction_appeal, and violation_overdue, sanction_appeal_overdue once their"
         " deadline has passed"
     )

@@ -67,6 +67,7 @@ export const ACTIONS = {
     fields: [area("text"), { name: "visibility", kind: "select", options: ["PARTIES", "STAFF"], group: "visibility", staffOnly: true }],
   },
   assignComplaint: { input: "AssignComplaintInput", fields: [text("arbiterId")] },
+  assignMediator: { input: "AssignMediatorInput", fields: [text("mediatorId")] },
   requestEvidence: {
     input: "RequestEvidenceInput",
     fields: [
