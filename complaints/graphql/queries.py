@@ -22,7 +22,7 @@ from complaints.graphql.errors import CodedError, coded
 from complaints.graphql.inputs import ComplaintFilter, ViolationFilter
 from complaints.graphql.resolvers import DEFAULT_PAGE, read
 from complaints.graphql.types import supervision
-from complaints.graphql.types.audit import AuditTrail
+from complaints.graphql.types.audit import AuditTrail, HistoryTrail
 from complaints.graphql.types.complaint import ComplaintConnection, ComplaintEdge, ComplaintNode
 from complaints.graphql.types.order import OrderConnection, OrderEdge, OrderNode, load_order
 from complaints.graphql.types.relay import Node, page_info
@@ -249,6 +249,24 @@ class Query:
         if not access.reads_history(info.context.actor):
             raise CodedError("NOT_ALLOWED", "Only staff and auditors read audit trails.")
         return await audit.audit_trail(info, complaint_id)
+
+    @strawberry.field(
+        description="Staff and auditors: every event of a shop's record, its hash, and whether"
+        " the chain verifies"
+    )
+    async def shop_audit_trail(self, info: Info, shop_id: str) -> HistoryTrail:
+        if not access.reads_history(info.context.actor):
+            raise CodedError("NOT_ALLOWED", "Only staff and auditors read audit trails.")
+        return await audit.shop_trail(info, shop_id)
+
+    @strawberry.field(
+        description="Staff and auditors: every event of a violation report, its hash, and"
+        " whether the chain verifies"
+    )
+    async def violation_audit_trail(self, info: Info, violation_id: strawberry.ID) -> HistoryTrail:
+        if not access.reads_history(info.context.actor):
+            raise CodedError("NOT_ALLOWED", "Only staff and auditors read audit trails.")
+        return await audit.violation_trail(info, violation_id)
 
     @strawberry.field(description="A shop's public page; the deposit only for its staff")
     async def seller(self, info: Info, shop_id: str) -> SellerNode | None:

@@ -6,12 +6,23 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from uuid import uuid4
 
 from complaints.domain.deadlines import DeadlineKind
 from complaints.domain.values import Actor, Role, SanctionKind, ViolationKind
 from complaints.graphql import ids
 from tests.api.conftest import GraphQL
-from tests.scenario import CONSUMER, MEDIATOR, PARTIAL, PLATFORM, SELLER, SUPERVISOR, Scenario
+from tests.scenario import (
+    AUDITOR,
+    CONSUMER,
+    MEDIATOR,
+    PARTIAL,
+    PLATFORM,
+    PUBLIC,
+    SELLER,
+    SUPERVISOR,
+    Scenario,
+)
 
 OTHER_SUPERVISOR = Actor(Role.SUPERVISOR, "supervisor-2")
 
@@ -308,3 +319,52 @@ class TestMediators:
             ("SUPERSEDED", None),
             ("DECLINED", None),
         ]
+
+
+class TestHistoryTrails:
+    SHOP = """query($shop: String!) { shopAuditTrail(shopId: $shop) { subject id verified
+      firstBrokenVersion events { version type actorRole hash previousHash } } }"""
+    VIOLATION = """query($id: ID!) { violationAuditTrail(violationId: $id) { subject id verified
+      firstBrokenVersion events { version type actorRole data } } }"""
+
+    def test_staff_and_auditors_read_a_shops_and_a_violations_chained_history(
+        self, gql: GraphQL, world: Scenario
+    ) -> None:
+        gid = report(world)
+        world.app.sanction_seller(SUPERVISOR, "acme", SanctionKind.WARNING, "Late replies.")
+        for viewer in (SUPERVISOR, AUDITOR):
+            shop = gql.data(self.SHOP, {"shop": "acme"}, actor=viewer)["shopAuditTrail"]
+            assert (shop["subject"], shop["id"], shop["verified"]) == ("Seller", "acme", True)
+            assert shop["firstBrokenVersion"] is None
+            assert [e["type"] for e in shop["events"]] == ["Registered", "SanctionImposed"]
+            first, second = shop["events"]
+            assert first["previousHash"] is None
+            assert second["previousHash"] == first["hash"]
+            trail = gql.data(self.VIOLATION, {"id": gid}, actor=viewer)["violationAuditTrail"]
+            assert (trail["subject"], trail["id"], trail["verified"]) == ("Violation", gid, True)
+            (reported,) = trail["events"]
+            assert (reported["type"], reported["actorRole"]) == ("Reported", "CONSUMER")
+            assert reported["data"]["response_due_at"] is not None
+
+    def test_no_one_else_reads_them_and_an_unknown_subject_is_not_found(
+        self, gql: GraphQL, world: Scenario
+    ) -> None:
+        gid = report(world)
+        for viewer in (CONSUMER, SELLER, PUBLIC):
+            for document, variables in (
+                (self.SHOP, {"shop": "acme"}),
+                (self.VIOLATION, {"id": gid}),
+            ):
+                (error,) = gql.run(document, variables, actor=viewer).errors
+                assert error.extensions["code"] == "NOT_ALLOWED", viewer
+        (error,) = gql.run(self.SHOP, {"shop": "nobody"}, actor=AUDITOR).errors
+        assert error.extensions["code"] == "SELLER_NOT_FOUND"
+        missing = ids.global_id("Violation", uuid4())
+        (error,) = gql.run(self.VIOLATION, {"id": missing}, actor=AUDITOR).errors
+        assert error.extensions["code"] == "VIOLATION_NOT_FOUND"
+
+    def test_a_case_is_not_a_violation(self, gql: GraphQL, world: Scenario) -> None:
+        complaint = world.negotiating()
+        result = gql.run(self.VIOLATION, {"id": str(complaint.id)}, actor=AUDITOR)
+        (error,) = result.errors
+        assert error.extensions["code"] == "VIOLATION_NOT_FOUND"

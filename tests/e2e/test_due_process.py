@@ -12,11 +12,14 @@ from typing import Any
 
 import pytest
 
+from complaints.domain.seller import seller_id
 from complaints.domain.values import Actor, Role
 from tests.e2e.conftest import SUPERVISOR, Server, until
+from tests.store.test_audit import Tamper
 
 CONSUMER = Actor(Role.CONSUMER, "u-dana")
 AGENT = Actor(Role.AGENT, "agent-1")
+AUDITOR = Actor(Role.AUDITOR, "auditor-1")
 OTHER_SUPERVISOR = Actor(Role.SUPERVISOR, "supervisor-2")
 #: The shop's window, the decision's deadline and the appeal's, in seconds.
 WINDOW, DECISION, APPEAL = 2, 4, 2
@@ -324,3 +327,30 @@ def test_a_mediator_is_assigned_and_an_unanswered_proposal_lapses(mediating: Ser
     )
     assert "counts as declined" in summaries[0]
     assert "deadline #" in summaries[0]
+
+
+TRAIL = """query($shop: String!) { shopAuditTrail(shopId: $shop) { verified firstBrokenVersion
+  events { version type } } }"""
+
+
+def test_a_shops_history_is_verified_and_a_tampered_row_found_at_its_version(
+    served: Server, store: str
+) -> None:
+    shop = register_shop(served)
+    for reason in ("Late replies.", "Late again."):
+        served.data(
+            "mutation($shop: String!, $reason: String!) { sanctionSeller(input: {shopId: $shop,"
+            " kind: WARNING, reason: $reason}) { __typename } }",
+            {"shop": shop, "reason": reason},
+            SUPERVISOR,
+        )
+    trail = served.data(TRAIL, {"shop": shop}, AUDITOR)["shopAuditTrail"]
+    assert trail["verified"] is True
+    assert [e["type"] for e in trail["events"]] == [
+        "Registered",
+        "SanctionImposed",
+        "SanctionImposed",
+    ]
+    Tamper(store).delete(seller_id(shop), 2)
+    broken = served.data(TRAIL, {"shop": shop}, AUDITOR)["shopAuditTrail"]
+    assert (broken["verified"], broken["firstBrokenVersion"]) == (False, 2)
