@@ -23,6 +23,7 @@ ADDITIONS = {
     "recourse.graphql": ("case.graphql", "recourse.graphql"),
     "webhooks.graphql": ("webhooks.graphql",),
     "marketplace.graphql": ("case.graphql", "webhooks.graphql", "marketplace.graphql"),
+    "dueprocess.graphql": ("case.graphql", "recourse.graphql", "dueprocess.graphql"),
 }
 
 
