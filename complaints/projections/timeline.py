@@ -210,7 +210,7 @@ DESCRIBE: dict[type[Any], Callable[[Any], Described]] = {
             "remedy": remedy_details(e.remedy),
             "enforced_deadline_id": e.enforced_deadline_id,
             "deadline_kind": e.deadline_kind.value,
-            **({"rule_codes": e.rule_codes} if e.rule_codes else {}),
+            "rule_codes": e.rule_codes or [],
         },
     ),
     C.Assigned: lambda e: Described("An arbiter was assigned to investigate."),
@@ -277,7 +277,7 @@ DESCRIBE: dict[type[Any], Callable[[Any], Described]] = {
             "outcome": e.outcome.value,
             "remedy": remedy_details(e.remedy),
             "rationale": e.rationale,
-            **({"rule_codes": e.rule_codes} if e.rule_codes else {}),
+            "rule_codes": e.rule_codes or [],
         },
     ),
     C.RulingFinalised: lambda e: Described(
@@ -375,7 +375,8 @@ DESCRIBE: dict[type[Any], Callable[[Any], Described]] = {
         f"{f', at the latest {when(e.resumes_at)} ({e.limit})' if e.resumes_at else ''}.",
         details={
             "reason": e.reason,
-            **({"resumes_at": moment(e.resumes_at), "limit": e.limit} if e.resumes_at else {}),
+            "resumes_at": moment(e.resumes_at) if e.resumes_at else None,
+            "limit": e.limit,
         },
     ),
     C.ClockResumed: lambda e: Described(
@@ -385,7 +386,7 @@ DESCRIBE: dict[type[Any], Callable[[Any], Described]] = {
         details={
             "paused_seconds": e.paused_seconds,
             "extended": {str(x.deadline_id): moment(x.due_at) for x in e.extended},
-            **({"limit": e.limit} if e.limit else {}),
+            "limit": e.limit,
         },
     ),
     C.MessagePosted: lambda e: Described(
