@@ -320,3 +320,12 @@ class TestMediationTeam:
 
 NAMES = {"ProposalLapsed", "Escalated"}
 OTHER_MEDIATOR = Actor(Role.MEDIATOR, "mediator-2")
+
+
+def test_a_partys_counter_offer_to_a_proposal_ends_its_wait(world: Scenario) -> None:
+    complaint = world.negotiating()
+    complaint = world.app.propose_settlement(MEDIATOR, complaint.id, PARTIAL)
+    complaint = world.app.make_offer(SELLER, complaint.id, PARTIAL)
+    assert complaint.offers[-2].status is OfferStatus.SUPERSEDED
+    assert complaint.deadline_of(DeadlineKind.SETTLEMENT_ANSWER) is None
+    assert complaint.status is Status.NEGOTIATING

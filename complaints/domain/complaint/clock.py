@@ -311,6 +311,8 @@ class Timekeeping(NegotiationPhase, RulingPhase, InvestigationPhase):
         # case goes on to review (escalated there if it was still being negotiated), citing
         # the deadline.
         assert deadline.ref is not None
+        if not self.offer(deadline.ref).is_open:
+            return  # answered otherwise (every way that closes it also clears the deadline)
         self._proposal_lapsed(
             offer_id=deadline.ref,
             enforced_deadline_id=deadline.id,

@@ -74,6 +74,9 @@ class NegotiationPhase(FulfilmentPhase):
             timestamp=ctx.now,
         )
         self._clear(ctx, NEGOTIATION_TURNS, "met")
+        if standing is not None and standing.is_proposal:
+            # The party's offer answers the mediator's proposal: it no longer waits.
+            self._clear(ctx, {DeadlineKind.SETTLEMENT_ANSWER}, "met")
         self._open_deadline(ctx, DeadlineKind.NEGOTIATION_TURN, party=other_party(role))
 
     def propose_settlement(
