@@ -11,7 +11,13 @@ from pathlib import Path
 from typing import TypedDict
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from complaints.domain.deadlines import DeadlinePolicy, format_duration, parse_duration, parse_leads
+from complaints.domain.deadlines import (
+    DEFAULT_MAX_PAUSE,
+    DeadlinePolicy,
+    format_duration,
+    parse_duration,
+    parse_leads,
+)
 from complaints.domain.order import FilingWindow, OrderCheck
 from complaints.domain.sanctions import SanctionLadder
 from complaints.store.notes import NoteError, Signer
@@ -166,23 +172,31 @@ def _policies(
     return deadlines, sanctions
 
 
+def _duration(
+    source: Mapping[str, str], name: str, default: timedelta, errors: list[str]
+) -> timedelta:
+    """A duration setting (30s, 15m, 48h, 7d), longer than zero; what cannot be read is
+    reported in `errors`."""
+    raw = source.get(name)
+    if not raw:
+        return default
+    try:
+        value = parse_duration(raw)
+    except ValueError as error:
+        errors.append(f"{name}: {error}")
+        return default
+    if value <= timedelta(0):
+        errors.append(f"{name} must be longer than zero")
+    return value
+
+
 def _notifications(
     source: Mapping[str, str], errors: list[str]
 ) -> tuple[tuple[timedelta, ...], timedelta, timedelta]:
     """REMINDERS, WEBHOOK_RETRY_FOR and WEBHOOK_RETRY_BASE; what cannot be read is reported."""
 
     def duration(name: str, default: timedelta) -> timedelta:
-        raw = source.get(name)
-        if not raw:
-            return default
-        try:
-            value = parse_duration(raw)
-        except ValueError as error:
-            errors.append(f"{name}: {error}")
-            return default
-        if value <= timedelta(0):
-            errors.append(f"{name} must be longer than zero")
-        return value
+        return _duration(source, name, default, errors)
 
     reminders = DEFAULT_REMINDERS
     if source.get("REMINDERS") is not None:
@@ -275,6 +289,8 @@ class Settings:
     command_retries: int = 5
     #: Missed replacement deadlines before a replacement turns into a refund the platform pays.
     replacement_attempts: int = 1
+    #: The longest a case's clock stays paused: at the limit it resumes by itself.
+    max_pause: timedelta = DEFAULT_MAX_PAUSE
     #: PostgreSQL: commands saved at the same moment share a transaction (group_commit.py).
     group_commit: bool = True
     key_cache_seconds: float = 5.0
@@ -425,6 +441,7 @@ class Settings:
             port=port,
             command_retries=int(number("COMMAND_RETRIES", 5)),
             replacement_attempts=max(1, int(number("REPLACEMENT_ATTEMPTS", 1))),
+            max_pause=_duration(source, "MAX_PAUSE", DEFAULT_MAX_PAUSE, errors),
             group_commit=flag("GROUP_COMMIT", True),
             key_cache_seconds=number("KEY_CACHE_SECONDS", 5.0, integer=False),
             log_level=source.get("LOG_LEVEL", "info").lower(),
@@ -472,6 +489,7 @@ class Settings:
             "PORT": str(self.port),
             "COMMAND_RETRIES": str(self.command_retries),
             "REPLACEMENT_ATTEMPTS": str(self.replacement_attempts),
+            "MAX_PAUSE": format_duration(self.max_pause),
             "GROUP_COMMIT": str(self.group_commit).lower(),
             "KEY_CACHE_SECONDS": str(self.key_cache_seconds),
             "LOG_LEVEL": self.log_level,

@@ -25,6 +25,7 @@ from complaints.domain.values import (
     Role,
     Status,
 )
+from complaints.domain.violation import Violation
 
 CONSUMER = Actor(Role.CONSUMER, "u-alice")
 OTHER_CONSUMER = Actor(Role.CONSUMER, "u-bob")
@@ -56,6 +57,8 @@ REFUND = Remedy(RemedyType.REFUND, cny("199.00"))
 PARTIAL = Remedy(RemedyType.PARTIAL_REFUND, cny("80.00"))
 #: What the orders the cast complains about cost: more than any remedy they ask for.
 ORDER_AMOUNT = "10000.00"
+#: A violation's confirmation: why, and the rule it cites.
+CONFIRMATION = ("The listing's photos and the goods show the breach.", ["R-8.1"])
 
 
 def record_order(
@@ -181,6 +184,15 @@ class Scenario:
 
     def status(self, complaint: Complaint) -> Status:
         return self.app.get_complaint(complaint.id).status
+
+    def confirm_violation(self, violation_id: UUID, actor: Actor = SUPERVISOR) -> Violation:
+        """Confirm a report as a supervisor may: once the shop has been heard (its window to
+        answer waited out, unless it answered), with reasons and a rule."""
+        violation = self.app.get_violation(violation_id)
+        due = violation.response_due_at
+        if violation.seller_response is None and due is not None and due > self.clock.now():
+            self.clock.advance(due - self.clock.now() + timedelta(seconds=1))
+        return self.app.confirm_violation(actor, violation_id, *CONFIRMATION)
 
 
 def posted_messages(app: ComplaintsApp, complaint_id: UUID) -> list[Any]:

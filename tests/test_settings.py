@@ -43,6 +43,24 @@ def test_deadline_overrides_are_read() -> None:
     assert settings.deadlines.durations[DeadlineKind.SELLER_RESPONSE] == timedelta(seconds=3)
 
 
+def test_the_shops_deadlines_are_deadlines_too() -> None:
+    default = Settings.from_env({})
+    assert default.deadlines.durations[DeadlineKind.VIOLATION_RESPONSE] == timedelta(days=3)
+    assert default.deadlines.durations[DeadlineKind.VIOLATION_DECISION] == timedelta(days=5)
+    assert default.deadlines.durations[DeadlineKind.SANCTION_APPEAL_REVIEW] == timedelta(days=5)
+    settings = Settings.from_env({"DEADLINES": "violation_response=1d,sanction_appeal_review=2h"})
+    assert settings.deadlines.durations[DeadlineKind.VIOLATION_RESPONSE] == timedelta(days=1)
+    assert "sanction_appeal_review=2h" in settings.describe()["DEADLINES"]
+
+
+def test_a_paused_clock_resumes_after_fourteen_days_unless_told() -> None:
+    assert Settings.from_env({}).max_pause == timedelta(days=14)
+    settings = Settings.from_env({"MAX_PAUSE": "30d"})
+    assert settings.max_pause == timedelta(days=30)
+    assert settings.describe()["MAX_PAUSE"] == "30d"
+    assert Settings.from_env({"MAX_PAUSE": settings.describe()["MAX_PAUSE"]}) == settings
+
+
 def test_the_sanction_ladder_is_read_and_written_back() -> None:
     env = {
         "SANCTION_LADDER": "warning, trading_restricted, shop_closed",
@@ -90,6 +108,8 @@ def test_the_sanction_ladder_is_read_and_written_back() -> None:
         ({"SANCTION_WINDOW": "0d"}, "SANCTION_WINDOW"),
         ({"SANCTION_DURATIONS": "WARNING=forever"}, "SANCTION_DURATIONS"),
         ({"DEADLINE_POLL_SECONDS": "-1"}, "DEADLINE_POLL_SECONDS"),
+        ({"MAX_PAUSE": "two weeks"}, "MAX_PAUSE"),
+        ({"MAX_PAUSE": "0d"}, "MAX_PAUSE"),
         ({"PORT": "eighty"}, "PORT"),
         ({"PORT": "70000"}, "PORT"),
         ({"COMMAND_RETRIES": "-1"}, "COMMAND_RETRIES"),

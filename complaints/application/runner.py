@@ -233,7 +233,11 @@ class CommandRunner(Application[UUID]):
     # ------------------------------------------------------------------ running a command
     def context(self, actor: Actor) -> CommandContext:
         return CommandContext(
-            actor, self.clock.now(), self.settings.deadlines, self.settings.replacement_attempts
+            actor,
+            self.clock.now(),
+            self.settings.deadlines,
+            self.settings.replacement_attempts,
+            self.settings.max_pause,
         )
 
     def execute(

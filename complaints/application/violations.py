@@ -42,10 +42,16 @@ class ViolationCommands(CommandRunner):
         return Changes(violation)
 
     @command
-    def confirm_violation(self, actor: Actor, violation_id: UUID) -> Changes[Violation]:
+    def confirm_violation(
+        self,
+        actor: Actor,
+        violation_id: UUID,
+        rationale: str = "",
+        rule_codes: list[str] | None = None,
+    ) -> Changes[Violation]:
         ctx = self.context(actor)
         violation = self.get_violation(violation_id)
-        violation.confirm(ctx)
+        violation.confirm(ctx, rationale=rationale, rule_codes=list(rule_codes or ()))
         seller = self.get_seller(violation.shop_id)
         seller.record_violation(ctx, violation_id=violation.id, kind=violation.kind)
         offence = SANCTIONED_VIOLATIONS.get(violation.kind)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from complaints.domain.deadlines import DeadlinePolicy
+from complaints.domain.deadlines import DEFAULT_MAX_PAUSE, DeadlinePolicy
 from complaints.domain.values import Actor
 
 
@@ -19,3 +19,5 @@ class CommandContext:
     deadlines: DeadlinePolicy
     #: Missed replacement deadlines before a replacement turns into a refund (REPLACEMENT_ATTEMPTS).
     replacement_attempts: int = 1
+    #: The longest a clock stays paused before it resumes by itself (MAX_PAUSE).
+    max_pause: timedelta = DEFAULT_MAX_PAUSE

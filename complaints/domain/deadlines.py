@@ -33,6 +33,11 @@ class DeadlineKind(Enum):
     SURVEY = "survey"  # the parties rate the handling
     APPEAL_REVIEW = "appeal_review"  # a supervisor decides an appeal
     EXECUTION_ISSUE = "execution_issue"  # supervision answers a problem with the remedy
+    SETTLEMENT_ANSWER = "settlement_answer"  # the parties answer a mediator's proposal
+    # A shop's, not a case's: kept on the violation and the sanction they bind.
+    VIOLATION_RESPONSE = "violation_response"  # the reported shop may answer the report
+    VIOLATION_DECISION = "violation_decision"  # a supervisor decides the report
+    SANCTION_APPEAL_REVIEW = "sanction_appeal_review"  # a supervisor decides a sanction's appeal
 
 
 #: Deadlines that bind platform staff rather than a party. Missing one makes the case overdue for
@@ -44,11 +49,37 @@ STAFF_DEADLINES = frozenset(
         DeadlineKind.RULING,
         DeadlineKind.APPEAL_REVIEW,
         DeadlineKind.EXECUTION_ISSUE,
+        DeadlineKind.VIOLATION_DECISION,
+        DeadlineKind.SANCTION_APPEAL_REVIEW,
+    }
+)
+
+#: Deadlines about a shop rather than a case: due times recorded on the violation or the
+#: sanction's appeal they bind. None decides anything when it passes: the shop's window only
+#: opens the decision, and staff deadlines past due wait in the supervision queue.
+SHOP_DEADLINES = frozenset(
+    {
+        DeadlineKind.VIOLATION_RESPONSE,
+        DeadlineKind.VIOLATION_DECISION,
+        DeadlineKind.SANCTION_APPEAL_REVIEW,
+    }
+)
+#: The deadlines a complaint opens, and the deadline worker enforces.
+CASE_DEADLINES = frozenset(set(DeadlineKind) - SHOP_DEADLINES)
+
+#: The rule of the platform rulebook each deadline a ruling by default enforces: the ruling
+#: cites it (R7).
+DEFAULT_RULING_RULES: Mapping[DeadlineKind, tuple[str, ...]] = MappingProxyType(
+    {
+        DeadlineKind.SELLER_RESPONSE: ("R-6.1",),
+        DeadlineKind.NEGOTIATION_TURN: ("R-6.1",),
     }
 )
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
+#: The longest a case's clock stays paused before it resumes by itself (MAX_PAUSE).
+DEFAULT_MAX_PAUSE = 14 * DAY
 
 DEFAULT_DURATIONS: Mapping[DeadlineKind, timedelta] = MappingProxyType(
     {
@@ -68,6 +99,10 @@ DEFAULT_DURATIONS: Mapping[DeadlineKind, timedelta] = MappingProxyType(
         DeadlineKind.SURVEY: 7 * DAY,
         DeadlineKind.APPEAL_REVIEW: 5 * DAY,
         DeadlineKind.EXECUTION_ISSUE: 3 * DAY,
+        DeadlineKind.SETTLEMENT_ANSWER: 3 * DAY,
+        DeadlineKind.VIOLATION_RESPONSE: 3 * DAY,
+        DeadlineKind.VIOLATION_DECISION: 5 * DAY,
+        DeadlineKind.SANCTION_APPEAL_REVIEW: 5 * DAY,
     }
 )
 
@@ -91,6 +126,10 @@ class DeadlinePolicy:
 
     def due(self, kind: DeadlineKind, now: datetime) -> datetime:
         return now + self.durations[kind]
+
+    def terms(self, *kinds: DeadlineKind) -> str:
+        """The terms of some kinds, as a record cites them, e.g. ``violation_response=3d``."""
+        return ",".join(f"{k.value}={format_duration(self.durations[k])}" for k in kinds)
 
     def spec(self) -> str:
         """The policy written back in the form `parse` reads, e.g. ``intake=1d,remedy=48h``."""

@@ -107,6 +107,10 @@ class NotAssignedArbiter(NotAllowed):
     code = "NOT_ASSIGNED_ARBITER"
 
 
+class NotAssignedMediator(NotAllowed):
+    code = "NOT_ASSIGNED_MEDIATOR"
+
+
 class NotTheDefaultingParty(NotAllowed):
     code = "NOT_THE_DEFAULTING_PARTY"
 
@@ -285,6 +289,13 @@ class ViolationAlreadyDecided(Conflict):
 
 class AlreadyResponded(Conflict):
     code = "ALREADY_RESPONDED"
+
+
+class ResponseWindowOpen(Conflict):
+    """The reported shop may still answer the report: no decision before its window ends,
+    unless it has answered."""
+
+    code = "RESPONSE_WINDOW_OPEN"
 
 
 class OrderFactsDiffer(Conflict):

@@ -102,6 +102,10 @@ LABELS: dict[Enum, Text] = {
     DeadlineKind.RETURN_RECEIPT: Text("return receipt"),
     DeadlineKind.SURVEY: Text("survey"),
     DeadlineKind.APPEAL_REVIEW: Text("appeal review"),
+    DeadlineKind.SETTLEMENT_ANSWER: Text("settlement answer"),
+    DeadlineKind.VIOLATION_RESPONSE: Text("violation response"),
+    DeadlineKind.VIOLATION_DECISION: Text("violation decision"),
+    DeadlineKind.SANCTION_APPEAL_REVIEW: Text("sanction appeal review"),
     DeadlineKind.EXECUTION_ISSUE: Text("execution issue"),
 }
 

@@ -101,6 +101,9 @@ class DefaultRuling:
     remedy: Remedy
     deadline: Deadline
     decided_at: datetime
+    #: The rules it cites: those of the deadline it enforced (none before rulings by default
+    #: cited any).
+    rule_codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

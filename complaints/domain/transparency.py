@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from complaints.domain.errors import CheckpointNotFound, FieldError, ValidationFailed
+from complaints.domain.text import Text
 
 
 def inclusion_tree_size(
@@ -17,28 +18,33 @@ def inclusion_tree_size(
 ) -> int:
     """The tree size to prove inclusion in: the requested checkpoint's, or the latest's."""
     if latest is None:
-        raise CheckpointNotFound("The log has signed no checkpoint yet.")
+        raise CheckpointNotFound(Text("The log has signed no checkpoint yet."))
     if requested is None:
         return latest
     if not signed(requested):
-        raise CheckpointNotFound(f"No checkpoint was signed at tree size {requested}.")
+        raise CheckpointNotFound(
+            Text("No checkpoint was signed at tree size {size}.", size=requested)
+        )
     return requested
 
 
 def consistency_sizes(first: int, second: int | None, latest: int | None) -> tuple[int, int]:
     """The two sizes to prove consistent: `second` defaults to the latest checkpoint's."""
     if latest is None:
-        raise CheckpointNotFound("The log has signed no checkpoint yet.")
+        raise CheckpointNotFound(Text("The log has signed no checkpoint yet."))
     second = latest if second is None else second
     problems = []
     if first < 1:
-        problems.append(FieldError("firstSize", "must be at least 1"))
+        problems.append(FieldError("firstSize", Text("must be at least 1")))
     if second > latest:
         problems.append(
-            FieldError("secondSize", f"must not exceed the latest checkpoint's {latest}")
+            FieldError(
+                "secondSize",
+                Text("must not exceed the latest checkpoint's {size}", size=latest),
+            )
         )
     if first > second:
-        problems.append(FieldError("firstSize", "must not exceed secondSize"))
+        problems.append(FieldError("firstSize", Text("must not exceed secondSize")))
     if problems:
         raise ValidationFailed(problems)
     return first, second

@@ -16,9 +16,11 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from complaints.domain.context import CommandContext
+from complaints.domain.deadlines import DeadlineKind
 from complaints.domain.errors import (
     AlreadyResponded,
     NotAParty,
+    ResponseWindowOpen,
     ViolationAlreadyDecided,
 )
 from complaints.domain.labels import label
@@ -58,10 +60,23 @@ def not_answered(violation: Violation, actor: Actor, now: datetime) -> None:
         raise AlreadyResponded(Text("The shop has already responded to this report."))
 
 
+def heard(violation: Violation, actor: Actor, now: datetime) -> None:
+    """The shop has been heard: it answered, or its window to answer has ended."""
+    due = violation.response_due_at
+    if violation.seller_response is None and due is not None and now < due:
+        raise ResponseWindowOpen(
+            Text(
+                "The shop may answer the report until {until}; it can be confirmed after that,"
+                " or once the shop has answered.",
+                until=due.isoformat(),
+            )
+        )
+
+
 PERMISSIONS: dict[Action, Permission[Violation, State]] = {
     Action.REPORT: allow(SIGNED_IN, NEW),
     Action.RESPOND: allow({Role.SELLER}, UNDECIDED, not_answered),
-    Action.CONFIRM: allow({Role.SUPERVISOR}, UNDECIDED),
+    Action.CONFIRM: allow({Role.SUPERVISOR}, UNDECIDED, heard),
     Action.DISMISS: allow({Role.SUPERVISOR}, UNDECIDED),
     # A final ruling for the consumer is itself the finding (the appeal decided, or its window
     # lapsed): recorded by the supervisor who decided, or by the platform.
@@ -111,6 +126,11 @@ class Violation(Aggregate):
             complaint_id=complaint_id,
             actor=ctx.actor,
             timestamp=ctx.now,
+            response_due_at=ctx.deadlines.due(DeadlineKind.VIOLATION_RESPONSE, ctx.now),
+            decision_due_at=ctx.deadlines.due(DeadlineKind.VIOLATION_DECISION, ctx.now),
+            policy=ctx.deadlines.terms(
+                DeadlineKind.VIOLATION_RESPONSE, DeadlineKind.VIOLATION_DECISION
+            ),
         )
 
     @classmethod
@@ -138,7 +158,12 @@ class Violation(Aggregate):
             actor=ctx.actor,
             timestamp=ctx.now,
         )
-        violation._confirmed(actor=ctx.actor, timestamp=ctx.now)
+        violation._confirmed(
+            actor=ctx.actor,
+            timestamp=ctx.now,
+            rationale=f"The final ruling on complaint {reference} found for the consumer.",
+            rule_codes=[],
+        )
         return violation
 
     class Reported(Aggregate.Created):
@@ -147,6 +172,12 @@ class Violation(Aggregate):
         description: PersonalText
         complaint_id: UUID | None
         actor: Actor
+        # Since reports open the shop's window and the staff's deadline (older events lack
+        # them; a report found by a ruling has neither): when each ends, and the DEADLINES
+        # terms that set them (e.g. violation_response=3d,violation_decision=5d).
+        response_due_at: datetime | None = None
+        decision_due_at: datetime | None = None
+        policy: str | None = None
 
     @event(Reported)
     def __init__(
@@ -157,6 +188,9 @@ class Violation(Aggregate):
         complaint_id: UUID | None,
         actor: Actor,
         timestamp: datetime,
+        response_due_at: datetime | None = None,
+        decision_due_at: datetime | None = None,
+        policy: str | None = None,
     ) -> None:
         self.shop_id = shop_id
         self.kind = kind
@@ -169,6 +203,10 @@ class Violation(Aggregate):
         self.dismissal_reason: str | None = None
         self.seller_response: PersonalText | None = None
         self.responded_at: datetime | None = None
+        self.response_due_at = response_due_at
+        self.decision_due_at = decision_due_at
+        self.rationale: str | None = None
+        self.rule_codes: tuple[str, ...] = ()
 
     @property
     def reported_by(self) -> Role:
@@ -206,17 +244,39 @@ class Violation(Aggregate):
         self.responded_at = timestamp
 
     # ---------------------------------------------------------------- the decision
-    def confirm(self, ctx: CommandContext) -> None:
+    def confirm(self, ctx: CommandContext, *, rationale: str, rule_codes: list[str]) -> None:
+        """A supervisor confirms the report once the shop has been heard (`heard`), stating
+        why and citing the rules it broke."""
         self._check(Action.CONFIRM, ctx.actor, ctx.now)
-        self._confirmed(actor=ctx.actor, timestamp=ctx.now)
+        checks = Checks()
+        checks.text("rationale", rationale, max_len=NARRATIVE_MAX)
+        checks.rule_codes("rule_codes", rule_codes, required=True)
+        checks.done()
+        self._confirmed(
+            actor=ctx.actor,
+            timestamp=ctx.now,
+            rationale=rationale.strip(),
+            rule_codes=list(rule_codes),
+        )
 
     class Confirmed(Aggregate.Event):
         actor: Actor
+        # Since confirmations state their reasons (older events lack them).
+        rationale: str | None = None
+        rule_codes: list[str] | None = None
 
     @event(Confirmed)
-    def _confirmed(self, timestamp: datetime, actor: Actor) -> None:
+    def _confirmed(
+        self,
+        timestamp: datetime,
+        actor: Actor,
+        rationale: str | None = None,
+        rule_codes: list[str] | None = None,
+    ) -> None:
         self.status = ViolationStatus.CONFIRMED
         self.decided_at = timestamp
+        self.rationale = rationale
+        self.rule_codes = tuple(rule_codes or ())
 
     def dismiss(self, ctx: CommandContext, *, reason: str) -> None:
         self._check(Action.DISMISS, ctx.actor, ctx.now)

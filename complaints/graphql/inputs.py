@@ -73,6 +73,9 @@ class ComplaintFilter:
     assigned_arbiter_id: str | None = strawberry.field(
         default=None, description="Staff and auditors: the cases assigned to this arbiter"
     )
+    assigned_mediator_id: str | None = strawberry.field(
+        default=None, description="Staff and auditors: a mediator's own queue"
+    )
     consumer_id: str | None = strawberry.field(
         default=None, description="Staff and auditors: one consumer's cases"
     )
@@ -234,6 +237,13 @@ class AssignComplaintInput:
 
 
 @strawberry.input
+class AssignMediatorInput:
+    complaint_id: ComplaintId
+    mediator_id: str = strawberry.field(description="The mediator of the team who takes the case")
+    idempotency_key: str | None = key_field()
+
+
+@strawberry.input
 class RequestEvidenceInput:
     complaint_id: ComplaintId
     party: Role
@@ -288,6 +298,10 @@ class DecideAppealInput:
     rationale: str
     outcome: Outcome | None = None
     remedy: RemedyInput | None = None
+    rule_codes: list[str] | None = strawberry.field(
+        default=None,
+        description="The rules the decision rests on: at least one when the appeal is granted",
+    )
     idempotency_key: str | None = key_field()
 
 
@@ -341,6 +355,12 @@ class ReportViolationInput:
 @strawberry.input
 class ViolationActionInput:
     violation_id: ViolationId
+    rationale: str | None = strawberry.field(
+        default=None, description="Why the report is confirmed (required)"
+    )
+    rule_codes: list[str] | None = strawberry.field(
+        default=None, description="The rules the shop broke, at least one"
+    )
     idempotency_key: str | None = key_field()
 
 

@@ -23,7 +23,7 @@ from complaints.graphql.errors import CodedError, coded
 from complaints.graphql.inputs import ComplaintFilter, ViolationFilter
 from complaints.graphql.resolvers import DEFAULT_PAGE, read
 from complaints.graphql.types import supervision
-from complaints.graphql.types.audit import AuditTrail
+from complaints.graphql.types.audit import AuditTrail, HistoryTrail
 from complaints.graphql.types.complaint import ComplaintConnection, ComplaintEdge, ComplaintNode
 from complaints.graphql.types.order import OrderConnection, OrderEdge, OrderNode, load_order
 from complaints.graphql.types.relay import Node, page_info
@@ -175,10 +175,15 @@ class Query(WhatIfQuery):
         context = info.context
         by_deadline = order_by is ComplaintOrder.SOONEST_DEADLINE
         where = filter or ComplaintFilter()
-        staff_only = where.assigned_arbiter_id is not None or where.consumer_id is not None
+        staff_only = (
+            where.assigned_arbiter_id is not None
+            or where.assigned_mediator_id is not None
+            or where.consumer_id is not None
+        )
         if staff_only and not access.searches_by_person(context.actor):
             raise CodedError(
-                "NOT_ALLOWED", Text("Only staff and auditors filter by arbiter or by consumer.")
+                "NOT_ALLOWED",
+                Text("Only staff and auditors filter by arbiter, by mediator or by consumer."),
             )
         try:
             after_key: int | DeadlineKey | None = (
@@ -196,6 +201,7 @@ class Query(WhatIfQuery):
             overdue=where.overdue,
             search=where.search,
             arbiter_id=where.assigned_arbiter_id,
+            mediator_id=where.assigned_mediator_id,
             escalated=where.escalated,
         )
         page = await read(
@@ -283,6 +289,24 @@ class Query(WhatIfQuery):
         self, info: Info, first_size: int, second_size: int | None = None
     ) -> ConsistencyProof:
         return await transparency.consistency_proof(info, first_size, second_size)
+
+    @strawberry.field(
+        description="Staff and auditors: every event of a shop's record, its hash, and whether"
+        " the chain verifies"
+    )
+    async def shop_audit_trail(self, info: Info, shop_id: str) -> HistoryTrail:
+        if not access.reads_history(info.context.actor):
+            raise CodedError("NOT_ALLOWED", Text("Only staff and auditors read audit trails."))
+        return await audit.shop_trail(info, shop_id)
+
+    @strawberry.field(
+        description="Staff and auditors: every event of a violation report, its hash, and"
+        " whether the chain verifies"
+    )
+    async def violation_audit_trail(self, info: Info, violation_id: strawberry.ID) -> HistoryTrail:
+        if not access.reads_history(info.context.actor):
+            raise CodedError("NOT_ALLOWED", Text("Only staff and auditors read audit trails."))
+        return await audit.violation_trail(info, violation_id)
 
     @strawberry.field(description="A shop's public page; the deposit only for its staff")
     async def seller(self, info: Info, shop_id: str) -> SellerNode | None:

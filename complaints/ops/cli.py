@@ -310,26 +310,42 @@ def open_log(settings: Settings) -> LogStore:
     return store
 
 
+def audited_subject(app: ComplaintsApp, args: argparse.Namespace) -> tuple[UUID, str] | None:
+    """The one aggregate the command names (a complaint, a shop or a violation) and how it is
+    called; None for the whole store."""
+    from complaints.graphql.ids import parse_uuid  # noqa: PLC0415
+
+    if args.audit == "export" or args.complaint:
+        complaint_id = parse_uuid("Complaint", args.id or args.complaint, "complaint")
+        return complaint_id, f"complaint {app.get_complaint(complaint_id).reference}"
+    if args.shop:
+        return app.get_seller(args.shop).id, f"shop {args.shop}"
+    if args.violation:
+        violation_id = parse_uuid("Violation", args.violation, "violation")
+        return app.get_violation(violation_id).id, f"violation {violation_id}"
+    return None
+
+
 def audit(args: argparse.Namespace) -> int:
-    """Verify hash chains (one case or the whole store), or export a case's history."""
+    """Verify hash chains (one complaint, shop or violation, or the whole store: every
+    aggregate of every kind), or export a case's history."""
     from complaints.audit import export_lines, verify_store  # noqa: PLC0415
     from complaints.domain.errors import DomainError  # noqa: PLC0415
-    from complaints.graphql.ids import parse_uuid  # noqa: PLC0415
 
     app = ComplaintsApp(_settings())
     console = Console(stderr=True)
     try:
-        if args.audit == "export" or args.complaint:
-            try:
-                complaint_id = parse_uuid("Complaint", args.id or args.complaint, "complaint")
-                complaint = app.get_complaint(complaint_id)
-            except DomainError as error:
-                console.print(f"complaints audit: {error.message}")
-                return 2
+        try:
+            subject = audited_subject(app, args)
+        except DomainError as error:
+            console.print(f"complaints audit: {error.message}")
+            return 2
+        if subject is not None:
+            aggregate_id, called = subject
             if args.audit == "export":
                 transparency_log = open_log(app.settings)
                 try:
-                    lines = export_lines(app, complaint_id, transparency_log)
+                    lines = export_lines(app, aggregate_id, transparency_log)
                 finally:
                     transparency_log.db.close()
                 out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
@@ -339,13 +355,11 @@ def audit(args: argparse.Namespace) -> int:
                     if args.output:
                         out.close()
                 return 0
-            verification = app.verify_history(complaint_id)
+            verification = app.verify_history(aggregate_id)
             for _, problem in verification.problems:
-                print(f"complaint {complaint.reference} ({complaint_id}): {problem}")
+                print(f"{called} ({aggregate_id}): {problem}")
             if verification.verified:
-                print(
-                    f"complaint {complaint.reference}: {len(verification.events)} events verified"
-                )
+                print(f"{called}: {len(verification.events)} events verified")
             return 0 if verification.verified else 1
         started = time.monotonic()
         with Progress(
@@ -381,8 +395,10 @@ def describe_aggregate(app: ComplaintsApp, aggregate_id: UUID) -> str:
         return f"aggregate {aggregate_id} (every event deleted)"
     aggregate = aggregate_of(stored[0].topic)
     kind = aggregate.__name__ if aggregate is not None else "aggregate"
+    # What people call it: a complaint's reference, a shop's id.
+    named_by = "shop_id" if kind == "Seller" else "reference"
     try:
-        reference = getattr(app.mapper.to_domain_event(stored[0]), "reference", None)
+        reference = getattr(app.mapper.to_domain_event(stored[0]), named_by, None)
     except Exception:  # a damaged first event may not even decode
         reference = None
     if reference:
@@ -525,13 +541,20 @@ def parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - a statement per opti
 
     p = commands.add_parser("audit", help="verify hash chains, or export a case's history")
     audits = p.add_subparsers(dest="audit", required=True, metavar="ACTION")
-    v = audits.add_parser("verify", help="verify one case (--complaint) or the whole store")
-    v.add_argument("--complaint", help="a complaint id, global id or reference")
+    v = audits.add_parser(
+        "verify",
+        help="verify one case (--complaint), shop (--shop) or violation (--violation), or the"
+        " whole store (every aggregate of every kind)",
+    )
+    one = v.add_mutually_exclusive_group()
+    one.add_argument("--complaint", help="a complaint id, global id or reference")
+    one.add_argument("--shop", help="a shop's id")
+    one.add_argument("--violation", help="a violation id or global id")
     v.set_defaults(run=audit, id=None)
     e = audits.add_parser("export", help="write a case's history as NDJSON")
     e.add_argument("id", help="a complaint id, global id or reference")
     e.add_argument("--output", "-o", help="file to write (default: standard output)")
-    e.set_defaults(run=audit, complaint=None)
+    e.set_defaults(run=audit, complaint=None, shop=None, violation=None)
 
     p = commands.add_parser(
         "report", help="write the public report of a period (Markdown, CSV and a PNG chart)"

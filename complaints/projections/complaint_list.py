@@ -63,6 +63,7 @@ ITEM_COLUMNS = (
     "paused",
     "paused_seconds",
     "escalated",
+    "mediator_id",
 )
 #: What a summary reads: every item column but the working ones (deadlines, search text).
 COLUMNS = ", ".join(c for c in ITEM_COLUMNS if c not in {"deadlines", "search_text"})
@@ -108,9 +109,10 @@ def searchable(*parts: str | PersonalText | None) -> str:
 
 class ComplaintList(Projection):
     name = "complaint_list"
-    # v2: paused clocks; v3: escalated (the case went to platform review); v4: the files cited
-    version = 4
-    readable_from = 4
+    # v2: paused clocks; v3: escalated (the case went to platform review); v4: the files cited;
+    # v5: the mediator assigned
+    version = 5
+    readable_from = 5
     tables = {  # noqa: RUF012 - read-only class data
         "items": (
             "id TEXT PRIMARY KEY, seq BIGINT NOT NULL, reference TEXT NOT NULL,"
@@ -120,7 +122,8 @@ class ComplaintList(Projection):
             " arbiter_id TEXT, filed_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
             " closed_at TEXT, version BIGINT NOT NULL, deadlines TEXT NOT NULL,"
             " next_due_at TEXT, search_text TEXT NOT NULL, paused BIGINT NOT NULL,"
-            " paused_seconds DOUBLE PRECISION NOT NULL, escalated BIGINT NOT NULL"
+            " paused_seconds DOUBLE PRECISION NOT NULL, escalated BIGINT NOT NULL,"
+            " mediator_id TEXT"
         ),
         # Each evidence file a complaint cites, and whose upload (under whose key) it is.
         "files": (
@@ -135,6 +138,7 @@ class ComplaintList(Projection):
         "CREATE INDEX IF NOT EXISTS {index} ON {items} (status, seq)",
         "CREATE INDEX IF NOT EXISTS {index} ON {items} (next_due_at)",
         "CREATE INDEX IF NOT EXISTS {index} ON {items} (arbiter_id, seq)",
+        "CREATE INDEX IF NOT EXISTS {index} ON {items} (mediator_id, seq)",
     )
 
     def __init__(self, generation: int) -> None:
@@ -187,6 +191,7 @@ class ComplaintList(Projection):
                 "paused": 0,
                 "paused_seconds": 0.0,
                 "escalated": 0,
+                "mediator_id": None,
             },
             new=True,
         )
@@ -246,6 +251,10 @@ class ComplaintList(Projection):
     @on(Complaint.Assigned)
     def assigned(self, tx: Tx, e: Complaint.Assigned, position: int) -> None:
         self._set(tx, e, arbiter_id=e.arbiter_id)
+
+    @on(Complaint.MediatorAssigned)
+    def mediator_assigned(self, tx: Tx, e: Complaint.MediatorAssigned, position: int) -> None:
+        self._set(tx, e, mediator_id=e.mediator_id)
 
     @on(Complaint.Settled)
     def settled(self, tx: Tx, e: Complaint.Settled, position: int) -> None:
@@ -334,6 +343,7 @@ class ComplaintFilter:
     overdue: bool | None = None
     search: str | None = None
     arbiter_id: str | None = None
+    mediator_id: str | None = None
     escalated: bool | None = None
 
 
@@ -360,6 +370,7 @@ class ComplaintSummary:
     paused: bool
     paused_seconds: float
     escalated: bool
+    mediator_id: str | None = None
 
 
 def _summary(row: Row) -> ComplaintSummary:
@@ -387,6 +398,7 @@ def _summary(row: Row) -> ComplaintSummary:
         paused=bool(row["paused"]),
         paused_seconds=float(row["paused_seconds"]),
         escalated=bool(row["escalated"]),
+        mediator_id=row["mediator_id"],
     )
 
 
@@ -460,18 +472,17 @@ class ComplaintListView(View):
         if where.statuses:
             conditions.append(f"status IN ({', '.join('?' for _ in where.statuses)})")
             params.extend(s.value for s in where.statuses)
-        if where.shop_id is not None:
-            conditions.append("shop_id = ?")
-            params.append(where.shop_id)
-        if where.consumer_id is not None:
-            conditions.append("consumer_id = ?")
-            params.append(where.consumer_id)
-        if where.category is not None:
-            conditions.append("category = ?")
-            params.append(where.category.value)
-        if where.arbiter_id is not None:
-            conditions.append("arbiter_id = ?")
-            params.append(where.arbiter_id)
+        equal = {
+            "shop_id": where.shop_id,
+            "consumer_id": where.consumer_id,
+            "category": where.category.value if where.category is not None else None,
+            "arbiter_id": where.arbiter_id,
+            "mediator_id": where.mediator_id,
+        }
+        for column, value in equal.items():
+            if value is not None:
+                conditions.append(f"{column} = ?")
+                params.append(value)
         if where.escalated is not None:
             conditions.append("escalated = ?")
             params.append(int(where.escalated))

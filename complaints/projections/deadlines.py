@@ -32,12 +32,14 @@ COLUMNS = ", ".join(OPEN_COLUMNS)
 
 class PendingDeadlines(Projection):
     name = "deadlines"
-    version = 3  # v2: paused clocks; v3: when each was set, and reminders given
-    readable_from = 3
+    # v2: paused clocks; v3: when each was set, and reminders given; v4: when a paused clock
+    # began and resumes by itself
+    version = 4
+    readable_from = 4
     tables = {  # noqa: RUF012 - read-only class data
         "cases": (
             "complaint_id TEXT PRIMARY KEY, reference TEXT NOT NULL, shop_id TEXT NOT NULL,"
-            " paused BIGINT NOT NULL"
+            " paused BIGINT NOT NULL, paused_since TEXT, resumes_at TEXT"
         ),
         "open": (
             "complaint_id TEXT NOT NULL, deadline_id BIGINT NOT NULL, kind TEXT NOT NULL,"
@@ -52,7 +54,9 @@ class PendingDeadlines(Projection):
     def __init__(self, generation: int) -> None:
         super().__init__(generation)
         self.cases = RowCache(
-            self.t["cases"], ("complaint_id", "reference", "shop_id", "paused"), ("complaint_id",)
+            self.t["cases"],
+            ("complaint_id", "reference", "shop_id", "paused", "paused_since", "resumes_at"),
+            ("complaint_id",),
         )
         self.open = RowCache(
             self.t["open"],
@@ -72,6 +76,8 @@ class PendingDeadlines(Projection):
                 "reference": e.reference,
                 "shop_id": e.shop_id,
                 "paused": 0,
+                "paused_since": None,
+                "resumes_at": None,
             },
             new=True,
         )
@@ -116,18 +122,21 @@ class PendingDeadlines(Projection):
 
     @on(Complaint.ClockPaused)
     def paused(self, tx: Tx, e: Complaint.ClockPaused, position: int) -> None:
-        self._pause(tx, e, 1)
+        case = self._pause(tx, e, 1)
+        case["paused_since"] = moment(e.timestamp)
+        case["resumes_at"] = moment(e.resumes_at) if e.resumes_at else None
 
     @on(Complaint.ClockResumed)
     def resumed(self, tx: Tx, e: Complaint.ClockResumed, position: int) -> None:
-        self._pause(tx, e, 0)
+        case = self._pause(tx, e, 0)
+        case["paused_since"] = case["resumes_at"] = None
         for extension in e.extended:
             row = self.open.get(tx, (str(e.originator_id), extension.deadline_id))
             if row is not None:
                 row["due_at"] = moment(extension.due_at)
                 row["reminded"] = None
 
-    def _pause(self, tx: Tx, e: Any, paused: int) -> None:
+    def _pause(self, tx: Tx, e: Any, paused: int) -> dict[str, Any]:
         case = self.cases.get(tx, (str(e.originator_id),))
         assert case is not None
         case["paused"] = paused
@@ -136,6 +145,7 @@ class PendingDeadlines(Projection):
             f"UPDATE {self.t['open']} SET paused = ? WHERE complaint_id = ?",
             (paused, str(e.originator_id)),
         )
+        return case
 
 
 @dataclass(frozen=True)
@@ -218,6 +228,23 @@ class PendingDeadlinesView(View):
             )
             owed = [d for r in rows if reminder_due((d := _deadline(r)).as_deadline(), leads, now)]
             return owed[:limit]
+
+        return self.read(query)
+
+    def pauses_due(self, now: datetime, max_pause: timedelta, *, limit: int = 100) -> list[UUID]:
+        """Cases whose clock has been paused as long as it may be: past the limit recorded
+        when it was paused, or for a pause recorded without one, `max_pause` since it began.
+        The command decides again on the case itself."""
+
+        def query(tx: Tx, t: dict[str, str]) -> list[UUID]:
+            rows = tx.all(
+                f"SELECT complaint_id FROM {t['cases']} WHERE paused = 1 AND ("
+                " (resumes_at IS NOT NULL AND resumes_at <= ?)"
+                " OR (resumes_at IS NULL AND paused_since <= ?))"
+                " ORDER BY complaint_id LIMIT ?",
+                (moment(now), moment(now - max_pause), limit),
+            )
+            return [UUID(r["complaint_id"]) for r in rows]
 
         return self.read(query)
 

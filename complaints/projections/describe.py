@@ -22,6 +22,9 @@ from complaints.domain.text import Text
 from complaints.domain.values import Remedy, Role, Visibility
 from complaints.projections.base import moment
 
+#: The level of an appeal decision (a first ruling is level 1).
+APPEAL_LEVEL = 2
+
 
 @dataclass(frozen=True)
 class Described:
@@ -320,20 +323,32 @@ DESCRIBE: dict[type[Any], Callable[[Any], Described]] = {
     C.DefaultRuled: lambda e: Described(
         Text(
             "Default ruling: {outcome}, {remedy}, because the {deadline} deadline passed"
-            " without an answer{enforcing}.",
+            " without an answer{enforcing}.{citing}",
             outcome=label(e.outcome),
             remedy=remedy_text(e.remedy),
             deadline=label(e.deadline_kind),
             enforcing=enforcing(e.enforced_deadline_id),
+            citing=citing(e.rule_codes, e.timestamp),
         ),
         details={
             "outcome": e.outcome.value,
             "remedy": remedy_details(e.remedy),
             "enforced_deadline_id": e.enforced_deadline_id,
             "deadline_kind": e.deadline_kind.value,
+            "rule_codes": e.rule_codes or [],
         },
     ),
     C.Assigned: lambda e: Described(Text("An arbiter was assigned to investigate.")),
+    C.MediatorAssigned: lambda e: Described(Text("A mediator was assigned to the case.")),
+    C.ProposalLapsed: lambda e: Described(
+        Text(
+            "The mediator's proposal {offer_id} was not accepted in time and counts as"
+            " declined{enforcing}.",
+            offer_id=e.offer_id,
+            enforcing=enforcing(e.enforced_deadline_id),
+        ),
+        details={"offer_id": e.offer_id, "enforced_deadline_id": e.enforced_deadline_id},
+    ),
     C.EvidenceRequested: lambda e: Described(
         Text(
             "Evidence requested from the {party}: {kinds}; due {due_at}.",
@@ -390,7 +405,9 @@ DESCRIBE: dict[type[Any], Callable[[Any], Described]] = {
         },
     ),
     C.RulingAcknowledged: lambda e: Described(
-        Text("{who} acknowledged the written notice of the ruling.", who=who(e.by)),
+        Text("{who} acknowledged the written notice of the appeal decision.", who=who(e.by))
+        if e.level == APPEAL_LEVEL
+        else Text("{who} acknowledged the written notice of the ruling.", who=who(e.by)),
         details={"level": e.level},
     ),
     C.AppealFiled: lambda e: Described(
@@ -398,21 +415,24 @@ DESCRIBE: dict[type[Any], Callable[[Any], Described]] = {
     ),
     C.AppealDecided: lambda e: Described(
         Text(
-            "Appeal upheld: {outcome}, {remedy}.",
+            "Appeal upheld: {outcome}, {remedy}.{citing}",
             outcome=label(e.outcome),
             remedy=remedy_text(e.remedy),
+            citing=citing(e.rule_codes, e.timestamp),
         )
         if e.granted
         else Text(
-            "Appeal dismissed: {outcome}, {remedy}.",
+            "Appeal dismissed: {outcome}, {remedy}.{citing}",
             outcome=label(e.outcome),
             remedy=remedy_text(e.remedy),
+            citing=citing(e.rule_codes, e.timestamp),
         ),
         details={
             "granted": e.granted,
             "outcome": e.outcome.value,
             "remedy": remedy_details(e.remedy),
             "rationale": e.rationale,
+            "rule_codes": e.rule_codes or [],
         },
     ),
     C.RulingFinalised: lambda e: Described(
@@ -537,13 +557,33 @@ DESCRIBE: dict[type[Any], Callable[[Any], Described]] = {
     ),
     C.ClockPaused: lambda e: Described(
         Text(
+            "The platform paused the case's clock: {reason} Deadlines wait until it resumes,"
+            " at the latest {resumes_at} ({limit}).",
+            reason=e.reason,
+            resumes_at=when(e.resumes_at),
+            limit=e.limit,
+        )
+        if e.resumes_at
+        else Text(
             "The platform paused the case's clock: {reason} Deadlines wait until it resumes.",
             reason=e.reason,
         ),
-        details={"reason": e.reason},
+        details={
+            "reason": e.reason,
+            "resumes_at": moment(e.resumes_at) if e.resumes_at else None,
+            "limit": e.limit,
+        },
     ),
     C.ClockResumed: lambda e: Described(
         Text(
+            "The clock runs again after {hours:.1f} hours paused, the longest a clock may be"
+            " paused ({limit}); {count} deadline(s) moved later by that time.",
+            hours=e.paused_seconds / 3600,
+            limit=e.limit,
+            count=len(e.extended),
+        )
+        if e.limit
+        else Text(
             "The clock runs again after {hours:.1f} hours paused; {count} deadline(s) moved"
             " later by that time.",
             hours=e.paused_seconds / 3600,
@@ -552,6 +592,7 @@ DESCRIBE: dict[type[Any], Callable[[Any], Described]] = {
         details={
             "paused_seconds": e.paused_seconds,
             "extended": {str(x.deadline_id): moment(x.due_at) for x in e.extended},
+            "limit": e.limit,
         },
     ),
     C.MessagePosted: lambda e: Described(

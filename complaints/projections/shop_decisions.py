@@ -27,7 +27,7 @@ from complaints.domain.violation import Violation
 from complaints.domain.webhook import SHOP_EVENT_TYPES
 from complaints.projections.base import Projection, View, dumps, from_moment, moment
 from complaints.projections.database import Row, Tx
-from complaints.projections.timeline import when, words
+from complaints.projections.describe import citing, when, words
 
 
 @dataclass(frozen=True)
@@ -191,6 +191,14 @@ def deducted(e: Seller.DepositDeducted, known: Known) -> Described:
 def reported(e: Violation.Reported, known: Known) -> Described:
     return Described(
         Text(
+            "A {kind} violation was reported against the shop by the {role}."
+            " The shop may answer until {until}.",
+            kind=label(e.kind),
+            role=label(e.actor.role),
+            until=when(e.response_due_at),
+        )
+        if e.response_due_at
+        else Text(
             "A {kind} violation was reported against the shop by the {role}.",
             kind=label(e.kind),
             role=label(e.actor.role),
@@ -202,6 +210,8 @@ def reported(e: Violation.Reported, known: Known) -> Described:
                 "complaint_id": str(e.complaint_id) if e.complaint_id else None,
                 "reported_by": e.actor.role.value,
                 "status": "REPORTED",
+                "response_due_at": moment(e.response_due_at) if e.response_due_at else None,
+                "decision_due_at": moment(e.decision_due_at) if e.decision_due_at else None,
             }
         },
         personal=("description",),
@@ -223,8 +233,19 @@ def responded(e: Violation.Responded, known: Known) -> Described:
 def confirmed(e: Violation.Confirmed, known: Known) -> Described:
     violation = violation_named(e, known, status="CONFIRMED")
     return Described(
-        Text("The {kind} violation was confirmed.", kind=violation_kind(violation["kind"])),
-        {"violation": violation},
+        Text(
+            "The {kind} violation was confirmed: {rationale}{citing}",
+            kind=violation_kind(violation["kind"]),
+            rationale=e.rationale,
+            citing=citing(e.rule_codes, e.timestamp),
+        )
+        if e.rationale
+        else Text(
+            "The {kind} violation was confirmed.{citing}",
+            kind=violation_kind(violation["kind"]),
+            citing=citing(e.rule_codes, e.timestamp),
+        ),
+        {"violation": violation, "rationale": e.rationale, "rule_codes": e.rule_codes or []},
     )
 
 

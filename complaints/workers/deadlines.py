@@ -46,6 +46,7 @@ class Sweep:
     failed: int = 0  # to be tried again on the next pass
     expired: int = 0  # sanctions whose time was up
     reminded: int = 0  # parties warned that a deadline is near (REMINDERS)
+    resumed: int = 0  # paused clocks that reached their limit (MAX_PAUSE)
 
 
 class DeadlineWorker:
@@ -72,6 +73,7 @@ class DeadlineWorker:
         sweep = Sweep()
         now = self.app.clock.now()
         tried: set[tuple[UUID, int]] = set()
+        self._resume_pauses(now, sweep)
         while not self._stop.is_set():
             due = [
                 d
@@ -89,18 +91,37 @@ class DeadlineWorker:
                 self.read_models.wait_for(position, timeout=5.0, names=["deadlines"])
         self._expire_sanctions(now, sweep)
         self._remind(now, sweep)
-        if sweep.fired or sweep.failed or sweep.expired or sweep.reminded:
+        if sweep.fired or sweep.failed or sweep.expired or sweep.reminded or sweep.resumed:
             log.info(
                 "deadlines: %d fired, %d unchanged, %d not yet due, %d failed; %d sanctions"
-                " ended; %d reminders",
+                " ended; %d reminders; %d paused clocks resumed at their limit",
                 sweep.fired,
                 sweep.unchanged,
                 sweep.not_due,
                 sweep.failed,
                 sweep.expired,
                 sweep.reminded,
+                sweep.resumed,
             )
         return sweep
+
+    def _resume_pauses(self, now: datetime, sweep: Sweep) -> None:
+        """A paused clock has a limit too (MAX_PAUSE): resume each that reached it, first, so
+        that the deadlines it held are due again in this same pass. The command is
+        idempotent, so a read model that lags only costs a command that records nothing."""
+        max_pause = self.app.settings.max_pause
+        for complaint_id in self.read_models.deadlines.pauses_due(now, max_pause, limit=self.batch):
+            if self._stop.is_set():
+                return
+            resumed = self._enforce(
+                f"paused clock {complaint_id}",
+                partial(self.app.resume_clock_at_limit, SYSTEM, complaint_id),
+                sweep,
+            )
+            sweep.resumed += bool(resumed)
+        position = self.app.last_saved_position()
+        if sweep.resumed and position is not None:
+            self.read_models.wait_for(position, timeout=5.0, names=["deadlines"])
 
     def _expire_sanctions(self, now: datetime, sweep: Sweep) -> None:
         """A sanction's end is a deadline too: end each whose time is up. The command is

@@ -67,6 +67,7 @@ COMPLAINT_MUTATIONS: dict[Action, tuple[str, str, dict[str, Any]]] = {
     Action.REQUEST_INTERVENTION: ("requestIntervention", "ComplaintActionInput", {}),
     Action.POST_MESSAGE: ("postMessage", "PostMessageInput", {"text": "hello"}),
     Action.ASSIGN: ("assignComplaint", "AssignComplaintInput", {"arbiterId": "arbiter-1"}),
+    Action.ASSIGN_MEDIATOR: ("assignMediator", "AssignMediatorInput", {"mediatorId": "med-1"}),
     Action.REQUEST_EVIDENCE: (
         "requestEvidence",
         "RequestEvidenceInput",
@@ -315,9 +316,10 @@ def test_the_supervision_queue_is_for_supervisors_and_auditors(
     if viewer_name in READS_QUEUE:
         assert result.errors is None, result.errors
         queue = result.data["supervisionQueue"]
-        assert queue["totalCount"] == len(queue["edges"]) == 1, queue
-        (edge,) = queue["edges"]
-        assert edge["node"] == {"kind": "past_due", "complaint": {"reference": case.reference}}
+        assert queue["totalCount"] == len(queue["edges"]) == 2, queue
+        # The case asked for intervention and has no mediator yet; its ruling is past due.
+        assert sorted(e["node"]["kind"] for e in queue["edges"]) == ["mediator_needed", "past_due"]
+        assert {e["node"]["complaint"]["reference"] for e in queue["edges"]} == {case.reference}
     else:
         assert result.data is None
         (error,) = result.errors

@@ -242,7 +242,7 @@ def test_a_ruling_by_default_names_the_deadline_it_enforced(gql: GraphQL, world:
     shown = ruling(gql, case.id, SELLER)
     assert shown["byDefault"] is True
     assert shown["outcome"] == "CONSUMER_FAVOUR_FULL"
-    assert shown["rules"] == []
+    assert shown["rules"] == [{"code": "R-6.1", "title": "Answering in time"}]
     assert shown["rationale"] == "The seller response deadline passed without an answer."
     assert shown["enforcedDeadline"] == {
         "id": str(deadline.id),

@@ -26,6 +26,7 @@ ADDITIONS = {
     "transparency.graphql": ("transparency.graphql",),
     "language.graphql": ("webhooks.graphql", "language.graphql"),
     "whatif.graphql": ("whatif.graphql",),
+    "dueprocess.graphql": ("case.graphql", "recourse.graphql", "dueprocess.graphql"),
 }
 
 

@@ -175,11 +175,13 @@ def violation(world: Scenario, decided: bool = False, answered: bool = False) ->
     if answered:
         world.app.respond_to_violation(SELLER, reported.id, ANSWER)
     if decided:
-        world.app.confirm_violation(SUPERVISOR, reported.id)
+        world.confirm_violation(reported.id)
     return {"violationId": ids.global_id("Violation", reported.id)}
 
 
 ANSWER = "Our invoices from the brand are attached to the listing."
+#: A confirmation's reasons and rule.
+REASONS = {"rationale": "The logo and the stitching are not the brand's.", "ruleCodes": ["R-8.1"]}
 HOOK_URL = "https://93.184.216.34/hooks/complaints"  # a public address literal: no DNS here
 
 
@@ -812,6 +814,37 @@ CASES = [
         CONSUMER,
         "InvalidTransition",
         "INVALID_TRANSITION",
+    ),
+    case(
+        "assignMediator",
+        "AssignMediatorInput",
+        on(lambda w: w.under_review(assigned=False), mediatorId=MEDIATOR.id),
+        SUPERVISOR,
+        "Complaint",
+    ),
+    case(
+        "assignMediator",
+        "AssignMediatorInput",
+        on(lambda w: w.under_review(assigned=False), mediatorId=" "),
+        SUPERVISOR,
+        "ValidationFailed",
+        "VALIDATION_FAILED",
+    ),
+    case(
+        "assignMediator",
+        "AssignMediatorInput",
+        on(lambda w: w.negotiating(), mediatorId=MEDIATOR.id),
+        SUPERVISOR,
+        "InvalidTransition",
+        "INVALID_TRANSITION",
+    ),
+    case(
+        "assignMediator",
+        "AssignMediatorInput",
+        on(lambda w: w.under_review(assigned=False), mediatorId=MEDIATOR.id),
+        MEDIATOR,
+        "NotAllowed",
+        "ROLE_NOT_ALLOWED",
     ),
     # investigation
     case(
@@ -1476,7 +1509,21 @@ CASES = [
         "ValidationFailed",
         "VALIDATION_FAILED",
     ),
-    case("confirmViolation", "ViolationActionInput", violation, SUPERVISOR, "Violation"),
+    case(
+        "confirmViolation",
+        "ViolationActionInput",
+        lambda w: {**violation(w, answered=True), **REASONS},
+        SUPERVISOR,
+        "Violation",
+    ),
+    case(
+        "confirmViolation",
+        "ViolationActionInput",
+        lambda w: {**violation(w), **REASONS},
+        SUPERVISOR,
+        "Conflict",
+        "RESPONSE_WINDOW_OPEN",
+    ),
     case(
         "confirmViolation",
         "ViolationActionInput",

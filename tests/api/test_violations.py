@@ -43,7 +43,7 @@ def reports(world: Scenario, gql: GraphQL) -> dict[str, Any]:
     elsewhere = app.report_violation(
         AGENT, "globex", ViolationKind.MISREPRESENTATION, "Photos show another model entirely."
     )
-    app.confirm_violation(SUPERVISOR, fake.id)
+    world.confirm_violation(fake.id)
     app.dismiss_violation(SUPERVISOR, rude.id, "Firm but not abusive.")
     gql.read_models.catch_up()
     return {"fake": fake, "rude": rude, "elsewhere": elsewhere}

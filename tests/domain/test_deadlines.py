@@ -139,7 +139,11 @@ class TestDefaultOutcomes:
         complaint = world.lapse(complaint, DeadlineKind.SELLER_RESPONSE)
         assert complaint.lapsed_deadline == deadline
         assert complaint.default_ruling == DefaultRuling(
-            Outcome.CONSUMER_FAVOUR_FULL, REFUND, deadline, decided_at=world.clock.now()
+            Outcome.CONSUMER_FAVOUR_FULL,
+            REFUND,
+            deadline,
+            decided_at=world.clock.now(),
+            rule_codes=("R-6.1",),  # Answering in time: the rule the deadline enforces
         )
         # Replay keeps it too: the appliers build it, so cases decided before it was kept have it.
         replayed = project_aggregate(None, world.app.history(complaint.id))

@@ -9,7 +9,10 @@ and after every step replays each case from its events to check that:
 - a refused command changes nothing;
 - every deposit ledger adds up;
 - no dead ends: from every state, with no one acting and each due deadline lapsing in turn,
-  the case ends, or waits only for staff whose deadline is overdue (in the supervision queue).
+  the case ends, or waits only for staff whose deadline is overdue (in the supervision queue);
+  the same for the waits of a shop: a violation report's answer window ends before its
+  decision deadline, and once that passes the report, like a sanction's appeal past its own,
+  is overdue in the supervision queue.
 """
 
 from __future__ import annotations
@@ -39,6 +42,9 @@ from complaints.domain.values import (
     Remedy,
     RemedyType,
     Role,
+    SanctionKind,
+    ViolationKind,
+    ViolationStatus,
     Visibility,
 )
 from complaints.projections.read_models import ReadModels
@@ -49,6 +55,7 @@ from tests.scenario import (
     AGENT,
     ARBITER,
     AUDITOR,
+    CONFIRMATION,
     CONSUMER,
     DESCRIPTION,
     MEDIATOR,
@@ -91,6 +98,8 @@ REMEDIES = st.sampled_from(
 OUTCOMES = st.sampled_from(sorted(RULING_OUTCOMES, key=str)) | st.sampled_from(list(Outcome))
 #: The walk skips these (they end a case early, or go nowhere); random `act` calls try them.
 EARLY_ENDINGS = {Action.WITHDRAW, Action.REJECT, Action.POST_MESSAGE}
+#: Decides the shop's appeals: never the supervisor who imposed the sanction.
+OTHER_SUPERVISOR = Actor(Role.SUPERVISOR, "supervisor-2")
 
 
 def command(  # noqa: PLR0912 - one branch per command
@@ -124,6 +133,8 @@ def command(  # noqa: PLR0912 - one branch per command
             app.post_message(actor, c.id, "hello", draw(st.sampled_from(list(Visibility))))
         case Action.ASSIGN:
             app.assign_complaint(actor, c.id, draw(st.sampled_from([ARBITER.id, OTHER_ARBITER.id])))
+        case Action.ASSIGN_MEDIATOR:
+            app.assign_mediator(actor, c.id, draw(st.sampled_from([MEDIATOR.id, "mediator-2"])))
         case Action.REQUEST_EVIDENCE:
             app.request_evidence(actor, c.id, draw(st.sampled_from(list(Role))), ["photo"])
         case Action.SUBMIT_EVIDENCE:
@@ -142,7 +153,8 @@ def command(  # noqa: PLR0912 - one branch per command
             grant = draw(st.booleans())
             outcome = draw(OUTCOMES) if grant else None
             remedy = draw(REMEDIES | st.none()) if grant else None
-            app.decide_appeal(actor, c.id, grant, "decided", outcome, remedy)
+            codes = ["R-3.1"] if grant else []
+            app.decide_appeal(actor, c.id, grant, "decided", outcome, remedy, codes)
         case Action.CONFIRM_REFUND:
             app.confirm_refund(actor, c.id)
         case Action.SHIP_RETURN:
@@ -176,6 +188,7 @@ class ComplaintLifecycle(RuleBasedStateMachine):
         world.seller("acme")
         world.seller("globex")
         self.ids: list[UUID] = []
+        self.violations: list[UUID] = []
         self.models = ReadModels(self.app)
 
     def teardown(self) -> None:
@@ -242,6 +255,63 @@ class ComplaintLifecycle(RuleBasedStateMachine):
     def time_passes(self, hours: int) -> None:
         self.clock.advance(timedelta(hours=hours))
 
+    # ---------------------------------------------------------------- a shop's waits
+    @precondition(lambda self: len(self.violations) < 3)
+    @rule(kind=st.sampled_from(list(ViolationKind)), by=st.sampled_from([CONSUMER, SUPERVISOR]))
+    def report_a_violation(self, kind: ViolationKind, by: Actor) -> None:
+        violation = self.app.report_violation(by, "acme", kind, DESCRIPTION)
+        self.violations.append(violation.id)
+
+    @precondition(lambda self: bool(self.violations))
+    @rule(data=st.data(), actor=st.sampled_from([SELLER, OTHER_SELLER, SUPERVISOR, CONSUMER]))
+    def act_on_a_violation(self, data: Any, actor: Actor) -> None:
+        violation_id = data.draw(st.sampled_from(self.violations))
+        before = self.app.get_violation(violation_id).version
+        head = self.app.recorder.max_notification_id()
+        try:
+            match data.draw(st.sampled_from(["respond", "confirm", "dismiss"])):
+                case "respond":
+                    self.app.respond_to_violation(actor, violation_id, "Our side of the story.")
+                case "confirm":
+                    self.app.confirm_violation(actor, violation_id, *CONFIRMATION)
+                case _:
+                    self.app.dismiss_violation(actor, violation_id, "Not shown.")
+        except DomainError:
+            assert self.app.recorder.max_notification_id() == head
+            assert self.app.get_violation(violation_id).version == before
+
+    @rule(data=st.data())
+    def sanction_and_appeal(self, data: Any) -> None:
+        """A supervisor sanctions the shop, the shop appeals a sanction, another supervisor
+        decides an appeal: whichever is open now."""
+        shop = self.app.get_seller("acme")
+        now = self.clock.now()
+        try:
+            match data.draw(st.sampled_from(["sanction", "appeal", "decide"])):
+                case "sanction":
+                    self.app.sanction_seller(SUPERVISOR, "acme", SanctionKind.WARNING, "Late.")
+                case "appeal":
+                    open_ = [
+                        s.id
+                        for s in shop.sanctions
+                        if "appealSanction" in shop.sanction_actions(s.id, SELLER, now)
+                    ]
+                    if open_:
+                        sanction = data.draw(st.sampled_from(open_))
+                        self.app.appeal_sanction(SELLER, "acme", sanction, "It was a holiday.")
+                case _:
+                    waiting = [
+                        s.id for s in shop.sanctions if s.appeal and s.appeal.granted is None
+                    ]
+                    if waiting:
+                        sanction = data.draw(st.sampled_from(waiting))
+                        grant = data.draw(st.booleans())
+                        self.app.decide_sanction_appeal(
+                            OTHER_SUPERVISOR, "acme", sanction, grant, "Decided."
+                        )
+        except DomainError:
+            pass  # the shop's record refused it (a closed shop's appeal, say): nothing changed
+
     @invariant()
     def every_case_keeps_its_invariants(self) -> None:
         for cid in self.ids:
@@ -271,18 +341,57 @@ class ComplaintLifecycle(RuleBasedStateMachine):
 
     @invariant()
     def no_case_can_stall(self) -> None:
-        """Liveness, checked on a copy of each case so that the run goes on from here."""
+        """Liveness, checked on a copy of each case so that the run goes on from here; and for
+        the waits of the shop, on what the supervision read model would list once each one's
+        deadline has passed."""
         for cid in self.ids:
             outcome = drain(copy.deepcopy(self.app.get_complaint(cid)), self.clock.now())
             event(f"left alone, a case {outcome}")
+        self.no_shop_wait_can_stall()
+
+    def no_shop_wait_can_stall(self) -> None:
+        """Every undecided report and every pending sanction appeal: with no one acting, the
+        shop's window ends before the staff's deadline, and past that deadline the queue lists
+        it as overdue (it decides nothing, it waits for staff)."""
+        waits: list[tuple[datetime, str, UUID | None, str | None]] = []
+        for violation_id in self.violations:
+            violation = self.app.get_violation(violation_id)
+            if violation.status is not ViolationStatus.REPORTED:
+                continue
+            due, window = violation.decision_due_at, violation.response_due_at
+            assert due is not None
+            assert window is not None
+            assert window <= due, "the shop's window to answer outlasts the decision deadline"
+            assert "confirmViolation" in violation.allowed_actions(SUPERVISOR, due)
+            waits.append((due, "violation_overdue", violation_id, None))
+        for sanction in self.app.get_seller("acme").sanctions:
+            appeal = sanction.appeal
+            if appeal is not None and appeal.granted is None:
+                assert appeal.decision_due_at is not None
+                waits.append((appeal.decision_due_at, "sanction_appeal_overdue", None, sanction.id))
+        if not waits:
+            return
+        self.models.catch_up()
+        at = max(self.clock.now(), *(due for due, *_ in waits))
+        listed = {
+            (i.kind, i.violation_id, i.sanction_id) for i in self.models.supervision.queue(at)
+        }
+        for _, kind, reported, sanction_id in waits:
+            assert (kind, reported, sanction_id) in listed, f"{kind} is not in the queue"
+            event(f"left alone, a shop's wait is {kind}")
 
     @rule(cid=complaints)
     def everyone_stops(self, cid: UUID) -> None:
         """The same for real: the worker enforces each due deadline, and what is left for staff
         is in the supervision read model."""
         complaint = self.app.get_complaint(cid)
-        if complaint.paused_at is not None:
-            return  # held by staff on purpose, until they resume it
+        limit = complaint.pause_limit
+        if limit is not None:
+            # Held by staff, but never longer than MAX_PAUSE: then it resumes by itself.
+            if limit > self.clock.now():
+                self.clock.advance(limit - self.clock.now())
+            complaint = self.app.resume_clock_at_limit(PLATFORM, cid)
+            assert complaint.paused_at is None
         for _ in range(MAX_LAPSES):
             if complaint.status in TERMINAL:
                 return
@@ -315,8 +424,11 @@ MAX_LAPSES = 25
 def drain(complaint: Complaint, now: datetime) -> str:
     """Let each due deadline of `complaint` lapse, soonest first, with no one acting. It must
     end, or come to wait only on staff deadlines that are overdue, within MAX_LAPSES lapses."""
-    if complaint.paused_at is not None:
-        return "is held by staff (paused clock)"
+    limit = complaint.pause_limit
+    if limit is not None:
+        # A paused clock holds every deadline, but only until its limit (MAX_PAUSE).
+        now = max(now, limit)
+        assert complaint.resume_at_limit(CommandContext(PLATFORM, now, DeadlinePolicy()))
     for _ in range(MAX_LAPSES):
         if complaint.status in TERMINAL:
             return f"ends {complaint.status.value}"

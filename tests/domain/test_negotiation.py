@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from uuid import UUID
+
 import pytest
 
 from complaints.domain.deadlines import DeadlineKind
@@ -9,6 +12,7 @@ from complaints.domain.errors import (
     AlreadyAnswered,
     InvalidTransition,
     NotAParty,
+    NotAssignedMediator,
     NotYourTurn,
     OfferNotFound,
     OfferNotOpen,
@@ -18,6 +22,7 @@ from complaints.domain.errors import (
     ValidationFailed,
 )
 from complaints.domain.values import (
+    Actor,
     FulfilmentStep,
     OfferStatus,
     Outcome,
@@ -36,6 +41,7 @@ from tests.scenario import (
     PARTIAL,
     REFUND,
     SELLER,
+    SUPERVISOR,
     Scenario,
     cny,
     posted_messages,
@@ -225,3 +231,101 @@ class TestMessages:
         complaint = world.closed()
         with pytest.raises(InvalidTransition):
             world.app.post_message(CONSUMER, complaint.id, "Thanks!")
+
+
+class TestMediationTeam:
+    """A supervisor assigns a mediator to a case under intervention; that mediator alone
+    proposes; a proposal waits for answers until settlement_answer, and a lapse counts as
+    declined."""
+
+    def intervened(self, world: Scenario) -> UUID:
+        complaint = world.negotiating()
+        return world.app.request_intervention(CONSUMER, complaint.id).id
+
+    def test_a_supervisor_assigns_a_mediator_to_a_case_under_intervention(
+        self, world: Scenario
+    ) -> None:
+        cid = self.intervened(world)
+        complaint = world.app.assign_mediator(SUPERVISOR, cid, MEDIATOR.id)
+        assert complaint.assigned_mediator_id == MEDIATOR.id
+        complaint = world.app.assign_mediator(SUPERVISOR, cid, OTHER_MEDIATOR.id)
+        assert complaint.assigned_mediator_id == OTHER_MEDIATOR.id
+
+    def test_assigning_a_mediator_is_refused_outside_intervention_by_role_and_on_bad_ids(
+        self, world: Scenario
+    ) -> None:
+        negotiating = world.negotiating()
+        with pytest.raises(InvalidTransition):
+            world.app.assign_mediator(SUPERVISOR, negotiating.id, MEDIATOR.id)
+        cid = self.intervened(world)
+        for actor in (MEDIATOR, AGENT, ARBITER, CONSUMER):
+            with pytest.raises(RoleNotAllowed):
+                world.app.assign_mediator(actor, cid, MEDIATOR.id)
+        with pytest.raises(ValidationFailed) as refused:
+            world.app.assign_mediator(SUPERVISOR, cid, "not an id!")
+        assert [f.field for f in refused.value.fields] == ["mediator_id"]
+        assert world.app.get_complaint(cid).assigned_mediator_id is None
+
+    def test_once_assigned_only_that_mediator_proposes(self, world: Scenario) -> None:
+        cid = self.intervened(world)
+        world.app.propose_settlement(OTHER_MEDIATOR, cid, PARTIAL)  # anyone of the team, before
+        world.app.assign_mediator(SUPERVISOR, cid, MEDIATOR.id)
+        with pytest.raises(NotAssignedMediator) as refused:
+            world.app.propose_settlement(OTHER_MEDIATOR, cid, PARTIAL)
+        assert refused.value.code == "NOT_ASSIGNED_MEDIATOR"
+        complaint = world.app.propose_settlement(MEDIATOR, cid, PARTIAL)
+        assert (
+            complaint.allowed_actions(MEDIATOR, world.clock.now()).count("proposeSettlement") == 1
+        )
+        assert "proposeSettlement" not in complaint.allowed_actions(
+            OTHER_MEDIATOR, world.clock.now()
+        )
+
+    def test_a_proposal_waits_for_answers_until_its_deadline(self, world: Scenario) -> None:
+        complaint = world.negotiating()
+        complaint = world.app.propose_settlement(MEDIATOR, complaint.id, PARTIAL)
+        proposal = complaint.offers[-1]
+        deadline = complaint.deadline_of(DeadlineKind.SETTLEMENT_ANSWER, proposal.id)
+        assert deadline is not None
+        assert deadline.due_at == world.clock.now() + timedelta(days=3)
+        # A new proposal replaces the old one, and its deadline.
+        complaint = world.app.propose_settlement(MEDIATOR, complaint.id, REFUND)
+        answers = [d for d in complaint.open_deadlines if d.kind is DeadlineKind.SETTLEMENT_ANSWER]
+        assert [d.ref for d in answers] == [complaint.offers[-1].id]
+        # Declined, it waits no more.
+        complaint = world.app.decline_offer(SELLER, complaint.id, complaint.offers[-1].id)
+        assert complaint.deadline_of(DeadlineKind.SETTLEMENT_ANSWER) is None
+
+    def test_a_lapse_counts_as_declined_and_the_case_goes_to_review(self, world: Scenario) -> None:
+        complaint = world.negotiating()
+        complaint = world.app.propose_settlement(MEDIATOR, complaint.id, PARTIAL)
+        complaint = world.app.accept_offer(CONSUMER, complaint.id, complaint.offers[-1].id)
+        deadline = complaint.deadline_of(DeadlineKind.SETTLEMENT_ANSWER)
+        assert deadline is not None
+        complaint = world.lapse(complaint, DeadlineKind.SETTLEMENT_ANSWER)
+        assert complaint.offers[-1].status is OfferStatus.DECLINED
+        assert complaint.status is Status.UNDER_REVIEW
+        lapsed = [e for e in world.app.history(complaint.id) if type(e).__name__ in NAMES]
+        assert [type(e).__name__ for e in lapsed] == ["ProposalLapsed", "Escalated"]
+        assert all(e.enforced_deadline_id == deadline.id for e in lapsed)  # type: ignore[attr-defined]
+
+    def test_under_review_a_lapsed_proposal_leaves_the_review_going(self, world: Scenario) -> None:
+        cid = self.intervened(world)
+        complaint = world.app.propose_settlement(MEDIATOR, cid, PARTIAL)
+        complaint = world.lapse(complaint, DeadlineKind.SETTLEMENT_ANSWER)
+        assert complaint.status is Status.UNDER_REVIEW
+        assert complaint.offers[-1].status is OfferStatus.DECLINED
+        assert "Escalated" not in [type(e).__name__ for e in world.app.history(cid)]
+
+
+NAMES = {"ProposalLapsed", "Escalated"}
+OTHER_MEDIATOR = Actor(Role.MEDIATOR, "mediator-2")
+
+
+def test_a_partys_counter_offer_to_a_proposal_ends_its_wait(world: Scenario) -> None:
+    complaint = world.negotiating()
+    complaint = world.app.propose_settlement(MEDIATOR, complaint.id, PARTIAL)
+    complaint = world.app.make_offer(SELLER, complaint.id, PARTIAL)
+    assert complaint.offers[-2].status is OfferStatus.SUPERSEDED
+    assert complaint.deadline_of(DeadlineKind.SETTLEMENT_ANSWER) is None
+    assert complaint.status is Status.NEGOTIATING

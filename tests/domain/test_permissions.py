@@ -43,6 +43,7 @@ COMMANDS: dict[Action, Call] = {
     Action.REQUEST_INTERVENTION: lambda app, a, c: app.request_intervention(a, c),
     Action.POST_MESSAGE: lambda app, a, c: app.post_message(a, c, "hello"),
     Action.ASSIGN: lambda app, a, c: app.assign_complaint(a, c, "arbiter-1"),
+    Action.ASSIGN_MEDIATOR: lambda app, a, c: app.assign_mediator(a, c, "mediator-1"),
     Action.REQUEST_EVIDENCE: lambda app, a, c: app.request_evidence(a, c, Role.CONSUMER, ["x"]),
     Action.SUBMIT_EVIDENCE: lambda app, a, c: app.submit_evidence(a, c, "x", "a photo"),
     Action.RECORD_FINDING: lambda app, a, c: app.record_finding(a, c, "finding"),

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from complaints.domain.complaint import Complaint
-from complaints.domain.deadlines import DeadlineKind
+from complaints.domain.deadlines import DEFAULT_RULING_RULES, DeadlineKind
 from complaints.domain.errors import (
     AlreadyAcknowledged,
     AlreadyAppealed,
@@ -20,6 +20,7 @@ from complaints.domain.errors import (
     SameReviewer,
     ValidationFailed,
 )
+from complaints.domain.rulebook import RULEBOOK
 from complaints.domain.values import (
     Actor,
     FulfilmentStep,
@@ -130,6 +131,79 @@ class TestWrittenNotice:
         assert (2, Role.SELLER) in complaint.acknowledgements
 
 
+class TestReasonedAndAcknowledged:
+    """A ruling by default cites the rule of the deadline it enforced; a granted appeal cites
+    the rules it rests on; both parties acknowledge the latest decision, whatever made it."""
+
+    def defaulted(self, world: Scenario) -> Complaint:
+        return world.lapse(world.negotiating(), DeadlineKind.SELLER_RESPONSE)
+
+    def test_every_deadline_a_default_ruling_enforces_names_a_rule_of_the_rulebook(
+        self,
+    ) -> None:
+        assert set(DEFAULT_RULING_RULES) == {
+            DeadlineKind.SELLER_RESPONSE,
+            DeadlineKind.NEGOTIATION_TURN,
+        }
+        for codes in DEFAULT_RULING_RULES.values():
+            assert codes
+            assert all(RULEBOOK.rule(code) is not None for code in codes)
+
+    def test_a_ruling_by_default_cites_the_rule_of_its_deadline(self, world: Scenario) -> None:
+        complaint = self.defaulted(world)
+        assert complaint.default_ruling is not None
+        assert complaint.default_ruling.rule_codes == ("R-6.1",)
+
+    def test_both_parties_acknowledge_a_ruling_by_default_once(self, world: Scenario) -> None:
+        complaint = self.defaulted(world)
+        world.app.acknowledge_ruling(CONSUMER, complaint.id)
+        complaint = world.app.acknowledge_ruling(SELLER, complaint.id)
+        assert complaint.acknowledgements == {(1, Role.CONSUMER), (1, Role.SELLER)}
+        with pytest.raises(AlreadyAcknowledged) as refused:
+            world.app.acknowledge_ruling(CONSUMER, complaint.id)
+        assert refused.value.code == "ALREADY_ACKNOWLEDGED"
+
+    def test_the_decision_on_a_default_rulings_appeal_is_acknowledged_anew(
+        self, world: Scenario
+    ) -> None:
+        complaint = self.defaulted(world)
+        world.app.acknowledge_ruling(SELLER, complaint.id)
+        world.app.file_appeal(SELLER, complaint.id, "The goods were returned unused.")
+        world.app.decide_appeal(SUPERVISOR, complaint.id, False, "The refund stands.")
+        world.app.acknowledge_ruling(CONSUMER, complaint.id)
+        complaint = world.app.acknowledge_ruling(SELLER, complaint.id)
+        assert {(2, Role.CONSUMER), (2, Role.SELLER)} <= complaint.acknowledgements
+
+    def test_a_granted_appeal_must_cite_a_rule(self, world: Scenario) -> None:
+        complaint = world.ruled()
+        world.app.file_appeal(SELLER, complaint.id, GROUNDS)
+        for codes in ([], ["R-99"]):
+            with pytest.raises(ValidationFailed) as refused:
+                world.app.decide_appeal(
+                    SUPERVISOR,
+                    complaint.id,
+                    True,
+                    "The courier report shows no damage.",
+                    Outcome.SELLER_FAVOUR_EXPLAINED,
+                    None,
+                    codes,
+                )
+            assert [f.field for f in refused.value.fields] == ["rule_codes"], codes
+        assert world.app.get_complaint(complaint.id).status is Status.APPEAL_REVIEW
+
+    def test_a_decision_records_the_rules_it_cites(self, world: Scenario) -> None:
+        complaint = world.ruled()
+        world.app.file_appeal(SELLER, complaint.id, GROUNDS)
+        complaint = world.app.decide_appeal(
+            SUPERVISOR, complaint.id, False, "The ruling stands.", None, None, ["R-6.4"]
+        )
+        assert complaint.rulings[-1].rule_codes == ("R-6.4",)
+        other = world.ruled()
+        world.app.file_appeal(SELLER, other.id, GROUNDS)
+        with pytest.raises(ValidationFailed):
+            world.app.decide_appeal(SUPERVISOR, other.id, False, "No.", None, None, ["nope!"])
+
+
 class TestAppeal:
     def test_a_party_appeals_within_the_window(self, world: Scenario) -> None:
         complaint = world.ruled()
@@ -195,6 +269,8 @@ class TestAppeal:
             True,
             "The courier report shows no damage.",
             Outcome.SELLER_FAVOUR_EXPLAINED,
+            None,
+            ["R-3.2"],
         )
         assert complaint.outcome is Outcome.SELLER_FAVOUR_EXPLAINED
         assert complaint.status is Status.CLOSED
@@ -218,7 +294,13 @@ class TestAppeal:
         world.app.file_appeal(SELLER, complaint.id, GROUNDS)
         with pytest.raises(ValidationFailed):
             world.app.decide_appeal(
-                SUPERVISOR, complaint.id, True, "Same", Outcome.CONSUMER_FAVOUR_FULL, REFUND
+                SUPERVISOR,
+                complaint.id,
+                True,
+                "Same",
+                Outcome.CONSUMER_FAVOUR_FULL,
+                REFUND,
+                ["R-3.2"],
             )
 
     def test_a_dismissed_appeal_takes_no_new_outcome(self, world: Scenario) -> None:
@@ -279,6 +361,8 @@ class TestAppealingADefaultRuling:
             True,
             "The seller had already refunded outside the platform.",
             Outcome.SELLER_FAVOUR_EXPLAINED,
+            None,
+            ["R-7.1"],
         )
         assert (complaint.status, complaint.outcome) == (
             Status.CLOSED,

@@ -76,7 +76,7 @@ def confirmed(world: Scenario, kind: ViolationKind) -> UUID:
     violation = world.app.report_violation(
         CONSUMER, "acme", kind, "The goods are not what was listed."
     )
-    world.app.confirm_violation(SUPERVISOR, violation.id)
+    world.confirm_violation(violation.id)
     return violation.id
 
 
@@ -323,6 +323,8 @@ class TestRulingsFeedEnforcement:
             True,
             "The certificate checks out.",
             Outcome.SELLER_FAVOUR_EXPLAINED,
+            None,
+            ["R-4.1"],
         )
         assert world.app.get_seller("acme").violations == []
         assert strikes(world) == []
@@ -406,6 +408,22 @@ class TestSanctionAppeals:
         seller = world.app.decide_sanction_appeal(OTHER_SUPERVISOR, "acme", "s1", True, "Agreed.")
         assert seller.active_sanctions == []
         assert seller.sanctions[0].lift_reason == "appeal granted: Agreed."
+
+    def test_an_appeal_has_a_decision_deadline_that_decides_nothing(self, world: Scenario) -> None:
+        world.seller()
+        world.app.record_spot_check(SUPERVISOR, "acme", False, "Labels misleading.")
+        filed = world.clock.now()
+        seller = world.app.appeal_sanction(SELLER, "acme", "s1", "The supplier's own labels.")
+        appeal = seller.sanctions[0].appeal
+        assert appeal is not None
+        assert appeal.decision_due_at == filed + timedelta(days=5)  # SANCTION_APPEAL_REVIEW
+        world.clock.advance(timedelta(days=6))
+        later = world.app.get_seller("acme")
+        assert later.version == seller.version
+        assert later.sanctions[0].appeal == appeal  # still waiting: staff must decide
+        decided = world.app.decide_sanction_appeal(OTHER_SUPERVISOR, "acme", "s1", False, "No.")
+        assert decided.sanctions[0].appeal is not None
+        assert decided.sanctions[0].appeal.decision_due_at == appeal.decision_due_at
 
     def test_a_refused_appeal_leaves_the_sanction(self, world: Scenario) -> None:
         world.seller()

@@ -194,7 +194,7 @@ class TestViolations:
             CONSUMER, "acme", ViolationKind.COUNTERFEIT, "The handbag is an obvious fake."
         )
         assert violation.status is ViolationStatus.REPORTED
-        violation = world.app.confirm_violation(SUPERVISOR, violation.id)
+        violation = world.confirm_violation(violation.id)
         assert violation.status is ViolationStatus.CONFIRMED
         assert world.app.get_seller("acme").violations == [
             ConfirmedViolation(violation.id, ViolationKind.COUNTERFEIT)
@@ -234,7 +234,7 @@ class TestViolations:
         )
         world.app.dismiss_violation(SUPERVISOR, violation.id, "Photos match the listing.")
         with pytest.raises(ViolationAlreadyDecided):
-            world.app.confirm_violation(SUPERVISOR, violation.id)
+            world.confirm_violation(violation.id)
 
     def test_the_reported_shop_responds_once_before_the_decision(self, world: Scenario) -> None:
         world.seller()
@@ -249,7 +249,7 @@ class TestViolations:
         assert violation.status is ViolationStatus.REPORTED
         with pytest.raises(AlreadyResponded):
             world.app.respond_to_violation(SELLER, violation.id, answer)
-        world.app.confirm_violation(SUPERVISOR, violation.id)
+        world.confirm_violation(violation.id)
         assert world.app.get_violation(violation.id).seller_response is not None
 
     def test_only_the_reported_shop_responds_and_only_before_the_decision(
@@ -280,7 +280,7 @@ class TestViolations:
             CONSUMER, "acme", ViolationKind.OTHER, "Rude and threatening messages."
         )
         with pytest.raises(RoleNotAllowed):
-            world.app.confirm_violation(AGENT, violation.id)
+            world.confirm_violation(violation.id, AGENT)
 
     def test_a_report_needs_a_description(self, world: Scenario) -> None:
         world.seller()

@@ -586,8 +586,13 @@ def test_the_staff_path_from_intervention_to_the_appeal(
     assert violations_offer_what_the_api_allows(supervisor, SUPERVISOR) == [
         ["confirmViolation", "dismissViolation"]
     ]
-    supervisor.act("confirmViolation")
+    supervisor.act(
+        "confirmViolation",
+        {"rationale": "No test backs the waterproofing claim.", "ruleCodes": "R-3.1"},
+    )
     supervisor.page.locator(".badge", has_text="confirmed").wait_for(timeout=WAIT)
+    supervisor.page.get_by_text("No test backs the waterproofing claim.").wait_for(timeout=WAIT)
+    supervisor.page.get_by_text("R-3.1 Goods as described").wait_for(timeout=WAIT)
     supervisor.shoot("violations")
 
     # The shop's sanction appeal, decided by a supervisor who did not impose it.

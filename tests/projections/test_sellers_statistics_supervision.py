@@ -244,7 +244,7 @@ class TestViolations:
         other = app.report_violation(
             SUPERVISOR, "globex", ViolationKind.OTHER, "Abusive replies to buyers in three cases."
         )
-        app.confirm_violation(SUPERVISOR, fake.id)
+        stored_world.confirm_violation(fake.id)
         stored_read_models.catch_up()
         view = stored_read_models.sellers
         everything = view.violations(ViolationQuery())

@@ -267,7 +267,12 @@ class Client(threading.Thread):
                 consumer,
             )
             if reported.get("__typename") == "Violation":
-                self.mutate("confirmViolation", {"violationId": reported["id"]}, SUPERVISOR)
+                # Confirmed once the shop has been heard, with reasons and a rule.
+                violation = {"violationId": reported["id"]}
+                answer = {"response": "We bought them from the brand."}
+                self.mutate("respondToViolation", {**violation, **answer}, seller(shop))
+                reasons = {"rationale": "The goods are fakes.", "ruleCodes": ["R-8.1"]}
+                self.mutate("confirmViolation", {**violation, **reasons}, SUPERVISOR)
 
     def advance_a_case(self) -> None:
         with self.tally.lock:

@@ -20,7 +20,14 @@ from complaints.application import ComplaintsApp
 from complaints.audit import export_lines
 from complaints.clock import ManualClock
 from complaints.domain.complaint import Complaint
-from complaints.domain.values import Attachment, Category, Role
+from complaints.domain.values import (
+    Actor,
+    Attachment,
+    Category,
+    Role,
+    SanctionKind,
+    ViolationKind,
+)
 from complaints.projections.read_models import ReadModels
 from complaints.settings import Store
 from tests.scenario import (
@@ -36,6 +43,7 @@ from tests.scenario import (
 from tests.store.test_stores import store_bytes, upload_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
+OTHER_SUPERVISOR = Actor(Role.SUPERVISOR, "supervisor-2")
 
 
 class Tamper:
@@ -355,3 +363,76 @@ def test_an_auditor_reads_everything_and_commands_nothing(stored_world: Scenario
     assert complaint.can_view(AUDITOR)
     with pytest.raises(ReadOnlyRole):
         stored_world.app.post_message(AUDITOR, complaint.id, "I was here")
+
+
+def shop_with_a_history(world: Scenario) -> tuple[UUID, UUID]:
+    """acme's record (registered, sanctioned, appealed, decided) and a violation report
+    against it, answered and confirmed: their aggregate ids."""
+    seller = world.seller("acme")
+    world.app.sanction_seller(SUPERVISOR, "acme", SanctionKind.WARNING, "Late replies.")
+    world.app.appeal_sanction(SELLER, "acme", "s1", "Our replies were late over a holiday.")
+    world.app.decide_sanction_appeal(OTHER_SUPERVISOR, "acme", "s1", False, "Not notified.")
+    violation = world.app.report_violation(
+        CONSUMER, "acme", ViolationKind.COUNTERFEIT, "The handbag's logo is printed crooked."
+    )
+    world.app.respond_to_violation(SELLER, violation.id, "Bought from the brand's distributor.")
+    world.confirm_violation(violation.id)
+    return seller.id, violation.id
+
+
+class TestShopsAndViolations:
+    """A shop's record and a violation report are hash-chained as a case is."""
+
+    def test_each_verifies_untouched(self, stored_world: Scenario) -> None:
+        seller_id, violation_id = shop_with_a_history(stored_world)
+        for aggregate in (seller_id, violation_id):
+            verification = stored_world.app.verify_history(aggregate)
+            assert verification.verified
+            assert len(verification.events) == stored_world.app.repository.get(aggregate).version
+
+    def test_a_tampered_seller_row_is_found_at_its_version(
+        self, stored_world: Scenario, store_url: str
+    ) -> None:
+        seller_id, violation_id = shop_with_a_history(stored_world)
+        topic, state = state_of(stored_world.app, seller_id, 2)
+        assert topic.endswith("Seller.SanctionImposed")
+        Tamper(store_url).update(seller_id, 2, state.replace(b"Late replies.", b"Fraud!!!!!!!"))
+        verification = stored_world.app.verify_history(seller_id)
+        assert verification.first_broken_version == 2
+        assert [v for v, _ in verification.problems] == [2]
+        assert "modified" in verification.problems[0][1]
+        assert stored_world.app.verify_history(violation_id).verified
+
+    def test_a_deleted_violation_row_is_found_at_its_version(
+        self, stored_world: Scenario, store_url: str
+    ) -> None:
+        _, violation_id = shop_with_a_history(stored_world)
+        Tamper(store_url).delete(violation_id, 2)
+        verification = stored_world.app.verify_history(violation_id)
+        assert verification.first_broken_version == 2
+        assert "deleted" in verification.problems[0][1]
+
+    def test_audit_verify_covers_every_kind_and_names_the_shop(
+        self, stored_world: Scenario, store_url: str
+    ) -> None:
+        seller_id, violation_id = shop_with_a_history(stored_world)
+        clean = cli("audit", "verify", url=store_url)
+        assert clean.returncode == 0, clean.stdout + clean.stderr
+        one_shop = cli("audit", "verify", "--shop", "acme", url=store_url)
+        assert one_shop.returncode == 0, one_shop.stdout + one_shop.stderr
+        events = stored_world.app.get_seller("acme").version
+        assert f"shop acme: {events} events verified" in one_shop.stdout
+        one_violation = cli("audit", "verify", "--violation", str(violation_id), url=store_url)
+        assert one_violation.returncode == 0, one_violation.stdout + one_violation.stderr
+        assert f"violation {violation_id}: 3 events verified" in one_violation.stdout
+        _, state = state_of(stored_world.app, seller_id, 3)
+        Tamper(store_url).update(seller_id, 3, state + b" ")
+        broken = cli("audit", "verify", url=store_url)
+        assert broken.returncode == 1
+        assert f"seller acme ({seller_id}): version 3 modified" in broken.stdout
+        assert str(violation_id) not in broken.stdout
+        shop = cli("audit", "verify", "--shop", "acme", url=store_url)
+        assert shop.returncode == 1
+        assert f"shop acme ({seller_id}): version 3 modified" in shop.stdout
+        unknown = cli("audit", "verify", "--shop", "nobody", url=store_url)
+        assert unknown.returncode == 2

@@ -13,7 +13,7 @@ from eventsourcing.application import project_aggregate
 from complaints.domain.complaint import Complaint
 from complaints.domain.deadlines import DeadlineKind
 from complaints.domain.values import ERASED, Status
-from tests.scenario import AGENT, CONSUMER, SELLER, SUPERVISOR, Scenario
+from tests.scenario import AGENT, CONSUMER, PLATFORM, SELLER, SUPERVISOR, Scenario
 
 
 def long_case(world: Scenario, messages: int) -> Complaint:
@@ -236,3 +236,26 @@ def test_a_count_an_old_snapshot_tells_is_kept_as_the_case_goes_on(stored_world:
     assert vars(world.app.get_complaint(complaint.id)) == vars(
         replayed(world, complaint, complaint.version)
     )
+
+
+def test_a_pause_in_a_snapshot_older_than_its_limit_resumes_at_the_default_limit(
+    stored_world: Scenario,
+) -> None:
+    """A version 4 snapshot's paused clock keeps no limit (pauses had none): it reaches the
+    default one, MAX_PAUSE's 14 days from when it began."""
+    world = stored_world
+    complaint = world.negotiating()
+    paused = world.app.pause_clock(SUPERVISOR, complaint.id, "Waiting on the courier")
+    taken = Complaint.Snapshot.take(paused)
+    taken.state["class_version"] = 4
+    del taken.state["pause_limit_at"]
+    assert world.app.snapshots is not None
+    world.app.snapshots.put([taken])
+    from_snapshot: Complaint = world.app.repository.get(complaint.id)
+    assert from_snapshot.pause_limit_at is None
+    assert paused.paused_at is not None
+    assert from_snapshot.pause_limit == paused.paused_at + timedelta(days=14)
+    world.clock.advance(timedelta(days=14))
+    resumed = world.app.resume_clock_at_limit(PLATFORM, complaint.id)
+    assert resumed.paused_at is None
+    assert resumed.paused_seconds == 14 * 86400

@@ -101,6 +101,7 @@ def full_life(world: Scenario) -> Complaint:
         "Full refund is due.",
         Outcome.CONSUMER_FAVOUR_FULL,
         Remedy(RemedyType.RETURN_AND_REFUND, cny("88")),
+        ["R-3.1"],
     )
     app.raise_execution_issue(CONSUMER, cid, MARKERS["issue"])
     app.resolve_execution_issue(SUPERVISOR, cid, "Courier pickup booked.")
@@ -383,7 +384,7 @@ def test_a_long_lived_shop_loads_from_a_snapshot_exactly_as_replayed(
     app = world.app
     app.set_after_sales_policy(SELLER, "acme", AfterSalesPolicy(7, True, 12, "Seven days."))
     violation = app.report_violation(CONSUMER, "acme", ViolationKind.FRAUD, "Paid, never shipped.")
-    app.confirm_violation(SUPERVISOR, violation.id)
+    world.confirm_violation(violation.id)
     while app.get_seller("acme").version < 230:
         app.top_up_deposit(SELLER, "acme", cny("10.00"))
         app.record_spot_check(SUPERVISOR, "acme", False, "Labels still missing.")

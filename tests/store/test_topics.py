@@ -124,7 +124,7 @@ def test_readers_find_a_class_by_its_registered_old_topic(
         assert [e.type for e in audited] == [type(e).__name__ for e in app.history(case.id)]
         assert describe_aggregate(app, case.id) == f"complaint {case.reference} ({case.id})"
         seller = app.get_seller("acme")
-        assert describe_aggregate(app, seller.id) == f"seller {seller.id}"
+        assert describe_aggregate(app, seller.id) == f"seller acme ({seller.id})"
         with pytest.raises(ComplaintNotFound):
             app.complaint_as_of(seller.id, version=1)
     finally:

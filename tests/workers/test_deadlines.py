@@ -14,11 +14,12 @@ import pytest
 from complaints.application import ComplaintsApp
 from complaints.clock import ManualClock
 from complaints.domain.complaint import Complaint
-from complaints.domain.deadlines import DeadlineKind
+from complaints.domain.deadlines import CASE_DEADLINES, DeadlineKind
 from complaints.domain.values import (
     SYSTEM,
     Actor,
     FulfilmentStep,
+    OfferStatus,
     Outcome,
     Remedy,
     RemedyType,
@@ -31,7 +32,17 @@ from complaints.projections.read_models import ReadModels
 from complaints.projections.runner import ProjectionWorker
 from complaints.settings import Settings
 from complaints.workers.deadlines import DeadlineWorker, Sweep
-from tests.scenario import ARBITER, CONSUMER, PARTIAL, REFUND, SELLER, SUPERVISOR, Scenario, cny
+from tests.scenario import (
+    ARBITER,
+    CONSUMER,
+    MEDIATOR,
+    PARTIAL,
+    REFUND,
+    SELLER,
+    SUPERVISOR,
+    Scenario,
+    cny,
+)
 
 STAFF = Actor(Role.SUPERVISOR, "supervisor-9")
 
@@ -129,11 +140,17 @@ def return_shipped(w: Scenario) -> Complaint:
     return w.app.ship_return(CONSUMER, complaint.id, "SF Express", "SF100200")
 
 
-def flagged_for_supervision(status: Status) -> Check:
+def flagged_for_supervision(status: Status, *, intervention: bool = False) -> Check:
+    """Overdue in the supervision queue (and, asked for intervention, waiting for a
+    mediator)."""
+
     def check(k: Keeper, c: Complaint, did: int) -> None:
         assert c.status is status
         queue = k.models.supervision.queue(k.world.clock.now())
-        assert [(i.complaint_id, i.kind, i.ref) for i in queue] == [(c.id, "overdue", str(did))]
+        expected = {(c.id, "overdue", str(did))}
+        if intervention:
+            expected.add((c.id, "mediator_needed", ""))
+        assert {(i.complaint_id, i.kind, i.ref) for i in queue} == expected
 
     return check
 
@@ -159,6 +176,21 @@ def default_ruling(k: Keeper, c: Complaint, did: int) -> None:
 def escalated(k: Keeper, c: Complaint, did: int) -> None:
     assert c.status is Status.UNDER_REVIEW
     assert c.deadline_of(DeadlineKind.PICKUP) is not None
+
+
+def proposed(w: Scenario) -> Complaint:
+    """A mediator proposes a settlement while the parties negotiate."""
+    complaint = w.negotiating()
+    return w.app.propose_settlement(MEDIATOR, complaint.id, PARTIAL, "Meet halfway?")
+
+
+def proposal_lapsed(k: Keeper, c: Complaint, did: int) -> None:
+    """Unanswered in time: the proposal counts as declined and the case goes to review."""
+    assert c.status is Status.UNDER_REVIEW
+    assert [o.status for o in c.offers if o.is_proposal] == [OfferStatus.DECLINED]
+    assert c.deadline_of(DeadlineKind.PICKUP) is not None
+    seen = names(k.world.app, c)
+    assert seen.index("ProposalLapsed") < seen.index("Escalated")
 
 
 def evidence_missed(k: Keeper, c: Complaint, did: int) -> None:
@@ -233,10 +265,14 @@ CHECKS: dict[DeadlineKind, tuple[Callable[[Scenario], Complaint], Check]] = {
     DeadlineKind.ESCALATION: (haggled, escalated),
     DeadlineKind.PICKUP: (
         lambda w: w.under_review(assigned=False),
-        flagged_for_supervision(Status.UNDER_REVIEW),
+        flagged_for_supervision(Status.UNDER_REVIEW, intervention=True),
     ),
     DeadlineKind.EVIDENCE: (evidence_asked, evidence_missed),
-    DeadlineKind.RULING: (lambda w: w.under_review(), flagged_for_supervision(Status.UNDER_REVIEW)),
+    DeadlineKind.RULING: (
+        lambda w: w.under_review(),
+        flagged_for_supervision(Status.UNDER_REVIEW, intervention=True),
+    ),
+    DeadlineKind.SETTLEMENT_ANSWER: (proposed, proposal_lapsed),
     DeadlineKind.APPEAL_WINDOW: (lambda w: w.ruled(), ruling_final),
     DeadlineKind.REMEDY: (lambda w: w.fulfilling(), advance_refund),
     DeadlineKind.RETURN_SHIPMENT: (lambda w: w.fulfilling(remedy=RETURN), return_forfeited),
@@ -255,10 +291,10 @@ CHECKS: dict[DeadlineKind, tuple[Callable[[Scenario], Complaint], Check]] = {
 
 
 def test_every_kind_of_deadline_is_covered() -> None:
-    assert set(CHECKS) == set(DeadlineKind)
+    assert set(CHECKS) == CASE_DEADLINES
 
 
-@pytest.mark.parametrize("kind", list(DeadlineKind), ids=lambda k: k.value)
+@pytest.mark.parametrize("kind", [k for k in DeadlineKind if k in CASE_DEADLINES], ids=str)
 def test_the_worker_enforces_each_kind_of_deadline_once(keeper: Keeper, kind: DeadlineKind) -> None:
     build, check = CHECKS[kind]
     complaint = build(keeper.world)
@@ -291,6 +327,22 @@ def test_a_paused_clock_holds_the_worker_back(keeper: Keeper) -> None:
     assert keeper.fire().fired == 0  # every deadline moved three days later
     keeper.past(complaint, DeadlineKind.SELLER_RESPONSE)
     assert keeper.fire().fired == 1
+
+
+def test_a_paused_clock_resumes_at_its_limit_and_its_deadlines_run_again(keeper: Keeper) -> None:
+    complaint = keeper.world.negotiating()
+    keeper.world.app.pause_clock(SUPERVISOR, complaint.id, "Courier inquiry")
+    keeper.world.clock.advance(timedelta(days=14) - timedelta(seconds=1))
+    assert keeper.fire() == Sweep()
+    keeper.world.clock.advance(timedelta(seconds=1))
+    assert keeper.fire().resumed == 1
+    resumed = keeper.world.app.get_complaint(complaint.id)
+    assert resumed.paused_at is None
+    assert keeper.fire() == Sweep()  # resumed once; the moved deadlines are not due yet
+    keeper.past(resumed, DeadlineKind.SELLER_RESPONSE)
+    assert keeper.fire().fired == 1
+    queued = keeper.models.supervision.queue(keeper.world.clock.now())
+    assert [(i.complaint_id, i.kind) for i in queued] == [(complaint.id, "pause_limit")]
 
 
 def test_a_deadline_the_read_model_saw_earlier_is_not_enforced_early(keeper: Keeper) -> None:

@@ -100,7 +100,7 @@ def every_decision(world: Scenario) -> None:
     app.expire_sanction(Actor(Role.SYSTEM, "platform"), "acme", "s3")
     answered = app.report_violation(CONSUMER, "acme", ViolationKind.OTHER, REPORT)
     app.respond_to_violation(SELLER, answered.id, ANSWER)
-    app.confirm_violation(SUPERVISOR, answered.id)
+    world.confirm_violation(answered.id)
     dismissed = app.report_violation(CONSUMER, "acme", ViolationKind.OTHER, REPORT)
     app.dismiss_violation(SUPERVISOR, dismissed.id, "Not a breach of the rules.")
 

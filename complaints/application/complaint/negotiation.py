@@ -54,6 +54,14 @@ class NegotiationCommands(CommandRunner):
         return Changes(complaint)
 
     @command
+    def assign_mediator(
+        self, actor: Actor, complaint_id: UUID, mediator_id: str
+    ) -> Changes[Complaint]:
+        complaint = self.get_complaint(complaint_id)
+        complaint.assign_mediator(self.context(actor), mediator_id=mediator_id)
+        return Changes(complaint)
+
+    @command
     def request_intervention(self, actor: Actor, complaint_id: UUID) -> Changes[Complaint]:
         complaint = self.get_complaint(complaint_id)
         complaint.request_intervention(self.context(actor))

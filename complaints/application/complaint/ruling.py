@@ -53,10 +53,16 @@ class RulingCommands(CommandRunner):
         rationale: str,
         outcome: Outcome | None = None,
         remedy: Remedy | None = None,
+        rule_codes: list[str] | None = None,
     ) -> Changes[Complaint]:
         ctx = self.context(actor)
         complaint = self.get_complaint(complaint_id)
         complaint.decide_appeal(
-            ctx, grant=grant, outcome=outcome, remedy=remedy, rationale=rationale
+            ctx,
+            grant=grant,
+            outcome=outcome,
+            remedy=remedy,
+            rationale=rationale,
+            rule_codes=list(rule_codes or ()),
         )
         return Changes(complaint, violation_found(self, ctx, complaint))

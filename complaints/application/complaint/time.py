@@ -27,6 +27,14 @@ class TimeCommands(CommandRunner):
         return Changes(complaint)
 
     @command
+    def resume_clock_at_limit(self, actor: Actor, complaint_id: UUID) -> Changes[Complaint]:
+        """Resume a clock paused for as long as it may be (MAX_PAUSE). Idempotent: the
+        deadline worker may send it for a clock already resumed; nothing is recorded then."""
+        complaint = self.get_complaint(complaint_id)
+        complaint.resume_at_limit(self.context(actor))
+        return Changes(complaint)
+
+    @command
     def lapse_deadline(
         self,
         actor: Actor,

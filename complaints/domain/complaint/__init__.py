@@ -41,11 +41,14 @@ __all__ = ["NAMESPACE", "Complaint", "complaint_id", "other_party"]
 class Complaint(IntakePhase, Timekeeping, FeedbackPhase, Aggregate):
     #: Of the state a snapshot holds: 2 since it keeps the ruling by default, 3 since it
     #: counts resubmissions, 4 since it keeps the order's facts a filing was checked against
-    #: (snapshot.py).
-    class_version = 4
+    #: (snapshot.py), 5 since a paused clock keeps when it resumes by itself, 6 since a case
+    #: keeps its assigned mediator.
+    class_version = 6
     upcast_v1_v2 = staticmethod(snapshot.upcast_v1_v2)
     upcast_v2_v3 = staticmethod(snapshot.upcast_v2_v3)
     upcast_v3_v4 = staticmethod(snapshot.upcast_v3_v4)
+    upcast_v4_v5 = staticmethod(snapshot.upcast_v4_v5)
+    upcast_v5_v6 = staticmethod(snapshot.upcast_v5_v6)
 
     class Snapshot(StateSnapshot):
         """A complaint's state at a version, so that a long case loads without replaying it

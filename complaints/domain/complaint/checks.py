@@ -97,9 +97,10 @@ def check_message(text: str) -> None:
 
 
 # ---------------------------------------------------------------- investigation (R2)
-def check_assignment(arbiter_id: str) -> None:
+def check_assignment(field: str, staff_id: str) -> None:
+    """The id of the arbiter or mediator assigned."""
     checks = Checks()
-    checks.identifier("arbiter_id", arbiter_id, max_len=PRINCIPAL_ID_MAX)
+    checks.identifier(field, staff_id, max_len=PRINCIPAL_ID_MAX)
     checks.done()
 
 
@@ -207,11 +208,17 @@ def check_appeal(grounds: str) -> None:
 
 
 def check_appeal_decision(
-    grant: bool, outcome: Outcome | None, remedy: Remedy | None, rationale: str, ruled: Ruling
+    grant: bool,
+    outcome: Outcome | None,
+    remedy: Remedy | None,
+    rationale: str,
+    rule_codes: list[str],
+    ruled: Ruling,
 ) -> tuple[Outcome, Remedy | None]:
-    """Returns the outcome and remedy in force after the decision on an appeal of `ruled`."""
+    """Returns the outcome and remedy in force after the decision on an appeal of `ruled`. A
+    granted appeal changes the ruling, so it cites the rules it rests on; a dismissal may."""
     if grant:
-        decided = check_decision(outcome, remedy, rationale, [], cite_rules=False)
+        decided = check_decision(outcome, remedy, rationale, rule_codes)
         assert outcome is not None
         if (outcome, decided) == (ruled.outcome, ruled.remedy):
             raise ValidationFailed(
@@ -222,6 +229,7 @@ def check_appeal_decision(
     checks.require(outcome is None, "outcome", Text("only a granted appeal changes it"))
     checks.require(remedy is None, "remedy", Text("only a granted appeal changes it"))
     checks.text("rationale", rationale, max_len=NARRATIVE_MAX)
+    checks.rule_codes("rule_codes", rule_codes, required=False)
     checks.done()
     return ruled.outcome, ruled.remedy
 

@@ -20,10 +20,13 @@ from complaints.domain.complaint.permissions import Action
 from complaints.domain.complaint.ruling import RulingPhase
 from complaints.domain.context import CommandContext
 from complaints.domain.deadlines import (
+    DEFAULT_MAX_PAUSE,
+    DEFAULT_RULING_RULES,
     STAFF_DEADLINES,
     Deadline,
     DeadlineKind,
     Extension,
+    format_duration,
     reminder_due,
 )
 from complaints.domain.errors import DeadlineNotDue
@@ -41,6 +44,11 @@ from complaints.domain.values import (
 )
 
 
+def max_pause_term(limit: timedelta) -> str:
+    """The setting a pause's limit comes from, as records cite it: ``MAX_PAUSE=14d``."""
+    return f"MAX_PAUSE={format_duration(limit)}"
+
+
 class Timekeeping(NegotiationPhase, RulingPhase, InvestigationPhase):
     # ---------------------------------------------------------------- the clock (DESIGN §9)
     def pause_clock(self, ctx: CommandContext, *, reason: str) -> None:
@@ -48,41 +56,94 @@ class Timekeeping(NegotiationPhase, RulingPhase, InvestigationPhase):
         investigation, a lab test). Deadlines do not run out while it is paused."""
         self._check(Action.PAUSE_CLOCK, ctx)
         check_pause(reason)
-        self._clock_paused(reason=reason.strip(), actor=ctx.actor, timestamp=ctx.now)
+        self._clock_paused(
+            reason=reason.strip(),
+            actor=ctx.actor,
+            timestamp=ctx.now,
+            resumes_at=ctx.now + ctx.max_pause,
+            limit=max_pause_term(ctx.max_pause),
+        )
 
     class ClockPaused(Aggregate.Event):
         reason: str
         actor: Actor
+        # Since pauses have a limit (older events lack it): when the clock resumes by itself,
+        # and the MAX_PAUSE term that set it (e.g. "MAX_PAUSE=14d").
+        resumes_at: datetime | None = None
+        limit: str | None = None
 
     @event(ClockPaused)
-    def _clock_paused(self, reason: str, actor: Actor, timestamp: datetime) -> None:
+    def _clock_paused(
+        self,
+        reason: str,
+        actor: Actor,
+        timestamp: datetime,
+        resumes_at: datetime | None = None,
+        limit: str | None = None,
+    ) -> None:
         self.paused_at = timestamp
         self.pause_reason = reason
+        self.pause_limit_at = resumes_at
 
     def resume_clock(self, ctx: CommandContext) -> None:
         """The clock runs again; every open deadline moves later by the time it was paused."""
         self._check(Action.RESUME_CLOCK, ctx)
+        self._resume(ctx, ctx.now, limit=None)
+
+    def resume_at_limit(self, ctx: CommandContext) -> bool:
+        """The platform resumes a clock paused for as long as it may be (MAX_PAUSE), as of the
+        moment the limit was reached, citing it. Idempotent: a clock running, or paused for
+        less than the limit, is left as it is (returns False)."""
+        self._authorize(Action.LAPSE_DEADLINE, ctx.actor)
+        limit_at = self.pause_limit
+        if limit_at is None or ctx.now < limit_at:
+            return False
+        assert self.paused_at is not None
+        self._resume(ctx, limit_at, limit=max_pause_term(limit_at - self.paused_at))
+        return True
+
+    @property
+    def pause_limit(self) -> datetime | None:
+        """When the paused clock resumes by itself; None while it runs. A pause recorded
+        before pauses had a limit reaches the one in force (MAX_PAUSE's default) from when it
+        began."""
+        if self.paused_at is None:
+            return None
+        return self.pause_limit_at or self.paused_at + DEFAULT_MAX_PAUSE
+
+    def _resume(self, ctx: CommandContext, at: datetime, *, limit: str | None) -> None:
+        """Resume the clock as of `at`: every open deadline moves later by the time it was
+        paused until then."""
         paused_at = self.paused_at
         assert paused_at is not None
         extended = [
-            Extension(d.id, d.due_at + (ctx.now - max(paused_at, d.set_at or paused_at)))
+            Extension(d.id, d.due_at + (at - max(paused_at, d.set_at or paused_at)))
             for d in self.open_deadlines
         ]
         self._clock_resumed(
-            paused_seconds=(ctx.now - paused_at).total_seconds(),
+            paused_seconds=(at - paused_at).total_seconds(),
             extended=extended,
             actor=ctx.actor,
             timestamp=ctx.now,
+            limit=limit,
         )
 
     class ClockResumed(Aggregate.Event):
         paused_seconds: float
         extended: list[Extension]
         actor: Actor
+        # Since pauses have a limit: the MAX_PAUSE term when the clock resumed by itself at it
+        # (e.g. "MAX_PAUSE=14d"); None when staff resumed it.
+        limit: str | None = None
 
     @event(ClockResumed)
     def _clock_resumed(
-        self, paused_seconds: float, extended: list[Extension], actor: Actor, timestamp: datetime
+        self,
+        paused_seconds: float,
+        extended: list[Extension],
+        actor: Actor,
+        timestamp: datetime,
+        limit: str | None = None,
     ) -> None:
         for extension in extended:
             if extension.deadline_id in self.deadlines:
@@ -93,6 +154,7 @@ class Timekeeping(NegotiationPhase, RulingPhase, InvestigationPhase):
                 )
         self.paused_at = None
         self.pause_reason = None
+        self.pause_limit_at = None
         self.paused_seconds += paused_seconds
 
     # ---------------------------------------------------------------- lapsing and reminding
@@ -206,8 +268,12 @@ class Timekeeping(NegotiationPhase, RulingPhase, InvestigationPhase):
                 self._close(
                     ctx, enforced_deadline_id=did, outcome=Outcome.EXPIRED_NO_INFO, survey=False
                 )
-            case DeadlineKind.SELLER_RESPONSE | DeadlineKind.NEGOTIATION_TURN:
-                self._enforce_turn(ctx, deadline)
+            case (
+                DeadlineKind.SELLER_RESPONSE
+                | DeadlineKind.NEGOTIATION_TURN
+                | DeadlineKind.SETTLEMENT_ANSWER
+            ):
+                self._enforce_negotiation(ctx, deadline)
             case DeadlineKind.ESCALATION:
                 self._escalate(ctx, did)
             case DeadlineKind.EVIDENCE:
@@ -242,6 +308,25 @@ class Timekeeping(NegotiationPhase, RulingPhase, InvestigationPhase):
                 raise AssertionError(f"no default outcome for {deadline.kind}")
         return result
 
+    def _enforce_negotiation(self, ctx: CommandContext, deadline: Deadline) -> None:
+        if deadline.kind is not DeadlineKind.SETTLEMENT_ANSWER:
+            self._enforce_turn(ctx, deadline)
+            return
+        # Nobody settled on the mediator's proposal in time: it counts as declined, and the
+        # case goes on to review (escalated there if it was still being negotiated), citing
+        # the deadline.
+        assert deadline.ref is not None
+        if not self.offer(deadline.ref).is_open:
+            return  # answered otherwise (every way that closes it also clears the deadline)
+        self._proposal_lapsed(
+            offer_id=deadline.ref,
+            enforced_deadline_id=deadline.id,
+            actor=ctx.actor,
+            timestamp=ctx.now,
+        )
+        if self.status is Status.NEGOTIATING:
+            self._escalate(ctx, deadline.id)
+
     def _enforce_turn(self, ctx: CommandContext, deadline: Deadline) -> None:
         did = deadline.id
         if deadline.party is Role.CONSUMER:
@@ -263,6 +348,7 @@ class Timekeeping(NegotiationPhase, RulingPhase, InvestigationPhase):
             expired_offers=self._open_offer_ids(),
             actor=ctx.actor,
             timestamp=ctx.now,
+            rule_codes=list(DEFAULT_RULING_RULES[deadline.kind]),
         )
         # Decided without hearing the seller: it may appeal, once, within the window, while
         # the remedy goes ahead. (If the remedy needs no steps the case closes at once.)
@@ -332,6 +418,9 @@ class Timekeeping(NegotiationPhase, RulingPhase, InvestigationPhase):
         deadline_kind: DeadlineKind
         expired_offers: list[str]
         actor: Actor
+        # Since rulings by default cite the rule of the deadline they enforced (older events
+        # lack it).
+        rule_codes: list[str] | None = None
 
     @event(DefaultRuled)
     def _default_ruled(
@@ -343,6 +432,7 @@ class Timekeeping(NegotiationPhase, RulingPhase, InvestigationPhase):
         deadline_kind: DeadlineKind,
         actor: Actor,
         timestamp: datetime,
+        rule_codes: list[str] | None = None,
     ) -> None:
         self._expire(expired_offers)
         self.turn = None
@@ -355,7 +445,7 @@ class Timekeeping(NegotiationPhase, RulingPhase, InvestigationPhase):
         # The deadline lapsed just before, in the same command. Only a case loaded from a
         # snapshot taken between the two, before the state kept lapsed deadlines, lacks it.
         self.default_ruling = (
-            DefaultRuling(outcome, remedy, lapsed, timestamp)
+            DefaultRuling(outcome, remedy, lapsed, timestamp, tuple(rule_codes or ()))
             if lapsed is not None and lapsed.id == enforced_deadline_id
             else None
         )

@@ -25,6 +25,7 @@ from complaints.domain.errors import (
     NoOpenExecutionIssue,
     NoRemedyToConfirm,
     NotAssignedArbiter,
+    NotAssignedMediator,
     NotCurrentStep,
     NothingToAcknowledge,
     NotTheDefaultingParty,
@@ -34,6 +35,7 @@ from complaints.domain.errors import (
     SameReviewer,
     SurveyClosed,
 )
+from complaints.domain.labels import label
 from complaints.domain.records import Offer
 from complaints.domain.text import Text
 from complaints.domain.values import Actor, FulfilmentStep, Role
@@ -64,6 +66,13 @@ def assigned_arbiter(complaint: ComplaintState, actor: Actor, now: datetime) -> 
         raise NotAssignedArbiter(Text("Only the assigned arbiter may do this."))
 
 
+def mediator_of_the_case(complaint: ComplaintState, actor: Actor, now: datetime) -> None:
+    """Once a mediator is assigned to the case, only that mediator proposes settlements."""
+    assigned = complaint.assigned_mediator_id
+    if assigned is not None and actor.id != assigned:
+        raise NotAssignedMediator(Text("Only the mediator assigned to this case may propose."))
+
+
 def ready_to_rule(complaint: ComplaintState, actor: Actor, now: datetime) -> None:
     assigned_arbiter(complaint, actor, now)
     if not complaint.findings:
@@ -71,10 +80,10 @@ def ready_to_rule(complaint: ComplaintState, actor: Actor, now: datetime) -> Non
 
 
 def ruling_to_acknowledge(complaint: ComplaintState, actor: Actor, now: datetime) -> None:
-    ruling = complaint.latest_ruling
-    if ruling is None:
+    level = complaint.decision_level
+    if level is None:
         raise NothingToAcknowledge(Text("There is no ruling to acknowledge."), complaint.status)
-    if (ruling.level, actor.role) in complaint.acknowledgements:
+    if (level, actor.role) in complaint.acknowledgements:
         raise AlreadyAcknowledged(
             Text("You have already acknowledged this ruling."), complaint.status
         )
@@ -165,7 +174,7 @@ def _window_open(
 ) -> None:
     deadline = complaint.deadline_of(kind)
     if deadline is None or deadline.is_due(now):
-        raise refusal(f"The {kind.value.replace('_', ' ')} has closed.", complaint.status)
+        raise refusal(Text("The {deadline} has closed.", deadline=label(kind)), complaint.status)
 
 
 def _answerable(complaint: ComplaintState, offer: Offer, role: Role) -> bool:

@@ -180,6 +180,7 @@ class IntakePhase(NegotiationPhase, InvestigationPhase):
         self.offers = []
         self.turn = None
         self.arbiter_id = None
+        self.assigned_mediator_id = None
         self.evidence_requests = []
         self.evidence = []
         self.findings = []
@@ -207,6 +208,7 @@ class IntakePhase(NegotiationPhase, InvestigationPhase):
         self.paused_at = None
         self.pause_reason = None
         self.paused_seconds = 0.0
+        self.pause_limit_at = None
 
     # ---------------------------------------------------------------- intake (R1)
     def accept(self, ctx: CommandContext) -> None:

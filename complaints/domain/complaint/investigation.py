@@ -27,7 +27,7 @@ class InvestigationPhase(Case):
     def assign(self, ctx: CommandContext, *, arbiter_id: str) -> None:
         """A supervisor assigns (or reassigns) the arbiter who will investigate and rule."""
         self._check(Action.ASSIGN, ctx)
-        check_assignment(arbiter_id)
+        check_assignment("arbiter_id", arbiter_id)
         self._assigned(arbiter_id=arbiter_id, actor=ctx.actor, timestamp=ctx.now)
         self._clear(ctx, {DeadlineKind.PICKUP}, "met")
         if self.deadline_of(DeadlineKind.RULING) is None:

@@ -11,7 +11,12 @@ from datetime import datetime
 
 from eventsourcing.domain import Aggregate, event
 
-from complaints.domain.complaint.checks import check_decline, check_message, check_offer
+from complaints.domain.complaint.checks import (
+    check_assignment,
+    check_decline,
+    check_message,
+    check_offer,
+)
 from complaints.domain.complaint.fulfilment import FulfilmentPhase
 from complaints.domain.complaint.permissions import Action
 from complaints.domain.complaint.state import other_party
@@ -71,17 +76,22 @@ class NegotiationPhase(FulfilmentPhase):
             timestamp=ctx.now,
         )
         self._clear(ctx, NEGOTIATION_TURNS, "met")
+        if standing is not None and standing.is_proposal:
+            # The party's offer answers the mediator's proposal: it no longer waits.
+            self._clear(ctx, {DeadlineKind.SETTLEMENT_ANSWER}, "met")
         self._open_deadline(ctx, DeadlineKind.NEGOTIATION_TURN, party=other_party(role))
 
     def propose_settlement(
         self, ctx: CommandContext, *, remedy: Remedy, message: str | None
     ) -> None:
-        """A mediator proposes a settlement; it binds only once both parties accept it."""
+        """A mediator proposes a settlement; it binds only once both parties accept it, and
+        they answer it until the settlement_answer deadline."""
         self._check(Action.PROPOSE_SETTLEMENT, ctx)
         check_offer(remedy, message)
         standing = self.open_offer
+        offer_id = self._next_id("o", self.offers)
         self._offer_made(
-            offer_id=self._next_id("o", self.offers),
+            offer_id=offer_id,
             by=Role.MEDIATOR,
             remedy=normalise_remedy(remedy),
             message=self._personal(ctx, message),
@@ -92,6 +102,8 @@ class NegotiationPhase(FulfilmentPhase):
             timestamp=ctx.now,
         )
         self._clear(ctx, NEGOTIATION_TURNS, "cancelled")
+        self._clear(ctx, {DeadlineKind.SETTLEMENT_ANSWER}, "cancelled")  # a superseded proposal's
+        self._open_deadline(ctx, DeadlineKind.SETTLEMENT_ANSWER, ref=offer_id)
 
     class OfferMade(Aggregate.Event):
         offer_id: str
@@ -189,6 +201,8 @@ class NegotiationPhase(FulfilmentPhase):
         if awaiting is not None:
             self._clear(ctx, NEGOTIATION_TURNS, "met")
             self._open_deadline(ctx, DeadlineKind.NEGOTIATION_TURN, party=awaiting)
+        else:
+            self._clear(ctx, {DeadlineKind.SETTLEMENT_ANSWER}, "met")
 
     class OfferDeclined(Aggregate.Event):
         offer_id: str
@@ -251,6 +265,35 @@ class NegotiationPhase(FulfilmentPhase):
         self, expired_offers: list[str], by: Role, actor: Actor, timestamp: datetime
     ) -> None:
         self._enter_review(expired_offers)
+
+    def assign_mediator(self, ctx: CommandContext, *, mediator_id: str) -> None:
+        """A supervisor assigns (or reassigns) the mediator of the team who takes the case
+        under intervention: that mediator alone proposes settlements from then on."""
+        self._check(Action.ASSIGN_MEDIATOR, ctx)
+        check_assignment("mediator_id", mediator_id)
+        self._mediator_assigned(mediator_id=mediator_id, actor=ctx.actor, timestamp=ctx.now)
+
+    class MediatorAssigned(Aggregate.Event):
+        mediator_id: str
+        actor: Actor
+
+    @event(MediatorAssigned)
+    def _mediator_assigned(self, mediator_id: str, actor: Actor, timestamp: datetime) -> None:
+        self.assigned_mediator_id = mediator_id
+
+    class ProposalLapsed(Aggregate.Event):
+        """Nobody settled on the mediator's proposal in time (settlement_answer): it counts as
+        declined."""
+
+        offer_id: str
+        enforced_deadline_id: int
+        actor: Actor
+
+    @event(ProposalLapsed)
+    def _proposal_lapsed(
+        self, offer_id: str, enforced_deadline_id: int, actor: Actor, timestamp: datetime
+    ) -> None:
+        self._set_offer_status(offer_id, OfferStatus.DECLINED)
 
     class Escalated(Aggregate.Event):
         enforced_deadline_id: int

@@ -32,6 +32,7 @@ class Action(Enum):
     REQUEST_INTERVENTION = "requestIntervention"
     POST_MESSAGE = "postMessage"
     ASSIGN = "assignComplaint"
+    ASSIGN_MEDIATOR = "assignMediator"
     REQUEST_EVIDENCE = "requestEvidence"
     SUBMIT_EVIDENCE = "submitEvidence"
     RECORD_FINDING = "recordFinding"
@@ -70,11 +71,13 @@ PERMISSIONS: dict[Action, Permission[ComplaintState, Status]] = {
     Action.MAKE_OFFER: allow({C, S}, {Status.NEGOTIATING}, guards.on_turn),
     Action.ACCEPT_OFFER: allow({C, S}, _BARGAINING, guards.offer_to_answer),
     Action.DECLINE_OFFER: allow({C, S}, _BARGAINING, guards.offer_to_answer),
-    Action.PROPOSE_SETTLEMENT: allow({Role.MEDIATOR}, _BARGAINING),
+    Action.PROPOSE_SETTLEMENT: allow({Role.MEDIATOR}, _BARGAINING, guards.mediator_of_the_case),
     Action.REQUEST_INTERVENTION: allow({C, S}, {Status.NEGOTIATING}),
     Action.POST_MESSAGE: allow({C, S, *STAFF}, _OPEN),
     # investigation (R2)
     Action.ASSIGN: allow({Role.SUPERVISOR}, {Status.UNDER_REVIEW}),
+    # a case under intervention gets a mediator of the team, who alone proposes settlements
+    Action.ASSIGN_MEDIATOR: allow({Role.SUPERVISOR}, {Status.UNDER_REVIEW}),
     Action.REQUEST_EVIDENCE: allow({Role.ARBITER}, {Status.UNDER_REVIEW}, guards.assigned_arbiter),
     # a party answers the arbiter's requests, or volunteers evidence while the case is argued
     Action.SUBMIT_EVIDENCE: allow({C, S}, _BARGAINING),

@@ -91,12 +91,13 @@ class RulingPhase(FulfilmentPhase):
         self.remedy = remedy
 
     def acknowledge_ruling(self, ctx: CommandContext) -> None:
-        """A party confirms it has received the written notice of the ruling."""
+        """A party confirms it has received the written notice of the latest decision: the
+        arbiter's ruling or the ruling by default, and then the appeal's decision."""
         self._check(Action.ACKNOWLEDGE_RULING, ctx)
-        ruling = self.latest_ruling
-        assert ruling is not None  # the guard refuses a case that was never ruled
+        level = self.decision_level
+        assert level is not None  # the guard refuses a case that was never decided
         self._ruling_acknowledged(
-            level=ruling.level, by=ctx.actor.role, actor=ctx.actor, timestamp=ctx.now
+            level=level, by=ctx.actor.role, actor=ctx.actor, timestamp=ctx.now
         )
 
     class RulingAcknowledged(Aggregate.Event):
@@ -147,11 +148,12 @@ class RulingPhase(FulfilmentPhase):
         outcome: Outcome | None,
         remedy: Remedy | None,
         rationale: str,
+        rule_codes: list[str],
     ) -> None:
         """A supervisor other than the arbiter decides the appeal; the decision is final."""
         self._check(Action.DECIDE_APPEAL, ctx)
         final_outcome, final_remedy = check_appeal_decision(
-            grant, outcome, remedy, rationale, self._appealed_ruling()
+            grant, outcome, remedy, rationale, rule_codes, self._appealed_ruling()
         )
         self._clear(ctx, {DeadlineKind.APPEAL_WINDOW}, "cancelled")
         self._clear(ctx, {DeadlineKind.APPEAL_REVIEW}, "met")
@@ -163,6 +165,7 @@ class RulingPhase(FulfilmentPhase):
             rationale=rationale.strip(),
             actor=ctx.actor,
             timestamp=ctx.now,
+            rule_codes=list(rule_codes),
         )
         self._finalise(ctx, enforced_deadline_id=None)
 
@@ -181,6 +184,8 @@ class RulingPhase(FulfilmentPhase):
         remedy: Remedy | None
         rationale: str
         actor: Actor
+        # Since appeal decisions cite rules (older events lack them).
+        rule_codes: list[str] | None = None
 
     @event(AppealDecided)
     def _appeal_decided(
@@ -192,9 +197,11 @@ class RulingPhase(FulfilmentPhase):
         rationale: str,
         actor: Actor,
         timestamp: datetime,
+        rule_codes: list[str] | None = None,
     ) -> None:
+        codes = tuple(rule_codes or ())
         self.rulings.append(
-            Ruling(level, outcome, remedy, rationale, (), actor.id, timestamp, granted)
+            Ruling(level, outcome, remedy, rationale, codes, actor.id, timestamp, granted)
         )
         self.outcome = outcome
         self.remedy = remedy

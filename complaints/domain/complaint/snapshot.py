@@ -5,7 +5,7 @@ turned back when the snapshot is loaded. Personal text stays sealed (see transco
 erasure reaches snapshots as it reaches events.
 
 The state's class version (`Complaint.class_version`) says which attributes a snapshot holds;
-`upcast_v1_v2`, `upcast_v2_v3` and `upcast_v3_v4` bring an older snapshot's state up to date
+`upcast_v1_v2` ... `upcast_v5_v6` bring an older snapshot's state up to date
 when it is loaded.
 A record an old snapshot cannot tell is left unknown (None), and the application replays the
 case's events for it (`CommandRunner.whole`).
@@ -69,6 +69,19 @@ def upcast_v2_v3(state: dict[str, Any]) -> None:
         state["resubmissions"] = None
     else:
         state["resubmissions"] = returns
+
+
+def upcast_v4_v5(state: dict[str, Any]) -> None:
+    """Version 5 keeps when a paused clock resumes by itself (MAX_PAUSE). A version 4
+    snapshot's pause was recorded before pauses had a limit: it has none recorded, and the
+    limit in force when it is reached applies."""
+    state["pause_limit_at"] = None
+
+
+def upcast_v5_v6(state: dict[str, Any]) -> None:
+    """Version 6 keeps the mediator assigned to the case. A version 5 snapshot's case was
+    never assigned one (mediators were not assigned before)."""
+    state["assigned_mediator_id"] = None
 
 
 def upcast_v3_v4(state: dict[str, Any]) -> None:

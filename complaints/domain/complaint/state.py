@@ -87,6 +87,8 @@ class ComplaintState:
     offers: list[Offer]
     turn: Role | None
     arbiter_id: str | None
+    #: The mediator a supervisor assigned to the case under intervention (assignMediator).
+    assigned_mediator_id: str | None
     evidence_requests: list[EvidenceRequest]
     evidence: list[Evidence]
     findings: list[Finding]
@@ -118,6 +120,9 @@ class ComplaintState:
     paused_at: datetime | None
     pause_reason: str | None
     paused_seconds: float
+    #: When a paused clock resumes by itself (MAX_PAUSE when it was paused); None when it runs,
+    #: or for a pause recorded before pauses had a limit (then the limit in force applies).
+    pause_limit_at: datetime | None
 
     if TYPE_CHECKING:
         # Given by `Aggregate`, which only `Complaint` extends.
@@ -172,6 +177,14 @@ class ComplaintState:
     @property
     def latest_ruling(self) -> Ruling | None:
         return self.rulings[-1] if self.rulings else None
+
+    @property
+    def decision_level(self) -> int | None:
+        """The level of the latest decision the parties acknowledge: 1 for the arbiter's ruling
+        or a ruling by default, 2 for the appeal's decision; None before any."""
+        if self.rulings:
+            return self.rulings[-1].level
+        return 1 if self.decided_by_default else None
 
     def offer(self, offer_id: str) -> Offer:
         for offer in self.offers:

@@ -16,6 +16,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from complaints.domain.context import CommandContext
+from complaints.domain.deadlines import DeadlineKind
 from complaints.domain.errors import (
     CurrencyMismatch,
     FieldError,
@@ -493,20 +494,32 @@ class Seller(Aggregate):
             grounds=PersonalText(ctx.actor.id, grounds),
             actor=ctx.actor,
             timestamp=ctx.now,
+            decision_due_at=ctx.deadlines.due(DeadlineKind.SANCTION_APPEAL_REVIEW, ctx.now),
+            policy=ctx.deadlines.terms(DeadlineKind.SANCTION_APPEAL_REVIEW),
         )
 
     class SanctionAppealed(Aggregate.Event):
         sanction_id: str
         grounds: PersonalText
         actor: Actor
+        # Since appeals have a staff deadline (older events lack it): when a supervisor must
+        # have decided, and the DEADLINES term that set it (sanction_appeal_review=5d).
+        decision_due_at: datetime | None = None
+        policy: str | None = None
 
     @event(SanctionAppealed)
     def _sanction_appealed(
-        self, sanction_id: str, grounds: PersonalText, actor: Actor, timestamp: datetime
+        self,
+        sanction_id: str,
+        grounds: PersonalText,
+        actor: Actor,
+        timestamp: datetime,
+        decision_due_at: datetime | None = None,
+        policy: str | None = None,
     ) -> None:
+        appeal = SanctionAppeal(grounds, timestamp, decision_due_at=decision_due_at)
         self.sanctions = [
-            replace(s, appeal=SanctionAppeal(grounds, timestamp)) if s.id == sanction_id else s
-            for s in self.sanctions
+            replace(s, appeal=appeal) if s.id == sanction_id else s for s in self.sanctions
         ]
 
     def decide_sanction_appeal(

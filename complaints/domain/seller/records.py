@@ -46,6 +46,8 @@ class SanctionAppeal:
     decided_at: datetime | None = None
     rationale: str | None = None
     decided_by: str | None = None
+    #: When a supervisor must have decided (sanction_appeal_review); None for older appeals.
+    decision_due_at: datetime | None = None
 
 
 @dataclass(frozen=True)

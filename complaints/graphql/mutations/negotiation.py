@@ -7,6 +7,7 @@ import strawberry
 
 from complaints.application import ComplaintsApp
 from complaints.graphql.inputs import (
+    AssignMediatorInput,
     ComplaintActionInput,
     MakeOfferInput,
     OfferActionInput,
@@ -37,6 +38,12 @@ class NegotiationMutations:
         ComplaintsApp.propose_settlement,
         MakeOfferInput,
         description="Mediator: propose a settlement both parties must accept",
+    )
+    assign_mediator = complaint_mutation(
+        ComplaintsApp.assign_mediator,
+        AssignMediatorInput,
+        description="Supervisor: assign a mediator of the team to a case under intervention;"
+        " that mediator alone proposes settlements",
     )
     request_intervention = complaint_mutation(
         ComplaintsApp.request_intervention,

@@ -1,4 +1,5 @@
-"""A complaint's audit trail: every stored event with its hash, for staff and auditors."""
+"""Audit trails: every stored event of a complaint, a shop or a violation with its hash, for
+staff and auditors."""
 
 from __future__ import annotations
 
@@ -28,6 +29,17 @@ class AuditEvent:
 @strawberry.type
 class AuditTrail:
     complaint_id: strawberry.ID
+    events: list[AuditEvent]
+    verified: bool
+    first_broken_version: int | None
+
+
+@strawberry.type(
+    description="The hash-chained history of a shop or a violation, verified as a case's is"
+)
+class HistoryTrail:
+    subject: str = strawberry.field(description="Seller or Violation")
+    id: strawberry.ID = strawberry.field(description="The shop's id, or the violation's global id")
     events: list[AuditEvent]
     verified: bool
     first_broken_version: int | None

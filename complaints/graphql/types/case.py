@@ -166,9 +166,17 @@ class Appeal:
     granted: bool | None = strawberry.field(description="null until the appeal is decided")
     decided_at: datetime | None
     rationale: str | None
+    decision_due_at: datetime | None = strawberry.field(
+        default=None,
+        description="When a supervisor must decide: a sanction's appeal"
+        " (SANCTION_APPEAL_REVIEW), or for staff and auditors a case's while it waits"
+        " (APPEAL_REVIEW)",
+    )
 
     @classmethod
-    def of(cls, appeal: records.Appeal, decision: records.Ruling | None) -> Appeal:
+    def of(
+        cls, appeal: records.Appeal, decision: records.Ruling | None, due_at: datetime | None
+    ) -> Appeal:
         return cls(
             by=Party.of(appeal.by),
             grounds=appeal.grounds.reveal(),
@@ -176,6 +184,7 @@ class Appeal:
             granted=None if decision is None else decision.granted,
             decided_at=None if decision is None else decision.decided_at,
             rationale=None if decision is None else decision.rationale,
+            decision_due_at=due_at,
         )
 
 

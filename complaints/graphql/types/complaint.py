@@ -11,6 +11,7 @@ import strawberry
 
 from complaints.domain import access
 from complaints.domain.complaint import Complaint as ComplaintAggregate
+from complaints.domain.deadlines import DeadlineKind
 from complaints.domain.records import Offer as OfferRecord
 from complaints.domain.rulebook import RULEBOOK
 from complaints.domain.text import Text
@@ -50,9 +51,24 @@ class Offer:
     made_at: datetime
     message: str | None = strawberry.field(description="The offer's note; [erased] after erasure")
     accepted_by: list[Role]
+    answer_due_at: datetime | None = strawberry.field(
+        description="While it is open: until when it may be answered (a mediator's proposal:"
+        " settlement_answer, after which it counts as declined; a party's offer: the other"
+        " party's turn)"
+    )
 
     @classmethod
-    def of(cls, offer: OfferRecord) -> Offer:
+    def of(cls, offer: OfferRecord, complaint: ComplaintAggregate) -> Offer:
+        due: datetime | None = None
+        if offer.is_open:
+            kinds = (
+                (DeadlineKind.SETTLEMENT_ANSWER,)
+                if offer.is_proposal
+                else (DeadlineKind.SELLER_RESPONSE, DeadlineKind.NEGOTIATION_TURN)
+            )
+            ref = offer.id if offer.is_proposal else None
+            found = [d for k in kinds if (d := complaint.deadline_of(k, ref)) is not None]
+            due = found[0].due_at if found else None
         return cls(
             id=strawberry.ID(offer.id),
             by=offer.by,
@@ -61,6 +77,7 @@ class Offer:
             made_at=offer.made_at,
             message=offer.message.reveal() if offer.message else None,
             accepted_by=sorted(offer.accepted_by, key=lambda r: r.value),
+            answer_due_at=due,
         )
 
 
@@ -89,6 +106,33 @@ class Ruling:
     acknowledged_by: list[Party] = strawberry.field(
         description="The parties who acknowledged its written notice"
     )
+
+
+@strawberry.type(
+    description="The decision on an appeal, final: the rules it rests on, and who acknowledged it"
+)
+class AppealDecision:
+    granted: bool
+    outcome: Outcome | None
+    remedy: Remedy | None
+    rationale: str
+    rules: list[Rule] = strawberry.field(description="The rules it cites, with their texts")
+    decided_at: datetime
+    acknowledged_by: list[Party] = strawberry.field(
+        description="The parties who acknowledged its written notice (acknowledgeRuling)"
+    )
+
+
+def acknowledged_at(complaint: ComplaintAggregate, level: int) -> list[Party]:
+    """The parties who acknowledged the decision of a level (1: the ruling, 2: the appeal's)."""
+    return sorted(
+        (Party.of(by) for at, by in complaint.acknowledgements if at == level),
+        key=lambda party: party.value,
+    )
+
+
+def cited(codes: tuple[str, ...], at: datetime) -> list[Rule]:
+    return [Rule.of(r) for c in codes if (r := RULEBOOK.rule(c, at=at))]
 
 
 @strawberry.type(name="Complaint")
@@ -180,7 +224,7 @@ class ComplaintNode(Node):
     @strawberry.field
     async def offers(self, info: Info) -> list[Offer]:
         complaint = await self._complaint(info)
-        return [] if complaint is None else [Offer.of(o) for o in complaint.offers]
+        return [] if complaint is None else [Offer.of(o, complaint) for o in complaint.offers]
 
     @strawberry.field(description="Open deadlines this viewer may see")
     async def deadlines(self, info: Info) -> list[Deadline]:
@@ -199,6 +243,15 @@ class ComplaintNode(Node):
             for d in complaint.open_deadlines
             if access.sees_entry(viewer, access.deadline_audience(d.kind))
         ]
+
+    @strawberry.field(
+        description="Staff and auditors: the mediator assigned (assignMediator); null for others"
+    )
+    async def assigned_mediator_id(self, info: Info) -> str | None:
+        if not access.sees_arbiter(info.context.actor):
+            return None
+        complaint = await self._complaint(info)
+        return None if complaint is None else complaint.assigned_mediator_id
 
     @strawberry.field(description="Staff and auditors: the arbiter assigned; null for others")
     async def assigned_arbiter_id(self, info: Info) -> str | None:
@@ -258,21 +311,14 @@ class ComplaintNode(Node):
         complaint = await self._complaint(info)
         if complaint is None:
             return None
-        acknowledged = sorted(
-            (Party.of(by) for level, by in complaint.acknowledgements if level == 1),
-            key=lambda party: party.value,
-        )
+        acknowledged = acknowledged_at(complaint, 1)
         first = next((r for r in complaint.rulings if r.level == 1), None)
         if first is not None:
             return Ruling(
                 outcome=first.outcome,
                 remedy=Remedy.of(first.remedy),
                 rationale=first.rationale,
-                rules=[
-                    Rule.of(r)
-                    for c in first.rule_codes
-                    if (r := RULEBOOK.rule(c, at=first.decided_at))
-                ],
+                rules=cited(first.rule_codes, first.decided_at),
                 decided_at=first.decided_at,
                 by_default=False,
                 enforced_deadline=None,
@@ -287,7 +333,7 @@ class ComplaintNode(Node):
             remedy=Remedy.of(by_default.remedy),
             rationale=f"The {deadline.kind.value.replace('_', ' ')} deadline passed"
             " without an answer.",
-            rules=[],
+            rules=cited(by_default.rule_codes, by_default.decided_at),
             decided_at=by_default.decided_at,
             by_default=True,
             enforced_deadline=Deadline(
@@ -298,6 +344,26 @@ class ComplaintNode(Node):
                 overdue=False,
             ),
             acknowledged_by=acknowledged,
+        )
+
+    @strawberry.field(
+        description="The decision on the appeal, once made (Complaint.appeal shows the appeal)"
+    )
+    async def appeal_decision(self, info: Info) -> AppealDecision | None:
+        complaint = await self._complaint(info)
+        if complaint is None:
+            return None
+        decided = next((r for r in complaint.rulings if r.level == APPEAL_LEVEL), None)
+        if decided is None:
+            return None
+        return AppealDecision(
+            granted=bool(decided.granted),
+            outcome=decided.outcome,
+            remedy=Remedy.of(decided.remedy),
+            rationale=decided.rationale,
+            rules=cited(decided.rule_codes, decided.decided_at),
+            decided_at=decided.decided_at,
+            acknowledged_by=acknowledged_at(complaint, APPEAL_LEVEL),
         )
 
     @strawberry.field(
@@ -347,7 +413,10 @@ class ComplaintNode(Node):
         if complaint is None or not complaint.appeals:
             return None
         decision = next((r for r in complaint.rulings if r.level == APPEAL_LEVEL), None)
-        return Appeal.of(complaint.appeals[0], decision)
+        review = complaint.deadline_of(DeadlineKind.APPEAL_REVIEW)
+        staff = access.sees_staff_deadlines(info.context.actor)
+        due_at = review.due_at if review is not None and staff else None
+        return Appeal.of(complaint.appeals[0], decision, due_at)
 
     @strawberry.field(description="Problems the parties reported while the remedy was carried out")
     async def execution_issues(self, info: Info) -> list[ExecutionIssue]:

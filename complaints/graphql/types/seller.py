@@ -101,6 +101,7 @@ class Sanction:
             granted=appeal.granted,
             decided_at=appeal.decided_at,
             rationale=appeal.rationale,
+            decision_due_at=appeal.decision_due_at,
         )
 
     @strawberry.field(

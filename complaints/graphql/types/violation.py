@@ -9,11 +9,13 @@ import anyio.to_thread
 import strawberry
 
 from complaints.domain.errors import ViolationNotFound
+from complaints.domain.rulebook import RULEBOOK
 from complaints.domain.violation import Violation as ViolationAggregate
 from complaints.graphql import ids
 from complaints.graphql.context import Info
 from complaints.graphql.enums import Role, ViolationKind
 from complaints.graphql.types.relay import Node, PageInfo
+from complaints.graphql.types.rulebook import Rule
 from complaints.projections.sellers import ViolationRecord
 
 
@@ -73,6 +75,40 @@ class Violation(Node):
         if violation is None or violation.seller_response is None:
             return None
         return violation.seller_response.reveal()
+
+    @strawberry.field(
+        description="Until when the reported shop may answer (VIOLATION_RESPONSE): no decision"
+        " before it unless the shop has answered"
+    )
+    async def response_due_at(self, info: Info) -> datetime | None:
+        violation = await self._violation(info)
+        return None if violation is None else violation.response_due_at
+
+    @strawberry.field(
+        description="When a supervisor must have decided (VIOLATION_DECISION); past it, the"
+        " report waits overdue in the supervision queue"
+    )
+    async def decision_due_at(self, info: Info) -> datetime | None:
+        violation = await self._violation(info)
+        return None if violation is None else violation.decision_due_at
+
+    @strawberry.field(description="Why the violation was confirmed")
+    async def rationale(self, info: Info) -> str | None:
+        violation = await self._violation(info)
+        return None if violation is None else violation.rationale
+
+    @strawberry.field(
+        description="The rules a confirmation cites, each as in force when it was decided"
+    )
+    async def rules(self, info: Info) -> list[Rule]:
+        violation = await self._violation(info)
+        if violation is None:
+            return []
+        return [
+            Rule.of(rule)
+            for code in violation.rule_codes
+            if (rule := RULEBOOK.rule(code, at=violation.decided_at)) is not None
+        ]
 
     @strawberry.field(description="Mutation names the viewer may call on this violation now")
     async def allowed_actions(self, info: Info) -> list[str]:

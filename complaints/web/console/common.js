@@ -36,14 +36,14 @@ export function newKey() {
 }
 
 /** A button that opens a small form in `slot`; once it is sent, `onDone`. */
-export function opener(slot, { action, text, fields, submit, onDone }) {
+export function opener(slot, { action, text, fields, submit, onDone, context = {} }) {
   return h(
     "button",
     {
       type: "button",
       "data-action": action,
       onclick: () => {
-        const form = buildForm({ fields, submitLabel: text, submit, onDone, cancel: () => clear(slot) });
+        const form = buildForm({ fields, submitLabel: text, submit, onDone, context, cancel: () => clear(slot) });
         form.setAttribute("data-form", action);
         clear(slot, h("h3", {}, text), form);
         form.querySelector("input, select, textarea, button")?.focus();
@@ -58,9 +58,9 @@ export function opener(slot, { action, text, fields, submit, onDone }) {
  * spec in `forms` names its mutation's input type, the fields the viewer fills in, and `keys`:
  * the input fields taken from `record` (the shop's id, the sanction's, ...). `selection` is what
  * the mutation returns (a spec's own `result` overrides it); `onDone(name, result)` follows a
- * success.
+ * success. `context` is what the forms choose from (the rulebook's rules, ...).
  */
-export function actionButtons(slot, allowed, forms, record, { selection, onDone }) {
+export function actionButtons(slot, allowed, forms, record, { selection, onDone, context = {} }) {
   return allowed
     .filter((name) => name in forms)
     .map((name) => {
@@ -71,6 +71,7 @@ export function actionButtons(slot, allowed, forms, record, { selection, onDone 
         action: name,
         text: label("action", name),
         fields: spec.fields,
+        context,
         submit: async (values) => {
           const keys = Object.fromEntries(spec.keys.map((key) => [key, record[key]]));
           result = await mutate(name, spec.input, { ...keys, ...values, idempotencyKey }, spec.result || selection);

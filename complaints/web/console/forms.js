@@ -67,6 +67,7 @@ export const ACTIONS = {
     fields: [area("text"), { name: "visibility", kind: "select", options: ["PARTIES", "STAFF"], group: "visibility", staffOnly: true }],
   },
   assignComplaint: { input: "AssignComplaintInput", fields: [text("arbiterId")] },
+  assignMediator: { input: "AssignMediatorInput", fields: [text("mediatorId")] },
   requestEvidence: {
     input: "RequestEvidenceInput",
     fields: [
@@ -104,6 +105,7 @@ export const ACTIONS = {
       area("rationale"),
       { name: "outcome", kind: "select", options: OUTCOMES, group: "outcome" },
       remedy("remedy", false),
+      { name: "ruleCodes", kind: "rules" },
     ],
   },
   confirmRefund: { input: "ComplaintActionInput", fields: [] },

@@ -17,7 +17,7 @@ const SHOP = `query Console_Shop($shopId: String!) {
     scorecard { complaints upheldAgainstSeller strikes }
     afterSalesPolicy { returnWindowDays exchangeAllowed warrantyMonths terms }
     sanctions { id kind reason imposedAt liftedAt until allowedActions
-      appeal { grounds filedAt granted decidedAt rationale } }
+      appeal { grounds filedAt granted decidedAt rationale decisionDueAt } }
   }
 }`;
 const SELLER_RESULT = "... on Seller { shopId }";
@@ -85,7 +85,8 @@ export function secretNotice(secret) {
 
 function appealText(appeal) {
   const decision = appeal.granted === null ? t("case.appealWaiting") : appeal.granted ? t("case.appealGranted") : t("case.appealRefused");
-  return `${t("case.appeal")}: ${appeal.grounds} — ${decision}`;
+  const due = appeal.granted === null && appeal.decisionDueAt ? ` (${t("case.due", { when: formatTime(appeal.decisionDueAt) })})` : "";
+  return `${t("case.appeal")}: ${appeal.grounds} — ${decision}${due}`;
 }
 
 function policyText(policy) {

@@ -9,8 +9,10 @@ import { area, buildForm } from "./forms.js";
 import { formatTime, label, t } from "./i18n.js";
 
 const VIOLATIONS = `query Console_Violations { violations(first: 50) {
-  edges { node { id shopId kind status reportedAt reportedBy description sellerResponse allowedActions } }
+  edges { node { id shopId kind status reportedAt reportedBy description sellerResponse allowedActions
+    responseDueAt decisionDueAt rationale rules { code title } } }
 } }`;
+const RULES = "query Console_ViolationRules { rules { code title } }";
 const STARTING = "query Console_Starting { viewerAllowedActions }";
 const VIOLATION_KINDS = ["COUNTERFEIT", "FRAUD", "MISREPRESENTATION", "OTHER"];
 const VIOLATION_RESULT = "... on Violation { id status }";
@@ -18,7 +20,11 @@ const VIOLATION_RESULT = "... on Violation { id status }";
 /** Every mutation Violation.allowedActions may list. */
 export const VIOLATION_ACTIONS = {
   respondToViolation: { input: "RespondToViolationInput", fields: [area("response")], keys: ["violationId"] },
-  confirmViolation: { input: "ViolationActionInput", fields: [], keys: ["violationId"] },
+  confirmViolation: {
+    input: "ViolationActionInput",
+    fields: [area("rationale"), { name: "ruleCodes", kind: "rules", required: true }],
+    keys: ["violationId"],
+  },
   dismissViolation: { input: "DismissViolationInput", fields: [area("reason")], keys: ["violationId"] },
 };
 
@@ -43,6 +49,10 @@ function violationItem(v, buttons, slot) {
     ` · ${formatTime(v.reportedAt)} · ${label("role", v.reportedBy)}`,
     v.description ? h("p", {}, v.description) : null,
     v.sellerResponse ? h("p", {}, `${t("violations.response")}: ${v.sellerResponse}`) : null,
+    v.status === "REPORTED" && v.responseDueAt ? h("p", { class: "due" }, t("violations.answerBy", { when: formatTime(v.responseDueAt) })) : null,
+    v.status === "REPORTED" && v.decisionDueAt ? h("p", { class: "due" }, t("violations.decideBy", { when: formatTime(v.decisionDueAt) })) : null,
+    v.rationale ? h("p", { class: "rationale" }, `${t("violations.rationale")}: ${v.rationale}`) : null,
+    v.rules?.length ? h("small", {}, v.rules.map((r) => `${r.code} ${r.title}`).join(" · ")) : null,
     buttons.length ? h("div", { class: "action-buttons" }, buttons) : null,
     slot,
   );
@@ -72,10 +82,13 @@ function reportForm(redraw) {
 
 export async function violationsPage(main, { redraw }) {
   const [violations, { viewerAllowedActions: starting }] = await Promise.all([readable(), gql(STARTING)]);
+  // The rulebook, for a confirmation's rules: read only when some report can be confirmed.
+  const confirming = (violations || []).some((v) => v.allowedActions.includes("confirmViolation"));
+  const context = { rules: confirming ? (await gql(RULES)).rules : [] };
   const list = violations
     ? violations.map((v) => {
         const slot = h("div", { class: "form-slot" });
-        const buttons = actionButtons(slot, v.allowedActions, VIOLATION_ACTIONS, { violationId: v.id }, { selection: VIOLATION_RESULT, onDone: () => redraw() });
+        const buttons = actionButtons(slot, v.allowedActions, VIOLATION_ACTIONS, { violationId: v.id }, { selection: VIOLATION_RESULT, onDone: () => redraw(), context });
         return violationItem(v, buttons, slot);
       })
     : [];
