@@ -15,6 +15,7 @@ import { marketplacePage } from "./marketplace.js";
 import { sanctionedPage, statisticsPage } from "./public.js";
 import { sanctionsPage, webhooksPage } from "./seller.js";
 import { shopsPage, supervisionPage } from "./staff.js";
+import { whatIfPage } from "./whatif.js";
 import { violationsPage } from "./violations.js";
 
 const root = document.getElementById("main");
@@ -31,7 +32,7 @@ const PAGES = {
   AGENT: ["intake", "cases", "assignments", "supervision", "violations"],
   MEDIATOR: ["intake", "cases", "assignments", "supervision", "violations"],
   ARBITER: ["assignments", "intake", "cases", "supervision", "violations"],
-  SUPERVISOR: ["supervision", "intake", "cases", "assignments", "violations", "shops", "statistics"],
+  SUPERVISOR: ["supervision", "intake", "cases", "assignments", "violations", "shops", "whatif", "statistics"],
   AUDITOR: ["cases", "audit", "violations", "statistics"],
   MARKETPLACE: ["marketplace", "sanctioned", "statistics"],
 };
@@ -178,6 +179,8 @@ async function show(main, page, argument, me) {
       return sanctionedPage(main);
     case "statistics":
       return statisticsPage(main);
+    case "whatif":
+      return whatIfPage(main);
     case "marketplace":
       if (config.developmentSignIn) return marketplacePage(main);
     // falls through: the page does not exist outside development
