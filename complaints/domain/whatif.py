@@ -60,6 +60,7 @@ class PolicyProposal:
     ladder: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     filing_window: timedelta | None = None  # FILING_WINDOW, after delivery
     filing_window_undelivered: timedelta | None = None  # FILING_WINDOW_UNDELIVERED
+    max_pause: timedelta | None = None  # MAX_PAUSE: the longest a case's clock stays paused
     #: The settings as given, in order, for the report.
     given: tuple[tuple[str, str], ...] = ()
 
@@ -157,13 +158,13 @@ def _positive(value: str) -> timedelta:
     return duration
 
 
-#: One reader per setting a what-if may vary. MAX_PAUSE (the due-process branch) adds its own:
-#: ``"MAX_PAUSE": lambda p, v: replace(p, max_pause=_positive(v))``, with a `max_pause` field.
+#: One reader per setting a what-if may vary.
 READERS: dict[str, Callable[[PolicyProposal, str], PolicyProposal]] = {
     "DEADLINES": _deadlines,
     **{key: _ladder(key) for key in LADDER_KEYS},
     "FILING_WINDOW": lambda p, v: replace(p, filing_window=_positive(v)),
     "FILING_WINDOW_UNDELIVERED": lambda p, v: replace(p, filing_window_undelivered=_positive(v)),
+    "MAX_PAUSE": lambda p, v: replace(p, max_pause=_positive(v)),
 }
 
 

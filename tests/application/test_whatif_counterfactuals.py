@@ -15,10 +15,19 @@ from complaints.application import ComplaintsApp
 from complaints.application.whatif import WhatIf, replay, to_json
 from complaints.clock import ManualClock
 from complaints.domain.deadlines import DeadlinePolicy
-from complaints.domain.values import Category
+from complaints.domain.values import SYSTEM, Category
 from complaints.domain.whatif import BadProposal, PolicyProposal
 from complaints.settings import Settings
-from tests.scenario import AGENT, CONSUMER, PARTIAL, REFUND, SELLER, Scenario, record_order
+from tests.scenario import (
+    AGENT,
+    CONSUMER,
+    PARTIAL,
+    REFUND,
+    SELLER,
+    SUPERVISOR,
+    Scenario,
+    record_order,
+)
 from tests.whatif_history import lapse_all
 
 HOUR = timedelta(hours=1)
@@ -204,6 +213,48 @@ def test_a_filing_whose_order_was_never_checked_is_undetermined(
     assert "filed without an order check" in (case.reason or "")
 
 
+# ---------------------------------------------------------------------- MAX_PAUSE
+def test_a_seller_who_answered_after_a_long_pause_is_ruled_against_under_a_shorter_limit(
+    world: Scenario,
+) -> None:
+    complaint = world.negotiating()  # the seller has 48 hours to answer
+    accepted_at = world.clock.now()
+    world.clock.advance(10 * HOUR)
+    world.app.pause_clock(SUPERVISOR, complaint.id, "Waiting for the courier's report.")
+    world.clock.advance(10 * DAY)
+    world.app.resume_clock(SUPERVISOR, complaint.id)
+    world.clock.advance(30 * HOUR)  # 40 of the 48 hours on the clock
+    world.app.accept_offer(SELLER, complaint.id, "o1")
+
+    assert only(whatif(world, "MAX_PAUSE=14d")).tag == "unchanged"
+    case = only(whatif(world, "MAX_PAUSE=3d"))
+
+    # Resumed after 3 days, the clock would have run out 48 hours after acceptance plus 3 days.
+    assert case.tag == "changed"
+    assert case.before.outcome == "SETTLED_BY_AGREEMENT"
+    assert (case.after.outcome, case.after.by_default) == ("CONSUMER_FAVOUR_FULL", True)
+    assert case.first.at == accepted_at + 48 * HOUR + 3 * DAY
+    assert case.first.proposed[0] == "DeadlineLapsed(seller_response)"
+
+
+def test_a_pause_the_platform_ended_at_its_limit_might_have_lasted_longer(
+    world: Scenario,
+) -> None:
+    complaint = world.negotiating()
+    world.app.pause_clock(SUPERVISOR, complaint.id, "Waiting for the courier's report.")
+    world.clock.advance(15 * DAY)  # past the recorded limit (14 days)
+    world.app.resume_clock_at_limit(SYSTEM, complaint.id)
+    lapse_all(world, complaint.id)  # the seller never answered: ruled by default
+
+    case = only(whatif(world, "MAX_PAUSE=30d"))
+
+    # Paused 30 days, the seller's time would have run later: whether it would then have
+    # answered is not known.
+    assert case.tag == "undetermined"
+    assert case.after is None
+    assert case.first.recorded == "DeadlineLapsed(seller_response)"
+
+
 # ---------------------------------------------------------------------- proposals
 @pytest.mark.parametrize(
     ("settings", "message"),
@@ -212,7 +263,8 @@ def test_a_filing_whose_order_was_never_checked_is_undetermined(
         (["FILING_WINDOW=0d"], "must be longer than zero"),
         (["SANCTION_FINE=-3"], "SANCTION_FINE must be a positive amount"),
         (["DEADLINES=remedy=1h", "DEADLINES=remedy=2h"], "DEADLINES is set twice"),
-        (["MAX_PAUSE=3d"], "a what-if can vary only"),
+        (["MAX_PAUSE=0s"], "MAX_PAUSE: must be longer than zero"),
+        (["SETTLEMENT_LADDER=3d"], "a what-if can vary only"),
     ],
 )
 def test_a_proposal_it_cannot_read_is_refused(settings: list[str], message: str) -> None:

@@ -249,13 +249,26 @@ class CaseReplay:
             self.proposed_due[event.originator_version] = event.timestamp + proposed
 
     def _before_apply(self, event: Any) -> None:
-        """A resumed clock moves each open deadline later; the proposed ones by as much."""
+        """A resumed clock moves each open deadline later; the proposed ones by as much. Under
+        a proposed MAX_PAUSE the clock would have resumed at that limit instead: when the
+        recorded pause outlasted it, or ended at the recorded limit (the platform resumed it,
+        so a longer limit would have kept it paused longer), every open party deadline moves by
+        the proposed pause, not the recorded one."""
         if type(event).__name__ != "ClockResumed":
             return
+        paused = timedelta(seconds=event.paused_seconds)
+        limit = self.proposal.max_pause
+        moved = limit is not None and (paused > limit or (event.limit and limit > paused))
+        shift = (limit - paused) if moved and limit is not None else timedelta(0)
         for extension in event.extended:
             deadline = self.complaint.deadlines.get(extension.deadline_id)
-            if deadline is not None and extension.deadline_id in self.proposed_due:
-                self.proposed_due[extension.deadline_id] += extension.due_at - deadline.due_at
+            if deadline is None:
+                continue
+            by = extension.due_at - deadline.due_at
+            if extension.deadline_id in self.proposed_due:
+                self.proposed_due[extension.deadline_id] += by + shift
+            elif moved and deadline.party is not None and deadline.kind not in STAFF_DEADLINES:
+                self.proposed_due[extension.deadline_id] = extension.due_at + shift
 
     # ------------------------------------------------------------------ identity
     def _redecide(self, i: int) -> int | None:
