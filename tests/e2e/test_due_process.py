@@ -14,6 +14,7 @@ import pytest
 
 from complaints.domain.seller import seller_id
 from complaints.domain.values import Actor, Role
+from complaints.graphql.ids import parse_uuid
 from tests.e2e.conftest import SUPERVISOR, Server, until
 from tests.store.test_audit import Tamper
 
@@ -354,3 +355,19 @@ def test_a_shops_history_is_verified_and_a_tampered_row_found_at_its_version(
     Tamper(store).delete(seller_id(shop), 2)
     broken = served.data(TRAIL, {"shop": shop}, AUDITOR)["shopAuditTrail"]
     assert (broken["verified"], broken["firstBrokenVersion"]) == (False, 2)
+
+
+CASE_TRAIL = """query($id: ID!) { auditTrail(complaintId: $id) { verified firstBrokenVersion
+  events { version type } } }"""
+
+
+def test_a_cases_trail_shows_a_deleted_row_where_the_case_no_longer_loads(
+    served: Server, store: str
+) -> None:
+    complaint_id = open_case(served, register_shop(served))
+    trail = served.data(CASE_TRAIL, {"id": complaint_id}, AUDITOR)["auditTrail"]
+    assert trail["verified"] is True
+    Tamper(store).delete(parse_uuid("Complaint", complaint_id, "id"), 2)
+    broken = served.data(CASE_TRAIL, {"id": complaint_id}, AUDITOR)["auditTrail"]
+    assert (broken["verified"], broken["firstBrokenVersion"]) == (False, 2)
+    assert 2 not in [e["version"] for e in broken["events"]]
