@@ -18,7 +18,10 @@
     .venv/bin/python -m bench.http --seconds 1 --connections 4
 
 Both servers run as real uvicorn processes (one worker each) on PostgreSQL; the load comes from
-one asyncio process holding keep-alive connections, the same client for every figure.
+one asyncio process holding keep-alive connections, the same client for every figure. When wrk
+is installed (`make bench` installs it; `--no-wrk` skips it), fileComplaint and the persisted
+timeline are measured by wrk too, in the same run (bench/outside.py), each side's CPU per request
+beside them, and those two goals are recorded on wrk's figures: what an outside client sees.
 """
 
 from __future__ import annotations
