@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test lint format bench clean browser-deps client-deps
+.PHONY: install run test lint format bench clean browser-deps client-deps bench-deps
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ install: $(INSTALLED)
 
 run: $(INSTALLED)
 	$(BIN)/complaints serve
+
+# bench.http measures from outside with wrk too (bench/outside.py): installed with apt where missing.
+bench-deps:
+	@bash tools/bench-deps.sh || echo "warning: could not install wrk; bench.http will measure with its own client only"
 
 # The browser tests need Debian's chromium and a CJK font: installed with apt where missing.
 browser-deps:
@@ -49,7 +53,7 @@ lint: $(INSTALLED)
 
 # Every benchmark, then one table of every goal (bench/summary.py), also kept as JSON so that
 # two runs can be compared: `python -m bench.summary var/bench/results.jsonl --compare FILE`.
-bench: $(INSTALLED)
+bench: $(INSTALLED) bench-deps
 	mkdir -p var/bench && rm -f var/bench/results.jsonl
 	export BENCH_RESULTS=var/bench/results.jsonl; \
 	$(BIN)/python -m bench.commands && \
