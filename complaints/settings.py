@@ -144,6 +144,67 @@ class Store:
         raise SettingsError(msg)
 
 
+def _masked(url: str) -> str:
+    """A database URL for display: its password replaced."""
+    password = Store.parse(url).password
+    return url.replace(password, "***") if password else url
+
+
+class _ReplicaSettings(TypedDict):
+    database_replica_urls: tuple[str, ...]
+    replica_wait_ms: int
+    replica_max_lag_s: float
+
+
+def _replica_urls(source: Mapping[str, str], errors: list[str], primary: str) -> tuple[str, ...]:
+    """DATABASE_REPLICA_URLS: hot standbys of a PostgreSQL primary only."""
+    urls = tuple(u.strip() for u in source.get("DATABASE_REPLICA_URLS", "").split(",") if u.strip())
+    for url in urls:
+        try:
+            kind = Store.parse(url).kind
+        except SettingsError as error:
+            errors.append(f"DATABASE_REPLICA_URLS: {str(error).replace('DATABASE_URL ', '')}")
+            continue
+        if kind != "postgres":
+            errors.append("DATABASE_REPLICA_URLS must name PostgreSQL hot standbys")
+    if urls:
+        try:
+            primary_kind = Store.parse(primary).kind
+        except SettingsError:
+            primary_kind = "postgres"  # reported for DATABASE_URL already
+        if primary_kind != "postgres":
+            errors.append("DATABASE_REPLICA_URLS needs a PostgreSQL DATABASE_URL")
+    return urls
+
+
+def _replicas(source: Mapping[str, str], errors: list[str], primary: str) -> _ReplicaSettings:
+    """DATABASE_REPLICA_URLS, REPLICA_WAIT_MS and REPLICA_MAX_LAG_S; what cannot be read is
+    reported in `errors`."""
+    urls = _replica_urls(source, errors, primary)
+    wait_ms, max_lag = 300, 10.0
+    raw = source.get("REPLICA_WAIT_MS")
+    if raw:
+        try:
+            wait_ms = int(raw)
+        except ValueError:
+            errors.append(f"REPLICA_WAIT_MS must be a whole number of milliseconds, not {raw!r}")
+        else:
+            if wait_ms < 0:
+                errors.append("REPLICA_WAIT_MS must not be negative")
+    raw = source.get("REPLICA_MAX_LAG_S")
+    if raw:
+        try:
+            max_lag = float(raw)
+        except ValueError:
+            errors.append(f"REPLICA_MAX_LAG_S must be a number of seconds, not {raw!r}")
+        else:
+            if max_lag <= 0:
+                errors.append("REPLICA_MAX_LAG_S must be longer than zero")
+    return _ReplicaSettings(
+        database_replica_urls=urls, replica_wait_ms=wait_ms, replica_max_lag_s=max_lag
+    )
+
+
 def _policies(
     source: Mapping[str, str], errors: list[str]
 ) -> tuple[DeadlinePolicy, SanctionLadder]:
@@ -324,6 +385,20 @@ class Settings:
     log_origin: str = DEFAULT_LOG_ORIGIN
     #: The shortest time between two checkpoints (one is signed only when the tree grew).
     log_checkpoint_every: float = 10.0
+    #: PostgreSQL hot standbys of DATABASE_URL that serve queries (none: the primary serves all).
+    database_replica_urls: tuple[str, ...] = field(default=(), repr=False)
+    #: How long a query that must see a client's write waits for a replica to replay it
+    #: before the primary answers it instead.
+    replica_wait_ms: int = 300
+    #: A replica further behind than this is taken out until it catches up.
+    replica_max_lag_s: float = 10.0
+
+    @property
+    def replica_stores(self) -> tuple[Store, ...]:
+        """The replicas, when the primary is PostgreSQL (otherwise none: nothing changes)."""
+        if self.store.kind != "postgres":
+            return ()
+        return tuple(Store.parse(url) for url in self.database_replica_urls)
 
     @property
     def store(self) -> Store:
@@ -450,6 +525,7 @@ class Settings:
             order_check=order_check,
             filing_window=filing_window,
             **_log(source, errors, production=production),
+            **_replicas(source, errors, database_url),
         )
         if errors:
             raise SettingsError("; ".join(errors))
@@ -501,4 +577,7 @@ class Settings:
             else f"(development: {self.log_key_file})",
             "LOG_ORIGIN": self.log_origin,
             "LOG_CHECKPOINT_EVERY": str(self.log_checkpoint_every),
+            "DATABASE_REPLICA_URLS": ",".join(_masked(url) for url in self.database_replica_urls),
+            "REPLICA_WAIT_MS": str(self.replica_wait_ms),
+            "REPLICA_MAX_LAG_S": str(self.replica_max_lag_s),
         }
