@@ -16,7 +16,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 
 #: The first pause after a failure; each further failure doubles it, up to `MAX_BACKOFF`.
 BACKOFF = 1.0
@@ -25,6 +26,29 @@ MAX_BACKOFF = 30.0
 PROBE_EVERY = 1.0
 #: How often a read waiting for a replica to reach its token looks again.
 POLL_EVERY = 0.01
+
+
+@dataclass
+class ReadScope:
+    """One API request's reads: the token they must see, and who answered them.
+
+    Only reads made inside a scope may go to a replica; the runners, workers, webhook delivery
+    and every other reader outside a request read the primary."""
+
+    #: The LSN the reads must see (the client's `Read-After`, or its own latest write here).
+    token: int | None = None
+    #: A mutation, or a token that could not be read: everything comes from the primary.
+    primary: bool = False
+    #: "primary" and/or the names of the replicas that answered.
+    served: set[str] = field(default_factory=set)
+
+    def wants(self, token: int | None) -> None:
+        if token is not None:
+            self.token = token if self.token is None else max(self.token, token)
+
+
+#: The current request's scope (None outside a request: the primary answers).
+READ_SCOPE: ContextVar[ReadScope | None] = ContextVar("read_scope", default=None)
 
 
 def parse_lsn(text: str) -> int:
