@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -175,6 +176,20 @@ def _replica_urls(source: Mapping[str, str], errors: list[str], primary: str) ->
         if primary_kind != "postgres":
             errors.append("DATABASE_REPLICA_URLS needs a PostgreSQL DATABASE_URL")
     return urls
+
+
+def _metrics_addresses(source: Mapping[str, str], errors: list[str]) -> tuple[str, ...]:
+    """METRICS_ADDRESSES: the addresses (or networks) that may read /metrics with no token."""
+    raw = source.get("METRICS_ADDRESSES", "")
+    networks = []
+    for item in (i.strip() for i in raw.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            errors.append(f"METRICS_ADDRESSES: {item!r} is not an address or a network")
+    return tuple(networks)
 
 
 def _replicas(source: Mapping[str, str], errors: list[str], primary: str) -> _ReplicaSettings:
@@ -392,6 +407,9 @@ class Settings:
     replica_wait_ms: int = 300
     #: A replica further behind than this is taken out until it catches up.
     replica_max_lag_s: float = 10.0
+    #: Networks whose clients may read /metrics with no token (otherwise supervisors and
+    #: auditors only).
+    metrics_addresses: tuple[str, ...] = ()
 
     @property
     def replica_stores(self) -> tuple[Store, ...]:
@@ -526,6 +544,7 @@ class Settings:
             filing_window=filing_window,
             **_log(source, errors, production=production),
             **_replicas(source, errors, database_url),
+            metrics_addresses=_metrics_addresses(source, errors),
         )
         if errors:
             raise SettingsError("; ".join(errors))
@@ -580,4 +599,5 @@ class Settings:
             "DATABASE_REPLICA_URLS": ",".join(_masked(url) for url in self.database_replica_urls),
             "REPLICA_WAIT_MS": str(self.replica_wait_ms),
             "REPLICA_MAX_LAG_S": str(self.replica_max_lag_s),
+            "METRICS_ADDRESSES": ",".join(self.metrics_addresses),
         }

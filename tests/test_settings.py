@@ -111,6 +111,7 @@ def test_the_sanction_ladder_is_read_and_written_back() -> None:
         ({"REPLICA_WAIT_MS": "-1"}, "REPLICA_WAIT_MS"),
         ({"REPLICA_MAX_LAG_S": "0"}, "REPLICA_MAX_LAG_S"),
         ({"REPLICA_MAX_LAG_S": "far"}, "REPLICA_MAX_LAG_S"),
+        ({"METRICS_ADDRESSES": "10.0.0.0/8, prometheus"}, "METRICS_ADDRESSES"),
     ],
 )
 def test_a_bad_setting_is_refused_by_name(env: dict[str, str], named: str) -> None:
@@ -220,3 +221,10 @@ def test_replicas_are_read_and_their_passwords_masked() -> None:
     assert "sekrit" not in shown["DATABASE_REPLICA_URLS"]
     assert "postgresql://r1:5433/complaints" in shown["DATABASE_REPLICA_URLS"]
     assert (shown["REPLICA_WAIT_MS"], shown["REPLICA_MAX_LAG_S"]) == ("150", "2.5")
+
+
+def test_metrics_are_for_staff_tokens_only_unless_addresses_are_named() -> None:
+    assert Settings.from_env({}).metrics_addresses == ()
+    settings = Settings.from_env({"METRICS_ADDRESSES": "10.1.2.3, 192.168.0.0/16,::1"})
+    assert settings.metrics_addresses == ("10.1.2.3/32", "192.168.0.0/16", "::1/128")
+    assert settings.describe()["METRICS_ADDRESSES"] == "10.1.2.3/32,192.168.0.0/16,::1/128"

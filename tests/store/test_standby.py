@@ -207,6 +207,12 @@ def test_a_dead_replica_is_taken_out_without_errors_and_comes_back(client: TestC
             assert read["extensions"]["servedBy"] == "primary"
         replica = client.app.state.read_models.db.router.replicas[0]  # type: ignore[attr-defined]
         assert replica.failures >= 1
+        supervisor = mint_token(
+            Settings().jwt_secret, role=Role.SUPERVISOR, sub="s-1", now=datetime.now(UTC)
+        )
+        scraped = client.get("/metrics", headers={"Authorization": f"Bearer {supervisor}"}).text
+        assert 'complaints_replica_up{replica="replica1"} 0.0' in scraped
+        assert "complaints_replica_fallbacks_total" in scraped
     finally:
         standby("start")
     deadline = time.monotonic() + 60
