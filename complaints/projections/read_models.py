@@ -134,7 +134,7 @@ class ReadModels:
 
     def tail(self) -> TimelineTail:
         """A reader of the timeline's newest rows for the event loop (see tail.py)."""
-        return open_tail(self.app.settings.store, self.timeline)
+        return open_tail(self.app.settings.store, self.timeline, self.app.settings, self.db.router)
 
     def listen(self) -> None:
         """On PostgreSQL, hear other processes: new events pulse `app.saved`, committed

@@ -192,6 +192,14 @@ class ReplicaRouter:
         with self._lock:
             self.fallbacks += 1
 
+    def fell_back(self) -> None:
+        """A read the primary answered because no replica could (counted)."""
+        self._fallback()
+
+    def rotation(self) -> list[Replica]:
+        """The replicas in service, the next one first (round robin)."""
+        return [r for r in self._rotation() if self.usable(r)]
+
 
 class ActorTokens:
     """Per process, the LSN after each actor's latest write: the token for clients that send

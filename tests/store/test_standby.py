@@ -223,3 +223,38 @@ def test_a_dead_replica_is_taken_out_without_errors_and_comes_back(client: TestC
         time.sleep(0.5)
     else:
         raise AssertionError("the replica never came back")
+
+
+def test_subscriptions_read_new_timeline_rows_from_a_replica_that_has_them(
+    client: TestClient,
+) -> None:
+    """The hub's reader: woken on the primary, it reads each batch from the replica once that
+    has replayed the primary's position, and from the primary while replay is paused."""
+    read_models = client.app.state.read_models  # type: ignore[attr-defined]
+    router = read_models.db.router
+    replica = router.replicas[0]
+
+    async def rows_after(position: int) -> list[int]:
+        tail = read_models.tail()
+        try:
+            return [row.position for row in await tail.rows_after(position, 100)]
+        finally:
+            await tail.aclose()
+
+    start = client.portal.call(read_models.tail().head)  # type: ignore[union-attr]
+    file(client, "c-5", "o-s1")
+    served, fallbacks = replica.served, router.fallbacks
+    first = client.portal.call(rows_after, start)  # type: ignore[union-attr]
+    assert first, "the new entries"
+    # (The server's own hub reads through the same router meanwhile: counts only grow.)
+    assert replica.served > served
+    standby("pause")
+    try:
+        file(client, "c-5", "o-s2")
+        second = client.portal.call(rows_after, first[-1])  # type: ignore[union-attr]
+        assert second, "the entries written while replay is paused, from the primary"
+        assert router.fallbacks > fallbacks
+    finally:
+        standby("resume")
+    again = client.portal.call(rows_after, start)  # type: ignore[union-attr]
+    assert again == first + second
