@@ -159,8 +159,20 @@ def middleware_for(
                 CORSMiddleware,
                 allow_origins=list(settings.allowed_origins),
                 allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type", "Range", "If-None-Match"],
-                expose_headers=["Content-Range", "Content-Disposition", "ETag", "Location"],
+                allow_headers=[
+                    "Authorization",
+                    "Content-Type",
+                    "Range",
+                    "If-None-Match",
+                    "Read-After",
+                ],
+                expose_headers=[
+                    "Content-Range",
+                    "Content-Disposition",
+                    "ETag",
+                    "Location",
+                    "Read-After",
+                ],
             )
         )
     if metrics is not None:
