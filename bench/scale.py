@@ -4,6 +4,8 @@ against one process measured in the same run.
 
     .venv/bin/python -m bench.scale                     # 5 s per figure, 16 connections
     .venv/bin/python -m bench.scale --seconds 2 --workers 1,2
+    tools/standby.sh start && .venv/bin/python -m bench.scale --workers 1 \
+        --replica-url postgresql://postgres@127.0.0.1:5433/complaints   # and 0 vs 1 replica
 
 Two reads, each sent over keep-alive connections by one asyncio client process:
 - the case page's first paint, `complaint(id) { id status }` (answered from the process's
@@ -21,7 +23,9 @@ import os
 import subprocess
 import sys
 from decimal import Decimal
+from urllib.parse import parse_qs, urlsplit
 
+from bench import replicas
 from bench.common import DEFAULT_URL, figures, fresh_schema, goal, record_order
 from bench.http import (
     AGENT,
@@ -53,6 +57,10 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", default="1,2,4", help="server processes, comma-separated")
     parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument(
+        "--replica-url",
+        help="a hot standby of --database-url (tools/standby.sh): also reads with 0 and 1 replica",
+    )
     args = parser.parse_args()
     levels = [int(n) for n in args.workers.split(",")]
     consumer = token(CONSUMER)
@@ -114,6 +122,8 @@ def main() -> None:
                 finally:
                     server.terminate()
                     server.wait()
+            if args.replica_url:
+                replica_rows = with_replicas(args, env, schema.url, consumer, variables["id"])
         finally:
             feeder.terminate()
             feeder.wait()
@@ -140,6 +150,48 @@ def main() -> None:
         ["what", "req/s", "vs 1 process"],
         rows,
     )
+    if args.replica_url:
+        figures(
+            f"One server process with 0 and 1 read replica (a hot standby on the same machine),"
+            f" {args.connections} keep-alive connections; {os.cpu_count()} cores",
+            ["what", "reads/s", "p99 ms", "served by the replica"],
+            replica_rows,
+        )
+
+
+def with_replicas(
+    args: argparse.Namespace, env: dict[str, str], url: str, bearer: str, case_id: str
+) -> list[list[str]]:
+    """The same server with no replica, then with the standby: reads, and the mixed load."""
+    schema = parse_qs(urlsplit(url).query)["schema"][0]
+    replica = f"{args.replica_url}{'&' if '?' in args.replica_url else '?'}schema={schema}"
+    read = {
+        "query": TIMELINE.replace("query CaseTimeline", "query FrontendTimeline", 1),
+        "variables": {"id": case_id},
+    }
+    app = ComplaintsApp(Settings(database_url=url))
+    case_ids = []
+    for n in range(args.connections):
+        order = record_order(app, CONSUMER.id, f"order-r{n}")
+        filed = app.file_complaint(
+            CONSUMER, "acme", order, Category.DAMAGED, "The lamp arrived broken.", REFUND
+        )
+        app.accept_complaint(AGENT, filed.id)
+        case_ids.append(global_id("Complaint", filed.id))
+    app.close()
+    reads: dict[int, replicas.Run] = {}
+    mixed: dict[int, replicas.Run] = {}
+    for count, extra in ((0, {}), (1, {"DATABASE_REPLICA_URLS": replica})):
+        command = [sys.executable, "-m", "complaints", "serve", "--port", str(PORT)]
+        server = start(command, {**env, "IN_PROCESS_PROJECTIONS": "false", **extra}, PORT)
+        try:
+            common = {"connections": args.connections, "seconds": args.seconds}
+            reads[count] = replicas.drive(PORT, bearer, read, [case_id], mixed=False, **common)
+            mixed[count] = replicas.drive(PORT, bearer, read, case_ids, mixed=True, **common)
+        finally:
+            server.terminate()
+            server.wait()
+    return replicas.report(reads, mixed)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -148,6 +149,81 @@ class Store:
             "use sqlite:///PATH, postgresql://USER@HOST:PORT/DB or memory://"
         )
         raise SettingsError(msg)
+
+
+def _masked(url: str) -> str:
+    """A database URL for display: its password replaced."""
+    password = Store.parse(url).password
+    return url.replace(password, "***") if password else url
+
+
+class _ReplicaSettings(TypedDict):
+    database_replica_urls: tuple[str, ...]
+    replica_wait_ms: int
+    replica_max_lag_s: float
+
+
+def _replica_urls(source: Mapping[str, str], errors: list[str], primary: str) -> tuple[str, ...]:
+    """DATABASE_REPLICA_URLS: hot standbys of a PostgreSQL primary only."""
+    urls = tuple(u.strip() for u in source.get("DATABASE_REPLICA_URLS", "").split(",") if u.strip())
+    for url in urls:
+        try:
+            kind = Store.parse(url).kind
+        except SettingsError as error:
+            errors.append(f"DATABASE_REPLICA_URLS: {str(error).replace('DATABASE_URL ', '')}")
+            continue
+        if kind != "postgres":
+            errors.append("DATABASE_REPLICA_URLS must name PostgreSQL hot standbys")
+    if urls:
+        try:
+            primary_kind = Store.parse(primary).kind
+        except SettingsError:
+            primary_kind = "postgres"  # reported for DATABASE_URL already
+        if primary_kind != "postgres":
+            errors.append("DATABASE_REPLICA_URLS needs a PostgreSQL DATABASE_URL")
+    return urls
+
+
+def _metrics_addresses(source: Mapping[str, str], errors: list[str]) -> tuple[str, ...]:
+    """METRICS_ADDRESSES: the addresses (or networks) that may read /metrics with no token."""
+    raw = source.get("METRICS_ADDRESSES", "")
+    networks = []
+    for item in (i.strip() for i in raw.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            errors.append(f"METRICS_ADDRESSES: {item!r} is not an address or a network")
+    return tuple(networks)
+
+
+def _replicas(source: Mapping[str, str], errors: list[str], primary: str) -> _ReplicaSettings:
+    """DATABASE_REPLICA_URLS, REPLICA_WAIT_MS and REPLICA_MAX_LAG_S; what cannot be read is
+    reported in `errors`."""
+    urls = _replica_urls(source, errors, primary)
+    wait_ms, max_lag = 300, 10.0
+    raw = source.get("REPLICA_WAIT_MS")
+    if raw:
+        try:
+            wait_ms = int(raw)
+        except ValueError:
+            errors.append(f"REPLICA_WAIT_MS must be a whole number of milliseconds, not {raw!r}")
+        else:
+            if wait_ms < 0:
+                errors.append("REPLICA_WAIT_MS must not be negative")
+    raw = source.get("REPLICA_MAX_LAG_S")
+    if raw:
+        try:
+            max_lag = float(raw)
+        except ValueError:
+            errors.append(f"REPLICA_MAX_LAG_S must be a number of seconds, not {raw!r}")
+        else:
+            if max_lag <= 0:
+                errors.append("REPLICA_MAX_LAG_S must be longer than zero")
+    return _ReplicaSettings(
+        database_replica_urls=urls, replica_wait_ms=wait_ms, replica_max_lag_s=max_lag
+    )
 
 
 def _policies(
@@ -340,6 +416,23 @@ class Settings:
     log_origin: str = DEFAULT_LOG_ORIGIN
     #: The shortest time between two checkpoints (one is signed only when the tree grew).
     log_checkpoint_every: float = 10.0
+    #: PostgreSQL hot standbys of DATABASE_URL that serve queries (none: the primary serves all).
+    database_replica_urls: tuple[str, ...] = field(default=(), repr=False)
+    #: How long a query that must see a client's write waits for a replica to replay it
+    #: before the primary answers it instead.
+    replica_wait_ms: int = 300
+    #: A replica further behind than this is taken out until it catches up.
+    replica_max_lag_s: float = 10.0
+    #: Networks whose clients may read /metrics with no token (otherwise supervisors and
+    #: auditors only).
+    metrics_addresses: tuple[str, ...] = ()
+
+    @property
+    def replica_stores(self) -> tuple[Store, ...]:
+        """The replicas, when the primary is PostgreSQL (otherwise none: nothing changes)."""
+        if self.store.kind != "postgres":
+            return ()
+        return tuple(Store.parse(url) for url in self.database_replica_urls)
 
     @property
     def store(self) -> Store:
@@ -467,6 +560,8 @@ class Settings:
             order_check=order_check,
             filing_window=filing_window,
             **_log(source, errors, production=production),
+            **_replicas(source, errors, database_url),
+            metrics_addresses=_metrics_addresses(source, errors),
         )
         if errors:
             raise SettingsError("; ".join(errors))
@@ -519,4 +614,8 @@ class Settings:
             else f"(development: {self.log_key_file})",
             "LOG_ORIGIN": self.log_origin,
             "LOG_CHECKPOINT_EVERY": str(self.log_checkpoint_every),
+            "DATABASE_REPLICA_URLS": ",".join(_masked(url) for url in self.database_replica_urls),
+            "REPLICA_WAIT_MS": str(self.replica_wait_ms),
+            "REPLICA_MAX_LAG_S": str(self.replica_max_lag_s),
+            "METRICS_ADDRESSES": ",".join(self.metrics_addresses),
         }

@@ -124,6 +124,14 @@ def test_the_sanction_ladder_is_read_and_written_back() -> None:
         ({"LOG_SIGNING_KEY": LOG_KEY.replace("+eac07853+", "+eac07854+")}, "LOG_SIGNING_KEY"),
         ({"LOG_CHECKPOINT_EVERY": "often"}, "LOG_CHECKPOINT_EVERY"),
         ({"LOG_CHECKPOINT_EVERY": "0"}, "LOG_CHECKPOINT_EVERY"),
+        ({"DATABASE_REPLICA_URLS": "sqlite:///r.db"}, "DATABASE_REPLICA_URLS"),
+        ({"DATABASE_REPLICA_URLS": "mysql://h/db"}, "DATABASE_REPLICA_URLS"),
+        ({"DATABASE_REPLICA_URLS": "postgresql://h:5433/db"}, "PostgreSQL DATABASE_URL"),
+        ({"REPLICA_WAIT_MS": "soon"}, "REPLICA_WAIT_MS"),
+        ({"REPLICA_WAIT_MS": "-1"}, "REPLICA_WAIT_MS"),
+        ({"REPLICA_MAX_LAG_S": "0"}, "REPLICA_MAX_LAG_S"),
+        ({"REPLICA_MAX_LAG_S": "far"}, "REPLICA_MAX_LAG_S"),
+        ({"METRICS_ADDRESSES": "10.0.0.0/8, prometheus"}, "METRICS_ADDRESSES"),
     ],
 )
 def test_a_bad_setting_is_refused_by_name(env: dict[str, str], named: str) -> None:
@@ -210,3 +218,33 @@ def test_the_order_check_and_its_windows_are_read() -> None:
 def test_a_bad_order_setting_is_refused_by_name(env: dict[str, str], named: str) -> None:
     with pytest.raises(SettingsError, match=named):
         Settings.from_env(env)
+
+
+def test_there_are_no_replicas_unless_named() -> None:
+    settings = Settings.from_env({"DATABASE_URL": "postgresql://db/complaints"})
+    assert settings.replica_stores == ()
+    assert (settings.replica_wait_ms, settings.replica_max_lag_s) == (300, 10.0)
+
+
+def test_replicas_are_read_and_their_passwords_masked() -> None:
+    settings = Settings.from_env(
+        {
+            "DATABASE_URL": "postgresql://db/complaints",
+            "DATABASE_REPLICA_URLS": "postgresql://r1:5433/complaints, postgresql://u:sekrit@r2/complaints",
+            "REPLICA_WAIT_MS": "150",
+            "REPLICA_MAX_LAG_S": "2.5",
+        }
+    )
+    assert [(s.host, s.port) for s in settings.replica_stores] == [("r1", 5433), ("r2", 5432)]
+    assert (settings.replica_wait_ms, settings.replica_max_lag_s) == (150, 2.5)
+    shown = settings.describe()
+    assert "sekrit" not in shown["DATABASE_REPLICA_URLS"]
+    assert "postgresql://r1:5433/complaints" in shown["DATABASE_REPLICA_URLS"]
+    assert (shown["REPLICA_WAIT_MS"], shown["REPLICA_MAX_LAG_S"]) == ("150", "2.5")
+
+
+def test_metrics_are_for_staff_tokens_only_unless_addresses_are_named() -> None:
+    assert Settings.from_env({}).metrics_addresses == ()
+    settings = Settings.from_env({"METRICS_ADDRESSES": "10.1.2.3, 192.168.0.0/16,::1"})
+    assert settings.metrics_addresses == ("10.1.2.3/32", "192.168.0.0/16", "::1/128")
+    assert settings.describe()["METRICS_ADDRESSES"] == "10.1.2.3/32,192.168.0.0/16,::1/128"

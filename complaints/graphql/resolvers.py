@@ -11,7 +11,7 @@ import anyio.to_thread
 
 from complaints.domain.errors import DomainError, ValidationFailed
 from complaints.graphql import ids
-from complaints.graphql.context import Info
+from complaints.graphql.context import Context, Info
 from complaints.graphql.errors import AnyError, as_error, coded
 
 T = TypeVar("T")
@@ -40,7 +40,24 @@ async def run_command(info: Info, call: Callable[[], T]) -> T | AnyError:
     wait = context.settings.read_your_writes_seconds
     if position is not None and wait > 0 and not context.read_models.applied(position):
         await anyio.to_thread.run_sync(lambda: context.read_models.wait_for(position, timeout=wait))
+    if context.read_models.db.router is not None:
+        await _hand_token(context)
     return outcome
+
+
+async def _hand_token(context: Context) -> None:
+    """With read replicas: where the log stands now, after the commit and the read models'
+    update, goes back to the client (`Read-After`, `extensions.readAfter`) and is kept for the
+    actor, so that its next reads wait for a replica to have replayed it."""
+    lsn = await anyio.to_thread.run_sync(context.read_models.db.wrote, str(context.actor))
+    if lsn is None:
+        return
+    request = context.request
+    if request is not None:
+        request.scope.setdefault("state", {})["read_after"] = lsn
+    headers = getattr(context.response, "headers", None)
+    if headers is not None:
+        headers["Read-After"] = lsn
 
 
 async def read(call: Callable[[], T]) -> T:

@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 from complaints.domain.errors import FieldError, ValidationFailed
 from complaints.domain.text import Text
 from complaints.projections import tracking
-from complaints.projections.database import ReadStore, Row, Tx
+from complaints.projections.database import ReadStore, ReplicaFailed, Row, Tx
 
 Handler = Callable[[Any, Tx, Any, int], None]
 F = TypeVar("F", bound=Callable[..., None])
@@ -211,6 +211,7 @@ class View:
         self.db = db
 
     def read(self, query: Callable[[Tx, dict[str, str]], R]) -> R:
+        retried: tuple[type[BaseException], ...] = (*self.db.missing_table, ReplicaFailed)
         for attempt in range(3):
             try:
                 with self.db.read() as tx:
@@ -219,7 +220,8 @@ class View:
                         raise ReadModelNotReady(self.projection.name)
                     generation = current.generation if current else 1
                     return query(tx, self.projection(generation).t)
-            except self.db.missing_table:
+            except retried:
+                # A replica that failed is out now: asked again, another one or the primary answers.
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover

@@ -19,7 +19,16 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from complaints.settings import Store
+from complaints.settings import Settings, Store
+from complaints.store.replicas import (
+    READ_SCOPE,
+    ActorTokens,
+    Probe,
+    Replica,
+    ReplicaRouter,
+    format_lsn,
+    parse_lsn,
+)
 
 #: A row, keyed by column name (or by the query's alias for an expression).
 Row = dict[str, Any]
@@ -54,10 +63,25 @@ class Tx(ABC):
         return rows[0] if rows else None
 
 
+class ReplicaFailed(Exception):
+    """A replica failed a read: it is taken out, and the read is asked again (of another)."""
+
+
 class ReadStore(ABC):
     dialect: str
     #: Raised by the driver when a table is missing (a reader raced a rebuild's switch-over).
     missing_table: tuple[type[BaseException], ...]
+    #: Whether queries may be answered by read replicas (DATABASE_REPLICA_URLS).
+    router: ReplicaRouter | None = None
+
+    def wrote(self, actor: str) -> str | None:
+        """After a commit: the token a client sends back to read its write from a replica (the
+        primary's LSN), remembered for `actor` too; None where there are no replicas."""
+        return None
+
+    def token_of(self, actor: str) -> int | None:
+        """The token `actor`'s reads wait for when its client sends none (its latest write)."""
+        return None
 
     @abstractmethod
     def transaction(self) -> Any:
@@ -171,10 +195,28 @@ class PostgresTx(Tx):
             self.cursor.executemany(sql.replace("?", "%s"), [tuple(r) for r in rows])
 
 
+#: On a standby: where it has replayed to, and for how long the WAL it holds has waited to be
+#: replayed (0 when it has replayed all it received). NULL replay position: not a standby.
+PROBE = """
+SELECT pg_last_wal_replay_lsn()::text AS replayed,
+       CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+            ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0)
+       END::float8 AS lag
+"""
+
+
 class PostgresReadStore(ReadStore):
     dialect = "postgres"
 
-    def __init__(self, store: Store, *, max_size: int = 8) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        max_size: int = 8,
+        replicas: Sequence[Store] = (),
+        replica_wait: float = 0.3,
+        replica_max_lag: float = 10.0,
+    ) -> None:
         import psycopg  # noqa: PLC0415 - PostgreSQL only
         from psycopg.rows import dict_row  # noqa: PLC0415
         from psycopg_pool import ConnectionPool  # noqa: PLC0415
@@ -198,6 +240,55 @@ class PostgresReadStore(ReadStore):
             reset=mark_returned,
             kwargs={"options": f"-c search_path={store.schema}"},
         )
+        self._operational = psycopg.OperationalError
+        self._replicas: dict[str, Any] = {}
+        for number, replica in enumerate(replicas, 1):
+            name = f"replica{number}"
+            self._replicas[name] = ConnectionPool(
+                replica.conninfo,
+                min_size=1,
+                max_size=max_size,
+                open=True,
+                # A dead replica is noticed in a second, not after the primary's 30.
+                timeout=1.0,
+                name=f"read-models-{name}",
+                check=check_unless_recent,
+                reset=mark_returned,
+                kwargs={"options": f"-c search_path={replica.schema}", "connect_timeout": 2},
+            )
+        if self._replicas:
+            self.router = ReplicaRouter(
+                list(self._replicas), max_lag=replica_max_lag, wait=replica_wait
+            )
+            self.tokens = ActorTokens()
+
+    def _probe(self, replica: Replica) -> Probe:
+        with self._replicas[replica.name].connection() as conn:
+            conn.autocommit = True
+            row = conn.execute(PROBE).fetchone()
+        if row is None or row[0] is None:
+            msg = f"{replica.name} is not a hot standby"
+            raise RuntimeError(msg)
+        return Probe(parse_lsn(row[0]), float(row[1]))
+
+    def wrote(self, actor: str) -> str | None:
+        if self.router is None:
+            return None
+        with self._pool.connection() as conn:
+            conn.autocommit = True
+            row = conn.execute("SELECT pg_current_wal_insert_lsn()::text").fetchone()
+            conn.autocommit = False
+        assert row is not None
+        lsn = parse_lsn(row[0])
+        self.tokens.wrote(actor, lsn)
+        return format_lsn(lsn)
+
+    def token_of(self, actor: str) -> int | None:
+        return None if self.router is None else self.tokens.get(actor)
+
+    def lags(self) -> dict[str, float]:
+        """Each replica's replay lag when last probed (seconds), for /metrics."""
+        return {} if self.router is None else {r.name: r.lag for r in self.router.replicas}
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
@@ -211,8 +302,29 @@ class PostgresReadStore(ReadStore):
     @contextmanager
     def read(self) -> Iterator[Tx]:
         """Statements in autocommit: under READ COMMITTED each statement of a transaction sees
-        its own snapshot anyway, so BEGIN and COMMIT would only add two round trips."""
-        with self._pool.connection() as conn:
+        its own snapshot anyway, so BEGIN and COMMIT would only add two round trips.
+
+        Inside an API request's `ReadScope`, a replica that has replayed the request's token
+        answers when there is one (`ReplicaFailed` if it fails meanwhile)."""
+        scope = READ_SCOPE.get()
+        if self.router is not None and scope is not None and not scope.primary:
+            chosen = self.router.choose(scope.token, self._probe)
+            if chosen is not None:
+                scope.served.add(chosen.name)
+                try:
+                    with self._connected(self._replicas[chosen.name]) as tx:
+                        yield tx
+                except self._operational as error:
+                    self.router.failed(chosen)
+                    raise ReplicaFailed(chosen.name) from error
+                return
+            scope.served.add("primary")
+        with self._connected(self._pool) as tx:
+            yield tx
+
+    @contextmanager
+    def _connected(self, pool: Any) -> Iterator[Tx]:
+        with pool.connection() as conn:
             conn.autocommit = True
             try:
                 with conn.cursor(row_factory=self._rows) as cursor:
@@ -232,14 +344,24 @@ class PostgresReadStore(ReadStore):
 
     def close(self) -> None:
         self._pool.close()
+        for pool in self._replicas.values():
+            pool.close()
 
 
-def open_read_store(store: Store) -> ReadStore:
+def open_read_store(store: Store, settings: Settings | None = None) -> ReadStore:
+    """The read models' store; with `settings`, its replicas too (DATABASE_REPLICA_URLS)."""
     if store.kind == "sqlite":
         assert store.path is not None
         return SqliteReadStore(store.path)
     if store.kind == "postgres":
-        return PostgresReadStore(store)
+        if settings is None or not settings.replica_stores:
+            return PostgresReadStore(store)
+        return PostgresReadStore(
+            store,
+            replicas=settings.replica_stores,
+            replica_wait=settings.replica_wait_ms / 1000,
+            replica_max_lag=settings.replica_max_lag_s,
+        )
     # The in-memory event store keeps its read models in a throwaway SQLite file.
     directory = Path(tempfile.mkdtemp(prefix="complaints-read-models-"))
     return SqliteReadStore(directory / "read-models.db", temporary=True)

@@ -375,6 +375,16 @@ class DeliveryLog:
             )
         return _when(due)
 
+    def backlog(self) -> dict[str, int]:
+        """Deliveries still pending, per endpoint id (for /metrics)."""
+        with self.db.read() as tx:
+            rows = tx.all(
+                f"SELECT endpoint_id, COUNT(*) AS pending FROM {DELIVERIES}"
+                " WHERE status = ? GROUP BY endpoint_id",
+                (PENDING,),
+            )
+        return {str(r["endpoint_id"]): int(r["pending"]) for r in rows}
+
     # ---------------------------------------------------------------- reading (the API)
     def page(self, endpoint_id: UUID, first: int, before: int | None) -> Page[Delivery]:
         """An endpoint's deliveries, newest first; `before` is a cursor's position."""

@@ -79,7 +79,7 @@ class ReadModels:
         """`inline`: apply the read models in each save's transaction where the store allows
         (default: the INLINE_PROJECTIONS setting); False leaves them to the runners alone."""
         self.app = app
-        self.db = db or open_read_store(app.settings.store)
+        self.db = db or open_read_store(app.settings.store, app.settings)
         with creating_tables(app.settings.store):
             for projection in PROJECTIONS:
                 ensure(self.db, projection)
@@ -134,7 +134,7 @@ class ReadModels:
 
     def tail(self) -> TimelineTail:
         """A reader of the timeline's newest rows for the event loop (see tail.py)."""
-        return open_tail(self.app.settings.store, self.timeline)
+        return open_tail(self.app.settings.store, self.timeline, self.app.settings, self.db.router)
 
     def listen(self) -> None:
         """On PostgreSQL, hear other processes: new events pulse `app.saved`, committed

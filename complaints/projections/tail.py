@@ -14,6 +14,9 @@ generation not yet readable gets `ReadModelNotReady`; one that races a rebuild's
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
 from typing import TYPE_CHECKING, Any, Protocol
 
 import anyio.to_thread
@@ -30,9 +33,13 @@ from complaints.projections.timeline import (
     head_sql,
     rows_after_sql,
 )
+from complaints.store.replicas import POLL_EVERY, parse_lsn
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
-    from complaints.settings import Store
+    from complaints.settings import Settings, Store
+    from complaints.store.replicas import ReplicaRouter
 
 
 class TimelineTail(Protocol):
@@ -118,15 +125,90 @@ class PostgresTail:
     async def rows_after(self, position: int, limit: int) -> list[CaseRow]:
         return case_rows(await self._read(rows_after_sql, (position, limit)))
 
+    async def lsn(self, function: str) -> int | None:
+        """`pg_current_wal_insert_lsn` on a primary, `pg_last_wal_replay_lsn` on a standby."""
+        conn = await self._connection()
+        try:
+            cursor = await conn.execute(f"SELECT {function}()::text")
+            row = await cursor.fetchone()
+        except Exception:
+            if conn.broken or conn.closed:
+                self._conn = None
+            raise
+        return None if row is None or row[0] is None else parse_lsn(row[0])
+
     async def aclose(self) -> None:
         conn, self._conn = self._conn, None
         if conn is not None:
             await conn.close()
 
 
+class ReplicaTail:
+    """With read replicas: `LISTEN` stays on the primary (a standby refuses it) and only wakes
+    the hub; each batch reads the primary's WAL position once, and then the new rows from a
+    replica that has replayed up to it (so it holds every row the wake-up announced), waiting at
+    most REPLICA_WAIT_MS; else from the primary (counted as a fallback). A replica that fails
+    is taken out, as for queries."""
+
+    def __init__(
+        self, primary: PostgresTail, replicas: dict[str, PostgresTail], router: ReplicaRouter
+    ) -> None:
+        self.primary = primary
+        self.replicas = replicas
+        self.router = router
+
+    async def head(self) -> int:
+        return await self.primary.head()
+
+    async def rows_after(self, position: int, limit: int) -> list[CaseRow]:
+        wanted = await self.primary.lsn("pg_current_wal_insert_lsn")
+        for replica in self.router.rotation():
+            tail = self.replicas[replica.name]
+            deadline = time.monotonic() + self.router.wait
+            try:
+                while True:
+                    replayed = await tail.lsn("pg_last_wal_replay_lsn")
+                    if replayed is None:
+                        raise RuntimeError(f"{replica.name} is not a hot standby")
+                    replica.replayed = max(replica.replayed, replayed)
+                    if wanted is None or replayed >= wanted:
+                        rows = await tail.rows_after(position, limit)
+                        replica.served += 1
+                        return rows
+                    if time.monotonic() >= deadline:
+                        break
+                    await asyncio.sleep(POLL_EVERY)
+            except Exception:
+                log.warning("%s failed a timeline read", replica.name, exc_info=True)
+                self.router.failed(replica)
+                continue
+            break  # the chosen replica is behind: the primary answers (never another guess)
+        if self.replicas:
+            self.router.fell_back()
+        return await self.primary.rows_after(position, limit)
+
+    async def aclose(self) -> None:
+        await self.primary.aclose()
+        for tail in self.replicas.values():
+            await tail.aclose()
+
+
 def _pg(sql: str) -> str:
     return sql.replace("?", "%s")
 
 
-def open_tail(store: Store, view: TimelineView) -> TimelineTail:
-    return PostgresTail(store) if store.kind == "postgres" else ThreadedTail(view)
+def open_tail(
+    store: Store,
+    view: TimelineView,
+    settings: Settings | None = None,
+    router: ReplicaRouter | None = None,
+) -> TimelineTail:
+    if store.kind != "postgres":
+        return ThreadedTail(view)
+    if settings is None or router is None or not settings.replica_stores:
+        return PostgresTail(store)
+    replicas = {
+        replica.name: PostgresTail(standby)
+        for replica, standby in zip(router.replicas, settings.replica_stores, strict=True)
+    }
+    return ReplicaTail(PostgresTail(store), replicas, router)

@@ -73,7 +73,9 @@ from complaints.language import (
     translated,
 )
 from complaints.settings import Settings
+from complaints.store.replicas import READ_SCOPE
 from complaints.tokens import Credentials, InvalidToken
+from complaints.web import read_after
 from complaints.web.graphiql_page import page as graphiql_page
 from complaints.web.identity import PUBLIC, authenticate
 from complaints.web.negotiation import header_values, qualities
@@ -364,43 +366,59 @@ class GraphQLView(GraphQL[Context, None]):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            headers = dict(scope.get("headers") or [])
-            header = headers.get(b"authorization")
-            try:
-                credentials = self._authenticate(header.decode("latin-1") if header else None)
-            except InvalidToken as error:
-                await unauthorized(error.message, locale_of(scope))(scope, receive, send)
+            await self._http(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """An HTTP request: authenticated, negotiated, a persisted query resolved, then run."""
+        headers = dict(scope.get("headers") or [])
+        header = headers.get(b"authorization")
+        try:
+            credentials = self._authenticate(header.decode("latin-1") if header else None)
+        except InvalidToken as error:
+            await unauthorized(error.message, locale_of(scope))(scope, receive, send)
+            return
+        scope.setdefault("state", {})["credentials"] = credentials
+        accept = header_values(scope["headers"], b"accept") if b"accept" in headers else None
+        media_type = response_media_type(accept)
+        scope["state"]["media_type"] = media_type
+        send = answering_in(media_type, scope, send)
+        if scope["method"] == "POST":
+            body = await read_body(receive)
+            to_run = await self._persisted(scope, body, credentials, receive, send)
+            if to_run is None:
                 return
-            scope.setdefault("state", {})["credentials"] = credentials
-            accept = header_values(scope["headers"], b"accept") if b"accept" in headers else None
-            media_type = response_media_type(accept)
-            scope["state"]["media_type"] = media_type
-            send = answering_in(media_type, scope, send)
-            if scope["method"] == "POST":
-                body = await read_body(receive)
+            receive = replay(to_run, receive)
+        elif scope["method"] == "GET":
+            try:
+                request = get_request(scope.get("query_string", b""))
+            except OperationRefused as refused:
+                await refused.response(media_type, locale_of(scope))(scope, receive, send)
+                return
+            if request is not None:
+                send = with_cache_control(scope, send)
+                body = json.dumps(request).encode()
                 to_run = await self._persisted(scope, body, credentials, receive, send)
                 if to_run is None:
                     return
-                receive = replay(to_run, receive)
-            elif scope["method"] == "GET":
-                try:
-                    request = get_request(scope.get("query_string", b""))
-                except OperationRefused as refused:
-                    await refused.response(media_type, locale_of(scope))(scope, receive, send)
-                    return
-                if request is not None:
-                    send = with_cache_control(scope, send)
-                    body = json.dumps(request).encode()
-                    to_run = await self._persisted(scope, body, credentials, receive, send)
-                    if to_run is None:
-                        return
-                    scope = carrying(scope, to_run)
-            try:
-                await super().__call__(scope, receive, send)
-            except OperationRefused as refused:
-                await refused.response(media_type, locale_of(scope))(scope, receive, send)
+                scope = carrying(scope, to_run)
+        try:
+            await super().__call__(scope, receive, send)
+        except OperationRefused as refused:
+            await refused.response(media_type, locale_of(scope))(scope, receive, send)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """An HTTP request, with its reads scoped for the replicas when there are any."""
+        reads = read_after.scope_for(scope)
+        if reads is None:
+            await self._answer(scope, receive, send)
             return
-        await super().__call__(scope, receive, send)
+        token = READ_SCOPE.set(reads)
+        try:
+            await self._answer(scope, receive, send)
+        finally:
+            READ_SCOPE.reset(token)
 
     def _authenticate(self, header: str | None) -> Credentials:
         """Verified tokens are remembered (until they expire), so a client's every request
@@ -468,7 +486,12 @@ class GraphQLView(GraphQL[Context, None]):
             await send_json(cached, send, hit=True)
             return None
         captured = await self._run_capturing(scope, rewritten(), receive, send)
-        if captured is not None and b'"errors"' not in captured:
+        # An answer a replica gave may be older than the mark: it is not kept.
+        if (
+            captured is not None
+            and b'"errors"' not in captured
+            and not read_after.served_by_replica(scope["state"])
+        ):
             self.cache.put(key, captured, mark)
         return None
 
@@ -578,6 +601,13 @@ class GraphQLView(GraphQL[Context, None]):
         request.scope.setdefault("state", {}).setdefault(
             "operation", request_data.operation_name or operation_name(request_data.query)
         )
+        reads = request.scope.get("state", {}).get("reads")
+        if reads is not None:
+            if isinstance(request_data.extensions, dict) and "readAfter" in request_data.extensions:
+                read_after.wanted(reads, request_data.extensions["readAfter"])
+            reads.wants(context.read_models.db.token_of(str(context.actor)))
+            if read_after.is_mutation(request_data.query, request_data.operation_name):
+                reads.primary = True
         post = request_adapter.method == "POST"
         allowed = {OperationType.QUERY, OperationType.MUTATION} if post else {OperationType.QUERY}
         try:
@@ -618,6 +648,10 @@ class GraphQLView(GraphQL[Context, None]):
         processed: GraphQLHTTPResponse = translated(
             await super().process_result(request, result), locale_of(request.scope)
         )
+        answered: dict[str, Any] = {}
+        read_after.answered(request.scope.get("state", {}), answered)
+        if answered:
+            processed["extensions"] = {**(processed.get("extensions") or {}), **answered}
         if is_request_error(result):
             state = request.scope.setdefault("state", {})
             state["request_error"] = True

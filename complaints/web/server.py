@@ -42,6 +42,8 @@ from complaints.web.access_log import AccessLog, AccessSink
 from complaints.web.graphiql_page import asset as graphiql_asset
 from complaints.web.graphql_view import GraphQLView
 from complaints.web.limits import BodySizeLimit
+from complaints.web.metrics import Metrics, RequestMetrics
+from complaints.web.metrics import endpoint as metrics_endpoint
 from complaints.web.negotiation import AnswerLanguage
 from complaints.web.uploads import download, upload
 from complaints.workers.deadlines import DeadlineWorker
@@ -138,8 +140,11 @@ async def stopped(task: asyncio.Task[None]) -> None:
     await asyncio.gather(task, return_exceptions=True)
 
 
-def middleware_for(settings: Settings, access: AccessSink | None) -> list[Middleware]:
-    """Outermost first: the access log (which times all the rest), the answer's language
+def middleware_for(
+    settings: Settings, access: AccessSink | None, metrics: Metrics | None = None
+) -> list[Middleware]:
+    """Outermost first: the access log and the request metrics (which time all the rest), the
+    answer's language
     (`Content-Language`, and the language the request is answered in), the body size limit,
     and CORS where origins are allowed."""
     middleware = [
@@ -154,10 +159,24 @@ def middleware_for(settings: Settings, access: AccessSink | None) -> list[Middle
                 CORSMiddleware,
                 allow_origins=list(settings.allowed_origins),
                 allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type", "Range", "If-None-Match"],
-                expose_headers=["Content-Range", "Content-Disposition", "ETag", "Location"],
+                allow_headers=[
+                    "Authorization",
+                    "Content-Type",
+                    "Range",
+                    "If-None-Match",
+                    "Read-After",
+                ],
+                expose_headers=[
+                    "Content-Range",
+                    "Content-Disposition",
+                    "ETag",
+                    "Location",
+                    "Read-After",
+                ],
             )
         )
+    if metrics is not None:
+        middleware.insert(0, Middleware(RequestMetrics, metrics=metrics))
     if access is not None:
         middleware.insert(0, Middleware(AccessLog, sink=access))
     return middleware
@@ -208,6 +227,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.settings = settings
             app.state.complaints = complaints
             app.state.read_models = read_models
+            metrics.watch(read_models)
+            app.state.metrics = metrics
             app.state.projected = projected
             app.state.timeline_projected = timeline_projected
             app.state.query_registry = await anyio.to_thread.run_sync(
@@ -247,13 +268,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     graphql = GraphQLView(settings)
     access = AccessSink() if settings.log_level in ACCESS_LOG_LEVELS else None
-    middleware = middleware_for(settings, access)
+    metrics = Metrics()
+    middleware = middleware_for(settings, access, metrics)
     routes = [
         # The API first: its requests are the many, and routes are tried in order.
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/metrics", metrics_endpoint, methods=["GET"]),
         Route("/uploads", upload, methods=["POST"]),
         Route("/uploads/{sha256}", download, methods=["GET", "HEAD"]),
         # The transparency log as C2SP files (routes with a parameter, not a Mount, which

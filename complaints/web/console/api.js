@@ -40,9 +40,25 @@ export const session = {
   },
 };
 
+/** Where the log stood after this page's latest write, as the server said (`readAfter`): sent
+ * back so that a read replica answers only once it holds that write (docs/scale.md). */
+let readAfter = null;
+
+function lsn(text) {
+  const [high, low] = text.split("/");
+  return (BigInt(`0x${high}`) << 32n) | BigInt(`0x${low}`);
+}
+
+/** Keep the furthest token seen (answers to concurrent writes may arrive out of order). */
+export function noteReadAfter(token) {
+  if (typeof token !== "string" || !/^[0-9A-Fa-f]{1,8}\/[0-9A-Fa-f]{1,8}$/.test(token)) return;
+  if (readAfter === null || lsn(token) > lsn(readAfter)) readAfter = token;
+}
+
 function headers(extra = {}) {
   const result = { ...extra, "Accept-Language": serverLanguage() };
   if (session.token) result.Authorization = `Bearer ${session.token}`;
+  if (readAfter) result["Read-After"] = readAfter;
   return result;
 }
 
@@ -77,6 +93,7 @@ async function post(body) {
   } catch {
     throw new ApiError(`HTTP_${response.status}`, response.statusText || "Unexpected answer");
   }
+  noteReadAfter(result?.extensions?.readAfter);
   return result;
 }
 
