@@ -23,6 +23,7 @@ import asyncio
 import json
 import sys
 import time
+from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -50,6 +51,24 @@ class AccessSink:
             self._second = second
             self._stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(second))
         return self._stamp
+
+    def observe(self, scope: Scope, status: int, seconds: float) -> None:
+        """The request's line (an `Observer` of `Answered`)."""
+        state = scope.get("state") or {}
+        operation = state.get("operation")
+        client = scope.get("client")
+        self.write(
+            f'{{"at":"{self.stamp(time.time())}","method":"{scope["method"]}",'
+            f'"path":{text(scope["path"])},"status":{status},"ms":{seconds * 1000:.2f}'
+            + (
+                f',"operation":{text(operation[:OPERATION_CHARS])}'
+                if isinstance(operation, str) and operation
+                else ""
+            )
+            + (',"cache":"hit"' if state.get("cache_hit") else "")
+            + (f',"client":{text(client[0])}' if client else "")
+            + "}\n"
+        )
 
     def write(self, line: str) -> None:
         self.lines.append(line)
@@ -81,12 +100,17 @@ def text(value: str) -> str:
     return json.dumps(value)
 
 
-class AccessLog:
-    """ASGI middleware writing one line per HTTP request to `sink` once it is answered."""
+#: What is told of each HTTP request once it is answered: its scope, status and seconds.
+Observer = Callable[[Scope, int, float], None]
 
-    def __init__(self, app: ASGIApp, sink: AccessSink) -> None:
+
+class Answered:
+    """ASGI middleware timing each HTTP request and telling its observers (the access log, the
+    request metrics) once it is answered: one wrapper and one clock for all of them."""
+
+    def __init__(self, app: ASGIApp, observers: Sequence[Observer]) -> None:
         self.app = app
-        self.sink = sink
+        self.observers = tuple(observers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -104,21 +128,6 @@ class AccessLog:
         try:
             await self.app(scope, receive, sending)
         finally:
-            self.sink.write(self.line(scope, status, time.perf_counter() - started))
-
-    def line(self, scope: Scope, status: int, seconds: float) -> str:
-        state = scope.get("state") or {}
-        operation = state.get("operation")
-        client = scope.get("client")
-        return (
-            f'{{"at":"{self.sink.stamp(time.time())}","method":"{scope["method"]}",'
-            f'"path":{text(scope["path"])},"status":{status},"ms":{seconds * 1000:.2f}'
-            + (
-                f',"operation":{text(operation[:OPERATION_CHARS])}'
-                if isinstance(operation, str) and operation
-                else ""
-            )
-            + (',"cache":"hit"' if state.get("cache_hit") else "")
-            + (f',"client":{text(client[0])}' if client else "")
-            + "}\n"
-        )
+            seconds = time.perf_counter() - started
+            for observe in self.observers:
+                observe(scope, status, seconds)

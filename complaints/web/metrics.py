@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import ipaddress
 import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,7 +25,7 @@ from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from complaints.domain.values import Role
 from complaints.projections.read_models import ReadModels
@@ -153,32 +152,6 @@ def replica_metrics(read_models: ReadModels) -> Iterator[Metric]:
     )
     fallbacks.add_metric([], router.fallbacks)
     yield from (lag, up, served, fallbacks)
-
-
-class RequestMetrics:
-    """ASGI middleware counting and timing each HTTP request once it is answered."""
-
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app = app
-        self.metrics = metrics
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500  # unless a response starts: the app failed
-
-        async def sending(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, sending)
-        finally:
-            self.metrics.observe(scope, status, time.perf_counter() - started)
 
 
 def allowed(request: Request, settings: Settings) -> int:

@@ -38,11 +38,11 @@ from complaints.settings import Settings
 from complaints.store.postgres import creating_tables
 from complaints.store.signal import AsyncPulse
 from complaints.web import console, log_files
-from complaints.web.access_log import AccessLog, AccessSink
+from complaints.web.access_log import AccessSink, Answered, Observer
 from complaints.web.graphiql_page import asset as graphiql_asset
 from complaints.web.graphql_view import GraphQLView
 from complaints.web.limits import BodySizeLimit
-from complaints.web.metrics import Metrics, RequestMetrics
+from complaints.web.metrics import Metrics
 from complaints.web.metrics import endpoint as metrics_endpoint
 from complaints.web.negotiation import AnswerLanguage
 from complaints.web.uploads import download, upload
@@ -143,10 +143,9 @@ async def stopped(task: asyncio.Task[None]) -> None:
 def middleware_for(
     settings: Settings, access: AccessSink | None, metrics: Metrics | None = None
 ) -> list[Middleware]:
-    """Outermost first: the access log and the request metrics (which time all the rest), the
-    answer's language
-    (`Content-Language`, and the language the request is answered in), the body size limit,
-    and CORS where origins are allowed."""
+    """Outermost first: the access log and the request metrics (one middleware times all the
+    rest and tells both), the answer's language (`Content-Language`, and the language the
+    request is answered in), the body size limit, and CORS where origins are allowed."""
     middleware = [
         Middleware(AnswerLanguage, default=DEFAULT),
         Middleware(
@@ -175,10 +174,13 @@ def middleware_for(
                 ],
             )
         )
-    if metrics is not None:
-        middleware.insert(0, Middleware(RequestMetrics, metrics=metrics))
+    observers: list[Observer] = []
     if access is not None:
-        middleware.insert(0, Middleware(AccessLog, sink=access))
+        observers.append(access.observe)
+    if metrics is not None:
+        observers.append(metrics.observe)
+    if observers:
+        middleware.insert(0, Middleware(Answered, observers=observers))
     return middleware
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from starlette.types import Message, Receive, Scope, Send
 
-from complaints.web.access_log import FLUSH_LINES, AccessLog, AccessSink
+from complaints.web.access_log import FLUSH_LINES, AccessSink, Answered
 
 
 def request(path: str = "/graphql", **state: Any) -> Scope:
@@ -51,7 +51,7 @@ def lines(stream: io.StringIO) -> list[dict[str, Any]]:
 def test_a_request_is_one_line_with_its_operation_and_nothing_personal() -> None:
     stream = io.StringIO()
     sink = AccessSink(stream)
-    asyncio.run(AccessLog(answer, sink)(request(cache_hit=True), nothing, drop))
+    asyncio.run(Answered(answer, [sink.observe])(request(cache_hit=True), nothing, drop))
     assert stream.getvalue() == ""  # held back until flushed
     sink.flush()
     [line] = lines(stream)
@@ -71,7 +71,7 @@ def test_names_that_need_escaping_stay_valid_json_and_long_ones_are_cut() -> Non
     stream = io.StringIO()
     sink = AccessSink(stream)
     odd = 'Evil"\\\n名' + "x" * 500
-    asyncio.run(AccessLog(answer, sink)(request('/p"a\\th', operation=odd), nothing, drop))
+    asyncio.run(Answered(answer, [sink.observe])(request('/p"a\\th', operation=odd), nothing, drop))
     sink.flush()
     [line] = lines(stream)
     assert line["path"] == '/p"a\\th'
@@ -83,7 +83,7 @@ def test_a_failing_request_is_logged_as_500() -> None:
     stream = io.StringIO()
     sink = AccessSink(stream)
     with pytest.raises(RuntimeError, match="boom"):
-        asyncio.run(AccessLog(fail, sink)(request(), nothing, drop))
+        asyncio.run(Answered(fail, [sink.observe])(request(), nothing, drop))
     sink.flush()
     assert [line["status"] for line in lines(stream)] == [500]
 
@@ -91,7 +91,7 @@ def test_a_failing_request_is_logged_as_500() -> None:
 def test_lines_are_written_in_batches_and_when_the_flusher_stops() -> None:
     stream = io.StringIO()
     sink = AccessSink(stream)
-    log = AccessLog(answer, sink)
+    log = Answered(answer, [sink.observe])
 
     async def traffic() -> None:
         flusher = asyncio.create_task(sink.run())
@@ -114,7 +114,9 @@ def test_websockets_are_passed_through_unlogged() -> None:
     async def socket(scope: Scope, receive: Receive, send: Send) -> None:
         seen.append(scope["type"])
 
-    asyncio.run(AccessLog(socket, sink)({"type": "websocket", "path": "/graphql"}, nothing, drop))
+    asyncio.run(
+        Answered(socket, [sink.observe])({"type": "websocket", "path": "/graphql"}, nothing, drop)
+    )
     sink.flush()
     assert seen == ["websocket"]
     assert stream.getvalue() == ""
