@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any, TypeVar
+from uuid import UUID
 
 import anyio.to_thread
 import strawberry
@@ -18,7 +21,7 @@ from complaints.domain.errors import (
     SellerNotFound,
     ViolationNotFound,
 )
-from complaints.domain.seller import seller_id
+from complaints.domain.seller import Seller, seller_id
 from complaints.domain.text import Text
 from complaints.domain.values import Role
 from complaints.domain.violation import Violation
@@ -28,6 +31,8 @@ from complaints.graphql.errors import coded
 from complaints.graphql.types.audit import AuditEvent, AuditTrail, HistoryTrail
 from complaints.projections.transparency import Leaf
 from complaints.store.hash_chain import GENESIS
+
+T = TypeVar("T")
 
 #: Shown for an event too damaged to decode (its data says so too).
 UNKNOWN_TIME = datetime(1970, 1, 1, tzinfo=UTC)
@@ -48,74 +53,76 @@ def shown(e: AuditedEvent, leaves: Mapping[int, Leaf]) -> AuditEvent:
     )
 
 
-async def audit_trail(info: Info, complaint_id: str) -> AuditTrail:
-    app = info.context.app
-    log = info.context.read_models.log
+@dataclass(frozen=True)
+class Trail:
+    """One aggregate's stored rows, verified, with each event's place in the transparency log."""
 
-    def load() -> AuditTrail:
-        uuid = ids.parse_uuid("Complaint", complaint_id, "complaintId")
-        # Read from the stored rows alone, as a shop's and a violation's trails are: a case
-        # with a row deleted or altered no longer loads whole, and its trail is what shows where.
-        verification, events = audited_history(app, uuid)
-        if not events or aggregate_of(events[0].stored.topic) is not Complaint:
-            raise ComplaintNotFound(Text("No such complaint."))
-        leaves = log.leaves_of(uuid)
-        return AuditTrail(
-            complaint_id=strawberry.ID(ids.global_id("Complaint", uuid)),
-            events=[shown(e, leaves) for e in events],
-            verified=verification.verified,
-            first_broken_version=verification.first_broken_version,
-        )
+    events: list[AuditEvent]
+    verified: bool
+    first_broken_version: int | None
 
+
+def stored_trail(info: Info, aggregate_id: UUID, kind: type[Any], missing: DomainError) -> Trail:
+    """Read from the stored rows alone, never by loading the aggregate: a record with a row
+    deleted or altered no longer loads whole, and its trail is what shows where. `missing` is
+    raised when no row of that kind of aggregate is stored under the id."""
+    verification, events = audited_history(info.context.app, aggregate_id)
+    if not events or aggregate_of(events[0].stored.topic) is not kind:
+        raise missing
+    leaves = info.context.read_models.log.leaves_of(aggregate_id)
+    return Trail(
+        [shown(e, leaves) for e in events],
+        verification.verified,
+        verification.first_broken_version,
+    )
+
+
+async def off_the_loop(load: Callable[[], T]) -> T:
     try:
         return await anyio.to_thread.run_sync(load)
     except DomainError as error:
         raise coded(error) from None
+
+
+async def audit_trail(info: Info, complaint_id: str) -> AuditTrail:
+    def load() -> AuditTrail:
+        uuid = ids.parse_uuid("Complaint", complaint_id, "complaintId")
+        trail = stored_trail(info, uuid, Complaint, ComplaintNotFound(Text("No such complaint.")))
+        return AuditTrail(
+            complaint_id=strawberry.ID(ids.global_id("Complaint", uuid)),
+            events=trail.events,
+            verified=trail.verified,
+            first_broken_version=trail.first_broken_version,
+        )
+
+    return await off_the_loop(load)
 
 
 async def shop_trail(info: Info, shop_id: str) -> HistoryTrail:
-    app = info.context.app
-    log = info.context.read_models.log
-
     def load() -> HistoryTrail:
-        # Read from the stored rows alone: a tampered record may no longer load whole.
-        verification, events = audited_history(app, seller_id(shop_id))
-        leaves = log.leaves_of(seller_id(shop_id))
-        if not events:
-            raise SellerNotFound(Text("No shop {shop_id} is registered.", shop_id=shop_id))
+        missing = SellerNotFound(Text("No shop {shop_id} is registered.", shop_id=shop_id))
+        trail = stored_trail(info, seller_id(shop_id), Seller, missing)
         return HistoryTrail(
             subject="Seller",
             id=strawberry.ID(shop_id),
-            events=[shown(e, leaves) for e in events],
-            verified=verification.verified,
-            first_broken_version=verification.first_broken_version,
+            events=trail.events,
+            verified=trail.verified,
+            first_broken_version=trail.first_broken_version,
         )
 
-    try:
-        return await anyio.to_thread.run_sync(load)
-    except DomainError as error:
-        raise coded(error) from None
+    return await off_the_loop(load)
 
 
 async def violation_trail(info: Info, violation_id: str) -> HistoryTrail:
-    app = info.context.app
-    log = info.context.read_models.log
-
     def load() -> HistoryTrail:
         uuid = ids.parse_uuid("Violation", violation_id, "violationId")
-        verification, events = audited_history(app, uuid)
-        leaves = log.leaves_of(uuid)
-        if not events or aggregate_of(events[0].stored.topic) is not Violation:
-            raise ViolationNotFound(Text("No such violation."))
+        trail = stored_trail(info, uuid, Violation, ViolationNotFound(Text("No such violation.")))
         return HistoryTrail(
             subject="Violation",
             id=strawberry.ID(ids.global_id("Violation", uuid)),
-            events=[shown(e, leaves) for e in events],
-            verified=verification.verified,
-            first_broken_version=verification.first_broken_version,
+            events=trail.events,
+            verified=trail.verified,
+            first_broken_version=trail.first_broken_version,
         )
 
-    try:
-        return await anyio.to_thread.run_sync(load)
-    except DomainError as error:
-        raise coded(error) from None
+    return await off_the_loop(load)
