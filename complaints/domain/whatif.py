@@ -26,7 +26,7 @@ from complaints.domain.values import Actor, Role
 
 #: The settings a sanction ladder is made of, each recorded with every strike.
 LADDER_KEYS = ("SANCTION_LADDER", "SANCTION_FINE", "SANCTION_WINDOW", "SANCTION_DURATIONS")
-#: The most cases one synchronous what-if may replay (the API refuses more).
+#: The most cases `policyWhatIf` replays while the request waits (more: a worker job).
 MAX_CASES = 5000
 
 

@@ -1,13 +1,18 @@
 """`policyWhatIf`: a supervisor replays a period's cases under a proposed policy and reads the
 report as JSON (the same report `complaints whatif` writes).
 
-It runs while the request waits, off the event loop, for at most `MAX_CASES` cases; a longer
-period is refused (WHATIF_TOO_MANY_CASES) and is for the command line.
+A period of at most `MAX_CASES` cases is replayed while the request waits, off the event loop,
+and the answer is the report itself (it has no `status` key). A larger one is recorded
+as a job (complaints.projections.whatif_jobs) that the what-if worker replays; the answer is then
+`{"status": "queued"|"running", "job": id, "progress": {"phase", "done", "total"}}`, and asking
+the same question again (any supervisor) reads that job's progress, then its
+`{"status": "done", "job": id, "report": {...}}` or `{"status": "failed", "job": id, "error"}`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import anyio.to_thread
 import strawberry
@@ -15,9 +20,10 @@ from strawberry.scalars import JSON
 
 from complaints.application.whatif import replay, to_json
 from complaints.domain.errors import DomainError
-from complaints.domain.whatif import MAX_CASES, PolicyProposal, authorize_whatif
+from complaints.domain.whatif import MAX_CASES, PolicyProposal, TooManyCases, authorize_whatif
 from complaints.graphql.context import Info
 from complaints.graphql.errors import coded
+from complaints.projections.whatif_jobs import WhatIfJobs, job_id
 
 
 @strawberry.input(description="A proposed policy and the period whose cases it replays")
@@ -33,17 +39,36 @@ class PolicyWhatIfInput:
 @strawberry.type
 class WhatIfQuery:
     @strawberry.field(
-        description="Supervisors: replay the cases filed in [from, to) under a proposed policy;"
-        f" the report as JSON. At most {MAX_CASES:,} cases (WHATIF_TOO_MANY_CASES above)"
+        description="Supervisors: replay the cases filed in [from, to) under a proposed policy."
+        " The report itself at once for a small period; above the synchronous limit a worker"
+        ' job: {"status": "queued"|"running", "job",'
+        ' "progress": {"phase", "done", "total"}} until the same question answers'
+        ' {"status": "done", "job", "report"} (or {"status": "failed", "error"})'
     )
     async def policy_what_if(self, info: Info, input: PolicyWhatIfInput) -> JSON:
         context = info.context
+        jobs = context.read_models.whatif_jobs
         try:
             authorize_whatif(context.actor)
             proposal = PolicyProposal.parse(input.settings)
-            result = await anyio.to_thread.run_sync(
-                lambda: replay(context.app, proposal, input.from_, input.to, limit=MAX_CASES)
+            answer = await anyio.to_thread.run_sync(
+                lambda: _answer(context.app, jobs, proposal, input)
             )
         except DomainError as error:
             raise coded(error) from None
-        return JSON(to_json(result))
+        return JSON(answer)
+
+
+def _answer(
+    app: Any, jobs: WhatIfJobs, proposal: PolicyProposal, input: PolicyWhatIfInput
+) -> dict[str, Any]:
+    """The job's answer if this question was asked before; else the report if the period is
+    small enough to replay now; else a new job's."""
+    job = jobs.get(job_id(input.settings, input.from_, input.to))
+    if job is not None:
+        return job.answer()
+    try:
+        result = replay(app, proposal, input.from_, input.to, limit=MAX_CASES)
+    except TooManyCases:
+        return jobs.enqueue(input.settings, input.from_, input.to).answer()
+    return to_json(result)

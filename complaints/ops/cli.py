@@ -42,6 +42,7 @@ from complaints.tokens import TOKEN_ROLES, mint_token
 from complaints.workers.deadlines import DeadlineWorker
 from complaints.workers.transparency import LogBuilder
 from complaints.workers.webhooks import WebhookDeliverer
+from complaints.workers.whatif import WhatIfWorker
 
 
 def _settings() -> Settings:
@@ -143,6 +144,7 @@ def worker(args: argparse.Namespace) -> int:
     timekeeper = None if args.no_deadlines else DeadlineWorker(app, read_models)
     deliverer = None if args.no_webhooks else WebhookDeliverer(app, read_models)
     builder = None if args.no_log else LogBuilder(app, read_models.log, log_signer(settings))
+    replayer = WhatIfWorker(app, read_models.whatif_jobs)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
@@ -153,6 +155,7 @@ def worker(args: argparse.Namespace) -> int:
         deliverer.start()
     if builder is not None:
         builder.start()
+    replayer.start()
     logging.getLogger(__name__).info(
         "worker started on the %s store (deadlines: %s, webhooks: %s, transparency log: %s)",
         settings.store.kind,
@@ -163,6 +166,7 @@ def worker(args: argparse.Namespace) -> int:
     try:
         stop.wait()
     finally:
+        replayer.stop()
         if builder is not None:
             builder.stop()
         if deliverer is not None:

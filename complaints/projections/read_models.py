@@ -32,6 +32,7 @@ from complaints.projections.tail import TimelineTail, open_tail
 from complaints.projections.timeline import Timeline, TimelineView
 from complaints.projections.transparency import LogStore
 from complaints.projections.webhooks import Webhooks, WebhooksView
+from complaints.projections.whatif_jobs import WhatIfJobs
 from complaints.store.inline import InlineHost
 from complaints.store.postgres import creating_tables
 from complaints.store.signal import Signal
@@ -88,6 +89,9 @@ class ReadModels:
             #: The transparency log (its builder is complaints.workers.transparency).
             self.log = LogStore(self.db)
             self.log.create()
+            #: Policy what-if jobs too large for a request (complaints.workers.whatif).
+            self.whatif_jobs = WhatIfJobs(self.db)
+            self.whatif_jobs.create()
         #: Pulsed after each batch a runner commits (in this process, or via NOTIFY).
         self.advanced = Signal()
         #: Pulsed after each batch of the timeline alone (subscriptions, the response cache).

@@ -50,6 +50,7 @@ from complaints.workers.deadlines import DeadlineWorker
 from complaints.workers.transparency import NAME as LOG_NAME
 from complaints.workers.transparency import LogBuilder
 from complaints.workers.webhooks import WebhookDeliverer
+from complaints.workers.whatif import WhatIfWorker
 
 log = logging.getLogger(__name__)
 
@@ -222,6 +223,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     DeadlineWorker(complaints, read_models),
                     WebhookDeliverer(complaints, read_models),
                     LogBuilder(complaints, read_models.log, log_signer(settings)),
+                    WhatIfWorker(complaints, read_models.whatif_jobs),
                 ):
                     background.start()
                     stack.push_async_callback(anyio.to_thread.run_sync, background.stop)

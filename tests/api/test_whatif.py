@@ -1,5 +1,7 @@
 """`policyWhatIf`: supervisors read the what-if report as JSON; everyone else, settings that
-cannot be read, bad periods and periods over the case limit are refused with their codes."""
+cannot be read and bad periods are refused with their codes; a period over the synchronous
+limit becomes a job the worker replays; the same question reads its progress, then the report.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ from typing import Any
 import pytest
 
 from complaints.domain.values import Actor, Role
+from complaints.projections.coordination import LocalLeadership
+from complaints.workers.whatif import WhatIfWorker
 from tests.api.conftest import GraphQL
 from tests.scenario import AGENT, AUDITOR, CONSUMER, SELLER, SUPERVISOR, Scenario
 from tests.whatif_history import History
@@ -77,11 +81,79 @@ def test_a_bad_period_is_refused(gql: GraphQL, world: Scenario, bounds: dict[str
     assert code(ask(gql, world, [], SUPERVISOR, **bounds)) == "WHATIF_BAD_PERIOD"
 
 
-def test_a_period_over_the_limit_is_refused(
+def worker(world: Scenario, gql: GraphQL) -> WhatIfWorker:
+    return WhatIfWorker(
+        world.app, gql.read_models.whatif_jobs, leadership=LocalLeadership(world.app)
+    )
+
+
+def test_a_period_over_the_limit_runs_in_the_worker(
+    gql: GraphQL, world: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    History(world).run(3)
+    head = world.app.recorder.max_notification_id()
+    small = ask(gql, world, ["FILING_WINDOW=10d"]).data["policyWhatIf"]
+    monkeypatch.setattr("complaints.graphql.whatif.MAX_CASES", 2)
+
+    queued = ask(gql, world, ["FILING_WINDOW=10d"]).data["policyWhatIf"]
+    assert queued["status"] == "queued"
+    assert queued["progress"] == {"phase": "queued", "done": 0, "total": 0}
+    # Another supervisor asking the same question sees the same job, not a second one.
+    other = Actor(Role.SUPERVISOR, "s-2")
+    assert ask(gql, world, ["FILING_WINDOW=10d"], other).data["policyWhatIf"] == queued
+
+    seen: list[Any] = []
+    jobs = gql.read_models.whatif_jobs
+    record = jobs.progress
+
+    def progress(id: str, phase: str, done: int, total: int) -> None:
+        record(id, phase, done, total)
+        if phase == "replaying" and not seen:
+            seen.append(ask(gql, world, ["FILING_WINDOW=10d"]).data["policyWhatIf"])
+
+    monkeypatch.setattr(jobs, "progress", progress)
+    assert worker(world, gql).run_once() == 1
+
+    (running,) = seen
+    assert running["status"] == "running"
+    assert running["job"] == queued["job"]
+    assert running["progress"]["phase"] == "replaying"
+    assert 0 < running["progress"]["done"] <= running["progress"]["total"] == 4
+    done = ask(gql, world, ["FILING_WINDOW=10d"]).data["policyWhatIf"]
+    assert done["status"] == "done"
+    assert done["job"] == queued["job"]
+    # The same report the request would have replayed itself, apart from when and how fast.
+    for key in ("seconds", "eventsPerSecond", "asOf"):
+        done["report"].pop(key, None)
+        small.pop(key, None)
+    assert done["report"] == small
+    assert ask(gql, world, ["FILING_WINDOW=10d"], other).data["policyWhatIf"]["status"] == "done"
+    assert world.app.recorder.max_notification_id() == head
+    assert worker(world, gql).run_once() == 0  # nothing left to run
+
+
+def test_a_job_that_fails_says_why(
     gql: GraphQL, world: Scenario, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     History(world).run(3)
     monkeypatch.setattr("complaints.graphql.whatif.MAX_CASES", 2)
-    result = ask(gql, world, [])
-    assert code(result) == "WHATIF_TOO_MANY_CASES"
-    assert "4 cases" in result.errors[0].message
+    assert ask(gql, world, []).data["policyWhatIf"]["status"] == "queued"
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr("complaints.workers.whatif.replay", broken)
+    worker(world, gql).run_once()
+
+    failed = ask(gql, world, []).data["policyWhatIf"]
+    assert failed["status"] == "failed"
+    assert failed["error"] == "RuntimeError: the disk is full"
+
+
+def test_only_a_supervisor_reads_a_job(
+    gql: GraphQL, world: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    History(world).run(3)
+    monkeypatch.setattr("complaints.graphql.whatif.MAX_CASES", 2)
+    assert ask(gql, world, []).data["policyWhatIf"]["status"] == "queued"
+    assert code(ask(gql, world, [], AGENT)) == "ROLE_NOT_ALLOWED"

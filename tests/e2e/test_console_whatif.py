@@ -57,3 +57,52 @@ def test_a_supervisor_replays_the_period_under_a_proposal(
     assert "a what-if can vary only" in alert.inner_text()
     assert result.inner_text() == ""
     supervisor.close()
+
+
+def test_a_large_period_shows_the_workers_progress_until_the_report(
+    browser: Any, console_server: Server
+) -> None:
+    """The server replays this small period at once; the first two answers are rewritten into
+    a worker job's (the shape tests/api/test_whatif.py checks the API gives), so the page must
+    show the progress, ask again, and draw the report when it comes."""
+    negotiating_case(console_server, shop="whatif-shop-2", order="order-whatif-2")
+    supervisor = Person(browser, console_server, "SUPERVISOR", SUPERVISOR.id)
+    page = supervisor.page
+    progress = [
+        {"status": "queued", "job": "j1", "progress": {"phase": "queued", "done": 0, "total": 0}},
+        {
+            "status": "running",
+            "job": "j1",
+            "progress": {"phase": "replaying", "done": 1, "total": 2},
+        },
+    ]
+    asked: list[str] = []
+
+    def as_a_job(route: Any) -> None:
+        response = route.fetch()
+        body = response.json()
+        answer = (body.get("data") or {}).get("policyWhatIf")
+        if answer is None:
+            route.fulfill(response=response)
+            return
+        asked.append("whatif")
+        if progress:
+            route.fulfill(response=response, json={"data": {"policyWhatIf": progress.pop(0)}})
+        else:
+            report = {"status": "done", "job": "j1", "report": answer}
+            route.fulfill(response=response, json={"data": {"policyWhatIf": report}})
+
+    page.route("**/graphql**", as_a_job)
+    supervisor.go("whatif")
+    form = page.locator("form.action-form")
+    now = datetime.now(UTC)
+    form.locator('[name="from"]').fill(local(now - timedelta(hours=1)))
+    form.locator('[name="to"]').fill(local(now + timedelta(hours=1)))
+    form.locator("button[type=submit]").click()
+    result = page.locator("#whatif-result")
+    result.get_by_text("Queued for the worker").wait_for(timeout=WAIT)
+    result.get_by_text("Replaying cases: 1 of 2").wait_for(timeout=WAIT)
+    result.get_by_text("every case reproduces every recorded decision").wait_for(timeout=WAIT)
+    assert int(result.locator('[data-figure="replayed"]').inner_text()) >= 1
+    assert asked == ["whatif"] * 3
+    supervisor.close()

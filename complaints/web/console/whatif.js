@@ -9,6 +9,9 @@ import { t } from "./i18n.js";
 
 const WHATIF = "query Console_WhatIf($input: PolicyWhatIfInput!) { policyWhatIf(input: $input) }";
 
+/** How often a worker job's progress is asked for. */
+const POLL_MS = 2000;
+
 /** The figures compared before and after, as the report names them. */
 const FIGURES = ["defaultRulings", "refundsAdvanced", "closed", "medianDaysToClose", "strikes", "fines"];
 
@@ -79,6 +82,31 @@ function reportView(report) {
   ];
 }
 
+/** Ask, and while the answer is a worker job (a large period) show its progress and ask again
+ * every POLL_MS until it is done; a report itself has no `status` (docs/whatif.md). */
+async function answer(result, input) {
+  for (;;) {
+    const { policyWhatIf } = await gql(WHATIF, { input });
+    const status = policyWhatIf.status;
+    if (status === undefined || status === "done") {
+      clear(result, reportView(status === undefined ? policyWhatIf : policyWhatIf.report));
+      return;
+    }
+    if (status === "failed") {
+      clear(result, h("p", { class: "error", role: "alert" }, t("whatif.failed", { error: policyWhatIf.error })));
+      return;
+    }
+    const { phase, done, total } = policyWhatIf.progress;
+    clear(
+      result,
+      h("p", { class: "loading", id: "whatif-progress" }, t(`whatif.phase.${phase}`, { done, total })),
+      h("progress", { max: String(Math.max(total, 1)), value: String(done) }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    if (!result.isConnected) return; // the supervisor went elsewhere
+  }
+}
+
 export async function whatIfPage(main) {
   const result = h("section", { "aria-live": "polite", id: "whatif-result" });
   const form = buildForm({
@@ -92,8 +120,7 @@ export async function whatIfPage(main) {
       const lines = (settings || "").split("\n").map((s) => s.trim()).filter(Boolean);
       clear(result, h("p", { class: "loading" }, t("app.loading")));
       try {
-        const { policyWhatIf } = await gql(WHATIF, { input: { settings: lines, from, to } });
-        clear(result, reportView(policyWhatIf));
+        await answer(result, { settings: lines, from, to });
       } catch (error) {
         clear(result);
         throw error;
