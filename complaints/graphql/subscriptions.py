@@ -13,6 +13,12 @@ A subscriber that asks for `after` first reads what it missed from the read mode
 what the hub hands it, skipping what it already sent: a client that reconnects with `after`
 set to the last position it saw misses nothing and gets nothing twice. One that falls too far
 behind is dropped by the hub and reads from the read model again.
+
+With read replicas (DATABASE_REPLICA_URLS) that catch-up is a read like a query's: it goes to a
+replica only once that replica has replayed the token the client sent in `connection_init`'s
+payload (`readAfter`, the latest `extensions.readAfter` it was given) and the subscriber's own
+latest write in this process, else to the primary (counted as a fallback). A token that is not
+an LSN sends it to the primary. The hub's own reads follow the batches (tail.py).
 """
 
 from __future__ import annotations
@@ -23,7 +29,8 @@ import functools
 import logging
 import weakref
 from collections import defaultdict, deque
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
+from typing import TypeVar
 from uuid import UUID
 
 import anyio.to_thread
@@ -42,9 +49,11 @@ from complaints.graphql.types.timeline import TimelineEntry
 from complaints.projections.read_models import ReadModels
 from complaints.projections.timeline import CaseRow
 from complaints.projections.timeline import TimelineEntry as Entry
+from complaints.store.replicas import READ_SCOPE, ReadScope
 from complaints.store.signal import AsyncPulse
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 POLL_SECONDS = 1.0
 #: The longest a subscriber sleeps without news (it wakes for news, or when its token expires).
@@ -260,6 +269,26 @@ async def _check_after(context: Context, after: int | None) -> None:
         )
 
 
+def catch_up_scope(context: Context) -> ReadScope | None:
+    """The scope of a subscriber's catch-up reads; None without replicas (the primary reads)."""
+    db = context.read_models.db
+    if db.router is None:
+        return None
+    sent = (context.connection_params or {}).get("readAfter")
+    return ReadScope.resumed(sent, db.token_of(str(context.actor)))
+
+
+def _scoped(reads: ReadScope | None, call: Callable[[], T]) -> T:
+    """Run `call` (in a worker thread) with its reads in `reads`."""
+    if reads is None:
+        return call()
+    token = READ_SCOPE.set(reads)
+    try:
+        return call()
+    finally:
+        READ_SCOPE.reset(token)
+
+
 async def _updates(
     info: Info, complaint_id: UUID | None, after: int | None
 ) -> AsyncGenerator[ComplaintUpdate, None]:
@@ -277,11 +306,10 @@ async def _updates(
                 # What the hub will not hand over: read it from the read model.
                 listener.overflowed = False
                 listener.take()
-                entries = await anyio.to_thread.run_sync(
-                    functools.partial(
-                        views.timeline.since, context.actor, position, complaint_id=complaint_id
-                    )
+                since = functools.partial(
+                    views.timeline.since, context.actor, position, complaint_id=complaint_id
                 )
+                entries = await anyio.to_thread.run_sync(_scoped, catch_up_scope(context), since)
                 backlog = bool(entries)
             else:
                 await listener.wait(_until_expiry(context))

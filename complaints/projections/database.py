@@ -83,6 +83,13 @@ class ReadStore(ABC):
         """The token `actor`'s reads wait for when its client sends none (its latest write)."""
         return None
 
+    def erased(self) -> None:
+        """After an erasure committed: no read of this process goes to a replica until it has
+        replayed where the log stands now. Nothing to do where there are no replicas."""
+        if self.router is not None:
+            msg = f"{type(self).__name__} has replicas but cannot say where the log stands"
+            raise NotImplementedError(msg)
+
     @abstractmethod
     def transaction(self) -> Any:
         """A context manager yielding a `Tx` that commits on success, rolls back on error."""
@@ -285,6 +292,16 @@ class PostgresReadStore(ReadStore):
 
     def token_of(self, actor: str) -> int | None:
         return None if self.router is None else self.tokens.get(actor)
+
+    def erased(self) -> None:
+        if self.router is None:
+            return
+        with self._pool.connection() as conn:
+            conn.autocommit = True
+            row = conn.execute("SELECT pg_current_wal_insert_lsn()::text").fetchone()
+            conn.autocommit = False
+        assert row is not None
+        self.router.erasure(parse_lsn(row[0]))
 
     def lags(self) -> dict[str, float]:
         """Each replica's replay lag when last probed (seconds), for /metrics."""

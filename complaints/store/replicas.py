@@ -46,6 +46,29 @@ class ReadScope:
         if token is not None:
             self.token = token if self.token is None else max(self.token, token)
 
+    def sent(self, token: object) -> None:
+        """Add a token a client sent (`Read-After`, `extensions.readAfter`, or a subscription's
+        `connection_init` payload `readAfter`). One that is not an LSN is not trusted to mean
+        anything: the reads go to the primary (always fresh), not to a replica that might not
+        hold what the client wrote."""
+        if not isinstance(token, str):
+            self.primary = True
+            return
+        try:
+            self.wants(parse_lsn(token))
+        except ValueError:
+            self.primary = True
+
+    @classmethod
+    def resumed(cls, sent: object, own: int | None) -> ReadScope:
+        """The scope of a subscription's catch-up (`after`): the token its client sent, if any,
+        and the actor's own latest write in this process (`ActorTokens`)."""
+        reads = cls()
+        if sent is not None:
+            reads.sent(sent)
+        reads.wants(own)
+        return reads
+
 
 #: The current request's scope (None outside a request: the primary answers).
 READ_SCOPE: ContextVar[ReadScope | None] = ContextVar("read_scope", default=None)
@@ -117,6 +140,8 @@ class ReplicaRouter:
         self._lock = threading.Lock()
         #: Reads the primary answered because no replica could: counted, for /metrics.
         self.fallbacks = 0
+        #: The primary's LSN after this process's latest erasure: every read waits for it.
+        self.erased: int | None = None
 
     def usable(self, replica: Replica) -> bool:
         """In service: not backing off after a failure, and not lagging past the limit."""
@@ -148,7 +173,11 @@ class ReplicaRouter:
 
         Replicas due a probe are probed first (a failure takes one out). One that already has
         the token is taken at once; otherwise the first usable one is polled until it has it,
-        for at most `wait` seconds, and the primary answers if it never does (a fallback)."""
+        for at most `wait` seconds, and the primary answers if it never does (a fallback).
+
+        After an erasure here, every read must also see the erasure's LSN (`erasure`): a replica
+        that has not replayed it may still hold the erased text."""
+        token = self.must_see(token)
         candidates: list[Replica] = []
         for replica in self._rotation():
             if self.clock() < replica.down_until:
@@ -174,6 +203,19 @@ class ReplicaRouter:
                 return self._serve(chosen)
         self._fallback()
         return None
+
+    def erasure(self, lsn: int) -> None:
+        """An erasure committed here, the log then standing at `lsn`: from now on no read in this
+        process goes to a replica that has not replayed it (the read models' text it erased)."""
+        with self._lock:
+            self.erased = lsn if self.erased is None else max(self.erased, lsn)
+
+    def must_see(self, token: int | None) -> int | None:
+        """What a read asking for `token` must see: that, and this process's latest erasure."""
+        erased = self.erased
+        if erased is None:
+            return token
+        return erased if token is None else max(token, erased)
 
     def _probe(self, replica: Replica, probe: Callable[[Replica], Probe]) -> bool:
         try:

@@ -11,7 +11,7 @@ from typing import Any
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from starlette.types import Scope
 
-from complaints.store.replicas import ReadScope, parse_lsn
+from complaints.store.replicas import ReadScope
 
 HEADER = b"read-after"
 
@@ -34,13 +34,7 @@ def scope_for(scope: Scope) -> ReadScope | None:
 
 def wanted(reads: ReadScope, token: object) -> None:
     """Add a token the client sent (header or `extensions.readAfter`)."""
-    if not isinstance(token, str):
-        reads.primary = True
-        return
-    try:
-        reads.wants(parse_lsn(token))
-    except ValueError:
-        reads.primary = True
+    reads.sent(token)
 
 
 def is_mutation(document: str | None, operation: str | None) -> bool:

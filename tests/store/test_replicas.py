@@ -7,6 +7,7 @@ import pytest
 from complaints.store.replicas import (
     ActorTokens,
     Probe,
+    ReadScope,
     Replica,
     ReplicaRouter,
     format_lsn,
@@ -167,3 +168,59 @@ def test_an_actor_keeps_its_latest_token_and_a_full_table_owes_its_highest_to_al
     assert (tokens.get("ann"), tokens.get("bob"), tokens.get("cy")) == (30, 30, 30)
     tokens.wrote("cy", 60)
     assert tokens.get("cy") == 60
+
+
+# ---------------------------------------------------------------- a subscription's catch-up
+def test_a_resumed_subscription_waits_for_the_token_its_client_sent() -> None:
+    reads = ReadScope.resumed("0/28", None)
+    assert (reads.token, reads.primary) == (40, False)
+    clock = FakeClock()
+    routes = router("a", clock=clock)
+    assert routes.choose(reads.token, Standbys(a=Probe(10, 0.0))) is None
+    assert routes.fallbacks == 1
+    chosen = routes.choose(reads.token, Standbys(a=Probe(40, 0.0)))
+    assert chosen is not None
+    assert chosen.name == "a"
+
+
+def test_a_resumed_subscription_also_waits_for_its_actors_own_latest_write() -> None:
+    assert ReadScope.resumed("0/28", 90).token == 90
+    assert ReadScope.resumed("0/5A", 40).token == 90
+    assert ReadScope.resumed(None, 40).token == 40
+    nothing = ReadScope.resumed(None, None)
+    assert (nothing.token, nothing.primary) == (None, False)
+
+
+@pytest.mark.parametrize("sent", ["not an lsn", 40, ["0/28"], ""])
+def test_a_resumed_subscription_with_a_malformed_token_reads_the_primary(sent: object) -> None:
+    assert ReadScope.resumed(sent, 10).primary
+
+
+# ---------------------------------------------------------------- erasure
+def test_after_an_erasure_no_read_goes_to_a_replica_that_has_not_replayed_it() -> None:
+    """A replica behind the erasure may still hold the erased text: every read of this process,
+    with a token or without, waits for the erasure's LSN, else the primary answers (counted)."""
+    clock = FakeClock()
+    routes = router("behind", "ahead", clock=clock)
+    routes.erasure(70)
+    standbys = Standbys(behind=Probe(60, 0.0), ahead=Probe(70, 0.0))
+    for token in (None, 10, 65):
+        chosen = routes.choose(token, standbys)
+        assert chosen is not None
+        assert chosen.name == "ahead"
+    assert routes.fallbacks == 0
+    both_behind = router("a", "b", clock=clock)
+    both_behind.erasure(70)
+    assert both_behind.choose(None, Standbys(a=Probe(60, 0.0), b=Probe(60, 0.0))) is None
+    assert both_behind.fallbacks == 1
+    # A token beyond the erasure still counts.
+    assert routes.must_see(90) == 90
+    assert routes.must_see(None) == 70
+
+
+def test_the_erasure_floor_only_rises() -> None:
+    routes = router("a", clock=FakeClock())
+    assert routes.must_see(5) == 5
+    routes.erasure(70)
+    routes.erasure(30)
+    assert routes.must_see(5) == 70

@@ -258,3 +258,66 @@ def test_subscriptions_read_new_timeline_rows_from_a_replica_that_has_them(
         standby("resume")
     again = client.portal.call(rows_after, start)  # type: ignore[union-attr]
     assert again == first + second
+
+
+MY_UPDATES = "subscription($after: Int) { myComplaintUpdates(after: $after) { complaint { id } } }"
+ERASE = "mutation($i: EraseSubjectInput!) { eraseSubject(input: $i) { __typename } }"
+
+
+def test_a_resumed_subscription_sees_the_write_its_token_names_while_replay_is_paused(
+    client: TestClient,
+) -> None:
+    """The resume path: `connection_init` carries `readAfter`; the catch-up from `after` reads
+    a replica only once it has replayed it, so with replay paused the primary answers it."""
+    standby("pause")
+    try:
+        filed = file(client, "c-6", "o-r1")
+        wanted = filed["data"]["fileComplaint"]["id"]
+        router = client.app.state.read_models.db.router  # type: ignore[attr-defined]
+        fallbacks = router.fallbacks
+        with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+            payload = {
+                "Authorization": bearer("c-6")["Authorization"],
+                "readAfter": filed["extensions"]["readAfter"],
+            }
+            ws.send_json({"type": "connection_init", "payload": payload})
+            assert ws.receive_json()["type"] == "connection_ack"
+            ws.send_json(
+                {
+                    "id": "1",
+                    "type": "subscribe",
+                    "payload": {"query": MY_UPDATES, "variables": {"after": 0}},
+                }
+            )
+            message = ws.receive_json()
+            assert message["type"] == "next", message
+            assert message["payload"]["data"]["myComplaintUpdates"]["complaint"]["id"] == wanted
+        assert router.fallbacks > fallbacks
+    finally:
+        standby("resume")
+    _wait_replayed(client)
+
+
+def test_after_an_erasure_no_read_goes_to_a_replica_that_has_not_replayed_it(
+    client: TestClient,
+) -> None:
+    file(client, "c-7", "o-e1")
+    _wait_replayed(client)
+    supervisor = mint_token(
+        Settings().jwt_secret, role=Role.SUPERVISOR, sub="s-1", now=datetime.now(UTC)
+    )
+    standby("pause")
+    try:
+        erased = client.post(
+            "/graphql",
+            headers={"Authorization": f"Bearer {supervisor}"},
+            json={"query": ERASE, "variables": {"i": {"subjectId": "c-7"}}},
+        )
+        answer = erased.json()
+        assert answer["data"]["eraseSubject"]["__typename"] == "ErasureReceipt", answer
+        assert answer["extensions"]["readAfter"] == erased.headers["read-after"]
+        # Someone who wrote nothing, sending no token, no longer reads the stale replica.
+        assert ask(client, COUNT, {}, "c-other")["extensions"]["servedBy"] == "primary"
+    finally:
+        standby("resume")
+    _wait_replayed(client)  # then the replica, having replayed the erasure, serves again

@@ -1,6 +1,7 @@
 // Drives complaints/web/console/api.js under node with a stubbed fetch: the console keeps the
 // furthest `extensions.readAfter` it was given and sends it back as `Read-After`.
-// Prints one JSON line: the Read-After header of each request, in order.
+// Prints two JSON lines: the Read-After header of each request, in order; then the payload of
+// the subscriptions' `connection_init`, which carries the token as `readAfter`.
 const store = new Map();
 const storage = {
   getItem: (k) => (store.has(k) ? store.get(k) : null),
@@ -28,3 +29,25 @@ Object.defineProperty(globalThis, "crypto", { value: undefined, configurable: tr
 const api = await import(process.argv[2]);
 for (let i = 0; i < 5; i++) await api.gql("{ x }");
 console.log(JSON.stringify(sent));
+
+const inits = [];
+globalThis.location = { protocol: "http:", host: "localhost" };
+globalThis.WebSocket = class {
+  static OPEN = 1;
+  constructor() {
+    this.readyState = 1;
+    this.listeners = {};
+  }
+  addEventListener(type, listener) {
+    this.listeners[type] = listener;
+  }
+  send(text) {
+    const message = JSON.parse(text);
+    if (message.type === "connection_init") inits.push(message.payload);
+  }
+  close() {}
+};
+const live = new api.Live();
+live.subscribe("subscription { x }", () => ({}), () => {});
+live.socket.listeners.open();
+console.log(JSON.stringify(inits));

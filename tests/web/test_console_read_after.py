@@ -24,6 +24,9 @@ def test_the_console_sends_back_the_furthest_token_it_was_given() -> None:
     done = subprocess.run(
         [NODE, str(script), api], capture_output=True, text=True, timeout=60, check=True
     )
-    sent = json.loads(done.stdout.strip().splitlines()[-1])
+    *_, requests, inits = done.stdout.strip().splitlines()
+    sent = json.loads(requests)
     # Nothing before any write; then the token; an older one and a malformed one never replace it.
     assert sent == [None, None, "1/2000", "1/2000", "1/2000"]
+    # A subscription (re)opened now resumes from a replica only once it has replayed that token.
+    assert [init.get("readAfter") for init in json.loads(inits)] == ["1/2000"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from typing import Annotated, Any, TypeVar
 
+import anyio.to_thread
 import strawberry
 from eventsourcing.domain import Aggregate
 
@@ -124,4 +125,7 @@ async def violation(info: Info, result: ViolationAggregate) -> Violation:
 
 
 async def erasure(info: Info, result: SubjectErasure) -> ErasureReceipt:
+    """The receipt; with read replicas, this process's reads wait from now on for a replica to
+    have replayed the erasure (its answer carries its `readAfter` like any mutation's)."""
+    await anyio.to_thread.run_sync(info.context.read_models.db.erased)
     return ErasureReceipt.of(result)

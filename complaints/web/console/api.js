@@ -221,6 +221,9 @@ export class Live {
     socket.addEventListener("open", () => {
       const payload = { locale: serverLanguage() };
       if (session.token) payload.Authorization = `Bearer ${session.token}`;
+      // A resumed subscription reads what it missed from a replica only once that replica
+      // has replayed this page's latest write (else from the primary).
+      if (readAfter) payload.readAfter = readAfter;
       socket.send(JSON.stringify({ type: "connection_init", payload }));
     });
     socket.addEventListener("message", (event) => {
