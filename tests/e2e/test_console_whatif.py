@@ -7,14 +7,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tests.e2e.conftest import Server
-from tests.e2e.test_console import (
+from tests.e2e.browser import (
     SUPERVISOR,
     WAIT,
     Person,
     console_server,
     negotiating_case,
 )
+from tests.e2e.conftest import Server
 
 __all__ = ["console_server"]  # the module's server, shared with this file's test
 
