@@ -31,11 +31,12 @@ export function routeAt(path, cursor) {
 /**
  * A list of a connection's nodes in `list`, a page at a time.
  *
- * `load(after, first)` resolves to the connection's page (edges, pageInfo and whatever else
- * the caller asked for), `size` items at most; `item(node)` draws one node; `onPage(connection)` follows each page
- * (a count, say). With `keep`, the list starts from the route's cursor and writes the cursor of
- * each page it appends back into the route, with history.replaceState: no new route is taken and
- * the list drawn so far stays. `name` marks its controls (`data-more`, `data-first`).
+ * `load(after, first)` resolves to the connection's page of `size` items at most (edges,
+ * pageInfo and whatever else the caller asked for); `item(node)` draws one node;
+ * `onPage(connection)` follows each page (a count, say). With `keep`, the list starts from the
+ * route's cursor and writes the cursor of each page it appends back into the route, with
+ * history.replaceState: no new route is taken and the list drawn so far stays. `name` marks its
+ * controls (`data-more`, `data-first`).
  *
  * Resolves to `{ top, more, reset }`: `top` (a link to the first page, shown when the list does
  * not start there, and a refused cursor's problem) goes above the list, `more` below it;
@@ -50,13 +51,23 @@ export async function pagedList({ list, load, item, onPage = () => {}, keep = fa
   const notice = h("div");
   const top = h("div", { class: "paging-top" }, first, notice);
   let next = null;
+  // Which drawing of the list a page belongs to: a page that arrives after the list started
+  // over (a live list's reset) is dropped.
+  let drawing = 0;
 
   const remember = (cursor) => {
     // Only while the route is still this list's: the viewer may have moved on meanwhile.
     if (keep && routePath() === path && routeCursor() !== cursor) history.replaceState(history.state, "", routeAt(path, cursor));
   };
-  const page = async (after) => {
+  /** The page after `after`, appended; with `fresh`, in place of the list drawn so far. */
+  const page = async (after, fresh = false) => {
+    const mine = fresh ? ++drawing : drawing;
     const connection = await load(after, size);
+    if (mine !== drawing) return connection;
+    if (fresh) {
+      list.replaceChildren();
+      first.hidden = after === null;
+    }
     list.append(...connection.edges.map(({ node }) => item(node)));
     next = connection.pageInfo.endCursor;
     button.hidden = !connection.pageInfo.hasNextPage;
@@ -64,11 +75,7 @@ export async function pagedList({ list, load, item, onPage = () => {}, keep = fa
     onPage(connection);
     return connection;
   };
-  const start = async (after) => {
-    list.replaceChildren();
-    first.hidden = after === null;
-    return page(after);
-  };
+  const start = (after) => page(after, true);
 
   const cursor = keep ? routeCursor() : null;
   try {
