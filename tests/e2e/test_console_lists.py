@@ -144,13 +144,13 @@ def test_the_seller_s_cases_page_on_and_keep_their_place(
     assert page.get_by_text(f"{PAGE + 5} cases").is_visible()
     page.locator('button[data-more="cases"]').click()
     page.locator("tbody tr").nth(PAGE + 4).wait_for(timeout=WAIT)
-    seller.shoot("list-cases-more")
 
     # Back on the second page; a new filing comes over the seller's socket: the live list starts
     # again from its first page, and the route says so.
     page.reload()
     page.wait_for_selector('main[data-shown^="#/cases?after="]', timeout=WAIT)
     assert page.locator("tbody tr").count() == 5
+    seller.shoot("list-cases-second-page")
     (late,) = file_cases(console_server, shop, 1, first=PAGE + 5)
     page.get_by_text(f"{PAGE + 6} cases").wait_for(timeout=WAIT)
     page.locator("tbody tr").nth(PAGE - 1).wait_for(timeout=WAIT)
