@@ -144,6 +144,9 @@ def test_the_seller_s_cases_page_on_and_keep_their_place(
     assert page.get_by_text(f"{PAGE + 5} cases").is_visible()
     page.locator('button[data-more="cases"]').click()
     page.locator("tbody tr").nth(PAGE + 4).wait_for(timeout=WAIT)
+    # The list is whole: the keyboard goes on from the first case the last page added.
+    added = page.locator("tbody tr").nth(PAGE).get_attribute("data-reference")
+    assert page.evaluate("document.activeElement.textContent") == added
 
     # Back on the second page; a new filing comes over the seller's socket: the live list starts
     # again from its first page, and the route says so.

@@ -89,8 +89,11 @@ export async function pagedList({ list, load, item, onPage = () => {}, keep = fa
   button.addEventListener("click", async () => {
     clear(failed);
     button.disabled = true;
+    const shown = list.children.length;
     try {
       await page(next);
+      // The list is whole and the button gone: the keyboard goes on from the first item it added.
+      if (button.hidden) list.children[shown]?.querySelector("a[href], button")?.focus();
     } catch (error) {
       clear(failed, problem(error));
     } finally {
