@@ -1,5 +1,6 @@
 // The lists of cases that each role's menu opens: a party's own (followed live), intake, an
-// arbiter's assignments, everything for staff and auditors. The API scopes each to the viewer.
+// arbiter's assignments, a mediator's queue, everything for staff and auditors. The API scopes
+// each to the viewer; each comes a page at a time and keeps its page in the route (paging.js).
 
 import { gql, Live } from "./api.js";
 import { problem } from "./common.js";
