@@ -1,6 +1,7 @@
 // The console's shell: sign-in, navigation by role, and the router (hash routes, so that a case
-// page can be bookmarked; the token is never in the URL). Each role's pages are modules of their
-// own; every action they offer is one the API lists in an `allowedActions`.
+// page can be bookmarked, and a list keep its page: `#/cases?after=…`; the token is never in the
+// URL). Each role's pages are modules of their own; every action they offer is one the API lists
+// in an `allowedActions`.
 
 import { ApiError, gql, onUnauthenticated, session } from "./api.js";
 import { auditPage } from "./auditor.js";
@@ -30,7 +31,7 @@ const PAGES = {
   CONSUMER: ["cases", "file", "violations", "sanctioned", "statistics"],
   SELLER: ["cases", "sanctions", "violations", "webhooks", "statistics"],
   AGENT: ["intake", "cases", "assignments", "supervision", "violations"],
-  MEDIATOR: ["intake", "cases", "assignments", "supervision", "violations"],
+  MEDIATOR: ["mediation", "intake", "cases", "supervision", "violations"],
   ARBITER: ["assignments", "intake", "cases", "supervision", "violations"],
   SUPERVISOR: ["supervision", "intake", "cases", "assignments", "violations", "shops", "whatif", "statistics"],
   AUDITOR: ["cases", "audit", "violations", "statistics"],
@@ -46,6 +47,12 @@ function pages(role) {
   return (PAGES[role] || PAGES.PUBLIC).filter((page) => config.developmentSignIn || !DEVELOPMENT_PAGES.has(page));
 }
 
+/** The route's page and its argument, without the query (a list's `?after=` cursor). */
+function routeParts() {
+  const [page, ...rest] = location.hash.replace(/^#\/?/, "").split("?")[0].split("/");
+  return { page, argument: rest.length ? decodeURIComponent(rest.join("/")) : null };
+}
+
 function navigate(target) {
   if (target === -1) history.back();
   else location.hash = target;
@@ -59,7 +66,7 @@ function renderShell() {
   clear(document.getElementById("brand"), t("app.title"));
   const nav = document.getElementById("nav");
   nav.setAttribute("aria-label", t("nav.label"));
-  const current = location.hash.replace(/^#\/?/, "").split("/")[0];
+  const current = routeParts().page;
   clear(
     nav,
     h(
@@ -161,6 +168,9 @@ async function show(main, page, argument, me) {
       return caseList(main, t("nav.intake"), { status: ["SUBMITTED"] });
     case "assignments":
       return caseList(main, t("nav.assignments"), { assignedArbiterId: me.id });
+    case "mediation":
+      // A mediator's own queue: the cases under intervention assigned to them.
+      return caseList(main, t("nav.mediation"), { assignedMediatorId: me.id });
     case "file":
       return filePage(main, { navigate });
     case "sanctions":
@@ -195,8 +205,7 @@ async function route() {
   leave = () => {};
   const mine = ++generation;
   renderShell();
-  const [page, ...rest] = location.hash.replace(/^#\/?/, "").split("/");
-  const argument = rest.length ? decodeURIComponent(rest.join("/")) : null;
+  const { page, argument } = routeParts();
   const shown = location.hash;
   // The page draws into a view of its own, shown once it is drawn.
   const view = h("div", { class: "view" });

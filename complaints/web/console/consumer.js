@@ -11,10 +11,11 @@
 // list and the server's answer say it.
 
 import { gql, mutate, upload } from "./api.js";
-import { newKey, orderDates, problem } from "./common.js";
+import { newKey, orderDates } from "./common.js";
 import { clear, h, uid } from "./dom.js";
 import { buildForm, CATEGORIES } from "./forms.js";
 import { formatMoney, t } from "./i18n.js";
+import { pagedList } from "./paging.js";
 
 /** How many orders a page of the list shows; "more" asks for the next, after the last shown. */
 const PAGE = 10;
@@ -45,16 +46,13 @@ function orderChoice(o, pick) {
  * Resolves to whether any is listed. */
 async function orderPicker(fieldset, pick) {
   const list = h("ul", { class: "orders" });
-  const more = h("button", { type: "button", hidden: true, "data-more": "orders" }, t("list.more"));
-  let after = null;
-  const page = async () => {
-    const { myOrders } = await gql(MY_ORDERS, { first: PAGE, after });
-    list.append(...myOrders.edges.map(({ node }) => orderChoice(node, pick)));
-    after = myOrders.pageInfo.endCursor;
-    more.hidden = !myOrders.pageInfo.hasNextPage;
-  };
-  more.addEventListener("click", () => page().catch((e) => fieldset.append(problem(e))));
-  await page();
+  const { more } = await pagedList({
+    list,
+    load: async (after, first) => (await gql(MY_ORDERS, { first, after })).myOrders,
+    item: (o) => orderChoice(o, pick),
+    name: "orders",
+    size: PAGE,
+  });
   const listed = list.children.length > 0;
   clear(
     fieldset,

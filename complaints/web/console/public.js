@@ -3,20 +3,34 @@
 import { gql } from "./api.js";
 import { clear, h } from "./dom.js";
 import { formatTime, label, t } from "./i18n.js";
+import { pagedList } from "./paging.js";
 
-const SANCTIONED = `query Console_Sanctioned { sanctionedSellers(first: 50) {
-  edges { node { shopId name status sanctions { kind reason imposedAt liftedAt } } }
+const SANCTIONED = `query Console_Sanctioned($first: Int, $after: String) { sanctionedSellers(first: $first, after: $after) {
+  totalCount edges { node { shopId name status sanctions { kind reason imposedAt liftedAt } } } pageInfo { hasNextPage endCursor }
 } }`;
 
-export async function sanctionedPage(main) {
-  const { sanctionedSellers } = await gql(SANCTIONED);
-  clear(
-    main,
-    h("h1", {}, t("nav.sanctioned")),
-    sanctionedSellers.edges.length
-      ? h("ul", { class: "items" }, sanctionedSellers.edges.map(({ node: s }) => h("li", { class: "card" }, h("strong", {}, `${s.name} (${s.shopId})`), s.sanctions.filter((x) => !x.liftedAt).map((x) => h("p", {}, `${label("sanction", x.kind)} · ${formatTime(x.imposedAt)} · ${x.reason}`)))))
-      : h("p", {}, t("list.empty")),
+function sanctionedItem(s) {
+  return h(
+    "li",
+    { class: "card", "data-sanctioned": s.shopId },
+    h("strong", {}, `${s.name} (${s.shopId})`),
+    s.sanctions.filter((x) => !x.liftedAt).map((x) => h("p", {}, `${label("sanction", x.kind)} · ${formatTime(x.imposedAt)} · ${x.reason}`)),
   );
+}
+
+/** Shops under an active sanction, the latest first, a page at a time (keeping its place). */
+export async function sanctionedPage(main) {
+  const list = h("ul", { class: "items" });
+  const count = h("p", { class: "count" });
+  const { top, more } = await pagedList({
+    list,
+    load: async (after, first) => (await gql(SANCTIONED, { first, after })).sanctionedSellers,
+    item: sanctionedItem,
+    onPage: (sellers) => (count.textContent = t("sanctioned.count", { n: sellers.totalCount })),
+    keep: true,
+    name: "sanctioned",
+  });
+  clear(main, h("h1", {}, t("nav.sanctioned")), count, top, list.children.length ? [list, more] : h("p", {}, t("list.empty")));
 }
 
 const STATISTICS = `query Console_Statistics($from: DateTime!, $to: DateTime!) { statistics(from: $from, to: $to) {

@@ -6,6 +6,7 @@ import { newKey } from "./common.js";
 import { clear, h } from "./dom.js";
 import { buildForm } from "./forms.js";
 import { formatTime, label, t } from "./i18n.js";
+import { pagedList } from "./paging.js";
 import { shopView } from "./shop.js";
 
 const STARTING = "query Console_Starting { viewerAllowedActions }";
@@ -44,31 +45,33 @@ export async function shopsPage(main) {
   );
 }
 
-const SUPERVISION = `query Console_Supervision { supervisionQueue(first: 50) {
-  edges { node { kind shopId since dueAt detail complaint { id reference status } } }
+const SUPERVISION = `query Console_Supervision($first: Int, $after: String) { supervisionQueue(first: $first, after: $after) {
+  totalCount edges { node { kind shopId since dueAt detail complaint { id reference status } } } pageInfo { hasNextPage endCursor }
 } }`;
 
-export async function supervisionPage(main) {
-  const { supervisionQueue } = await gql(SUPERVISION);
-  clear(
-    main,
-    h("h1", {}, t("nav.supervision")),
-    supervisionQueue.edges.length
-      ? h(
-          "ul",
-          { class: "items" },
-          supervisionQueue.edges.map(({ node: item }) =>
-            h(
-              "li",
-              { class: "card" },
-              h("strong", {}, label("supervision", item.kind)),
-              " · ",
-              item.complaint ? h("a", { href: `#/case/${encodeURIComponent(item.complaint.id)}` }, item.complaint.reference) : item.shopId,
-              h("p", {}, item.detail),
-              h("small", {}, `${t("supervision.since")} ${formatTime(item.since)}`),
-            ),
-          ),
-        )
-      : h("p", {}, t("list.empty")),
+function supervisionItem(item) {
+  return h(
+    "li",
+    { class: "card" },
+    h("strong", {}, label("supervision", item.kind)),
+    " · ",
+    item.complaint ? h("a", { href: `#/case/${encodeURIComponent(item.complaint.id)}` }, item.complaint.reference) : item.shopId,
+    h("p", {}, item.detail),
+    h("small", {}, `${t("supervision.since")} ${formatTime(item.since)}`),
   );
+}
+
+/** The supervision queue, the longest-waiting first, a page at a time (keeping its place). */
+export async function supervisionPage(main) {
+  const list = h("ul", { class: "items" });
+  const count = h("p", { class: "count" });
+  const { top, more } = await pagedList({
+    list,
+    load: async (after, first) => (await gql(SUPERVISION, { first, after })).supervisionQueue,
+    item: supervisionItem,
+    onPage: (queue) => (count.textContent = t("supervision.count", { n: queue.totalCount })),
+    keep: true,
+    name: "supervision",
+  });
+  clear(main, h("h1", {}, t("nav.supervision")), count, top, list.children.length ? [list, more] : h("p", {}, t("list.empty")));
 }

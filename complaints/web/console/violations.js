@@ -7,10 +7,11 @@ import { actionButtons, newKey } from "./common.js";
 import { clear, h } from "./dom.js";
 import { area, buildForm } from "./forms.js";
 import { formatTime, label, t } from "./i18n.js";
+import { pagedList } from "./paging.js";
 
-const VIOLATIONS = `query Console_Violations { violations(first: 50) {
-  edges { node { id shopId kind status reportedAt reportedBy description sellerResponse allowedActions
-    responseDueAt decisionDueAt rationale rules { code title } } }
+const VIOLATIONS = `query Console_Violations($first: Int, $after: String) { violations(first: $first, after: $after) {
+  totalCount edges { node { id shopId kind status reportedAt reportedBy description sellerResponse allowedActions
+    responseDueAt decisionDueAt rationale rules { code title } } } pageInfo { hasNextPage endCursor }
 } }`;
 const RULES = "query Console_ViolationRules { rules { code title } }";
 const STARTING = "query Console_Starting { viewerAllowedActions }";
@@ -28,11 +29,32 @@ export const VIOLATION_ACTIONS = {
   dismissViolation: { input: "DismissViolationInput", fields: [area("reason")], keys: ["violationId"] },
 };
 
-/** The reports the API lets this viewer list; null when it lets them list none (a consumer
- * reports, and reads its own report by its address, but lists nothing). */
-async function readable() {
+/** The reports the API lets this viewer list, a page at a time (keeping its place in the route),
+ * drawn into `list`; null when it lets them list none (a consumer reports, and reads its own
+ * report by its address, but lists nothing). The rulebook, for a confirmation's rules, is read
+ * into `context` once some report listed can be confirmed. */
+async function readable(list, count, context, redraw) {
+  const load = async (after, first) => {
+    const { violations } = await gql(VIOLATIONS, { first, after });
+    if (!context.rules.length && violations.edges.some(({ node }) => node.allowedActions.includes("confirmViolation"))) {
+      context.rules = (await gql(RULES)).rules;
+    }
+    return violations;
+  };
+  const item = (v) => {
+    const slot = h("div", { class: "form-slot" });
+    const buttons = actionButtons(slot, v.allowedActions, VIOLATION_ACTIONS, { violationId: v.id }, { selection: VIOLATION_RESULT, onDone: () => redraw(), context });
+    return violationItem(v, buttons, slot);
+  };
   try {
-    return (await gql(VIOLATIONS)).violations.edges.map((e) => e.node);
+    return await pagedList({
+      list,
+      load,
+      item,
+      onPage: (violations) => (count.textContent = t("violations.count", { n: violations.totalCount })),
+      keep: true,
+      name: "violations",
+    });
   } catch (error) {
     if (error instanceof ApiError && error.code === "NOT_ALLOWED") return null;
     throw error;
@@ -81,22 +103,16 @@ function reportForm(redraw) {
 }
 
 export async function violationsPage(main, { redraw }) {
-  const [violations, { viewerAllowedActions: starting }] = await Promise.all([readable(), gql(STARTING)]);
-  // The rulebook, for a confirmation's rules: read only when some report can be confirmed.
-  const confirming = (violations || []).some((v) => v.allowedActions.includes("confirmViolation"));
-  const context = { rules: confirming ? (await gql(RULES)).rules : [] };
-  const list = violations
-    ? violations.map((v) => {
-        const slot = h("div", { class: "form-slot" });
-        const buttons = actionButtons(slot, v.allowedActions, VIOLATION_ACTIONS, { violationId: v.id }, { selection: VIOLATION_RESULT, onDone: () => redraw(), context });
-        return violationItem(v, buttons, slot);
-      })
-    : [];
+  const list = h("ul", { class: "items" });
+  const count = h("p", { class: "count" });
+  const context = { rules: [] };
+  const [paged, { viewerAllowedActions: starting }] = await Promise.all([readable(list, count, context, redraw), gql(STARTING)]);
   clear(
     main,
     h("h1", {}, t("nav.violations")),
-    list.length ? h("ul", { class: "items" }, list) : h("p", {}, t("list.empty")),
+    paged ? [count, paged.top] : null,
+    list.children.length ? [list, paged.more] : h("p", {}, t("list.empty")),
     // A new report shows in the list of those who list reports.
-    starting.includes("reportViolation") ? reportForm(violations ? redraw : null) : null,
+    starting.includes("reportViolation") ? reportForm(paged ? redraw : null) : null,
   );
 }
