@@ -138,6 +138,7 @@ async function logPanel(id, auditTrail) {
     if (!ok && broken === null) broken = event.version;
   }
   const rootMatches = body.size === checkpoint.treeSize && hex(body.root) === checkpoint.rootHash;
+  if (signature !== false && rootMatches) note(body.size, hex(body.root));
   const state = broken !== null || signature === false || !rootMatches ? "false" : pending ? "pending" : "true";
   const message =
     broken !== null
