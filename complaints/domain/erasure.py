@@ -25,11 +25,30 @@ def erasure_id(subject_id: str) -> UUID:
     return uuid.uuid5(NAMESPACE, f"erasure:{subject_id}")
 
 
-def check_erasure(ctx: CommandContext, subject_id: str) -> None:
-    if ctx.actor.role is Role.AUDITOR:
+#: The mutation that erases a data subject, as `viewerAllowedActions` names it.
+ERASE = "eraseSubject"
+
+
+def authorize_erasure(actor: Actor) -> None:
+    """Who may erase a data subject: a supervisor."""
+    if actor.role is Role.AUDITOR:
         raise ReadOnlyRole(Text("Auditors read; they do not erase."))
-    if ctx.actor.role is not Role.SUPERVISOR:
+    if actor.role is not Role.SUPERVISOR:
         raise RoleNotAllowed(Text("Only a supervisor may erase a data subject."))
+
+
+def erasure_actions(actor: Actor) -> list[str]:
+    """`eraseSubject` when this viewer may call it (it depends on no record, so no record's
+    allowed actions hold it)."""
+    try:
+        authorize_erasure(actor)
+    except (ReadOnlyRole, RoleNotAllowed):
+        return []
+    return [ERASE]
+
+
+def check_erasure(ctx: CommandContext, subject_id: str) -> None:
+    authorize_erasure(ctx.actor)
     checks = Checks()
     checks.identifier("subject_id", subject_id, max_len=PRINCIPAL_ID_MAX)
     checks.done()

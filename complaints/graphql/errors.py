@@ -88,4 +88,9 @@ class CodedError(GraphQLError):
 
 
 def coded(error: domain.DomainError) -> CodedError:
+    """A refusal outside a payload union; one that names fields says which in `fields`, as a
+    ValidationFailed payload does, so that a client shows each message beside its field."""
+    if isinstance(error, domain.ValidationFailed):
+        fields = [{"field": camel(f.field), "message": f.message} for f in error.fields]
+        return CodedError(error.code, error.message, fields=fields)
     return CodedError(error.code, error.message)

@@ -11,6 +11,7 @@ import anyio.to_thread
 import strawberry
 
 from complaints.domain import access
+from complaints.domain.erasure import erasure_actions
 from complaints.domain.errors import DomainError, FieldError, ValidationFailed, ViolationNotFound
 from complaints.domain.rulebook import RULEBOOK
 from complaints.domain.seller import starting_actions
@@ -503,12 +504,13 @@ class Query(WhatIfQuery):
 
     @strawberry.field(
         description="Mutation names the viewer may call now that start a shop, a violation"
-        " report or the marketplace's webhook (registerSeller, reportViolation,"
-        " registerMarketplaceWebhook); those on a case, a shop, a sanction, a violation or a"
-        " webhook endpoint are on its own allowedActions"
+        " report or the marketplace's webhook, or erase a data subject (registerSeller,"
+        " reportViolation, registerMarketplaceWebhook, eraseSubject); those on a case, a shop, a"
+        " sanction, a violation or a webhook endpoint are on its own allowedActions"
     )
     def viewer_allowed_actions(self, info: Info) -> list[str]:
-        return starting_actions(info.context.actor)
+        actor = info.context.actor
+        return starting_actions(actor) + erasure_actions(actor)
 
     @strawberry.field(description="The shop's staff and platform staff: its webhook endpoints")
     async def webhook_endpoints(self, info: Info, shop_id: str) -> list[WebhookEndpoint]:

@@ -171,7 +171,7 @@ def test_what_starts_a_shop_or_a_report_is_offered_by_role(gql: GraphQL) -> None
     def offered(viewer: Actor) -> list[str]:
         return list(gql.data("{ viewerAllowedActions }", actor=viewer)["viewerAllowedActions"])
 
-    assert offered(SUPERVISOR) == ["registerSeller", "reportViolation"]
+    assert offered(SUPERVISOR) == ["registerSeller", "reportViolation", "eraseSubject"]
     for viewer in (CONSUMER, SELLER, AGENT, MEDIATOR, ARBITER):
         assert offered(viewer) == ["reportViolation"], viewer
     assert offered(AUDITOR) == []

@@ -204,6 +204,10 @@ def test_impossible_sizes_are_refused(
 ) -> None:
     result = gql.run(CONSISTENCY, {"first": first, "second": second})
     assert error_code(result) == "VALIDATION_FAILED"
+    # Each problem names its argument, for a form to show it beside the field.
+    named = {f["field"] for f in result.errors[0].extensions["fields"]}
+    assert named
+    assert named <= {"firstSize", "secondSize"}
 
 
 def test_before_the_first_checkpoint_there_is_none_to_give(gql: GraphQL) -> None:

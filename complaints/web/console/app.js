@@ -9,10 +9,12 @@ import { casePage } from "./case.js";
 import { caseList } from "./cases.js";
 import { problem, viewer } from "./common.js";
 import { filePage } from "./consumer.js";
+import { violationPage } from "./history.js";
 import { clear, h } from "./dom.js";
 import { buildForm } from "./forms.js";
 import { label, language, LANGUAGES, preferredLanguage, setLanguage, t } from "./i18n.js";
 import { marketplacePage } from "./marketplace.js";
+import { privacyPage } from "./privacy.js";
 import { sanctionedPage, statisticsPage } from "./public.js";
 import { sanctionsPage, webhooksPage } from "./seller.js";
 import { shopsPage, supervisionPage } from "./staff.js";
@@ -33,8 +35,8 @@ const PAGES = {
   AGENT: ["intake", "cases", "assignments", "supervision", "violations"],
   MEDIATOR: ["mediation", "intake", "cases", "supervision", "violations"],
   ARBITER: ["assignments", "intake", "cases", "supervision", "violations"],
-  SUPERVISOR: ["supervision", "intake", "cases", "assignments", "violations", "shops", "whatif", "statistics"],
-  AUDITOR: ["cases", "audit", "violations", "statistics"],
+  SUPERVISOR: ["supervision", "intake", "cases", "assignments", "violations", "shops", "whatif", "privacy", "statistics"],
+  AUDITOR: ["cases", "audit", "violations", "shops", "statistics"],
   MARKETPLACE: ["marketplace", "sanctioned", "statistics"],
 };
 /** Pages that exist in development only (ENVIRONMENT=development, as the development sign-in):
@@ -183,6 +185,10 @@ async function show(main, page, argument, me) {
       return supervisionPage(main);
     case "violations":
       return violationsPage(main, { redraw });
+    case "violation":
+      return violationPage(main, argument);
+    case "privacy":
+      return privacyPage(main);
     case "audit":
       return auditPage(main, argument, { navigate });
     case "sanctioned":

@@ -7,7 +7,7 @@ import { problem } from "./common.js";
 import { clear, h } from "./dom.js";
 import { buildForm } from "./forms.js";
 import { formatMoney, formatTime, label, t } from "./i18n.js";
-import { hex, leafHash, readCheckpoint, uuidOf, verifyInclusion, verifyNote } from "./logproof.js";
+import { hex, leafHash, readCheckpoint, unhex, uuidOf, verifyConsistency, verifyInclusion, verifyNote } from "./logproof.js";
 
 const AUDIT = `query Console_Audit($id: ID!) { auditTrail(complaintId: $id) {
   complaintId verified firstBrokenVersion
@@ -17,6 +17,96 @@ const LOG = `query Console_Log { logCheckpoint { treeSize rootHash note } logKey
 const PROOF = `query Console_Proof($id: ID!, $version: Int!, $size: Int) {
   inclusionProof(complaintId: $id, version: $version, treeSize: $size) { leafIndex treeSize leafHash auditPath }
 }`;
+
+const CONSISTENCY = `query Console_Consistency($first: Int!) {
+  consistencyProof(firstSize: $first) { firstSize secondSize path }
+  logCheckpoint { treeSize rootHash note } logKey { keyName verifierKey }
+}`;
+
+// The checkpoints this browser has seen (size and root), so that a later visit can check that
+// the log still extends them: an append-only log never rewrites what it signed.
+const NOTED = "complaints.audit.checkpoints";
+const KEEP = 20;
+
+function noted() {
+  try {
+    return JSON.parse(localStorage.getItem(NOTED) || "[]");
+  } catch {
+    return [];
+  }
+}
+
+function note(size, root) {
+  const kept = noted().filter((c) => c.size !== size);
+  localStorage.setItem(NOTED, JSON.stringify([{ size, root }, ...kept].slice(0, KEEP)));
+}
+
+/** Check that the latest signed checkpoint extends an earlier tree (its size and root, as the
+ * auditor noted them; the last this browser noted is offered): the consistency proof is
+ * verified here, against the root read from the signed note. */
+function consistencySection() {
+  const result = h("div", { "aria-live": "polite" });
+  const form = buildForm({
+    fields: [
+      { name: "firstSize", kind: "number", required: true, labelKey: "consistency.size" },
+      { name: "rootHash", kind: "text", required: true, labelKey: "consistency.root" },
+    ],
+    submitLabel: t("consistency.check"),
+    submit: async ({ firstSize, rootHash }) => {
+      const root = rootHash.trim().toLowerCase();
+      if (!/^[0-9a-f]{64}$/.test(root)) throw new ApiError("VALIDATION_FAILED", t("consistency.badRoot"), [{ field: "rootHash", message: t("consistency.badRoot") }]);
+      const { consistencyProof: proof, logCheckpoint: checkpoint, logKey: key } = await gql(CONSISTENCY, { first: Number(firstSize) });
+      const body = readCheckpoint(checkpoint.note);
+      const signature = await verifyNote(checkpoint.note, key.verifierKey).catch(() => false);
+      const ok = signature !== false && proof.secondSize === body.size && (await verifyConsistency(proof.firstSize, body.size, proof.path, unhex(root), body.root));
+      if (ok) note(body.size, hex(body.root));
+      clear(
+        result,
+        h(
+          "p",
+          { class: ok ? "verified" : "error", "data-consistency": String(ok) },
+          ok ? t("consistency.verified", { first: proof.firstSize, second: body.size }) : t("consistency.failed", { first: proof.firstSize, second: body.size }),
+        ),
+        signature === null ? h("p", { class: "hint" }, t("audit.signatureUnsupported")) : null,
+      );
+    },
+  });
+  form.setAttribute("data-form", "consistency");
+  const last = noted()[0];
+  if (last) {
+    form.querySelector('[name="firstSize"]').value = last.size;
+    form.querySelector('[name="rootHash"]').value = last.root;
+  }
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "consistency-title" },
+    h("h2", { id: "consistency-title" }, t("consistency.title")),
+    h("p", { class: "hint" }, last ? t("consistency.hintNoted", { size: last.size }) : t("consistency.hint")),
+    form,
+    result,
+  );
+}
+
+/** The latest signed checkpoint: its size and root, noted in this browser once its signature
+ * verifies (or cannot be checked here). */
+async function checkpointPanel() {
+  let log;
+  try {
+    log = await gql(LOG);
+  } catch (error) {
+    if (error.code === "CHECKPOINT_NOT_FOUND") return h("p", { "data-checkpoint": "none" }, t("audit.logNone"));
+    throw error;
+  }
+  const body = readCheckpoint(log.logCheckpoint.note);
+  const signature = await verifyNote(log.logCheckpoint.note, log.logKey.verifierKey).catch(() => false);
+  if (signature !== false) note(body.size, hex(body.root));
+  return h(
+    "div",
+    { "data-checkpoint": String(body.size) },
+    h("p", {}, t("consistency.latest", { size: body.size })),
+    h("p", {}, h("code", { class: "root" }, hex(body.root))),
+  );
+}
 
 // Each event's proof against the latest checkpoint, verified here: "true" when every event is
 // proven (and the signature verifies, where the browser can check it), "pending" when some are
@@ -48,6 +138,7 @@ async function logPanel(id, auditTrail) {
     if (!ok && broken === null) broken = event.version;
   }
   const rootMatches = body.size === checkpoint.treeSize && hex(body.root) === checkpoint.rootHash;
+  if (signature !== false && rootMatches) note(body.size, hex(body.root));
   const state = broken !== null || signature === false || !rootMatches ? "false" : pending ? "pending" : "true";
   const message =
     broken !== null
@@ -80,7 +171,11 @@ export async function auditPage(main, id, { navigate }) {
       submitLabel: t("audit.open"),
       submit: async ({ reference }) => navigate(`#/audit/${encodeURIComponent(reference)}`),
     });
-    return clear(main, h("h1", {}, t("nav.audit")), form);
+    // The form offers the last checkpoint noted before this visit's, which is noted next.
+    const section = consistencySection();
+    const latest = await checkpointPanel();
+    section.querySelector("h2").after(latest);
+    return clear(main, h("h1", {}, t("nav.audit")), form, section);
   }
   const { auditTrail } = await gql(AUDIT, { id });
   const versions = auditTrail.events.length;

@@ -26,6 +26,26 @@ const MY_ORDERS = `query Console_MyOrders($first: Int, $after: String) {
   }
 }`;
 
+const GUIDES = `query Console_Guides($category: ComplaintCategory!) { guides(category: $category) { title text } }`;
+
+/** The platform's advice for the chosen category (what to check first, what evidence helps),
+ * shown beside the category as it changes: the box, and the function that fills it now. */
+function guidesFor(select) {
+  const box = h("aside", { class: "guides", "aria-live": "polite", "data-guides": "" });
+  let asked = 0;
+  const show = async () => {
+    const mine = ++asked;
+    const category = select.value;
+    if (!category) return clear(box);
+    const { guides } = await gql(GUIDES, { category });
+    if (mine !== asked) return; // a later choice answers
+    box.dataset.guides = category;
+    clear(box, guides.length ? [h("h2", {}, t("file.guides")), guides.map((g) => h("div", { class: "guide" }, h("h3", {}, g.title), h("p", {}, g.text)))] : null);
+  };
+  select.addEventListener("change", () => show().catch((e) => clear(box, problem(e))));
+  return [box, show];
+}
+
 function orderChoice(o, pick) {
   const id = uid("order");
   return h(
@@ -93,6 +113,11 @@ export async function filePage(main, { navigate }) {
   const input = h("input", { type: "file", id: "photos", name: "photos", multiple: true, accept: "image/*" });
   row.querySelector("input")?.replaceWith(input);
   row.querySelector("label").setAttribute("for", "photos");
+
+  const category = form.querySelector('[name="category"]');
+  const [guides, showGuides] = guidesFor(category);
+  form.querySelector('[data-field="category"]').append(guides);
+  await showGuides();
 
   // The shop and the order: picked from the list, or named by hand behind the disclosure.
   const shop = form.querySelector('[name="shopId"]');

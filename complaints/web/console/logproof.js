@@ -52,6 +52,42 @@ export async function verifyInclusion(index, size, leaf, path, root) {
   return sn === 0 && same(r, root);
 }
 
+/** RFC 9162 2.1.4.2: whether the path proves that the tree of `second` leaves with root
+ * `secondRoot` extends the tree of `first` leaves with root `firstRoot` (both as bytes). */
+export async function verifyConsistency(first, second, path, firstRoot, secondRoot) {
+  if (first < 1 || first > second) return false;
+  if (first === second) return path.length === 0 && same(firstRoot, secondRoot);
+  const nodes = path.map(unhex);
+  if (!nodes.length) return false;
+  // A first tree that is complete is a node of the second: the proof leaves it out.
+  if ((first & (first - 1)) === 0) nodes.unshift(firstRoot);
+  const half = (x) => Math.floor(x / 2);
+  let fn = first - 1;
+  let sn = second - 1;
+  while (fn % 2 === 1) {
+    fn = half(fn);
+    sn = half(sn);
+  }
+  let fr = nodes[0];
+  let sr = nodes[0];
+  for (const c of nodes.slice(1)) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      fr = await sha256(Uint8Array.of(1), c, fr);
+      sr = await sha256(Uint8Array.of(1), c, sr);
+      while (fn % 2 === 0 && fn !== 0) {
+        fn = half(fn);
+        sn = half(sn);
+      }
+    } else {
+      sr = await sha256(Uint8Array.of(1), sr, c);
+    }
+    fn = half(fn);
+    sn = half(sn);
+  }
+  return sn === 0 && same(fr, firstRoot) && same(sr, secondRoot);
+}
+
 /** A checkpoint note's text and body: origin, tree size, root hash. */
 export function readCheckpoint(note) {
   const cut = note.lastIndexOf("\n\n");

@@ -3,6 +3,7 @@
 
 import { gql } from "./api.js";
 import { actionButtons, problem } from "./common.js";
+import { deliveryList } from "./deliveries.js";
 import { clear, h } from "./dom.js";
 import { t } from "./i18n.js";
 import { SHOP_ACTIONS, secretNotice, shopView } from "./shop.js";
@@ -55,8 +56,13 @@ export async function webhooksPage(main, me) {
       clear(notice, result?.secret ? secretNotice(result.secret) : null);
       draw().catch((error) => content.append(problem(error)));
     };
-    const endpoints = webhookEndpoints.map((w) =>
-      endpointItem(w, actionButtons(slot, w.allowedActions, ENDPOINT_ACTIONS, { endpointId: w.id }, { selection: ENDPOINT_RESULT, onDone })),
+    // Each endpoint with its recent deliveries (a removed one's are gone with it).
+    const endpoints = await Promise.all(
+      webhookEndpoints.map(async (w) => {
+        const item = endpointItem(w, actionButtons(slot, w.allowedActions, ENDPOINT_ACTIONS, { endpointId: w.id }, { selection: ENDPOINT_RESULT, onDone }));
+        if (w.status !== "REMOVED") item.append(await deliveryList(w.id));
+        return item;
+      }),
     );
     const register = actionButtons(slot, seller?.allowedActions || [], REGISTER, { shopId: me.shopId }, { onDone });
     clear(

@@ -6,6 +6,7 @@ import { gql } from "./api.js";
 import { actionButtons, problem } from "./common.js";
 import { clear, h } from "./dom.js";
 import { area, text } from "./forms.js";
+import { shopHistory } from "./history.js";
 import { formatMoney, formatTime, label, t } from "./i18n.js";
 
 export const SANCTION_KINDS = ["WARNING", "FINE", "TRADING_RESTRICTED", "SHOP_CLOSED"];
@@ -19,6 +20,7 @@ const SHOP = `query Console_Shop($shopId: String!) {
     sanctions { id kind reason imposedAt liftedAt until allowedActions
       appeal { grounds filedAt granted decidedAt rationale decisionDueAt } }
   }
+  sellerStanding(shopId: $shopId) { canTakeOrders canListProducts restrictedUntil }
 }`;
 const SELLER_RESULT = "... on Seller { shopId }";
 
@@ -106,9 +108,19 @@ function standing(s) {
     .join(" · ");
 }
 
+/** What the marketplace may do for the shop now (its public standing). */
+function marketStanding(m) {
+  if (!m) return null;
+  const yes = (ok) => (ok ? t("yes") : t("no"));
+  const parts = [`${t("standing.orders")}: ${yes(m.canTakeOrders)}`, `${t("standing.listing")}: ${yes(m.canListProducts)}`];
+  if (!m.canListProducts) parts.push(m.restrictedUntil ? t("seller.until", { at: formatTime(m.restrictedUntil) }) : t("standing.untilLifted"));
+  return h("p", { class: "standing", "data-standing": m.canListProducts ? "open" : "restricted" }, parts.join(" · "));
+}
+
 function sanctionItem(x, buttons) {
   const lifted = x.liftedAt ? ` · ${t("seller.lifted")} ${formatTime(x.liftedAt)}` : "";
-  const until = x.until && !x.liftedAt ? ` · ${t("seller.until", { at: formatTime(x.until) })}` : "";
+  // Its window: until when it binds (or until a supervisor lifts it), while it does.
+  const until = x.liftedAt ? "" : ` · ${x.until ? t("seller.until", { at: formatTime(x.until) }) : t("standing.untilLifted")}`;
   return h(
     "li",
     { "data-sanction": x.id },
@@ -124,8 +136,9 @@ function sanctionItem(x, buttons) {
 export async function shopView(target, shopId) {
   const notice = h("div", { role: "status" });
   const draw = async () => {
-    const { seller: s } = await gql(SHOP, { shopId });
+    const { seller: s, sellerStanding: market } = await gql(SHOP, { shopId });
     if (!s) return clear(target, h("p", {}, t("seller.notFound")));
+    const history = await shopHistory(shopId);
     const slot = h("div", { class: "form-slot" });
     const onDone = (name, result) => {
       clear(notice, result?.secret ? secretNotice(result.secret) : null);
@@ -139,6 +152,7 @@ export async function shopView(target, shopId) {
         { class: "card", "data-shop": s.shopId },
         h("h2", {}, `${s.name} (${s.shopId})`),
         h("p", {}, standing(s)),
+        marketStanding(market),
         h("p", { class: "policy" }, policyText(s.afterSalesPolicy)),
         notice,
         s.sanctions.length
@@ -156,6 +170,7 @@ export async function shopView(target, shopId) {
         shopButtons.length ? [h("h3", {}, t("case.actions")), h("div", { class: "action-buttons", "data-actions": "shop" }, shopButtons)] : null,
         slot,
       ),
+      history,
     );
   };
   await draw();

@@ -75,6 +75,7 @@ function violationItem(v, buttons, slot) {
     v.status === "REPORTED" && v.decisionDueAt ? h("p", { class: "due" }, t("violations.decideBy", { when: formatTime(v.decisionDueAt) })) : null,
     v.rationale ? h("p", { class: "rationale" }, `${t("violations.rationale")}: ${v.rationale}`) : null,
     v.rules?.length ? h("small", {}, v.rules.map((r) => `${r.code} ${r.title}`).join(" · ")) : null,
+    h("p", {}, h("a", { href: `#/violation/${encodeURIComponent(v.id)}` }, t("violations.history"))),
     buttons.length ? h("div", { class: "action-buttons" }, buttons) : null,
     slot,
   );
