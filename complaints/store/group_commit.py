@@ -148,12 +148,25 @@ class GroupCommitPostgresRecorder(HashedPostgresRecorder, InlineHost):
 
     @retry(OperationalError, max_attempts=10, wait=0.2)
     def _commit_batch(self, batch: list[Sequence[StoredEvent]]) -> list[Outcome]:
+        # Pipeline mode: two round trips a batch, not eight. The first carries BEGIN, the
+        # read of the hashes the new events chain on, the lock, the notification and the
+        # insert (its notification ids are what it waits for); the second the hashes, the
+        # read models' statements and COMMIT. The hashes are read before the lock: each new
+        # event's predecessor was committed before its command loaded the aggregate, so the
+        # lock changes nothing of them, and a read cannot fail, so no statement is queued
+        # behind it that could be skipped (see hash_chain.py on skipped PREPAREs).
         after: AfterCommit | None = None
-        with self.datastore.get_connection() as conn, conn.transaction():
+        with (
+            self.datastore.get_connection() as conn,
+            conn.pipeline(),
+            conn.transaction(),
+            conn.cursor() as hashes,
+        ):
+            previous = self._previous_hashes(hashes, batch)
             with conn.cursor() as curs:
                 self.lock_table(curs)
                 self.notify_channel(curs)
-            outcomes = self._insert_batch(conn, batch)
+            outcomes = self._insert_batch(conn, batch, previous)
             inline = self.inline
             if inline is not None:
                 # Still under the table lock: the read models move in notification-id order.
@@ -162,18 +175,47 @@ class GroupCommitPostgresRecorder(HashedPostgresRecorder, InlineHost):
             after()
         return outcomes
 
+    def _previous_hashes(self, curs: Any, saves: list[Sequence[StoredEvent]]) -> _Previous:
+        """Queue the read of the recorded hashes that the saves' events chain on (those of
+        version 1 chain on the genesis); its rows come with the next round trip."""
+        # An event whose predecessor is in its own save chains on it. (Not merely in the
+        # batch: a save of version 1 may fail, as a rival created the aggregate first, while
+        # another save in the batch adds version 2 to the rival's.)
+        needed = [
+            (e.originator_id, e.originator_version - 1)
+            for events in saves
+            for own in [{(str(e.originator_id), e.originator_version) for e in events}]
+            for e in events
+            if e.originator_version > 1
+            and (str(e.originator_id), e.originator_version - 1) not in own
+        ]
+        if not needed:
+            return _Previous(None)
+        curs.execute(
+            SQL(
+                "SELECT h.originator_id, h.originator_version, h.hash FROM {0} h"
+                " JOIN unnest(%s::uuid[], %s::bigint[]) AS n(id, version)"
+                " ON h.originator_id = n.id AND h.originator_version = n.version"
+            ).format(self._table()),
+            ([i for i, _ in needed], [v for _, v in needed]),
+        )
+        return _Previous(curs)
+
     def _insert_batch(
-        self, conn: psycopg.Connection[Any], batch: list[Sequence[StoredEvent]]
+        self,
+        conn: psycopg.Connection[Any],
+        batch: list[Sequence[StoredEvent]],
+        previous: _Previous,
     ) -> list[Outcome]:
         if len(batch) == 1:
             # Alone, it needs no savepoint: a conflict rolls the transaction back and
             # leaves as the library's IntegrityError, which the save alone raises.
-            return [self._insert_saves(conn, batch[0])]
+            return [self._insert_saves(conn, batch[0], previous)]
         try:
             with conn.transaction():  # a savepoint: one insert for the whole batch
-                ids = self._insert_saves(conn, [e for events in batch for e in events])
+                ids = self._insert_saves(conn, [e for events in batch for e in events], previous)
         except psycopg.IntegrityError:
-            return [self._insert_alone(conn, events) for events in batch]
+            return [self._insert_alone(conn, events, previous) for events in batch]
         outcomes: list[Outcome] = []
         start = 0
         for events in batch:
@@ -182,44 +224,24 @@ class GroupCommitPostgresRecorder(HashedPostgresRecorder, InlineHost):
         return outcomes
 
     def _insert_alone(
-        self, conn: psycopg.Connection[Any], events: Sequence[StoredEvent]
+        self, conn: psycopg.Connection[Any], events: Sequence[StoredEvent], previous: _Previous
     ) -> Outcome:
         try:
             with conn.transaction():
-                return self._insert_saves(conn, events)
+                return self._insert_saves(conn, events, previous)
         except psycopg.IntegrityError as error:
             return IntegrityError(str(error))
 
     def _insert_saves(
-        self, conn: psycopg.Connection[Any], events: Sequence[StoredEvent]
+        self, conn: psycopg.Connection[Any], events: Sequence[StoredEvent], previous: _Previous
     ) -> list[int]:
         with conn.cursor() as curs:
             self.insert_rows(curs, events)
             ids = [int(row["notification_id"]) for row in curs.fetchall()]
-        if len(ids) != len(events):  # pragma: no cover - the insert returns a row per event
-            msg = f"expected {len(events)} notification ids, got {len(ids)}"
-            raise AssertionError(msg)
-        with conn.cursor() as curs:
-            needed = [
-                (e.originator_id, e.originator_version - 1)
-                for e in events
-                if e.originator_version > 1
-            ]
-            previous: dict[tuple[str, int], str] = {}
-            if needed:
-                curs.execute(
-                    SQL(
-                        "SELECT h.originator_id, h.originator_version, h.hash FROM {0} h"
-                        " JOIN unnest(%s::uuid[], %s::bigint[]) AS n(id, version)"
-                        " ON h.originator_id = n.id AND h.originator_version = n.version"
-                    ).format(self._table()),
-                    ([i for i, _ in needed], [v for _, v in needed]),
-                )
-                previous = {
-                    (str(r["originator_id"]), int(r["originator_version"])): str(r["hash"])
-                    for r in curs.fetchall()
-                }
-            hashed = chain(events, lambda i, v: previous.get((str(i), v)))
+            if len(ids) != len(events):  # pragma: no cover - the insert returns a row per event
+                msg = f"expected {len(events)} notification ids, got {len(ids)}"
+                raise AssertionError(msg)
+            hashed = chain(events, previous)
             curs.execute(
                 SQL(
                     "INSERT INTO {0} (originator_id, originator_version, hash)"
@@ -232,6 +254,23 @@ class GroupCommitPostgresRecorder(HashedPostgresRecorder, InlineHost):
                 ),
             )
         return ids
+
+
+class _Previous:
+    """The recorded hashes a batch's events chain on, read once from the cursor that queued
+    their select (`previous(id, version)`, as `chain` asks)."""
+
+    def __init__(self, curs: Any) -> None:
+        self._curs = curs
+        self._found: dict[tuple[str, int], str] | None = None if curs is not None else {}
+
+    def __call__(self, originator_id: Any, version: int) -> str | None:
+        if self._found is None:
+            self._found = {
+                (str(r["originator_id"]), int(r["originator_version"])): str(r["hash"])
+                for r in self._curs.fetchall()
+            }
+        return self._found.get((str(originator_id), version))
 
 
 def _positioned(
