@@ -337,11 +337,16 @@ class CommandRunner(Application[UUID]):
 
     def find_order(self, shop_id: str, order_id: str) -> Order | None:
         """The order the marketplace recorded under this shop and order id, if any."""
-        try:
-            order: Any = self.repository.get(order_key(shop_id, order_id))
-        except AggregateNotFoundError:
-            return None
+        order = self.unsnapshotted(order_key(shop_id, order_id))
         return order if isinstance(order, Order) else None
+
+    def unsnapshotted(self, aggregate_id: UUID) -> Any | None:
+        """An aggregate of a kind never snapshotted (not in `snapshotting_intervals`), or None:
+        from its events alone, one query where the repository asks two (the latest snapshot,
+        then the events after it). A filing reads two such (its order and the order's index)."""
+        aggregate: Any = project_aggregate(None, self.events.get(aggregate_id))
+        assert type(aggregate) not in self.snapshotting_intervals, type(aggregate)
+        return aggregate
 
     def uploads_of(self, actor: Actor, hashes: Iterable[str]) -> dict[str, EvidenceFile]:
         """Those of the files named that `actor` uploaded and that can still be read."""

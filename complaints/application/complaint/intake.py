@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from typing import Any
 from uuid import UUID
-
-from eventsourcing.application import AggregateNotFoundError
 
 from complaints.application.read_cache import CachedReads
 from complaints.application.runner import Changes, command
@@ -86,11 +83,8 @@ class IntakeCommands(CachedReads):
         return Changes(complaint, (index,))
 
     def _order_index(self, shop_id: str, order_id: str, consumer_id: str) -> OrderComplaints | None:
-        try:
-            index: Any = self.repository.get(order_index_id(shop_id, order_id, consumer_id))
-        except AggregateNotFoundError:
-            return None
-        assert isinstance(index, OrderComplaints)
+        index = self.unsnapshotted(order_index_id(shop_id, order_id, consumer_id))
+        assert index is None or isinstance(index, OrderComplaints)
         return index
 
     @command
