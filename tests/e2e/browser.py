@@ -117,7 +117,9 @@ class Person:
         self.page.set_viewport_size(PHONE)
         try:
             save(f"{name}-phone.png", self.page.screenshot(full_page=True))
-            blocking += [f"(at {PHONE['width']} px) {v}" for v in accessibility_violations(self.page)]
+            blocking += [
+                f"(at {PHONE['width']} px) {v}" for v in accessibility_violations(self.page)
+            ]
             overflow = sideways_overflow(self.page)
         finally:
             self.page.set_viewport_size(DESKTOP)
@@ -182,7 +184,8 @@ OVERFLOW = """() => {
   const name = e.tagName.toLowerCase() + (e.id ? `#${e.id}` : "") +
     [...e.classList].map((c) => `.${c}`).join("");
   const text = (e.textContent || "").trim().slice(0, 40);
-  return `scrollWidth ${width}; widest: ${name} reaching ${Math.round(widest.right)} px ("${text}")`;
+  const right = Math.round(widest.right);
+  return `scrollWidth ${width}; widest: ${name} reaching ${right} px ("${text}")`;
 }"""
 
 
