@@ -107,7 +107,8 @@ def test_another_persons_action_redraws_the_case_page_without_reading_it_again(
 
 def tampering(person: Person) -> dict[str, str | None]:
     """Route the page's socket through the test; `mode` set, the next frame the server sends
-    reaches the page without its case ("no case") or refused ("refused")."""
+    reaches the page without its case ("no case"), with a case older than the page shows
+    ("older": version 1, nothing allowed), or refused ("refused")."""
     tamper: dict[str, str | None] = {"mode": None}
 
     def proxy(ws: Any) -> None:
@@ -117,6 +118,10 @@ def tampering(person: Person) -> dict[str, str | None]:
             frame = json.loads(message)
             if frame.get("type") == "next" and tamper["mode"] == "no case":
                 del frame["payload"]["data"]["complaintUpdates"]["complaint"]
+                tamper["mode"] = None
+            elif frame.get("type") == "next" and tamper["mode"] == "older":
+                case = frame["payload"]["data"]["complaintUpdates"]["complaint"]
+                case["version"], case["allowedActions"] = 1, []
                 tamper["mode"] = None
             elif frame.get("type") == "next" and tamper["mode"] == "refused":
                 error = {"message": "No case to read.", "extensions": {"code": "NOT_FOUND"}}
@@ -173,6 +178,19 @@ def test_a_frame_that_cannot_stand_for_the_case_makes_the_page_read_it_again(
     page.locator(".live[data-state=live]").wait_for(timeout=WAIT)
     assert "No case to read." not in page.locator(".live").inner_text(), "the page recovered"
     reads.clear()
+
+    # A frame whose case is older than the one shown adds its entry and leaves the case be.
+    tamper["mode"] = "older"
+    console_server.data(
+        """mutation($id: ID!) { postMessage(input: {complaintId: $id,
+           text: "An older picture."}) { __typename } }""",
+        {"id": case_id},
+        actor=seller,
+    )
+    page.get_by_text("An older picture.").wait_for(timeout=WAIT)
+    settle(consumer)
+    assert "acceptOffer" in consumer.allowed()
+    assert reads == Counter(), reads
 
     # Frames as the server sends them redraw the page by themselves again.
     console_server.data(
