@@ -78,6 +78,10 @@ def test_another_persons_action_redraws_the_case_page_without_reading_it_again(
     assert "Console_Case" in reads, reads  # (twice, when the server first meets its hash)
     assert "acceptOffer" not in consumer.allowed()
     assert consumer.page.locator("[data-offer]", has_text="120").count() == 0
+    # The consumer has begun a message when the offer arrives.
+    consumer.page.locator('button[data-action="postMessage"]').click()
+    draft = consumer.page.locator('form[data-form="postMessage"] [name="text"]')
+    draft.fill("Half a thought")
     reads.clear()
 
     # The seller, in a browser of their own, makes an offer through the page.
@@ -98,6 +102,9 @@ def test_another_persons_action_redraws_the_case_page_without_reading_it_again(
     settle(consumer)
     settle(seller)
     assert reads == Counter(), "the frame alone redrew the page: no request at all"
+    # The open form was left as it was: what was typed, and the focus in it.
+    assert draft.input_value() == "Half a thought"
+    assert draft.evaluate("e => e === document.activeElement")
     # The seller's own page drew the case from the mutation's answer, and from the frame after.
     assert set(sent) == {"Console_makeOffer"}, sent
     consumer.shoot(f"case-live-{language}")

@@ -3,7 +3,7 @@
 
 import { ApiError, gql, Live, mutate } from "./api.js";
 import { evidenceSection, FACTS, facts, intakeSection, orderSection, RULE, ruleQuote, section } from "./casefacts.js";
-import { clear, h } from "./dom.js";
+import { append, clear, h } from "./dom.js";
 import { ACTIONS, buildForm } from "./forms.js";
 import { countdown, formatMoney, formatTime, label, t } from "./i18n.js";
 
@@ -247,20 +247,22 @@ export async function casePage(main, id, { role, navigate }) {
     renderActions();
   };
 
+  // Built once: a frame redraws the buttons, never the open form (what is typed, and the focus
+  // in it, stay), and a button that stays allowed keeps the focus it had.
+  const actionsTitle = h("h2", { id: "actions-title" }, t("case.actions"));
+  const buttons = h("div", { class: "action-buttons", role: "group", "aria-labelledby": "actions-title" });
+  append(actions, [actionsTitle, buttons, formSlot]);
   const renderActions = () => {
     const allowed = state.complaint.allowedActions.filter((name) => name in ACTIONS);
+    const focused = buttons.contains(document.activeElement) ? document.activeElement.dataset.action : null;
+    actionsTitle.hidden = !allowed.length;
     clear(
-      actions,
-      allowed.length ? h("h2", { id: "actions-title" }, t("case.actions")) : null,
-      h(
-        "div",
-        { class: "action-buttons", role: "group", "aria-labelledby": "actions-title" },
-        allowed.map((name) =>
-          h("button", { type: "button", "data-action": name, onclick: () => openForm(name) }, label("action", name)),
-        ),
+      buttons,
+      allowed.map((name) =>
+        h("button", { type: "button", "data-action": name, onclick: () => openForm(name) }, label("action", name)),
       ),
-      formSlot,
     );
+    if (focused) buttons.querySelector(`[data-action="${focused}"]`)?.focus();
   };
 
   const openForm = async (name) => {
