@@ -1,7 +1,7 @@
 """What the console's browser tests share: a person signed in through the development form in a
 browser context of their own (every request that leaves the server refused), screenshots at
-desktop and phone width under var/screenshots/, and cases and shops set up over the API to start
-from."""
+desktop and phone width under var/screenshots/, each page checked by axe-core at both widths and
+for sideways scrolling on the phone, and cases and shops set up over the API to start from."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import os
 import struct
 import zlib
 from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +22,10 @@ SHOTS = ROOT / "var" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 WAIT = 20_000
+#: axe-core, vendored (tests/e2e/vendor/axe-core/README.md).
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+#: The impacts that fail a page; "moderate" and "minor" do not.
+BLOCKING = ("serious", "critical")
 
 
 @pytest.fixture(scope="module")
@@ -104,15 +110,88 @@ class Person:
         ]
 
     def shoot(self, name: str) -> None:
-        """The page as it is, at desktop and at phone width."""
+        """The page as it is, at desktop and at phone width; at each, axe-core finds no serious
+        or critical violation, and on the phone nothing makes the page scroll sideways."""
         save(f"{name}-desktop.png", self.page.screenshot(full_page=True))
+        blocking = accessibility_violations(self.page)
         self.page.set_viewport_size(PHONE)
-        save(f"{name}-phone.png", self.page.screenshot(full_page=True))
-        self.page.set_viewport_size(DESKTOP)
+        try:
+            save(f"{name}-phone.png", self.page.screenshot(full_page=True))
+            blocking += [
+                f"(at {PHONE['width']} px) {v}" for v in accessibility_violations(self.page)
+            ]
+            overflow = sideways_overflow(self.page)
+        finally:
+            self.page.set_viewport_size(DESKTOP)
+        if blocking:
+            pytest.fail(f"{name}: axe-core finds, serious or worse:\n" + "\n".join(blocking))
+        if overflow:
+            pytest.fail(f"{name}: at {PHONE['width']} px the page scrolls sideways: {overflow}")
 
     def close(self) -> None:
         self.context.close()
         assert self.problems == []
+
+
+@cache
+def axe_source() -> str:
+    return AXE.read_text(encoding="utf-8")
+
+
+#: axe's verdict, only what a failure message needs: rule, impact, help, each node's target.
+RUN_AXE = """async () => {
+  const result = await axe.run(document, { resultTypes: ["violations"] });
+  return result.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help,
+    targets: v.nodes.map((n) => n.target.join(" ")),
+  }));
+}"""
+
+
+def run_axe(page: Any) -> list[dict[str, Any]]:
+    """Every violation axe-core finds on the page as it is.
+
+    axe goes in through the DevTools protocol (`page.evaluate`), which the page's
+    Content-Security-Policy does not govern: the console is served and tested under its own policy
+    (no inline script, no eval), and axe itself needs neither."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(f"() => {{\n{axe_source()}\n}}")
+    violations: list[dict[str, Any]] = page.evaluate(RUN_AXE)
+    return violations
+
+
+def accessibility_violations(page: Any) -> list[str]:
+    """The serious and critical violations, one line each: rule, impact, help, targets."""
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {'; '.join(v['targets'])}"
+        for v in run_axe(page)
+        if v["impact"] in BLOCKING
+    ]
+
+
+#: The widest element past the right edge, and the page's scroll width, if it is past it.
+OVERFLOW = """() => {
+  const limit = window.innerWidth + 1;
+  const width = document.scrollingElement.scrollWidth;
+  if (width <= limit) return null;
+  let widest = null;
+  for (const e of document.body.querySelectorAll("*")) {
+    const right = e.getBoundingClientRect().right;
+    if (right > limit && (!widest || right >= widest.right)) widest = { e, right };
+  }
+  if (!widest) return `scrollWidth ${width}`;
+  const e = widest.e;
+  const name = e.tagName.toLowerCase() + (e.id ? `#${e.id}` : "") +
+    [...e.classList].map((c) => `.${c}`).join("");
+  const text = (e.textContent || "").trim().slice(0, 40);
+  const right = Math.round(widest.right);
+  return `scrollWidth ${width}; widest: ${name} reaching ${right} px ("${text}")`;
+}"""
+
+
+def sideways_overflow(page: Any) -> str | None:
+    found: str | None = page.evaluate(OVERFLOW)
+    return found
 
 
 def real_png(rgb: tuple[int, int, int], size: int = 64) -> bytes:

@@ -97,22 +97,29 @@ async function post(body) {
   return result;
 }
 
+/** The document's operation name (`Console_Xxx`), sent beside it: the server's access log and
+ * the browser tests tell requests apart by it, also those that send only a hash. */
+function operationOf(query) {
+  return /^\s*(?:query|mutation|subscription)\s+(\w+)/.exec(query)?.[1]; // none: not sent
+}
+
 /** Run a query or mutation; resolves to `data`, or throws the first error as an ApiError. */
 export async function gql(query, variables = {}) {
   const hash = persistedQueries ? await sha256Hex(query) : null;
+  const operationName = operationOf(query);
   let result;
   if (hash) {
     const extensions = { persistedQuery: { version: 1, sha256Hash: hash } };
-    result = await post({ variables, extensions });
+    result = await post({ operationName, variables, extensions });
     const code = result.errors?.[0]?.extensions?.code;
     if (code === "PERSISTED_QUERY_NOT_FOUND") {
-      result = await post({ query, variables, extensions });
+      result = await post({ query, operationName, variables, extensions });
     } else if (code === "PERSISTED_QUERY_NOT_SUPPORTED") {
       persistedQueries = false;
-      result = await post({ query, variables });
+      result = await post({ query, operationName, variables });
     }
   } else {
-    result = await post({ query, variables });
+    result = await post({ query, operationName, variables });
   }
   if (result.errors?.length) {
     const error = result.errors[0];
@@ -185,6 +192,8 @@ export class Live {
     this.closed = false;
   }
 
+  /** `onError(error, frame)`: `frame` is the refused frame's payload, none when the subscription
+   * itself was refused or ended. */
   subscribe(query, variables, onData, onError = () => {}) {
     const id = String(this.next++);
     this.subscriptions.set(id, { query, variables, onData, onError });
@@ -238,8 +247,9 @@ export class Live {
         this.send({ type: "pong" });
       } else if (message.type === "next" && subscription) {
         if (message.payload.errors?.length) {
+          // A frame refused: the subscription goes on (its owner is told which frame).
           const error = message.payload.errors[0];
-          subscription.onError(new ApiError(error.extensions?.code || "ERROR", error.message));
+          subscription.onError(new ApiError(error.extensions?.code || "ERROR", error.message), message.payload);
         } else {
           subscription.onData(message.payload.data);
         }

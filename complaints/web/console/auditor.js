@@ -200,7 +200,7 @@ export async function auditPage(main, id, { navigate }) {
     logs,
     h(
       "div",
-      { class: "table-wrap" },
+      { class: "table-wrap", tabindex: "0", role: "region", "aria-label": t("nav.audit") },
       h(
         "table",
         {},

@@ -3,32 +3,35 @@
 
 import { ApiError, gql, Live, mutate } from "./api.js";
 import { evidenceSection, FACTS, facts, intakeSection, orderSection, RULE, ruleQuote, section } from "./casefacts.js";
-import { clear, h } from "./dom.js";
+import { append, clear, h } from "./dom.js";
 import { ACTIONS, buildForm } from "./forms.js";
 import { countdown, formatMoney, formatTime, label, t } from "./i18n.js";
 
 const MONEY = "amount currency";
 const REMEDY = `type amount { ${MONEY} }`;
+/** What the case page draws from: read by Console_Case, sent back by every action, and carried
+ * by every live frame (`ComplaintUpdate.complaint`), so that a frame redraws the page by itself. */
+const CASE_FIELDS = `
+  id reference status category orderId shopId consumerId description version filedAt updatedAt closedAt
+  clockPaused escalated assignedArbiterId decidedByDefault outcome
+  seller { shopId name }
+  requestedRemedy { ${REMEDY} }
+  remedy { ${REMEDY} }
+  deadlines { id kind dueAt party overdue }
+  offers { id by status madeAt message acceptedBy remedy { ${REMEDY} } }
+  ${FACTS}
+  findings { text recordedAt }
+  ruling { outcome rationale decidedAt byDefault acknowledgedBy remedy { ${REMEDY} }
+    rules { ${RULE} } enforcedDeadline { kind dueAt } }
+  appeal { by grounds filedAt granted decidedAt rationale }
+  fulfilment { advancedByPlatform { ${MONEY} }
+    steps { kind party done dueAt doneAt carrier trackingNumber } }
+  executionIssues { id raisedBy text raisedAt dueAt resolution resolvedAt dispute advanced }
+  ratings { by score comment ratedAt }
+  allowedActions
+`;
 export const CASE = `query Console_Case($id: ID!) {
-  complaint(id: $id) {
-    id reference status category orderId shopId consumerId description version filedAt updatedAt closedAt
-    clockPaused escalated assignedArbiterId decidedByDefault outcome
-    seller { shopId name }
-    requestedRemedy { ${REMEDY} }
-    remedy { ${REMEDY} }
-    deadlines { id kind dueAt party overdue }
-    offers { id by status madeAt message acceptedBy remedy { ${REMEDY} } }
-    ${FACTS}
-    findings { text recordedAt }
-    ruling { outcome rationale decidedAt byDefault acknowledgedBy remedy { ${REMEDY} }
-             rules { ${RULE} } enforcedDeadline { kind dueAt } }
-    appeal { by grounds filedAt granted decidedAt rationale }
-    fulfilment { advancedByPlatform { ${MONEY} }
-                 steps { kind party done dueAt doneAt carrier trackingNumber } }
-    executionIssues { id raisedBy text raisedAt dueAt resolution resolvedAt dispute advanced }
-    ratings { by score comment ratedAt }
-    allowedActions
-  }
+  complaint(id: $id) { ${CASE_FIELDS} }
 }`;
 const ENTRY = "position type at actorRole actorId summary text rules { code title }";
 const TIMELINE = `query Console_Timeline($id: ID!, $after: String) {
@@ -40,7 +43,9 @@ const TIMELINE = `query Console_Timeline($id: ID!, $after: String) {
   }
 }`;
 const UPDATES = `subscription Console_Updates($id: ID!, $after: Int) {
-  complaintUpdates(complaintId: $id, after: $after) { position entry { ${ENTRY} } }
+  complaintUpdates(complaintId: $id, after: $after) {
+    position entry { ${ENTRY} } complaint { ${CASE_FIELDS} }
+  }
 }`;
 const RULES = `query Console_Rules { rules { ${RULE} } }`;
 
@@ -242,20 +247,22 @@ export async function casePage(main, id, { role, navigate }) {
     renderActions();
   };
 
+  // Built once: a frame redraws the buttons, never the open form (what is typed, and the focus
+  // in it, stay), and a button that stays allowed keeps the focus it had.
+  const actionsTitle = h("h2", { id: "actions-title" }, t("case.actions"));
+  const buttons = h("div", { class: "action-buttons", role: "group", "aria-labelledby": "actions-title" });
+  append(actions, [actionsTitle, buttons, formSlot]);
   const renderActions = () => {
     const allowed = state.complaint.allowedActions.filter((name) => name in ACTIONS);
+    const focused = buttons.contains(document.activeElement) ? document.activeElement.dataset.action : null;
+    actionsTitle.hidden = !allowed.length;
     clear(
-      actions,
-      allowed.length ? h("h2", { id: "actions-title" }, t("case.actions")) : null,
-      h(
-        "div",
-        { class: "action-buttons", role: "group", "aria-labelledby": "actions-title" },
-        allowed.map((name) =>
-          h("button", { type: "button", "data-action": name, onclick: () => openForm(name) }, label("action", name)),
-        ),
+      buttons,
+      allowed.map((name) =>
+        h("button", { type: "button", "data-action": name, onclick: () => openForm(name) }, label("action", name)),
       ),
-      formSlot,
     );
+    if (focused) buttons.querySelector(`[data-action="${focused}"]`)?.focus();
   };
 
   const openForm = async (name) => {
@@ -264,14 +271,19 @@ export async function casePage(main, id, { role, navigate }) {
     const fields = spec.fields.filter((f) => !f.staffOnly || staff);
     const context = { complaint: state.complaint, role, rules: fields.some((f) => f.kind.startsWith("rule")) ? await rules() : [] };
     const idempotencyKey = crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`;
+    let done = null;
     const form = buildForm({
       fields,
       context,
       submitLabel: label("action", name),
-      submit: (values) => mutate(name, spec.input, { complaintId: state.complaint.id, idempotencyKey, ...values }, "... on Complaint { id status version }"),
+      submit: async (values) => {
+        done = await mutate(name, spec.input, { complaintId: state.complaint.id, idempotencyKey, ...values }, `... on Complaint { ${CASE_FIELDS} }`);
+      },
       onDone: async () => {
         clear(formSlot);
-        await refresh();
+        // The answer is the case as the action left it: drawn from, not read again.
+        if (done?.id === state.complaint.id) show(done);
+        else await refresh();
         document.querySelector(".action-buttons button")?.focus();
       },
       cancel: () => clear(formSlot),
@@ -286,8 +298,17 @@ export async function casePage(main, id, { role, navigate }) {
       if (state.positions.has(entry.position)) continue;
       state.positions.add(entry.position);
       state.last = Math.max(state.last, entry.position);
-      timeline.append(entryItem(entry));
+      // In order of position, also for one a fallback read finds behind the last shown.
+      const later = [...timeline.children].find((li) => Number(li.dataset.position) > entry.position);
+      timeline.insertBefore(entryItem(entry), later || null);
     }
+  };
+
+  /** Draw `complaint` unless the page already shows a later version of the case. */
+  const show = (complaint) => {
+    if (complaint.version < state.complaint.version) return;
+    state.complaint = complaint;
+    render();
   };
 
   const refresh = async () => {
@@ -295,15 +316,19 @@ export async function casePage(main, id, { role, navigate }) {
     render();
   };
 
+  const readTimeline = async () => {
+    let after = null;
+    for (let page = 0; page < 20; page += 1) {
+      const { complaint } = await gql(TIMELINE, { id, after });
+      const connection = complaint.timeline;
+      addEntries(connection.edges.map((e) => e.node));
+      if (!connection.pageInfo.hasNextPage) break;
+      after = connection.pageInfo.endCursor;
+    }
+  };
+
   await load();
-  let after = null;
-  for (let page = 0; page < 20; page += 1) {
-    const { complaint } = await gql(TIMELINE, { id, after });
-    const connection = complaint.timeline;
-    addEntries(connection.edges.map((e) => e.node));
-    if (!connection.pageInfo.hasNextPage) break;
-    after = connection.pageInfo.endCursor;
-  }
+  await readTimeline();
   clear(
     main,
     h("p", {}, h("a", { href: "#/", onclick: (e) => { e.preventDefault(); navigate(-1); } }, t("nav.back"))),
@@ -317,18 +342,46 @@ export async function casePage(main, id, { role, navigate }) {
     liveStatus.textContent = t(`live.${s}`);
     liveStatus.dataset.state = s;
   });
-  let refreshing = null;
+  // A re-read, coalesced: only when a frame cannot stand for the case by itself (below).
+  let rereading = null;
+  const reread = (withTimeline) => {
+    rereading =
+      rereading ||
+      Promise.all([refresh(), withTimeline ? readTimeline() : null])
+        .then(() => {
+          if (liveStatus.dataset.state) liveStatus.textContent = t(`live.${liveStatus.dataset.state}`);
+        })
+        .catch((error) => {
+          liveStatus.textContent = `${t("live.error")}: ${error.message}`;
+        })
+        .finally(() => (rereading = null));
+  };
+  // Each frame carries its entry and the case as it stands when the server sends it (read then,
+  // for this viewer: its allowed actions too), with the selection Console_Case reads. So:
+  // - a frame at or before the last position shown is one the page has: nothing to do;
+  // - a frame with its case draws the page from it, no read (unless the page already shows a
+  //   later version, read after its own action: then only the entry is added);
+  // - a frame without its case (none sent, or not of this case) leaves the page stale: read
+  //   the case again;
+  // - a frame refused (errors: the server could not read the case for it) has lost its entry
+  //   as well: read the case and the timeline again.
+  // A dropped connection needs no read of its own: it resumes with `after` set to the last
+  // position shown, the server sends every entry after it, each with the case as it then
+  // stands, so the frames that follow bring the page up to date. Positions are the log's, not
+  // the case's, so a gap between two is no sign of a missed entry (other cases' lie between).
   const stop = live.subscribe(
     UPDATES,
     () => ({ id: state.complaint.id, after: state.last || null }),
     (data) => {
       const update = data.complaintUpdates;
+      if (update.position <= state.last) return;
       addEntries([update.entry]);
-      // The sections and the allowed actions follow the log: read the case again (coalesced).
-      refreshing = refreshing || refresh().finally(() => (refreshing = null));
+      if (update.complaint?.id === state.complaint.id) show(update.complaint);
+      else reread(false);
     },
-    (error) => {
+    (error, frame) => {
       liveStatus.textContent = `${t("live.error")}: ${error.message}`;
+      if (frame) reread(true);
     },
   );
   const ticking = setInterval(() => {

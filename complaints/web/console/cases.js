@@ -74,7 +74,7 @@ export async function caseList(main, title, filter, order = "NEWEST", live = fal
     top,
     h(
       "div",
-      { class: "table-wrap" },
+      { class: "table-wrap", tabindex: "0", role: "region", "aria-label": title },
       h(
         "table",
         {},

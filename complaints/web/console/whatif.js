@@ -23,7 +23,7 @@ function counts(value) {
 function comparison(report) {
   const row = (name, before, after) =>
     h("tr", { class: String(before) === String(after) ? null : "changed" }, h("th", { scope: "row" }, name), h("td", {}, before), h("td", {}, after));
-  return h(
+  const table = h(
     "table",
     { class: "card" },
     h("caption", {}, t("whatif.compared")),
@@ -36,6 +36,7 @@ function comparison(report) {
       row(t("whatif.sanctions"), counts(report.before.sanctions), counts(report.after.sanctions)),
     ),
   );
+  return h("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": t("whatif.compared") }, table);
 }
 
 function changedCases(report) {
