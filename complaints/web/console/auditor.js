@@ -4,7 +4,7 @@
 
 import { ApiError, gql } from "./api.js";
 import { problem } from "./common.js";
-import { clear, h } from "./dom.js";
+import { clear, h, tableWrap } from "./dom.js";
 import { buildForm } from "./forms.js";
 import { formatMoney, formatTime, label, t } from "./i18n.js";
 import { hex, leafHash, readCheckpoint, unhex, uuidOf, verifyConsistency, verifyInclusion, verifyNote } from "./logproof.js";
@@ -198,9 +198,8 @@ export async function auditPage(main, id, { navigate }) {
     shown,
     state,
     logs,
-    h(
-      "div",
-      { class: "table-wrap", tabindex: "0", role: "region", "aria-label": t("nav.audit") },
+    tableWrap(
+      t("nav.audit"),
       h(
         "table",
         {},

@@ -4,7 +4,7 @@
 
 import { gql, Live } from "./api.js";
 import { problem } from "./common.js";
-import { clear, h } from "./dom.js";
+import { clear, h, tableWrap } from "./dom.js";
 import { countdown, formatTime, label, t } from "./i18n.js";
 import { pagedList } from "./paging.js";
 
@@ -72,9 +72,8 @@ export async function caseList(main, title, filter, order = "NEWEST", live = fal
     h("h1", {}, title),
     count,
     top,
-    h(
-      "div",
-      { class: "table-wrap", tabindex: "0", role: "region", "aria-label": title },
+    tableWrap(
+      title,
       h(
         "table",
         {},

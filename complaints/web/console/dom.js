@@ -36,3 +36,9 @@ export function uid(prefix = "f") {
   unique += 1;
   return `${prefix}-${unique}`;
 }
+
+/** A table that may be wider than a phone: it scrolls inside a region of its own, which the
+ * keyboard can reach and a screen reader names (`name`), not the page sideways. */
+export function tableWrap(name, table) {
+  return h("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": name }, table);
+}

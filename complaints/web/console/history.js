@@ -5,7 +5,7 @@
 
 import { ApiError, gql } from "./api.js";
 import { problem } from "./common.js";
-import { clear, h } from "./dom.js";
+import { clear, h, tableWrap } from "./dom.js";
 import { formatMoney, formatTime, label, t } from "./i18n.js";
 
 const EVENT = "version type recordedAt actorRole actorId data hash";
@@ -76,17 +76,16 @@ function detail(type, d) {
   }
 }
 
-/** A trail's verdict and its events, as a table. */
-export function historyTable(trail) {
+/** A trail's verdict and its events, as a table named `name`. */
+export function historyTable(trail, name) {
   return [
     h(
       "p",
       { class: trail.verified ? "verified" : "error", "data-verified": String(trail.verified) },
       trail.verified ? t("audit.verified") : t("audit.broken", { version: trail.firstBrokenVersion }),
     ),
-    h(
-      "div",
-      { class: "table-wrap" },
+    tableWrap(
+      name,
       h(
         "table",
         { class: "history" },
@@ -126,7 +125,7 @@ async function readTrail(query, variables, field) {
 export async function shopHistory(shopId) {
   const trail = await readTrail(SHOP_TRAIL, { shopId }, "shopAuditTrail");
   if (!trail) return null;
-  return h("section", { class: "card", "data-history": "shop", "aria-labelledby": "shop-history" }, h("h2", { id: "shop-history" }, t("history.shop")), historyTable(trail));
+  return h("section", { class: "card", "data-history": "shop", "aria-labelledby": "shop-history" }, h("h2", { id: "shop-history" }, t("history.shop")), historyTable(trail, t("history.shop")));
 }
 
 /** One violation report: what was reported and decided, and its history. */
@@ -150,7 +149,7 @@ export async function violationPage(main, id) {
       v.rules.length ? h("small", {}, v.rules.map((r) => `${r.code} ${r.title}`).join(" · ")) : null,
     ),
     trail
-      ? h("section", { class: "card", "data-history": "violation", "aria-labelledby": "violation-history" }, h("h2", { id: "violation-history" }, t("history.violation")), historyTable(trail))
+      ? h("section", { class: "card", "data-history": "violation", "aria-labelledby": "violation-history" }, h("h2", { id: "violation-history" }, t("history.violation")), historyTable(trail, t("history.violation")))
       : h("p", { class: "hint" }, t("history.staffOnly")),
   );
 }

@@ -3,7 +3,7 @@
 // beside what happened. Nothing is written anywhere.
 
 import { gql } from "./api.js";
-import { clear, h } from "./dom.js";
+import { clear, h, tableWrap } from "./dom.js";
 import { buildForm } from "./forms.js";
 import { t } from "./i18n.js";
 
@@ -36,7 +36,7 @@ function comparison(report) {
       row(t("whatif.sanctions"), counts(report.before.sanctions), counts(report.after.sanctions)),
     ),
   );
-  return h("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": t("whatif.compared") }, table);
+  return tableWrap(t("whatif.compared"), table);
 }
 
 function changedCases(report) {
