@@ -3,9 +3,9 @@
 // when the platform tries again. Redelivering is the endpoint's own action (redeliverWebhooks).
 
 import { gql } from "./api.js";
-import { problem } from "./common.js";
 import { h } from "./dom.js";
 import { formatTime, label, t } from "./i18n.js";
+import { pagedList } from "./paging.js";
 
 /** How many deliveries a page shows; "more" asks for the next, after the last shown. */
 const PAGE = 5;
@@ -46,19 +46,16 @@ function deliveryItem(d) {
 /** The endpoint's deliveries, as a section of its card. */
 export async function deliveryList(endpointId) {
   const list = h("ul", { class: "deliveries" });
-  const section = h("section", { class: "deliveries", "data-deliveries": endpointId }, h("h3", {}, t("deliveries.title")));
   const empty = h("p", { class: "hint" }, t("deliveries.none"));
-  const more = h("button", { type: "button", hidden: true, "data-more": "deliveries" }, t("list.more"));
-  let after = null;
-  const page = async () => {
-    const { webhookDeliveries: found } = await gql(DELIVERIES, { endpointId, first: PAGE, after });
-    list.append(...found.edges.map(({ node }) => deliveryItem(node)));
-    after = found.pageInfo.endCursor;
-    more.hidden = !found.pageInfo.hasNextPage;
-    empty.hidden = list.children.length > 0;
-  };
-  more.addEventListener("click", () => page().catch((e) => section.append(problem(e))));
-  await page();
-  section.append(empty, list, more);
-  return section;
+  const { more } = await pagedList({
+    list,
+    name: "deliveries",
+    size: PAGE,
+    load: async (after, first) => (await gql(DELIVERIES, { endpointId, first, after })).webhookDeliveries,
+    item: deliveryItem,
+    onPage: () => {
+      empty.hidden = list.children.length > 0;
+    },
+  });
+  return h("section", { class: "deliveries", "data-deliveries": endpointId }, h("h3", {}, t("deliveries.title")), empty, list, more);
 }
