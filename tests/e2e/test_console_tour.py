@@ -13,8 +13,6 @@ import re
 from typing import Any
 from urllib.parse import unquote
 
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
 from complaints.domain.values import Actor, Role
 from tests.e2e.browser import WAIT, Person, console_server, photo, shows_image
 from tests.e2e.conftest import ROOT, Server
@@ -92,26 +90,36 @@ def test_the_walk_names_only_what_the_console_shows() -> None:
 LABELLED = {("sanctionSeller", "kind"): "field.sanctionKind"}
 
 
+#: What the development sign-in's form shows, which step 1 names once for every sign-in.
+SIGN_IN = ("signin.development", "field.role", "field.id", "app.signIn")
+
+
 class Walk:
-    """What the walk in the browser used of the console's English labels, and its screenshots."""
+    """The walk in the browser: which step of the README's it is at, and the console's English
+    labels it went by at each step (each must be quoted in that step)."""
 
     def __init__(self, server: Server) -> None:
         self.server = server
-        self.used: set[str] = set()
-        self.shots = 0
+        self.step = 0
+        self.used: dict[int, set[str]] = {}
+        self.routes: set[str] = set()
 
-    def say(self, key: str) -> str:
-        """The English label `key`, noted as one the walk must quote."""
-        self.used.add(EN[key])
+    def at(self, step: int) -> None:
+        self.step = step
+
+    def say(self, key: str, step: int | None = None) -> str:
+        """The English label `key`, noted as one the walk must quote at this step."""
+        self.used.setdefault(self.step if step is None else step, set()).add(EN[key])
         return EN[key]
 
-    def shoot(self, person: Person, name: str) -> None:
-        self.shots += 1
-        person.shoot(f"tour-{self.shots:02}-{name}")
+    def shoot(self, person: Person, step: int, name: str) -> None:
+        """The page at a milestone, named by the walk's step (tour-05-accepted-desktop.png)."""
+        person.shoot(f"tour-{step:02}-{name}")
 
     def sign_in(self, browser: Any, role: str, user: str, shop: str | None = None) -> Person:
-        for key in ("signin.development", "field.role", f"role.{role}", "field.id", "app.signIn"):
-            self.say(key)
+        for key in SIGN_IN:
+            self.say(key, step=1)
+        self.say(f"role.{role}")
         if shop:
             self.say("field.shopId")
         return Person(browser, self.server, role, user, shop)
@@ -121,10 +129,12 @@ class Walk:
         nav = person.page.locator("#nav")
         nav.get_by_role("link", name=self.say(f"nav.{page}"), exact=True).click()
         person.page.wait_for_selector(f'main[data-shown="#/{page}"]', timeout=WAIT)
+        self.routes.add(f"#/{page}")
 
     def lands_on(self, person: Person, page: str) -> None:
         """The page a person's sign-in opens: the first entry of their menu."""
         person.page.wait_for_selector(f'main[data-shown="#/{page}"]', timeout=WAIT)
+        self.routes.add(f"#/{page}")
         first = person.page.locator("#nav a").first
         assert first.inner_text() == self.say(f"nav.{page}")
 
@@ -161,19 +171,22 @@ class Walk:
         """`item` is on the person's list; read models follow the log, so the list is read
         again while it is not."""
         for _ in range(20):
-            try:
-                item.wait_for(timeout=1_000)
+            person.page.wait_for_selector("main[data-shown]", timeout=WAIT)  # drawn
+            if item.count():
                 return
-            except PlaywrightTimeout:
-                person.page.reload()
+            person.page.wait_for_timeout(500)
+            person.page.reload()
         item.wait_for(timeout=WAIT)
 
-    def open_case(self, person: Person, reference: str, within: str = "body") -> None:
-        """Open a case from the list on the person's page, by its reference."""
-        link = person.page.locator(within).get_by_role("link", name=reference, exact=True)
+    def open_case(self, person: Person, reference: str, within: Any = None) -> None:
+        """Open a case from the list on the person's page (or `within` one of its items), by
+        its reference."""
+        place = person.page if within is None else within
+        link = place.get_by_role("link", name=reference, exact=True)
         self.listed(person, link.first)
         link.first.click()
         person.page.wait_for_selector('main[data-shown^="#/case/"]', timeout=WAIT)
+        self.routes.add("#/case/<id>")
         person.page.locator(".case-header").wait_for(timeout=WAIT)
 
     def supervision_item(self, person: Person, kind: str) -> Any:
@@ -186,9 +199,13 @@ def test_the_walk_from_sign_in_to_a_decided_sanction_appeal(
 ) -> None:
     w = Walk(console_server)
 
-    # 1-2. A supervisor registers the shop.
+    # 1. A supervisor signs in.
+    w.at(1)
     supervisor = w.sign_in(browser, "SUPERVISOR", "sup-1")
     w.lands_on(supervisor, "supervision")
+
+    # 2. They register the shop.
+    w.at(2)
     w.menu(supervisor, "shops")
     register = w.form_under(supervisor, "shops.register")
     w.field(register, "field.shopId").fill(SHOP)
@@ -196,9 +213,10 @@ def test_the_walk_from_sign_in_to_a_decided_sanction_appeal(
     w.field(register, "field.deposit").fill("1000.00")
     register.get_by_role("button", name=w.say("shops.register")).click()
     supervisor.page.get_by_text(f"Acme Kettles ({SHOP}) is registered.").wait_for(timeout=WAIT)
-    w.shoot(supervisor, "shop-registered")
+    w.shoot(supervisor, 2, "shop-registered")
 
     # 3. The marketplace records the consumer's order.
+    w.at(3)
     market = w.sign_in(browser, "MARKETPLACE", "market-1")
     w.lands_on(market, "marketplace")
     record = market.page.locator('form[data-form="recordOrder"]')
@@ -210,10 +228,11 @@ def test_the_walk_from_sign_in_to_a_decided_sanction_appeal(
     assert w.field(record, "field.paidAt").input_value()  # now, filled in
     record.get_by_role("button", name=w.say("action.recordOrder")).click()
     market.page.get_by_text(f"Order order-1 at {SHOP} is recorded").wait_for(timeout=WAIT)
-    w.shoot(market, "order-recorded")
+    w.shoot(market, 3, "order-recorded")
     market.close()
 
     # 4. The consumer files a complaint about it, with a photo.
+    w.at(4)
     consumer = w.sign_in(browser, "CONSUMER", ALICE.id)
     w.menu(consumer, "file")
     form = consumer.page.locator("form")
@@ -233,9 +252,10 @@ def test_the_walk_from_sign_in_to_a_decided_sanction_appeal(
     reference = console_server.data(
         "query($id: ID!) { complaint(id: $id) { reference } }", {"id": case_id}, actor=ALICE
     )["complaint"]["reference"]
-    w.shoot(consumer, "complaint-filed")
+    w.shoot(consumer, 4, "complaint-filed")
 
     # 5. An agent accepts it from intake: the consumer's request is the first offer.
+    w.at(5)
     agent = w.sign_in(browser, "AGENT", "agent-1")
     w.lands_on(agent, "intake")
     w.open_case(agent, reference)
@@ -245,9 +265,11 @@ def test_the_walk_from_sign_in_to_a_decided_sanction_appeal(
     offers.get_by_role("heading", name=w.say("case.offers")).wait_for(timeout=WAIT)
     assert offers.locator("li").count() == 1
     assert EN["role.CONSUMER"] in offers.inner_text()
+    w.shoot(agent, 5, "accepted")
     agent.close()
 
     # 6. The seller counter-offers.
+    w.at(6)
     seller = w.sign_in(browser, "SELLER", "s-acme", SHOP)
     w.lands_on(seller, "cases")
     w.open_case(seller, reference)
@@ -261,25 +283,28 @@ def test_the_walk_from_sign_in_to_a_decided_sanction_appeal(
         },
     )
     w.say("remedy.PARTIAL_REFUND")
-    w.shoot(seller, "counter-offer")
+    w.shoot(seller, 6, "counter-offer")
 
     # 7. The consumer, whose page shows the offer arrive, declines it and asks for help.
+    w.at(7)
     consumer.page.locator("[data-offer]", has_text="120.00").wait_for(timeout=WAIT)
     w.press(consumer, "declineOffer", {"reason": "The kettle cannot be used at all."})
     w.press(consumer, "requestIntervention")
     w.status(consumer, "UNDER_REVIEW")
-    w.shoot(consumer, "intervention-requested")
+    w.shoot(consumer, 7, "intervention-requested")
 
     # 8. The supervisor finds it on the supervision queue and assigns an arbiter.
+    w.at(8)
     w.menu(supervisor, "supervision")
     needed = w.supervision_item(supervisor, "mediator_needed")
     w.listed(supervisor, needed)
-    w.shoot(supervisor, "supervision")
-    w.open_case(supervisor, reference, ".view li:has-text('Mediator needed')")
+    w.shoot(supervisor, 8, "supervision")
+    w.open_case(supervisor, reference, needed)
     w.press(supervisor, "assignComplaint", {"arbiterId": "arb-1"})
     supervisor.page.locator(".case-header", has_text="arb-1").wait_for(timeout=WAIT)
 
     # 9. The arbiter asks the consumer for a photo.
+    w.at(9)
     arbiter = w.sign_in(browser, "ARBITER", "arb-1")
     w.lands_on(arbiter, "assignments")
     w.open_case(arbiter, reference)
@@ -290,6 +315,7 @@ def test_the_walk_from_sign_in_to_a_decided_sanction_appeal(
     )
 
     # 10. The consumer's page shows the request; the photo answers it.
+    w.at(10)
     evidence = consumer.page.locator('[data-section="evidence"]')
     evidence.get_by_text("The cracked base, beside the box.").wait_for(timeout=WAIT)
     assert evidence.get_by_role("heading", name=w.say("case.evidence")).is_visible()
@@ -304,9 +330,10 @@ def test_the_walk_from_sign_in_to_a_decided_sanction_appeal(
     evidence.locator(".requests .badge", has_text=w.say("request.FULFILLED")).wait_for(timeout=WAIT)
     answer = evidence.locator(".evidence li", has_text="The base, cracked, beside the box")
     assert f"{EN['role.CONSUMER']} · photo" in answer.inner_text()  # the kind asked for
-    w.shoot(consumer, "evidence-submitted")
+    w.shoot(consumer, 10, "evidence-submitted")
 
     # 11. The arbiter records a finding and rules for the consumer.
+    w.at(11)
     shows_image(arbiter.page)
     w.press(arbiter, "recordFinding", {"finding": "The base is cracked through; the box is not."})
     w.press(
@@ -326,30 +353,36 @@ def test_the_walk_from_sign_in_to_a_decided_sanction_appeal(
     ).wait_for(timeout=WAIT)
     w.say("deadline.appeal_window")
     arbiter.page.locator(".deadlines", has_text=EN["deadline.appeal_window"]).wait_for(timeout=WAIT)
-    w.shoot(arbiter, "ruling")
+    w.shoot(arbiter, 11, "ruling")
 
-    # 12-13. The consumer acknowledges the ruling; the seller appeals it.
+    # 12. The consumer acknowledges the ruling.
+    w.at(12)
     w.press(consumer, "acknowledgeRuling")
+
+    # 13. The seller appeals it.
+    w.at(13)
     w.press(seller, "fileAppeal", {"grounds": "The courier dropped the parcel, not us."})
     w.status(seller, "APPEAL_REVIEW")
 
     # 14. The supervisor refuses the appeal: the ruling is final and carried out.
+    w.at(14)
     w.menu(supervisor, "supervision")
-    w.listed(supervisor, w.supervision_item(supervisor, "appeal_waiting"))
-    w.open_case(supervisor, reference, ".view li:has-text('Appeal waiting')")
+    w.open_case(supervisor, reference, w.supervision_item(supervisor, "appeal_waiting"))
     w.press(supervisor, "decideAppeal", {"rationale": "Until delivery the risk is the seller's."})
     w.status(supervisor, "FULFILLING")
-    w.shoot(supervisor, "appeal-decided")
+    w.shoot(supervisor, 14, "appeal-decided")
 
     # 15. The seller refunds, the consumer confirms it: closed; the consumer rates the handling.
+    w.at(15)
     w.press(seller, "confirmRefund")
     w.press(consumer, "confirmRemedyReceived")
     w.status(consumer, "CLOSED")
     w.press(consumer, "rateHandling", {"score": 5, "comment": "Fair, and quick."})
     consumer.page.get_by_text("★★★★★").wait_for(timeout=WAIT)
-    w.shoot(consumer, "case-closed")
+    w.shoot(consumer, 15, "case-closed")
 
     # 16. A violation: the consumer reports the shop.
+    w.at(16)
     w.menu(consumer, "violations")
     report = consumer.page.locator('form[data-form="reportViolation"]')
     w.field(report, "field.shopId").fill(SHOP)
@@ -361,11 +394,13 @@ def test_the_walk_from_sign_in_to_a_decided_sanction_appeal(
     consumer.page.get_by_text("The report was sent").wait_for(timeout=WAIT)
 
     # 17. The shop responds.
+    w.at(17)
     w.menu(seller, "violations")
     w.listed(seller, seller.page.locator("[data-violation]").first)
     w.press(seller, "respondToViolation", {"response": "The listings now say what the base is."})
 
     # 18. The supervisor confirms it, and opens its page.
+    w.at(18)
     w.menu(supervisor, "violations")
     w.listed(supervisor, supervisor.page.get_by_text("The listings now say what the base is."))
     w.press(
@@ -377,9 +412,11 @@ def test_the_walk_from_sign_in_to_a_decided_sanction_appeal(
     violation.locator(".badge", has_text=w.say("violationStatus.CONFIRMED")).wait_for(timeout=WAIT)
     violation.get_by_role("link", name=w.say("violations.history")).click()
     supervisor.page.wait_for_selector('main[data-shown^="#/violation/"]', timeout=WAIT)
-    w.shoot(supervisor, "violation-confirmed")
+    w.routes.add("#/violation/<id>")
+    w.shoot(supervisor, 18, "violation-confirmed")
 
     # 19. A sanction: the supervisor looks the shop up and warns it.
+    w.at(19)
     w.menu(supervisor, "shops")
     w.look_up(supervisor, SHOP)
     w.press(
@@ -391,17 +428,19 @@ def test_the_walk_from_sign_in_to_a_decided_sanction_appeal(
     supervisor.page.locator("[data-sanction]", has_text=EN["sanction.WARNING"]).wait_for(
         timeout=WAIT
     )
-    w.shoot(supervisor, "sanctioned")
+    w.shoot(supervisor, 19, "sanctioned")
 
     # 20. The shop appeals the sanction from its own page.
+    w.at(20)
     w.menu(seller, "sanctions")
     w.press(seller, "appealSanction", {"grounds": "Every listing was corrected the same day."})
     seller.page.locator("[data-sanction]", has_text=w.say("case.appealWaiting")).wait_for(
         timeout=WAIT
     )
-    w.shoot(seller, "sanction-appealed")
+    w.shoot(seller, 20, "sanction-appealed")
 
     # 21. Another supervisor grants the appeal: the sanction is lifted.
+    w.at(21)
     other = w.sign_in(browser, "SUPERVISOR", "sup-2")
     w.lands_on(other, "supervision")
     w.listed(other, w.supervision_item(other, "sanction_appeal"))
@@ -411,7 +450,7 @@ def test_the_walk_from_sign_in_to_a_decided_sanction_appeal(
     sanction = other.page.locator("[data-sanction]")
     sanction.filter(has_text=w.say("case.appealGranted")).wait_for(timeout=WAIT)
     assert w.say("seller.lifted") in sanction.inner_text()
-    w.shoot(other, "sanction-appeal-granted")
+    w.shoot(other, 21, "sanction-appeal-granted")
 
     # The end state, as the API has it.
     case = console_server.data(
@@ -446,7 +485,10 @@ def test_the_walk_from_sign_in_to_a_decided_sanction_appeal(
     assert warning["appeal"] == {"granted": True}
     assert warning["liftedAt"] is not None
 
-    # Every name the test went by is one the walk quotes.
-    assert sorted(w.used - quoted(walk())) == [], "used here, but not named in the README's walk"
+    # Every name the test went by at a step is one the walk quotes in that step.
+    written = dict(steps(walk()))
+    unquoted = {n: sorted(names - quoted(written.get(n, ""))) for n, names in w.used.items()}
+    assert {n: names for n, names in unquoted.items() if names} == {}, "not named in the walk"
+    assert sorted(w.routes - routes(walk())) == [], "opened here, but not quoted in the walk"
     for person in (supervisor, consumer, seller, arbiter, other):
         person.close()
