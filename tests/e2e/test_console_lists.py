@@ -266,4 +266,11 @@ def test_a_mediator_s_menu_opens_their_own_queue(browser: Any, console_server: S
     assert page.locator("tbody tr").count() == 1
     assert page.get_by_role("heading", name="My mediations").is_visible()
     person.shoot("list-mediation")
+    # In Traditional Chinese: the same queue under its own name.
+    page.select_option("#language", "zh-TW")
+    page.locator("nav a").first.filter(has_text="我的調解").wait_for(timeout=WAIT)
+    page.get_by_role("heading", name="我的調解").wait_for(timeout=WAIT)
+    page.locator(f'tr[data-reference="{reference}"]').wait_for(timeout=WAIT)
+    assert page.locator("tbody tr").count() == 1
+    person.shoot("list-mediation-zh-tw")
     person.close()

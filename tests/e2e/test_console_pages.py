@@ -5,7 +5,6 @@ on the filing page."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,7 +19,7 @@ from tests.e2e.browser import (
     negotiating_case,
     registered,
 )
-from tests.e2e.conftest import Server, free_port
+from tests.e2e.conftest import Server, free_port, until
 
 AUDITOR = Actor(Role.AUDITOR, "aud-1")
 
@@ -40,16 +39,6 @@ def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
     )
     yield running
     running.stop()
-
-
-def until(check: Any, timeout: float = 20) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.2)
-    pytest.fail("the server did not get there in time")
 
 
 def chinese(person: Person, language: str = "zh-CN") -> None:
@@ -92,7 +81,7 @@ def failing_endpoint(server: Server, shop: str, staff: Actor) -> str:
         # Sent in order: the oldest is retried, the others wait behind it.
         return len(edges) >= 6 and edges[-1]["node"]["attempts"] >= 1
 
-    until(tried)
+    until(tried, "a delivery tried")
     return str(created)
 
 
@@ -265,7 +254,7 @@ def test_an_auditor_checks_that_the_log_extends_a_checkpoint_noted_earlier(
     browser: Any, console_server: Server
 ) -> None:
     registered(console_server, "log-shop")
-    until(lambda: signed(console_server))
+    until(lambda: signed(console_server), "a signed checkpoint")
     auditor = Person(browser, console_server, "AUDITOR", AUDITOR.id)
     auditor.go("audit")
     page = auditor.page
@@ -274,7 +263,7 @@ def test_an_auditor_checks_that_the_log_extends_a_checkpoint_noted_earlier(
     # The log grows; the page, visited again, offers the checkpoint it noted.
     for shop in ("log-shop-2", "log-shop-3"):
         registered(console_server, shop)
-    until(lambda: latest_size(console_server) > noted)
+    until(lambda: latest_size(console_server) > noted, "a larger checkpoint")
     auditor.go("statistics")
     auditor.go("audit")
     form = page.locator('form[data-form="consistency"]')
