@@ -15,6 +15,7 @@ import re
 import resource
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -137,6 +138,25 @@ class Sample:
         return f"{self.rate:,.0f}/s ({cpu} CPU/req)"
 
 
+def profile(
+    server_pid: int, port: int, script: str, seconds: int
+) -> subprocess.Popen[bytes] | None:
+    """With BENCH_PROFILE=DIR, py-spy samples the server (the thread holding the GIL) while wrk
+    measures, into DIR/<what>-<port>.txt (raw stacks: one per line with its count, as
+    docs/performance.md's profiles are read). None without it, or without py-spy."""
+    folder = os.environ.get("BENCH_PROFILE")
+    # Installed with the dev dependencies, beside this interpreter.
+    spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or shutil.which("py-spy")
+    if not folder or spy is None:
+        return None
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    what = "filing" if "PREFIX" in script else "static"
+    output = Path(folder) / f"{what}-{port}.txt"
+    args = [spy, "record", "-p", str(server_pid), "-d", str(seconds), "-f", "raw", "--gil"]
+    args += ["--nonblocking", "-r", "100", "-o", str(output)]
+    return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
+
+
 def wrk(
     port: int, script: str, bearer: str | None, connections: int, seconds: float, server_pid: int
 ) -> Sample:
@@ -152,11 +172,14 @@ def wrk(
             return subprocess.run(args, check=True, capture_output=True, text=True).stdout  # noqa: S603
 
         run("1s", "w")  # warm-up, not counted
+        profiler = profile(server_pid, port, script, duration(seconds))
         before_client = resource.getrusage(resource.RUSAGE_CHILDREN)
         before_server = cpu_seconds(server_pid)
         out = run(f"{duration(seconds)}s", "m")
         after_client = resource.getrusage(resource.RUSAGE_CHILDREN)
         server = cpu_seconds(server_pid) - before_server
+        if profiler is not None:
+            profiler.wait(timeout=60)
     finally:
         os.unlink(file.name)
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
